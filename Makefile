@@ -1,0 +1,55 @@
+# The two commands of README.md:
+#   make run    build and serve on http://127.0.0.1:3000 (embedded SQLite under data/)
+#   make test   every test: Rust unit and integration tests (SQLite, and PostgreSQL when
+#               TEST_POSTGRES_URL is set), then the browser tests in Chromium
+# Both install what is missing first (scripts/install-tools.sh).
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+# The crates whose tests run natively. `frontend` is left out: it turns on `app/hydrate`, and
+# `app` must never be built with `ssr` and `hydrate` together.
+NATIVE_PACKAGES := -p app -p domain -p migrations -p server
+
+.PHONY: run test build release tools test-tools fmt lint bench
+
+run: tools
+	cargo leptos serve
+
+build: tools
+	cargo leptos build
+
+release: tools
+	cargo leptos build --release
+	@echo "Release build: target/release/machidayori with assets in target/site"
+
+tools:
+	@scripts/install-tools.sh
+
+test-tools:
+	@scripts/install-tools.sh --test
+
+test: test-tools
+	cargo leptos build
+	@echo "==> browser tests (end2end/, Chromium)"
+	node --test --test-concurrency=1 end2end/tests/
+	@echo "==> Rust tests"
+	@if [ -n "$${TEST_POSTGRES_URL:-}" ]; then \
+	  echo "    on SQLite and PostgreSQL"; filter='all()'; \
+	else \
+	  echo "    on SQLite only: set TEST_POSTGRES_URL=postgres://USER:PASSWORD@HOST/postgres to include PostgreSQL"; \
+	  filter='not test(/::postgres$$/)'; \
+	fi; \
+	cargo nextest run $(NATIVE_PACKAGES) --no-fail-fast -E "$$filter"
+
+fmt:
+	cargo fmt --all
+
+# Clippy per side of the feature split, never both at once.
+lint:
+	cargo clippy $(NATIVE_PACKAGES) --all-targets -- -D warnings
+	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+bench: tools
+	scripts/bench.sh

@@ -1,0 +1,274 @@
+//! Server functions: the admin UI's only way to the server's data.
+//!
+//! Every function outside `auth/` starts with [`require_staff`], and the server's middleware
+//! also answers 401 to any `/api/` call without a session (except `/api/auth/`), so a function
+//! added later is protected even if its author forgets.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+/// Errors a server function reports to the UI. Messages are Japanese: staff read them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("ログインが必要です。もう一度ログインしてください。")]
+    Unauthorized,
+    #[error("ユーザー名またはパスワードが正しくありません。")]
+    BadCredentials,
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("この操作は許可されていません。")]
+    Forbidden,
+    #[error("サーバーで問題が発生しました。時間をおいてもう一度お試しください。")]
+    Internal,
+    /// The request or response could not be carried (bad form, network failure).
+    #[error("送信内容を処理できませんでした：{0}")]
+    Transport(String),
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        // A form that does not decode into the function's arguments is the caller's fault.
+        #[cfg(feature = "ssr")]
+        if matches!(
+            value,
+            ServerFnErrorErr::Args(_)
+                | ServerFnErrorErr::Deserialization(_)
+                | ServerFnErrorErr::MissingArg(_)
+        ) {
+            server::set_status(http::StatusCode::BAD_REQUEST);
+        }
+        AppError::Transport(value.to_string())
+    }
+}
+
+/// The signed-in member of staff, as the UI shows them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffView {
+    pub username: String,
+    pub display_name: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DashboardStats {
+    pub staff_accounts: u64,
+    pub database: String,
+    pub version: String,
+}
+
+/// Signs in and starts a new session (any session the browser had is ended: rotation).
+#[server(endpoint = "auth/login")]
+pub async fn login(
+    username: String,
+    password: String,
+    next: Option<String>,
+) -> Result<(), AppError> {
+    use server::*;
+    if username.trim().is_empty() || password.is_empty() {
+        return Err(fail(AppError::Invalid(
+            "ユーザー名とパスワードを入力してください。".into(),
+        )));
+    }
+    let ctx = context()?;
+    let staff = domain::accounts::authenticate(&ctx.db, &username, &password)
+        .await
+        .map_err(domain_error)?;
+    ctx.start_session(staff.id).await?;
+    tracing::info!(staff_id = staff.id, "staff signed in");
+    leptos_axum::redirect(&crate::auth::safe_next(next.as_deref()));
+    Ok(())
+}
+
+/// Ends the browser's session, if it has one, and clears the cookie.
+#[server(endpoint = "auth/logout")]
+pub async fn logout() -> Result<(), AppError> {
+    use server::*;
+    let ctx = context()?;
+    ctx.end_session().await?;
+    leptos_axum::redirect("/admin/login?signed_out=1");
+    Ok(())
+}
+
+/// Creates the first administrator on an empty database and signs them in. Only answers on
+/// loopback (see the server's middleware), and only while no account exists.
+#[server(endpoint = "auth/setup")]
+pub async fn setup_first_admin(
+    username: String,
+    display_name: String,
+    password: String,
+    password_confirm: String,
+) -> Result<(), AppError> {
+    use server::*;
+    let ctx = context()?;
+    if !crate::auth::is_direct_loopback(&ctx.parts.headers, &ctx.parts.extensions) {
+        return Err(fail(AppError::Forbidden));
+    }
+    if password != password_confirm {
+        return Err(fail(AppError::Invalid(
+            "確認用パスワードが一致しません。".into(),
+        )));
+    }
+    let new = domain::accounts::NewAccount {
+        username: &username,
+        display_name: &display_name,
+        password: &password,
+    };
+    let staff = domain::accounts::create_first(&ctx.db, new)
+        .await
+        .map_err(domain_error)?;
+    ctx.start_session(staff.id).await?;
+    tracing::info!(
+        staff_id = staff.id,
+        "first administrator created in the setup page"
+    );
+    leptos_axum::redirect("/admin");
+    Ok(())
+}
+
+#[server]
+pub async fn current_staff() -> Result<StaffView, AppError> {
+    let staff = server::require_staff()?;
+    Ok(StaffView {
+        username: staff.username,
+        display_name: staff.display_name,
+    })
+}
+
+#[server]
+pub async fn dashboard_summary() -> Result<DashboardStats, AppError> {
+    use server::*;
+    require_staff()?;
+    let ctx = context()?;
+    let staff_accounts = domain::accounts::count(&ctx.db)
+        .await
+        .map_err(domain_error)?;
+    Ok(DashboardStats {
+        staff_accounts,
+        database: domain::db::backend_of(&ctx.db).name().to_owned(),
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+    })
+}
+
+/// What server functions need from the server process; provided as Leptos context by the
+/// `server` crate for both page rendering and server function calls.
+#[cfg(feature = "ssr")]
+#[derive(Clone)]
+pub struct ServerContext {
+    pub db: domain::DatabaseConnection,
+    pub session_policy: domain::sessions::SessionPolicy,
+    pub cookie: crate::auth::CookieSettings,
+}
+
+#[cfg(feature = "ssr")]
+pub(crate) mod server {
+    use domain::DomainError;
+    use domain::accounts::Staff;
+    use http::StatusCode;
+    use http::request::Parts;
+    use leptos::prelude::*;
+    use leptos_axum::ResponseOptions;
+
+    use super::{AppError, ServerContext};
+
+    pub(crate) struct CallContext {
+        pub db: domain::DatabaseConnection,
+        pub parts: Parts,
+        server: ServerContext,
+    }
+
+    pub(crate) fn context() -> Result<CallContext, AppError> {
+        let server = use_context::<ServerContext>().ok_or_else(|| missing("ServerContext"))?;
+        let parts = use_context::<Parts>().ok_or_else(|| missing("request parts"))?;
+        Ok(CallContext {
+            db: server.db.clone(),
+            parts,
+            server,
+        })
+    }
+
+    impl CallContext {
+        pub(crate) async fn start_session(&self, staff_id: i64) -> Result<(), AppError> {
+            let presented = crate::auth::session_token(&self.parts.headers);
+            let token = domain::sessions::start(
+                &self.db,
+                staff_id,
+                self.server.session_policy,
+                presented.as_deref(),
+            )
+            .await
+            .map_err(domain_error)?;
+            let cookie = self.server.cookie.session_cookie(&token);
+            set_header(http::header::SET_COOKIE, &cookie);
+            Ok(())
+        }
+
+        pub(crate) async fn end_session(&self) -> Result<(), AppError> {
+            if let Some(token) = crate::auth::session_token(&self.parts.headers) {
+                domain::sessions::end(&self.db, &token)
+                    .await
+                    .map_err(domain_error)?;
+            }
+            set_header(
+                http::header::SET_COOKIE,
+                &self.server.cookie.clearing_cookie(),
+            );
+            Ok(())
+        }
+    }
+
+    /// The staff member the middleware found for this request's session cookie, or 401.
+    pub(crate) fn require_staff() -> Result<Staff, AppError> {
+        use_context::<Parts>()
+            .and_then(|parts| parts.extensions.get::<Staff>().cloned())
+            .ok_or_else(|| fail(AppError::Unauthorized))
+    }
+
+    /// Sets the HTTP status that matches `err` and hands it back.
+    pub(crate) fn fail(err: AppError) -> AppError {
+        set_status(match &err {
+            AppError::Unauthorized | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
+            AppError::Invalid(_) | AppError::Transport(_) => StatusCode::BAD_REQUEST,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        });
+        err
+    }
+
+    pub(crate) fn domain_error(err: DomainError) -> AppError {
+        fail(match err {
+            DomainError::Invalid(msg) => AppError::Invalid(msg),
+            DomainError::Conflict(msg) => AppError::Conflict(msg),
+            DomainError::BadCredentials => AppError::BadCredentials,
+            DomainError::Database(_) | DomainError::Internal(_) => {
+                tracing::error!(error = %err, "server function failed");
+                AppError::Internal
+            }
+        })
+    }
+
+    pub(crate) fn set_status(status: StatusCode) {
+        if let Some(options) = use_context::<ResponseOptions>() {
+            options.set_status(status);
+        }
+    }
+
+    fn set_header(name: http::HeaderName, value: &str) {
+        if let (Some(options), Ok(value)) = (
+            use_context::<ResponseOptions>(),
+            http::HeaderValue::from_str(value),
+        ) {
+            options.append_header(name, value);
+        }
+    }
+
+    fn missing(what: &str) -> AppError {
+        tracing::error!("{what} is missing from the Leptos context");
+        fail(AppError::Internal)
+    }
+}

@@ -1,0 +1,145 @@
+//! HTTP-level pieces of staff authentication shared by the server functions (in this crate) and
+//! the server's middleware: the session cookie, the post-sign-in redirect target, and the
+//! loopback check of the first-run setup page.
+
+use std::net::SocketAddr;
+
+use axum::extract::ConnectInfo;
+use http::{Extensions, HeaderMap};
+
+/// Cookie attributes, fixed at start-up from the configuration.
+#[derive(Clone, Copy, Debug)]
+pub struct CookieSettings {
+    /// True when the public URL is https: the cookie gets `Secure` and the `__Host-` prefix
+    /// (which also stops a sibling subdomain from planting one).
+    pub secure: bool,
+}
+
+const PLAIN_NAME: &str = "machidayori_session";
+const HOST_NAME: &str = "__Host-machidayori_session";
+
+impl CookieSettings {
+    pub fn name(self) -> &'static str {
+        if self.secure { HOST_NAME } else { PLAIN_NAME }
+    }
+
+    /// A browser-session cookie (no Max-Age: closing the browser drops it; the server enforces
+    /// the idle and absolute limits either way).
+    pub fn session_cookie(self, token: &str) -> String {
+        let secure = if self.secure { "; Secure" } else { "" };
+        format!(
+            "{}={token}; Path=/; HttpOnly; SameSite=Strict{secure}",
+            self.name()
+        )
+    }
+
+    pub fn clearing_cookie(self) -> String {
+        let secure = if self.secure { "; Secure" } else { "" };
+        format!(
+            "{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}",
+            self.name()
+        )
+    }
+}
+
+/// The session token from the request's cookies, under either cookie name.
+pub fn session_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == PLAIN_NAME || *name == HOST_NAME)
+        .map(|(_, value)| value.trim().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+/// Where to go after signing in: the page that asked for it if it is one of ours under
+/// `/admin`, otherwise the dashboard. Anything else (other sites, `//host`, `/\host`) is an
+/// open-redirect attempt and ignored.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n)
+            if (n == "/admin" || n.starts_with("/admin/") || n.starts_with("/admin?"))
+                && !n.contains("//")
+                && !n.contains('\\')
+                && !n.starts_with("/admin/login")
+                && n.chars().all(|c| !c.is_control()) =>
+        {
+            n.to_owned()
+        }
+        _ => "/admin".to_owned(),
+    }
+}
+
+/// True when the TCP peer is on this machine and no proxy header claims otherwise. A reverse
+/// proxy on the same host connects from loopback too, so any forwarding header disqualifies.
+pub fn is_direct_loopback(headers: &HeaderMap, extensions: &Extensions) -> bool {
+    let proxied = ["forwarded", "x-forwarded-for", "x-real-ip"]
+        .iter()
+        .any(|h| headers.contains_key(*h));
+    let peer = extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
+    !proxied && peer.is_some_and(|p| p.ip().is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_only_allows_our_admin_pages() {
+        assert_eq!(safe_next(Some("/admin/friends")), "/admin/friends");
+        assert_eq!(safe_next(Some("/admin")), "/admin");
+        assert_eq!(safe_next(Some("/admin?tab=1")), "/admin?tab=1");
+        for bad in [
+            "https://evil.example",
+            "//evil.example",
+            "/admin//evil",
+            "/\\evil",
+            "/adminx",
+            "/admin/login",
+            "/",
+            "",
+            "/admin/\r\nSet-Cookie:x",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/admin", "{bad:?}");
+        }
+        assert_eq!(safe_next(None), "/admin");
+    }
+
+    #[test]
+    fn cookie_attributes_follow_the_scheme() {
+        let plain = CookieSettings { secure: false }.session_cookie("t");
+        assert_eq!(
+            plain,
+            "machidayori_session=t; Path=/; HttpOnly; SameSite=Strict"
+        );
+        let secure = CookieSettings { secure: true }.session_cookie("t");
+        assert_eq!(
+            secure,
+            "__Host-machidayori_session=t; Path=/; HttpOnly; SameSite=Strict; Secure"
+        );
+        assert!(
+            CookieSettings { secure: false }
+                .clearing_cookie()
+                .contains("Max-Age=0")
+        );
+    }
+
+    #[test]
+    fn token_is_read_from_any_cookie_header() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            http::header::COOKIE,
+            "a=1; machidayori_session=abc ; b=2".parse().unwrap(),
+        );
+        assert_eq!(session_token(&h).as_deref(), Some("abc"));
+        let mut h = HeaderMap::new();
+        h.insert(
+            http::header::COOKIE,
+            "machidayori_session=".parse().unwrap(),
+        );
+        assert_eq!(session_token(&h), None);
+    }
+}

@@ -1,0 +1,77 @@
+//! The admin panel: Leptos components rendered on the server and hydrated in the browser, and
+//! the server functions they call.
+//!
+//! Compiled twice: with `ssr` into the server binary, with `hydrate` into the WASM bundle.
+//! Server functions stay thin: authorize (see [`api`]), call the `domain` crate, map errors.
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod auth;
+mod layout;
+pub mod nav;
+mod pages;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
+use leptos_router::path;
+
+use crate::layout::AdminLayout;
+use crate::pages::{Dashboard, LoginPage, NotFound, Placeholder, SetupPage};
+
+/// The HTML document around the app, rendered only on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="ja">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="robots" content="noindex, nofollow" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Effects run only in the browser, after hydration: a marker end-to-end tests wait for.
+    Effect::new(|| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/machidayori.css" />
+        <Title formatter=|page: String| {
+            if page.is_empty() { "まちだより 管理画面".to_owned() } else { format!("{page} | まちだより") }
+        } />
+        <Router>
+            <Routes fallback=|| view! { <NotFound /> }>
+                <Route path=path!("/") view=|| view! { <Redirect path="/admin" /> } />
+                <Route path=path!("/admin/login") view=LoginPage />
+                <Route path=path!("/admin/setup") view=SetupPage />
+                <ParentRoute path=path!("/admin") view=AdminLayout>
+                    <Route path=path!("") view=Dashboard />
+                    <Route path=path!("deliveries") view=|| view! { <Placeholder slug="deliveries" /> } />
+                    <Route path=path!("segments") view=|| view! { <Placeholder slug="segments" /> } />
+                    <Route path=path!("surveys") view=|| view! { <Placeholder slug="surveys" /> } />
+                    <Route path=path!("rich-menus") view=|| view! { <Placeholder slug="rich-menus" /> } />
+                    <Route path=path!("chatbot") view=|| view! { <Placeholder slug="chatbot" /> } />
+                    <Route path=path!("friends") view=|| view! { <Placeholder slug="friends" /> } />
+                    <Route path=path!("staff") view=|| view! { <Placeholder slug="staff" /> } />
+                    <Route path=path!("settings") view=|| view! { <Placeholder slug="settings" /> } />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

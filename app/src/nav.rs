@@ -1,0 +1,76 @@
+//! The areas of the admin panel, in navigation order. One list feeds the side navigation and the
+//! placeholder pages, so a new area is added in one place.
+
+pub struct Area {
+    /// URL segment under `/admin/`.
+    pub slug: &'static str,
+    pub label: &'static str,
+    /// What the area will do, shown while it is being prepared.
+    pub summary: &'static str,
+}
+
+pub const AREAS: &[Area] = &[
+    Area {
+        slug: "deliveries",
+        label: "配信",
+        summary: "メッセージの作成・プレビュー・テスト配信・予約配信と、開封数・クリック数の確認。",
+    },
+    Area {
+        slug: "segments",
+        label: "セグメント",
+        summary: "アンケートで得た属性（性別・年代・地域など）による配信グループの設定。",
+    },
+    Area {
+        slug: "surveys",
+        label: "アンケート",
+        summary: "LIFF で回答するアンケートの作成・変更と、回答の CSV 出力。",
+    },
+    Area {
+        slug: "rich-menus",
+        label: "リッチメニュー",
+        summary: "トーク画面下部の画像付きメニューの作成・変更と、配信対象ごとの切り替え。",
+    },
+    Area {
+        slug: "chatbot",
+        label: "チャットボット",
+        summary: "選択肢をタップして答える「よくある質問」の自動応答の作成・変更。",
+    },
+    Area {
+        slug: "friends",
+        label: "友だち",
+        summary: "友だち追加した利用者の一覧と、属性情報の閲覧・編集・CSV 出力。",
+    },
+    Area {
+        slug: "staff",
+        label: "管理者",
+        summary: "管理者アカウントの追加・権限・担当部署の設定と、ログイン履歴の確認。",
+    },
+    Area {
+        slug: "settings",
+        label: "設定",
+        summary: "LINE チャネル、あいさつメッセージ、接続元 IP 制限などの設定。",
+    },
+];
+
+pub fn area(slug: &str) -> Option<&'static Area> {
+    AREAS.iter().find(|a| a.slug == slug)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_area_has_a_unique_slug_and_a_japanese_label() {
+        for (i, a) in AREAS.iter().enumerate() {
+            assert!(
+                AREAS[i + 1..].iter().all(|b| b.slug != a.slug),
+                "{}",
+                a.slug
+            );
+            assert!(!a.label.is_ascii(), "{}", a.label);
+            assert_eq!(area(a.slug).map(|x| x.label), Some(a.label));
+        }
+        assert_eq!(AREAS.len(), 8);
+    }
+}

@@ -1,0 +1,13 @@
+//! One module per page.
+
+mod dashboard;
+mod login;
+mod not_found;
+mod placeholder;
+mod setup;
+
+pub use dashboard::Dashboard;
+pub use login::LoginPage;
+pub use not_found::NotFound;
+pub use placeholder::Placeholder;
+pub use setup::SetupPage;

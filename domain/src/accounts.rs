@@ -1,0 +1,315 @@
+//! Staff accounts: creation with validated usernames and argon2id password hashes, and
+//! authentication that answers the same way, in the same time, for every kind of failure.
+
+use std::sync::{Arc, LazyLock};
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, SqlErr,
+};
+use tokio::sync::Semaphore;
+
+use crate::entities::staff_account;
+use crate::{DomainError, DomainResult};
+
+pub const USERNAME_MIN_CHARS: usize = 3;
+pub const USERNAME_MAX_CHARS: usize = 64;
+pub const PASSWORD_MIN_CHARS: usize = 12;
+/// An upper bound keeps one request from making the server hash megabytes.
+pub const PASSWORD_MAX_CHARS: usize = 128;
+pub const DISPLAY_NAME_MAX_CHARS: usize = 100;
+
+/// What a caller outside the domain may know about a signed-in member of staff.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Staff {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+}
+
+impl From<staff_account::Model> for Staff {
+    fn from(m: staff_account::Model) -> Self {
+        Self {
+            id: m.id,
+            username: m.username,
+            display_name: m.display_name,
+        }
+    }
+}
+
+pub struct NewAccount<'a> {
+    pub username: &'a str,
+    /// Empty means "same as the username".
+    pub display_name: &'a str,
+    pub password: &'a str,
+}
+
+/// Creates an active account. Fails with a Japanese message when a field breaks a rule or the
+/// username is taken (compared without regard to case).
+pub async fn create(db: &DatabaseConnection, new: NewAccount<'_>) -> DomainResult<Staff> {
+    let username = validate_username(new.username)?;
+    let display_name = validate_display_name(new.display_name, &username)?;
+    validate_password(new.password)?;
+    let key = username_key(&username);
+    if find_by_key(db, &key).await?.is_some() {
+        return Err(taken(&username));
+    }
+    let password_hash = hash_password(new.password.to_owned()).await?;
+    let now = Utc::now();
+    let row = staff_account::ActiveModel {
+        username: Set(username.clone()),
+        username_key: Set(key),
+        display_name: Set(display_name),
+        password_hash: Set(password_hash),
+        is_active: Set(true),
+        created_at: Set(now),
+        updated_at: Set(now),
+        last_login_at: Set(None),
+        ..Default::default()
+    };
+    match row.insert(db).await {
+        Ok(model) => Ok(model.into()),
+        // Two administrators creating the same name at once: the unique index decides.
+        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            Err(taken(&username))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Creates the first account from the setup page, but only while there is none: two browsers
+/// racing through setup get one administrator and one "already set up" error.
+pub async fn create_first(db: &DatabaseConnection, new: NewAccount<'_>) -> DomainResult<Staff> {
+    static SETUP: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    let _one_at_a_time = SETUP.lock().await;
+    if count(db).await? > 0 {
+        return Err(DomainError::Conflict(
+            "初期設定は完了しています。ログイン画面からログインしてください。".into(),
+        ));
+    }
+    create(db, new).await
+}
+
+/// Number of accounts, active or not; zero means the first-run setup is still open.
+pub async fn count(db: &DatabaseConnection) -> DomainResult<u64> {
+    Ok(staff_account::Entity::find().count(db).await?)
+}
+
+/// Checks a username and password. Unknown user, disabled account and wrong password all give
+/// [`DomainError::BadCredentials`] after one argon2 verification, so neither the answer nor its
+/// timing tells which usernames exist.
+pub async fn authenticate(
+    db: &DatabaseConnection,
+    username: &str,
+    password: &str,
+) -> DomainResult<Staff> {
+    let over_long = password.chars().count() > PASSWORD_MAX_CHARS;
+    let account = if username.chars().count() > USERNAME_MAX_CHARS {
+        None
+    } else {
+        find_by_key(db, &username_key(username.trim())).await?
+    };
+    let stored_hash = account
+        .as_ref()
+        .map(|a| a.password_hash.clone())
+        .unwrap_or_else(|| DUMMY_HASH.clone());
+    // An over-long password is never valid; it is still "verified" (as an empty one) for timing.
+    let candidate = if over_long {
+        String::new()
+    } else {
+        password.to_owned()
+    };
+    let matches = verify_password(candidate, stored_hash).await?;
+    match account {
+        Some(a) if matches && !over_long && a.is_active => {
+            let mut active: staff_account::ActiveModel = a.into();
+            active.last_login_at = Set(Some(Utc::now()));
+            Ok(active.update(db).await?.into())
+        }
+        _ => Err(DomainError::BadCredentials),
+    }
+}
+
+pub async fn find_active(db: &DatabaseConnection, id: i64) -> DomainResult<Option<Staff>> {
+    Ok(staff_account::Entity::find_by_id(id)
+        .filter(staff_account::Column::IsActive.eq(true))
+        .one(db)
+        .await?
+        .map(Into::into))
+}
+
+/// Trims and checks a username: 3–64 characters of ASCII letters, digits and `. _ - @`.
+pub fn validate_username(raw: &str) -> DomainResult<String> {
+    let name = raw.trim();
+    let len = name.chars().count();
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@');
+    if !(USERNAME_MIN_CHARS..=USERNAME_MAX_CHARS).contains(&len) || !name.chars().all(allowed) {
+        return Err(DomainError::Invalid(format!(
+            "ユーザー名は{USERNAME_MIN_CHARS}〜{USERNAME_MAX_CHARS}文字の半角英数字と記号 . _ - @ で入力してください。"
+        )));
+    }
+    Ok(name.to_owned())
+}
+
+pub fn validate_password(password: &str) -> DomainResult<()> {
+    let len = password.chars().count();
+    if !(PASSWORD_MIN_CHARS..=PASSWORD_MAX_CHARS).contains(&len) {
+        return Err(DomainError::Invalid(format!(
+            "パスワードは{PASSWORD_MIN_CHARS}文字以上{PASSWORD_MAX_CHARS}文字以下で入力してください。"
+        )));
+    }
+    if password.trim().is_empty() {
+        return Err(DomainError::Invalid(
+            "パスワードに空白以外の文字を含めてください。".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn validate_display_name(raw: &str, username: &str) -> DomainResult<String> {
+    let name = raw.trim();
+    if name.is_empty() {
+        return Ok(username.to_owned());
+    }
+    if name.chars().count() > DISPLAY_NAME_MAX_CHARS || name.chars().any(char::is_control) {
+        return Err(DomainError::Invalid(format!(
+            "表示名は{DISPLAY_NAME_MAX_CHARS}文字以内で、改行などの制御文字を含めずに入力してください。"
+        )));
+    }
+    Ok(name.to_owned())
+}
+
+fn username_key(username: &str) -> String {
+    username.to_ascii_lowercase()
+}
+
+fn taken(username: &str) -> DomainError {
+    DomainError::Conflict(format!("ユーザー名「{username}」は既に使われています。"))
+}
+
+async fn find_by_key(
+    db: &DatabaseConnection,
+    key: &str,
+) -> DomainResult<Option<staff_account::Model>> {
+    Ok(staff_account::Entity::find()
+        .filter(staff_account::Column::UsernameKey.eq(key))
+        .one(db)
+        .await?)
+}
+
+/// Argon2 takes ~19 MiB and tens of milliseconds per hash; at most this many run at once, so a
+/// burst of sign-in attempts cannot exhaust memory or starve the async executor.
+static HASHING_SLOTS: LazyLock<Arc<Semaphore>> = LazyLock::new(|| {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    Arc::new(Semaphore::new(cores))
+});
+
+/// A hash of a random password with the same parameters, verified against when the username is
+/// unknown so that the failure takes as long as a wrong password does.
+static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
+    let random: [u8; 16] = rand::random();
+    hash_blocking(&hex::encode(random)).unwrap_or_default()
+});
+
+fn argon2() -> Argon2<'static> {
+    // argon2id, v0x13, m=19 MiB, t=2, p=1: the crate's defaults, which are OWASP's recommendation.
+    Argon2::default()
+}
+
+fn hash_blocking(password: &str) -> Result<String, argon2::password_hash::Error> {
+    let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
+    Ok(argon2()
+        .hash_password(password.as_bytes(), &salt)?
+        .to_string())
+}
+
+async fn hash_password(password: String) -> DomainResult<String> {
+    run_hashing(move || {
+        hash_blocking(&password).map_err(|e| DomainError::Internal(format!("argon2: {e}")))
+    })
+    .await
+}
+
+async fn verify_password(password: String, stored: String) -> DomainResult<bool> {
+    run_hashing(move || {
+        let parsed = PasswordHash::new(&stored).map_err(|e| {
+            DomainError::Internal(format!("stored password hash is malformed: {e}"))
+        })?;
+        Ok(argon2()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok())
+    })
+    .await
+}
+
+/// Runs a hashing job on the blocking pool, never on the async executor.
+async fn run_hashing<T: Send + 'static>(
+    job: impl FnOnce() -> DomainResult<T> + Send + 'static,
+) -> DomainResult<T> {
+    let _slot = HASHING_SLOTS
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|e| DomainError::Internal(e.to_string()))?;
+    tokio::task::spawn_blocking(job)
+        .await
+        .map_err(|e| DomainError::Internal(format!("hashing task failed: {e}")))?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_are_trimmed_and_restricted() {
+        assert_eq!(validate_username("  Tanaka.Taro ").unwrap(), "Tanaka.Taro");
+        assert_eq!(validate_username("abc").unwrap(), "abc");
+        assert!(validate_username("ab").is_err());
+        assert!(validate_username(&"a".repeat(64)).is_ok());
+        assert!(validate_username(&"a".repeat(65)).is_err());
+        assert!(validate_username("田中").is_err());
+        assert!(validate_username("a b c").is_err());
+        assert!(validate_username("<script>").is_err());
+    }
+
+    #[test]
+    fn passwords_have_length_bounds() {
+        assert!(validate_password(&"x".repeat(11)).is_err());
+        assert!(validate_password(&"x".repeat(12)).is_ok());
+        assert!(validate_password(&"あ".repeat(128)).is_ok());
+        assert!(validate_password(&"x".repeat(129)).is_err());
+        assert!(validate_password(&" ".repeat(20)).is_err());
+        let msg = validate_password("short").unwrap_err().to_string();
+        assert!(msg.contains("12文字以上"), "{msg}");
+    }
+
+    #[test]
+    fn display_name_defaults_to_username_and_rejects_control_characters() {
+        assert_eq!(validate_display_name("  ", "tanaka").unwrap(), "tanaka");
+        assert_eq!(
+            validate_display_name(" 田中 太郎 ", "tanaka").unwrap(),
+            "田中 太郎"
+        );
+        assert!(validate_display_name("a\nb", "tanaka").is_err());
+        assert!(validate_display_name(&"あ".repeat(101), "tanaka").is_err());
+    }
+
+    #[tokio::test]
+    async fn hashes_are_argon2id_and_verify() {
+        let hash = hash_password("correct horse battery".into()).await.unwrap();
+        assert!(
+            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{hash}"
+        );
+        assert!(
+            verify_password("correct horse battery".into(), hash.clone())
+                .await
+                .unwrap()
+        );
+        assert!(!verify_password("wrong".into(), hash).await.unwrap());
+        assert!(DUMMY_HASH.starts_with("$argon2id$"));
+    }
+}

@@ -1,0 +1,153 @@
+//! Database connection: embedded SQLite by default, PostgreSQL when the URL says so.
+
+use std::path::Path;
+use std::time::Duration;
+
+use migrations::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, DbErr,
+};
+
+use crate::{DomainError, DomainResult};
+
+/// How long a SQLite writer waits for another writer before giving up with "database is locked".
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Which database a URL points at, decided by its scheme alone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn from_url(url: &str) -> Option<Self> {
+        if url.starts_with("sqlite:") {
+            Some(Self::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(Self::Postgres)
+        } else {
+            None
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Sqlite => "SQLite",
+            Self::Postgres => "PostgreSQL",
+        }
+    }
+}
+
+pub fn backend_of(db: &DatabaseConnection) -> Backend {
+    match db.get_database_backend() {
+        DatabaseBackend::Postgres => Backend::Postgres,
+        _ => Backend::Sqlite,
+    }
+}
+
+/// Opens a connection pool. For SQLite the file's directory is created, and every connection
+/// gets WAL mode (readers never wait for the writer), foreign keys and a busy timeout.
+pub async fn connect(url: &str, max_connections: u32) -> DomainResult<DatabaseConnection> {
+    let backend = Backend::from_url(url).ok_or_else(|| {
+        DomainError::Invalid(
+            "DATABASE_URL must start with sqlite: or postgres:// (or postgresql://)".into(),
+        )
+    })?;
+    if backend == Backend::Sqlite {
+        if let Some(dir) = sqlite_file_dir(url) {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                DomainError::Internal(format!("cannot create {}: {e}", dir.display()))
+            })?;
+        }
+    }
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .max_connections(max_connections)
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(10))
+        // Statement logging would put bound values (password hashes, tokens) in the log.
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(|opts| {
+            opts.create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(SQLITE_BUSY_TIMEOUT)
+        });
+    Ok(Database::connect(options).await?)
+}
+
+/// Connects and brings the schema up to date; what `serve` does at start-up.
+pub async fn connect_and_migrate(
+    url: &str,
+    max_connections: u32,
+) -> DomainResult<DatabaseConnection> {
+    let db = connect(url, max_connections).await?;
+    Migrator::up(&db, None).await?;
+    Ok(db)
+}
+
+/// Answers whether the database responds, for the readiness probe.
+pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
+    db.execute_unprepared("SELECT 1").await.map(|_| ())
+}
+
+/// `sqlite://data/x.db?mode=rwc` → `data`; `None` for in-memory databases or bare file names.
+fn sqlite_file_dir(url: &str) -> Option<&Path> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    if path.is_empty() || path == ":memory:" {
+        return None;
+    }
+    Path::new(path)
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_is_chosen_by_scheme() {
+        assert_eq!(
+            Backend::from_url("sqlite://data/m.db"),
+            Some(Backend::Sqlite)
+        );
+        assert_eq!(Backend::from_url("sqlite::memory:"), Some(Backend::Sqlite));
+        assert_eq!(
+            Backend::from_url("postgres://u@h/db"),
+            Some(Backend::Postgres)
+        );
+        assert_eq!(
+            Backend::from_url("postgresql://u@h/db"),
+            Some(Backend::Postgres)
+        );
+        assert_eq!(Backend::from_url("mysql://u@h/db"), None);
+    }
+
+    #[test]
+    fn sqlite_directory_is_derived_from_the_url() {
+        assert_eq!(
+            sqlite_file_dir("sqlite://data/m.db?mode=rwc"),
+            Some(Path::new("data"))
+        );
+        assert_eq!(
+            sqlite_file_dir("sqlite:///var/lib/m/m.db"),
+            Some(Path::new("/var/lib/m"))
+        );
+        assert_eq!(sqlite_file_dir("sqlite::memory:"), None);
+        assert_eq!(sqlite_file_dir("sqlite://m.db"), None);
+    }
+
+    #[tokio::test]
+    async fn an_unknown_scheme_is_a_clear_error() {
+        let err = connect("mysql://localhost/x", 1).await.unwrap_err();
+        assert!(err.to_string().contains("DATABASE_URL"), "{err}");
+    }
+}

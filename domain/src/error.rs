@@ -1,0 +1,22 @@
+use sea_orm::DbErr;
+
+/// The one error type of the domain. Messages of the variants that reach staff are Japanese.
+#[derive(Debug, thiserror::Error)]
+pub enum DomainError {
+    /// Input that breaks a rule; the message says which rule, in Japanese, for staff.
+    #[error("{0}")]
+    Invalid(String),
+    /// The thing would clash with something already stored (e.g. a taken username).
+    #[error("{0}")]
+    Conflict(String),
+    /// Wrong username or password; deliberately says nothing about which.
+    #[error("ユーザー名またはパスワードが正しくありません。")]
+    BadCredentials,
+    #[error("database error: {0}")]
+    Database(#[from] DbErr),
+    /// A failure that is ours, not the caller's (a panicked hashing task, say).
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+pub type DomainResult<T> = Result<T, DomainError>;

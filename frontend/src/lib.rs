@@ -1,0 +1,10 @@
+//! The browser side: this crate is compiled to WebAssembly by cargo-leptos and takes over the
+//! server-rendered admin pages (hydration), after which navigation and forms run in the browser.
+
+use wasm_bindgen::prelude::wasm_bindgen;
+
+#[wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

@@ -1,0 +1,18 @@
+//! The database schema, as an ordered list of migrations that run the same on SQLite and
+//! PostgreSQL. Applied at start-up by `machidayori serve` and by hand with `machidayori migrate`.
+//! A migration, once released, is never edited: add a new one.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261124_000001_staff_accounts_and_sessions;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(
+            m20261124_000001_staff_accounts_and_sessions::Migration,
+        )]
+    }
+}

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Installs what building (and, with --test, testing) Machidayori needs, and only what is
+# missing: tools already present at the right version are reused, never rebuilt.
+#
+#   scripts/install-tools.sh          # build tools: wasm32 target, cargo-leptos, wasm-bindgen, wasm-opt
+#   scripts/install-tools.sh --test   # also Chromium for the browser tests and the end2end npm packages
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CARGO_LEPTOS_VERSION=0.3.10
+# wasm-bindgen-cli must be exactly the wasm-bindgen version in Cargo.lock.
+WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+export PATH="$HOME/.cargo/bin:$PATH"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+apt_updated=
+apt_install() {
+  if ! command -v apt-get >/dev/null; then
+    echo "Please install these packages with your system's package manager: $*" >&2
+    exit 1
+  fi
+  local sudo=
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  if [ -z "$apt_updated" ]; then
+    $sudo apt-get update -qq
+    apt_updated=1
+  fi
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null
+}
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  say "adding the wasm32-unknown-unknown Rust target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if [ "$(cargo leptos --version 2>/dev/null | awk '{print $2}')" != "$CARGO_LEPTOS_VERSION" ]; then
+  say "installing cargo-leptos $CARGO_LEPTOS_VERSION (once; 15-25 minutes)"
+  cargo install "cargo-leptos@$CARGO_LEPTOS_VERSION" --locked
+fi
+
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
+  say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (once)"
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+fi
+
+if ! command -v wasm-opt >/dev/null; then
+  say "installing wasm-opt (Debian package binaryen)"
+  apt_install binaryen
+fi
+
+if [ "${1:-}" = "--test" ]; then
+  if [ ! -x /usr/bin/chromium ]; then
+    say "installing Chromium for the browser tests (Debian packages chromium, chromium-driver)"
+    apt_install chromium chromium-driver
+  fi
+  if [ ! -d end2end/node_modules/playwright-core ] \
+    || ! cmp -s end2end/package-lock.json end2end/node_modules/.package-lock.json 2>/dev/null; then
+    say "installing the end2end npm packages (playwright-core drives the system Chromium)"
+    # Never let Playwright fetch a browser of its own.
+    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix end2end --no-audit --no-fund --silent
+  fi
+fi

@@ -1,0 +1,228 @@
+//! Who may reach what: the one place where a request's session is looked up and the access rule
+//! for its path is applied, before any page or server function runs.
+//!
+//! | path                         | without a valid session        | with one            |
+//! |------------------------------|--------------------------------|---------------------|
+//! | `/admin/login`               | the sign-in page               | redirect to `/admin` |
+//! | `/admin/setup`               | only on an empty database, from loopback; else to sign-in | redirect to `/admin` |
+//! | other `/admin...`            | 303 to `/admin/login?next=...` | the page            |
+//! | `/api/auth/...`              | allowed (sign-in, sign-out, setup) | allowed         |
+//! | other `/api/...`             | 401                            | allowed             |
+//! | anything else                | allowed (health, assets)       | allowed             |
+//!
+//! State-changing requests from another site are refused (403) by their `Origin` or
+//! `Sec-Fetch-Site` header, on top of the `SameSite=Strict` cookie.
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use crate::AppState;
+
+#[derive(Debug, PartialEq, Eq)]
+enum Zone {
+    LoginPage,
+    SetupPage,
+    AdminPage,
+    PublicServerFn,
+    ServerFn,
+    Open,
+}
+
+fn zone(path: &str) -> Zone {
+    let under = |prefix: &str| path == prefix || path.starts_with(&format!("{prefix}/"));
+    if path == "/admin/login" {
+        Zone::LoginPage
+    } else if path == "/admin/setup" {
+        Zone::SetupPage
+    } else if under("/admin") {
+        Zone::AdminPage
+    } else if path.starts_with("/api/auth/") {
+        Zone::PublicServerFn
+    } else if under("/api") {
+        Zone::ServerFn
+    } else {
+        Zone::Open
+    }
+}
+
+pub async fn staff_access(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let zone = zone(req.uri().path());
+    if zone == Zone::Open {
+        return next.run(req).await;
+    }
+    if is_cross_site_write(req.method(), req.headers()) {
+        return (
+            StatusCode::FORBIDDEN,
+            "他のサイトからの送信は受け付けられません。",
+        )
+            .into_response();
+    }
+
+    let token = app::auth::session_token(req.headers());
+    let staff = match &token {
+        Some(token) => {
+            let policy = state.server_context.session_policy;
+            match domain::sessions::resolve(&state.db, token, policy).await {
+                Ok(staff) => staff,
+                Err(e) => {
+                    tracing::error!(error = %e, "session lookup failed");
+                    return unavailable();
+                }
+            }
+        }
+        None => None,
+    };
+    let signed_in = staff.is_some();
+    if let Some(staff) = staff {
+        tracing::Span::current().record("staff_id", staff.id);
+        req.extensions_mut().insert(staff);
+    }
+
+    let mut response = match zone {
+        Zone::LoginPage if signed_in => see_other("/admin"),
+        Zone::SetupPage if signed_in => see_other("/admin"),
+        Zone::SetupPage => {
+            let loopback = app::auth::is_direct_loopback(req.headers(), req.extensions());
+            match setup_is_open(&state, loopback).await {
+                Ok(true) => next.run(req).await,
+                Ok(false) => see_other("/admin/login"),
+                Err(response) => response,
+            }
+        }
+        Zone::AdminPage if !signed_in => {
+            let next_page = req
+                .uri()
+                .path_and_query()
+                .map_or("/admin", |pq| pq.as_str());
+            let target = app::auth::safe_next(Some(next_page));
+            let mut location = format!("/admin/login?next={}", encode_query_value(&target));
+            // A cookie was sent but its session is gone: say so on the sign-in page.
+            if token.is_some() {
+                location.push_str("&expired=1");
+            }
+            see_other(&location)
+        }
+        Zone::ServerFn if !signed_in => {
+            (StatusCode::UNAUTHORIZED, "ログインが必要です。").into_response()
+        }
+        _ => next.run(req).await,
+    };
+    // Pages and data of the admin panel are per-person: never keep them in any cache.
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// The first-run setup page is open while no account exists, to a browser on this machine.
+async fn setup_is_open(state: &AppState, loopback: bool) -> Result<bool, Response> {
+    if !loopback {
+        return Ok(false);
+    }
+    match domain::accounts::count(&state.db).await {
+        Ok(n) => Ok(n == 0),
+        Err(e) => {
+            tracing::error!(error = %e, "account count failed");
+            Err(unavailable())
+        }
+    }
+}
+
+/// True for a non-GET request that a browser marks as coming from another site.
+fn is_cross_site_write(method: &Method, headers: &HeaderMap) -> bool {
+    if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
+        return false;
+    }
+    if headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("cross-site") {
+        return true;
+    }
+    let (Some(origin), Some(host)) = (
+        headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
+        headers.get(header::HOST).and_then(|v| v.to_str().ok()),
+    ) else {
+        // No Origin (older browsers, command-line clients): the SameSite cookie still protects.
+        return false;
+    };
+    let origin_authority = origin.split_once("://").map_or("", |(_, rest)| rest);
+    origin == "null" || !origin_authority.eq_ignore_ascii_case(host)
+}
+
+fn see_other(location: &str) -> Response {
+    Response::builder()
+        .status(StatusCode::SEE_OTHER)
+        .header(header::LOCATION, location)
+        .body(Body::empty())
+        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+}
+
+fn unavailable() -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        "現在ご利用いただけません。しばらくしてからもう一度お試しください。",
+    )
+        .into_response()
+}
+
+fn encode_query_value(v: &str) -> String {
+    url::form_urlencoded::byte_serialize(v.as_bytes()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_fall_into_zones() {
+        assert_eq!(zone("/admin/login"), Zone::LoginPage);
+        assert_eq!(zone("/admin/setup"), Zone::SetupPage);
+        assert_eq!(zone("/admin"), Zone::AdminPage);
+        assert_eq!(zone("/admin/friends"), Zone::AdminPage);
+        assert_eq!(zone("/admin/login/extra"), Zone::AdminPage);
+        assert_eq!(zone("/api/auth/login"), Zone::PublicServerFn);
+        assert_eq!(zone("/api/current_staff123"), Zone::ServerFn);
+        assert_eq!(zone("/api"), Zone::ServerFn);
+        assert_eq!(zone("/administrator"), Zone::Open);
+        assert_eq!(zone("/healthz"), Zone::Open);
+        assert_eq!(zone("/pkg/machidayori.js"), Zone::Open);
+    }
+
+    #[test]
+    fn cross_site_writes_are_detected() {
+        let headers = |pairs: &[(&'static str, &'static str)]| {
+            let mut h = HeaderMap::new();
+            for (k, v) in pairs {
+                h.insert(*k, HeaderValue::from_static(v));
+            }
+            h
+        };
+        let post = Method::POST;
+        assert!(!is_cross_site_write(
+            &post,
+            &headers(&[("host", "a:3000"), ("origin", "http://a:3000")])
+        ));
+        assert!(is_cross_site_write(
+            &post,
+            &headers(&[("host", "a:3000"), ("origin", "http://evil")])
+        ));
+        assert!(is_cross_site_write(
+            &post,
+            &headers(&[("host", "a:3000"), ("origin", "null")])
+        ));
+        assert!(is_cross_site_write(
+            &post,
+            &headers(&[("sec-fetch-site", "cross-site")])
+        ));
+        assert!(!is_cross_site_write(
+            &post,
+            &headers(&[("sec-fetch-site", "same-origin")])
+        ));
+        assert!(!is_cross_site_write(
+            &Method::GET,
+            &headers(&[("origin", "http://evil")])
+        ));
+        assert!(!is_cross_site_write(&post, &headers(&[])));
+    }
+}

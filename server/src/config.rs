@@ -1,0 +1,433 @@
+//! Typed configuration from environment variables, optionally preceded by a TOML file
+//! (`machidayori --config FILE`; its keys are the variable names in lower case). The
+//! environment wins over the file. Every setting is listed in [`SETTINGS`], which is also the
+//! table in README.md; an invalid value stops start-up with an error naming the setting.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use url::Url;
+
+/// Name, default and meaning of every setting, in the order README.md lists them.
+pub const SETTINGS: &[(&str, &str, &str)] = &[
+    (
+        "BIND_ADDR",
+        "127.0.0.1:3000",
+        "Address and port the HTTP server listens on.",
+    ),
+    (
+        "PUBLIC_URL",
+        "http://<listening address>",
+        "URL citizens' and staff's browsers use to reach the server (scheme, host, port). `https://...` makes the session cookie `Secure`.",
+    ),
+    (
+        "DATA_DIR",
+        "data",
+        "Directory for the embedded SQLite database and other local files.",
+    ),
+    (
+        "DATABASE_URL",
+        "sqlite://<DATA_DIR>/machidayori.db?mode=rwc",
+        "`sqlite://PATH` for the embedded database, or `postgres://USER:PASSWORD@HOST/DB` for PostgreSQL.",
+    ),
+    (
+        "DATABASE_MAX_CONNECTIONS",
+        "10",
+        "Size of the database connection pool (1-1000).",
+    ),
+    (
+        "SITE_ROOT",
+        "target/site",
+        "Directory holding the built UI assets (`pkg/`, images), as produced by `cargo leptos build`.",
+    ),
+    (
+        "LOG_FORMAT",
+        "text",
+        "`text` for people, `json` for log collectors.",
+    ),
+    (
+        "LOG_LEVEL",
+        "info",
+        "Log filter: a level (`debug`, `info`, `warn`...) or tracing directives such as `info,server=debug`.",
+    ),
+    (
+        "SESSION_IDLE_TIMEOUT",
+        "30m",
+        "A staff session ends after this long without requests (1m-24h).",
+    ),
+    (
+        "SESSION_ABSOLUTE_LIFETIME",
+        "12h",
+        "A staff session ends this long after sign-in however active it is (at least the idle timeout, at most 30d).",
+    ),
+    (
+        "REQUEST_BODY_LIMIT",
+        "1MiB",
+        "Largest request body accepted (bytes, or with KiB/MiB); larger requests get 413.",
+    ),
+    (
+        "REQUEST_TIMEOUT",
+        "30s",
+        "A request still running after this long is answered with 408.",
+    ),
+    (
+        "SHUTDOWN_TIMEOUT",
+        "30s",
+        "On SIGTERM/SIGINT, how long in-flight requests may take to finish.",
+    ),
+];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub bind_addr: SocketAddr,
+    /// Where browsers reach us; `None` means directly at the listening address.
+    pub public_url: Option<Url>,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub database_max_connections: u32,
+    pub site_root: PathBuf,
+    pub log_format: LogFormat,
+    pub log_level: String,
+    pub session_idle_timeout: Duration,
+    pub session_absolute_lifetime: Duration,
+    pub request_body_limit: usize,
+    pub request_timeout: Duration,
+    pub shutdown_timeout: Duration,
+}
+
+/// A setting that could not be used; the message names it and says what is wrong.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration error: {name}: {problem}")]
+pub struct ConfigError {
+    pub name: String,
+    pub problem: String,
+}
+
+fn invalid(name: &str, problem: impl Into<String>) -> ConfigError {
+    ConfigError {
+        name: name.to_owned(),
+        problem: problem.into(),
+    }
+}
+
+impl Config {
+    /// Reads the optional file, then the process environment.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let text = match file {
+            Some(path) => Some(std::fs::read_to_string(path).map_err(|e| {
+                invalid("--config", format!("cannot read {}: {e}", path.display()))
+            })?),
+            None => None,
+        };
+        Self::from_sources(text.as_deref(), |name| std::env::var(name).ok())
+    }
+
+    /// Builds the configuration from a TOML text and an environment lookup (tests pass their own).
+    pub fn from_sources(
+        toml_text: Option<&str>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let mut raw = match toml_text {
+            Some(text) => parse_file(text)?,
+            None => HashMap::new(),
+        };
+        for (name, _, _) in SETTINGS {
+            // An empty variable counts as unset, as container tools often export `NAME=`.
+            if let Some(value) = env(name).filter(|v| !v.trim().is_empty()) {
+                raw.insert((*name).to_owned(), value);
+            }
+        }
+        let get = |name: &str| raw.get(name).map(|v| v.trim().to_owned());
+
+        let bind_addr: SocketAddr = parse_or(&get, "BIND_ADDR", "127.0.0.1:3000", |v| {
+            v.parse()
+                .map_err(|_| "expected IP:PORT, for example 127.0.0.1:3000 or 0.0.0.0:8080".into())
+        })?;
+        let public_url = match get("PUBLIC_URL") {
+            Some(v) => Some(parse_public_url(&v).map_err(|p| invalid("PUBLIC_URL", p))?),
+            None => None,
+        };
+        let data_dir = PathBuf::from(get("DATA_DIR").unwrap_or_else(|| "data".into()));
+        let database_url = match get("DATABASE_URL") {
+            Some(v) => {
+                if domain::db::Backend::from_url(&v).is_none() {
+                    return Err(invalid(
+                        "DATABASE_URL",
+                        "must start with sqlite:// or postgres:// (or postgresql://)",
+                    ));
+                }
+                v
+            }
+            None => format!("sqlite://{}/machidayori.db?mode=rwc", data_dir.display()),
+        };
+        let database_max_connections = parse_or(&get, "DATABASE_MAX_CONNECTIONS", "10", |v| {
+            match v.parse::<u32>() {
+                Ok(n) if (1..=1000).contains(&n) => Ok(n),
+                _ => Err("expected a whole number from 1 to 1000".into()),
+            }
+        })?;
+        let site_root = PathBuf::from(get("SITE_ROOT").unwrap_or_else(|| "target/site".into()));
+        let log_format = parse_or(&get, "LOG_FORMAT", "text", |v| match v {
+            "text" => Ok(LogFormat::Text),
+            "json" => Ok(LogFormat::Json),
+            _ => Err("expected `text` or `json`".into()),
+        })?;
+        let log_level = parse_or(&get, "LOG_LEVEL", "info", |v| {
+            tracing_subscriber::EnvFilter::try_new(v)
+                .map(|_| v.to_owned())
+                .map_err(|e| format!("not a log filter: {e}"))
+        })?;
+        let minute = Duration::from_secs(60);
+        let session_idle_timeout = parse_or(&get, "SESSION_IDLE_TIMEOUT", "30m", |v| {
+            duration_in(v, minute, 24 * 60 * minute)
+        })?;
+        let session_absolute_lifetime = parse_or(&get, "SESSION_ABSOLUTE_LIFETIME", "12h", |v| {
+            duration_in(v, session_idle_timeout, 30 * 24 * 60 * minute)
+        })?;
+        let request_body_limit = parse_or(&get, "REQUEST_BODY_LIMIT", "1MiB", parse_size)?;
+        let request_timeout = parse_or(&get, "REQUEST_TIMEOUT", "30s", |v| {
+            duration_in(v, Duration::from_secs(1), 60 * minute)
+        })?;
+        let shutdown_timeout = parse_or(&get, "SHUTDOWN_TIMEOUT", "30s", |v| {
+            duration_in(v, Duration::ZERO, 10 * minute)
+        })?;
+
+        Ok(Self {
+            bind_addr,
+            public_url,
+            data_dir,
+            database_url,
+            database_max_connections,
+            site_root,
+            log_format,
+            log_level,
+            session_idle_timeout,
+            session_absolute_lifetime,
+            request_body_limit,
+            request_timeout,
+            shutdown_timeout,
+        })
+    }
+
+    pub fn session_policy(&self) -> domain::sessions::SessionPolicy {
+        domain::sessions::SessionPolicy {
+            idle_timeout: self.session_idle_timeout,
+            absolute_lifetime: self.session_absolute_lifetime,
+        }
+    }
+
+    /// True when browsers reach us over https, so cookies must be `Secure`.
+    pub fn is_https(&self) -> bool {
+        self.public_url
+            .as_ref()
+            .is_some_and(|u| u.scheme() == "https")
+    }
+
+    /// The database URL without its password, for logs and the start-up banner.
+    pub fn database_url_for_display(&self) -> String {
+        match Url::parse(&self.database_url) {
+            Ok(mut url) if url.password().is_some() => {
+                let _ = url.set_password(Some("***"));
+                url.to_string()
+            }
+            _ => self.database_url.clone(),
+        }
+    }
+}
+
+fn parse_file(text: &str) -> Result<HashMap<String, String>, ConfigError> {
+    let table: toml::Table =
+        toml::from_str(text).map_err(|e| invalid("--config", format!("not valid TOML: {e}")))?;
+    let mut raw = HashMap::new();
+    for (key, value) in table {
+        let name = key.to_ascii_uppercase();
+        if !SETTINGS.iter().any(|(n, _, _)| *n == name) {
+            return Err(invalid(&key, "unknown setting in the configuration file"));
+        }
+        let value = match value {
+            toml::Value::String(s) => s,
+            toml::Value::Integer(i) => i.to_string(),
+            toml::Value::Boolean(b) => b.to_string(),
+            _ => return Err(invalid(&key, "expected a string or a number")),
+        };
+        raw.insert(name, value);
+    }
+    Ok(raw)
+}
+
+fn parse_or<T>(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &str,
+    default: &str,
+    parse: impl Fn(&str) -> Result<T, String>,
+) -> Result<T, ConfigError> {
+    let value = get(name).unwrap_or_else(|| default.to_owned());
+    parse(&value).map_err(|problem| invalid(name, format!("{problem} (got {value:?})")))
+}
+
+fn parse_public_url(v: &str) -> Result<Url, String> {
+    let url = Url::parse(v).map_err(|e| format!("not a URL: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err("expected http://HOST[:PORT] or https://HOST[:PORT]".into());
+    }
+    if url.path() != "/" || url.query().is_some() {
+        return Err("must not have a path or query; the server is served at the root".into());
+    }
+    Ok(url)
+}
+
+fn duration_in(v: &str, min: Duration, max: Duration) -> Result<Duration, String> {
+    let d = humantime::parse_duration(v)
+        .map_err(|_| "expected a duration such as 30s, 30m or 12h".to_owned())?;
+    if d < min || d > max {
+        return Err(format!(
+            "must be between {} and {}",
+            humantime::format_duration(min),
+            humantime::format_duration(max)
+        ));
+    }
+    Ok(d)
+}
+
+fn parse_size(v: &str) -> Result<usize, String> {
+    let (digits, unit) = match v.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => v.split_at(i),
+        None => (v, ""),
+    };
+    let factor: usize = match unit.trim() {
+        "" | "B" => 1,
+        "KiB" => 1024,
+        "MiB" => 1024 * 1024,
+        _ => return Err("expected bytes, or a number with KiB or MiB".into()),
+    };
+    let n: usize = digits
+        .parse()
+        .map_err(|_| "expected bytes, or a number with KiB or MiB".to_owned())?;
+    let bytes = n.checked_mul(factor).ok_or("too large")?;
+    if !(1024..=1024 * 1024 * 1024).contains(&bytes) {
+        return Err("must be between 1KiB and 1024MiB".into());
+    }
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn from_env(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Config::from_sources(None, |name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_are_an_embedded_local_setup() {
+        let c = from_env(&[]).unwrap();
+        assert_eq!(c.bind_addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.public_url, None);
+        assert_eq!(c.database_url, "sqlite://data/machidayori.db?mode=rwc");
+        assert_eq!(c.session_idle_timeout, Duration::from_secs(1800));
+        assert_eq!(c.session_absolute_lifetime, Duration::from_secs(12 * 3600));
+        assert_eq!(c.request_body_limit, 1024 * 1024);
+        assert_eq!(c.log_format, LogFormat::Text);
+        assert!(!c.is_https());
+    }
+
+    #[test]
+    fn invalid_values_name_the_variable() {
+        for (name, value) in [
+            ("BIND_ADDR", "localhost"),
+            ("PUBLIC_URL", "ftp://x"),
+            ("PUBLIC_URL", "https://x.example/admin"),
+            ("DATABASE_URL", "mysql://x"),
+            ("DATABASE_MAX_CONNECTIONS", "0"),
+            ("LOG_FORMAT", "xml"),
+            ("LOG_LEVEL", "info,[[["),
+            ("SESSION_IDLE_TIMEOUT", "10s"),
+            ("SESSION_IDLE_TIMEOUT", "soon"),
+            ("REQUEST_BODY_LIMIT", "12GB"),
+            ("REQUEST_BODY_LIMIT", "10"),
+            ("REQUEST_TIMEOUT", "0s"),
+        ] {
+            let err = from_env(&[(name, value)]).unwrap_err();
+            assert_eq!(err.name, name, "{value}");
+            assert!(
+                err.to_string()
+                    .starts_with(&format!("configuration error: {name}: ")),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn absolute_lifetime_cannot_be_shorter_than_idle_timeout() {
+        let err = from_env(&[
+            ("SESSION_IDLE_TIMEOUT", "2h"),
+            ("SESSION_ABSOLUTE_LIFETIME", "1h"),
+        ])
+        .unwrap_err();
+        assert_eq!(err.name, "SESSION_ABSOLUTE_LIFETIME");
+    }
+
+    #[test]
+    fn file_values_are_overridden_by_the_environment() {
+        let file =
+            "bind_addr = \"0.0.0.0:8080\"\nrequest_body_limit = 2048\nlog_format = \"json\"\n";
+        let c = Config::from_sources(Some(file), |n| (n == "LOG_FORMAT").then(|| "text".into()))
+            .unwrap();
+        assert_eq!(c.bind_addr.to_string(), "0.0.0.0:8080");
+        assert_eq!(c.request_body_limit, 2048);
+        assert_eq!(c.log_format, LogFormat::Text);
+    }
+
+    #[test]
+    fn unknown_file_keys_and_bad_toml_are_rejected() {
+        let err = Config::from_sources(Some("bind_adr = \"x\""), |_| None).unwrap_err();
+        assert_eq!(err.name, "bind_adr");
+        let err = Config::from_sources(Some("bind_addr = "), |_| None).unwrap_err();
+        assert_eq!(err.name, "--config");
+    }
+
+    #[test]
+    fn https_public_url_and_sizes() {
+        let c = from_env(&[
+            ("PUBLIC_URL", "https://line.city.example.jp"),
+            ("REQUEST_BODY_LIMIT", "64KiB"),
+        ])
+        .unwrap();
+        assert!(c.is_https());
+        assert_eq!(c.request_body_limit, 65536);
+    }
+
+    #[test]
+    fn database_password_is_hidden_for_display() {
+        let c =
+            from_env(&[("DATABASE_URL", "postgres://app:s3cret@db.local/machidayori")]).unwrap();
+        assert_eq!(
+            c.database_url_for_display(),
+            "postgres://app:***@db.local/machidayori"
+        );
+    }
+
+    #[test]
+    fn readme_documents_every_setting() {
+        let readme = include_str!("../../README.md");
+        for (name, default, _) in SETTINGS {
+            let row = format!("| `{name}` | `{default}` |");
+            assert!(
+                readme.contains(&row),
+                "README.md lacks the row for {name}: {row}"
+            );
+        }
+    }
+}

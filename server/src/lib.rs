@@ -1,0 +1,60 @@
+//! The `machidayori` server: configuration, HTTP routes and middleware, and the command line.
+//!
+//! Request flow: `routes::router` → request id, tracing, limits → `access` (session lookup and
+//! the per-path access rule) → health probes, server functions (`/api/...`) or Leptos pages.
+
+pub mod access;
+pub mod cli;
+pub mod config;
+pub mod health;
+pub mod routes;
+pub mod serve;
+pub mod telemetry;
+
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+
+use crate::config::Config;
+
+/// Everything a request handler may need, cloned cheaply into each request.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: domain::DatabaseConnection,
+    pub leptos: LeptosOptions,
+    pub server_context: app::api::ServerContext,
+}
+
+impl AppState {
+    pub fn new(config: &Config, db: domain::DatabaseConnection) -> Self {
+        let leptos = LeptosOptions::builder()
+            .output_name("machidayori")
+            .site_root(config.site_root.display().to_string())
+            .site_pkg_dir("pkg")
+            .site_addr(config.bind_addr)
+            .reload_port(
+                std::env::var("LEPTOS_RELOAD_PORT")
+                    .ok()
+                    .and_then(|p| p.parse().ok())
+                    .unwrap_or(3001),
+            )
+            .build();
+        let server_context = app::api::ServerContext {
+            db: db.clone(),
+            session_policy: config.session_policy(),
+            cookie: app::auth::CookieSettings {
+                secure: config.is_https(),
+            },
+        };
+        Self {
+            db,
+            leptos,
+            server_context,
+        }
+    }
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos.clone()
+    }
+}

@@ -1,0 +1,124 @@
+//! `machidayori serve`: migrate, then serve HTTP until SIGTERM/SIGINT, letting in-flight
+//! requests finish.
+
+use std::io::Write;
+use std::net::SocketAddr;
+
+use anyhow::Context;
+
+use crate::AppState;
+use crate::config::Config;
+use crate::routes::{Limits, router};
+
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    let db = domain::db::connect_and_migrate(&config.database_url, config.database_max_connections)
+        .await
+        .with_context(|| {
+            format!(
+                "cannot open the database {}",
+                config.database_url_for_display()
+            )
+        })?;
+    let state = AppState::new(&config, db.clone());
+    let limits = Limits {
+        body_bytes: config.request_body_limit,
+        timeout: config.request_timeout,
+    };
+    let app = router(state, limits);
+
+    let listener = tokio::net::TcpListener::bind(config.bind_addr)
+        .await
+        .with_context(|| format!("cannot listen on {} (BIND_ADDR)", config.bind_addr))?;
+    let local_addr = listener
+        .local_addr()
+        .context("listening socket has no address")?;
+    tracing::info!(address = %local_addr, "listening");
+    announce(&config, local_addr, &db).await;
+
+    let purge = tokio::spawn(purge_expired_sessions(db.clone(), config.clone()));
+    let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        let _ = stopping_tx.send(());
+    });
+    // After the signal, in-flight requests get SHUTDOWN_TIMEOUT to finish.
+    let deadline = async move {
+        if stopping_rx.await.is_ok() {
+            tokio::time::sleep(config.shutdown_timeout).await;
+        } else {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        result = server => result.context("HTTP server failed")?,
+        () = deadline => tracing::warn!("requests still running after SHUTDOWN_TIMEOUT were cut off"),
+    }
+    purge.abort();
+    db.close().await.ok();
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Plain lines on stderr for the person who just ran `make run`, beside the structured log.
+async fn announce(config: &Config, local_addr: SocketAddr, db: &domain::DatabaseConnection) {
+    let base = config.public_url.as_ref().map_or_else(
+        || format!("http://{local_addr}"),
+        |u| u.as_str().trim_end_matches('/').to_owned(),
+    );
+    tracing::info!(url = %base, database = %config.database_url_for_display(), "machidayori is serving");
+    let mut lines = vec![format!("まちだより / Machidayori: {base}/admin")];
+    if domain::accounts::count(db).await.unwrap_or(1) == 0 {
+        lines.push("最初の管理者を作成してください / Create the first administrator:".into());
+        lines.push("  cargo run -p server -- admin create --username NAME   (installed: machidayori admin create ...)".into());
+        lines.push(format!(
+            "  or open {base}/admin/setup in a browser on this machine"
+        ));
+    }
+    lines.push("LINE: チャネル未設定。LINE には送信されません（組み込みの LINE シミュレーターは次の段階で提供）。".into());
+    lines.push("LINE: no channel configured; nothing is sent to LINE (the built-in LINE sandbox comes next).".into());
+    let mut err = std::io::stderr().lock();
+    for line in lines {
+        // A closed stderr must not stop the server.
+        let _ = writeln!(err, "  {line}");
+    }
+}
+
+/// Deletes expired sessions every ten minutes so the table does not grow without bound.
+async fn purge_expired_sessions(db: domain::DatabaseConnection, config: Config) {
+    let policy = config.session_policy();
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+    loop {
+        tick.tick().await;
+        match domain::sessions::purge_expired(&db, policy).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(sessions = n, "expired sessions removed"),
+            Err(e) => tracing::warn!(error = %e, "could not remove expired sessions"),
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown signal received; finishing in-flight requests");
+}

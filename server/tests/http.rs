@@ -1,0 +1,466 @@
+//! The HTTP surface through the real router (every middleware included) on real databases:
+//! each test runs on SQLite and on PostgreSQL.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::Extension;
+use axum::Router;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use domain::accounts::{self, NewAccount};
+use domain::db_test;
+use domain::testing::TestDb;
+use leptos::server_fn::ServerFn;
+use server::AppState;
+use server::config::Config;
+use server::routes::{Limits, router};
+use tower::ServiceExt;
+
+const PASSWORD: &str = "correct horse battery";
+const LOOPBACK: &str = "127.0.0.1:50000";
+const REMOTE: &str = "203.0.113.7:50000";
+
+struct Client {
+    app: Router,
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: String,
+}
+
+impl Reply {
+    fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    fn set_cookie(&self) -> &str {
+        self.headers
+            .get(header::SET_COOKIE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    /// `name=value` of the Set-Cookie header, ready for a Cookie header.
+    fn cookie_pair(&self) -> String {
+        self.set_cookie().split(';').next().unwrap_or("").to_owned()
+    }
+}
+
+fn client_from(t: &TestDb, env: &[(&str, &str)], peer: &str) -> Client {
+    let env: Vec<(String, String)> = env
+        .iter()
+        .map(|(k, v)| ((*k).into(), (*v).into()))
+        .collect();
+    let config = Config::from_sources(None, |name| {
+        env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+    })
+    .expect("test configuration");
+    let limits = Limits {
+        body_bytes: config.request_body_limit,
+        timeout: config.request_timeout,
+    };
+    let peer: SocketAddr = peer.parse().expect("socket address");
+    // What `into_make_service_with_connect_info` does for a real connection.
+    let app =
+        router(AppState::new(&config, t.db.clone()), limits).layer(Extension(ConnectInfo(peer)));
+    Client { app }
+}
+
+fn client(t: &TestDb) -> Client {
+    client_from(t, &[], LOOPBACK)
+}
+
+impl Client {
+    async fn send(&self, req: Request<Body>) -> Reply {
+        let res = self
+            .app
+            .clone()
+            .oneshot(req)
+            .await
+            .expect("router never fails");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+            .await
+            .expect("body");
+        Reply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    async fn get(&self, uri: &str, cookie: Option<&str>) -> Reply {
+        let mut req = Request::get(uri);
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        self.send(req.body(Body::empty()).unwrap()).await
+    }
+
+    /// A form post the way the hydrated UI's ActionForm sends it.
+    async fn post_form(&self, uri: &str, form: &str, cookie: Option<&str>) -> Reply {
+        let mut req = Request::post(uri)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json")
+            .header(header::HOST, "127.0.0.1:3000")
+            .header(header::ORIGIN, "http://127.0.0.1:3000")
+            .header(header::CONTENT_LENGTH, form.len());
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        self.send(req.body(Body::from(form.to_owned())).unwrap())
+            .await
+    }
+
+    async fn login(&self, username: &str, password: &str) -> Reply {
+        let form = format!(
+            "username={}&password={}&next=",
+            urlencode(username),
+            urlencode(password)
+        );
+        self.post_form(login_path(), &form, None).await
+    }
+
+    /// Signs in and returns the `Cookie` header value of the new session.
+    async fn signed_in(&self, username: &str) -> String {
+        let reply = self.login(username, PASSWORD).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        reply.cookie_pair()
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+fn login_path() -> &'static str {
+    <app::api::Login as ServerFn>::PATH
+}
+
+fn logout_path() -> &'static str {
+    <app::api::Logout as ServerFn>::PATH
+}
+
+fn current_staff_path() -> &'static str {
+    <app::api::CurrentStaff as ServerFn>::PATH
+}
+
+async fn create_admin(t: &TestDb, username: &str) {
+    accounts::create(
+        &t.db,
+        NewAccount {
+            username,
+            display_name: "田中 太郎",
+            password: PASSWORD,
+        },
+    )
+    .await
+    .expect("account");
+}
+
+db_test!(
+    async fn health_answers_and_readiness_follows_the_database(t) {
+        let c = client(&t);
+        let health = c.get("/healthz", None).await;
+        assert_eq!((health.status, health.body.as_str()), (StatusCode::OK, "ok"));
+        let ready = c.get("/readyz", None).await;
+        assert_eq!((ready.status, ready.body.as_str()), (StatusCode::OK, "ready"));
+        t.db.clone().close().await.unwrap();
+        let ready = c.get("/readyz", None).await;
+        assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(c.get("/healthz", None).await.status, StatusCode::OK);
+    }
+);
+
+db_test!(
+    async fn every_response_carries_a_request_id_and_security_headers(t) {
+        let c = client(&t);
+        let reply = c.get("/healthz", None).await;
+        let id = reply.headers.get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
+        assert_eq!(id.len(), 36, "uuid request id: {id:?}");
+        assert_eq!(reply.headers["x-content-type-options"], "nosniff");
+        assert_eq!(reply.headers["x-frame-options"], "DENY");
+        let given = Request::get("/healthz").header("x-request-id", "abc-123").body(Body::empty()).unwrap();
+        assert_eq!(c.send(given).await.headers["x-request-id"], "abc-123");
+    }
+);
+
+db_test!(
+    async fn the_sign_in_page_is_japanese_and_has_the_form(t) {
+        let c = client(&t);
+        let page = c.get("/admin/login", None).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains(r#"<html lang="ja">"#));
+        assert!(page.body.contains("管理画面にログイン"));
+        assert!(page.body.contains(r#"name="username""#) && page.body.contains(r#"type="password""#));
+        assert!(page.body.contains("/pkg/machidayori.js"), "hydration script is linked");
+        assert_eq!(page.headers[header::CACHE_CONTROL], "no-store");
+    }
+);
+
+db_test!(
+    async fn admin_pages_without_a_session_redirect_to_sign_in(t) {
+        let c = client(&t);
+        for (path, next) in [("/admin", "%2Fadmin"), ("/admin/friends", "%2Fadmin%2Ffriends"), ("/admin/nope", "%2Fadmin%2Fnope")] {
+            let reply = c.get(path, None).await;
+            assert_eq!(reply.status, StatusCode::SEE_OTHER, "{path}");
+            assert_eq!(reply.location(), format!("/admin/login?next={next}"));
+        }
+        // A cookie whose session is gone: the sign-in page says the session expired.
+        let reply = c.get("/admin", Some(&format!("machidayori_session={}", "a".repeat(43)))).await;
+        assert_eq!(reply.location(), "/admin/login?next=%2Fadmin&expired=1");
+    }
+);
+
+db_test!(
+    async fn server_functions_without_a_session_answer_401(t) {
+        let c = client(&t);
+        let reply = c.post_form(current_staff_path(), "", None).await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+        assert!(reply.body.contains("ログインが必要です"));
+        let dashboard = <app::api::DashboardSummary as ServerFn>::PATH;
+        assert_eq!(c.post_form(dashboard, "", None).await.status, StatusCode::UNAUTHORIZED);
+        // Even a path that is no server function at all: the rule is by prefix, deny by default.
+        assert_eq!(c.post_form("/api/anything", "", None).await.status, StatusCode::UNAUTHORIZED);
+        let bogus = format!("machidayori_session={}", "b".repeat(43));
+        assert_eq!(c.post_form(current_staff_path(), "", Some(&bogus)).await.status, StatusCode::UNAUTHORIZED);
+    }
+);
+
+db_test!(
+    async fn wrong_password_and_unknown_user_get_the_same_answer(t) {
+        create_admin(&t, "tanaka").await;
+        let c = client(&t);
+        let wrong = c.login("tanaka", "not the password").await;
+        let unknown = c.login("nobody", PASSWORD).await;
+        for reply in [&wrong, &unknown] {
+            assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+            assert_eq!(reply.set_cookie(), "", "no session on failure");
+        }
+        assert_eq!(wrong.body, unknown.body);
+        let shown: app::api::AppError = serde_json::from_str(&wrong.body).unwrap();
+        assert_eq!(shown.to_string(), "ユーザー名またはパスワードが正しくありません。");
+    }
+);
+
+db_test!(
+    async fn signing_in_sets_a_strict_http_only_cookie_and_opens_the_admin_pages(t) {
+        create_admin(&t, "Tanaka").await;
+        let c = client(&t);
+        let form = format!("username=TANAKA&password={}&next=%2Fadmin%2Ffriends", urlencode(PASSWORD));
+        let reply = c.post_form(login_path(), &form, None).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        assert_eq!(reply.location(), "/admin/friends");
+        let set_cookie = reply.set_cookie();
+        assert!(set_cookie.starts_with("machidayori_session="), "{set_cookie}");
+        assert!(set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Strict"), "{set_cookie}");
+        assert!(!set_cookie.contains("Secure"), "plain http: no Secure flag");
+        let cookie = reply.cookie_pair();
+
+        let me = c.post_form(current_staff_path(), "", Some(&cookie)).await;
+        assert_eq!(me.status, StatusCode::OK);
+        let me: app::api::StaffView = serde_json::from_str(&me.body).unwrap();
+        assert_eq!((me.username.as_str(), me.display_name.as_str()), ("Tanaka", "田中 太郎"));
+
+        let page = c.get("/admin", Some(&cookie)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("ダッシュボード") && page.body.contains("田中 太郎"));
+        let placeholder = c.get("/admin/segments", Some(&cookie)).await;
+        assert_eq!(placeholder.status, StatusCode::OK);
+        assert!(placeholder.body.contains("この機能は準備中です。"));
+        // Signed in, the sign-in page sends you on.
+        assert_eq!(c.get("/admin/login", Some(&cookie)).await.location(), "/admin");
+    }
+);
+
+db_test!(
+    async fn open_redirects_after_sign_in_are_refused(t) {
+        create_admin(&t, "tanaka").await;
+        let c = client(&t);
+        let form = format!("username=tanaka&password={}&next=https%3A%2F%2Fevil.example", urlencode(PASSWORD));
+        let reply = c.post_form(login_path(), &form, None).await;
+        assert_eq!(reply.location(), "/admin");
+    }
+);
+
+db_test!(
+    async fn signing_in_rotates_the_session_id(t) {
+        create_admin(&t, "tanaka").await;
+        let c = client(&t);
+        let first = c.signed_in("tanaka").await;
+        let form = format!("username=tanaka&password={}&next=", urlencode(PASSWORD));
+        let second = c.post_form(login_path(), &form, Some(&first)).await.cookie_pair();
+        assert_ne!(first, second);
+        assert_eq!(c.post_form(current_staff_path(), "", Some(&first)).await.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(c.post_form(current_staff_path(), "", Some(&second)).await.status, StatusCode::OK);
+    }
+);
+
+db_test!(
+    async fn signing_out_destroys_the_session(t) {
+        create_admin(&t, "tanaka").await;
+        let c = client(&t);
+        let cookie = c.signed_in("tanaka").await;
+        let reply = c.post_form(logout_path(), "", Some(&cookie)).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert_eq!(reply.location(), "/admin/login?signed_out=1");
+        assert!(reply.set_cookie().contains("Max-Age=0"), "{}", reply.set_cookie());
+        // The old cookie, replayed, opens nothing.
+        assert_eq!(c.post_form(current_staff_path(), "", Some(&cookie)).await.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(c.get("/admin", Some(&cookie)).await.status, StatusCode::SEE_OTHER);
+    }
+);
+
+db_test!(
+    async fn https_deployments_get_secure_host_only_cookies(t) {
+        create_admin(&t, "tanaka").await;
+        let c = client_from(&t, &[("PUBLIC_URL", "https://line.city.example.jp")], LOOPBACK);
+        let reply = c.login("tanaka", PASSWORD).await;
+        let set_cookie = reply.set_cookie();
+        assert!(set_cookie.starts_with("__Host-machidayori_session="), "{set_cookie}");
+        assert!(set_cookie.contains("; Secure"), "{set_cookie}");
+        let me = c.post_form(current_staff_path(), "", Some(&reply.cookie_pair())).await;
+        assert_eq!(me.status, StatusCode::OK);
+    }
+);
+
+db_test!(
+    async fn bad_forms_get_400_with_a_japanese_message(t) {
+        create_admin(&t, "tanaka").await;
+        let c = client(&t);
+        let empty = c.post_form(login_path(), "username=&password=&next=", None).await;
+        assert_eq!(empty.status, StatusCode::BAD_REQUEST);
+        let shown: app::api::AppError = serde_json::from_str(&empty.body).unwrap();
+        assert_eq!(shown.to_string(), "ユーザー名とパスワードを入力してください。");
+        for form in ["", "usernam=x", "username=a&next=", "password=x", "\u{0}\u{1}"] {
+            let reply = c.post_form(login_path(), form, None).await;
+            assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{form:?}: {}", reply.body);
+        }
+        let wrong_type = Request::post(login_path())
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from("{\"username\":1}"))
+            .unwrap();
+        assert!(c.send(wrong_type).await.status.is_client_error());
+    }
+);
+
+db_test!(
+    async fn oversized_bodies_get_413(t) {
+        let c = client_from(&t, &[("REQUEST_BODY_LIMIT", "64KiB")], LOOPBACK);
+        let big = format!("username={}&password=x&next=", "a".repeat(70 * 1024));
+        let reply = c.post_form(login_path(), &big, None).await;
+        assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+        // Without a Content-Length (chunked upload) the limit cuts the stream: still a 4xx.
+        let chunked = Request::post(login_path())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(big.clone()))
+            .unwrap();
+        assert!(c.send(chunked).await.status.is_client_error());
+        let fits = format!("username={}&password=x&next=", "a".repeat(60 * 1024));
+        assert_eq!(c.post_form(login_path(), &fits, None).await.status, StatusCode::UNAUTHORIZED);
+    }
+);
+
+db_test!(
+    async fn cross_site_posts_are_refused(t) {
+        create_admin(&t, "tanaka").await;
+        let c = client(&t);
+        let form = format!("username=tanaka&password={}&next=", urlencode(PASSWORD));
+        let req = Request::post(login_path())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::HOST, "127.0.0.1:3000")
+            .header(header::ORIGIN, "https://evil.example")
+            .body(Body::from(form))
+            .unwrap();
+        let reply = c.send(req).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN);
+        assert_eq!(reply.set_cookie(), "");
+    }
+);
+
+db_test!(
+    async fn first_run_setup_is_only_for_loopback_on_an_empty_database(t) {
+        let local = client(&t);
+        let page = local.get("/admin/setup", None).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.body.contains("最初の管理者を作成"));
+
+        let remote = client_from(&t, &[], REMOTE);
+        assert_eq!(remote.get("/admin/setup", None).await.location(), "/admin/login");
+        let proxied = Request::get("/admin/setup").header("x-forwarded-for", "203.0.113.7").body(Body::empty()).unwrap();
+        assert_eq!(local.send(proxied).await.status, StatusCode::SEE_OTHER);
+
+        let form = format!(
+            "username=first&display_name=%E5%B8%82%E5%BD%B9%E6%89%80&password={p}&password_confirm={p}",
+            p = urlencode(PASSWORD)
+        );
+        let setup_path = <app::api::SetupFirstAdmin as ServerFn>::PATH;
+        assert_eq!(remote.post_form(setup_path, &form, None).await.status, StatusCode::FORBIDDEN);
+        let mismatch = form.replace("password_confirm=correct", "password_confirm=wrong");
+        assert_eq!(local.post_form(setup_path, &mismatch, None).await.status, StatusCode::BAD_REQUEST);
+
+        let created = local.post_form(setup_path, &form, None).await;
+        assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+        assert_eq!(created.location(), "/admin");
+        let me = local.post_form(current_staff_path(), "", Some(&created.cookie_pair())).await;
+        assert!(me.body.contains("市役所"), "{}", me.body);
+
+        // Once an account exists the page is gone and the function refuses.
+        assert_eq!(local.get("/admin/setup", None).await.location(), "/admin/login");
+        let again = local.post_form(setup_path, &form.replace("first", "second"), None).await;
+        assert_eq!(again.status, StatusCode::CONFLICT);
+        assert_eq!(accounts::count(&t.db).await.unwrap(), 1);
+    }
+);
+
+db_test!(
+    async fn unknown_pages_are_404_in_japanese(t) {
+        let reply = client(&t).get("/no-such-page", None).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND);
+        assert!(reply.body.contains("ページが見つかりません"));
+    }
+);
+
+db_test!(
+    async fn slow_requests_time_out_with_408(t) {
+        // The request body never arrives within the timeout.
+        let c = client_from(&t, &[("REQUEST_TIMEOUT", "1s")], LOOPBACK);
+        let (mut tx, body) = futures_channel_body();
+        let req = Request::post(login_path())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(body)
+            .unwrap();
+        let reply = tokio::time::timeout(Duration::from_secs(10), c.send(req)).await.expect("answered");
+        assert_eq!(reply.status, StatusCode::REQUEST_TIMEOUT);
+        tx.close();
+    }
+);
+
+/// A request body that yields nothing until its sender is dropped or closed.
+fn futures_channel_body() -> (BodySender, Body) {
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<axum::body::Bytes, std::io::Error>>(1);
+    let stream = tokio_stream_from(rx);
+    (BodySender(Some(tx)), Body::from_stream(stream))
+}
+
+struct BodySender(Option<tokio::sync::mpsc::Sender<Result<axum::body::Bytes, std::io::Error>>>);
+
+impl BodySender {
+    fn close(&mut self) {
+        self.0.take();
+    }
+}
+
+fn tokio_stream_from(
+    mut rx: tokio::sync::mpsc::Receiver<Result<axum::body::Bytes, std::io::Error>>,
+) -> impl futures_util::Stream<Item = Result<axum::body::Bytes, std::io::Error>> {
+    futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx))
+}
