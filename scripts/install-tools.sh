@@ -54,10 +54,12 @@ if [ "${1:-}" = "--test" ]; then
     say "installing Chromium for the browser tests (Debian packages chromium, chromium-driver)"
     apt_install chromium chromium-driver
   fi
-  if [ ! -d end2end/node_modules/playwright-core ] \
-    || ! cmp -s end2end/package-lock.json end2end/node_modules/.package-lock.json 2>/dev/null; then
+  # node_modules is reinstalled only when package-lock.json changed since the last install.
+  stamp=end2end/node_modules/.installed-from-package-lock.json
+  if ! cmp -s end2end/package-lock.json "$stamp" 2>/dev/null; then
     say "installing the end2end npm packages (playwright-core drives the system Chromium)"
     # Never let Playwright fetch a browser of its own.
     PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix end2end --no-audit --no-fund --silent
+    cp end2end/package-lock.json "$stamp"
   fi
 fi

@@ -1,0 +1,186 @@
+//! The `machidayori` binary as an operator runs it: real processes, real databases, real HTTP.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use domain::db_test;
+use domain::testing::TestDb;
+
+fn machidayori(db_url: &str) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_machidayori"));
+    cmd.env("DATABASE_URL", db_url).env("LOG_LEVEL", "warn");
+    // Settings from the developer's shell must not leak into the test.
+    for name in ["BIND_ADDR", "PUBLIC_URL", "LOG_FORMAT", "REQUEST_BODY_LIMIT"] {
+        cmd.env_remove(name);
+    }
+    cmd
+}
+
+fn admin_create(db_url: &str, username: &str, password: &str) -> Output {
+    let mut child = machidayori(db_url)
+        .args(["admin", "create", "--username", username, "--password-stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child.stdin.take().expect("stdin").write_all(format!("{password}\n").as_bytes()).expect("write");
+    child.wait_with_output().expect("output")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+db_test!(
+    async fn admin_create_reads_the_password_from_stdin(t) {
+        let out = admin_create(&t.url, "Tanaka", "correct horse battery");
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(text(&out.stdout).contains("Tanaka"));
+        let staff = domain::accounts::authenticate(&t.db, "tanaka", "correct horse battery").await;
+        assert!(staff.is_ok(), "the new administrator can sign in");
+
+        let again = admin_create(&t.url, "TANAKA", "correct horse battery");
+        assert!(!again.status.success());
+        assert!(text(&again.stderr).contains("既に使われています"), "{}", text(&again.stderr));
+        let short = admin_create(&t.url, "suzuki", "short");
+        assert!(!short.status.success());
+        assert!(text(&short.stderr).contains("12文字以上"), "{}", text(&short.stderr));
+        assert_eq!(domain::accounts::count(&t.db).await.unwrap(), 1);
+    }
+);
+
+db_test!(
+    async fn migrate_reports_and_reverts(t) {
+        let status = machidayori(&t.url).args(["migrate", "status"]).output().unwrap();
+        assert!(status.status.success(), "{}", text(&status.stderr));
+        assert!(text(&status.stdout).contains("Applied\tm20261124_000001_staff_accounts_and_sessions"));
+
+        let down = machidayori(&t.url).args(["migrate", "down"]).output().unwrap();
+        assert!(down.status.success(), "{}", text(&down.stderr));
+        let status = machidayori(&t.url).args(["migrate", "status"]).output().unwrap();
+        assert!(text(&status.stdout).contains("Pending\tm20261124_000001"), "{}", text(&status.stdout));
+
+        let up = machidayori(&t.url).args(["migrate", "up"]).output().unwrap();
+        assert!(up.status.success(), "{}", text(&up.stderr));
+        assert_eq!(domain::accounts::count(&t.db).await.unwrap(), 0, "schema is back");
+    }
+);
+
+#[test]
+fn an_invalid_setting_stops_start_up_naming_the_variable() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/x.db?mode=rwc", dir.path().display());
+    let out = machidayori(&url).env("SESSION_IDLE_TIMEOUT", "soon").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("SESSION_IDLE_TIMEOUT") && err.contains("soon"), "{err}");
+
+    let file = dir.path().join("machidayori.toml");
+    std::fs::write(&file, "bind_adress = \"0.0.0.0:1\"\n").unwrap();
+    let out = machidayori(&url).arg("--config").arg(&file).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("bind_adress"), "{}", text(&out.stderr));
+}
+
+/// A server process on a free port, stopped (SIGKILL) if a test fails before stopping it.
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Server {
+    fn start(t: &TestDb) -> Self {
+        let mut child = machidayori(&t.url)
+            .env("BIND_ADDR", "127.0.0.1:0")
+            .env("LOG_FORMAT", "json")
+            .env("LOG_LEVEL", "info")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn server");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let addr = loop {
+            let line = lines.next().expect("server exited before listening").expect("line");
+            let entry: serde_json::Value = match serde_json::from_str(&line) {
+                Ok(v) => v,
+                Err(_) => continue,
+            };
+            if entry["message"] == "listening" {
+                break entry["address"].as_str().expect("address").to_owned();
+            }
+        };
+        // Keep draining the log so the server never blocks on a full pipe.
+        std::thread::spawn(move || for _ in lines {});
+        Self { child, addr }
+    }
+
+    fn signal(&self, name: &str) {
+        let status = Command::new("kill").args(["-s", name, &self.child.id().to_string()]).status().unwrap();
+        assert!(status.success());
+    }
+
+    fn wait_exit(&mut self, within: Duration) -> Option<i32> {
+        let start = Instant::now();
+        while start.elapsed() < within {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.code();
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        None
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn http_get(addr: &str, path: &str) -> String {
+    let mut s = TcpStream::connect(addr).unwrap();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut reply = String::new();
+    s.read_to_string(&mut reply).unwrap();
+    reply
+}
+
+db_test!(
+    async fn serve_answers_over_http_and_finishes_in_flight_requests_on_sigterm(t) {
+        let mut server = Server::start(&t);
+        let health = http_get(&server.addr, "/healthz");
+        assert!(health.starts_with("HTTP/1.1 200"), "{health}");
+        assert!(health.to_ascii_lowercase().contains("x-request-id:"), "{health}");
+        let ready = http_get(&server.addr, "/readyz");
+        assert!(ready.starts_with("HTTP/1.1 200"), "{ready}");
+
+        // A sign-in request whose body is only half sent when SIGTERM arrives.
+        let body = "username=nobody&password=whatever-password&next=";
+        let (first, rest) = body.split_at(10);
+        let mut s = TcpStream::connect(&server.addr).unwrap();
+        write!(
+            s,
+            "POST /api/auth/login HTTP/1.1\r\nHost: {}\r\nContent-Type: application/x-www-form-urlencoded\r\nAccept: application/json\r\nContent-Length: {}\r\n\r\n{first}",
+            server.addr,
+            body.len()
+        )
+        .unwrap();
+        s.flush().unwrap();
+        std::thread::sleep(Duration::from_millis(300));
+        server.signal("TERM");
+        std::thread::sleep(Duration::from_millis(300));
+        assert_eq!(server.child.try_wait().unwrap(), None, "still running while a request is in flight");
+        s.write_all(rest.as_bytes()).unwrap();
+        let mut reply = String::new();
+        s.read_to_string(&mut reply).unwrap();
+        assert!(reply.starts_with("HTTP/1.1 401"), "the in-flight request was answered: {reply}");
+
+        assert_eq!(server.wait_exit(Duration::from_secs(10)), Some(0), "clean exit after SIGTERM");
+        assert!(TcpStream::connect(&server.addr).is_err(), "no longer listening");
+    }
+);
