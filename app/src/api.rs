@@ -77,7 +77,11 @@ pub async fn login(
     let ctx = context()?;
     let staff = domain::accounts::authenticate(&ctx.db, &username, &password)
         .await
-        .map_err(domain_error)?;
+        .map_err(|e| {
+            // No username in the log: people sometimes type their password into that field.
+            tracing::info!("sign-in refused");
+            domain_error(e)
+        })?;
     ctx.start_session(staff.id).await?;
     tracing::info!(staff_id = staff.id, "staff signed in");
     leptos_axum::redirect(&crate::auth::safe_next(next.as_deref()));

@@ -55,12 +55,11 @@ pub async fn connect(url: &str, max_connections: u32) -> DomainResult<DatabaseCo
             "DATABASE_URL must start with sqlite: or postgres:// (or postgresql://)".into(),
         )
     })?;
-    if backend == Backend::Sqlite {
-        if let Some(dir) = sqlite_file_dir(url) {
-            std::fs::create_dir_all(dir).map_err(|e| {
-                DomainError::Internal(format!("cannot create {}: {e}", dir.display()))
-            })?;
-        }
+    if backend == Backend::Sqlite
+        && let Some(dir) = sqlite_file_dir(url)
+    {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| DomainError::Internal(format!("cannot create {}: {e}", dir.display())))?;
     }
     let mut options = ConnectOptions::new(url.to_owned());
     options

@@ -1,5 +1,7 @@
 //! Accounts and sessions against real databases: every test runs on SQLite and PostgreSQL.
 
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
 use std::time::{Duration, Instant};
 
 use chrono::{TimeDelta, Utc};
@@ -233,3 +235,26 @@ db_test!(
         assert_eq!(staff_session::Entity::find().count(&t.db).await.unwrap(), 0);
     }
 );
+
+#[tokio::test]
+async fn sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout() {
+    use sea_orm::{ConnectionTrait, Statement};
+    let t = domain::testing::TestDb::sqlite().await;
+    let pragma = |name: &str| {
+        let db = t.db.clone();
+        let sql = format!("PRAGMA {name}");
+        async move {
+            let row = db
+                .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+                .await
+                .unwrap()
+                .unwrap();
+            row.try_get_by_index::<String>(0)
+                .or_else(|_| row.try_get_by_index::<i64>(0).map(|n| n.to_string()))
+                .unwrap()
+        }
+    };
+    assert_eq!(pragma("journal_mode").await, "wal");
+    assert_eq!(pragma("foreign_keys").await, "1");
+    assert_eq!(pragma("busy_timeout").await, "5000");
+}

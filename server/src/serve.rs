@@ -19,6 +19,12 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
                 config.database_url_for_display()
             )
         })?;
+    if !config.site_root.join("pkg/machidayori.js").exists() {
+        tracing::warn!(
+            site_root = %config.site_root.display(),
+            "UI assets not found in SITE_ROOT: pages will load without styles and scripts (build them with `make build`)"
+        );
+    }
     let state = AppState::new(&config, db.clone());
     let limits = Limits {
         body_bytes: config.request_body_limit,

@@ -1,5 +1,7 @@
 //! The `machidayori` binary as an operator runs it: real processes, real databases, real HTTP.
 
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Output, Stdio};
@@ -12,7 +14,12 @@ fn machidayori(db_url: &str) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_machidayori"));
     cmd.env("DATABASE_URL", db_url).env("LOG_LEVEL", "warn");
     // Settings from the developer's shell must not leak into the test.
-    for name in ["BIND_ADDR", "PUBLIC_URL", "LOG_FORMAT", "REQUEST_BODY_LIMIT"] {
+    for name in [
+        "BIND_ADDR",
+        "PUBLIC_URL",
+        "LOG_FORMAT",
+        "REQUEST_BODY_LIMIT",
+    ] {
         cmd.env_remove(name);
     }
     cmd
@@ -20,13 +27,24 @@ fn machidayori(db_url: &str) -> Command {
 
 fn admin_create(db_url: &str, username: &str, password: &str) -> Output {
     let mut child = machidayori(db_url)
-        .args(["admin", "create", "--username", username, "--password-stdin"])
+        .args([
+            "admin",
+            "create",
+            "--username",
+            username,
+            "--password-stdin",
+        ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn");
-    child.stdin.take().expect("stdin").write_all(format!("{password}\n").as_bytes()).expect("write");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(format!("{password}\n").as_bytes())
+        .expect("write");
     child.wait_with_output().expect("output")
 }
 
@@ -73,16 +91,30 @@ db_test!(
 fn an_invalid_setting_stops_start_up_naming_the_variable() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/x.db?mode=rwc", dir.path().display());
-    let out = machidayori(&url).env("SESSION_IDLE_TIMEOUT", "soon").output().unwrap();
+    let out = machidayori(&url)
+        .env("SESSION_IDLE_TIMEOUT", "soon")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
-    assert!(err.contains("SESSION_IDLE_TIMEOUT") && err.contains("soon"), "{err}");
+    assert!(
+        err.contains("SESSION_IDLE_TIMEOUT") && err.contains("soon"),
+        "{err}"
+    );
 
     let file = dir.path().join("machidayori.toml");
     std::fs::write(&file, "bind_adress = \"0.0.0.0:1\"\n").unwrap();
-    let out = machidayori(&url).arg("--config").arg(&file).output().unwrap();
+    let out = machidayori(&url)
+        .arg("--config")
+        .arg(&file)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("bind_adress"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("bind_adress"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 /// A server process on a free port, stopped (SIGKILL) if a test fails before stopping it.
@@ -104,7 +136,10 @@ impl Server {
         let stdout = child.stdout.take().expect("stdout");
         let mut lines = BufReader::new(stdout).lines();
         let addr = loop {
-            let line = lines.next().expect("server exited before listening").expect("line");
+            let line = lines
+                .next()
+                .expect("server exited before listening")
+                .expect("line");
             let entry: serde_json::Value = match serde_json::from_str(&line) {
                 Ok(v) => v,
                 Err(_) => continue,
@@ -119,7 +154,10 @@ impl Server {
     }
 
     fn signal(&self, name: &str) {
-        let status = Command::new("kill").args(["-s", name, &self.child.id().to_string()]).status().unwrap();
+        let status = Command::new("kill")
+            .args(["-s", name, &self.child.id().to_string()])
+            .status()
+            .unwrap();
         assert!(status.success());
     }
 
@@ -144,7 +182,11 @@ impl Drop for Server {
 
 fn http_get(addr: &str, path: &str) -> String {
     let mut s = TcpStream::connect(addr).unwrap();
-    write!(s, "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
     let mut reply = String::new();
     s.read_to_string(&mut reply).unwrap();
     reply

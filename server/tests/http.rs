@@ -1,6 +1,8 @@
 //! The HTTP surface through the real router (every middleware included) on real databases:
 //! each test runs on SQLite and on PostgreSQL.
 
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -203,6 +205,11 @@ db_test!(
         assert!(page.body.contains(r#"name="username""#) && page.body.contains(r#"type="password""#));
         assert!(page.body.contains("/pkg/machidayori.js"), "hydration script is linked");
         assert_eq!(page.headers[header::CACHE_CONTROL], "no-store");
+
+        let gzip = Request::get("/admin/login").header(header::ACCEPT_ENCODING, "gzip").body(Body::empty()).unwrap();
+        let compressed = c.send(gzip).await;
+        assert_eq!(compressed.status, StatusCode::OK);
+        assert_eq!(compressed.headers[header::CONTENT_ENCODING], "gzip");
     }
 );
 
