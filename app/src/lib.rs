@@ -4,6 +4,12 @@
 //! Compiled twice: with `ssr` into the server binary, with `hydrate` into the WASM bundle.
 //! Server functions stay thin: authorize (see [`api`]), call the `domain` crate, map errors.
 
+#[cfg(all(feature = "ssr", feature = "hydrate"))]
+compile_error!(
+    "`app` is built with both `ssr` and `hydrate`: build and test per package \
+     (`make test`, `make lint`), never with --workspace"
+);
+
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod auth;

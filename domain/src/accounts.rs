@@ -112,10 +112,8 @@ pub async fn authenticate(
     } else {
         find_by_key(db, &username_key(username.trim())).await?
     };
-    let stored_hash = account
-        .as_ref()
-        .map(|a| a.password_hash.clone())
-        .unwrap_or_else(|| DUMMY_HASH.clone());
+    // An unknown user is verified against the dummy hash: same work, same time.
+    let stored_hash = account.as_ref().map(|a| a.password_hash.clone());
     // An over-long password is never valid; it is still "verified" (as an empty one) for timing.
     let candidate = if over_long {
         String::new()
@@ -233,9 +231,11 @@ async fn hash_password(password: String) -> DomainResult<String> {
     .await
 }
 
-async fn verify_password(password: String, stored: String) -> DomainResult<bool> {
+/// Verifies against `stored`, or against [`DUMMY_HASH`] when there is none (unknown user).
+async fn verify_password(password: String, stored: Option<String>) -> DomainResult<bool> {
     run_hashing(move || {
-        let parsed = PasswordHash::new(&stored).map_err(|e| {
+        let stored = stored.as_deref().unwrap_or(DUMMY_HASH.as_str());
+        let parsed = PasswordHash::new(stored).map_err(|e| {
             DomainError::Internal(format!("stored password hash is malformed: {e}"))
         })?;
         Ok(argon2()
@@ -304,12 +304,10 @@ mod tests {
             hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
             "{hash}"
         );
-        assert!(
-            verify_password("correct horse battery".into(), hash.clone())
-                .await
-                .unwrap()
-        );
-        assert!(!verify_password("wrong".into(), hash).await.unwrap());
+        let correct = "correct horse battery".to_owned();
+        assert!(verify_password(correct, Some(hash.clone())).await.unwrap());
+        assert!(!verify_password("wrong".into(), Some(hash)).await.unwrap());
+        assert!(!verify_password("anything".into(), None).await.unwrap());
         assert!(DUMMY_HASH.starts_with("$argon2id$"));
     }
 }
