@@ -50,6 +50,10 @@ if ! command -v wasm-opt >/dev/null; then
 fi
 
 if [ "${1:-}" = "--test" ]; then
+  if ! cargo nextest --version >/dev/null 2>&1; then
+    say "installing cargo-nextest (once)"
+    cargo install cargo-nextest --locked
+  fi
   if [ ! -x /usr/bin/chromium ]; then
     say "installing Chromium for the browser tests (Debian packages chromium, chromium-driver)"
     apt_install chromium chromium-driver

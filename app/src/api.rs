@@ -22,6 +22,8 @@ pub enum AppError {
     Conflict(String),
     #[error("この操作は許可されていません。")]
     Forbidden,
+    #[error("指定された操作は見つかりません。")]
+    NotFound,
     #[error("サーバーで問題が発生しました。時間をおいてもう一度お試しください。")]
     Internal,
     /// The request or response could not be carried (bad form, network failure).
@@ -197,7 +199,7 @@ pub(crate) mod server {
 
     impl CallContext {
         pub(crate) async fn start_session(&self, staff_id: i64) -> Result<(), AppError> {
-            let presented = crate::auth::session_token(&self.parts.headers);
+            let presented = self.server.cookie.session_token(&self.parts.headers);
             let token = domain::sessions::start(
                 &self.db,
                 staff_id,
@@ -212,7 +214,7 @@ pub(crate) mod server {
         }
 
         pub(crate) async fn end_session(&self) -> Result<(), AppError> {
-            if let Some(token) = crate::auth::session_token(&self.parts.headers) {
+            if let Some(token) = self.server.cookie.session_token(&self.parts.headers) {
                 domain::sessions::end(&self.db, &token)
                     .await
                     .map_err(domain_error)?;
@@ -239,6 +241,7 @@ pub(crate) mod server {
             AppError::Invalid(_) | AppError::Transport(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         });
         err
@@ -256,8 +259,15 @@ pub(crate) mod server {
         })
     }
 
+    /// Sets the response status, except for a plain HTML form post (no WASM yet, or none at
+    /// all): that one is answered with a redirect back to the form, carrying the error for the
+    /// page to show, and a 4xx status would turn it into raw JSON in the browser.
     pub(crate) fn set_status(status: StatusCode) {
-        if let Some(options) = use_context::<ResponseOptions>() {
+        let plain_form_post = use_context::<Parts>()
+            .and_then(|p| p.headers.get(http::header::ACCEPT).cloned())
+            .and_then(|v| v.to_str().map(|v| v.contains("text/html")).ok())
+            .unwrap_or(false);
+        if let (Some(options), false) = (use_context::<ResponseOptions>(), plain_form_post) {
             options.set_status(status);
         }
     }

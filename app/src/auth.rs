@@ -40,19 +40,22 @@ impl CookieSettings {
             self.name()
         )
     }
-}
 
-/// The session token from the request's cookies, under either cookie name.
-pub fn session_token(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == PLAIN_NAME || *name == HOST_NAME)
-        .map(|(_, value)| value.trim().to_owned())
-        .filter(|v| !v.is_empty())
+    /// The session token from the request's cookies. Only this configuration's cookie name
+    /// counts: under https a plain-named cookie planted over http or by a sibling subdomain is
+    /// ignored, which is the point of the `__Host-` prefix.
+    pub fn session_token(self, headers: &HeaderMap) -> Option<String> {
+        let name = self.name();
+        headers
+            .get_all(http::header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|pair| pair.trim().split_once('='))
+            .find(|(n, _)| *n == name)
+            .map(|(_, value)| value.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    }
 }
 
 /// Where to go after signing in: the page that asked for it if it is one of ours under
@@ -128,18 +131,20 @@ mod tests {
     }
 
     #[test]
-    fn token_is_read_from_any_cookie_header() {
-        let mut h = HeaderMap::new();
-        h.insert(
-            http::header::COOKIE,
-            "a=1; machidayori_session=abc ; b=2".parse().unwrap(),
-        );
-        assert_eq!(session_token(&h).as_deref(), Some("abc"));
-        let mut h = HeaderMap::new();
-        h.insert(
-            http::header::COOKIE,
-            "machidayori_session=".parse().unwrap(),
-        );
-        assert_eq!(session_token(&h), None);
+    fn token_is_read_from_the_configured_cookie_only() {
+        let plain = CookieSettings { secure: false };
+        let secure = CookieSettings { secure: true };
+        let cookies = |v: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(http::header::COOKIE, v.parse().unwrap());
+            h
+        };
+        let h = cookies("a=1; machidayori_session=abc ; b=2");
+        assert_eq!(plain.session_token(&h).as_deref(), Some("abc"));
+        // Cookie tossing: a plain-named cookie is not a session under https.
+        assert_eq!(secure.session_token(&h), None);
+        let h = cookies("machidayori_session=planted; __Host-machidayori_session=real");
+        assert_eq!(secure.session_token(&h).as_deref(), Some("real"));
+        assert_eq!(plain.session_token(&cookies("machidayori_session=")), None);
     }
 }

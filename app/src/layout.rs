@@ -2,13 +2,27 @@
 
 use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
+use leptos_router::hooks::{use_location, use_navigate};
 
-use crate::api::{Logout, current_staff};
+use crate::api::{AppError, Logout, current_staff};
 use crate::nav::AREAS;
 
 #[component]
 pub fn AdminLayout() -> impl IntoView {
-    let staff = Resource::new(|| (), |_| current_staff());
+    // Asked again on every navigation: after hydration, moving between admin pages happens in
+    // the browser, and this is how the server still checks the session each time.
+    let location = use_location();
+    let staff = Resource::new(move || location.pathname.get(), |_| current_staff());
+    let navigate = use_navigate();
+    Effect::new(move || {
+        if let Some(Err(AppError::Unauthorized)) = staff.get() {
+            let next = location.pathname.get_untracked();
+            navigate(
+                &format!("/admin/login?expired=1&next={next}"),
+                Default::default(),
+            );
+        }
+    });
     let logout = ServerAction::<Logout>::new();
 
     view! {
@@ -23,7 +37,7 @@ pub fn AdminLayout() -> impl IntoView {
                     "LINE 未接続"
                 </span>
                 <div class="account">
-                    <Suspense fallback=|| ()>
+                    <Transition fallback=|| ()>
                         {move || {
                             staff
                                 .get()
@@ -36,7 +50,7 @@ pub fn AdminLayout() -> impl IntoView {
                                     }
                                 })
                         }}
-                    </Suspense>
+                    </Transition>
                     <ActionForm action=logout>
                         <button type="submit" class="button ghost">"ログアウト"</button>
                     </ActionForm>

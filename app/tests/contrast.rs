@@ -52,6 +52,23 @@ fn contrast(a: [f64; 3], b: [f64; 3]) -> f64 {
     (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
 }
 
+/// (indicator token, background token): focus rings and other non-text cues (WCAG 1.4.11, 3:1).
+const NON_TEXT_PAIRS: &[(&str, &str)] = &[
+    ("--color-focus", "--color-surface"),
+    ("--color-focus", "--color-bg"),
+    ("--color-focus-on-dark", "--color-nav-bg"),
+    ("--color-focus-on-dark", "--color-nav-active"),
+    ("--color-text-muted", "--color-surface"),
+];
+
+#[test]
+fn focus_rings_and_borders_meet_the_non_text_minimum() {
+    for (fg, bg) in NON_TEXT_PAIRS {
+        let ratio = contrast(token(fg), token(bg));
+        assert!(ratio >= 3.0, "{fg} on {bg}: {ratio:.2}:1 is below 3:1");
+    }
+}
+
 #[test]
 fn text_and_background_tokens_meet_wcag_aa() {
     for (fg, bg) in PAIRS {

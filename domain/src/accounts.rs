@@ -198,6 +198,14 @@ async fn find_by_key(
         .await?)
 }
 
+/// Computes the dummy hash now, on the blocking pool, so that the first unknown-user sign-in
+/// does not take twice as long. Called at start-up.
+pub async fn warm_up() -> DomainResult<()> {
+    run_hashing(|| Ok(LazyLock::force(&DUMMY_HASH).len()))
+        .await
+        .map(|_| ())
+}
+
 /// Argon2 takes ~19 MiB and tens of milliseconds per hash; at most this many run at once, so a
 /// burst of sign-in attempts cannot exhaust memory or starve the async executor.
 static HASHING_SLOTS: LazyLock<Arc<Semaphore>> = LazyLock::new(|| {

@@ -89,6 +89,30 @@ test('the shell is usable at 768 px: nothing overflows sideways', async () => {
   await page.setViewportSize({ width: 1280, height: 800 });
 });
 
+test('a session ended elsewhere sends the next navigation to the sign-in page', async () => {
+  await page.goto(`${server.baseUrl}/admin`);
+  await hydrated(page);
+  // Sign out in a second tab of the same browser: the first tab still shows the admin shell.
+  const other = await page.context().newPage();
+  await other.goto(`${server.baseUrl}/admin`);
+  await hydrated(other);
+  await other.getByRole('button', { name: 'ログアウト' }).click();
+  await other.waitForURL('**/admin/login?signed_out=1');
+  await other.close();
+
+  await page.getByRole('navigation', { name: 'メインメニュー' }).getByRole('link', { name: '配信' }).click();
+  await page.waitForURL((url) => url.pathname === '/admin/login' && url.searchParams.get('expired') === '1');
+  await page.getByText('ログインの有効期限が切れたか、ログアウトされています。').waitFor();
+  assert.equal(new URL(page.url()).searchParams.get('next'), '/admin/deliveries');
+
+  // Signing in again continues where the staff member was going.
+  await page.getByLabel('ユーザー名').fill(ADMIN.username);
+  await page.getByLabel('パスワード').fill(ADMIN.password);
+  await page.getByRole('button', { name: 'ログイン' }).click();
+  await page.waitForURL('**/admin/deliveries');
+  await page.getByRole('heading', { name: '配信', level: 1 }).waitFor();
+});
+
 test('signing out ends the session', async () => {
   await page.getByRole('button', { name: 'ログアウト' }).click();
   await page.waitForURL('**/admin/login?signed_out=1');

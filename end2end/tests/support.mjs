@@ -16,7 +16,16 @@ export const ADMIN = { username: 'e2e-admin', displayName: '広報課 テスト'
 
 export async function startServer() {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'machidayori-e2e-'));
-  const env = { ...process.env, DATA_DIR: dataDir, SITE_ROOT: siteRoot, BIND_ADDR: '127.0.0.1:0', LOG_FORMAT: 'json' };
+  // Only what the server needs: a developer's DATABASE_URL or PUBLIC_URL must not leak in.
+  const env = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    DATA_DIR: dataDir,
+    DATABASE_URL: `sqlite://${dataDir}/machidayori.db?mode=rwc`,
+    SITE_ROOT: siteRoot,
+    BIND_ADDR: '127.0.0.1:0',
+    LOG_FORMAT: 'json',
+  };
   const created = spawnSync(
     binary,
     ['admin', 'create', '--username', ADMIN.username, '--display-name', ADMIN.displayName, '--password-stdin'],

@@ -19,6 +19,8 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use app::api::AppError;
+
 use crate::AppState;
 
 #[derive(Debug, PartialEq, Eq)]
@@ -53,15 +55,12 @@ pub async fn staff_access(State(state): State<AppState>, mut req: Request, next:
     if zone == Zone::Open {
         return next.run(req).await;
     }
-    if is_cross_site_write(req.method(), req.headers()) {
-        return (
-            StatusCode::FORBIDDEN,
-            "他のサイトからの送信は受け付けられません。",
-        )
-            .into_response();
+    let is_api = matches!(zone, Zone::ServerFn | Zone::PublicServerFn);
+    if is_cross_site_write(req.method(), req.headers(), state.public_origin.as_deref()) {
+        return refuse(is_api, StatusCode::FORBIDDEN, AppError::Forbidden);
     }
 
-    let token = app::auth::session_token(req.headers());
+    let token = state.server_context.cookie.session_token(req.headers());
     let staff = match &token {
         Some(token) => {
             let policy = state.server_context.session_policy;
@@ -69,7 +68,7 @@ pub async fn staff_access(State(state): State<AppState>, mut req: Request, next:
                 Ok(staff) => staff,
                 Err(e) => {
                     tracing::error!(error = %e, "session lookup failed");
-                    return unavailable();
+                    return refuse(is_api, StatusCode::SERVICE_UNAVAILABLE, AppError::Internal);
                 }
             }
         }
@@ -106,7 +105,7 @@ pub async fn staff_access(State(state): State<AppState>, mut req: Request, next:
             see_other(&location)
         }
         Zone::ServerFn if !signed_in => {
-            (StatusCode::UNAUTHORIZED, "ログインが必要です。").into_response()
+            refuse(true, StatusCode::UNAUTHORIZED, AppError::Unauthorized)
         }
         _ => next.run(req).await,
     };
@@ -131,23 +130,34 @@ async fn setup_is_open(state: &AppState, loopback: bool) -> Result<bool, Respons
     }
 }
 
-/// True for a non-GET request that a browser marks as coming from another site.
-fn is_cross_site_write(method: &Method, headers: &HeaderMap) -> bool {
+/// True for a non-GET request that a browser marks as coming from another site: by
+/// `Sec-Fetch-Site`, or by an `Origin` other than ours. Ours is `PUBLIC_URL`'s origin when it is
+/// set (behind a reverse proxy the `Host` header may be the upstream address), else the `Host`.
+fn is_cross_site_write(method: &Method, headers: &HeaderMap, public_origin: Option<&str>) -> bool {
     if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
         return false;
     }
     if headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("cross-site") {
         return true;
     }
-    let (Some(origin), Some(host)) = (
-        headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
-        headers.get(header::HOST).and_then(|v| v.to_str().ok()),
-    ) else {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
         // No Origin (older browsers, command-line clients): the SameSite cookie still protects.
         return false;
     };
-    let origin_authority = origin.split_once("://").map_or("", |(_, rest)| rest);
-    origin == "null" || !origin_authority.eq_ignore_ascii_case(host)
+    if origin == "null" {
+        return true;
+    }
+    match public_origin {
+        Some(ours) => !origin.eq_ignore_ascii_case(ours),
+        None => {
+            let host = headers
+                .get(header::HOST)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            let authority = origin.split_once("://").map_or("", |(_, rest)| rest);
+            !authority.eq_ignore_ascii_case(host)
+        }
+    }
 }
 
 fn see_other(location: &str) -> Response {
@@ -158,12 +168,19 @@ fn see_other(location: &str) -> Response {
         .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
 }
 
+/// A refusal in the form the caller understands: the server functions' JSON error for `/api`
+/// (so the UI shows the Japanese message), plain text for pages.
+fn refuse(is_api: bool, status: StatusCode, error: AppError) -> Response {
+    if is_api {
+        let body = serde_json::to_string(&error).unwrap_or_default();
+        (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+    } else {
+        (status, error.to_string()).into_response()
+    }
+}
+
 fn unavailable() -> Response {
-    (
-        StatusCode::SERVICE_UNAVAILABLE,
-        "現在ご利用いただけません。しばらくしてからもう一度お試しください。",
-    )
-        .into_response()
+    refuse(false, StatusCode::SERVICE_UNAVAILABLE, AppError::Internal)
 }
 
 fn encode_query_value(v: &str) -> String {
@@ -199,30 +216,33 @@ mod tests {
             h
         };
         let post = Method::POST;
-        assert!(!is_cross_site_write(
-            &post,
-            &headers(&[("host", "a:3000"), ("origin", "http://a:3000")])
-        ));
-        assert!(is_cross_site_write(
-            &post,
-            &headers(&[("host", "a:3000"), ("origin", "http://evil")])
-        ));
-        assert!(is_cross_site_write(
-            &post,
-            &headers(&[("host", "a:3000"), ("origin", "null")])
-        ));
-        assert!(is_cross_site_write(
-            &post,
-            &headers(&[("sec-fetch-site", "cross-site")])
-        ));
-        assert!(!is_cross_site_write(
-            &post,
-            &headers(&[("sec-fetch-site", "same-origin")])
-        ));
+        let check =
+            |h: &[(&'static str, &'static str)]| is_cross_site_write(&post, &headers(h), None);
+        assert!(!check(&[("host", "a:3000"), ("origin", "http://a:3000")]));
+        assert!(check(&[("host", "a:3000"), ("origin", "http://evil")]));
+        assert!(check(&[("host", "a:3000"), ("origin", "null")]));
+        assert!(check(&[("sec-fetch-site", "cross-site")]));
+        assert!(!check(&[("sec-fetch-site", "same-origin")]));
+        assert!(!check(&[]));
         assert!(!is_cross_site_write(
             &Method::GET,
-            &headers(&[("origin", "http://evil")])
+            &headers(&[("origin", "http://evil")]),
+            None
         ));
-        assert!(!is_cross_site_write(&post, &headers(&[])));
+        // Behind a proxy: Host is the upstream address, Origin the public URL.
+        let proxied = headers(&[
+            ("host", "127.0.0.1:3000"),
+            ("origin", "https://line.city.example.jp"),
+        ]);
+        assert!(!is_cross_site_write(
+            &post,
+            &proxied,
+            Some("https://line.city.example.jp")
+        ));
+        assert!(is_cross_site_write(
+            &post,
+            &proxied,
+            Some("https://other.example.jp")
+        ));
     }
 }

@@ -22,6 +22,9 @@ pub struct AppState {
     pub db: domain::DatabaseConnection,
     pub leptos: LeptosOptions,
     pub server_context: app::api::ServerContext,
+    /// `PUBLIC_URL`'s origin (`https://host[:port]`), when configured: what a browser's
+    /// `Origin` header must be for a state-changing request.
+    pub public_origin: Option<String>,
 }
 
 impl AppState {
@@ -45,10 +48,15 @@ impl AppState {
                 secure: config.is_https(),
             },
         };
+        let public_origin = config
+            .public_url
+            .as_ref()
+            .map(|u| u.origin().ascii_serialization());
         Self {
             db,
             leptos,
             server_context,
+            public_origin,
         }
     }
 }

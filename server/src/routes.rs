@@ -22,6 +22,8 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+use app::api::AppError;
+
 use crate::AppState;
 use crate::access::staff_access;
 
@@ -57,43 +59,86 @@ pub fn router(state: AppState, limits: Limits) -> Router {
         ))
         .with_state(state);
 
-    // Layers listed outermost first. The body limit sits on the router itself, so that its
-    // 413 answer is turned into a plain response before the timeout layer sees it.
+    // Read from the inside out: the body limit and the timeout sit on the router itself, so that
+    // their answers are plain responses (and get Japanese text from `explain_limits`); the
+    // ServiceBuilder lists the outer layers outermost first.
     routes
         .layer(RequestBodyLimitLayer::new(limits.body_bytes))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, limits.timeout))
+        .layer(axum::middleware::map_response(explain_limits))
         .layer(
-        ServiceBuilder::new()
-            .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
-            .layer(
-                TraceLayer::new_for_http()
-                    .make_span_with(request_span)
-                    .on_response(
-                        DefaultOnResponse::new()
-                            .level(Level::INFO)
-                            .latency_unit(LatencyUnit::Millis),
-                    ),
-            )
-            .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-            .layer(CatchPanicLayer::custom(panic_response))
-            .layer(CompressionLayer::new())
-            .layer(security_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-            .layer(security_header(header::X_FRAME_OPTIONS, "DENY"))
-            .layer(security_header(header::REFERRER_POLICY, "same-origin"))
-            .layer(security_header(
-                header::CONTENT_SECURITY_POLICY,
-                "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",
-            ))
-            .layer(TimeoutLayer::with_status_code(
-                StatusCode::REQUEST_TIMEOUT,
-                limits.timeout,
-            ))
-            .layer(DefaultBodyLimit::max(limits.body_bytes)),
-    )
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+                .layer(
+                    TraceLayer::new_for_http()
+                        .make_span_with(request_span)
+                        .on_response(
+                            DefaultOnResponse::new()
+                                .level(Level::INFO)
+                                .latency_unit(LatencyUnit::Millis),
+                        ),
+                )
+                .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+                .layer(CatchPanicLayer::custom(panic_response))
+                .layer(CompressionLayer::new())
+                .layer(security_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+                .layer(security_header(header::X_FRAME_OPTIONS, "DENY"))
+                .layer(security_header(header::REFERRER_POLICY, "same-origin"))
+                .layer(security_header(
+                    header::CONTENT_SECURITY_POLICY,
+                    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",
+                ))
+                .layer(DefaultBodyLimit::max(limits.body_bytes)),
+        )
+        .layer(axum::middleware::map_request(sanitize_request_id))
 }
 
-async fn server_fn(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {
+async fn server_fn(State(state): State<AppState>, req: Request<Body>) -> Response {
+    let path = req.uri().path();
+    if leptos::server_fn::axum::get_server_fn_service(path, req.method().clone()).is_none() {
+        // leptos_axum would answer with a long English note for developers.
+        let body = serde_json::to_string(&AppError::NotFound).unwrap_or_default();
+        return (
+            StatusCode::NOT_FOUND,
+            [(header::CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response();
+    }
     let context = state.server_context.clone();
-    handle_server_fns_with_context(move || provide_context(context.clone()), req).await
+    handle_server_fns_with_context(move || provide_context(context.clone()), req)
+        .await
+        .into_response()
+}
+
+/// Client-sent request ids are kept only when short and plain, so that they cannot forge
+/// fields in text logs; anything else is replaced by a fresh id.
+async fn sanitize_request_id(mut req: Request<Body>) -> Request<Body> {
+    let plain = req
+        .headers()
+        .get(&REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            (1..=64).contains(&v.len())
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        });
+    if !plain {
+        req.headers_mut().remove(&REQUEST_ID);
+    }
+    req
+}
+
+/// The limit layers answer 408 and 413 with English or empty bodies; staff see Japanese.
+async fn explain_limits(res: Response) -> Response {
+    let message = match res.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => "送信されたデータが大きすぎます。",
+        StatusCode::REQUEST_TIMEOUT => {
+            "処理に時間がかかりすぎたため中断しました。もう一度お試しください。"
+        }
+        _ => return res,
+    };
+    (res.status(), message).into_response()
 }
 
 /// The span every request's log lines belong to: method, path (no query string: it may carry

@@ -25,6 +25,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             "UI assets not found in SITE_ROOT: pages will load without styles and scripts (build them with `make build`)"
         );
     }
+    domain::accounts::warm_up().await?;
     let state = AppState::new(&config, db.clone());
     let limits = Limits {
         body_bytes: config.request_body_limit,
@@ -80,8 +81,13 @@ async fn announce(config: &Config, local_addr: SocketAddr, db: &domain::Database
     if domain::accounts::count(db).await.unwrap_or(1) == 0 {
         lines.push("最初の管理者を作成してください / Create the first administrator:".into());
         lines.push("  cargo run -p server -- admin create --username NAME   (installed: machidayori admin create ...)".into());
+        // The setup page answers only to direct loopback connections, never through a proxy.
+        let mut loopback = local_addr;
+        if loopback.ip().is_unspecified() {
+            loopback.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+        }
         lines.push(format!(
-            "  or open {base}/admin/setup in a browser on this machine"
+            "  or open http://{loopback}/admin/setup in a browser on this machine"
         ));
     }
     lines.push("LINE: チャネル未設定。LINE には送信されません（組み込みの LINE シミュレーターは次の段階で提供）。".into());

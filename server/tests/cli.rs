@@ -121,6 +121,7 @@ fn an_invalid_setting_stops_start_up_naming_the_variable() {
 struct Server {
     child: Child,
     addr: String,
+    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Server {
@@ -148,9 +149,15 @@ impl Server {
                 break entry["address"].as_str().expect("address").to_owned();
             }
         };
-        // Keep draining the log so the server never blocks on a full pipe.
-        std::thread::spawn(move || for _ in lines {});
-        Self { child, addr }
+        // Keep reading the log (so the server never blocks on a full pipe) for tests to inspect.
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                sink.lock().unwrap().push(line);
+            }
+        });
+        Self { child, addr, log }
     }
 
     fn signal(&self, name: &str) {
@@ -180,6 +187,16 @@ impl Drop for Server {
     }
 }
 
+/// A well-formed (but unknown) session token, to see that cookies never reach the log.
+const COOKIE_TOKEN: &str = "Zm9yZ2VkLXRva2VuLXRoYXQtbXVzdC1uZXZlci1sb2c";
+
+fn header<'a>(reply: &'a str, name: &str) -> Option<&'a str> {
+    reply.lines().find_map(|l| {
+        let (n, v) = l.split_once(':')?;
+        n.eq_ignore_ascii_case(name).then(|| v.trim())
+    })
+}
+
 fn http_get(addr: &str, path: &str) -> String {
     let mut s = TcpStream::connect(addr).unwrap();
     write!(
@@ -207,7 +224,7 @@ db_test!(
         let mut s = TcpStream::connect(&server.addr).unwrap();
         write!(
             s,
-            "POST /api/auth/login HTTP/1.1\r\nHost: {}\r\nContent-Type: application/x-www-form-urlencoded\r\nAccept: application/json\r\nContent-Length: {}\r\n\r\n{first}",
+            "POST /api/auth/login HTTP/1.1\r\nHost: {}\r\nContent-Type: application/x-www-form-urlencoded\r\nAccept: application/json\r\nCookie: machidayori_session={COOKIE_TOKEN}\r\nContent-Length: {}\r\n\r\n{first}",
             server.addr,
             body.len()
         )
@@ -224,5 +241,23 @@ db_test!(
 
         assert_eq!(server.wait_exit(Duration::from_secs(10)), Some(0), "clean exit after SIGTERM");
         assert!(TcpStream::connect(&server.addr).is_err(), "no longer listening");
+
+        // The refused sign-in was logged with its request id, and no secret reached the log.
+        let request_id = header(&reply, "x-request-id").expect("request id").to_owned();
+        std::thread::sleep(Duration::from_millis(200));
+        let log = server.log.lock().unwrap().join("\n");
+        let refused = log.lines().find(|l| l.contains("sign-in refused")).expect("refusal logged");
+        assert!(refused.contains(&request_id), "{refused}");
+        assert!(!log.contains("whatever-password"), "password in the log");
+        assert!(!log.contains(COOKIE_TOKEN), "cookie in the log");
+    }
+);
+
+db_test!(
+    async fn serve_stops_cleanly_on_sigint(t) {
+        let mut server = Server::start(&t);
+        assert!(http_get(&server.addr, "/healthz").starts_with("HTTP/1.1 200"));
+        server.signal("INT");
+        assert_eq!(server.wait_exit(Duration::from_secs(10)), Some(0), "clean exit after SIGINT");
     }
 );

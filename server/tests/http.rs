@@ -26,6 +26,8 @@ const REMOTE: &str = "203.0.113.7:50000";
 
 struct Client {
     app: Router,
+    /// What a browser on this deployment sends as `Origin`.
+    origin: String,
 }
 
 struct Reply {
@@ -72,7 +74,11 @@ fn client_from(t: &TestDb, env: &[(&str, &str)], peer: &str) -> Client {
     // What `into_make_service_with_connect_info` does for a real connection.
     let app =
         router(AppState::new(&config, t.db.clone()), limits).layer(Extension(ConnectInfo(peer)));
-    Client { app }
+    let origin = config.public_url.map_or_else(
+        || "http://127.0.0.1:3000".to_owned(),
+        |u| u.origin().ascii_serialization(),
+    );
+    Client { app, origin }
 }
 
 fn client(t: &TestDb) -> Client {
@@ -113,7 +119,7 @@ impl Client {
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(header::ACCEPT, "application/json")
             .header(header::HOST, "127.0.0.1:3000")
-            .header(header::ORIGIN, "http://127.0.0.1:3000")
+            .header(header::ORIGIN, &self.origin)
             .header(header::CONTENT_LENGTH, form.len());
         if let Some(c) = cookie {
             req = req.header(header::COOKIE, c);
@@ -232,7 +238,8 @@ db_test!(
         let c = client(&t);
         let reply = c.post_form(current_staff_path(), "", None).await;
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
-        assert!(reply.body.contains("ログインが必要です"));
+        let error: app::api::AppError = serde_json::from_str(&reply.body).unwrap();
+        assert!(error.to_string().contains("ログインが必要です"), "{error}");
         let dashboard = <app::api::DashboardSummary as ServerFn>::PATH;
         assert_eq!(c.post_form(dashboard, "", None).await.status, StatusCode::UNAUTHORIZED);
         // Even a path that is no server function at all: the rule is by prefix, deny by default.
@@ -471,3 +478,110 @@ fn tokio_stream_from(
 ) -> impl futures_util::Stream<Item = Result<axum::body::Bytes, std::io::Error>> {
     futures_util::stream::poll_fn(move |cx| rx.poll_recv(cx))
 }
+
+db_test!(
+    async fn refusals_of_server_functions_are_json_the_ui_can_read(t) {
+        let c = client(&t);
+        let reply = c.post_form(current_staff_path(), "", None).await;
+        assert_eq!(reply.headers[header::CONTENT_TYPE], "application/json");
+        let error: app::api::AppError = serde_json::from_str(&reply.body).unwrap();
+        assert_eq!(error, app::api::AppError::Unauthorized);
+
+        create_admin(&t, "tanaka").await;
+        let cookie = c.signed_in("tanaka").await;
+        let unknown = Request::post("/api/no_such_function")
+            .header(header::COOKIE, &cookie)
+            .body(Body::empty())
+            .unwrap();
+        let reply = c.send(unknown).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND);
+        let error: app::api::AppError = serde_json::from_str(&reply.body).unwrap();
+        assert_eq!(error.to_string(), "指定された操作は見つかりません。");
+        // A known function with the wrong method.
+        let get = Request::get(login_path()).body(Body::empty()).unwrap();
+        assert_eq!(c.send(get).await.status, StatusCode::METHOD_NOT_ALLOWED);
+    }
+);
+
+db_test!(
+    async fn only_plain_client_request_ids_are_kept(t) {
+        let c = client(&t);
+        for forged in ["a b=c", "x".repeat(65).as_str(), "id\"quoted\""] {
+            let req = Request::get("/healthz").header("x-request-id", forged).body(Body::empty()).unwrap();
+            let id = c.send(req).await.headers["x-request-id"].to_str().unwrap().to_owned();
+            assert_ne!(id, forged);
+            assert_eq!(id.len(), 36, "replaced by a uuid: {id}");
+        }
+    }
+);
+
+db_test!(
+    async fn under_https_a_plain_named_cookie_is_not_a_session(t) {
+        create_admin(&t, "tanaka").await;
+        let c = client_from(&t, &[("PUBLIC_URL", "https://line.city.example.jp")], LOOPBACK);
+        let reply = c.login("tanaka", PASSWORD).await;
+        let token = reply.cookie_pair().split_once('=').unwrap().1.to_owned();
+        let tossed = format!("machidayori_session={token}");
+        assert_eq!(c.post_form(current_staff_path(), "", Some(&tossed)).await.status, StatusCode::UNAUTHORIZED);
+    }
+);
+
+db_test!(
+    async fn behind_a_proxy_the_origin_is_checked_against_public_url(t) {
+        let c = client_from(&t, &[("PUBLIC_URL", "https://line.city.example.jp")], LOOPBACK);
+        let post = |origin: &'static str| {
+            Request::post(login_path())
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::ACCEPT, "application/json")
+                .header(header::HOST, "127.0.0.1:3000")
+                .header(header::ORIGIN, origin)
+                .body(Body::from("username=x&password=y&next="))
+                .unwrap()
+        };
+        assert_eq!(c.send(post("https://line.city.example.jp")).await.status, StatusCode::UNAUTHORIZED);
+        let other = c.send(post("http://127.0.0.1:3000")).await;
+        assert_eq!(other.status, StatusCode::FORBIDDEN);
+        let error: app::api::AppError = serde_json::from_str(&other.body).unwrap();
+        assert_eq!(error, app::api::AppError::Forbidden);
+    }
+);
+
+db_test!(
+    async fn a_sign_in_posted_before_hydration_redirects_back_with_the_error(t) {
+        create_admin(&t, "tanaka").await;
+        let c = client(&t);
+        let html_post = |form: String| {
+            Request::post(login_path())
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .header(header::ACCEPT, "text/html,application/xhtml+xml")
+                .header(header::REFERER, "http://127.0.0.1:3000/admin/login")
+                .body(Body::from(form))
+                .unwrap()
+        };
+        let failed = c.send(html_post("username=tanaka&password=wrong&next=".into())).await;
+        assert_eq!(failed.status, StatusCode::FOUND, "{}", failed.body);
+        assert!(failed.location().starts_with("http://127.0.0.1:3000/admin/login?"), "{}", failed.location());
+        assert!(failed.location().contains("__err="));
+        assert_eq!(failed.set_cookie(), "");
+
+        // The sign-in page rendered for that URL shows the message.
+        let path = failed.location().trim_start_matches("http://127.0.0.1:3000");
+        let page = c.get(path, None).await;
+        assert!(page.body.contains("ユーザー名またはパスワードが正しくありません。"), "{}", page.body);
+
+        let form = format!("username=tanaka&password={}&next=", urlencode(PASSWORD));
+        let signed_in = c.send(html_post(form)).await;
+        assert_eq!(signed_in.status, StatusCode::FOUND);
+        assert_eq!(signed_in.location(), "/admin");
+        assert!(signed_in.set_cookie().starts_with("machidayori_session="));
+    }
+);
+
+db_test!(
+    async fn limit_answers_are_in_japanese(t) {
+        let c = client_from(&t, &[("REQUEST_BODY_LIMIT", "1KiB")], LOOPBACK);
+        let reply = c.post_form(login_path(), &"a".repeat(4096), None).await;
+        assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(reply.body, "送信されたデータが大きすぎます。");
+    }
+);

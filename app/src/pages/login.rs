@@ -1,7 +1,7 @@
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+use super::AuthCard;
 use crate::api::Login;
 
 #[component]
@@ -14,58 +14,54 @@ pub fn LoginPage() -> impl IntoView {
         if q.get("signed_out").is_some() {
             Some("ログアウトしました。")
         } else if q.get("expired").is_some() {
-            Some("一定時間操作がなかったため、ログアウトしました。もう一度ログインしてください。")
+            Some(
+                "ログインの有効期限が切れたか、ログアウトされています。もう一度ログインしてください。",
+            )
         } else {
             None
         }
     };
-    let error = move || {
+    let error = Signal::derive(move || {
         login
             .value()
             .get()
             .and_then(Result::err)
             .map(|e| e.to_string())
-    };
+    });
 
     view! {
-        <Title text="ログイン" />
-        <main class="auth-page">
-            <section class="auth-card" aria-labelledby="login-title">
-                <p class="auth-brand">"まちだより"</p>
-                <h1 id="login-title">"管理画面にログイン"</h1>
-                {move || notice().map(|n| view! { <p class="notice" role="status">{n}</p> })}
-                {move || error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
-                <ActionForm action=login attr:class="stack">
-                    <input type="hidden" name="next" prop:value=next />
-                    <div class="field">
-                        <label for="username">"ユーザー名"</label>
-                        <input
-                            id="username"
-                            name="username"
-                            type="text"
-                            autocomplete="username"
-                            autocapitalize="off"
-                            spellcheck="false"
-                            required
-                            maxlength="64"
-                        />
-                    </div>
-                    <div class="field">
-                        <label for="password">"パスワード"</label>
-                        <input
-                            id="password"
-                            name="password"
-                            type="password"
-                            autocomplete="current-password"
-                            required
-                            maxlength="128"
-                        />
-                    </div>
-                    <button type="submit" class="button primary" disabled=move || login.pending().get()>
-                        "ログイン"
-                    </button>
-                </ActionForm>
-            </section>
-        </main>
+        <AuthCard page_title="ログイン" heading="管理画面にログイン" error>
+            {move || notice().map(|n| view! { <p class="notice" role="status">{n}</p> })}
+            <ActionForm action=login attr:class="stack">
+                <input type="hidden" name="next" value=next />
+                <div class="field">
+                    <label for="username">"ユーザー名"</label>
+                    <input
+                        id="username"
+                        name="username"
+                        type="text"
+                        autocomplete="username"
+                        autocapitalize="off"
+                        spellcheck="false"
+                        required
+                        maxlength="64"
+                    />
+                </div>
+                <div class="field">
+                    <label for="password">"パスワード"</label>
+                    <input
+                        id="password"
+                        name="password"
+                        type="password"
+                        autocomplete="current-password"
+                        required
+                        maxlength="128"
+                    />
+                </div>
+                <button type="submit" class="button primary" disabled=move || login.pending().get()>
+                    "ログイン"
+                </button>
+            </ActionForm>
+        </AuthCard>
     }
 }
