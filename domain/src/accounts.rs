@@ -305,6 +305,30 @@ mod tests {
         assert!(validate_display_name(&"あ".repeat(101), "tanaka").is_err());
     }
 
+    /// On a single-threaded runtime, a ticker keeps ticking while passwords are hashed: the
+    /// hashing runs on the blocking pool, not on the executor that serves requests.
+    #[tokio::test(flavor = "current_thread")]
+    async fn hashing_does_not_block_the_async_executor() {
+        let ticks = Arc::new(std::sync::atomic::AtomicU32::new(0));
+        let counter = ticks.clone();
+        let ticker = tokio::spawn(async move {
+            let mut interval = tokio::time::interval(std::time::Duration::from_millis(2));
+            loop {
+                interval.tick().await;
+                counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+        });
+        let started = std::time::Instant::now();
+        for _ in 0..3 {
+            hash_password("correct horse battery".into()).await.unwrap();
+        }
+        let elapsed = started.elapsed();
+        ticker.abort();
+        let ticks = ticks.load(std::sync::atomic::Ordering::Relaxed);
+        // Hashing on the executor would starve the ticker: about one tick in all.
+        assert!(ticks >= 5, "{ticks} ticks in {elapsed:?}");
+    }
+
     #[tokio::test]
     async fn hashes_are_argon2id_and_verify() {
         let hash = hash_password("correct horse battery".into()).await.unwrap();
