@@ -6,6 +6,7 @@
 pub mod access;
 pub mod cli;
 pub mod config;
+pub mod executor;
 pub mod health;
 pub mod routes;
 pub mod serve;

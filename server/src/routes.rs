@@ -37,6 +37,7 @@ pub struct Limits {
 }
 
 pub fn router(state: AppState, limits: Limits) -> Router {
+    crate::executor::init();
     let context = state.server_context.clone();
     let provide = move || provide_context(context.clone());
     let leptos_options = state.leptos.clone();
