@@ -10,7 +10,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 # The crates whose tests run natively. `frontend` is left out: it turns on `app/hydrate`, and
 # `app` must never be built with `ssr` and `hydrate` together.
-NATIVE_PACKAGES := -p app -p domain -p migrations -p server
+NATIVE_PACKAGES := -p app -p domain -p line -p migrations -p server
 
 .PHONY: run test build release tools test-tools fmt lint bench
 
@@ -49,7 +49,7 @@ fmt:
 # Clippy per side of the feature split, never both at once.
 lint:
 	cargo clippy $(NATIVE_PACKAGES) --all-targets -- -D warnings
-	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+	cargo clippy -p frontend -p line --target wasm32-unknown-unknown -- -D warnings
 
 bench: tools
 	scripts/bench.sh

@@ -8,6 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 CARGO_LEPTOS_VERSION=0.3.10
+LINE_BOT_SDK_VERSION=3.27.0
 # wasm-bindgen-cli must be exactly the wasm-bindgen version in Cargo.lock.
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -57,6 +58,11 @@ if [ "${1:-}" = "--test" ]; then
   if [ ! -x /usr/bin/chromium ]; then
     say "installing Chromium for the browser tests (Debian packages chromium, chromium-driver)"
     apt_install chromium chromium-driver
+  fi
+  # LINE's official Python SDK: the oracle for line/tests/sdk_agreement.rs.
+  if [ "$(python3 -c 'import linebot; print(linebot.__version__)' 2>/dev/null)" != "$LINE_BOT_SDK_VERSION" ]; then
+    say "installing line-bot-sdk $LINE_BOT_SDK_VERSION (PyPI) for the LINE agreement test"
+    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore "line-bot-sdk==$LINE_BOT_SDK_VERSION"
   fi
   # node_modules is reinstalled only when package-lock.json changed since the last install.
   stamp=end2end/node_modules/.installed-from-package-lock.json

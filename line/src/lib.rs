@@ -1,0 +1,13 @@
+//! The LINE platform as Machidayori sees it, without any I/O, so that the same rules run in the
+//! server and (for the editors) in the browser.
+//!
+//! - [`signature`]: the `x-line-signature` of webhook deliveries.
+//! - [`webhook`]: the webhook request body and its events; unknown event types and fields are
+//!   accepted and kept as raw JSON, as LINE adds new ones without notice.
+//! - [`message`]: what the system sends; unknown fields are refused.
+//! - [`validate`]: LINE's limits, with the JSON path and a Japanese message per violation.
+
+pub mod message;
+pub mod signature;
+pub mod validate;
+pub mod webhook;

@@ -1,0 +1,231 @@
+//! Messages the system sends (push, multicast, reply), as LINE's Messaging API defines them.
+//!
+//! Objects are strict both ways: an unknown field is an error when reading an outbound message
+//! (a typo in an editor must not be dropped silently), and optional fields are left out when
+//! writing. This module covers text, sticker, image, video, audio and location messages, quick
+//! replies, senders and every action type; imagemap, template and Flex messages and rich menu
+//! objects are the next step.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum Message {
+    Text(TextMessage),
+    Sticker(StickerMessage),
+    Image(ImageMessage),
+    Video(VideoMessage),
+    Audio(AudioMessage),
+    Location(LocationMessage),
+}
+
+/// Fields every message may carry; kept in each message type (serde cannot flatten into a
+/// struct that refuses unknown fields).
+macro_rules! common_fields {
+    ($(#[$meta:meta])* pub struct $name:ident { $($body:tt)* }) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+        #[serde(rename_all = "camelCase", deny_unknown_fields)]
+        pub struct $name {
+            $($body)*
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub quick_reply: Option<QuickReply>,
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub sender: Option<Sender>,
+        }
+    };
+}
+
+common_fields! {
+    pub struct TextMessage {
+        pub text: String,
+        /// LINE emoji replacing `$` placeholders in `text`.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub emojis: Vec<Emoji>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub quote_token: Option<String>,
+    }
+}
+
+common_fields! {
+    pub struct StickerMessage {
+        pub package_id: String,
+        pub sticker_id: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub quote_token: Option<String>,
+    }
+}
+
+common_fields! {
+    pub struct ImageMessage {
+        pub original_content_url: String,
+        pub preview_image_url: String,
+    }
+}
+
+common_fields! {
+    pub struct VideoMessage {
+        pub original_content_url: String,
+        pub preview_image_url: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub tracking_id: Option<String>,
+    }
+}
+
+common_fields! {
+    pub struct AudioMessage {
+        pub original_content_url: String,
+        /// Milliseconds.
+        pub duration: i64,
+    }
+}
+
+common_fields! {
+    pub struct LocationMessage {
+        pub title: String,
+        pub address: String,
+        pub latitude: f64,
+        pub longitude: f64,
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Emoji {
+    pub index: i32,
+    pub product_id: String,
+    pub emoji_id: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct QuickReply {
+    pub items: Vec<QuickReplyItem>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct QuickReplyItem {
+    /// Always `action`.
+    #[serde(rename = "type")]
+    pub item_type: QuickReplyItemType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_url: Option<String>,
+    pub action: Action,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum QuickReplyItemType {
+    Action,
+}
+
+/// Who the message appears to come from (name and icon shown instead of the account's).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Sender {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icon_url: Option<String>,
+}
+
+/// What happens when a user taps a button, a quick reply, a rich menu area...
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase", deny_unknown_fields)]
+pub enum Action {
+    #[serde(rename_all = "camelCase")]
+    Postback {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        label: Option<String>,
+        data: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        display_text: Option<String>,
+        /// `closeRichMenu`, `openRichMenu`, `openKeyboard` or `openVoice`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        input_option: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        fill_in_text: Option<String>,
+    },
+    #[serde(rename_all = "camelCase")]
+    Message {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        label: Option<String>,
+        text: String,
+    },
+    #[serde(rename_all = "camelCase")]
+    Uri {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        label: Option<String>,
+        uri: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        alt_uri: Option<AltUri>,
+    },
+    #[serde(rename = "datetimepicker", rename_all = "camelCase")]
+    DatetimePicker {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        label: Option<String>,
+        data: String,
+        /// `date`, `time` or `datetime`.
+        mode: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        initial: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        min: Option<String>,
+    },
+    Camera {
+        label: String,
+    },
+    #[serde(rename = "cameraRoll")]
+    CameraRoll {
+        label: String,
+    },
+    Location {
+        label: String,
+    },
+    #[serde(rename = "richmenuswitch", rename_all = "camelCase")]
+    RichMenuSwitch {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        label: Option<String>,
+        rich_menu_alias_id: String,
+        data: String,
+    },
+    #[serde(rename_all = "camelCase")]
+    Clipboard {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        label: Option<String>,
+        clipboard_text: String,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AltUri {
+    pub desktop: String,
+}
+
+impl Message {
+    pub fn quick_reply(&self) -> Option<&QuickReply> {
+        match self {
+            Message::Text(m) => m.quick_reply.as_ref(),
+            Message::Sticker(m) => m.quick_reply.as_ref(),
+            Message::Image(m) => m.quick_reply.as_ref(),
+            Message::Video(m) => m.quick_reply.as_ref(),
+            Message::Audio(m) => m.quick_reply.as_ref(),
+            Message::Location(m) => m.quick_reply.as_ref(),
+        }
+    }
+
+    pub fn sender(&self) -> Option<&Sender> {
+        match self {
+            Message::Text(m) => m.sender.as_ref(),
+            Message::Sticker(m) => m.sender.as_ref(),
+            Message::Image(m) => m.sender.as_ref(),
+            Message::Video(m) => m.sender.as_ref(),
+            Message::Audio(m) => m.sender.as_ref(),
+            Message::Location(m) => m.sender.as_ref(),
+        }
+    }
+}
