@@ -7,7 +7,10 @@
 //! - [`message`]: what the system sends; unknown fields are refused.
 //! - [`validate`]: LINE's limits, with the JSON path and a Japanese message per violation.
 
+pub mod flex;
 pub mod message;
+pub mod rich_menu;
 pub mod signature;
+pub mod template;
 pub mod validate;
 pub mod webhook;

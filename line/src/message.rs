@@ -2,11 +2,13 @@
 //!
 //! Objects are strict both ways: an unknown field is an error when reading an outbound message
 //! (a typo in an editor must not be dropped silently), and optional fields are left out when
-//! writing. This module covers text, sticker, image, video, audio and location messages, quick
-//! replies, senders and every action type; imagemap, template and Flex messages and rich menu
-//! objects are the next step.
+//! writing. Template and imagemap bodies are in [`crate::template`], Flex containers in
+//! [`crate::flex`], rich menus in [`crate::rich_menu`].
 
 use serde::{Deserialize, Serialize};
+
+use crate::flex::FlexContainer;
+use crate::template::{ImagemapAction, ImagemapBaseSize, ImagemapVideo, Template};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
@@ -17,6 +19,9 @@ pub enum Message {
     Video(VideoMessage),
     Audio(AudioMessage),
     Location(LocationMessage),
+    Imagemap(ImagemapMessage),
+    Template(TemplateMessage),
+    Flex(FlexMessage),
 }
 
 /// Fields every message may carry; kept in each message type (serde cannot flatten into a
@@ -86,6 +91,32 @@ common_fields! {
         pub address: String,
         pub latitude: f64,
         pub longitude: f64,
+    }
+}
+
+common_fields! {
+    pub struct ImagemapMessage {
+        /// Images are fetched from `{baseUrl}/{width}` for widths 240, 300, 460, 700 and 1040.
+        pub base_url: String,
+        pub alt_text: String,
+        pub base_size: ImagemapBaseSize,
+        pub actions: Vec<ImagemapAction>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub video: Option<ImagemapVideo>,
+    }
+}
+
+common_fields! {
+    pub struct TemplateMessage {
+        pub alt_text: String,
+        pub template: Template,
+    }
+}
+
+common_fields! {
+    pub struct FlexMessage {
+        pub alt_text: String,
+        pub contents: FlexContainer,
     }
 }
 
@@ -215,6 +246,9 @@ impl Message {
             Message::Video(m) => m.quick_reply.as_ref(),
             Message::Audio(m) => m.quick_reply.as_ref(),
             Message::Location(m) => m.quick_reply.as_ref(),
+            Message::Imagemap(m) => m.quick_reply.as_ref(),
+            Message::Template(m) => m.quick_reply.as_ref(),
+            Message::Flex(m) => m.quick_reply.as_ref(),
         }
     }
 
@@ -226,6 +260,9 @@ impl Message {
             Message::Video(m) => m.sender.as_ref(),
             Message::Audio(m) => m.sender.as_ref(),
             Message::Location(m) => m.sender.as_ref(),
+            Message::Imagemap(m) => m.sender.as_ref(),
+            Message::Template(m) => m.sender.as_ref(),
+            Message::Flex(m) => m.sender.as_ref(),
         }
     }
 }

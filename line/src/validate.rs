@@ -5,7 +5,10 @@
 //! Lengths are counted in UTF-16 code units, the stricter of LINE's possible readings (an emoji
 //! outside the BMP counts 2), so that what passes here is never too long for LINE.
 
+use crate::flex::{FlexBlock, FlexBox, FlexBubble, FlexComponent, FlexContainer};
 use crate::message::{Action, Message, QuickReply, Sender};
+use crate::rich_menu::RichMenu;
+use crate::template::{ImagemapAction, Template};
 
 /// Messages in one push, multicast or reply request.
 pub const MAX_MESSAGES_PER_REQUEST: usize = 5;
@@ -22,6 +25,17 @@ pub const MAX_CLIPBOARD_TEXT: usize = 1000;
 pub const MAX_CONTENT_URL: usize = 2000;
 pub const MAX_SENDER_NAME: usize = 20;
 pub const MAX_LOCATION_TEXT: usize = 100;
+pub const MAX_ALT_TEXT: usize = 1500;
+pub const IMAGEMAP_BASE_WIDTH: i32 = 1040;
+pub const MAX_IMAGEMAP_ACTIONS: usize = 50;
+pub const MAX_TEMPLATE_COLUMNS: usize = 10;
+/// Bytes of one bubble's JSON.
+pub const MAX_BUBBLE_BYTES: usize = 30_000;
+/// Bytes of one carousel's JSON.
+pub const MAX_CAROUSEL_BYTES: usize = 50_000;
+pub const MAX_CAROUSEL_BUBBLES: usize = 12;
+pub const MAX_RICH_MENU_AREAS: usize = 20;
+pub const MAX_CHAT_BAR_TEXT: usize = 14;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Rule {
@@ -47,6 +61,16 @@ pub enum Rule {
     Positive,
     /// Must be one of the listed values.
     OneOf(&'static [&'static str]),
+    /// Must be exactly this number.
+    Equals(i64),
+    /// A number out of its range.
+    Range { min: i64, max: i64, actual: i64 },
+    /// A tap area reaching outside the image.
+    OutsideImage,
+    /// JSON larger than LINE accepts, in bytes.
+    Size { max: usize, actual: usize },
+    /// Not allowed here (the text says what is).
+    Misplaced(&'static str),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -82,6 +106,15 @@ impl Violation {
                 "{what}: {} のいずれかを指定してください。",
                 values.join(", ")
             ),
+            Rule::Equals(n) => format!("{what}: {n} にしてください。"),
+            Rule::Range { min, max, actual } => {
+                format!("{what}: {min}〜{max} の範囲にしてください（現在 {actual}）。")
+            }
+            Rule::OutsideImage => format!("{what}: タップ領域が画像の外にはみ出しています。"),
+            Rule::Size { max, actual } => {
+                format!("{what}: データが大きすぎます（{actual} バイト、上限 {max} バイト）。")
+            }
+            Rule::Misplaced(allowed) => format!("{what}: ここには置けません（{allowed}）。"),
         }
     }
 }
@@ -107,6 +140,48 @@ pub fn multicast(to: &[String], messages_: &[Message]) -> Vec<Violation> {
     let mut v = Checker::default();
     v.count("to", to.len(), 1, MAX_MULTICAST_RECIPIENTS);
     v.0.extend(messages(messages_));
+    v.0
+}
+
+/// A rich menu before it is created.
+pub fn rich_menu(menu: &RichMenu) -> Vec<Violation> {
+    let mut v = Checker::default();
+    let (w, h) = (menu.size.width, menu.size.height);
+    v.range("size.width", w.into(), 800, 2500);
+    if h < 250 {
+        v.push(
+            "size.height",
+            Rule::Range {
+                min: 250,
+                max: i64::from(i32::MAX),
+                actual: h.into(),
+            },
+        );
+    }
+    // LINE requires width / height >= 1.45.
+    if h > 0 && f64::from(w) / f64::from(h) < 1.45 {
+        v.push("size", Rule::Misplaced("幅÷高さは1.45以上"));
+    }
+    v.length("name", &menu.name, 1, 300);
+    v.length("chatBarText", &menu.chat_bar_text, 1, MAX_CHAT_BAR_TEXT);
+    v.count("areas", menu.areas.len(), 1, MAX_RICH_MENU_AREAS);
+    for (i, area) in menu.areas.iter().enumerate() {
+        let path = format!("areas[{i}]");
+        let b = area.bounds;
+        v.within(
+            &format!("{path}.bounds"),
+            (b.x, b.y, b.width, b.height),
+            (w, h),
+        );
+        v.action(&format!("{path}.action"), &area.action, false);
+    }
+    v.0
+}
+
+/// A rich menu alias id: `^[a-z0-9_-]{1,32}$`.
+pub fn rich_menu_alias_id(path: &str, id: &str) -> Vec<Violation> {
+    let mut v = Checker::default();
+    v.alias_id(path, id);
     v.0
 }
 
@@ -212,6 +287,61 @@ impl Checker {
                 self.length(&format!("{path}.title"), &m.title, 1, MAX_LOCATION_TEXT);
                 self.length(&format!("{path}.address"), &m.address, 1, MAX_LOCATION_TEXT);
             }
+            Message::Imagemap(m) => {
+                self.url(&format!("{path}.baseUrl"), &m.base_url, MAX_CONTENT_URL);
+                self.length(&format!("{path}.altText"), &m.alt_text, 1, MAX_ALT_TEXT);
+                let (w, h) = (m.base_size.width, m.base_size.height);
+                if w != IMAGEMAP_BASE_WIDTH {
+                    self.push(
+                        format!("{path}.baseSize.width"),
+                        Rule::Equals(IMAGEMAP_BASE_WIDTH.into()),
+                    );
+                }
+                if h <= 0 {
+                    self.push(format!("{path}.baseSize.height"), Rule::Positive);
+                }
+                self.count(
+                    &format!("{path}.actions"),
+                    m.actions.len(),
+                    1,
+                    MAX_IMAGEMAP_ACTIONS,
+                );
+                for (i, a) in m.actions.iter().enumerate() {
+                    self.imagemap_action(&format!("{path}.actions[{i}]"), a, w, h);
+                }
+                if let Some(video) = &m.video {
+                    let vp = format!("{path}.video");
+                    self.url(
+                        &format!("{vp}.originalContentUrl"),
+                        &video.original_content_url,
+                        MAX_CONTENT_URL,
+                    );
+                    self.url(
+                        &format!("{vp}.previewImageUrl"),
+                        &video.preview_image_url,
+                        MAX_CONTENT_URL,
+                    );
+                    let a = video.area;
+                    self.within(&format!("{vp}.area"), (a.x, a.y, a.width, a.height), (w, h));
+                    if let Some(link) = &video.external_link {
+                        self.length(
+                            &format!("{vp}.externalLink.linkUri"),
+                            &link.link_uri,
+                            1,
+                            MAX_URI,
+                        );
+                        self.length(&format!("{vp}.externalLink.label"), &link.label, 1, 30);
+                    }
+                }
+            }
+            Message::Template(m) => {
+                self.length(&format!("{path}.altText"), &m.alt_text, 1, MAX_ALT_TEXT);
+                self.template(&format!("{path}.template"), &m.template);
+            }
+            Message::Flex(m) => {
+                self.length(&format!("{path}.altText"), &m.alt_text, 1, MAX_ALT_TEXT);
+                self.flex_container(&format!("{path}.contents"), &m.contents);
+            }
         }
         if let Some(q) = message.quick_reply() {
             self.quick_reply(&format!("{path}.quickReply"), q);
@@ -243,6 +373,312 @@ impl Checker {
         }
         if let Some(icon) = &s.icon_url {
             self.url(&format!("{path}.iconUrl"), icon, MAX_CONTENT_URL);
+        }
+    }
+
+    fn range(&mut self, path: &str, actual: i64, min: i64, max: i64) {
+        if !(min..=max).contains(&actual) {
+            self.push(path, Rule::Range { min, max, actual });
+        }
+    }
+
+    /// A rectangle inside an image of `w` × `h`.
+    /// `rect` is (x, y, width, height); `image` is (width, height).
+    fn within(&mut self, path: &str, rect: (i32, i32, i32, i32), image: (i32, i32)) {
+        let ((x, y, width, height), (w, h)) = (rect, image);
+        let inside = x >= 0
+            && y >= 0
+            && width > 0
+            && height > 0
+            && i64::from(x) + i64::from(width) <= i64::from(w)
+            && i64::from(y) + i64::from(height) <= i64::from(h);
+        if !inside {
+            self.push(path, Rule::OutsideImage);
+        }
+    }
+
+    fn alias_id(&mut self, path: &str, id: &str) {
+        let valid = (1..=32).contains(&id.len())
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
+        if !valid {
+            self.push(path, Rule::Pattern("^[a-z0-9_-]{1,32}$"));
+        }
+    }
+
+    fn imagemap_action(&mut self, path: &str, action: &ImagemapAction, w: i32, h: i32) {
+        match action {
+            ImagemapAction::Uri {
+                label, link_uri, ..
+            } => {
+                self.length(&format!("{path}.linkUri"), link_uri, 1, MAX_URI);
+                self.optional_label(path, label.as_deref(), 100);
+            }
+            ImagemapAction::Message { label, text, .. } => {
+                self.length(&format!("{path}.text"), text, 1, 400);
+                self.optional_label(path, label.as_deref(), 100);
+            }
+            ImagemapAction::Clipboard {
+                label,
+                clipboard_text,
+                ..
+            } => {
+                self.length(
+                    &format!("{path}.clipboardText"),
+                    clipboard_text,
+                    1,
+                    MAX_CLIPBOARD_TEXT,
+                );
+                self.optional_label(path, label.as_deref(), 100);
+            }
+        }
+        let a = action.area();
+        self.within(
+            &format!("{path}.area"),
+            (a.x, a.y, a.width, a.height),
+            (w, h),
+        );
+    }
+
+    fn optional_label(&mut self, path: &str, label: Option<&str>, max: usize) {
+        if let Some(l) = label {
+            self.length(&format!("{path}.label"), l, 1, max);
+        }
+    }
+
+    fn template(&mut self, path: &str, template: &Template) {
+        match template {
+            Template::Buttons(t) => {
+                let has_header = t.thumbnail_image_url.is_some() || t.title.is_some();
+                self.length(
+                    &format!("{path}.text"),
+                    &t.text,
+                    1,
+                    if has_header { 60 } else { 160 },
+                );
+                if let Some(title) = &t.title {
+                    self.length(&format!("{path}.title"), title, 1, 40);
+                }
+                if let Some(url) = &t.thumbnail_image_url {
+                    self.url(&format!("{path}.thumbnailImageUrl"), url, MAX_CONTENT_URL);
+                }
+                if let Some(a) = &t.default_action {
+                    self.action(&format!("{path}.defaultAction"), a, false);
+                }
+                self.count(&format!("{path}.actions"), t.actions.len(), 1, 4);
+                self.actions(path, &t.actions, 20);
+            }
+            Template::Confirm(t) => {
+                self.length(&format!("{path}.text"), &t.text, 1, 240);
+                self.count(&format!("{path}.actions"), t.actions.len(), 2, 2);
+                self.actions(path, &t.actions, 20);
+            }
+            Template::Carousel(t) => {
+                self.count(
+                    &format!("{path}.columns"),
+                    t.columns.len(),
+                    1,
+                    MAX_TEMPLATE_COLUMNS,
+                );
+                let first_actions = t.columns.first().map(|c| c.actions.len());
+                for (i, c) in t.columns.iter().enumerate() {
+                    let cp = format!("{path}.columns[{i}]");
+                    let has_header = c.thumbnail_image_url.is_some() || c.title.is_some();
+                    self.length(
+                        &format!("{cp}.text"),
+                        &c.text,
+                        1,
+                        if has_header { 60 } else { 120 },
+                    );
+                    if let Some(title) = &c.title {
+                        self.length(&format!("{cp}.title"), title, 1, 40);
+                    }
+                    if let Some(url) = &c.thumbnail_image_url {
+                        self.url(&format!("{cp}.thumbnailImageUrl"), url, MAX_CONTENT_URL);
+                    }
+                    if let Some(a) = &c.default_action {
+                        self.action(&format!("{cp}.defaultAction"), a, false);
+                    }
+                    self.count(&format!("{cp}.actions"), c.actions.len(), 1, 3);
+                    // LINE needs every column to have the same number of actions.
+                    if Some(c.actions.len()) != first_actions {
+                        self.push(
+                            format!("{cp}.actions"),
+                            Rule::Misplaced("全列のボタン数をそろえる"),
+                        );
+                    }
+                    self.actions(&cp, &c.actions, 20);
+                }
+            }
+            Template::ImageCarousel(t) => {
+                self.count(
+                    &format!("{path}.columns"),
+                    t.columns.len(),
+                    1,
+                    MAX_TEMPLATE_COLUMNS,
+                );
+                for (i, c) in t.columns.iter().enumerate() {
+                    let cp = format!("{path}.columns[{i}]");
+                    self.url(&format!("{cp}.imageUrl"), &c.image_url, MAX_CONTENT_URL);
+                    self.action(&format!("{cp}.action"), &c.action, false);
+                    if let Some(label) = action_label(&c.action) {
+                        self.length(&format!("{cp}.action.label"), label, 1, 12);
+                    }
+                }
+            }
+        }
+    }
+
+    fn actions(&mut self, path: &str, actions: &[Action], label_max: usize) {
+        for (i, a) in actions.iter().enumerate() {
+            let ap = format!("{path}.actions[{i}]");
+            self.action(&ap, a, true);
+            if let Some(label) = action_label(a) {
+                self.length(&format!("{ap}.label"), label, 1, label_max);
+            }
+        }
+    }
+
+    fn flex_container(&mut self, path: &str, container: &FlexContainer) {
+        let bytes = serde_json::to_vec(container).map_or(0, |b| b.len());
+        match container {
+            FlexContainer::Bubble(bubble) => {
+                if bytes > MAX_BUBBLE_BYTES {
+                    self.push(
+                        path,
+                        Rule::Size {
+                            max: MAX_BUBBLE_BYTES,
+                            actual: bytes,
+                        },
+                    );
+                }
+                self.bubble(path, bubble);
+            }
+            FlexContainer::Carousel(carousel) => {
+                if bytes > MAX_CAROUSEL_BYTES {
+                    self.push(
+                        path,
+                        Rule::Size {
+                            max: MAX_CAROUSEL_BYTES,
+                            actual: bytes,
+                        },
+                    );
+                }
+                self.count(
+                    &format!("{path}.contents"),
+                    carousel.contents.len(),
+                    1,
+                    MAX_CAROUSEL_BUBBLES,
+                );
+                for (i, item) in carousel.contents.iter().enumerate() {
+                    let ip = format!("{path}.contents[{i}]");
+                    match item {
+                        FlexContainer::Bubble(bubble) => {
+                            let size = serde_json::to_vec(item).map_or(0, |b| b.len());
+                            if size > MAX_BUBBLE_BYTES {
+                                self.push(
+                                    &ip,
+                                    Rule::Size {
+                                        max: MAX_BUBBLE_BYTES,
+                                        actual: size,
+                                    },
+                                );
+                            }
+                            self.bubble(&ip, bubble);
+                        }
+                        FlexContainer::Carousel(_) => {
+                            self.push(ip, Rule::Misplaced("カルーセルの中はバブルのみ"))
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn bubble(&mut self, path: &str, bubble: &FlexBubble) {
+        for (name, block) in [
+            ("header", &bubble.header),
+            ("body", &bubble.body),
+            ("footer", &bubble.footer),
+        ] {
+            if let Some(FlexBlock::Box(b)) = block {
+                self.flex_box(&format!("{path}.{name}"), b);
+            }
+        }
+        if let Some(hero) = &bubble.hero {
+            let hp = format!("{path}.hero");
+            match hero {
+                FlexComponent::Box(_) | FlexComponent::Image(_) | FlexComponent::Video(_) => {
+                    self.component(&hp, hero);
+                }
+                _ => self.push(hp, Rule::Misplaced("ヒーローには box・image・video のみ")),
+            }
+        }
+        if let Some(a) = &bubble.action {
+            self.action(&format!("{path}.action"), a, false);
+        }
+    }
+
+    fn flex_box(&mut self, path: &str, b: &FlexBox) {
+        for (i, c) in b.contents.iter().enumerate() {
+            let cp = format!("{path}.contents[{i}]");
+            match c {
+                FlexComponent::Span(_) => self.push(cp, Rule::Misplaced("span は text の中のみ")),
+                FlexComponent::Video(_) => self.push(cp, Rule::Misplaced("video はヒーローのみ")),
+                _ => self.component(&cp, c),
+            }
+        }
+        if let Some(a) = &b.action {
+            self.action(&format!("{path}.action"), a, false);
+        }
+    }
+
+    fn component(&mut self, path: &str, c: &FlexComponent) {
+        match c {
+            FlexComponent::Box(b) => self.flex_box(path, b),
+            FlexComponent::Button(b) => self.action(&format!("{path}.action"), &b.action, false),
+            FlexComponent::Image(i) => {
+                self.url(&format!("{path}.url"), &i.url, MAX_CONTENT_URL);
+                if let Some(a) = &i.action {
+                    self.action(&format!("{path}.action"), a, false);
+                }
+            }
+            FlexComponent::Video(v) => {
+                self.url(&format!("{path}.url"), &v.url, MAX_CONTENT_URL);
+                self.url(
+                    &format!("{path}.previewUrl"),
+                    &v.preview_url,
+                    MAX_CONTENT_URL,
+                );
+                match &v.alt_content {
+                    FlexComponent::Box(_) | FlexComponent::Image(_) => {
+                        self.component(&format!("{path}.altContent"), &v.alt_content);
+                    }
+                    _ => self.push(
+                        format!("{path}.altContent"),
+                        Rule::Misplaced("box または image"),
+                    ),
+                }
+            }
+            FlexComponent::Icon(i) => self.url(&format!("{path}.url"), &i.url, MAX_CONTENT_URL),
+            FlexComponent::Text(t) => {
+                if t.text.as_deref().is_none_or(str::is_empty) && t.contents.is_empty() {
+                    self.push(format!("{path}.text"), Rule::Required);
+                }
+                for (i, span) in t.contents.iter().enumerate() {
+                    if !matches!(span, FlexComponent::Span(_)) {
+                        self.push(
+                            format!("{path}.contents[{i}]"),
+                            Rule::Misplaced("text の中は span のみ"),
+                        );
+                    }
+                }
+                if let Some(a) = &t.action {
+                    self.action(&format!("{path}.action"), a, false);
+                }
+            }
+            FlexComponent::Span(_) | FlexComponent::Separator(_) | FlexComponent::Filler(_) => {}
         }
     }
 
@@ -318,16 +754,7 @@ impl Checker {
                 data,
                 ..
             } => {
-                let valid = (1..=32).contains(&rich_menu_alias_id.len())
-                    && rich_menu_alias_id.bytes().all(|b| {
-                        b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-'
-                    });
-                if !valid {
-                    self.push(
-                        format!("{path}.richMenuAliasId"),
-                        Rule::Pattern("^[a-z0-9_-]{1,32}$"),
-                    );
-                }
+                self.alias_id(&format!("{path}.richMenuAliasId"), rich_menu_alias_id);
                 self.length(&format!("{path}.data"), data, 1, MAX_POSTBACK_DATA);
             }
             Action::Clipboard { clipboard_text, .. } => {
@@ -339,6 +766,20 @@ impl Checker {
                 );
             }
             Action::Camera { .. } | Action::CameraRoll { .. } | Action::Location { .. } => {}
+        }
+    }
+}
+
+fn action_label(action: &Action) -> Option<&str> {
+    match action {
+        Action::Postback { label, .. }
+        | Action::Message { label, .. }
+        | Action::Uri { label, .. }
+        | Action::DatetimePicker { label, .. }
+        | Action::RichMenuSwitch { label, .. }
+        | Action::Clipboard { label, .. } => label.as_deref(),
+        Action::Camera { label } | Action::CameraRoll { label } | Action::Location { label } => {
+            Some(label)
         }
     }
 }

@@ -35,10 +35,11 @@ fn every_message_type_round_trips() {
         .iter()
         .map(|e| e["type"].as_str().unwrap())
         .collect();
-    assert_eq!(
-        types,
-        ["text", "sticker", "image", "video", "audio", "location"]
-    );
+    let expected = [
+        "text", "sticker", "image", "video", "audio", "location", "imagemap", "template",
+        "template", "template", "template", "flex", "flex",
+    ];
+    assert_eq!(types, expected);
     for example in examples {
         let parsed: Message = serde_json::from_value(example.clone()).unwrap();
         assert_eq!(serde_json::to_value(&parsed).unwrap(), example);

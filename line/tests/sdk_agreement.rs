@@ -39,6 +39,7 @@ fn the_official_sdk_agrees_with_our_types_and_signatures() {
     let doc = json!({
         "messages": outbound["messages"],
         "actions": outbound["actions"],
+        "richMenus": outbound["richMenus"],
         "webhook": {
             "secret": "channel-secret",
             "signature": line::signature::sign("channel-secret", body.as_bytes()),

@@ -5,7 +5,7 @@ import json
 import sys
 
 from linebot.v3 import WebhookParser
-from linebot.v3.messaging import Action, Message
+from linebot.v3.messaging import Action, Message, RichMenuRequest
 
 doc = json.load(sys.stdin)
 problems = []
@@ -26,6 +26,7 @@ def same_after_sdk(kind, model, items):
 
 same_after_sdk("messages", Message, doc["messages"])
 same_after_sdk("actions", Action, doc["actions"])
+same_after_sdk("richMenus", RichMenuRequest, doc["richMenus"])
 
 hook = doc["webhook"]
 try:
