@@ -14,6 +14,9 @@ use crate::template::{ImagemapAction, ImagemapBaseSize, ImagemapVideo, Template}
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum Message {
     Text(TextMessage),
+    /// Text with `{key}` placeholders replaced by mentions or LINE emoji.
+    #[serde(rename = "textV2")]
+    TextV2(TextMessageV2),
     Sticker(StickerMessage),
     Image(ImageMessage),
     Video(VideoMessage),
@@ -50,6 +53,39 @@ common_fields! {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub quote_token: Option<String>,
     }
+}
+
+common_fields! {
+    pub struct TextMessageV2 {
+        pub text: String,
+        #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+        pub substitution: std::collections::BTreeMap<String, Substitution>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub quote_token: Option<String>,
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase", deny_unknown_fields)]
+pub enum Substitution {
+    Mention {
+        mentionee: Mentionee,
+    },
+    #[serde(rename_all = "camelCase")]
+    Emoji {
+        product_id: String,
+        emoji_id: String,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase", deny_unknown_fields)]
+pub enum Mentionee {
+    #[serde(rename_all = "camelCase")]
+    User {
+        user_id: String,
+    },
+    All,
 }
 
 common_fields! {
@@ -241,6 +277,7 @@ impl Message {
     pub fn quick_reply(&self) -> Option<&QuickReply> {
         match self {
             Message::Text(m) => m.quick_reply.as_ref(),
+            Message::TextV2(m) => m.quick_reply.as_ref(),
             Message::Sticker(m) => m.quick_reply.as_ref(),
             Message::Image(m) => m.quick_reply.as_ref(),
             Message::Video(m) => m.quick_reply.as_ref(),
@@ -255,6 +292,7 @@ impl Message {
     pub fn sender(&self) -> Option<&Sender> {
         match self {
             Message::Text(m) => m.sender.as_ref(),
+            Message::TextV2(m) => m.sender.as_ref(),
             Message::Sticker(m) => m.sender.as_ref(),
             Message::Image(m) => m.sender.as_ref(),
             Message::Video(m) => m.sender.as_ref(),

@@ -178,6 +178,20 @@ pub fn rich_menu(menu: &RichMenu) -> Vec<Violation> {
     v.0
 }
 
+/// A custom aggregation unit name for statistics: `^[a-zA-Z0-9_]{1,30}$`.
+pub fn aggregation_unit(path: &str, name: &str) -> Vec<Violation> {
+    let valid = (1..=30).contains(&name.len())
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    if valid {
+        Vec::new()
+    } else {
+        vec![Violation {
+            path: path.to_owned(),
+            rule: Rule::Pattern("^[a-zA-Z0-9_]{1,30}$"),
+        }]
+    }
+}
+
 /// A rich menu alias id: `^[a-z0-9_-]{1,32}$`.
 pub fn rich_menu_alias_id(path: &str, id: &str) -> Vec<Violation> {
     let mut v = Checker::default();
@@ -238,6 +252,33 @@ impl Checker {
                             min: 0,
                             max: MAX_EMOJIS,
                             actual: m.emojis.len(),
+                        },
+                    );
+                }
+            }
+            Message::TextV2(m) => {
+                self.length(&format!("{path}.text"), &m.text, 1, MAX_TEXT_LENGTH);
+                // Every substitution must be used, and every `{key}` must have one.
+                for key in m.substitution.keys() {
+                    if !m.text.contains(&format!("{{{key}}}")) {
+                        self.push(
+                            format!("{path}.substitution.{key}"),
+                            Rule::Misplaced("text に {キー} がありません"),
+                        );
+                    }
+                }
+                for key in placeholders(&m.text) {
+                    if !m.substitution.contains_key(key) {
+                        self.push(format!("{path}.substitution.{key}"), Rule::Required);
+                    }
+                }
+                if m.substitution.len() > MAX_EMOJIS {
+                    self.push(
+                        format!("{path}.substitution"),
+                        Rule::Count {
+                            min: 0,
+                            max: MAX_EMOJIS,
+                            actual: m.substitution.len(),
                         },
                     );
                 }
@@ -782,4 +823,13 @@ fn action_label(action: &Action) -> Option<&str> {
             Some(label)
         }
     }
+}
+
+/// The `{key}` placeholders of a textV2 message (keys of letters, digits and `_`).
+fn placeholders(text: &str) -> impl Iterator<Item = &str> {
+    text.split('{').skip(1).filter_map(|rest| {
+        let key = rest.split_once('}')?.0;
+        (!key.is_empty() && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+            .then_some(key)
+    })
 }

@@ -36,7 +36,7 @@ fn every_message_type_round_trips() {
         .map(|e| e["type"].as_str().unwrap())
         .collect();
     let expected = [
-        "text", "sticker", "image", "video", "audio", "location", "imagemap", "template",
+        "text", "textV2", "sticker", "image", "video", "audio", "location", "imagemap", "template",
         "template", "template", "template", "flex", "flex",
     ];
     assert_eq!(types, expected);
@@ -320,4 +320,50 @@ fn violations_read_as_japanese_for_staff() {
         v.to_string(),
         "messages[0].originalContentUrl: https:// で始まる URL を指定してください。"
     );
+}
+
+#[test]
+fn text_v2_placeholders_and_substitutions_must_match() {
+    let v2 = |text: &str, keys: &[&str]| {
+        let substitution: serde_json::Map<String, Value> = keys
+            .iter()
+            .map(|k| {
+                (
+                    (*k).to_owned(),
+                    json!({ "type": "mention", "mentionee": { "type": "all" } }),
+                )
+            })
+            .collect();
+        msg(json!({ "type": "textV2", "text": text, "substitution": substitution }))
+    };
+    assert!(violations(&[v2("{a} と {b}", &["a", "b"])]).is_empty());
+    assert_eq!(
+        violations(&[v2("{a}", &["a", "b"])])[0].0,
+        "messages[0].substitution.b"
+    );
+    assert_eq!(
+        violations(&[v2("{a} {b}", &["a"])]),
+        vec![("messages[0].substitution.b".into(), Rule::Required)]
+    );
+    assert!(serde_json::from_value::<Message>(json!({ "type": "textV2", "text": "{a}", "substitution": { "a": { "type": "mention", "mentionee": { "type": "group" } } } })).is_err());
+}
+
+#[test]
+fn at_most_20_emoji_in_a_text() {
+    let with_emojis = |n: usize| {
+        let emojis: Vec<Value> = (0..n)
+            .map(|i| json!({ "index": i, "productId": "p", "emojiId": "001" }))
+            .collect();
+        msg(json!({ "type": "text", "text": "$".repeat(n.max(1)), "emojis": emojis }))
+    };
+    assert!(violations(&[with_emojis(20)]).is_empty());
+    assert_eq!(violations(&[with_emojis(21)])[0].0, "messages[0].emojis");
+}
+
+#[test]
+fn aggregation_unit_names() {
+    assert!(validate::aggregation_unit("u", &"a_1".repeat(10)).is_empty());
+    assert_eq!(validate::aggregation_unit("u", &"a".repeat(31)).len(), 1);
+    assert_eq!(validate::aggregation_unit("u", "bosai-2026").len(), 1);
+    assert_eq!(validate::aggregation_unit("u", "").len(), 1);
 }
