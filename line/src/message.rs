@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::flex::FlexContainer;
 use crate::template::{ImagemapAction, ImagemapBaseSize, ImagemapVideo, Template};
 
+#[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum Message {
@@ -32,13 +33,12 @@ pub enum Message {
 macro_rules! common_fields {
     ($(#[$meta:meta])* pub struct $name:ident { $($body:tt)* }) => {
         $(#[$meta])*
+        #[serde_with::skip_serializing_none]
         #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
         #[serde(rename_all = "camelCase", deny_unknown_fields)]
         pub struct $name {
             $($body)*
-            #[serde(default, skip_serializing_if = "Option::is_none")]
             pub quick_reply: Option<QuickReply>,
-            #[serde(default, skip_serializing_if = "Option::is_none")]
             pub sender: Option<Sender>,
         }
     };
@@ -50,7 +50,6 @@ common_fields! {
         /// LINE emoji replacing `$` placeholders in `text`.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         pub emojis: Vec<Emoji>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub quote_token: Option<String>,
     }
 }
@@ -60,11 +59,11 @@ common_fields! {
         pub text: String,
         #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
         pub substitution: std::collections::BTreeMap<String, Substitution>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub quote_token: Option<String>,
     }
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase", deny_unknown_fields)]
 pub enum Substitution {
@@ -78,6 +77,7 @@ pub enum Substitution {
     },
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase", deny_unknown_fields)]
 pub enum Mentionee {
@@ -92,7 +92,6 @@ common_fields! {
     pub struct StickerMessage {
         pub package_id: String,
         pub sticker_id: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub quote_token: Option<String>,
     }
 }
@@ -108,7 +107,6 @@ common_fields! {
     pub struct VideoMessage {
         pub original_content_url: String,
         pub preview_image_url: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub tracking_id: Option<String>,
     }
 }
@@ -137,7 +135,6 @@ common_fields! {
         pub alt_text: String,
         pub base_size: ImagemapBaseSize,
         pub actions: Vec<ImagemapAction>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         pub video: Option<ImagemapVideo>,
     }
 }
@@ -156,6 +153,7 @@ common_fields! {
     }
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Emoji {
@@ -164,23 +162,25 @@ pub struct Emoji {
     pub emoji_id: String,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct QuickReply {
     pub items: Vec<QuickReplyItem>,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct QuickReplyItem {
     /// Always `action`.
     #[serde(rename = "type")]
     pub item_type: QuickReplyItemType,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_url: Option<String>,
     pub action: Action,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum QuickReplyItemType {
@@ -188,58 +188,47 @@ pub enum QuickReplyItemType {
 }
 
 /// Who the message appears to come from (name and icon shown instead of the account's).
+#[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Sender {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub icon_url: Option<String>,
 }
 
 /// What happens when a user taps a button, a quick reply, a rich menu area...
+#[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase", deny_unknown_fields)]
 pub enum Action {
     #[serde(rename_all = "camelCase")]
     Postback {
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         label: Option<String>,
         data: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         display_text: Option<String>,
         /// `closeRichMenu`, `openRichMenu`, `openKeyboard` or `openVoice`.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         input_option: Option<String>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         fill_in_text: Option<String>,
     },
     #[serde(rename_all = "camelCase")]
     Message {
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         label: Option<String>,
         text: String,
     },
     #[serde(rename_all = "camelCase")]
     Uri {
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         label: Option<String>,
         uri: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         alt_uri: Option<AltUri>,
     },
     #[serde(rename = "datetimepicker", rename_all = "camelCase")]
     DatetimePicker {
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         label: Option<String>,
         data: String,
         /// `date`, `time` or `datetime`.
         mode: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         initial: Option<String>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         max: Option<String>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         min: Option<String>,
     },
     Camera {
@@ -254,19 +243,18 @@ pub enum Action {
     },
     #[serde(rename = "richmenuswitch", rename_all = "camelCase")]
     RichMenuSwitch {
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         label: Option<String>,
         rich_menu_alias_id: String,
         data: String,
     },
     #[serde(rename_all = "camelCase")]
     Clipboard {
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         label: Option<String>,
         clipboard_text: String,
     },
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AltUri {

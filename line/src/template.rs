@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::message::Action;
 
+#[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Template {
@@ -13,27 +14,23 @@ pub enum Template {
     ImageCarousel(ImageCarouselTemplate),
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ButtonsTemplate {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumbnail_image_url: Option<String>,
     /// `rectangle` or `square`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_aspect_ratio: Option<String>,
     /// `cover` or `contain`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_size: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_background_color: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     pub text: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_action: Option<Action>,
     pub actions: Vec<Action>,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ConfirmTemplate {
@@ -41,37 +38,35 @@ pub struct ConfirmTemplate {
     pub actions: Vec<Action>,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CarouselTemplate {
     pub columns: Vec<CarouselColumn>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_aspect_ratio: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_size: Option<String>,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CarouselColumn {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumbnail_image_url: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_background_color: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     pub text: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_action: Option<Action>,
     pub actions: Vec<Action>,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ImageCarouselTemplate {
     pub columns: Vec<ImageCarouselColumn>,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ImageCarouselColumn {
@@ -79,6 +74,7 @@ pub struct ImageCarouselColumn {
     pub action: Action,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ImagemapBaseSize {
@@ -86,6 +82,7 @@ pub struct ImagemapBaseSize {
     pub height: i32,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ImagemapArea {
@@ -95,26 +92,24 @@ pub struct ImagemapArea {
     pub height: i32,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase", deny_unknown_fields)]
 pub enum ImagemapAction {
     #[serde(rename_all = "camelCase")]
     Uri {
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         label: Option<String>,
         link_uri: String,
         area: ImagemapArea,
     },
     #[serde(rename_all = "camelCase")]
     Message {
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         label: Option<String>,
         text: String,
         area: ImagemapArea,
     },
     #[serde(rename_all = "camelCase")]
     Clipboard {
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         label: Option<String>,
         clipboard_text: String,
         area: ImagemapArea,
@@ -131,16 +126,17 @@ impl ImagemapAction {
     }
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ImagemapVideo {
     pub original_content_url: String,
     pub preview_image_url: String,
     pub area: ImagemapArea,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_link: Option<ImagemapExternalLink>,
 }
 
+#[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ImagemapExternalLink {

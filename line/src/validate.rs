@@ -213,6 +213,13 @@ fn utf16_len(s: &str) -> usize {
 #[derive(Default)]
 struct Checker(Vec<Violation>);
 
+struct Card<'a> {
+    thumbnail_image_url: Option<&'a str>,
+    title: Option<&'a str>,
+    text: &'a str,
+    default_action: Option<&'a Action>,
+}
+
 impl Checker {
     fn push(&mut self, path: impl Into<String>, rule: Rule) {
         self.0.push(Violation {
@@ -488,25 +495,33 @@ impl Checker {
         }
     }
 
+    /// The image, title, text and default action that buttons templates and carousel columns
+    /// share; the text may be `plain_max` long, or 60 with an image or a title.
+    fn card(&mut self, path: &str, card: &Card<'_>, plain_max: usize) {
+        let has_header = card.thumbnail_image_url.is_some() || card.title.is_some();
+        let text_max = if has_header { 60 } else { plain_max };
+        self.length(&format!("{path}.text"), card.text, 1, text_max);
+        if let Some(title) = card.title {
+            self.length(&format!("{path}.title"), title, 1, 40);
+        }
+        if let Some(url) = card.thumbnail_image_url {
+            self.url(&format!("{path}.thumbnailImageUrl"), url, MAX_CONTENT_URL);
+        }
+        if let Some(a) = card.default_action {
+            self.action(&format!("{path}.defaultAction"), a, false);
+        }
+    }
+
     fn template(&mut self, path: &str, template: &Template) {
         match template {
             Template::Buttons(t) => {
-                let has_header = t.thumbnail_image_url.is_some() || t.title.is_some();
-                self.length(
-                    &format!("{path}.text"),
-                    &t.text,
-                    1,
-                    if has_header { 60 } else { 160 },
-                );
-                if let Some(title) = &t.title {
-                    self.length(&format!("{path}.title"), title, 1, 40);
-                }
-                if let Some(url) = &t.thumbnail_image_url {
-                    self.url(&format!("{path}.thumbnailImageUrl"), url, MAX_CONTENT_URL);
-                }
-                if let Some(a) = &t.default_action {
-                    self.action(&format!("{path}.defaultAction"), a, false);
-                }
+                let card = Card {
+                    thumbnail_image_url: t.thumbnail_image_url.as_deref(),
+                    title: t.title.as_deref(),
+                    text: &t.text,
+                    default_action: t.default_action.as_ref(),
+                };
+                self.card(path, &card, 160);
                 self.count(&format!("{path}.actions"), t.actions.len(), 1, 4);
                 self.actions(path, &t.actions, 20);
             }
@@ -525,22 +540,13 @@ impl Checker {
                 let first_actions = t.columns.first().map(|c| c.actions.len());
                 for (i, c) in t.columns.iter().enumerate() {
                     let cp = format!("{path}.columns[{i}]");
-                    let has_header = c.thumbnail_image_url.is_some() || c.title.is_some();
-                    self.length(
-                        &format!("{cp}.text"),
-                        &c.text,
-                        1,
-                        if has_header { 60 } else { 120 },
-                    );
-                    if let Some(title) = &c.title {
-                        self.length(&format!("{cp}.title"), title, 1, 40);
-                    }
-                    if let Some(url) = &c.thumbnail_image_url {
-                        self.url(&format!("{cp}.thumbnailImageUrl"), url, MAX_CONTENT_URL);
-                    }
-                    if let Some(a) = &c.default_action {
-                        self.action(&format!("{cp}.defaultAction"), a, false);
-                    }
+                    let card = Card {
+                        thumbnail_image_url: c.thumbnail_image_url.as_deref(),
+                        title: c.title.as_deref(),
+                        text: &c.text,
+                        default_action: c.default_action.as_ref(),
+                    };
+                    self.card(&cp, &card, 120);
                     self.count(&format!("{cp}.actions"), c.actions.len(), 1, 3);
                     // LINE needs every column to have the same number of actions.
                     if Some(c.actions.len()) != first_actions {
