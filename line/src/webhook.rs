@@ -122,22 +122,49 @@ pub enum EventKind {
     Unfollow,
     Join,
     Leave,
-    MemberJoined,
-    MemberLeft,
+    /// Users who joined a group or room the account is in.
+    MemberJoined {
+        members: Vec<Source>,
+    },
+    MemberLeft {
+        members: Vec<Source>,
+    },
     Postback {
         data: String,
         params: Option<Value>,
     },
-    VideoPlayComplete,
-    Beacon,
-    AccountLink,
-    Membership,
+    VideoPlayComplete {
+        tracking_id: String,
+    },
+    Beacon {
+        hwid: String,
+        /// `enter`, `banner` or `stay`.
+        beacon_type: String,
+        dm: Option<String>,
+    },
+    AccountLink {
+        /// `ok` or `failed`.
+        result: String,
+        nonce: String,
+    },
+    Membership {
+        /// `joined`, `left` or `renewed`.
+        membership_type: String,
+        membership_id: Option<i64>,
+    },
+    /// Module channel events (attached, detached); details in `raw`.
     Module,
-    Activated,
+    /// Chat control handed to this channel, until `expire_at` (ms) if given.
+    Activated {
+        expire_at: Option<i64>,
+    },
     Deactivated,
     BotSuspended,
     BotResumed,
-    Delivery,
+    /// A PNP (phone-number push) message was delivered.
+    Delivery {
+        data: String,
+    },
     /// A type LINE added after this crate was written.
     Unknown,
 }
@@ -226,6 +253,16 @@ fn parse_source(source: &Value) -> Result<Source, String> {
     })
 }
 
+fn members(container: &Value, within: &str) -> Result<Vec<Source>, String> {
+    container
+        .get("members")
+        .and_then(Value::as_array)
+        .ok_or_else(|| format!("{within}.members: missing or not an array"))?
+        .iter()
+        .map(parse_source)
+        .collect()
+}
+
 fn parse_kind(event_type: &str, raw: &Value) -> Result<EventKind, String> {
     let object = |key: &str| {
         raw.get(key)
@@ -262,8 +299,12 @@ fn parse_kind(event_type: &str, raw: &Value) -> Result<EventKind, String> {
         "unfollow" => EventKind::Unfollow,
         "join" => EventKind::Join,
         "leave" => EventKind::Leave,
-        "memberJoined" => EventKind::MemberJoined,
-        "memberLeft" => EventKind::MemberLeft,
+        "memberJoined" => EventKind::MemberJoined {
+            members: members(object("joined")?, "joined")?,
+        },
+        "memberLeft" => EventKind::MemberLeft {
+            members: members(object("left")?, "left")?,
+        },
         "postback" => {
             let postback = object("postback")?;
             EventKind::Postback {
@@ -271,16 +312,48 @@ fn parse_kind(event_type: &str, raw: &Value) -> Result<EventKind, String> {
                 params: postback.get("params").cloned(),
             }
         }
-        "videoPlayComplete" => EventKind::VideoPlayComplete,
-        "beacon" => EventKind::Beacon,
-        "accountLink" => EventKind::AccountLink,
-        "membership" => EventKind::Membership,
+        "videoPlayComplete" => EventKind::VideoPlayComplete {
+            tracking_id: required(
+                object("videoPlayComplete")?,
+                "trackingId",
+                "videoPlayComplete",
+            )?,
+        },
+        "beacon" => {
+            let beacon = object("beacon")?;
+            EventKind::Beacon {
+                hwid: required(beacon, "hwid", "beacon")?,
+                beacon_type: required(beacon, "type", "beacon")?,
+                dm: str_field(beacon, "dm"),
+            }
+        }
+        "accountLink" => {
+            let link = object("link")?;
+            EventKind::AccountLink {
+                result: required(link, "result", "link")?,
+                nonce: required(link, "nonce", "link")?,
+            }
+        }
+        "membership" => {
+            let membership = object("membership")?;
+            EventKind::Membership {
+                membership_type: required(membership, "type", "membership")?,
+                membership_id: membership.get("membershipId").and_then(Value::as_i64),
+            }
+        }
         "module" => EventKind::Module,
-        "activated" => EventKind::Activated,
+        "activated" => EventKind::Activated {
+            expire_at: raw
+                .get("chatControl")
+                .and_then(|c| c.get("expireAt"))
+                .and_then(Value::as_i64),
+        },
         "deactivated" => EventKind::Deactivated,
         "botSuspended" => EventKind::BotSuspended,
         "botResumed" => EventKind::BotResumed,
-        "delivery" => EventKind::Delivery,
+        "delivery" => EventKind::Delivery {
+            data: required(object("delivery")?, "data", "delivery")?,
+        },
         _ => EventKind::Unknown,
     })
 }

@@ -83,14 +83,22 @@ fn every_event_type_parses_and_round_trips() {
                 "memberJoined",
                 json!({ "joined": { "members": [{ "type": "user", "userId": "U1" }] }, "replyToken": "r" }),
             ),
-            EventKind::MemberJoined,
+            EventKind::MemberJoined {
+                members: vec![Source::User {
+                    user_id: Some("U1".into()),
+                }],
+            },
         ),
         (
             event(
                 "memberLeft",
                 json!({ "left": { "members": [{ "type": "user", "userId": "U1" }] } }),
             ),
-            EventKind::MemberLeft,
+            EventKind::MemberLeft {
+                members: vec![Source::User {
+                    user_id: Some("U1".into()),
+                }],
+            },
         ),
         (
             event(
@@ -107,28 +115,40 @@ fn every_event_type_parses_and_round_trips() {
                 "videoPlayComplete",
                 json!({ "replyToken": "r", "videoPlayComplete": { "trackingId": "track-id" } }),
             ),
-            EventKind::VideoPlayComplete,
+            EventKind::VideoPlayComplete {
+                tracking_id: "track-id".into(),
+            },
         ),
         (
             event(
                 "beacon",
                 json!({ "replyToken": "r", "beacon": { "hwid": "d41d8cd98f", "type": "enter" } }),
             ),
-            EventKind::Beacon,
+            EventKind::Beacon {
+                hwid: "d41d8cd98f".into(),
+                beacon_type: "enter".into(),
+                dm: None,
+            },
         ),
         (
             event(
                 "accountLink",
                 json!({ "replyToken": "r", "link": { "result": "ok", "nonce": "xxx" } }),
             ),
-            EventKind::AccountLink,
+            EventKind::AccountLink {
+                result: "ok".into(),
+                nonce: "xxx".into(),
+            },
         ),
         (
             event(
                 "membership",
                 json!({ "replyToken": "r", "membership": { "type": "joined", "membershipId": 3189 } }),
             ),
-            EventKind::Membership,
+            EventKind::Membership {
+                membership_type: "joined".into(),
+                membership_id: Some(3189),
+            },
         ),
         (
             event(
@@ -142,14 +162,18 @@ fn every_event_type_parses_and_round_trips() {
                 "activated",
                 json!({ "chatControl": { "expireAt": 1_462_629_479_860_i64 } }),
             ),
-            EventKind::Activated,
+            EventKind::Activated {
+                expire_at: Some(1_462_629_479_860),
+            },
         ),
         (event("deactivated", json!({})), EventKind::Deactivated),
         (event("botSuspended", json!({})), EventKind::BotSuspended),
         (event("botResumed", json!({})), EventKind::BotResumed),
         (
             event("delivery", json!({ "delivery": { "data": "4f0a..." } })),
-            EventKind::Delivery,
+            EventKind::Delivery {
+                data: "4f0a...".into(),
+            },
         ),
     ];
     let (events, kinds): (Vec<Value>, Vec<EventKind>) = cases.into_iter().unzip();
@@ -261,4 +285,10 @@ fn malformed_bodies_are_refused_with_the_path() {
     );
     let no_postback = event("postback", json!({}));
     assert_eq!(path_of(&body(vec![no_postback])), "events[0]");
+    let no_members = event("memberJoined", json!({ "joined": {} }));
+    let err = webhook::parse(&body(vec![no_members])).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "events[0]: joined.members: missing or not an array"
+    );
 }
