@@ -115,8 +115,9 @@ db_test!(
             v[v.len() / 2].as_secs_f64()
         };
         let ratio = median(&mut unknown) / median(&mut wrong);
-        // Without the dummy verification an unknown user answers in microseconds (ratio ≈ 0).
-        assert!((0.5..2.0).contains(&ratio), "unknown/wrong timing ratio {ratio:.2}");
+        // Without the dummy verification an unknown user answers in microseconds (ratio ≈ 0.001);
+        // the wide band keeps a busy CI machine (other tests hash too) from failing it by chance.
+        assert!((0.25..4.0).contains(&ratio), "unknown/wrong timing ratio {ratio:.2}");
     }
 );
 
