@@ -77,7 +77,7 @@ pub async fn login(
         )));
     }
     let ctx = context()?;
-    let staff = domain::accounts::authenticate(&ctx.db, &username, &password)
+    let staff = domain::accounts::authenticate(ctx.db(), &username, &password)
         .await
         .map_err(|e| {
             // No username in the log: people sometimes type their password into that field.
@@ -124,7 +124,7 @@ pub async fn setup_first_admin(
         display_name: &display_name,
         password: &password,
     };
-    let staff = domain::accounts::create_first(&ctx.db, new)
+    let staff = domain::accounts::create_first(ctx.db(), new)
         .await
         .map_err(domain_error)?;
     ctx.start_session(staff.id).await?;
@@ -150,12 +150,12 @@ pub async fn dashboard_summary() -> Result<DashboardStats, AppError> {
     use server::*;
     require_staff()?;
     let ctx = context()?;
-    let staff_accounts = domain::accounts::count(&ctx.db)
+    let staff_accounts = domain::accounts::count(ctx.db())
         .await
         .map_err(domain_error)?;
     Ok(DashboardStats {
         staff_accounts,
-        database: domain::db::backend_of(&ctx.db).name().to_owned(),
+        database: domain::db::backend_of(ctx.db()).name().to_owned(),
         version: env!("CARGO_PKG_VERSION").to_owned(),
     })
 }
@@ -182,7 +182,6 @@ pub(crate) mod server {
     use super::{AppError, ServerContext};
 
     pub(crate) struct CallContext {
-        pub db: domain::DatabaseConnection,
         pub parts: Parts,
         server: ServerContext,
     }
@@ -190,18 +189,18 @@ pub(crate) mod server {
     pub(crate) fn context() -> Result<CallContext, AppError> {
         let server = use_context::<ServerContext>().ok_or_else(|| missing("ServerContext"))?;
         let parts = use_context::<Parts>().ok_or_else(|| missing("request parts"))?;
-        Ok(CallContext {
-            db: server.db.clone(),
-            parts,
-            server,
-        })
+        Ok(CallContext { parts, server })
     }
 
     impl CallContext {
+        pub(crate) fn db(&self) -> &domain::DatabaseConnection {
+            &self.server.db
+        }
+
         pub(crate) async fn start_session(&self, staff_id: i64) -> Result<(), AppError> {
             let presented = self.server.cookie.session_token(&self.parts.headers);
             let token = domain::sessions::start(
-                &self.db,
+                self.db(),
                 staff_id,
                 self.server.session_policy,
                 presented.as_deref(),
@@ -215,7 +214,7 @@ pub(crate) mod server {
 
         pub(crate) async fn end_session(&self) -> Result<(), AppError> {
             if let Some(token) = self.server.cookie.session_token(&self.parts.headers) {
-                domain::sessions::end(&self.db, &token)
+                domain::sessions::end(self.db(), &token)
                     .await
                     .map_err(domain_error)?;
             }

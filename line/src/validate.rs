@@ -241,8 +241,15 @@ impl Checker {
         }
     }
 
-    fn url(&mut self, path: &str, value: &str, max: usize) {
-        self.length(path, value, 1, max);
+    /// The file and preview image URLs of an image or video.
+    fn content(&mut self, path: &str, original: &str, preview: &str) {
+        self.url(&format!("{path}.originalContentUrl"), original);
+        self.url(&format!("{path}.previewImageUrl"), preview);
+    }
+
+    /// An https URL of content LINE fetches (images, video, audio, icons): at most 2,000 long.
+    fn url(&mut self, path: &str, value: &str) {
+        self.length(path, value, 1, MAX_CONTENT_URL);
         if !value.starts_with("https://") {
             self.push(path, Rule::Https);
         }
@@ -295,28 +302,10 @@ impl Checker {
                 self.length(&format!("{path}.stickerId"), &m.sticker_id, 1, 100);
             }
             Message::Image(m) => {
-                self.url(
-                    &format!("{path}.originalContentUrl"),
-                    &m.original_content_url,
-                    MAX_CONTENT_URL,
-                );
-                self.url(
-                    &format!("{path}.previewImageUrl"),
-                    &m.preview_image_url,
-                    MAX_CONTENT_URL,
-                );
+                self.content(path, &m.original_content_url, &m.preview_image_url);
             }
             Message::Video(m) => {
-                self.url(
-                    &format!("{path}.originalContentUrl"),
-                    &m.original_content_url,
-                    MAX_CONTENT_URL,
-                );
-                self.url(
-                    &format!("{path}.previewImageUrl"),
-                    &m.preview_image_url,
-                    MAX_CONTENT_URL,
-                );
+                self.content(path, &m.original_content_url, &m.preview_image_url);
                 if let Some(id) = &m.tracking_id {
                     self.length(&format!("{path}.trackingId"), id, 1, 100);
                 }
@@ -325,7 +314,6 @@ impl Checker {
                 self.url(
                     &format!("{path}.originalContentUrl"),
                     &m.original_content_url,
-                    MAX_CONTENT_URL,
                 );
                 if m.duration <= 0 {
                     self.push(format!("{path}.duration"), Rule::Positive);
@@ -336,7 +324,7 @@ impl Checker {
                 self.length(&format!("{path}.address"), &m.address, 1, MAX_LOCATION_TEXT);
             }
             Message::Imagemap(m) => {
-                self.url(&format!("{path}.baseUrl"), &m.base_url, MAX_CONTENT_URL);
+                self.url(&format!("{path}.baseUrl"), &m.base_url);
                 self.length(&format!("{path}.altText"), &m.alt_text, 1, MAX_ALT_TEXT);
                 let (w, h) = (m.base_size.width, m.base_size.height);
                 if w != IMAGEMAP_BASE_WIDTH {
@@ -359,16 +347,7 @@ impl Checker {
                 }
                 if let Some(video) = &m.video {
                     let vp = format!("{path}.video");
-                    self.url(
-                        &format!("{vp}.originalContentUrl"),
-                        &video.original_content_url,
-                        MAX_CONTENT_URL,
-                    );
-                    self.url(
-                        &format!("{vp}.previewImageUrl"),
-                        &video.preview_image_url,
-                        MAX_CONTENT_URL,
-                    );
+                    self.content(&vp, &video.original_content_url, &video.preview_image_url);
                     let a = video.area;
                     self.within(&format!("{vp}.area"), (a.x, a.y, a.width, a.height), (w, h));
                     if let Some(link) = &video.external_link {
@@ -409,7 +388,7 @@ impl Checker {
         for (i, item) in q.items.iter().enumerate() {
             let item_path = format!("{path}.items[{i}]");
             if let Some(url) = &item.image_url {
-                self.url(&format!("{item_path}.imageUrl"), url, MAX_CONTENT_URL);
+                self.url(&format!("{item_path}.imageUrl"), url);
             }
             self.action(&format!("{item_path}.action"), &item.action, true);
         }
@@ -420,7 +399,7 @@ impl Checker {
             self.length(&format!("{path}.name"), name, 1, MAX_SENDER_NAME);
         }
         if let Some(icon) = &s.icon_url {
-            self.url(&format!("{path}.iconUrl"), icon, MAX_CONTENT_URL);
+            self.url(&format!("{path}.iconUrl"), icon);
         }
     }
 
@@ -505,7 +484,7 @@ impl Checker {
             self.length(&format!("{path}.title"), title, 1, 40);
         }
         if let Some(url) = card.thumbnail_image_url {
-            self.url(&format!("{path}.thumbnailImageUrl"), url, MAX_CONTENT_URL);
+            self.url(&format!("{path}.thumbnailImageUrl"), url);
         }
         if let Some(a) = card.default_action {
             self.action(&format!("{path}.defaultAction"), a, false);
@@ -567,7 +546,7 @@ impl Checker {
                 );
                 for (i, c) in t.columns.iter().enumerate() {
                     let cp = format!("{path}.columns[{i}]");
-                    self.url(&format!("{cp}.imageUrl"), &c.image_url, MAX_CONTENT_URL);
+                    self.url(&format!("{cp}.imageUrl"), &c.image_url);
                     self.action(&format!("{cp}.action"), &c.action, false);
                     if let Some(label) = action_label(&c.action) {
                         self.length(&format!("{cp}.action.label"), label, 1, 12);
@@ -686,18 +665,14 @@ impl Checker {
             FlexComponent::Box(b) => self.flex_box(path, b),
             FlexComponent::Button(b) => self.action(&format!("{path}.action"), &b.action, false),
             FlexComponent::Image(i) => {
-                self.url(&format!("{path}.url"), &i.url, MAX_CONTENT_URL);
+                self.url(&format!("{path}.url"), &i.url);
                 if let Some(a) = &i.action {
                     self.action(&format!("{path}.action"), a, false);
                 }
             }
             FlexComponent::Video(v) => {
-                self.url(&format!("{path}.url"), &v.url, MAX_CONTENT_URL);
-                self.url(
-                    &format!("{path}.previewUrl"),
-                    &v.preview_url,
-                    MAX_CONTENT_URL,
-                );
+                self.url(&format!("{path}.url"), &v.url);
+                self.url(&format!("{path}.previewUrl"), &v.preview_url);
                 match &v.alt_content {
                     FlexComponent::Box(_) | FlexComponent::Image(_) => {
                         self.component(&format!("{path}.altContent"), &v.alt_content);
@@ -708,7 +683,7 @@ impl Checker {
                     ),
                 }
             }
-            FlexComponent::Icon(i) => self.url(&format!("{path}.url"), &i.url, MAX_CONTENT_URL),
+            FlexComponent::Icon(i) => self.url(&format!("{path}.url"), &i.url),
             FlexComponent::Text(t) => {
                 if t.text.as_deref().is_none_or(str::is_empty) && t.contents.is_empty() {
                     self.push(format!("{path}.text"), Rule::Required);
