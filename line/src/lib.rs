@@ -6,9 +6,14 @@
 //!   accepted and kept as raw JSON, as LINE adds new ones without notice.
 //! - [`message`]: what the system sends; unknown fields are refused.
 //! - [`validate`]: LINE's limits, with the JSON path and a Japanese message per violation.
+//! - [`api`]: request and response bodies of the Messaging API endpoints we call, shared by
+//!   the client and the built-in sandbox.
+//! - [`rate`]: LINE's rate limit classes and the pacing rule shared by client and sandbox.
 
+pub mod api;
 pub mod flex;
 pub mod message;
+pub mod rate;
 pub mod rich_menu;
 pub mod signature;
 pub mod template;

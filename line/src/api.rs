@@ -1,0 +1,211 @@
+//! Request and response bodies of the Messaging API endpoints Machidayori uses, shared by the
+//! HTTP client (`client` feature) and the built-in LINE sandbox, so that both read and write
+//! exactly the same JSON.
+//!
+//! Requests refuse unknown fields (what we send must be what we meant); responses accept them
+//! (LINE adds fields without notice).
+
+use serde::{Deserialize, Serialize};
+
+use crate::message::Message;
+
+/// `POST /v2/bot/message/push`.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PushRequest {
+    pub to: String,
+    pub messages: Vec<Message>,
+    pub notification_disabled: Option<bool>,
+    pub custom_aggregation_units: Option<Vec<String>>,
+}
+
+/// `POST /v2/bot/message/multicast`: at most 500 user ids.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MulticastRequest {
+    pub to: Vec<String>,
+    pub messages: Vec<Message>,
+    pub notification_disabled: Option<bool>,
+    pub custom_aggregation_units: Option<Vec<String>>,
+}
+
+/// `POST /v2/bot/message/reply`.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ReplyRequest {
+    pub reply_token: String,
+    pub messages: Vec<Message>,
+    pub notification_disabled: Option<bool>,
+}
+
+/// Answer to push and reply (multicast answers `{}`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SentMessagesResponse {
+    #[serde(default)]
+    pub sent_messages: Vec<SentMessage>,
+}
+
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SentMessage {
+    pub id: String,
+    pub quote_token: Option<String>,
+}
+
+/// LINE's error body: `{"message": "...", "details": [{"message": "...", "property": "..."}]}`.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorResponse {
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<ErrorDetail>,
+    /// On 409 for a reused retry key: the messages the first request sent.
+    pub sent_messages: Option<Vec<SentMessage>>,
+}
+
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    pub message: Option<String>,
+    pub property: Option<String>,
+}
+
+/// `GET /v2/bot/profile/{userId}`.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Profile {
+    pub user_id: String,
+    pub display_name: String,
+    pub picture_url: Option<String>,
+    pub status_message: Option<String>,
+    /// BCP 47; only when the user agreed to LINE's privacy policy.
+    pub language: Option<String>,
+}
+
+/// Answer to `POST /v2/bot/richmenu`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RichMenuIdResponse {
+    pub rich_menu_id: String,
+}
+
+/// `POST /v2/bot/richmenu/bulk/link`: at most 500 user ids.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RichMenuBulkLinkRequest {
+    pub rich_menu_id: String,
+    pub user_ids: Vec<String>,
+}
+
+/// `POST /v2/bot/richmenu/bulk/unlink`: at most 500 user ids.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RichMenuBulkUnlinkRequest {
+    pub user_ids: Vec<String>,
+}
+
+/// `POST /v2/bot/richmenu/alias/{richMenuAliasId}` (update): the menu the alias points to.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RichMenuAliasUpdate {
+    pub rich_menu_id: String,
+}
+
+/// `GET /v2/bot/richmenu/alias/list`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RichMenuAliasList {
+    #[serde(default)]
+    pub aliases: Vec<crate::rich_menu::RichMenuAlias>,
+}
+
+/// `GET /v2/bot/insight/message/event/aggregation`. LINE answers `null` for any value under 20
+/// (or from fewer than 20 users): that is "fewer than 20", not zero.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatisticsPerUnit {
+    pub overview: StatisticsOverview,
+    #[serde(default)]
+    pub messages: Vec<MessageStatistics>,
+    #[serde(default)]
+    pub clicks: Vec<ClickStatistics>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatisticsOverview {
+    pub unique_impression: Option<i64>,
+    pub unique_click: Option<i64>,
+    pub unique_media_played: Option<i64>,
+    pub unique_media_played100_percent: Option<i64>,
+}
+
+/// Per message of the unit; `seq` is the message's position in its request (1-based).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageStatistics {
+    pub seq: i32,
+    pub impression: Option<i64>,
+    pub unique_impression: Option<i64>,
+    pub media_played: Option<i64>,
+    pub unique_media_played: Option<i64>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClickStatistics {
+    pub seq: i32,
+    pub url: String,
+    pub click: Option<i64>,
+    pub unique_click: Option<i64>,
+    pub unique_click_of_request: Option<i64>,
+}
+
+/// Answer of LINE Login's `POST /oauth2/v2.1/verify` for an ID token. Only `sub` identifies
+/// the user; the rest is what the user allowed LINE to share.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct VerifiedIdToken {
+    pub iss: String,
+    /// The user id.
+    pub sub: String,
+    /// The LINE Login channel id the token was issued for.
+    pub aud: String,
+    pub exp: i64,
+    pub iat: i64,
+    pub nonce: Option<String>,
+    pub name: Option<String>,
+    pub picture: Option<String>,
+    pub email: Option<String>,
+}
+
+/// LINE Login's error body: `{"error": "invalid_request", "error_description": "..."}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OAuthError {
+    pub error: String,
+    pub error_description: String,
+}
+
+/// `GET /v2/bot/message/quota`: `type` is `none` (no monthly target, e.g. the municipal plan)
+/// or `limited` with `value`.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Quota {
+    #[serde(rename = "type")]
+    pub quota_type: String,
+    pub value: Option<i64>,
+}
+
+/// `GET /v2/bot/message/quota/consumption`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QuotaConsumption {
+    pub total_usage: i64,
+}
