@@ -2,10 +2,32 @@
 
 use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
-use leptos_router::hooks::{use_location, use_navigate};
+use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 
-use crate::api::{AppError, Logout, current_staff};
+use crate::api::{AppError, ChannelView, Logout, current_staff, line_channels};
 use crate::nav::AREAS;
+
+/// The LINE channel the current page acts on: `?ch=KEY`, else `main` (or the first channel).
+/// Pages read it from context; the top bar always shows its environment.
+#[derive(Clone, Copy)]
+pub struct ChannelSelection {
+    pub channels: Resource<Result<Vec<ChannelView>, AppError>>,
+    pub key: Signal<String>,
+}
+
+impl ChannelSelection {
+    pub fn current(&self) -> Option<ChannelView> {
+        let key = self.key.get();
+        self.channels
+            .get()
+            .and_then(Result::ok)
+            .and_then(|list| list.into_iter().find(|c| c.key == key))
+    }
+}
+
+pub fn use_channel() -> ChannelSelection {
+    expect_context::<ChannelSelection>()
+}
 
 #[component]
 pub fn AdminLayout() -> impl IntoView {
@@ -24,6 +46,11 @@ pub fn AdminLayout() -> impl IntoView {
         }
     });
     let logout = ServerAction::<Logout>::new();
+    let query = use_query_map();
+    let channels = Resource::new(|| (), |_| line_channels());
+    let key = Signal::derive(move || query.read().get("ch").unwrap_or_else(|| "main".to_owned()));
+    let selection = ChannelSelection { channels, key };
+    provide_context(selection);
 
     view! {
         <div class="admin-shell">
@@ -33,9 +60,31 @@ pub fn AdminLayout() -> impl IntoView {
                     "まちだより"
                     <span class="brand-sub">"管理画面"</span>
                 </A>
-                <span class="env-badge" title="LINE チャネルが未設定のため、LINE には送信されません">
-                    "LINE 未接続"
-                </span>
+                <Transition fallback=|| ()>
+                    {move || {
+                        selection
+                            .current()
+                            .map(|c| {
+                                let class = if c.sandbox {
+                                    "env-badge sandbox"
+                                } else if c.production {
+                                    "env-badge production"
+                                } else {
+                                    "env-badge test"
+                                };
+                                let title = if c.sandbox {
+                                    "内蔵の LINE サンドボックスです。LINE には送信されません。"
+                                } else {
+                                    "LINE に接続しています。送信は実際の友だちに届きます。"
+                                };
+                                view! {
+                                    <span class=class title=title data-testid="channel-badge">
+                                        {c.badge()}
+                                    </span>
+                                }
+                            })
+                    }}
+                </Transition>
                 <div class="account">
                     <Transition fallback=|| ()>
                         {move || {

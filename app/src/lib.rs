@@ -23,7 +23,10 @@ use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::layout::AdminLayout;
-use crate::pages::{Dashboard, LoginPage, NotFound, Placeholder, SetupPage};
+use crate::pages::{
+    Dashboard, FriendDetailPage, FriendsPage, LoginPage, NotFound, Placeholder, SettingsPage,
+    SetupPage, SimulatorPage,
+};
 
 /// The HTML document around the app, rendered only on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -73,9 +76,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("surveys") view=|| view! { <Placeholder slug="surveys" /> } />
                     <Route path=path!("rich-menus") view=|| view! { <Placeholder slug="rich-menus" /> } />
                     <Route path=path!("chatbot") view=|| view! { <Placeholder slug="chatbot" /> } />
-                    <Route path=path!("friends") view=|| view! { <Placeholder slug="friends" /> } />
+                    <Route path=path!("friends") view=FriendsPage />
+                    <Route path=path!("friends/:id") view=FriendDetailPage />
+                    <Route path=path!("simulator") view=SimulatorPage />
                     <Route path=path!("staff") view=|| view! { <Placeholder slug="staff" /> } />
-                    <Route path=path!("settings") view=|| view! { <Placeholder slug="settings" /> } />
+                    <Route path=path!("settings") view=SettingsPage />
                 </ParentRoute>
             </Routes>
         </Router>

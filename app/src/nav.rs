@@ -41,6 +41,11 @@ pub const AREAS: &[Area] = &[
         summary: "友だち追加した利用者の一覧と、属性情報の閲覧・編集・CSV 出力。",
     },
     Area {
+        slug: "simulator",
+        label: "LINEシミュレーター",
+        summary: "LINE を使わずに、友だち追加・メッセージ送信・ボタン操作を試せる内蔵のサンドボックス。",
+    },
+    Area {
         slug: "staff",
         label: "管理者",
         summary: "管理者アカウントの追加・権限・担当部署の設定と、ログイン履歴の確認。",
@@ -71,6 +76,6 @@ mod tests {
             assert!(!a.label.is_ascii(), "{}", a.label);
             assert_eq!(area(a.slug).map(|x| x.label), Some(a.label));
         }
-        assert_eq!(AREAS.len(), 8);
+        assert_eq!(AREAS.len(), 9);
     }
 }

@@ -9,6 +9,9 @@ pub enum DomainError {
     /// The thing would clash with something already stored (e.g. a taken username).
     #[error("{0}")]
     Conflict(String),
+    /// The thing asked for does not exist (the message says which, in Japanese).
+    #[error("{0}")]
+    NotFound(String),
     /// Wrong username or password; deliberately says nothing about which.
     #[error("ユーザー名またはパスワードが正しくありません。")]
     BadCredentials,

@@ -1,5 +1,5 @@
-//! The LINE platform as Machidayori sees it, without any I/O, so that the same rules run in the
-//! server and (for the editors) in the browser.
+//! The LINE platform as Machidayori sees it, without any I/O (but for the optional `client`), so
+//! that the same rules run in the server and (for the editors) in the browser.
 //!
 //! - [`signature`]: the `x-line-signature` of webhook deliveries.
 //! - [`webhook`]: the webhook request body and its events; unknown event types and fields are
@@ -9,8 +9,12 @@
 //! - [`api`]: request and response bodies of the Messaging API endpoints we call, shared by
 //!   the client and the built-in sandbox.
 //! - [`rate`]: LINE's rate limit classes and the pacing rule shared by client and sandbox.
+//! - `client` (feature `client`, native only): the Messaging API client, with validation,
+//!   pacing, retries and idempotent sending.
 
 pub mod api;
+#[cfg(feature = "client")]
+pub mod client;
 pub mod flex;
 pub mod message;
 pub mod rate;

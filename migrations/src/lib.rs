@@ -5,14 +5,16 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261124_000001_staff_accounts_and_sessions;
+mod m20261124_000002_line_platform;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(
-            m20261124_000001_staff_accounts_and_sessions::Migration,
-        )]
+        vec![
+            Box::new(m20261124_000001_staff_accounts_and_sessions::Migration),
+            Box::new(m20261124_000002_line_platform::Migration),
+        ]
     }
 }

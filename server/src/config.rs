@@ -77,6 +77,57 @@ pub const SETTINGS: &[(&str, &str, &str)] = &[
         "30s",
         "On SIGTERM/SIGINT, how long in-flight requests may take to finish.",
     ),
+    (
+        "SECRET_KEY",
+        "<DATA_DIR>/secret.key",
+        "32 random bytes in base64 (`openssl rand -base64 32`) that encrypt LINE secrets in the database. Unset: a key file is created in `DATA_DIR` (mode 0600); back it up with the database. Every instance sharing a database needs the same key.",
+    ),
+    (
+        "LINE_CHANNEL_ID",
+        "(unset)",
+        "Channel ID of the Messaging API channel (the `main` channel).",
+    ),
+    (
+        "LINE_CHANNEL_SECRET",
+        "(unset)",
+        "Channel secret (verifies webhook signatures). With the access token unset too, `main` is a sandbox channel served by the built-in LINE emulator.",
+    ),
+    (
+        "LINE_CHANNEL_ACCESS_TOKEN",
+        "(unset)",
+        "Long-lived channel access token for the Messaging API.",
+    ),
+    (
+        "LINE_API_BASE",
+        "https://api.line.me",
+        "Base URL of the Messaging API; any LINE-compatible server may be named here.",
+    ),
+    (
+        "LINE_API_DATA_BASE",
+        "https://api-data.line.me",
+        "Base URL of the Messaging API's data endpoints (rich menu images).",
+    ),
+    (
+        "LINE_LOGIN_CHANNEL_ID",
+        "(unset)",
+        "Channel ID of the LINE Login channel that holds the LIFF app (verifies LIFF ID tokens).",
+    ),
+    ("LIFF_ID", "(unset)", "ID of the LIFF app for survey pages."),
+    (
+        "LINE_RATE_LIMITS",
+        "LINE's published limits",
+        "Overrides of the per-channel rate limits, e.g. `multicast=200/s,push=2000/s,insight=60/h`. Classes: multicast, push, broadcast, insight, rich_menu_create_delete, rich_menu_batch, audience, other.",
+    ),
+    (
+        "LINE_API_TIMEOUT",
+        "10s",
+        "How long one call to the LINE API may take before it counts as failed and is retried.",
+    ),
+    (
+        "WEBHOOK_WORKERS",
+        "4",
+        "Background workers that act on stored webhook events (1-64).",
+    ),
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -101,6 +152,52 @@ pub struct Config {
     pub request_body_limit: usize,
     pub request_timeout: Duration,
     pub shutdown_timeout: Duration,
+    /// Encrypts LINE secrets at rest; `None` means the key file in `data_dir`.
+    pub secret_key: Option<Secret>,
+    /// The `main` channel, from the `LINE_*` and `LIFF_ID` variables.
+    pub main_channel: MainChannel,
+    pub line_rate_limits: HashMap<line::rate::RateClass, line::rate::RateLimit>,
+    pub line_api_timeout: Duration,
+    pub webhook_workers: usize,
+}
+
+/// A value that must never reach a log: `Debug` prints `***`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct MainChannel {
+    pub channel_id: Option<String>,
+    pub channel_secret: Option<Secret>,
+    pub access_token: Option<Secret>,
+    pub api_base: Option<String>,
+    pub api_data_base: Option<String>,
+    pub login_channel_id: Option<String>,
+    pub liff_id: Option<String>,
+}
+
+impl MainChannel {
+    /// The settings for `domain::channels::configure`.
+    pub fn settings(&self) -> domain::channels::ChannelSettings {
+        domain::channels::ChannelSettings {
+            key: domain::channels::MAIN.into(),
+            name: String::new(),
+            environment: Some(domain::channels::Environment::Production),
+            channel_id: self.channel_id.clone(),
+            channel_secret: self.channel_secret.as_ref().map(|s| s.0.clone()),
+            access_token: self.access_token.as_ref().map(|s| s.0.clone()),
+            login_channel_id: self.login_channel_id.clone(),
+            liff_id: self.liff_id.clone(),
+            api_base: self.api_base.clone(),
+            api_data_base: self.api_data_base.clone(),
+        }
+    }
 }
 
 /// A setting that could not be used; the message names it and says what is wrong.
@@ -200,7 +297,71 @@ impl Config {
             duration_in(v, Duration::ZERO, 10 * minute)
         })?;
 
+        let secret_key = match get("SECRET_KEY") {
+            Some(v) => {
+                // Never echo the value: it is a key.
+                domain::secrets::SecretBox::from_base64(&v)
+                    .map_err(|p| invalid("SECRET_KEY", p))?;
+                Some(Secret(v))
+            }
+            None => None,
+        };
+        let base_url = |name: &str| -> Result<Option<String>, ConfigError> {
+            get(name)
+                .map(|v| {
+                    let url = Url::parse(&v)
+                        .map_err(|e| invalid(name, format!("not a URL: {e} (got {v:?})")))?;
+                    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+                        return Err(invalid(name, format!("expected https://HOST (got {v:?})")));
+                    }
+                    Ok(v.trim_end_matches('/').to_owned())
+                })
+                .transpose()
+        };
+        let main_channel = MainChannel {
+            channel_id: get("LINE_CHANNEL_ID"),
+            channel_secret: get("LINE_CHANNEL_SECRET").map(Secret),
+            access_token: get("LINE_CHANNEL_ACCESS_TOKEN").map(Secret),
+            api_base: base_url("LINE_API_BASE")?,
+            api_data_base: base_url("LINE_API_DATA_BASE")?,
+            login_channel_id: get("LINE_LOGIN_CHANNEL_ID"),
+            liff_id: get("LIFF_ID"),
+        };
+        match (&main_channel.channel_secret, &main_channel.access_token) {
+            (Some(_), None) => {
+                return Err(invalid(
+                    "LINE_CHANNEL_ACCESS_TOKEN",
+                    "must be set together with LINE_CHANNEL_SECRET (leave both unset for the sandbox)",
+                ));
+            }
+            (None, Some(_)) => {
+                return Err(invalid(
+                    "LINE_CHANNEL_SECRET",
+                    "must be set together with LINE_CHANNEL_ACCESS_TOKEN (leave both unset for the sandbox)",
+                ));
+            }
+            _ => {}
+        }
+        let line_rate_limits = match get("LINE_RATE_LIMITS") {
+            Some(v) => parse_rate_limits(&v)
+                .map_err(|p| invalid("LINE_RATE_LIMITS", format!("{p} (got {v:?})")))?,
+            None => HashMap::new(),
+        };
+        let line_api_timeout = parse_or(&get, "LINE_API_TIMEOUT", "10s", |v| {
+            duration_in(v, Duration::from_millis(100), 5 * minute)
+        })?;
+        let webhook_workers =
+            parse_or(&get, "WEBHOOK_WORKERS", "4", |v| match v.parse::<usize>() {
+                Ok(n) if (1..=64).contains(&n) => Ok(n),
+                _ => Err("expected a whole number from 1 to 64".into()),
+            })?;
+
         Ok(Self {
+            secret_key,
+            main_channel,
+            line_rate_limits,
+            line_api_timeout,
+            webhook_workers,
             bind_addr,
             public_url,
             data_dir,
@@ -271,6 +432,24 @@ fn parse_or<T>(
 ) -> Result<T, ConfigError> {
     let value = get(name).unwrap_or_else(|| default.to_owned());
     parse(&value).map_err(|problem| invalid(name, format!("{problem} (got {value:?})")))
+}
+
+/// `multicast=200/s,push=2000/s` → overrides per rate class.
+fn parse_rate_limits(
+    v: &str,
+) -> Result<HashMap<line::rate::RateClass, line::rate::RateLimit>, String> {
+    let mut limits = HashMap::new();
+    for item in v.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+        let (class, limit) = item
+            .split_once('=')
+            .ok_or_else(|| format!("expected CLASS=COUNT/UNIT, not {item:?}"))?;
+        let class = line::rate::RateClass::from_name(class.trim())
+            .ok_or_else(|| format!("unknown rate class {:?}", class.trim()))?;
+        let limit = line::rate::RateLimit::parse(limit)
+            .ok_or_else(|| format!("expected COUNT/s, COUNT/min or COUNT/h, not {limit:?}"))?;
+        limits.insert(class, limit);
+    }
+    Ok(limits)
 }
 
 fn parse_public_url(v: &str) -> Result<Url, String> {

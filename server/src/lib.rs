@@ -2,15 +2,22 @@
 //!
 //! Request flow: `routes::router` → request id, tracing, limits → `access` (session lookup and
 //! the per-path access rule) → health probes, server functions (`/api/...`) or Leptos pages.
+//! LINE's webhook (`/webhook/line/{key}`) is stored by `webhook` and acted on by `workers`; the
+//! built-in LINE sandbox is mounted at `/sandbox/line` (`platform`).
 
 pub mod access;
 pub mod cli;
 pub mod config;
 pub mod executor;
 pub mod health;
+pub mod platform;
 pub mod routes;
 pub mod serve;
 pub mod telemetry;
+pub mod webhook;
+pub mod workers;
+
+use std::sync::Arc;
 
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -26,10 +33,17 @@ pub struct AppState {
     /// `PUBLIC_URL`'s origin (`https://host[:port]`), when configured: what a browser's
     /// `Origin` header must be for a state-changing request.
     pub public_origin: Option<String>,
+    pub platform: Arc<platform::LinePlatform>,
+    pub intake: webhook::Intake,
 }
 
 impl AppState {
-    pub fn new(config: &Config, db: domain::DatabaseConnection) -> Self {
+    pub fn new(
+        config: &Config,
+        db: domain::DatabaseConnection,
+        platform: Arc<platform::LinePlatform>,
+        intake: webhook::Intake,
+    ) -> Self {
         let leptos = LeptosOptions::builder()
             .output_name("machidayori")
             .site_root(config.site_root.display().to_string())
@@ -48,6 +62,10 @@ impl AppState {
             cookie: app::auth::CookieSettings {
                 secure: config.is_https(),
             },
+            secrets: platform.secrets.clone(),
+            sandbox: platform
+                .has_sandbox_channels()
+                .then(|| platform.sandbox.clone()),
         };
         let public_origin = config
             .public_url
@@ -58,6 +76,8 @@ impl AppState {
             leptos,
             server_context,
             public_origin,
+            platform,
+            intake,
         }
     }
 }

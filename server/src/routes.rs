@@ -8,7 +8,7 @@ use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list, handle_server_fns_with_context};
 use tower::ServiceBuilder;
@@ -46,6 +46,7 @@ pub fn router(state: AppState, limits: Limits) -> Router {
         .route("/healthz", get(crate::health::healthz))
         .route("/readyz", get(crate::health::readyz))
         .route("/api/{*fn_name}", get(server_fn).post(server_fn))
+        .route("/webhook/line/{channel_key}", post(crate::webhook::receive))
         .leptos_routes_with_context(&state, generate_route_list(App), provide.clone(), {
             let options = leptos_options.clone();
             move || shell(options.clone())
@@ -57,8 +58,17 @@ pub fn router(state: AppState, limits: Limits) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             staff_access,
-        ))
-        .with_state(state);
+        ));
+    // The sandbox answers only while some channel is a sandbox channel.
+    let routes = if state.platform.has_sandbox_channels() {
+        routes.nest_service(
+            crate::platform::SANDBOX_PATH,
+            state.platform.sandbox.router(),
+        )
+    } else {
+        routes
+    };
+    let routes = routes.with_state(state);
 
     // Read from the inside out: the body limit and the timeout sit on the router itself, so that
     // their answers are plain responses (and get Japanese text from `explain_limits`); the

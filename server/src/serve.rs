@@ -6,9 +6,13 @@ use std::net::SocketAddr;
 
 use anyhow::Context;
 
+use std::sync::Arc;
+
 use crate::AppState;
 use crate::config::Config;
+use crate::platform::LinePlatform;
 use crate::routes::{Limits, router};
+use crate::webhook::Intake;
 
 pub async fn run(config: Config) -> anyhow::Result<()> {
     let db = domain::db::connect_and_migrate(&config.database_url, config.database_max_connections)
@@ -26,12 +30,6 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         );
     }
     domain::accounts::warm_up().await?;
-    let state = AppState::new(&config, db.clone());
-    let limits = Limits {
-        body_bytes: config.request_body_limit,
-        timeout: config.request_timeout,
-    };
-    let app = router(state, limits);
 
     let listener = tokio::net::TcpListener::bind(config.bind_addr)
         .await
@@ -39,8 +37,15 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let local_addr = listener
         .local_addr()
         .context("listening socket has no address")?;
+    let (state, workers) = prepare(&config, db.clone(), local_addr).await?;
+    let platform = state.platform.clone();
+    let limits = Limits {
+        body_bytes: config.request_body_limit,
+        timeout: config.request_timeout,
+    };
+    let app = router(state, limits);
     tracing::info!(address = %local_addr, "listening");
-    announce(&config, local_addr, &db).await;
+    announce(&config, local_addr, &db, &platform).await;
 
     let purge = tokio::spawn(purge_expired_sessions(db.clone(), config.clone()));
     let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
@@ -65,13 +70,41 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         () = deadline => tracing::warn!("requests still running after SHUTDOWN_TIMEOUT were cut off"),
     }
     purge.abort();
+    for worker in workers {
+        worker.abort();
+    }
     db.close().await.ok();
     tracing::info!("stopped");
     Ok(())
 }
 
+/// Everything behind the router for a process listening on `local_addr`: the LINE channels
+/// (sandbox channels are served by this process at its own address, so this waits until the
+/// address is known), the webhook inbox writer and its workers.
+pub async fn prepare(
+    config: &Config,
+    db: domain::DatabaseConnection,
+    local_addr: SocketAddr,
+) -> anyhow::Result<(AppState, Vec<tokio::task::JoinHandle<()>>)> {
+    let platform = Arc::new(LinePlatform::start(&db, config, local_addr).await?);
+    let intake = Intake::start(db.clone());
+    let workers = crate::workers::start(
+        config.webhook_workers,
+        crate::workers::lease_for(config.line_api_timeout),
+        db.clone(),
+        platform.clone(),
+        intake.stored.clone(),
+    );
+    Ok((AppState::new(config, db, platform, intake), workers))
+}
+
 /// Plain lines on stderr for the person who just ran `make run`, beside the structured log.
-async fn announce(config: &Config, local_addr: SocketAddr, db: &domain::DatabaseConnection) {
+async fn announce(
+    config: &Config,
+    local_addr: SocketAddr,
+    db: &domain::DatabaseConnection,
+    platform: &LinePlatform,
+) {
     let base = config.public_url.as_ref().map_or_else(
         || format!("http://{local_addr}"),
         |u| u.as_str().trim_end_matches('/').to_owned(),
@@ -90,8 +123,22 @@ async fn announce(config: &Config, local_addr: SocketAddr, db: &domain::Database
             "  or open http://{loopback}/admin/setup in a browser on this machine"
         ));
     }
-    lines.push("LINE: チャネル未設定。LINE には送信されません（組み込みの LINE シミュレーターは次の段階で提供）。".into());
-    lines.push("LINE: no channel configured; nothing is sent to LINE (the built-in LINE sandbox comes next).".into());
+    for (key, environment, sandbox) in platform.keys() {
+        if sandbox {
+            lines.push(format!(
+                "LINE チャネル「{key}」（{}）: サンドボックス。LINE には送信されません。{base}/admin/simulator で試せます。",
+                environment.label_ja()
+            ));
+            lines.push(format!(
+                "LINE channel `{key}`: sandbox (built-in LINE emulator); nothing is sent to LINE."
+            ));
+        } else {
+            lines.push(format!(
+                "LINE チャネル「{key}」（{}）: Webhook URL {base}/webhook/line/{key}",
+                environment.label_ja()
+            ));
+        }
+    }
     let mut err = std::io::stderr().lock();
     for line in lines {
         // A closed stderr must not stop the server.

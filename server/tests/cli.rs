@@ -10,15 +10,29 @@ use std::time::{Duration, Instant};
 use domain::db_test;
 use domain::testing::TestDb;
 
+static NEXT_DIR: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
 fn machidayori(db_url: &str) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_machidayori"));
-    cmd.env("DATABASE_URL", db_url).env("LOG_LEVEL", "warn");
+    // The secret key file and the sandbox's state go to a directory of the test's own.
+    let data_dir = std::env::temp_dir().join(format!(
+        "machidayori-cli-{}-{}",
+        std::process::id(),
+        NEXT_DIR.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    ));
+    cmd.env("DATABASE_URL", db_url)
+        .env("LOG_LEVEL", "warn")
+        .env("DATA_DIR", data_dir);
     // Settings from the developer's shell must not leak into the test.
     for name in [
         "BIND_ADDR",
         "PUBLIC_URL",
         "LOG_FORMAT",
         "REQUEST_BODY_LIMIT",
+        "SECRET_KEY",
+        "LINE_CHANNEL_SECRET",
+        "LINE_CHANNEL_ACCESS_TOKEN",
+        "LINE_API_BASE",
     ] {
         cmd.env_remove(name);
     }

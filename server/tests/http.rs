@@ -15,7 +15,6 @@ use domain::accounts::{self, NewAccount};
 use domain::db_test;
 use domain::testing::TestDb;
 use leptos::server_fn::ServerFn;
-use server::AppState;
 use server::config::Config;
 use server::routes::{Limits, router};
 use tower::ServiceExt;
@@ -57,11 +56,18 @@ impl Reply {
     }
 }
 
-fn client_from(t: &TestDb, env: &[(&str, &str)], peer: &str) -> Client {
-    let env: Vec<(String, String)> = env
+async fn client_from(t: &TestDb, env: &[(&str, &str)], peer: &str) -> Client {
+    let mut env: Vec<(String, String)> = env
         .iter()
         .map(|(k, v)| ((*k).into(), (*v).into()))
         .collect();
+    // The key that seals LINE secrets: from the environment, so no key file is written.
+    env.push((
+        "SECRET_KEY".into(),
+        domain::secrets::SecretBox::generate_key(),
+    ));
+    let data_dir = std::env::temp_dir().join("machidayori-http-tests");
+    env.push(("DATA_DIR".into(), data_dir.display().to_string()));
     let config = Config::from_sources(None, |name| {
         env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
     })
@@ -72,8 +78,11 @@ fn client_from(t: &TestDb, env: &[(&str, &str)], peer: &str) -> Client {
     };
     let peer: SocketAddr = peer.parse().expect("socket address");
     // What `into_make_service_with_connect_info` does for a real connection.
-    let app =
-        router(AppState::new(&config, t.db.clone()), limits).layer(Extension(ConnectInfo(peer)));
+    let (state, _workers) =
+        server::serve::prepare(&config, t.db.clone(), "127.0.0.1:9".parse().unwrap())
+            .await
+            .expect("server state");
+    let app = router(state, limits).layer(Extension(ConnectInfo(peer)));
     let origin = config.public_url.map_or_else(
         || "http://127.0.0.1:3000".to_owned(),
         |u| u.origin().ascii_serialization(),
@@ -81,8 +90,8 @@ fn client_from(t: &TestDb, env: &[(&str, &str)], peer: &str) -> Client {
     Client { app, origin }
 }
 
-fn client(t: &TestDb) -> Client {
-    client_from(t, &[], LOOPBACK)
+async fn client(t: &TestDb) -> Client {
+    client_from(t, &[], LOOPBACK).await
 }
 
 impl Client {
@@ -176,7 +185,7 @@ async fn create_admin(t: &TestDb, username: &str) {
 
 db_test!(
     async fn health_answers_and_readiness_follows_the_database(t) {
-        let c = client(&t);
+        let c = client(&t).await;
         let health = c.get("/healthz", None).await;
         assert_eq!((health.status, health.body.as_str()), (StatusCode::OK, "ok"));
         let ready = c.get("/readyz", None).await;
@@ -190,7 +199,7 @@ db_test!(
 
 db_test!(
     async fn every_response_carries_a_request_id_and_security_headers(t) {
-        let c = client(&t);
+        let c = client(&t).await;
         let reply = c.get("/healthz", None).await;
         let id = reply.headers.get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
         assert_eq!(id.len(), 36, "uuid request id: {id:?}");
@@ -203,7 +212,7 @@ db_test!(
 
 db_test!(
     async fn the_sign_in_page_is_japanese_and_has_the_form(t) {
-        let c = client(&t);
+        let c = client(&t).await;
         let page = c.get("/admin/login", None).await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains(r#"<html lang="ja">"#));
@@ -221,7 +230,7 @@ db_test!(
 
 db_test!(
     async fn admin_pages_without_a_session_redirect_to_sign_in(t) {
-        let c = client(&t);
+        let c = client(&t).await;
         for (path, next) in [("/admin", "%2Fadmin"), ("/admin/friends", "%2Fadmin%2Ffriends"), ("/admin/nope", "%2Fadmin%2Fnope")] {
             let reply = c.get(path, None).await;
             assert_eq!(reply.status, StatusCode::SEE_OTHER, "{path}");
@@ -235,7 +244,7 @@ db_test!(
 
 db_test!(
     async fn server_functions_without_a_session_answer_401(t) {
-        let c = client(&t);
+        let c = client(&t).await;
         let reply = c.post_form(current_staff_path(), "", None).await;
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
         let error: app::api::AppError = serde_json::from_str(&reply.body).unwrap();
@@ -252,7 +261,7 @@ db_test!(
 db_test!(
     async fn wrong_password_and_unknown_user_get_the_same_answer(t) {
         create_admin(&t, "tanaka").await;
-        let c = client(&t);
+        let c = client(&t).await;
         let wrong = c.login("tanaka", "not the password").await;
         let unknown = c.login("nobody", PASSWORD).await;
         for reply in [&wrong, &unknown] {
@@ -268,7 +277,7 @@ db_test!(
 db_test!(
     async fn signing_in_sets_a_strict_http_only_cookie_and_opens_the_admin_pages(t) {
         create_admin(&t, "Tanaka").await;
-        let c = client(&t);
+        let c = client(&t).await;
         let form = format!("username=TANAKA&password={}&next=%2Fadmin%2Ffriends", urlencode(PASSWORD));
         let reply = c.post_form(login_path(), &form, None).await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
@@ -298,7 +307,7 @@ db_test!(
 db_test!(
     async fn open_redirects_after_sign_in_are_refused(t) {
         create_admin(&t, "tanaka").await;
-        let c = client(&t);
+        let c = client(&t).await;
         let form = format!("username=tanaka&password={}&next=https%3A%2F%2Fevil.example", urlencode(PASSWORD));
         let reply = c.post_form(login_path(), &form, None).await;
         assert_eq!(reply.location(), "/admin");
@@ -308,7 +317,7 @@ db_test!(
 db_test!(
     async fn signing_in_rotates_the_session_id(t) {
         create_admin(&t, "tanaka").await;
-        let c = client(&t);
+        let c = client(&t).await;
         let first = c.signed_in("tanaka").await;
         let form = format!("username=tanaka&password={}&next=", urlencode(PASSWORD));
         let second = c.post_form(login_path(), &form, Some(&first)).await.cookie_pair();
@@ -321,7 +330,7 @@ db_test!(
 db_test!(
     async fn signing_out_destroys_the_session(t) {
         create_admin(&t, "tanaka").await;
-        let c = client(&t);
+        let c = client(&t).await;
         let cookie = c.signed_in("tanaka").await;
         let reply = c.post_form(logout_path(), "", Some(&cookie)).await;
         assert_eq!(reply.status, StatusCode::OK);
@@ -336,7 +345,7 @@ db_test!(
 db_test!(
     async fn https_deployments_get_secure_host_only_cookies(t) {
         create_admin(&t, "tanaka").await;
-        let c = client_from(&t, &[("PUBLIC_URL", "https://line.city.example.jp")], LOOPBACK);
+        let c = client_from(&t, &[("PUBLIC_URL", "https://line.city.example.jp")], LOOPBACK).await;
         let reply = c.login("tanaka", PASSWORD).await;
         let set_cookie = reply.set_cookie();
         assert!(set_cookie.starts_with("__Host-machidayori_session="), "{set_cookie}");
@@ -349,7 +358,7 @@ db_test!(
 db_test!(
     async fn bad_forms_get_400_with_a_japanese_message(t) {
         create_admin(&t, "tanaka").await;
-        let c = client(&t);
+        let c = client(&t).await;
         let empty = c.post_form(login_path(), "username=&password=&next=", None).await;
         assert_eq!(empty.status, StatusCode::BAD_REQUEST);
         let shown: app::api::AppError = serde_json::from_str(&empty.body).unwrap();
@@ -368,7 +377,7 @@ db_test!(
 
 db_test!(
     async fn oversized_bodies_get_413(t) {
-        let c = client_from(&t, &[("REQUEST_BODY_LIMIT", "64KiB")], LOOPBACK);
+        let c = client_from(&t, &[("REQUEST_BODY_LIMIT", "64KiB")], LOOPBACK).await;
         let big = format!("username={}&password=x&next=", "a".repeat(70 * 1024));
         let reply = c.post_form(login_path(), &big, None).await;
         assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
@@ -386,7 +395,7 @@ db_test!(
 db_test!(
     async fn cross_site_posts_are_refused(t) {
         create_admin(&t, "tanaka").await;
-        let c = client(&t);
+        let c = client(&t).await;
         let form = format!("username=tanaka&password={}&next=", urlencode(PASSWORD));
         let req = Request::post(login_path())
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
@@ -402,12 +411,12 @@ db_test!(
 
 db_test!(
     async fn first_run_setup_is_only_for_loopback_on_an_empty_database(t) {
-        let local = client(&t);
+        let local = client(&t).await;
         let page = local.get("/admin/setup", None).await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("最初の管理者を作成"));
 
-        let remote = client_from(&t, &[], REMOTE);
+        let remote = client_from(&t, &[], REMOTE).await;
         assert_eq!(remote.get("/admin/setup", None).await.location(), "/admin/login");
         let proxied = Request::get("/admin/setup").header("x-forwarded-for", "203.0.113.7").body(Body::empty()).unwrap();
         assert_eq!(local.send(proxied).await.status, StatusCode::SEE_OTHER);
@@ -437,7 +446,7 @@ db_test!(
 
 db_test!(
     async fn unknown_pages_are_404_in_japanese(t) {
-        let reply = client(&t).get("/no-such-page", None).await;
+        let reply = client(&t).await.get("/no-such-page", None).await;
         assert_eq!(reply.status, StatusCode::NOT_FOUND);
         assert!(reply.body.contains("ページが見つかりません"));
     }
@@ -446,7 +455,7 @@ db_test!(
 db_test!(
     async fn slow_requests_time_out_with_408(t) {
         // The request body never arrives within the timeout.
-        let c = client_from(&t, &[("REQUEST_TIMEOUT", "1s")], LOOPBACK);
+        let c = client_from(&t, &[("REQUEST_TIMEOUT", "1s")], LOOPBACK).await;
         let (mut tx, body) = futures_channel_body();
         let req = Request::post(login_path())
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
@@ -481,7 +490,7 @@ fn tokio_stream_from(
 
 db_test!(
     async fn refusals_of_server_functions_are_json_the_ui_can_read(t) {
-        let c = client(&t);
+        let c = client(&t).await;
         let reply = c.post_form(current_staff_path(), "", None).await;
         assert_eq!(reply.headers[header::CONTENT_TYPE], "application/json");
         let error: app::api::AppError = serde_json::from_str(&reply.body).unwrap();
@@ -505,7 +514,7 @@ db_test!(
 
 db_test!(
     async fn only_plain_client_request_ids_are_kept(t) {
-        let c = client(&t);
+        let c = client(&t).await;
         for forged in ["a b=c", "x".repeat(65).as_str(), "id\"quoted\""] {
             let req = Request::get("/healthz").header("x-request-id", forged).body(Body::empty()).unwrap();
             let id = c.send(req).await.headers["x-request-id"].to_str().unwrap().to_owned();
@@ -518,7 +527,7 @@ db_test!(
 db_test!(
     async fn under_https_a_plain_named_cookie_is_not_a_session(t) {
         create_admin(&t, "tanaka").await;
-        let c = client_from(&t, &[("PUBLIC_URL", "https://line.city.example.jp")], LOOPBACK);
+        let c = client_from(&t, &[("PUBLIC_URL", "https://line.city.example.jp")], LOOPBACK).await;
         let reply = c.login("tanaka", PASSWORD).await;
         let token = reply.cookie_pair().split_once('=').unwrap().1.to_owned();
         let tossed = format!("machidayori_session={token}");
@@ -528,7 +537,7 @@ db_test!(
 
 db_test!(
     async fn behind_a_proxy_the_origin_is_checked_against_public_url(t) {
-        let c = client_from(&t, &[("PUBLIC_URL", "https://line.city.example.jp")], LOOPBACK);
+        let c = client_from(&t, &[("PUBLIC_URL", "https://line.city.example.jp")], LOOPBACK).await;
         let post = |origin: &'static str| {
             Request::post(login_path())
                 .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
@@ -549,7 +558,7 @@ db_test!(
 db_test!(
     async fn a_sign_in_posted_before_hydration_redirects_back_with_the_error(t) {
         create_admin(&t, "tanaka").await;
-        let c = client(&t);
+        let c = client(&t).await;
         let html_post = |form: String| {
             Request::post(login_path())
                 .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
@@ -579,7 +588,7 @@ db_test!(
 
 db_test!(
     async fn limit_answers_are_in_japanese(t) {
-        let c = client_from(&t, &[("REQUEST_BODY_LIMIT", "1KiB")], LOOPBACK);
+        let c = client_from(&t, &[("REQUEST_BODY_LIMIT", "1KiB")], LOOPBACK).await;
         let reply = c.post_form(login_path(), &"a".repeat(4096), None).await;
         assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
         assert_eq!(reply.body, "送信されたデータが大きすぎます。");

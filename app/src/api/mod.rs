@@ -4,6 +4,14 @@
 //! also answers 401 to any `/api/` call without a session (except `/api/auth/`), so a function
 //! added later is protected even if its author forgets.
 
+mod channels;
+mod friends;
+mod simulator;
+
+pub use channels::*;
+pub use friends::*;
+pub use simulator::*;
+
 use leptos::prelude::*;
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
@@ -24,6 +32,9 @@ pub enum AppError {
     Forbidden,
     #[error("指定された操作は見つかりません。")]
     NotFound,
+    /// Something asked for by id or name that does not exist; the message says what.
+    #[error("{0}")]
+    Missing(String),
     #[error("サーバーで問題が発生しました。時間をおいてもう一度お試しください。")]
     Internal,
     /// The request or response could not be carried (bad form, network failure).
@@ -168,6 +179,10 @@ pub struct ServerContext {
     pub db: domain::DatabaseConnection,
     pub session_policy: domain::sessions::SessionPolicy,
     pub cookie: crate::auth::CookieSettings,
+    /// Opens channel secrets (for masked summaries).
+    pub secrets: domain::secrets::SecretBox,
+    /// The built-in LINE sandbox, when some channel uses it (the 「LINEシミュレーター」).
+    pub sandbox: Option<sandbox::Sandbox>,
 }
 
 #[cfg(feature = "ssr")]
@@ -195,6 +210,10 @@ pub(crate) mod server {
     impl CallContext {
         pub(crate) fn db(&self) -> &domain::DatabaseConnection {
             &self.server.db
+        }
+
+        pub(crate) fn server(&self) -> &ServerContext {
+            &self.server
         }
 
         pub(crate) async fn start_session(&self, staff_id: i64) -> Result<(), AppError> {
@@ -227,6 +246,13 @@ pub(crate) mod server {
     }
 
     /// The staff member the middleware found for this request's session cookie, or 401.
+    /// The channel of `key`, for a call scoped to one channel.
+    pub(crate) async fn channel_id(ctx: &CallContext, key: &str) -> Result<i64, AppError> {
+        domain::channels::id_of(ctx.db(), key)
+            .await
+            .map_err(domain_error)
+    }
+
     pub(crate) fn require_staff() -> Result<Staff, AppError> {
         use_context::<Parts>()
             .and_then(|parts| parts.extensions.get::<Staff>().cloned())
@@ -240,7 +266,7 @@ pub(crate) mod server {
             AppError::Invalid(_) | AppError::Transport(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Forbidden => StatusCode::FORBIDDEN,
-            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::NotFound | AppError::Missing(_) => StatusCode::NOT_FOUND,
             AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         });
         err
@@ -251,6 +277,7 @@ pub(crate) mod server {
             DomainError::Invalid(msg) => AppError::Invalid(msg),
             DomainError::Conflict(msg) => AppError::Conflict(msg),
             DomainError::BadCredentials => AppError::BadCredentials,
+            DomainError::NotFound(msg) => AppError::Missing(msg),
             DomainError::Database(_) | DomainError::Internal(_) => {
                 tracing::error!(error = %err, "server function failed");
                 AppError::Internal

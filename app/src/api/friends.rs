@@ -1,0 +1,128 @@
+//! The 友だち list and detail.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::AppError;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FriendRow {
+    pub id: i64,
+    pub line_user_id: String,
+    pub display_name: String,
+    pub picture_url: Option<String>,
+    pub status_message: Option<String>,
+    pub language: Option<String>,
+    pub following: bool,
+    /// Japan time, `YYYY-MM-DD HH:MM`.
+    pub first_followed_at: String,
+    pub followed_at: String,
+    pub blocked_at: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FriendList {
+    pub friends: Vec<FriendRow>,
+    pub total: u64,
+    pub following: u64,
+    pub blocked: u64,
+    pub page: u64,
+    pub pages: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FriendEventRow {
+    pub event_type: String,
+    pub occurred_at: String,
+    pub summary: String,
+    pub status: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FriendDetailView {
+    pub friend: FriendRow,
+    pub events: Vec<FriendEventRow>,
+}
+
+#[server]
+pub async fn list_friends(
+    channel: String,
+    name: Option<String>,
+    status: Option<String>,
+    followed_from: Option<String>,
+    followed_to: Option<String>,
+    page: Option<u64>,
+) -> Result<FriendList, AppError> {
+    use super::server::*;
+    require_staff()?;
+    let ctx = context()?;
+    let channel_id = channel_id(&ctx, &channel).await?;
+    let query = domain::friends::FriendQuery {
+        name,
+        status,
+        followed_from,
+        followed_to,
+        page: page.unwrap_or(0),
+    };
+    let page = domain::friends::list(ctx.db(), channel_id, &query)
+        .await
+        .map_err(domain_error)?;
+    Ok(FriendList {
+        friends: page.friends.into_iter().map(row).collect(),
+        total: page.total,
+        following: page.following,
+        blocked: page.blocked,
+        page: page.page,
+        pages: page.pages,
+    })
+}
+
+#[server]
+pub async fn friend_detail(channel: String, id: i64) -> Result<FriendDetailView, AppError> {
+    use super::server::*;
+    require_staff()?;
+    let ctx = context()?;
+    let channel_id = channel_id(&ctx, &channel).await?;
+    let detail = domain::friends::detail(ctx.db(), channel_id, id)
+        .await
+        .map_err(domain_error)?;
+    Ok(FriendDetailView {
+        friend: row(detail.friend),
+        events: detail
+            .events
+            .into_iter()
+            .map(|e| FriendEventRow {
+                event_type: e.event_type,
+                occurred_at: jst(e.occurred_at),
+                summary: e.summary,
+                status: e.status,
+            })
+            .collect(),
+    })
+}
+
+#[cfg(feature = "ssr")]
+fn row(f: domain::friends::FriendView) -> FriendRow {
+    FriendRow {
+        id: f.id,
+        display_name: f
+            .display_name
+            .unwrap_or_else(|| "（名前未取得）".to_owned()),
+        line_user_id: f.line_user_id,
+        picture_url: f.picture_url,
+        status_message: f.status_message,
+        language: f.language,
+        following: f.following,
+        first_followed_at: jst(f.first_followed_at),
+        followed_at: jst(f.followed_at),
+        blocked_at: f.blocked_at.map(jst),
+    }
+}
+
+/// Staff read times in Japan time.
+#[cfg(feature = "ssr")]
+pub(crate) fn jst(at: domain::DateTime) -> String {
+    (at + std::time::Duration::from_secs(9 * 3600))
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}

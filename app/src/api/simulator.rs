@@ -1,0 +1,177 @@
+//! 「LINEシミュレーター」: staff act as a simulated friend of a sandbox channel. Every action goes
+//! through the built-in sandbox, which delivers a signed webhook to our own endpoint exactly as
+//! LINE would; what the account sends back shows up in the friend's chat.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::AppError;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SimFriendView {
+    pub user_id: String,
+    pub display_name: String,
+    pub following: bool,
+}
+
+/// One bubble of the simulated chat.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ChatBubble {
+    pub id: String,
+    /// Japan time, `HH:MM`.
+    pub time: String,
+    pub from_friend: bool,
+    /// push, multicast, reply, or friend.
+    pub via: String,
+    /// The LINE message object as sent.
+    pub message: serde_json::Value,
+}
+
+/// What happened to the webhook the sandbox delivered for an action.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryView {
+    pub ok: bool,
+    pub detail: String,
+}
+
+#[cfg(feature = "ssr")]
+fn sandbox() -> Result<sandbox::Sandbox, AppError> {
+    use super::server::*;
+    context()?
+        .server()
+        .sandbox
+        .clone()
+        .ok_or_else(|| fail(AppError::Invalid("サンドボックスのチャネルがありません。LINE チャネルが設定されているため、シミュレーターは使えません。".into())))
+}
+
+#[cfg(feature = "ssr")]
+fn sandbox_error(e: sandbox::SandboxError) -> AppError {
+    super::server::fail(AppError::Invalid(e.to_string()))
+}
+
+#[cfg(feature = "ssr")]
+fn delivered(d: sandbox::Delivery) -> DeliveryView {
+    match (d.status, d.error) {
+        (Some(status), _) if (200..300).contains(&status) => DeliveryView {
+            ok: true,
+            detail: format!("Webhook を送信しました（{status}）"),
+        },
+        (Some(status), _) => DeliveryView {
+            ok: false,
+            detail: format!("Webhook がエラーを返しました（{status}）"),
+        },
+        (None, error) => DeliveryView {
+            ok: false,
+            detail: format!(
+                "Webhook を送信できませんでした：{}",
+                error.unwrap_or_default()
+            ),
+        },
+    }
+}
+
+#[server]
+pub async fn sim_friends(channel: String) -> Result<Vec<SimFriendView>, AppError> {
+    super::server::require_staff()?;
+    Ok(sandbox()?
+        .friends(&channel)
+        .into_iter()
+        .map(|f| SimFriendView {
+            user_id: f.user_id,
+            display_name: f.display_name,
+            following: f.following,
+        })
+        .collect())
+}
+
+/// Creates a simulated LINE user (not yet a friend: follow next).
+#[server]
+pub async fn sim_create_friend(
+    channel: String,
+    display_name: String,
+) -> Result<SimFriendView, AppError> {
+    super::server::require_staff()?;
+    let name = display_name.trim();
+    if name.is_empty() || name.chars().count() > 20 {
+        return Err(super::server::fail(AppError::Invalid(
+            "表示名は1〜20文字で入力してください。".into(),
+        )));
+    }
+    let friend = sandbox()?
+        .create_friend(
+            &channel,
+            sandbox::NewSimFriend {
+                display_name: name.to_owned(),
+                picture_url: None,
+                status_message: None,
+                language: Some("ja".into()),
+            },
+        )
+        .map_err(sandbox_error)?;
+    Ok(SimFriendView {
+        user_id: friend.user_id,
+        display_name: friend.display_name,
+        following: friend.following,
+    })
+}
+
+/// follow, unfollow, text (with `text`), or action (with `action`: a LINE action object in JSON,
+/// as found in a quick reply or template the account sent).
+#[server]
+pub async fn sim_act(
+    channel: String,
+    user_id: String,
+    act: String,
+    text: Option<String>,
+    action: Option<String>,
+) -> Result<Option<DeliveryView>, AppError> {
+    use super::server::fail;
+    super::server::require_staff()?;
+    let sandbox = sandbox()?;
+    let delivery = match act.as_str() {
+        "follow" => Some(sandbox.follow(&channel, &user_id).await),
+        "unfollow" => Some(sandbox.unfollow(&channel, &user_id).await),
+        "text" => {
+            let text = text.unwrap_or_default();
+            if text.trim().is_empty() || text.chars().count() > 5000 {
+                return Err(fail(AppError::Invalid(
+                    "メッセージは1〜5000文字で入力してください。".into(),
+                )));
+            }
+            Some(sandbox.send_text(&channel, &user_id, &text).await)
+        }
+        "action" => {
+            let action: line::message::Action =
+                serde_json::from_str(action.as_deref().unwrap_or_default()).map_err(|_| {
+                    fail(AppError::Invalid("ボタンの内容を読み取れません。".into()))
+                })?;
+            sandbox
+                .tap_action(&channel, &user_id, &action)
+                .await
+                .transpose()
+        }
+        _ => return Err(fail(AppError::Invalid("不明な操作です。".into()))),
+    };
+    delivery
+        .transpose()
+        .map(|d| d.map(delivered))
+        .map_err(sandbox_error)
+}
+
+#[server]
+pub async fn sim_chat(channel: String, user_id: String) -> Result<Vec<ChatBubble>, AppError> {
+    super::server::require_staff()?;
+    Ok(sandbox()?
+        .chat(&channel, &user_id)
+        .into_iter()
+        .map(|e| ChatBubble {
+            id: e.id,
+            time: (e.at + std::time::Duration::from_secs(9 * 3600))
+                .format("%H:%M")
+                .to_string(),
+            from_friend: e.from_friend,
+            via: e.via,
+            message: e.message,
+        })
+        .collect())
+}

@@ -1,0 +1,361 @@
+//! The friend registry: every LINE user who added a channel, with their profile and whether they
+//! still follow it. Blocked friends are kept (history, statistics) and re-activated on re-follow.
+//!
+//! Follow and unfollow carry LINE's event time and only apply if newer than the state they
+//! replace, so events processed out of order (a retry after a later event) end right.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::entities::{friend, webhook_event};
+use crate::{DomainError, DomainResult};
+
+pub const FOLLOWING: &str = "following";
+pub const BLOCKED: &str = "blocked";
+pub const PAGE_SIZE: u64 = 50;
+
+/// A friend as staff see them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FriendView {
+    pub id: i64,
+    pub line_user_id: String,
+    pub display_name: Option<String>,
+    pub picture_url: Option<String>,
+    pub status_message: Option<String>,
+    pub language: Option<String>,
+    pub following: bool,
+    pub first_followed_at: DateTime<Utc>,
+    pub followed_at: DateTime<Utc>,
+    pub blocked_at: Option<DateTime<Utc>>,
+}
+
+impl From<friend::Model> for FriendView {
+    fn from(m: friend::Model) -> Self {
+        Self {
+            id: m.id,
+            following: m.status == FOLLOWING,
+            line_user_id: m.line_user_id,
+            display_name: m.display_name,
+            picture_url: m.picture_url,
+            status_message: m.status_message,
+            language: m.language,
+            first_followed_at: m.first_followed_at,
+            followed_at: m.followed_at,
+            blocked_at: m.blocked_at,
+        }
+    }
+}
+
+/// A profile as LINE returns it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProfileData {
+    pub display_name: Option<String>,
+    pub picture_url: Option<String>,
+    pub status_message: Option<String>,
+    pub language: Option<String>,
+}
+
+impl From<line::api::Profile> for ProfileData {
+    fn from(p: line::api::Profile) -> Self {
+        Self {
+            display_name: Some(p.display_name),
+            picture_url: p.picture_url,
+            status_message: p.status_message,
+            language: p.language,
+        }
+    }
+}
+
+/// Registers a follow at `at`: a new friend, or a blocked one following again. A follow older
+/// than the friend's latest block changes nothing.
+pub async fn follow(
+    db: &DatabaseConnection,
+    channel_id: i64,
+    line_user_id: &str,
+    at: DateTime<Utc>,
+) -> DomainResult<()> {
+    let row = friend::ActiveModel {
+        channel_id: Set(channel_id),
+        line_user_id: Set(line_user_id.to_owned()),
+        status: Set(FOLLOWING.into()),
+        first_followed_at: Set(at),
+        followed_at: Set(at),
+        blocked_at: Set(None),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    // One statement, so concurrent workers on two instances cannot both insert.
+    friend::Entity::insert(row)
+        .on_conflict(
+            OnConflict::columns([friend::Column::ChannelId, friend::Column::LineUserId])
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    friend::Entity::update_many()
+        .col_expr(friend::Column::Status, Expr::value(FOLLOWING))
+        .col_expr(friend::Column::FollowedAt, Expr::value(at))
+        .col_expr(friend::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(scope(channel_id, line_user_id))
+        .filter(friend::Column::FollowedAt.lte(at))
+        .filter(
+            Condition::any()
+                .add(friend::Column::BlockedAt.is_null())
+                .add(friend::Column::BlockedAt.lt(at)),
+        )
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Marks a friend blocked at `at` (unfollow). Unknown users are recorded too, so that
+/// statistics count them; an unfollow older than the latest follow changes nothing.
+pub async fn unfollow(
+    db: &DatabaseConnection,
+    channel_id: i64,
+    line_user_id: &str,
+    at: DateTime<Utc>,
+) -> DomainResult<()> {
+    let row = friend::ActiveModel {
+        channel_id: Set(channel_id),
+        line_user_id: Set(line_user_id.to_owned()),
+        status: Set(BLOCKED.into()),
+        first_followed_at: Set(at),
+        followed_at: Set(at),
+        blocked_at: Set(Some(at)),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    friend::Entity::insert(row)
+        .on_conflict(
+            OnConflict::columns([friend::Column::ChannelId, friend::Column::LineUserId])
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    friend::Entity::update_many()
+        .col_expr(friend::Column::Status, Expr::value(BLOCKED))
+        .col_expr(friend::Column::BlockedAt, Expr::value(at))
+        .col_expr(friend::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(scope(channel_id, line_user_id))
+        .filter(friend::Column::FollowedAt.lte(at))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Stores the profile LINE returned for a friend.
+pub async fn set_profile(
+    db: &DatabaseConnection,
+    channel_id: i64,
+    line_user_id: &str,
+    profile: ProfileData,
+) -> DomainResult<()> {
+    let now = Utc::now();
+    friend::Entity::update_many()
+        .col_expr(
+            friend::Column::DisplayName,
+            Expr::value(profile.display_name),
+        )
+        .col_expr(friend::Column::PictureUrl, Expr::value(profile.picture_url))
+        .col_expr(
+            friend::Column::StatusMessage,
+            Expr::value(profile.status_message),
+        )
+        .col_expr(friend::Column::Language, Expr::value(profile.language))
+        .col_expr(friend::Column::ProfileFetchedAt, Expr::value(now))
+        .col_expr(friend::Column::UpdatedAt, Expr::value(now))
+        .filter(scope(channel_id, line_user_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+fn scope(channel_id: i64, line_user_id: &str) -> Condition {
+    Condition::all()
+        .add(friend::Column::ChannelId.eq(channel_id))
+        .add(friend::Column::LineUserId.eq(line_user_id))
+}
+
+/// Filters of the 友だち list.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FriendQuery {
+    /// Part of the display name (or the LINE user id).
+    pub name: Option<String>,
+    /// `following`, `blocked`, or none for both.
+    pub status: Option<String>,
+    /// Followed on or after this day (JST), `YYYY-MM-DD`.
+    pub followed_from: Option<String>,
+    /// Followed on or before this day (JST), `YYYY-MM-DD`.
+    pub followed_to: Option<String>,
+    /// 0-based.
+    pub page: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FriendPage {
+    pub friends: Vec<FriendView>,
+    pub total: u64,
+    pub following: u64,
+    pub blocked: u64,
+    pub page: u64,
+    pub pages: u64,
+}
+
+/// A day boundary in Japan time (UTC+9), where the city's staff work.
+fn jst_day(text: &str, end_of_day: bool, what: &str) -> DomainResult<DateTime<Utc>> {
+    let day = chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
+        DomainError::Invalid(format!("{what}は YYYY-MM-DD の形式で入力してください。"))
+    })?;
+    let day = if end_of_day {
+        day.succ_opt().unwrap_or(day)
+    } else {
+        day
+    };
+    let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
+    Ok(midnight.and_utc() - chrono::Duration::hours(9))
+}
+
+pub async fn list(
+    db: &DatabaseConnection,
+    channel_id: i64,
+    query: &FriendQuery,
+) -> DomainResult<FriendPage> {
+    let mut filter = Condition::all().add(friend::Column::ChannelId.eq(channel_id));
+    if let Some(name) = query
+        .name
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+    {
+        if name.chars().count() > 100 {
+            return Err(DomainError::Invalid(
+                "検索する名前は100文字以内にしてください。".into(),
+            ));
+        }
+        let pattern = format!("%{}%", name.replace(['%', '_'], ""));
+        filter = filter.add(
+            Condition::any()
+                .add(friend::Column::DisplayName.like(pattern.clone()))
+                .add(friend::Column::LineUserId.like(pattern)),
+        );
+    }
+    match query.status.as_deref().filter(|s| !s.is_empty()) {
+        None => {}
+        Some(s @ (FOLLOWING | BLOCKED)) => filter = filter.add(friend::Column::Status.eq(s)),
+        Some(_) => {
+            return Err(DomainError::Invalid(
+                "状態は「友だち」か「ブロック」を選んでください。".into(),
+            ));
+        }
+    }
+    if let Some(from) = query.followed_from.as_deref().filter(|s| !s.is_empty()) {
+        filter = filter.add(friend::Column::FollowedAt.gte(jst_day(from, false, "開始日")?));
+    }
+    if let Some(to) = query.followed_to.as_deref().filter(|s| !s.is_empty()) {
+        filter = filter.add(friend::Column::FollowedAt.lt(jst_day(to, true, "終了日")?));
+    }
+    let found = friend::Entity::find()
+        .filter(filter)
+        .order_by_desc(friend::Column::FollowedAt)
+        .order_by_desc(friend::Column::Id)
+        .paginate(db, PAGE_SIZE);
+    let total = found.num_items().await?;
+    let friends = found
+        .fetch_page(query.page)
+        .await?
+        .into_iter()
+        .map(FriendView::from)
+        .collect();
+    let count = |status: &'static str| {
+        friend::Entity::find()
+            .filter(friend::Column::ChannelId.eq(channel_id))
+            .filter(friend::Column::Status.eq(status))
+            .count(db)
+    };
+    Ok(FriendPage {
+        friends,
+        total,
+        following: count(FOLLOWING).await?,
+        blocked: count(BLOCKED).await?,
+        page: query.page,
+        pages: total.div_ceil(PAGE_SIZE).max(1),
+    })
+}
+
+/// One event received from a friend, for the detail page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceivedEvent {
+    pub event_type: String,
+    pub occurred_at: DateTime<Utc>,
+    /// A one-line description (the text of a message, the data of a postback...).
+    pub summary: String,
+    pub status: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FriendDetail {
+    pub friend: FriendView,
+    pub events: Vec<ReceivedEvent>,
+}
+
+/// A friend of this channel with their latest 100 events; another channel's friend is not found.
+pub async fn detail(
+    db: &DatabaseConnection,
+    channel_id: i64,
+    friend_id: i64,
+) -> DomainResult<FriendDetail> {
+    let friend = friend::Entity::find_by_id(friend_id)
+        .filter(friend::Column::ChannelId.eq(channel_id))
+        .one(db)
+        .await?
+        .ok_or_else(|| DomainError::NotFound("この友だちは見つかりません。".into()))?;
+    let events = webhook_event::Entity::find()
+        .filter(webhook_event::Column::ChannelId.eq(channel_id))
+        .filter(webhook_event::Column::LineUserId.eq(&friend.line_user_id))
+        .order_by_desc(webhook_event::Column::OccurredAt)
+        .order_by_desc(webhook_event::Column::Id)
+        .limit(100)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|e| ReceivedEvent {
+            summary: summarize(&e.payload),
+            event_type: e.event_type,
+            occurred_at: e.occurred_at,
+            status: e.status,
+        })
+        .collect();
+    Ok(FriendDetail {
+        friend: friend.into(),
+        events,
+    })
+}
+
+/// What staff need to recognise an event in a list.
+fn summarize(payload: &str) -> String {
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(payload) else {
+        return String::new();
+    };
+    let text = |p: &str| value.pointer(p).and_then(|v| v.as_str()).map(str::to_owned);
+    let summary = text("/message/text")
+        .or_else(|| text("/message/type").map(|t| format!("[{t}]")))
+        .or_else(|| text("/postback/data"))
+        .unwrap_or_default();
+    summary.chars().take(200).collect()
+}
+
+pub async fn count_following(db: &DatabaseConnection, channel_id: i64) -> DomainResult<u64> {
+    Ok(friend::Entity::find()
+        .filter(friend::Column::ChannelId.eq(channel_id))
+        .filter(friend::Column::Status.eq(FOLLOWING))
+        .count(db)
+        .await?)
+}

@@ -1,0 +1,231 @@
+//! The durable webhook inbox. The webhook handler stores every event here (and commits) before
+//! answering LINE with 200; workers then take due events, act on them and mark them done.
+//!
+//! - Duplicates and redeliveries: the unique `(channel_id, webhook_event_id)` index drops them
+//!   at insert, so an event is stored, and therefore acted on, once.
+//! - Crashes: a worker takes an event with a lease (`locked_until`); if the process dies, the
+//!   lease runs out and another worker takes the event again. Handlers record finished steps in
+//!   `progress` so that a retry does not repeat them.
+//! - Several instances on PostgreSQL: taking an event is a conditional update, so only one
+//!   worker wins it.
+
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait as _, OnConflict};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+};
+
+use crate::DomainResult;
+use crate::entities::webhook_event;
+
+pub const PENDING: &str = "pending";
+pub const DONE: &str = "done";
+pub const FAILED: &str = "failed";
+
+/// How often an event is tried before it is left as `failed` for staff to see.
+pub const MAX_ATTEMPTS: i32 = 8;
+
+/// An event to store, taken from a verified webhook body.
+#[derive(Clone, Debug)]
+pub struct NewEvent {
+    pub channel_id: i64,
+    pub webhook_event_id: String,
+    pub event_type: String,
+    pub line_user_id: Option<String>,
+    pub occurred_at: DateTime<Utc>,
+    pub is_redelivery: bool,
+    pub payload: String,
+}
+
+impl NewEvent {
+    pub fn from_event(channel_id: i64, event: &line::webhook::Event) -> Self {
+        Self {
+            channel_id,
+            webhook_event_id: event.webhook_event_id.clone(),
+            event_type: event.event_type.clone(),
+            line_user_id: event
+                .source
+                .as_ref()
+                .and_then(|s| s.user_id())
+                .map(str::to_owned),
+            occurred_at: DateTime::from_timestamp_millis(event.timestamp).unwrap_or_else(Utc::now),
+            is_redelivery: event.is_redelivery,
+            payload: event.raw.to_string(),
+        }
+    }
+}
+
+/// Stores events in one transaction (one commit for many webhook requests: the intake batches
+/// them). Events already stored are skipped. Returns how many were new.
+pub async fn store(db: &DatabaseConnection, events: Vec<NewEvent>) -> DomainResult<u64> {
+    if events.is_empty() {
+        return Ok(0);
+    }
+    let now = Utc::now();
+    let txn = db.begin().await?;
+    let mut stored = 0;
+    // SQLite allows 32,766 bound values per statement; 13 columns × 500 rows stays below.
+    for chunk in events.chunks(500) {
+        let rows = chunk.iter().map(|e| webhook_event::ActiveModel {
+            channel_id: Set(e.channel_id),
+            webhook_event_id: Set(e.webhook_event_id.clone()),
+            event_type: Set(e.event_type.chars().take(64).collect()),
+            line_user_id: Set(e.line_user_id.clone()),
+            occurred_at: Set(e.occurred_at),
+            received_at: Set(now),
+            is_redelivery: Set(e.is_redelivery),
+            payload: Set(e.payload.clone()),
+            status: Set(PENDING.into()),
+            attempts: Set(0),
+            next_attempt_at: Set(now),
+            locked_until: Set(None),
+            progress: Set(None),
+            last_error: Set(None),
+            processed_at: Set(None),
+            ..Default::default()
+        });
+        let result = webhook_event::Entity::insert_many(rows)
+            .on_conflict(
+                OnConflict::columns([
+                    webhook_event::Column::ChannelId,
+                    webhook_event::Column::WebhookEventId,
+                ])
+                .do_nothing()
+                .to_owned(),
+            )
+            .exec_without_returning(&txn)
+            .await?;
+        stored += result;
+    }
+    txn.commit().await?;
+    Ok(stored)
+}
+
+/// Takes up to `limit` due events for `lease`; each is returned to exactly one caller.
+pub async fn take_due(
+    db: &DatabaseConnection,
+    limit: u64,
+    lease: Duration,
+) -> DomainResult<Vec<webhook_event::Model>> {
+    let now = Utc::now();
+    let free = Condition::any()
+        .add(webhook_event::Column::LockedUntil.is_null())
+        .add(webhook_event::Column::LockedUntil.lt(now));
+    let candidates = webhook_event::Entity::find()
+        .filter(webhook_event::Column::Status.eq(PENDING))
+        .filter(webhook_event::Column::NextAttemptAt.lte(now))
+        .filter(free.clone())
+        .order_by_asc(webhook_event::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?;
+    let until = now + chrono::Duration::from_std(lease).unwrap_or_default();
+    let mut taken = Vec::with_capacity(candidates.len());
+    for mut event in candidates {
+        let won = webhook_event::Entity::update_many()
+            .col_expr(webhook_event::Column::LockedUntil, Expr::value(until))
+            .col_expr(
+                webhook_event::Column::Attempts,
+                Expr::col(webhook_event::Column::Attempts).add(1),
+            )
+            .filter(webhook_event::Column::Id.eq(event.id))
+            .filter(webhook_event::Column::Status.eq(PENDING))
+            .filter(free.clone())
+            .exec(db)
+            .await?
+            .rows_affected
+            == 1;
+        if won {
+            event.attempts += 1;
+            event.locked_until = Some(until);
+            taken.push(event);
+        }
+    }
+    Ok(taken)
+}
+
+/// Records a finished step of an event, so that a retry skips it.
+pub async fn set_progress(db: &DatabaseConnection, id: i64, step: &str) -> DomainResult<()> {
+    webhook_event::Entity::update_many()
+        .col_expr(webhook_event::Column::Progress, Expr::value(step))
+        .filter(webhook_event::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Marks an event done; `note` is kept for staff (something retrying could not fix).
+pub async fn complete(db: &DatabaseConnection, id: i64, note: Option<&str>) -> DomainResult<()> {
+    webhook_event::Entity::update_many()
+        .col_expr(webhook_event::Column::Status, Expr::value(DONE))
+        .col_expr(
+            webhook_event::Column::LastError,
+            Expr::value(note.map(|n| n.chars().take(2000).collect::<String>())),
+        )
+        .col_expr(webhook_event::Column::ProcessedAt, Expr::value(Utc::now()))
+        .col_expr(
+            webhook_event::Column::LockedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(webhook_event::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Schedules another attempt with exponential backoff (2 s, 4 s, ... up to 10 minutes), or
+/// gives up after [`MAX_ATTEMPTS`].
+pub async fn retry_later(
+    db: &DatabaseConnection,
+    id: i64,
+    attempts: i32,
+    error: &str,
+) -> DomainResult<()> {
+    let give_up = attempts >= MAX_ATTEMPTS;
+    let delay = std::cmp::min(2i64.saturating_pow(attempts.clamp(1, 20) as u32), 600);
+    webhook_event::Entity::update_many()
+        .col_expr(
+            webhook_event::Column::Status,
+            Expr::value(if give_up { FAILED } else { PENDING }),
+        )
+        .col_expr(
+            webhook_event::Column::NextAttemptAt,
+            Expr::value(Utc::now() + chrono::Duration::seconds(delay)),
+        )
+        .col_expr(
+            webhook_event::Column::LockedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(
+            webhook_event::Column::LastError,
+            Expr::value(error.chars().take(2000).collect::<String>()),
+        )
+        .filter(webhook_event::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Counts by status, for health pages and tests.
+pub async fn count(db: &DatabaseConnection, status: &str) -> DomainResult<u64> {
+    Ok(webhook_event::Entity::find()
+        .filter(webhook_event::Column::Status.eq(status))
+        .count(db)
+        .await?)
+}
+
+/// When the next pending event is due, so an idle worker sleeps exactly until then.
+pub async fn next_due(db: &DatabaseConnection) -> DomainResult<Option<DateTime<Utc>>> {
+    Ok(webhook_event::Entity::find()
+        .filter(webhook_event::Column::Status.eq(PENDING))
+        .order_by_asc(webhook_event::Column::NextAttemptAt)
+        .one(db)
+        .await?
+        .map(|e| {
+            e.locked_until
+                .map_or(e.next_attempt_at, |l| std::cmp::max(l, e.next_attempt_at))
+        }))
+}

@@ -1,0 +1,417 @@
+//! Simulated friends: webhook deliveries, redelivery, chats, and the state file.
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+mod common;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::routing::post;
+use common::*;
+use line::message::Action;
+use line::webhook::EventKind;
+use sandbox::{NewSimFriend, Sandbox, SandboxConfig, SandboxError, is_ulid, ulid_time_ms};
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn follow_delivers_a_signed_event_like_line() {
+    let h = Harness::default().await;
+    let before = chrono::Utc::now().timestamp_millis();
+    let user = h.friend("a", "花子").await;
+    let received = h.webhook.last();
+    assert!(received.signature_ok);
+    assert_eq!(received.user_agent, "LineBotWebhook/2.0");
+    assert_eq!(received.content_type, "application/json");
+    assert_eq!(received.body["destination"], "Ubot_a");
+
+    // The system's own parser accepts it.
+    let bytes = serde_json::to_vec(&received.body).unwrap();
+    let parsed = line::webhook::parse(&bytes).unwrap();
+    let event = &parsed.events[0];
+    assert_eq!(
+        event.kind,
+        EventKind::Follow {
+            is_unblocked: false
+        }
+    );
+    assert_eq!(event.mode, "active");
+    assert!(!event.is_redelivery);
+    assert_eq!(
+        event.source.as_ref().and_then(|s| s.user_id()),
+        Some(user.as_str())
+    );
+    assert!(event.reply_token.is_some());
+    assert!(
+        is_ulid(&event.webhook_event_id),
+        "{}",
+        event.webhook_event_id
+    );
+    let ulid_ms = ulid_time_ms(&event.webhook_event_id).unwrap() as i64;
+    assert!(ulid_ms >= before && (ulid_ms - event.timestamp).abs() < 5);
+
+    assert_eq!(
+        h.sandbox.follow("a", &user).await.unwrap_err(),
+        SandboxError::AlreadyFollowing
+    );
+
+    // Unfollow: no reply token; then a re-follow is an unblock.
+    h.sandbox.unfollow("a", &user).await.unwrap();
+    let unfollow = h.webhook.last_event();
+    assert_eq!(unfollow["type"], "unfollow");
+    assert!(unfollow.get("replyToken").is_none());
+    assert!(!h.sandbox.friend("a", &user).unwrap().following);
+    assert_eq!(
+        h.sandbox.send_text("a", &user, "x").await.unwrap_err(),
+        SandboxError::NotFollowing
+    );
+    h.sandbox.follow("a", &user).await.unwrap();
+    let refollow = h.webhook.last_event();
+    assert_eq!(refollow["follow"]["isUnblocked"], true);
+    let ids: Vec<String> = h
+        .webhook
+        .all()
+        .iter()
+        .map(|r| {
+            r.body["events"][0]["webhookEventId"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    let mut sorted = ids.clone();
+    sorted.sort();
+    assert_eq!(ids, sorted, "ULIDs are time-ordered");
+}
+
+#[tokio::test]
+async fn messages_postbacks_and_taps() {
+    let h = Harness::default().await;
+    let user = h.friend("a", "花子").await;
+
+    h.sandbox
+        .send_text("a", &user, "ごみの日は？")
+        .await
+        .unwrap();
+    let event = h.webhook.last_event();
+    assert_eq!(event["type"], "message");
+    assert_eq!(event["message"]["type"], "text");
+    assert_eq!(event["message"]["text"], "ごみの日は？");
+    assert!(event["message"]["id"].is_string());
+    assert!(event["message"]["quoteToken"].is_string());
+    assert!(event["replyToken"].is_string());
+
+    h.sandbox
+        .postback("a", &user, "menu=garbage", Some("ごみ"), None)
+        .await
+        .unwrap();
+    let event = h.webhook.last_event();
+    assert_eq!(event["type"], "postback");
+    assert_eq!(event["postback"], json!({ "data": "menu=garbage" }));
+
+    let tapped = h
+        .sandbox
+        .tap_action(
+            "a",
+            &user,
+            &Action::DatetimePicker {
+                label: None,
+                data: "pick".into(),
+                mode: "date".into(),
+                initial: Some("2026-12-24".into()),
+                max: None,
+                min: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert!(tapped.is_some());
+    assert_eq!(
+        h.webhook.last_event()["postback"]["params"],
+        json!({ "date": "2026-12-24" })
+    );
+    h.sandbox
+        .tap_action(
+            "a",
+            &user,
+            &Action::Message {
+                label: None,
+                text: "防災".into(),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(h.webhook.last_event()["message"]["text"], "防災");
+    let count = h.webhook.all().len();
+    let none = h
+        .sandbox
+        .tap_action(
+            "a",
+            &user,
+            &Action::Uri {
+                label: None,
+                uri: "https://example.jp".into(),
+                alt_uri: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert!(none.is_none());
+    assert_eq!(h.webhook.all().len(), count, "a URI tap delivers nothing");
+
+    let chat = h.sandbox.chat("a", &user);
+    assert!(chat.iter().all(|e| e.from_friend && e.via == "friend"));
+    let shown: Vec<&Value> = chat.iter().map(|e| &e.message).collect();
+    assert_eq!(shown[0]["text"], "ごみの日は？");
+    assert_eq!(shown[1]["type"], "postback");
+    assert_eq!(shown[1]["displayText"], "ごみ");
+    assert_eq!(shown[3]["text"], "防災");
+
+    // Unknown friend / channel.
+    assert_eq!(
+        h.sandbox.send_text("a", "Unobody", "x").await.unwrap_err(),
+        SandboxError::UnknownFriend
+    );
+    assert_eq!(
+        h.sandbox.send_text("zzz", &user, "x").await.unwrap_err(),
+        SandboxError::UnknownChannel
+    );
+    // A friend of A is not a friend of B.
+    assert_eq!(
+        h.sandbox.send_text("b", &user, "x").await.unwrap_err(),
+        SandboxError::UnknownFriend
+    );
+}
+
+#[tokio::test]
+async fn redelivery_keeps_the_event_id() {
+    let h = Harness::default().await;
+    let user = h.friend("a", "花子").await;
+    h.sandbox.send_text("a", &user, "一度目").await.unwrap();
+    let first = h.webhook.last_event();
+    let again = h.sandbox.redeliver_last("a", &user).await.unwrap();
+    let second = h.webhook.last_event();
+    assert!(h.webhook.last().signature_ok);
+    assert_eq!(second["webhookEventId"], first["webhookEventId"]);
+    assert_eq!(
+        again.webhook_event_id,
+        first["webhookEventId"].as_str().unwrap()
+    );
+    assert_eq!(second["deliveryContext"]["isRedelivery"], true);
+    assert_eq!(first["deliveryContext"]["isRedelivery"], false);
+    assert_eq!(second["message"], first["message"]);
+}
+
+#[tokio::test]
+async fn failed_deliveries_are_reported() {
+    let failing = serve(Router::new().route(
+        "/webhook",
+        post(|| async { StatusCode::INTERNAL_SERVER_ERROR }),
+    ))
+    .await;
+    let sandbox = Sandbox::new(SandboxConfig::default()).unwrap();
+    sandbox.add_channel(channel("a", Some(&failing)));
+    sandbox.add_channel(channel("b", None));
+    let f = sandbox
+        .create_friend(
+            "a",
+            NewSimFriend {
+                display_name: "花子".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let d = sandbox.follow("a", &f.user_id).await.unwrap();
+    assert_eq!(d.status, Some(500));
+    assert!(d.error.is_some());
+
+    let g = sandbox
+        .create_friend(
+            "b",
+            NewSimFriend {
+                display_name: "太郎".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let d = sandbox.follow("b", &g.user_id).await.unwrap();
+    assert_eq!(d.status, None);
+    assert!(d.error.is_some(), "no webhook URL");
+    assert!(sandbox.friend("b", &g.user_id).unwrap().following);
+
+    // Nobody listening.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let closed = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    sandbox.add_channel(channel("b", Some(&closed)));
+    let d = sandbox.send_text("b", &g.user_id, "x").await.unwrap();
+    assert_eq!(d.status, None);
+    assert!(d.error.unwrap().contains("接続"));
+}
+
+#[tokio::test]
+async fn chats_keep_the_latest_entries() {
+    let h = Harness::start(SandboxConfig {
+        max_chat_entries_per_friend: 3,
+        ..SandboxConfig::default()
+    })
+    .await;
+    let ids = h.sandbox.seed_friends("a", 1).unwrap();
+    for i in 0..5 {
+        h.post_json(
+            TOKEN_A,
+            "/v2/bot/message/push",
+            &json!({ "to": ids[0], "messages": [text(&format!("{i}"))] }),
+        )
+        .await
+        .expect(200);
+    }
+    let chat = h.sandbox.chat("a", &ids[0]);
+    let texts: Vec<&str> = chat
+        .iter()
+        .map(|e| e.message["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(texts, ["2", "3", "4"]);
+}
+
+#[tokio::test]
+async fn state_file_survives_a_new_sandbox() {
+    let dir = tempfile::tempdir().unwrap();
+    let state_file = dir.path().join("line-sandbox.json");
+    let config = SandboxConfig {
+        state_file: Some(state_file.clone()),
+        ..SandboxConfig::default()
+    };
+    let h = Harness::start(config.clone()).await;
+    let user = h.friend("a", "花子").await;
+    let others = h.sandbox.seed_friends("a", 2).unwrap();
+    h.sandbox.unfollow("a", &others[1]).await.unwrap();
+    let key = uuid::Uuid::new_v4().to_string();
+    h.post_with(
+        h.http
+            .post(h.url("/v2/bot/message/multicast"))
+            .bearer_auth(TOKEN_A)
+            .header("X-Line-Retry-Key", &key)
+            .json(&json!({ "to": [user, others[0]], "messages": [text("お知らせ")], "customAggregationUnits": ["u1"] })),
+    )
+    .await
+    .expect(200);
+    let created = h
+        .post_json(
+            TOKEN_A,
+            "/v2/bot/richmenu",
+            &json!({
+                "size": { "width": 800, "height": 540 }, "selected": true, "name": "m",
+                "chatBarText": "メニュー",
+                "areas": [{ "bounds": { "x": 0, "y": 0, "width": 800, "height": 540 },
+                            "action": { "type": "message", "text": "hi" } }]
+            }),
+        )
+        .await;
+    let menu_id = created.expect(200)["richMenuId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let image = png(800, 540, 1);
+    h.post_with(
+        h.http
+            .post(h.url(&format!("/v2/bot/richmenu/{menu_id}/content")))
+            .bearer_auth(TOKEN_A)
+            .header("content-type", "image/png")
+            .body(image.clone()),
+    )
+    .await
+    .expect(200);
+    h.post_json(
+        TOKEN_A,
+        "/v2/bot/richmenu/alias",
+        &json!({ "richMenuAliasId": "tab", "richMenuId": menu_id }),
+    )
+    .await
+    .expect(200);
+    h.post_json(
+        TOKEN_A,
+        &format!("/v2/bot/user/all/richmenu/{menu_id}"),
+        &json!({}),
+    )
+    .await
+    .expect(200);
+    let id_token = h.sandbox.mint_id_token("a", &user, None).unwrap();
+    let chat_before = h.sandbox.chat("a", &user);
+    let friends_before = h.sandbox.friends("a");
+    h.sandbox.flush().unwrap();
+    assert!(state_file.exists());
+    drop(h);
+
+    let h = Harness::start(config).await;
+    assert_eq!(h.sandbox.friends("a"), friends_before);
+    assert_eq!(h.sandbox.chat("a", &user), chat_before);
+    assert_eq!(h.sandbox.chat("a", &others[0]).len(), 1);
+    assert!(h.sandbox.chat("a", &others[1]).is_empty());
+    let download = h
+        .get(TOKEN_A, &format!("/v2/bot/richmenu/{menu_id}/content"))
+        .await;
+    assert_eq!(download.bytes, image);
+    let alias = h.get(TOKEN_A, "/v2/bot/richmenu/alias/tab").await;
+    assert_eq!(alias.expect(200)["richMenuId"], menu_id.as_str());
+    let default = h.get(TOKEN_A, "/v2/bot/user/all/richmenu").await;
+    assert_eq!(default.expect(200)["richMenuId"], menu_id.as_str());
+    let usage = h.get(TOKEN_A, "/v2/bot/message/quota/consumption").await;
+    assert_eq!(usage.expect(200)["totalUsage"], 2);
+    // The accepted retry key is remembered.
+    let again = h
+        .post_with(
+            h.http
+                .post(h.url("/v2/bot/message/multicast"))
+                .bearer_auth(TOKEN_A)
+                .header("X-Line-Retry-Key", &key)
+                .json(&json!({ "to": [user], "messages": [text("お知らせ")] })),
+        )
+        .await;
+    again.expect(409);
+    // ID tokens minted before the restart still verify.
+    let verified = h
+        .post_with(
+            h.http
+                .post(h.url("/oauth2/v2.1/verify"))
+                .form(&[("id_token", id_token.as_str()), ("client_id", LOGIN_A)]),
+        )
+        .await;
+    assert_eq!(verified.expect(200)["sub"], user.as_str());
+    // Statistics attribution survives too.
+    let sent_id = h.sandbox.chat("a", &user)[0]
+        .sent_message_id
+        .clone()
+        .unwrap();
+    h.sandbox.open_message("a", &user, &sent_id);
+    // Redelivery of an event from before the restart.
+    let d = h.sandbox.redeliver_last("a", &others[1]).await.unwrap();
+    assert_eq!(h.webhook.last_event()["type"], "unfollow");
+    assert!(d.succeeded());
+}
+
+#[tokio::test]
+async fn state_is_saved_in_the_background() {
+    let dir = tempfile::tempdir().unwrap();
+    let state_file = dir.path().join("state.json");
+    let sandbox = Sandbox::new(SandboxConfig {
+        state_file: Some(state_file.clone()),
+        ..SandboxConfig::default()
+    })
+    .unwrap();
+    sandbox.add_channel(channel("a", None));
+    sandbox.seed_friends("a", 2).unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !state_file.exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "saved within about a second"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let reopened = Sandbox::new(SandboxConfig {
+        state_file: Some(state_file),
+        ..SandboxConfig::default()
+    })
+    .unwrap();
+    reopened.add_channel(channel("a", None));
+    assert_eq!(reopened.friends("a").len(), 2);
+}

@@ -1,0 +1,128 @@
+//! `POST /webhook/line/{channel_key}`: LINE's webhook deliveries.
+//!
+//! Order of work: find the channel, check `x-line-signature` over the raw bytes (nothing is
+//! parsed or stored before), parse, store every event durably, answer 200. Acting on the events
+//! happens afterwards in the workers (`crate::workers`), so LINE's 2-second budget is never at
+//! the mercy of LINE's own API or our handlers.
+//!
+//! Storing goes through [`Intake`]: one task gathers the events of concurrent requests and
+//! writes them in one transaction, so a burst costs one commit instead of one per request, and
+//! each request is answered only after the commit that holds its events.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use domain::inbox::NewEvent;
+use tokio::sync::{Notify, mpsc, oneshot};
+
+use crate::AppState;
+
+/// Requests waiting for the writer; beyond this, callers wait for room (backpressure).
+const QUEUE: usize = 4096;
+/// Most requests written in one transaction.
+const BATCH: usize = 512;
+
+type Ack = oneshot::Sender<Result<(), String>>;
+
+/// The group-commit writer of the webhook inbox.
+#[derive(Clone)]
+pub struct Intake {
+    queue: mpsc::Sender<(Vec<NewEvent>, Ack)>,
+    /// Woken after each commit, so idle workers start at once.
+    pub stored: Arc<Notify>,
+}
+
+impl Intake {
+    pub fn start(db: domain::DatabaseConnection) -> Self {
+        let (queue, mut rx) = mpsc::channel::<(Vec<NewEvent>, Ack)>(QUEUE);
+        let stored = Arc::new(Notify::new());
+        let notify = stored.clone();
+        tokio::spawn(async move {
+            let mut batch = Vec::with_capacity(BATCH);
+            while rx.recv_many(&mut batch, BATCH).await > 0 {
+                let (events, acks): (Vec<_>, Vec<_>) = batch.drain(..).unzip();
+                let events: Vec<NewEvent> = events.into_iter().flatten().collect();
+                let result = domain::inbox::store(&db, events)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| e.to_string());
+                if result.is_ok() {
+                    notify.notify_waiters();
+                }
+                for ack in acks {
+                    let _ = ack.send(result.clone());
+                }
+            }
+        });
+        Self { queue, stored }
+    }
+
+    /// Returns once the events are committed.
+    pub async fn store(&self, events: Vec<NewEvent>) -> Result<(), String> {
+        let (ack, done) = oneshot::channel();
+        self.queue
+            .send((events, ack))
+            .await
+            .map_err(|_| "the inbox writer has stopped".to_owned())?;
+        done.await
+            .map_err(|_| "the inbox writer has stopped".to_owned())?
+    }
+}
+
+/// LINE-style JSON error body; LINE's console shows it when "Verify" fails.
+fn refuse(status: StatusCode, message: &str) -> Response {
+    (
+        status,
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        serde_json::json!({ "message": message }).to_string(),
+    )
+        .into_response()
+}
+
+pub async fn receive(
+    State(state): State<AppState>,
+    Path(channel_key): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Some(handle) = state.platform.channel(&channel_key) else {
+        return refuse(StatusCode::NOT_FOUND, "unknown channel");
+    };
+    let Some(signature) = headers
+        .get("x-line-signature")
+        .and_then(|v| v.to_str().ok())
+    else {
+        return refuse(StatusCode::UNAUTHORIZED, "missing x-line-signature");
+    };
+    if !line::signature::verify(&handle.channel.channel_secret, &body, signature) {
+        tracing::warn!(channel = %channel_key, "webhook with a wrong signature refused");
+        return refuse(StatusCode::UNAUTHORIZED, "invalid signature");
+    }
+    let parsed = match line::webhook::parse(&body) {
+        Ok(p) => p,
+        Err(e) => {
+            tracing::warn!(channel = %channel_key, error = %e, "signed webhook body is malformed");
+            return refuse(StatusCode::BAD_REQUEST, &format!("malformed body: {e}"));
+        }
+    };
+    if parsed.events.is_empty() {
+        // LINE's "Verify" button.
+        return StatusCode::OK.into_response();
+    }
+    let events = parsed
+        .events
+        .iter()
+        .map(|e| NewEvent::from_event(handle.channel.id, e))
+        .collect();
+    match state.intake.store(events).await {
+        Ok(()) => StatusCode::OK.into_response(),
+        Err(e) => {
+            // Not stored: say so, and LINE (with redelivery on) sends it again.
+            tracing::error!(channel = %channel_key, error = %e, "webhook events could not be stored");
+            refuse(StatusCode::SERVICE_UNAVAILABLE, "temporarily unavailable")
+        }
+    }
+}

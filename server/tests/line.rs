@@ -1,0 +1,299 @@
+//! The LINE platform layer end to end, over real HTTP on loopback and real databases: the
+//! server with its webhook, inbox workers and API client, talking to the built-in sandbox (or
+//! to a sandbox served separately, standing in for "any LINE-compatible server").
+
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use domain::db_test;
+use domain::friends::{FriendPage, FriendQuery};
+use domain::testing::TestDb;
+use line::client::{RetryKey, SendOutcome};
+use server::AppState;
+use server::config::Config;
+use server::routes::{Limits, router};
+
+const SECRET: &str = "0123456789abcdef0123456789abcdef";
+const TOKEN: &str = "test-access-token-0123456789";
+
+struct Running {
+    addr: SocketAddr,
+    state: AppState,
+    _data: tempfile::TempDir,
+}
+
+/// The server on a free loopback port, as `serve` runs it.
+async fn start(t: &TestDb, env: &[(&str, &str)]) -> Running {
+    let data = tempfile::tempdir().unwrap();
+    let mut vars: Vec<(String, String)> = env
+        .iter()
+        .map(|(k, v)| ((*k).into(), (*v).into()))
+        .collect();
+    if !vars.iter().any(|(k, _)| k == "BIND_ADDR") {
+        vars.push(("BIND_ADDR".into(), "127.0.0.1:0".into()));
+    }
+    vars.push(("DATA_DIR".into(), data.path().display().to_string()));
+    vars.push((
+        "SECRET_KEY".into(),
+        domain::secrets::SecretBox::generate_key(),
+    ));
+    let config = Config::from_sources(None, |name| {
+        vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+    })
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind(config.bind_addr)
+        .await
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (state, _workers) = server::serve::prepare(&config, t.db.clone(), addr)
+        .await
+        .unwrap();
+    let limits = Limits {
+        body_bytes: config.request_body_limit,
+        timeout: config.request_timeout,
+    };
+    let app = router(state.clone(), limits);
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+    Running {
+        addr,
+        state,
+        _data: data,
+    }
+}
+
+/// Waits (up to 10 s) for `check` to hold: the workers act a moment after the webhook answer.
+async fn eventually<T>(what: &str, mut check: impl AsyncFnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn friends(t: &TestDb, channel: &str) -> FriendPage {
+    let id = domain::channels::id_of(&t.db, channel).await.unwrap();
+    domain::friends::list(&t.db, id, &FriendQuery::default())
+        .await
+        .unwrap()
+}
+
+fn texts(chat: &[sandbox::ChatEntry]) -> Vec<String> {
+    chat.iter()
+        .filter(|e| !e.from_friend)
+        .filter_map(|e| e.message["text"].as_str().map(str::to_owned))
+        .collect()
+}
+
+db_test!(
+    async fn a_simulated_friend_follows_is_greeted_listed_and_blocks(t) {
+        let server = start(&t, &[]).await;
+        let sandbox = &server.state.platform.sandbox;
+        let friend = sandbox
+            .create_friend("main", sandbox::NewSimFriend { display_name: "山田 花子".into(), language: Some("ja".into()), ..Default::default() })
+            .unwrap();
+        let delivery = sandbox.follow("main", &friend.user_id).await.unwrap();
+        assert_eq!(delivery.status, Some(200), "{delivery:?}");
+
+        // The greeting arrives with the reply token, once.
+        let greeted = eventually("the greeting", async || {
+            let t = texts(&sandbox.chat("main", &friend.user_id));
+            (!t.is_empty()).then_some(t)
+        }).await;
+        assert_eq!(greeted, [domain::channels::DEFAULT_GREETING]);
+        // The friend is registered with the profile LINE (the sandbox) returned.
+        let page = eventually("the friend", async || {
+            let p = friends(&t, "main").await;
+            p.friends.first().is_some_and(|f| f.display_name.is_some()).then_some(p)
+        }).await;
+        let f = &page.friends[0];
+        assert_eq!((f.line_user_id.as_str(), f.display_name.as_deref(), f.language.as_deref(), f.following), (friend.user_id.as_str(), Some("山田 花子"), Some("ja"), true));
+
+        // A message is stored and shown on the friend's page.
+        sandbox.send_text("main", &friend.user_id, "ごみの日を教えて").await.unwrap();
+        let detail = eventually("the message event", async || {
+            let d = domain::friends::detail(&t.db, domain::channels::id_of(&t.db, "main").await.unwrap(), f.id).await.unwrap();
+            d.events.iter().any(|e| e.summary == "ごみの日を教えて" && e.status == "done").then_some(d)
+        }).await;
+        assert_eq!(detail.events.len(), 2);
+
+        // Blocking keeps the friend, marked blocked.
+        sandbox.unfollow("main", &friend.user_id).await.unwrap();
+        let page = eventually("the block", async || {
+            let p = friends(&t, "main").await;
+            (p.blocked == 1).then_some(p)
+        }).await;
+        assert_eq!((page.total, page.following), (1, 0));
+        assert!(page.friends[0].blocked_at.is_some());
+        assert_eq!(texts(&sandbox.chat("main", &friend.user_id)).len(), 1, "greeted once");
+    }
+);
+
+fn signed(body: &str) -> (String, String) {
+    (
+        body.to_owned(),
+        line::signature::sign(SECRET, body.as_bytes()),
+    )
+}
+
+fn message_event(id: &str, redelivery: bool) -> String {
+    format!(
+        r#"{{"destination":"Ubot","events":[{{"type":"message","mode":"active","timestamp":1767225600000,"source":{{"type":"user","userId":"U4af4980629"}},"webhookEventId":"{id}","deliveryContext":{{"isRedelivery":{redelivery}}},"replyToken":"r1","message":{{"id":"1","type":"text","quoteToken":"q","text":"こんにちは😀"}}}}]}}"#
+    )
+}
+
+async fn post(addr: SocketAddr, path: &str, body: &str, signature: Option<&str>) -> (u16, String) {
+    let client = reqwest::Client::new();
+    let mut req = client
+        .post(format!("http://{addr}{path}"))
+        .header("content-type", "application/json")
+        .body(body.to_owned());
+    if let Some(s) = signature {
+        req = req.header("x-line-signature", s);
+    }
+    let res = req.send().await.unwrap();
+    (res.status().as_u16(), res.text().await.unwrap())
+}
+
+async fn stored_events(t: &TestDb) -> u64 {
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    domain::entities::webhook_event::Entity::find()
+        .count(&t.db)
+        .await
+        .unwrap()
+}
+
+db_test!(
+    async fn the_webhook_refuses_what_line_would_not_send_and_stores_each_event_once(t) {
+        // LINE credentials; the API base is a closed port, which message events never need.
+        let server = start(&t, &[
+            ("LINE_CHANNEL_SECRET", SECRET),
+            ("LINE_CHANNEL_ACCESS_TOKEN", TOKEN),
+            ("LINE_API_BASE", "http://127.0.0.1:9"),
+            ("REQUEST_BODY_LIMIT", "64KiB"),
+        ]).await;
+        let path = "/webhook/line/main";
+        let (body, signature) = signed(&message_event("01JD0000000000000000000001", false));
+
+        assert_eq!(post(server.addr, path, &body, None).await.0, 401, "missing header");
+        assert_eq!(post(server.addr, path, &body, Some("bm90IHRoZSBzaWduYXR1cmU=")).await.0, 401, "wrong signature");
+        // Re-serialised JSON (emoji and Japanese escaped) no longer matches: bytes are signed.
+        let reencoded = serde_json::to_string(&serde_json::from_str::<serde_json::Value>(&body).unwrap()).unwrap().replace("😀", "\\ud83d\\ude00");
+        assert_eq!(post(server.addr, path, &reencoded, Some(&signature)).await.0, 401, "signature over other bytes");
+        let (bad, bad_sig) = signed("{\"destination\":\"U\",\"events\":[{]}");
+        assert_eq!(post(server.addr, path, &bad, Some(&bad_sig)).await.0, 400, "malformed JSON");
+        let huge = format!("{{\"destination\":\"U\",\"events\":[],\"pad\":\"{}\"}}", "x".repeat(70 * 1024));
+        let (huge, huge_sig) = signed(&huge);
+        assert_eq!(post(server.addr, path, &huge, Some(&huge_sig)).await.0, 413, "huge body");
+        assert_eq!(post(server.addr, "/webhook/line/nope", &body, Some(&signature)).await.0, 404, "unknown channel");
+        assert_eq!(stored_events(&t).await, 0, "nothing stored for refused requests");
+
+        let (verify, verify_sig) = signed(r#"{"destination":"Ubot","events":[]}"#);
+        assert_eq!(post(server.addr, path, &verify, Some(&verify_sig)).await.0, 200, "LINE's verify button");
+
+        assert_eq!(post(server.addr, path, &body, Some(&signature)).await.0, 200);
+        assert_eq!(post(server.addr, path, &body, Some(&signature)).await.0, 200, "duplicate");
+        let (again, again_sig) = signed(&message_event("01JD0000000000000000000001", true));
+        assert_eq!(post(server.addr, path, &again, Some(&again_sig)).await.0, 200, "redelivery");
+        let (unknown, unknown_sig) = signed(r#"{"destination":"Ubot","events":[{"type":"somethingNew","mode":"active","timestamp":1767225600000,"webhookEventId":"01JD0000000000000000000002","deliveryContext":{"isRedelivery":false},"futureField":{"a":1}}]}"#);
+        assert_eq!(post(server.addr, path, &unknown, Some(&unknown_sig)).await.0, 200, "unknown event type");
+        assert_eq!(stored_events(&t).await, 2);
+        eventually("both events processed", async || (domain::inbox::count(&t.db, domain::inbox::DONE).await.unwrap() == 2).then_some(())).await;
+        use sea_orm::EntityTrait;
+        let rows = domain::entities::webhook_event::Entity::find().all(&t.db).await.unwrap();
+        let unknown_row = rows.iter().find(|r| r.event_type == "somethingNew").unwrap();
+        assert!(unknown_row.payload.contains("futureField"), "kept as LINE sent it");
+        let message_row = rows.iter().find(|r| r.event_type == "message").unwrap();
+        assert_eq!(message_row.attempts, 1, "processed once");
+    }
+);
+
+/// A sandbox served on its own port: "any LINE-compatible server".
+async fn external_line(webhook: String) -> (SocketAddr, sandbox::Sandbox) {
+    let sandbox = sandbox::Sandbox::new(sandbox::SandboxConfig::default()).unwrap();
+    sandbox.add_channel(sandbox::SandboxChannel {
+        key: "city".into(),
+        bot_user_id: "U0000000000000000000000000000bot1".into(),
+        channel_secret: SECRET.into(),
+        access_token: TOKEN.into(),
+        login_channel_id: Some("2000000001".into()),
+        webhook_url: Some(webhook),
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = sandbox.router();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (addr, sandbox)
+}
+
+db_test!(
+    async fn with_credentials_the_same_flow_works_against_a_line_compatible_server(t) {
+        // Our webhook address must be known before the "LINE" server, so reserve it first.
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = probe.local_addr().unwrap().port();
+        drop(probe);
+        let (line_addr, line) = external_line(format!("http://127.0.0.1:{port}/webhook/line/main")).await;
+        let base = format!("http://{line_addr}");
+        let server = start(&t, &[
+            ("BIND_ADDR", &format!("127.0.0.1:{port}")),
+            ("LINE_CHANNEL_SECRET", SECRET),
+            ("LINE_CHANNEL_ACCESS_TOKEN", TOKEN),
+            ("LINE_CHANNEL_ID", "1650000000"),
+            ("LINE_API_BASE", &base),
+            ("LINE_API_DATA_BASE", &base),
+        ]).await;
+        let _ = server.addr;
+        assert!(!server.state.platform.has_sandbox_channels(), "no built-in sandbox with credentials");
+
+        let friend = line.create_friend("city", sandbox::NewSimFriend { display_name: "佐藤".into(), ..Default::default() }).unwrap();
+        let delivery = line.follow("city", &friend.user_id).await.unwrap();
+        assert_eq!(delivery.status, Some(200), "{delivery:?}");
+        let greeted = eventually("the greeting", async || {
+            let t = texts(&line.chat("city", &friend.user_id));
+            (!t.is_empty()).then_some(t)
+        }).await;
+        assert_eq!(greeted.len(), 1);
+        let page = eventually("the friend", async || {
+            let p = friends(&t, "main").await;
+            p.friends.first().is_some_and(|f| f.display_name.is_some()).then_some(p)
+        }).await;
+        assert_eq!(page.friends[0].display_name.as_deref(), Some("佐藤"));
+
+        // Push through the outbox: the retry key is stored before the first attempt. The first
+        // attempt "crashes" after LINE accepted it; the resend with the same key gets 409 and
+        // the friend still has exactly one copy.
+        let handle = server.state.platform.channel("main").unwrap();
+        let request = line::api::PushRequest {
+            to: friend.user_id.clone(),
+            messages: vec![serde_json::from_value(serde_json::json!({"type":"text","text":"防災訓練のお知らせ"})).unwrap()],
+            notification_disabled: None,
+            custom_aggregation_units: None,
+        };
+        let row = domain::outbox::enqueue(&t.db, handle.channel.id, &domain::outbox::Outgoing::Push(request.clone())).await.unwrap();
+        let key: RetryKey = row.retry_key.parse().unwrap();
+        let first = handle.client.push(&request, &key).await.unwrap();
+        assert!(matches!(first, SendOutcome::Accepted { .. }));
+        let resent = domain::outbox::deliver(&t.db, &handle.client, row.id).await.unwrap().unwrap();
+        assert!(matches!(resent, SendOutcome::AlreadyAccepted { .. }), "{resent:?}");
+        assert_eq!(domain::outbox::get(&t.db, row.id).await.unwrap().status, "sent");
+        let pushed: Vec<_> = texts(&line.chat("city", &friend.user_id)).into_iter().filter(|t| t == "防災訓練のお知らせ").collect();
+        assert_eq!(pushed.len(), 1, "delivered once");
+        assert!(domain::outbox::deliver(&t.db, &handle.client, row.id).await.unwrap().is_none(), "sent requests are not sent again");
+
+        // Recipients must be this channel's friends.
+        let stranger = line::api::PushRequest { to: "U00000000000000000000000000000000".into(), ..request };
+        let err = domain::outbox::enqueue(&t.db, handle.channel.id, &domain::outbox::Outgoing::Push(stranger)).await.unwrap_err();
+        assert!(err.to_string().contains("友だちではありません"), "{err}");
+    }
+);
