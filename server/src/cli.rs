@@ -38,6 +38,43 @@ pub enum Command {
         #[command(subcommand)]
         action: AdminAction,
     },
+    /// Configure LINE channels beside `main` (e.g. a test account).
+    Channel {
+        #[command(subcommand)]
+        action: ChannelAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ChannelAction {
+    /// Create or update a channel. Its secret and access token are read from standard input
+    /// (two lines), never from the command line; with --sandbox, the built-in LINE sandbox
+    /// serves it instead.
+    Set {
+        /// Short name used in URLs: lower-case letters, digits, - and _.
+        #[arg(long)]
+        key: String,
+        /// Name shown to staff.
+        #[arg(long, default_value = "")]
+        name: String,
+        /// `production` (本番) or `test` (テスト).
+        #[arg(long, default_value = "test")]
+        environment: String,
+        #[arg(long)]
+        sandbox: bool,
+        #[arg(long)]
+        channel_id: Option<String>,
+        #[arg(long)]
+        login_channel_id: Option<String>,
+        #[arg(long)]
+        liff_id: Option<String>,
+        #[arg(long)]
+        api_base: Option<String>,
+        #[arg(long)]
+        api_data_base: Option<String>,
+    },
+    /// List channels (secrets masked).
+    List,
 }
 
 #[derive(Debug, Subcommand)]
@@ -122,6 +159,80 @@ pub async fn admin(config: &Config, action: AdminAction) -> anyhow::Result<()> {
             bail!("{e}")
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn channel(config: &Config, action: ChannelAction) -> anyhow::Result<()> {
+    let db = domain::db::connect_and_migrate(&config.database_url, 1)
+        .await
+        .context("cannot open the database")?;
+    let secrets = crate::platform::secret_box(config)?;
+    match action {
+        ChannelAction::List => {
+            for c in domain::channels::summaries(&db, &secrets).await? {
+                println!(
+                    "{}\t{}\t{}\t{}\tsecret {}\ttoken {}",
+                    c.key,
+                    c.environment.label_ja(),
+                    if c.sandbox { "sandbox" } else { &c.api_base },
+                    c.name,
+                    c.channel_secret,
+                    c.access_token
+                );
+            }
+            Ok(())
+        }
+        ChannelAction::Set {
+            key,
+            name,
+            environment,
+            sandbox,
+            channel_id,
+            login_channel_id,
+            liff_id,
+            api_base,
+            api_data_base,
+        } => {
+            let environment = domain::channels::Environment::parse(&environment)
+                .context("--environment must be `production` or `test`")?;
+            let (channel_secret, access_token) = if sandbox {
+                (None, None)
+            } else {
+                let secret = read_stdin_line()?;
+                let token = read_stdin_line()?;
+                if secret.is_empty() || token.is_empty() {
+                    bail!(
+                        "give the channel secret and the access token on two lines of standard input (or use --sandbox)"
+                    );
+                }
+                (Some(secret), Some(token))
+            };
+            let settings = domain::channels::ChannelSettings {
+                key,
+                name,
+                environment: Some(environment),
+                channel_id,
+                channel_secret,
+                access_token,
+                login_channel_id,
+                liff_id,
+                api_base,
+                api_data_base,
+            };
+            match domain::channels::configure(&db, &secrets, &settings).await {
+                Ok(c) => {
+                    println!(
+                        "チャネル「{}」（{}）を保存しました。サーバーを再起動すると使われます。/ Saved channel {:?}; restart the server to use it.",
+                        c.key,
+                        c.environment.label_ja(),
+                        c.key
+                    );
+                    Ok(())
+                }
+                Err(e @ domain::DomainError::Invalid(_)) => bail!("{e}"),
+                Err(e) => Err(e.into()),
+            }
+        }
     }
 }
 

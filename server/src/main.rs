@@ -29,6 +29,7 @@ fn main() -> ExitCode {
             Command::Serve => server::serve::run(config).await,
             Command::Migrate { action } => cli::migrate(&config, action).await,
             Command::Admin { action } => cli::admin(&config, action).await,
+            Command::Channel { action } => cli::channel(&config, action).await,
         }
     });
     match result {

@@ -39,10 +39,7 @@ impl LinePlatform {
         config: &Config,
         local_addr: SocketAddr,
     ) -> anyhow::Result<Self> {
-        let secrets = match &config.secret_key {
-            Some(key) => SecretBox::from_base64(&key.0).map_err(anyhow::Error::msg)?,
-            None => key_file(&config.data_dir)?,
-        };
+        let secrets = secret_box(config)?;
         domain::channels::configure(db, &secrets, &config.main_channel.settings())
             .await
             .context("cannot store the main LINE channel")?;
@@ -157,6 +154,14 @@ fn sandbox_login_channel_id(key: &str) -> String {
     let digest = Sha256::digest(format!("machidayori-sandbox-login:{key}"));
     let n = u64::from_be_bytes(digest[..8].try_into().unwrap_or_default());
     format!("2{:09}", n % 1_000_000_000)
+}
+
+/// The key that seals LINE secrets: `SECRET_KEY`, else the key file in `DATA_DIR`.
+pub fn secret_box(config: &Config) -> anyhow::Result<SecretBox> {
+    match &config.secret_key {
+        Some(key) => SecretBox::from_base64(&key.0).map_err(anyhow::Error::msg),
+        None => key_file(&config.data_dir),
+    }
 }
 
 /// Reads the secret key from `DATA_DIR/secret.key`, creating it (mode 0600) on first start.

@@ -140,8 +140,16 @@ struct Server {
 
 impl Server {
     fn start(t: &TestDb) -> Self {
-        let mut child = machidayori(&t.url)
-            .env("BIND_ADDR", "127.0.0.1:0")
+        Self::start_with(t, &[])
+    }
+
+    fn start_with(t: &TestDb, env: &[(&str, &str)]) -> Self {
+        let mut cmd = machidayori(&t.url);
+        cmd.env("BIND_ADDR", "127.0.0.1:0");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd
             .env("LOG_FORMAT", "json")
             .env("LOG_LEVEL", "info")
             .stdout(Stdio::piped())
@@ -273,5 +281,94 @@ db_test!(
         assert!(http_get(&server.addr, "/healthz").starts_with("HTTP/1.1 200"));
         server.signal("INT");
         assert_eq!(server.wait_exit(Duration::from_secs(10)), Some(0), "clean exit after SIGINT");
+    }
+);
+
+const SECRET: &str = "0123456789abcdef0123456789abcdef";
+const TOKEN: &str = "test-access-token-0123456789";
+
+/// A "LINE" that accepts connections and never answers.
+fn black_hole() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming() {
+            held.push(stream);
+        }
+    });
+    format!("http://{addr}")
+}
+
+db_test!(
+    async fn an_event_answered_200_is_acted_on_once_even_if_the_process_is_killed(t) {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = probe.local_addr().unwrap().port();
+        drop(probe);
+        // "LINE": the sandbox served by this test, delivering webhooks to the server under test.
+        let line = sandbox::Sandbox::new(sandbox::SandboxConfig::default()).unwrap();
+        line.add_channel(sandbox::SandboxChannel {
+            key: "city".into(),
+            bot_user_id: "U0000000000000000000000000000bot1".into(),
+            channel_secret: SECRET.into(),
+            access_token: TOKEN.into(),
+            login_channel_id: None,
+            webhook_url: Some(format!("http://127.0.0.1:{port}/webhook/line/main")),
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let line_base = format!("http://{}", listener.local_addr().unwrap());
+        let app = line.router();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let data_dir = tempfile::tempdir().unwrap();
+        let key = domain::secrets::SecretBox::generate_key();
+        let bind = format!("127.0.0.1:{port}");
+        let env = |api_base: &str| {
+            vec![
+                ("BIND_ADDR".to_owned(), bind.clone()),
+                ("DATA_DIR".to_owned(), data_dir.path().display().to_string()),
+                ("SECRET_KEY".to_owned(), key.clone()),
+                ("LINE_CHANNEL_SECRET".to_owned(), SECRET.to_owned()),
+                ("LINE_CHANNEL_ACCESS_TOKEN".to_owned(), TOKEN.to_owned()),
+                ("LINE_API_BASE".to_owned(), api_base.to_owned()),
+                ("LINE_API_TIMEOUT".to_owned(), "300ms".to_owned()),
+            ]
+        };
+        let borrowed = |v: &[(String, String)]| -> Vec<(String, String)> { v.to_vec() };
+
+        // 1. LINE's API hangs: the worker is stuck in the profile call when the process dies.
+        let first_env = borrowed(&env(&black_hole()));
+        let first_env: Vec<(&str, &str)> = first_env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let mut first = Server::start_with(&t, &first_env);
+        let friend = line.create_friend("city", sandbox::NewSimFriend { display_name: "鈴木".into(), ..Default::default() }).unwrap();
+        let delivery = line.follow("city", &friend.user_id).await.unwrap();
+        assert_eq!(delivery.status, Some(200), "{delivery:?}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        first.signal("KILL");
+        first.wait_exit(Duration::from_secs(5));
+        use sea_orm::EntityTrait;
+        let rows = domain::entities::webhook_event::Entity::find().all(&t.db).await.unwrap();
+        assert_eq!(rows.len(), 1, "the event answered with 200 was stored");
+        assert_eq!(rows[0].status, "pending", "and not yet acted on");
+
+        // 2. Restarted with LINE reachable: the event is taken again once its lease ends, and
+        //    acted on once: one friend, one greeting.
+        let second_env = borrowed(&env(&line_base));
+        let second_env: Vec<(&str, &str)> = second_env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let _second = Server::start_with(&t, &second_env);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let row = domain::entities::webhook_event::Entity::find().all(&t.db).await.unwrap().remove(0);
+            if row.status == "done" {
+                break;
+            }
+            assert!(Instant::now() < deadline, "event not processed after restart: {row:?}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let greetings: Vec<_> = line.chat("city", &friend.user_id).into_iter().filter(|e| !e.from_friend).collect();
+        assert_eq!(greetings.len(), 1, "greeted exactly once");
+        let id = domain::channels::id_of(&t.db, "main").await.unwrap();
+        let page = domain::friends::list(&t.db, id, &Default::default()).await.unwrap();
+        assert_eq!((page.total, page.following), (1, 1));
+        assert_eq!(page.friends[0].display_name.as_deref(), Some("鈴木"));
     }
 );

@@ -15,8 +15,12 @@ pub fn Dashboard() -> impl IntoView {
         <section class="panel notice-panel" role="note" aria-labelledby="line-status">
             <h2 id="line-status">"LINE との接続"</h2>
             <p>
-                "LINE チャネルが設定されていないため、メッセージは LINE に送信されません。"
-                "組み込みの LINE シミュレーター（サンドボックス）は次の段階で提供されます。"
+                "上部の表示が、操作している LINE チャネルと環境（本番・テスト・サンドボックス）です。"
+                "サンドボックスのチャネルは LINE に送信せず、"
+                <A href="/admin/simulator">"LINEシミュレーター"</A>
+                "で友だち追加やメッセージを試せます。チャネルの状態とあいさつメッセージは"
+                <A href="/admin/settings">"設定"</A>
+                "で確認できます。"
             </p>
         </section>
         <Suspense fallback=|| view! { <p class="hint">"読み込み中…"</p> }>
