@@ -10,7 +10,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 # The crates whose tests run natively. `frontend` is left out: it turns on `app/hydrate`, and
 # `app` must never be built with `ssr` and `hydrate` together.
-NATIVE_PACKAGES := -p app -p domain -p line -p migrations -p server
+NATIVE_PACKAGES := -p app -p domain -p line -p migrations -p sandbox -p server
 
 .PHONY: run test build release tools test-tools fmt lint bench
 

@@ -176,8 +176,54 @@ pub enum MessageContent {
         text: String,
         quote_token: Option<String>,
     },
-    /// image, video, audio, file, location, sticker, and types yet to come.
+    /// The content is fetched from LINE (`provider` `line`) or from `original_url`
+    /// (`external`).
+    Image {
+        id: String,
+        provider: ContentProvider,
+    },
+    Video {
+        id: String,
+        duration_ms: Option<i64>,
+        provider: ContentProvider,
+    },
+    Audio {
+        id: String,
+        duration_ms: Option<i64>,
+        provider: ContentProvider,
+    },
+    File {
+        id: String,
+        file_name: String,
+        file_size: i64,
+    },
+    Location {
+        id: String,
+        title: Option<String>,
+        address: Option<String>,
+        latitude: f64,
+        longitude: f64,
+    },
+    Sticker {
+        id: String,
+        package_id: String,
+        sticker_id: String,
+        /// STATIC, ANIMATION, SOUND, POPUP...
+        resource_type: Option<String>,
+    },
+    /// A message type LINE added after this crate was written; see `Event::raw`.
     Other { id: String, message_type: String },
+}
+
+/// Where the binary content of an image, video or audio message lives.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ContentProvider {
+    /// On LINE's servers: `GET https://api-data.line.me/v2/bot/message/{id}/content`.
+    Line,
+    External {
+        original_url: Option<String>,
+        preview_url: Option<String>,
+    },
 }
 
 #[derive(Deserialize)]
@@ -263,6 +309,46 @@ fn members(container: &Value, within: &str) -> Result<Vec<Source>, String> {
         .collect()
 }
 
+/// File, location and sticker contents; `None` when a documented field is missing.
+fn typed_content(message_type: &str, id: &str, message: &Value) -> Option<MessageContent> {
+    let text = |key: &str| message.get(key).and_then(Value::as_str).map(str::to_owned);
+    let number = |key: &str| message.get(key).and_then(Value::as_f64);
+    let id = id.to_owned();
+    Some(match message_type {
+        "file" => MessageContent::File {
+            id,
+            file_name: text("fileName")?,
+            file_size: message.get("fileSize").and_then(Value::as_i64)?,
+        },
+        "location" => MessageContent::Location {
+            id,
+            title: text("title"),
+            address: text("address"),
+            latitude: number("latitude")?,
+            longitude: number("longitude")?,
+        },
+        "sticker" => MessageContent::Sticker {
+            id,
+            package_id: text("packageId")?,
+            sticker_id: text("stickerId")?,
+            resource_type: text("stickerResourceType"),
+        },
+        _ => return None,
+    })
+}
+
+fn provider(message: &Value) -> ContentProvider {
+    let p = message.get("contentProvider");
+    let field = |k: &str| p.and_then(|p| p.get(k)).and_then(Value::as_str).map(str::to_owned);
+    match field("type").as_deref() {
+        Some("external") => ContentProvider::External {
+            original_url: field("originalContentUrl"),
+            preview_url: field("previewImageUrl"),
+        },
+        _ => ContentProvider::Line,
+    }
+}
+
 fn parse_kind(event_type: &str, raw: &Value) -> Result<EventKind, String> {
     let object = |key: &str| {
         raw.get(key)
@@ -274,14 +360,35 @@ fn parse_kind(event_type: &str, raw: &Value) -> Result<EventKind, String> {
             let message = object("message")?;
             let id = required(message, "id", "message")?;
             let message_type = required(message, "type", "message")?;
-            if message_type == "text" {
-                MessageContent::Text {
+            match message_type.as_str() {
+                "text" => MessageContent::Text {
                     id,
                     text: required(message, "text", "message")?,
                     quote_token: str_field(message, "quoteToken"),
+                },
+                "image" => MessageContent::Image {
+                    id,
+                    provider: provider(message),
+                },
+                "video" => MessageContent::Video {
+                    id,
+                    duration_ms: message.get("duration").and_then(Value::as_i64),
+                    provider: provider(message),
+                },
+                "audio" => MessageContent::Audio {
+                    id,
+                    duration_ms: message.get("duration").and_then(Value::as_i64),
+                    provider: provider(message),
+                },
+                // A content whose fields are not as documented stays readable in `raw`:
+                // refusing the delivery would lose the event.
+                "file" | "location" | "sticker" => {
+                    typed_content(&message_type, &id, message).unwrap_or(MessageContent::Other {
+                        id,
+                        message_type,
+                    })
                 }
-            } else {
-                MessageContent::Other { id, message_type }
+                _ => MessageContent::Other { id, message_type },
             }
             .into()
         }

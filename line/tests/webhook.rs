@@ -4,7 +4,7 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
-use line::webhook::{self, EventKind, MessageContent, Source, WebhookError};
+use line::webhook::{self, ContentProvider, EventKind, MessageContent, Source, WebhookError};
 use serde_json::{Value, json};
 
 fn event(event_type: &str, extra: Value) -> Value {
@@ -51,9 +51,91 @@ fn every_event_type_parses_and_round_trips() {
                 "message",
                 json!({ "replyToken": "r", "message": { "id": "1", "type": "sticker", "packageId": "446", "stickerId": "1988", "stickerResourceType": "STATIC" } }),
             ),
-            EventKind::Message(MessageContent::Other {
+            EventKind::Message(MessageContent::Sticker {
                 id: "1".into(),
-                message_type: "sticker".into(),
+                package_id: "446".into(),
+                sticker_id: "1988".into(),
+                resource_type: Some("STATIC".into()),
+            }),
+        ),
+        (
+            event(
+                "message",
+                json!({ "replyToken": "r", "message": { "id": "2", "type": "image", "quoteToken": "q", "contentProvider": { "type": "line" }, "imageSet": { "id": "E0", "index": 1, "total": 2 } } }),
+            ),
+            EventKind::Message(MessageContent::Image {
+                id: "2".into(),
+                provider: ContentProvider::Line,
+            }),
+        ),
+        (
+            event(
+                "message",
+                json!({ "replyToken": "r", "message": { "id": "3", "type": "video", "duration": 60000, "contentProvider": { "type": "external", "originalContentUrl": "https://example.com/v.mp4", "previewImageUrl": "https://example.com/v.jpg" } } }),
+            ),
+            EventKind::Message(MessageContent::Video {
+                id: "3".into(),
+                duration_ms: Some(60000),
+                provider: ContentProvider::External {
+                    original_url: Some("https://example.com/v.mp4".into()),
+                    preview_url: Some("https://example.com/v.jpg".into()),
+                },
+            }),
+        ),
+        (
+            event(
+                "message",
+                json!({ "replyToken": "r", "message": { "id": "4", "type": "audio", "duration": 3000, "contentProvider": { "type": "line" } } }),
+            ),
+            EventKind::Message(MessageContent::Audio {
+                id: "4".into(),
+                duration_ms: Some(3000),
+                provider: ContentProvider::Line,
+            }),
+        ),
+        (
+            event(
+                "message",
+                json!({ "replyToken": "r", "message": { "id": "5", "type": "file", "fileName": "申請書.pdf", "fileSize": 2138 } }),
+            ),
+            EventKind::Message(MessageContent::File {
+                id: "5".into(),
+                file_name: "申請書.pdf".into(),
+                file_size: 2138,
+            }),
+        ),
+        (
+            event(
+                "message",
+                json!({ "replyToken": "r", "message": { "id": "6", "type": "location", "title": "市役所", "address": "〒100-0001 東京都", "latitude": 35.68, "longitude": 139.76 } }),
+            ),
+            EventKind::Message(MessageContent::Location {
+                id: "6".into(),
+                title: Some("市役所".into()),
+                address: Some("〒100-0001 東京都".into()),
+                latitude: 35.68,
+                longitude: 139.76,
+            }),
+        ),
+        (
+            event(
+                "message",
+                json!({ "replyToken": "r", "message": { "id": "7", "type": "hologram", "depth": 3 } }),
+            ),
+            EventKind::Message(MessageContent::Other {
+                id: "7".into(),
+                message_type: "hologram".into(),
+            }),
+        ),
+        (
+            // A content missing a documented field is kept (raw), not refused.
+            event(
+                "message",
+                json!({ "replyToken": "r", "message": { "id": "8", "type": "file", "fileName": "x.pdf" } }),
+            ),
+            EventKind::Message(MessageContent::Other {
+                id: "8".into(),
+                message_type: "file".into(),
             }),
         ),
         (

@@ -251,6 +251,8 @@ enum Friend {
     UpdatedAt,
 }
 
+// `WebhookEventId` is LINE's name for the column, not a stutter.
+#[allow(clippy::enum_variant_names)]
 #[derive(DeriveIden)]
 enum WebhookEvent {
     Table,

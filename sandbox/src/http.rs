@@ -465,7 +465,7 @@ fn send(
                     .ok_or_else(|| bad_request("Failed to send messages"))?;
                 // A friend who blocked the account receives nothing; LINE still answers 200.
                 if friend.profile.following {
-                    out.deliver(&mut friend.chat, &mut seq, now, via, max);
+                    out.deliver(Arc::make_mut(&mut friend.chat), &mut seq, now, via, max);
                     delivered = 1;
                 }
             }
@@ -481,7 +481,7 @@ fn send(
                     if let Some(friend) = data.friends.get_mut(id)
                         && friend.profile.following
                     {
-                        out.deliver(&mut friend.chat, &mut seq, now, via, max);
+                        out.deliver(Arc::make_mut(&mut friend.chat), &mut seq, now, via, max);
                         delivered += 1;
                     }
                 }
@@ -622,7 +622,13 @@ async fn reply(
         if let Some(friend) = data.friends.get_mut(&token.user_id)
             && friend.profile.following
         {
-            out.deliver(&mut friend.chat, &mut seq, now, Via::Reply, max);
+            out.deliver(
+                Arc::make_mut(&mut friend.chat),
+                &mut seq,
+                now,
+                Via::Reply,
+                max,
+            );
         }
         st.entry_seq = seq;
         Ok(())

@@ -32,8 +32,11 @@
 //!
 //! Single process: the state lives in memory behind one mutex (held briefly, never across an
 //! `.await`) and, with [`SandboxConfig::state_file`], is saved as JSON (written to a temporary
-//! file and renamed) at most about once per second after a change, plus on [`Sandbox::flush`]
-//! and when the last handle is dropped. Two processes must not share a state file. Meant for
+//! file and renamed) by a background thread at most about once per second after a change (less
+//! often when the state is big: it waits ten times as long as the last save took), plus on
+//! [`Sandbox::flush`] and when the last handle is dropped. A save holds the lock only to copy
+//! the state (chats and profiles are shared, copied on write): 25-50 ms for 100,000 friends in a
+//! release build on a busy 2-core machine. Two processes must not share a state file. Meant for
 //! trials and tests, not for real users.
 
 mod http;
@@ -526,7 +529,7 @@ impl Sandbox {
             move |data, seq, now| {
                 let friend = following(data, &user)?;
                 push_entry(
-                    &mut friend.chat,
+                    Arc::make_mut(&mut friend.chat),
                     friend_entry(seq, now, message.clone()),
                     max,
                 );
@@ -597,7 +600,11 @@ impl Sandbox {
                         shown.insert("displayText".into(), Value::String(t.clone()));
                     }
                 }
-                push_entry(&mut friend.chat, friend_entry(seq, now, shown), max);
+                push_entry(
+                    Arc::make_mut(&mut friend.chat),
+                    friend_entry(seq, now, shown),
+                    max,
+                );
                 Ok(fields([("postback", Value::Object(postback))]))
             },
         )
@@ -785,7 +792,11 @@ impl Sandbox {
                 .friends
                 .get(user_id)
                 .ok_or(SandboxError::UnknownFriend)?;
-            let event = friend.last_event.clone().ok_or(SandboxError::NoEvent)?;
+            let event = friend
+                .last_event
+                .as_deref()
+                .cloned()
+                .ok_or(SandboxError::NoEvent)?;
             Ok::<_, SandboxError>((target_of(config), event))
         })?;
         event["deliveryContext"] = json!({ "isRedelivery": true });
@@ -901,7 +912,7 @@ impl Sandbox {
             }
             let event = Value::Object(event);
             if let Some(friend) = data.friends.get_mut(user_id) {
-                friend.last_event = Some(event.clone());
+                friend.last_event = Some(Arc::new(event.clone()));
             }
             Ok((target_of(config), event))
         })?;
@@ -1048,63 +1059,4 @@ fn picker_params(mode: &str, initial: Option<&str>) -> Value {
         _ => ("datetime", now.format("%Y-%m-%dT%H:%M").to_string()),
     };
     json!({ key: initial.map(str::to_owned).unwrap_or(default) })
-}
-
-#[cfg(test)]
-mod perf_probe {
-    use super::*;
-
-    #[test]
-    fn snapshot_cost() {
-        let dir = std::env::temp_dir().join(format!("sbx-probe-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let sb = Sandbox::new(SandboxConfig {
-            state_file: Some(dir.join("s.json")),
-            ..Default::default()
-        })
-        .unwrap();
-        sb.add_channel(SandboxChannel {
-            key: "a".into(),
-            bot_user_id: "U".into(),
-            channel_secret: "s".into(),
-            access_token: "t".into(),
-            login_channel_id: None,
-            webhook_url: None,
-        });
-        let ids = sb.seed_friends("a", 100_000).unwrap();
-        let msg = Arc::new(
-            json!({"type":"text","text":"防災情報です。詳しくはこちら https://example.jp"}),
-        );
-        sb.with_state(|st| {
-            let mut seq = 0;
-            let (_, data) = st.channel_mut("a").unwrap();
-            for id in &ids {
-                let f = data.friends.get_mut(id).unwrap();
-                seq += 1;
-                push_entry(
-                    &mut f.chat,
-                    Entry {
-                        seq,
-                        at: Utc::now(),
-                        via: Via::Multicast,
-                        message: msg.clone(),
-                        unit: Some("u".into()),
-                        sent_message_id: Some("1".into()),
-                    },
-                    200,
-                );
-            }
-        });
-        let t = Instant::now();
-        let snap = persist::snapshot(&sb.inner.lock());
-        eprintln!("snapshot under lock: {:?}", t.elapsed());
-        let t = Instant::now();
-        persist::write(&dir.join("s.json"), &[0; 32], snap.0, snap.1).unwrap();
-        eprintln!(
-            "write: {:?} size {}",
-            t.elapsed(),
-            std::fs::metadata(dir.join("s.json")).unwrap().len()
-        );
-        std::fs::remove_dir_all(&dir).unwrap();
-    }
 }

@@ -108,7 +108,8 @@ pub(crate) fn load(state_file: &Path) -> Result<Option<Loaded>, SandboxError> {
                         sent_message_id: e.id,
                     })
                 })
-                .collect::<VecDeque<_>>();
+                .collect::<VecDeque<_>>()
+                .into();
         }
         for (id, menu) in &mut data.rich_menus {
             if menu.image.is_some() {

@@ -63,10 +63,11 @@ pub(crate) struct Friend {
     /// Shared with snapshots (copied on write).
     pub profile: Arc<SimFriend>,
     pub order: u64,
+    /// Shared with snapshots (copied on write).
     #[serde(skip)]
-    pub chat: VecDeque<Entry>,
+    pub chat: Arc<VecDeque<Entry>>,
     /// The last webhook event of this friend, for `redeliver_last`.
-    pub last_event: Option<Value>,
+    pub last_event: Option<Arc<Value>>,
     /// The menu shown after a `richmenuswitch` tap; cleared when the per-user link changes.
     #[serde(default)]
     pub switched_rich_menu: Option<String>,

@@ -73,6 +73,9 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     for worker in workers {
         worker.abort();
     }
+    if let Err(e) = platform.sandbox.flush() {
+        tracing::warn!(error = %e, "could not save the LINE sandbox's state");
+    }
     db.close().await.ok();
     tracing::info!("stopped");
     Ok(())

@@ -90,10 +90,11 @@ db_test!(
         assert!(status.status.success(), "{}", text(&status.stderr));
         assert!(text(&status.stdout).contains("Applied\tm20261124_000001_staff_accounts_and_sessions"));
 
-        let down = machidayori(&t.url).args(["migrate", "down"]).output().unwrap();
+        let down = machidayori(&t.url).args(["migrate", "down", "--steps", "2"]).output().unwrap();
         assert!(down.status.success(), "{}", text(&down.stderr));
         let status = machidayori(&t.url).args(["migrate", "status"]).output().unwrap();
-        assert!(text(&status.stdout).contains("Pending\tm20261124_000001"), "{}", text(&status.stdout));
+        let listed = text(&status.stdout);
+        assert!(listed.contains("Pending\tm20261124_000001") && listed.contains("Pending\tm20261124_000002"), "{listed}");
 
         let up = machidayori(&t.url).args(["migrate", "up"]).output().unwrap();
         assert!(up.status.success(), "{}", text(&up.stderr));
