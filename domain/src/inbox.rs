@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait as _, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, TransactionTrait,
 };
 
 use crate::DomainResult;
@@ -104,7 +104,10 @@ pub async fn store(db: &DatabaseConnection, events: Vec<NewEvent>) -> DomainResu
     Ok(stored)
 }
 
-/// Takes up to `limit` due events for `lease`; each is returned to exactly one caller.
+/// Takes up to `limit` due events for `lease`; each is returned to exactly one caller. One
+/// statement (`UPDATE ... WHERE id IN (due ids) AND still free RETURNING *`): on PostgreSQL a
+/// concurrent taker re-checks "still free" after the row lock and skips rows another took; on
+/// SQLite writers are serialised anyway.
 pub async fn take_due(
     db: &DatabaseConnection,
     limit: u64,
@@ -114,36 +117,28 @@ pub async fn take_due(
     let free = Condition::any()
         .add(webhook_event::Column::LockedUntil.is_null())
         .add(webhook_event::Column::LockedUntil.lt(now));
-    let candidates = webhook_event::Entity::find()
+    let due = webhook_event::Entity::find()
+        .select_only()
+        .column(webhook_event::Column::Id)
         .filter(webhook_event::Column::Status.eq(PENDING))
         .filter(webhook_event::Column::NextAttemptAt.lte(now))
         .filter(free.clone())
         .order_by_asc(webhook_event::Column::Id)
         .limit(limit)
-        .all(db)
-        .await?;
+        .into_query();
     let until = now + chrono::Duration::from_std(lease).unwrap_or_default();
-    let mut taken = Vec::with_capacity(candidates.len());
-    for mut event in candidates {
-        let won = webhook_event::Entity::update_many()
-            .col_expr(webhook_event::Column::LockedUntil, Expr::value(until))
-            .col_expr(
-                webhook_event::Column::Attempts,
-                Expr::col(webhook_event::Column::Attempts).add(1),
-            )
-            .filter(webhook_event::Column::Id.eq(event.id))
-            .filter(webhook_event::Column::Status.eq(PENDING))
-            .filter(free.clone())
-            .exec(db)
-            .await?
-            .rows_affected
-            == 1;
-        if won {
-            event.attempts += 1;
-            event.locked_until = Some(until);
-            taken.push(event);
-        }
-    }
+    let mut taken = webhook_event::Entity::update_many()
+        .col_expr(webhook_event::Column::LockedUntil, Expr::value(until))
+        .col_expr(
+            webhook_event::Column::Attempts,
+            Expr::col(webhook_event::Column::Attempts).add(1),
+        )
+        .filter(webhook_event::Column::Id.in_subquery(due))
+        .filter(webhook_event::Column::Status.eq(PENDING))
+        .filter(free)
+        .exec_with_returning(db)
+        .await?;
+    taken.sort_by_key(|e| e.id);
     Ok(taken)
 }
 
@@ -152,6 +147,24 @@ pub async fn set_progress(db: &DatabaseConnection, id: i64, step: &str) -> Domai
     webhook_event::Entity::update_many()
         .col_expr(webhook_event::Column::Progress, Expr::value(step))
         .filter(webhook_event::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Marks events done in one statement (the common case: nothing to report).
+pub async fn complete_all(db: &DatabaseConnection, ids: &[i64]) -> DomainResult<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    webhook_event::Entity::update_many()
+        .col_expr(webhook_event::Column::Status, Expr::value(DONE))
+        .col_expr(webhook_event::Column::ProcessedAt, Expr::value(Utc::now()))
+        .col_expr(
+            webhook_event::Column::LockedUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(webhook_event::Column::Id.is_in(ids.iter().copied()))
         .exec(db)
         .await?;
     Ok(())

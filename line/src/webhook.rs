@@ -339,7 +339,11 @@ fn typed_content(message_type: &str, id: &str, message: &Value) -> Option<Messag
 
 fn provider(message: &Value) -> ContentProvider {
     let p = message.get("contentProvider");
-    let field = |k: &str| p.and_then(|p| p.get(k)).and_then(Value::as_str).map(str::to_owned);
+    let field = |k: &str| {
+        p.and_then(|p| p.get(k))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
     match field("type").as_deref() {
         Some("external") => ContentProvider::External {
             original_url: field("originalContentUrl"),
@@ -382,12 +386,8 @@ fn parse_kind(event_type: &str, raw: &Value) -> Result<EventKind, String> {
                 },
                 // A content whose fields are not as documented stays readable in `raw`:
                 // refusing the delivery would lose the event.
-                "file" | "location" | "sticker" => {
-                    typed_content(&message_type, &id, message).unwrap_or(MessageContent::Other {
-                        id,
-                        message_type,
-                    })
-                }
+                "file" | "location" | "sticker" => typed_content(&message_type, &id, message)
+                    .unwrap_or(MessageContent::Other { id, message_type }),
                 _ => MessageContent::Other { id, message_type },
             }
             .into()

@@ -8,6 +8,8 @@
 //! | other `/admin...`            | 303 to `/admin/login?next=...` | the page            |
 //! | `/api/auth/...`              | allowed (sign-in, sign-out, setup) | allowed         |
 //! | other `/api/...`             | 401                            | allowed             |
+//! | `/webhook/line/...`          | allowed: LINE's signature is checked by the handler | allowed |
+//! | `/sandbox/line/...`          | allowed: the sandbox checks the channel access token | allowed |
 //! | anything else                | allowed (health, assets)       | allowed             |
 //!
 //! State-changing requests from another site are refused (403) by their `Origin` or

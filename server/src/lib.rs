@@ -24,9 +24,20 @@ use leptos::config::LeptosOptions;
 
 use crate::config::Config;
 
-/// Everything a request handler may need, cloned cheaply into each request.
+/// Everything a request handler may need. Extractors clone it for every request, so it is one
+/// `Arc` (see [`AppStateInner`]).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<AppStateInner>);
+
+impl std::ops::Deref for AppState {
+    type Target = AppStateInner;
+
+    fn deref(&self) -> &AppStateInner {
+        &self.0
+    }
+}
+
+pub struct AppStateInner {
     pub db: domain::DatabaseConnection,
     pub leptos: LeptosOptions,
     pub server_context: app::api::ServerContext,
@@ -71,14 +82,14 @@ impl AppState {
             .public_url
             .as_ref()
             .map(|u| u.origin().ascii_serialization());
-        Self {
+        Self(Arc::new(AppStateInner {
             db,
             leptos,
             server_context,
             public_origin,
             platform,
             intake,
-        }
+        }))
     }
 }
 

@@ -90,7 +90,11 @@ pub async fn prepare(
     local_addr: SocketAddr,
 ) -> anyhow::Result<(AppState, Vec<tokio::task::JoinHandle<()>>)> {
     let platform = Arc::new(LinePlatform::start(&db, config, local_addr).await?);
-    let intake = Intake::start(db.clone());
+    let writers = match domain::db::backend_of(&db) {
+        domain::db::Backend::Sqlite => 1,
+        domain::db::Backend::Postgres => 8,
+    };
+    let intake = Intake::start(db.clone(), writers);
     let workers = crate::workers::start(
         config.webhook_workers,
         crate::workers::lease_for(config.line_api_timeout),

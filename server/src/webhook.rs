@@ -36,27 +36,15 @@ pub struct Intake {
 }
 
 impl Intake {
-    pub fn start(db: domain::DatabaseConnection) -> Self {
-        let (queue, mut rx) = mpsc::channel::<(Vec<NewEvent>, Ack)>(QUEUE);
+    /// `writers` transactions may be in flight at once: 1 for SQLite (one writer at a time
+    /// anyway), a few for PostgreSQL so that one commit's flush does not hold up the next batch.
+    pub fn start(db: domain::DatabaseConnection, writers: usize) -> Self {
+        let (queue, rx) = mpsc::channel::<(Vec<NewEvent>, Ack)>(QUEUE);
+        let rx = Arc::new(tokio::sync::Mutex::new(rx));
         let stored = Arc::new(Notify::new());
-        let notify = stored.clone();
-        tokio::spawn(async move {
-            let mut batch = Vec::with_capacity(BATCH);
-            while rx.recv_many(&mut batch, BATCH).await > 0 {
-                let (events, acks): (Vec<_>, Vec<_>) = batch.drain(..).unzip();
-                let events: Vec<NewEvent> = events.into_iter().flatten().collect();
-                let result = domain::inbox::store(&db, events)
-                    .await
-                    .map(|_| ())
-                    .map_err(|e| e.to_string());
-                if result.is_ok() {
-                    notify.notify_waiters();
-                }
-                for ack in acks {
-                    let _ = ack.send(result.clone());
-                }
-            }
-        });
+        for _ in 0..writers.max(1) {
+            tokio::spawn(write_batches(db.clone(), rx.clone(), stored.clone()));
+        }
         Self { queue, stored }
     }
 
@@ -69,6 +57,34 @@ impl Intake {
             .map_err(|_| "the inbox writer has stopped".to_owned())?;
         done.await
             .map_err(|_| "the inbox writer has stopped".to_owned())?
+    }
+}
+
+/// Takes whatever requests are waiting (up to [`BATCH`]), stores their events in one
+/// transaction and answers each request.
+async fn write_batches(
+    db: domain::DatabaseConnection,
+    rx: Arc<tokio::sync::Mutex<mpsc::Receiver<(Vec<NewEvent>, Ack)>>>,
+    stored: Arc<Notify>,
+) {
+    let mut batch = Vec::with_capacity(BATCH);
+    loop {
+        let received = rx.lock().await.recv_many(&mut batch, BATCH).await;
+        if received == 0 {
+            return;
+        }
+        let (events, acks): (Vec<_>, Vec<_>) = batch.drain(..).unzip();
+        let events: Vec<NewEvent> = events.into_iter().flatten().collect();
+        let result = domain::inbox::store(&db, events)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string());
+        if result.is_ok() {
+            stored.notify_waiters();
+        }
+        for ack in acks {
+            let _ = ack.send(result.clone());
+        }
     }
 }
 

@@ -17,7 +17,7 @@ pub fn lease_for(api_timeout: Duration) -> Duration {
     api_timeout * 10 + Duration::from_secs(5)
 }
 /// Events taken per round.
-const TAKE: u64 = 16;
+const TAKE: u64 = 64;
 /// Longest sleep when idle (events of another instance, or retries, become due meanwhile).
 const IDLE_POLL: Duration = Duration::from_secs(2);
 
@@ -45,6 +45,7 @@ async fn run(
         let worked = match domain::inbox::take_due(&db, TAKE, lease).await {
             Ok(events) => {
                 let any = !events.is_empty();
+                let mut done = Vec::with_capacity(events.len());
                 for event in events {
                     let span = tracing::info_span!(
                         "webhook_event",
@@ -52,7 +53,14 @@ async fn run(
                         event_type = %event.event_type,
                         attempt = event.attempts
                     );
-                    handle(&db, &platform, event).instrument(span).await;
+                    if let Some(id) = handle(&db, &platform, event).instrument(span).await {
+                        done.push(id);
+                    }
+                }
+                // One statement for every event that finished without a note.
+                if let Err(e) = domain::inbox::complete_all(&db, &done).await {
+                    // Their leases run out and they are taken again; their steps are idempotent.
+                    tracing::error!(error = %e, "cannot record finished webhook events");
                 }
                 any
             }
@@ -67,29 +75,31 @@ async fn run(
     }
 }
 
+/// Acts on one event. Returns its id when it finished cleanly, for the caller to mark done with
+/// the others; anything else (a retry, a note for staff) is recorded here.
 async fn handle(
     db: &domain::DatabaseConnection,
     platform: &LinePlatform,
     event: domain::entities::webhook_event::Model,
-) {
+) -> Option<i64> {
     let Some(handle) = platform.by_id(event.channel_id) else {
         let _ =
             domain::inbox::retry_later(db, event.id, event.attempts, "channel not loaded").await;
-        return;
+        return None;
     };
     let ctx = EventContext {
         db,
         channel: &handle.channel,
         client: &handle.client,
     };
-    let result = domain::events::process(&ctx, &event).await;
-    let stored = match result {
-        Ok(outcome) => {
-            if let Some(note) = &outcome.note {
+    let stored = match domain::events::process(&ctx, &event).await {
+        Ok(outcome) => match &outcome.note {
+            None => return Some(event.id),
+            Some(note) => {
                 tracing::warn!(note = %note, "webhook event finished with a problem");
+                domain::inbox::complete(db, event.id, Some(note)).await
             }
-            domain::inbox::complete(db, event.id, outcome.note.as_deref()).await
-        }
+        },
         Err(EventError::Retry(reason)) => {
             tracing::warn!(reason = %reason, "webhook event will be retried");
             domain::inbox::retry_later(db, event.id, event.attempts, &reason).await
@@ -99,4 +109,5 @@ async fn handle(
         // The lease runs out and the event is taken again; its steps are idempotent.
         tracing::error!(error = %e, "cannot record the webhook event's outcome");
     }
+    None
 }
