@@ -288,6 +288,10 @@ db_test!(
 const SECRET: &str = "0123456789abcdef0123456789abcdef";
 const TOKEN: &str = "test-access-token-0123456789";
 
+fn as_refs(vars: &[(String, String)]) -> Vec<(&str, &str)> {
+    vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+}
+
 /// A "LINE" that accepts connections and never answers.
 fn black_hole() -> String {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -323,23 +327,24 @@ db_test!(
         let data_dir = tempfile::tempdir().unwrap();
         let key = domain::secrets::SecretBox::generate_key();
         let bind = format!("127.0.0.1:{port}");
-        let env = |api_base: &str| {
-            vec![
-                ("BIND_ADDR".to_owned(), bind.clone()),
-                ("DATA_DIR".to_owned(), data_dir.path().display().to_string()),
-                ("SECRET_KEY".to_owned(), key.clone()),
-                ("LINE_CHANNEL_SECRET".to_owned(), SECRET.to_owned()),
-                ("LINE_CHANNEL_ACCESS_TOKEN".to_owned(), TOKEN.to_owned()),
-                ("LINE_API_BASE".to_owned(), api_base.to_owned()),
-                ("LINE_API_TIMEOUT".to_owned(), "300ms".to_owned()),
+        let env = |api_base: &str| -> Vec<(String, String)> {
+            [
+                ("BIND_ADDR", bind.as_str()),
+                ("DATA_DIR", &data_dir.path().display().to_string()),
+                ("SECRET_KEY", key.as_str()),
+                ("LINE_CHANNEL_SECRET", SECRET),
+                ("LINE_CHANNEL_ACCESS_TOKEN", TOKEN),
+                ("LINE_API_BASE", api_base),
+                ("LINE_API_TIMEOUT", "300ms"),
             ]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect()
         };
-        let borrowed = |v: &[(String, String)]| -> Vec<(String, String)> { v.to_vec() };
 
         // 1. LINE's API hangs: the worker is stuck in the profile call when the process dies.
-        let first_env = borrowed(&env(&black_hole()));
-        let first_env: Vec<(&str, &str)> = first_env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        let mut first = Server::start_with(&t, &first_env);
+        let first_env = env(&black_hole());
+        let mut first = Server::start_with(&t, &as_refs(&first_env));
         let friend = line.create_friend("city", sandbox::NewSimFriend { display_name: "鈴木".into(), ..Default::default() }).unwrap();
         let delivery = line.follow("city", &friend.user_id).await.unwrap();
         assert_eq!(delivery.status, Some(200), "{delivery:?}");
@@ -353,9 +358,8 @@ db_test!(
 
         // 2. Restarted with LINE reachable: the event is taken again once its lease ends, and
         //    acted on once: one friend, one greeting.
-        let second_env = borrowed(&env(&line_base));
-        let second_env: Vec<(&str, &str)> = second_env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        let _second = Server::start_with(&t, &second_env);
+        let second_env = env(&line_base);
+        let _second = Server::start_with(&t, &as_refs(&second_env));
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             let row = domain::entities::webhook_event::Entity::find().all(&t.db).await.unwrap().remove(0);
