@@ -89,15 +89,7 @@ pub async fn follow(
         updated_at: Set(Utc::now()),
         ..Default::default()
     };
-    // One statement, so concurrent workers on two instances cannot both insert.
-    friend::Entity::insert(row)
-        .on_conflict(
-            OnConflict::columns([friend::Column::ChannelId, friend::Column::LineUserId])
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await?;
+    insert_if_absent(db, row).await?;
     friend::Entity::update_many()
         .col_expr(friend::Column::Status, Expr::value(FOLLOWING))
         .col_expr(friend::Column::FollowedAt, Expr::value(at))
@@ -132,14 +124,7 @@ pub async fn unfollow(
         updated_at: Set(Utc::now()),
         ..Default::default()
     };
-    friend::Entity::insert(row)
-        .on_conflict(
-            OnConflict::columns([friend::Column::ChannelId, friend::Column::LineUserId])
-                .do_nothing()
-                .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await?;
+    insert_if_absent(db, row).await?;
     friend::Entity::update_many()
         .col_expr(friend::Column::Status, Expr::value(BLOCKED))
         .col_expr(friend::Column::BlockedAt, Expr::value(at))
@@ -174,6 +159,20 @@ pub async fn set_profile(
         .col_expr(friend::Column::UpdatedAt, Expr::value(now))
         .filter(scope(channel_id, line_user_id))
         .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Inserts the friend unless this channel already has them: one statement, so workers on two
+/// instances cannot both insert.
+async fn insert_if_absent(db: &DatabaseConnection, row: friend::ActiveModel) -> DomainResult<()> {
+    friend::Entity::insert(row)
+        .on_conflict(
+            OnConflict::columns([friend::Column::ChannelId, friend::Column::LineUserId])
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(db)
         .await?;
     Ok(())
 }
