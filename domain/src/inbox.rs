@@ -65,43 +65,57 @@ pub async fn store(db: &DatabaseConnection, events: Vec<NewEvent>) -> DomainResu
         return Ok(0);
     }
     let now = Utc::now();
+    // SQLite allows 32,766 bound values per statement; 15 columns × 500 rows stays below. One
+    // statement is atomic by itself: a transaction only when a batch needs several (it costs
+    // two more round trips to the database on the hot path).
+    const ROWS_PER_STATEMENT: usize = 500;
+    if events.len() <= ROWS_PER_STATEMENT {
+        return insert_new(db, &events, now).await;
+    }
     let txn = db.begin().await?;
     let mut stored = 0;
-    // SQLite allows 32,766 bound values per statement; 13 columns × 500 rows stays below.
-    for chunk in events.chunks(500) {
-        let rows = chunk.iter().map(|e| webhook_event::ActiveModel {
-            channel_id: Set(e.channel_id),
-            webhook_event_id: Set(e.webhook_event_id.clone()),
-            event_type: Set(e.event_type.chars().take(64).collect()),
-            line_user_id: Set(e.line_user_id.clone()),
-            occurred_at: Set(e.occurred_at),
-            received_at: Set(now),
-            is_redelivery: Set(e.is_redelivery),
-            payload: Set(e.payload.clone()),
-            status: Set(PENDING.into()),
-            attempts: Set(0),
-            next_attempt_at: Set(now),
-            locked_until: Set(None),
-            progress: Set(None),
-            last_error: Set(None),
-            processed_at: Set(None),
-            ..Default::default()
-        });
-        let result = webhook_event::Entity::insert_many(rows)
-            .on_conflict(
-                OnConflict::columns([
-                    webhook_event::Column::ChannelId,
-                    webhook_event::Column::WebhookEventId,
-                ])
-                .do_nothing()
-                .to_owned(),
-            )
-            .exec_without_returning(&txn)
-            .await?;
-        stored += result;
+    for chunk in events.chunks(ROWS_PER_STATEMENT) {
+        stored += insert_new(&txn, chunk, now).await?;
     }
     txn.commit().await?;
     Ok(stored)
+}
+
+/// One multi-row insert that skips events already stored; returns how many were new.
+async fn insert_new(
+    conn: &impl sea_orm::ConnectionTrait,
+    events: &[NewEvent],
+    now: DateTime<Utc>,
+) -> DomainResult<u64> {
+    let rows = events.iter().map(|e| webhook_event::ActiveModel {
+        channel_id: Set(e.channel_id),
+        webhook_event_id: Set(e.webhook_event_id.clone()),
+        event_type: Set(e.event_type.chars().take(64).collect()),
+        line_user_id: Set(e.line_user_id.clone()),
+        occurred_at: Set(e.occurred_at),
+        received_at: Set(now),
+        is_redelivery: Set(e.is_redelivery),
+        payload: Set(e.payload.clone()),
+        status: Set(PENDING.into()),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        locked_until: Set(None),
+        progress: Set(None),
+        last_error: Set(None),
+        processed_at: Set(None),
+        ..Default::default()
+    });
+    Ok(webhook_event::Entity::insert_many(rows)
+        .on_conflict(
+            OnConflict::columns([
+                webhook_event::Column::ChannelId,
+                webhook_event::Column::WebhookEventId,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .exec_without_returning(conn)
+        .await?)
 }
 
 /// Takes up to `limit` due events for `lease`; each is returned to exactly one caller. One
