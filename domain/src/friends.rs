@@ -267,8 +267,12 @@ pub async fn list(
         .order_by_desc(friend::Column::Id)
         .paginate(db, PAGE_SIZE);
     let total = found.num_items().await?;
+    let pages = total.div_ceil(PAGE_SIZE).max(1);
+    // A page number from a form or URL: past the end means the last page (a huge one would
+    // overflow the offset).
+    let page = query.page.min(pages - 1);
     let friends = found
-        .fetch_page(query.page)
+        .fetch_page(page)
         .await?
         .into_iter()
         .map(FriendView::from)
@@ -284,8 +288,8 @@ pub async fn list(
         total,
         following: count(FOLLOWING).await?,
         blocked: count(BLOCKED).await?,
-        page: query.page,
-        pages: total.div_ceil(PAGE_SIZE).max(1),
+        page,
+        pages,
     })
 }
 

@@ -232,6 +232,9 @@ db_test!(
         assert_eq!(find(FriendQuery { status: Some("blocked".into()), ..Default::default() }).await, ["U3"]);
         assert_eq!(find(FriendQuery { followed_from: Some("2026-04-02".into()), ..Default::default() }).await, ["U3", "U2"]);
         assert_eq!(find(FriendQuery { followed_to: Some("2026-04-01".into()), ..Default::default() }).await, ["U1"]);
+        // A page past the end (even u64::MAX from a crafted URL) is the last page.
+        let last = friends::list(&t.db, a, &FriendQuery { page: u64::MAX, ..Default::default() }).await.unwrap();
+        assert_eq!((last.page, last.friends.len()), (0, 3));
         for bad in [
             FriendQuery { status: Some("deleted".into()), ..Default::default() },
             FriendQuery { followed_from: Some("4/1".into()), ..Default::default() },

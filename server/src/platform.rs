@@ -47,10 +47,7 @@ impl LinePlatform {
             .await
             .context("cannot read the LINE channels")?;
 
-        let mut loopback = local_addr;
-        if loopback.ip().is_unspecified() {
-            loopback.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
-        }
+        let loopback = loopback_of(local_addr);
         let sandbox = sandbox::Sandbox::new(sandbox::SandboxConfig {
             state_file: Some(config.data_dir.join("line-sandbox.json")),
             rate_limits: config.line_rate_limits.clone(),
@@ -141,6 +138,15 @@ impl LinePlatform {
         keys.sort_by_key(|(k, _, _)| (k != domain::channels::MAIN, k.clone()));
         keys
     }
+}
+
+/// The address this machine reaches the listener at: 127.0.0.1 when listening on all interfaces.
+pub fn loopback_of(local_addr: SocketAddr) -> SocketAddr {
+    let mut loopback = local_addr;
+    if loopback.ip().is_unspecified() {
+        loopback.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    loopback
 }
 
 /// The sandbox's bot user id for a channel: stable, LINE-shaped.

@@ -122,10 +122,7 @@ async fn announce(
         lines.push("最初の管理者を作成してください / Create the first administrator:".into());
         lines.push("  cargo run -p server -- admin create --username NAME   (installed: machidayori admin create ...)".into());
         // The setup page answers only to direct loopback connections, never through a proxy.
-        let mut loopback = local_addr;
-        if loopback.ip().is_unspecified() {
-            loopback.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
-        }
+        let loopback = crate::platform::loopback_of(local_addr);
         lines.push(format!(
             "  or open http://{loopback}/admin/setup in a browser on this machine"
         ));

@@ -119,10 +119,15 @@ fn row(f: domain::friends::FriendView) -> FriendRow {
     }
 }
 
-/// Staff read times in Japan time.
+/// Staff read times in Japan time (UTC+9, no daylight saving), `YYYY-MM-DD HH:MM`.
 #[cfg(feature = "ssr")]
 pub(crate) fn jst(at: domain::DateTime) -> String {
+    jst_with(at, "%Y-%m-%d %H:%M")
+}
+
+#[cfg(feature = "ssr")]
+pub(crate) fn jst_with(at: domain::DateTime, format: &str) -> String {
     (at + std::time::Duration::from_secs(9 * 3600))
-        .format("%Y-%m-%d %H:%M")
+        .format(format)
         .to_string()
 }

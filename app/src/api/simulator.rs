@@ -166,9 +166,7 @@ pub async fn sim_chat(channel: String, user_id: String) -> Result<Vec<ChatBubble
         .into_iter()
         .map(|e| ChatBubble {
             id: e.id,
-            time: (e.at + std::time::Duration::from_secs(9 * 3600))
-                .format("%H:%M")
-                .to_string(),
+            time: super::friends::jst_with(e.at, "%H:%M"),
             from_friend: e.from_friend,
             via: e.via,
             message: e.message,
