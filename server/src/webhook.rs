@@ -26,6 +26,8 @@ const QUEUE: usize = 4096;
 const BATCH: usize = 512;
 
 type Ack = oneshot::Sender<Result<(), String>>;
+/// The writers' shared end of the queue: whichever writer is free takes the next batch.
+type SharedQueue = Arc<tokio::sync::Mutex<mpsc::Receiver<(Vec<NewEvent>, Ack)>>>;
 
 /// The group-commit writer of the webhook inbox.
 #[derive(Clone)]
@@ -62,11 +64,7 @@ impl Intake {
 
 /// Takes whatever requests are waiting (up to [`BATCH`]), stores their events in one
 /// transaction and answers each request.
-async fn write_batches(
-    db: domain::DatabaseConnection,
-    rx: Arc<tokio::sync::Mutex<mpsc::Receiver<(Vec<NewEvent>, Ack)>>>,
-    stored: Arc<Notify>,
-) {
+async fn write_batches(db: domain::DatabaseConnection, rx: SharedQueue, stored: Arc<Notify>) {
     let mut batch = Vec::with_capacity(BATCH);
     loop {
         let received = rx.lock().await.recv_many(&mut batch, BATCH).await;
