@@ -4,7 +4,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use migrations::{Migrator, MigratorTrait};
-use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseBackend, DatabaseConnection, DbErr,
 };
@@ -87,6 +87,26 @@ pub async fn connect_and_migrate(
     let db = connect(url, max_connections).await?;
     Migrator::up(&db, None).await?;
     Ok(db)
+}
+
+/// The connection for a hot write path such as the webhook inbox. SQLite lets one connection
+/// write at a time and makes the others sleep in its busy handler (1 ms, 2 ms, 5 ms...), so on
+/// SQLite such writes get a pool of their own with a single connection to the same database
+/// (same options as `db`): they queue for it instead, and its page cache stays warm. PostgreSQL
+/// uses `db` itself.
+pub async fn hot_writer(db: &DatabaseConnection) -> DomainResult<DatabaseConnection> {
+    if backend_of(db) != Backend::Sqlite {
+        return Ok(db.clone());
+    }
+    let options = (*db.get_sqlite_connection_pool().connect_options()).clone();
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .min_connections(1)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(options)
+        .await
+        .map_err(|e| DomainError::Internal(format!("cannot open the inbox connection: {e}")))?;
+    Ok(sea_orm::SqlxSqliteConnector::from_sqlx_sqlite_pool(pool))
 }
 
 /// Answers whether the database responds, for the readiness probe.

@@ -136,14 +136,51 @@ db_test!(
             event(a, "01HZZZZZZZZZZZZZZZZZZZZZZ1", "U1", "message", now),
             event(a, "01HZZZZZZZZZZZZZZZZZZZZZZ1", "U1", "message", now),
             event(a, "01HZZZZZZZZZZZZZZZZZZZZZZ2", "U1", "message", now),
-        ]).await.unwrap();
-        assert_eq!(stored, 2);
+        ], None).await.unwrap();
+        assert_eq!(stored.len(), 2);
         let mut redelivered = event(a, "01HZZZZZZZZZZZZZZZZZZZZZZ2", "U1", "message", now);
         redelivered.is_redelivery = true;
-        assert_eq!(inbox::store(&t.db, vec![redelivered]).await.unwrap(), 0);
+        assert!(inbox::store(&t.db, vec![redelivered], None).await.unwrap().is_empty());
         // The same id on another channel is another event.
-        assert_eq!(inbox::store(&t.db, vec![event(b, "01HZZZZZZZZZZZZZZZZZZZZZZ1", "U1", "message", now)]).await.unwrap(), 1);
+        assert_eq!(inbox::store(&t.db, vec![event(b, "01HZZZZZZZZZZZZZZZZZZZZZZ1", "U1", "message", now)], None).await.unwrap().len(), 1);
         assert_eq!(inbox::count(&t.db, inbox::PENDING).await.unwrap(), 3);
+    }
+);
+
+db_test!(
+    async fn events_stored_as_taken_are_returned_as_stored_and_due_again_only_after_their_lease(t) {
+        let secrets = key();
+        let a = channel(&t.db, &secrets, "main").await;
+        let now = Utc::now().timestamp_millis();
+        inbox::store(&t.db, vec![event(a, "01J00000000000000000000000", "U1", "message", now)], None).await.unwrap();
+        // A batch with an event already stored and one twice: the new ones come back once each,
+        // with the ids and fields the database holds, already taken (the intake hands them to
+        // the workers without a read).
+        let lease = Duration::from_millis(600);
+        let handed = inbox::store(&t.db, vec![
+            event(a, "01J00000000000000000000000", "U1", "message", now),
+            event(a, "01J00000000000000000000002", "U2", "follow", now),
+            event(a, "01J00000000000000000000001", "U1", "message", now),
+            event(a, "01J00000000000000000000002", "U2", "follow", now),
+        ], Some(lease)).await.unwrap();
+        let ids: Vec<&str> = handed.iter().map(|e| e.webhook_event_id.as_str()).collect();
+        assert_eq!(ids, ["01J00000000000000000000002", "01J00000000000000000000001"]);
+        for e in &handed {
+            let row = webhook_event::Entity::find_by_id(e.id).one(&t.db).await.unwrap().unwrap();
+            assert_eq!(row.attempts, 1);
+            assert!(row.locked_until.is_some());
+            assert_eq!((row.payload.as_str(), row.event_type.as_str()), (e.payload.as_str(), e.event_type.as_str()));
+            assert!(inbox::lease_left(e) > Duration::from_millis(300), "{:?}", inbox::lease_left(e));
+        }
+        // Only the event stored free is due; the taken ones come back once their lease ran out
+        // (the process that took them died).
+        let due = inbox::take_due(&t.db, 10, lease).await.unwrap();
+        assert_eq!(due.len(), 1);
+        assert_eq!(due[0].webhook_event_id, "01J00000000000000000000000");
+        inbox::complete(&t.db, due[0].id, None).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(1100)).await;
+        let again = inbox::take_due(&t.db, 10, lease).await.unwrap();
+        assert_eq!(again.iter().map(|e| (e.id, e.attempts)).collect::<Vec<_>>(), handed.iter().map(|e| (e.id, 2)).collect::<Vec<_>>());
     }
 );
 
@@ -153,7 +190,7 @@ db_test!(
         let a = channel(&t.db, &secrets, "main").await;
         let now = Utc::now().timestamp_millis();
         let events = (0..20).map(|i| event(a, &format!("01J{i:023}"), "U1", "message", now)).collect();
-        inbox::store(&t.db, events).await.unwrap();
+        inbox::store(&t.db, events, None).await.unwrap();
         // Four workers at once: every event is taken exactly once.
         let lease = Duration::from_millis(300);
         let takers = (0..4).map(|_| {

@@ -70,9 +70,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         () = deadline => tracing::warn!("requests still running after SHUTDOWN_TIMEOUT were cut off"),
     }
     purge.abort();
-    for worker in workers {
-        worker.abort();
-    }
+    workers.stop().await;
     if let Err(e) = platform.sandbox.flush() {
         tracing::warn!(error = %e, "could not save the LINE sandbox's state");
     }
@@ -88,20 +86,23 @@ pub async fn prepare(
     config: &Config,
     db: domain::DatabaseConnection,
     local_addr: SocketAddr,
-) -> anyhow::Result<(AppState, Vec<tokio::task::JoinHandle<()>>)> {
+) -> anyhow::Result<(AppState, crate::workers::WorkerTasks)> {
     let platform = Arc::new(LinePlatform::start(&db, config, local_addr).await?);
     let writers = match domain::db::backend_of(&db) {
         domain::db::Backend::Sqlite => 1,
         domain::db::Backend::Postgres => 8,
     };
-    let intake = Intake::start(db.clone(), writers);
-    let workers = crate::workers::start(
-        config.webhook_workers,
-        crate::workers::lease_for(config.line_api_timeout),
-        db.clone(),
-        platform.clone(),
-        intake.stored.clone(),
-    );
+    let inbox_db = domain::db::hot_writer(&db).await?;
+    let handoff = crate::workers::Handoff::new(crate::workers::lease_for(config.line_api_timeout));
+    let intake = Intake::start(inbox_db.clone(), writers, handoff.clone());
+    let workers = crate::workers::start(crate::workers::Workers {
+        count: config.webhook_workers,
+        inbox_db,
+        db: db.clone(),
+        platform: platform.clone(),
+        handoff,
+        stored: intake.stored.clone(),
+    });
     Ok((AppState::new(config, db, platform, intake), workers))
 }
 

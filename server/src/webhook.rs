@@ -6,8 +6,10 @@
 //! the mercy of LINE's own API or our handlers.
 //!
 //! Storing goes through [`Intake`]: one task gathers the events of concurrent requests and
-//! writes them in one transaction, so a burst costs one commit instead of one per request, and
-//! each request is answered only after the commit that holds its events.
+//! writes them in one statement, so a burst costs one commit instead of one per request, and
+//! each request is answered only after the commit that holds its events. The new events are
+//! stored already taken by this process and handed to its workers in memory
+//! ([`crate::workers::Handoff`]), so the workers need not read them back.
 
 use std::sync::Arc;
 
@@ -19,6 +21,7 @@ use domain::inbox::NewEvent;
 use tokio::sync::{Notify, mpsc, oneshot};
 
 use crate::AppState;
+use crate::workers::Handoff;
 
 /// Requests waiting for the writer; beyond this, callers wait for room (backpressure).
 const QUEUE: usize = 4096;
@@ -38,14 +41,20 @@ pub struct Intake {
 }
 
 impl Intake {
-    /// `writers` transactions may be in flight at once: 1 for SQLite (one writer at a time
-    /// anyway), a few for PostgreSQL so that one commit's flush does not hold up the next batch.
-    pub fn start(db: domain::DatabaseConnection, writers: usize) -> Self {
+    /// `writers` batches may be in flight at once: 1 for SQLite (one writer at a time anyway),
+    /// a few for PostgreSQL so that one commit's flush does not hold up the next batch. `db`
+    /// should be [`domain::db::hot_writer`].
+    pub fn start(db: domain::DatabaseConnection, writers: usize, handoff: Handoff) -> Self {
         let (queue, rx) = mpsc::channel::<(Vec<NewEvent>, Ack)>(QUEUE);
         let rx = Arc::new(tokio::sync::Mutex::new(rx));
         let stored = Arc::new(Notify::new());
         for _ in 0..writers.max(1) {
-            tokio::spawn(write_batches(db.clone(), rx.clone(), stored.clone()));
+            tokio::spawn(write_batches(
+                db.clone(),
+                rx.clone(),
+                stored.clone(),
+                handoff.clone(),
+            ));
         }
         Self { queue, stored }
     }
@@ -63,8 +72,13 @@ impl Intake {
 }
 
 /// Takes whatever requests are waiting (up to [`BATCH`]), stores their events in one
-/// transaction and answers each request.
-async fn write_batches(db: domain::DatabaseConnection, rx: SharedQueue, stored: Arc<Notify>) {
+/// statement, answers each request, then hands the new events to the workers.
+async fn write_batches(
+    db: domain::DatabaseConnection,
+    rx: SharedQueue,
+    stored: Arc<Notify>,
+    handoff: Handoff,
+) {
     let mut batch = Vec::with_capacity(BATCH);
     loop {
         let received = rx.lock().await.recv_many(&mut batch, BATCH).await;
@@ -73,15 +87,19 @@ async fn write_batches(db: domain::DatabaseConnection, rx: SharedQueue, stored: 
         }
         let (events, acks): (Vec<_>, Vec<_>) = batch.drain(..).unzip();
         let events: Vec<NewEvent> = events.into_iter().flatten().collect();
-        let result = domain::inbox::store(&db, events)
-            .await
-            .map(|_| ())
-            .map_err(|e| e.to_string());
-        if result.is_ok() {
-            stored.notify_waiters();
-        }
+        // Room in the workers' queue is reserved before storing, so every event stored as taken
+        // reaches a worker; without room, the events are stored free and the workers find them.
+        let room = handoff.reserve(events.len());
+        let lease = room.as_ref().map(|_| handoff.lease);
+        let result = domain::inbox::store(&db, events, lease).await;
+        let answer = result.as_ref().map(|_| ()).map_err(|e| e.to_string());
         for ack in acks {
-            let _ = ack.send(result.clone());
+            let _ = ack.send(answer.clone());
+        }
+        match (result, room) {
+            (Ok(new), Some(room)) => room.hand_over(new),
+            (Ok(new), None) if !new.is_empty() => stored.notify_waiters(),
+            _ => {}
         }
     }
 }

@@ -204,6 +204,7 @@ db_test!(
         let reply = c.get("/healthz", None).await;
         let id = reply.headers.get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
         assert_eq!(id.len(), 36, "uuid request id: {id:?}");
+        assert_eq!(id.as_bytes()[14], b'4', "a version 4 (random) uuid: {id:?}");
         assert_eq!(reply.headers["x-content-type-options"], "nosniff");
         assert_eq!(reply.headers["x-frame-options"], "DENY");
         let given = Request::get("/healthz").header("x-request-id", "abc-123").body(Body::empty()).unwrap();
