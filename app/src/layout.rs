@@ -111,16 +111,31 @@ pub fn AdminLayout() -> impl IntoView {
                         <li>
                             <A href="/admin" exact=true>"ダッシュボード"</A>
                         </li>
-                        {AREAS
-                            .iter()
-                            .map(|area| {
-                                view! {
-                                    <li>
-                                        <A href=format!("/admin/{}", area.slug)>{area.label}</A>
-                                    </li>
-                                }
-                            })
-                            .collect_view()}
+                        // Only the areas this person may open (the server refuses the others
+                        // anyway).
+                        <Transition fallback=|| ()>
+                            {move || {
+                                let allowed = staff
+                                    .get()
+                                    .and_then(Result::ok)
+                                    .map(|s| s.areas)
+                                    .unwrap_or_default();
+                                AREAS
+                                    .iter()
+                                    .filter(|area| allowed.iter().any(|a| a == area.slug))
+                                    .map(|area| {
+                                        view! {
+                                            <li>
+                                                <A href=format!(
+                                                    "/admin/{}",
+                                                    area.slug,
+                                                )>{area.label}</A>
+                                            </li>
+                                        }
+                                    })
+                                    .collect_view()
+                            }}
+                        </Transition>
                     </ul>
                 </nav>
                 <main id="main" class="content" tabindex="-1">

@@ -1,18 +1,20 @@
 //! Staff accounts: creation with validated usernames and argon2id password hashes, and
 //! authentication that answers the same way, in the same time, for every kind of failure.
 
+use std::collections::BTreeSet;
 use std::sync::{Arc, LazyLock};
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, SqlErr,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, PaginatorTrait, QueryFilter, SqlErr, TransactionTrait,
 };
 use tokio::sync::Semaphore;
 
-use crate::entities::staff_account;
+use crate::access::{Grants, Permission, Role};
+use crate::entities::{department, staff_account, staff_department, staff_permission};
 use crate::{DomainError, DomainResult};
 
 pub const USERNAME_MIN_CHARS: usize = 3;
@@ -22,22 +24,45 @@ pub const PASSWORD_MIN_CHARS: usize = 12;
 pub const PASSWORD_MAX_CHARS: usize = 128;
 pub const DISPLAY_NAME_MAX_CHARS: usize = 100;
 
-/// What a caller outside the domain may know about a signed-in member of staff.
+/// What a caller outside the domain may know about a signed-in member of staff: who they are
+/// and what they are allowed ([`Grants`], checked by [`crate::access::authorize`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Staff {
     pub id: i64,
     pub username: String,
     pub display_name: String,
+    pub grants: Grants,
 }
 
-impl From<staff_account::Model> for Staff {
-    fn from(m: staff_account::Model) -> Self {
-        Self {
-            id: m.id,
-            username: m.username,
-            display_name: m.display_name,
-        }
-    }
+/// The account with its permissions and departments.
+async fn staff_of(db: &impl ConnectionTrait, m: staff_account::Model) -> DomainResult<Staff> {
+    let permissions = staff_permission::Entity::find()
+        .filter(staff_permission::Column::StaffId.eq(m.id))
+        .all(db)
+        .await?
+        .into_iter()
+        // A permission this version does not know (written by a newer one) grants nothing.
+        .filter_map(|p| Permission::from_key(&p.permission).ok())
+        .collect();
+    let departments = staff_department::Entity::find()
+        .filter(staff_department::Column::StaffId.eq(m.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|d| d.department_id)
+        .collect();
+    Ok(Staff {
+        id: m.id,
+        username: m.username,
+        display_name: m.display_name,
+        grants: Grants {
+            // An unknown role (a newer version's) is the least privileged one.
+            role: Role::from_key(&m.role).unwrap_or(Role::Staff),
+            permissions,
+            departments,
+            must_change_password: m.must_change_password,
+        },
+    })
 }
 
 pub struct NewAccount<'a> {
@@ -47,7 +72,8 @@ pub struct NewAccount<'a> {
     pub password: &'a str,
 }
 
-/// Creates an active account. Fails with a Japanese message when a field breaks a rule or the
+/// Creates an active administrator (管理者) account: the first-run setup and `machidayori admin
+/// create`. Fails with a Japanese message when a field breaks a rule or the
 /// username is taken (compared without regard to case).
 pub async fn create(db: &DatabaseConnection, new: NewAccount<'_>) -> DomainResult<Staff> {
     let username = validate_username(new.username)?;
@@ -68,10 +94,12 @@ pub async fn create(db: &DatabaseConnection, new: NewAccount<'_>) -> DomainResul
         created_at: Set(now),
         updated_at: Set(now),
         last_login_at: Set(None),
+        role: Set(Role::Admin.key().into()),
+        must_change_password: Set(false),
         ..Default::default()
     };
     match row.insert(db).await {
-        Ok(model) => Ok(model.into()),
+        Ok(model) => staff_of(db, model).await,
         // Two administrators creating the same name at once: the unique index decides.
         Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
             Err(taken(&username))
@@ -125,18 +153,94 @@ pub async fn authenticate(
         Some(a) if matches && !over_long && a.is_active => {
             let mut active: staff_account::ActiveModel = a.into();
             active.last_login_at = Set(Some(Utc::now()));
-            Ok(active.update(db).await?.into())
+            staff_of(db, active.update(db).await?).await
         }
         _ => Err(DomainError::BadCredentials),
     }
 }
 
+/// Sets an account's role, permissions and departments, all at once or not at all. The last
+/// active administrator stays an administrator: someone must be able to manage accounts.
+pub async fn set_grants(
+    db: &DatabaseConnection,
+    id: i64,
+    role: Role,
+    permissions: &BTreeSet<Permission>,
+    departments: &BTreeSet<i64>,
+) -> DomainResult<Staff> {
+    let txn = db.begin().await?;
+    let account = staff_account::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| DomainError::NotFound("指定されたアカウントはありません。".into()))?;
+    if role != Role::Admin && account.role == Role::Admin.key() && account.is_active {
+        let other_admins = staff_account::Entity::find()
+            .filter(staff_account::Column::Role.eq(Role::Admin.key()))
+            .filter(staff_account::Column::IsActive.eq(true))
+            .filter(staff_account::Column::Id.ne(id))
+            .count(&txn)
+            .await?;
+        if other_admins == 0 {
+            return Err(DomainError::Conflict(
+                "最後の管理者は一般に変更できません。先に別の管理者を作成してください。".into(),
+            ));
+        }
+    }
+    let known = department::Entity::find()
+        .filter(department::Column::Id.is_in(departments.iter().copied()))
+        .count(&txn)
+        .await?;
+    if known != departments.len() as u64 {
+        return Err(DomainError::Invalid(
+            "存在しない部署が指定されました。画面を再読み込みしてください。".into(),
+        ));
+    }
+    let mut active: staff_account::ActiveModel = account.into();
+    active.role = Set(role.key().into());
+    active.updated_at = Set(Utc::now());
+    let account = active.update(&txn).await?;
+    staff_permission::Entity::delete_many()
+        .filter(staff_permission::Column::StaffId.eq(id))
+        .exec(&txn)
+        .await?;
+    if !permissions.is_empty() {
+        staff_permission::Entity::insert_many(permissions.iter().map(|p| {
+            staff_permission::ActiveModel {
+                staff_id: Set(id),
+                permission: Set(p.key()),
+            }
+        }))
+        .exec(&txn)
+        .await?;
+    }
+    staff_department::Entity::delete_many()
+        .filter(staff_department::Column::StaffId.eq(id))
+        .exec(&txn)
+        .await?;
+    if !departments.is_empty() {
+        staff_department::Entity::insert_many(departments.iter().map(|d| {
+            staff_department::ActiveModel {
+                staff_id: Set(id),
+                department_id: Set(*d),
+            }
+        }))
+        .exec(&txn)
+        .await?;
+    }
+    let staff = staff_of(&txn, account).await?;
+    txn.commit().await?;
+    Ok(staff)
+}
+
 pub async fn find_active(db: &DatabaseConnection, id: i64) -> DomainResult<Option<Staff>> {
-    Ok(staff_account::Entity::find_by_id(id)
+    match staff_account::Entity::find_by_id(id)
         .filter(staff_account::Column::IsActive.eq(true))
         .one(db)
         .await?
-        .map(Into::into))
+    {
+        Some(m) => Ok(Some(staff_of(db, m).await?)),
+        None => Ok(None),
+    }
 }
 
 /// Trims and checks a username: 3–64 characters of ASCII letters, digits and `. _ - @`.

@@ -4,7 +4,9 @@
 //! this crate; neither talks to the database directly. Each module owns one capability:
 //!
 //! - [`db`]: connecting to SQLite (embedded default) or PostgreSQL, and running migrations.
+//! - [`access`]: roles, per-feature permissions, departments and the one authorization decision.
 //! - [`accounts`]: staff accounts and their argon2id password hashes.
+//! - [`departments`]: the city's departments (部署), which scope what staff see.
 //! - [`sessions`]: server-side staff sessions (idle timeout, absolute lifetime, rotation).
 //! - [`secrets`]: LINE secrets sealed at rest (AES-256-GCM).
 //! - [`channels`]: LINE channels (production, test, sandbox) and their greeting.
@@ -13,9 +15,11 @@
 //! - [`events`]: acting on stored webhook events (follow, unfollow, the dispatch point).
 //! - [`outbox`]: push and multicast with retry keys stored before the first attempt.
 
+pub mod access;
 pub mod accounts;
 pub mod channels;
 pub mod db;
+pub mod departments;
 pub mod entities;
 pub mod error;
 pub mod events;

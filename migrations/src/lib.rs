@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261124_000001_staff_accounts_and_sessions;
 mod m20261124_000002_line_platform;
+mod m20261124_000003_staff_access;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261124_000001_staff_accounts_and_sessions::Migration),
             Box::new(m20261124_000002_line_platform::Migration),
+            Box::new(m20261124_000003_staff_access::Migration),
         ]
     }
 }

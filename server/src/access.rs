@@ -22,10 +22,11 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use app::api::AppError;
+use domain::access::{Need, Refusal};
 
 use crate::AppState;
 
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Zone {
     LoginPage,
     SetupPage,
@@ -109,13 +110,52 @@ pub async fn staff_access(State(state): State<AppState>, mut req: Request, next:
         Zone::ServerFn if !signed_in => {
             refuse(true, StatusCode::UNAUTHORIZED, AppError::Unauthorized)
         }
-        _ => next.run(req).await,
+        _ => {
+            // The one authorization decision, from the table in `app::api::rules`.
+            let grants = req
+                .extensions()
+                .get::<domain::accounts::Staff>()
+                .map(|s| s.grants.clone());
+            match need_of(zone, req.uri().path()) {
+                Some(need) => match domain::access::authorize(grants.as_ref(), need) {
+                    Ok(()) => next.run(req).await,
+                    Err(Refusal::SignIn) => {
+                        refuse(is_api, StatusCode::UNAUTHORIZED, AppError::Unauthorized)
+                    }
+                    Err(Refusal::ChangePassword | Refusal::Forbidden) => {
+                        refuse(is_api, StatusCode::FORBIDDEN, AppError::Forbidden)
+                    }
+                },
+                None => {
+                    tracing::error!(path = %req.uri().path(), "server function without an access rule refused");
+                    refuse(is_api, StatusCode::FORBIDDEN, AppError::Forbidden)
+                }
+            }
+        }
     };
     // Pages and data of the admin panel are per-person: never keep them in any cache.
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
+}
+
+/// What the endpoint at `path` needs (`app::api::rules`). `None` only for a server function that
+/// exists but has no rule: refused. A path that is no server function at all gets its 404 from
+/// the handler.
+fn need_of(zone: Zone, path: &str) -> Option<Need> {
+    match zone {
+        Zone::ServerFn | Zone::PublicServerFn => {
+            app::api::rules::server_fn_need(path).or_else(|| {
+                let exists = leptos::server_fn::axum::server_fn_paths().any(|(p, _)| p == path);
+                (!exists).then_some(Need::Anyone)
+            })
+        }
+        Zone::AdminPage | Zone::LoginPage | Zone::SetupPage => {
+            Some(app::api::rules::page_need(path))
+        }
+        Zone::Open => Some(Need::Anyone),
+    }
 }
 
 /// The first-run setup page is open while no account exists, to a browser on this machine.

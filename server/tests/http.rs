@@ -596,3 +596,100 @@ db_test!(
         assert_eq!(reply.body, "送信されたデータが大きすぎます。");
     }
 );
+
+/// The table in `app::api::rules` covers every server function and admin page that exists, and
+/// nothing that does not: a new endpoint without a rule fails here (and is refused at run time).
+#[test]
+fn every_server_function_and_admin_page_has_an_access_rule() {
+    use std::collections::BTreeSet;
+    let registered: BTreeSet<&str> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path)
+        .collect();
+    let ruled: BTreeSet<&str> = app::api::rules::server_fn_rules()
+        .into_iter()
+        .map(|(path, _)| path)
+        .collect();
+    let missing: Vec<_> = registered.difference(&ruled).collect();
+    let stale: Vec<_> = ruled.difference(&registered).collect();
+    assert!(
+        missing.is_empty(),
+        "server functions without an access rule: {missing:?}"
+    );
+    assert!(
+        stale.is_empty(),
+        "access rules for no server function: {stale:?}"
+    );
+    assert!(registered.len() >= 13, "{registered:?}");
+
+    let pages: Vec<String> = leptos_axum::generate_route_list(app::App)
+        .iter()
+        .map(|route| route.path().to_owned())
+        .filter(|path| path.starts_with("/admin"))
+        .collect();
+    assert!(pages.len() >= 10, "{pages:?}");
+    for page in &pages {
+        let slug = page.trim_start_matches("/admin").trim_start_matches('/');
+        let slug = slug.split('/').next().unwrap_or("");
+        assert!(
+            ["", "login", "setup"].contains(&slug) || app::api::rules::area_need(slug).is_some(),
+            "admin page without an access rule: {page}"
+        );
+    }
+    // Every area in the menu has a rule too (the menu shows only what the user may open).
+    for area in app::nav::AREAS {
+        assert!(
+            app::api::rules::area_need(area.slug).is_some(),
+            "{}",
+            area.slug
+        );
+    }
+}
+
+db_test!(
+    async fn a_general_user_reaches_only_what_their_permissions_allow(t) {
+        use domain::access::{Action, Feature, Permission, Role};
+        create_admin(&t, "admin1").await;
+        let suzuki = accounts::create(&t.db, NewAccount { username: "suzuki", display_name: "鈴木", password: PASSWORD }).await.unwrap();
+        let view_friends = Permission::Do(Feature::FriendAttributes, Action::View);
+        accounts::set_grants(&t.db, suzuki.id, Role::Staff, &[view_friends].into(), &Default::default()).await.unwrap();
+        let c = client(&t).await;
+        let user = c.signed_in("suzuki").await;
+        let admin = c.signed_in("admin1").await;
+
+        for (page, as_user) in [
+            ("/admin", StatusCode::OK),
+            ("/admin/friends", StatusCode::OK),
+            ("/admin/settings", StatusCode::FORBIDDEN),
+            ("/admin/staff", StatusCode::FORBIDDEN),
+            ("/admin/simulator", StatusCode::FORBIDDEN),
+            ("/admin/deliveries", StatusCode::FORBIDDEN),
+        ] {
+            let reply = c.get(page, Some(&user)).await;
+            assert_eq!(reply.status, as_user, "{page}: {}", reply.body);
+            assert_eq!(c.get(page, Some(&admin)).await.status, StatusCode::OK, "{page} as admin");
+        }
+        let refused = c.get("/admin/settings", Some(&user)).await;
+        assert!(refused.body.contains("許可されていません"), "{}", refused.body);
+
+        // Server functions: refused before they run (and before their arguments are read).
+        for path in [
+            <app::api::SaveGreeting as ServerFn>::PATH,
+            <app::api::SimFriends as ServerFn>::PATH,
+            <app::api::SimAct as ServerFn>::PATH,
+        ] {
+            let reply = c.post_form(path, "", Some(&user)).await;
+            assert_eq!(reply.status, StatusCode::FORBIDDEN, "{path}: {}", reply.body);
+            assert!(reply.body.contains("Forbidden"), "{path}: {}", reply.body);
+        }
+        let friends = c.post_form(<app::api::ListFriends as ServerFn>::PATH, "channel=main", Some(&user)).await;
+        assert_ne!(friends.status, StatusCode::FORBIDDEN, "{}", friends.body);
+
+        // The menu lists only the areas this user may open.
+        let me = c.post_form(current_staff_path(), "", Some(&user)).await;
+        assert_eq!(me.status, StatusCode::OK, "{}", me.body);
+        let me: app::api::StaffView = serde_json::from_str(&me.body).unwrap();
+        assert_eq!((me.role.as_str(), me.areas), ("一般", vec!["friends".to_owned()]));
+        let me: app::api::StaffView = serde_json::from_str(&c.post_form(current_staff_path(), "", Some(&admin)).await.body).unwrap();
+        assert_eq!(me.areas.len(), app::nav::AREAS.len());
+    }
+);

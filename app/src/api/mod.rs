@@ -6,6 +6,8 @@
 
 mod channels;
 mod friends;
+#[cfg(feature = "ssr")]
+pub mod rules;
 mod simulator;
 
 pub use channels::*;
@@ -65,6 +67,11 @@ impl FromServerFnError for AppError {
 pub struct StaffView {
     pub username: String,
     pub display_name: String,
+    /// 管理者 or 一般.
+    pub role: String,
+    /// Slugs of the areas (`crate::nav::AREAS`) this person may open: the menu shows only those.
+    pub areas: Vec<String>,
+    pub must_change_password: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -150,7 +157,15 @@ pub async fn setup_first_admin(
 #[server]
 pub async fn current_staff() -> Result<StaffView, AppError> {
     let staff = server::require_staff()?;
+    let areas = crate::nav::AREAS
+        .iter()
+        .filter(|a| rules::area_need(a.slug).is_some_and(|need| staff.grants.allows(need)))
+        .map(|a| a.slug.to_owned())
+        .collect();
     Ok(StaffView {
+        role: staff.grants.role.label_ja().to_owned(),
+        areas,
+        must_change_password: staff.grants.must_change_password,
         username: staff.username,
         display_name: staff.display_name,
     })

@@ -1,8 +1,11 @@
 //! sea-orm entities, one module per table. The schema itself lives in the `migrations` crate.
 
+pub mod department;
 pub mod friend;
 pub mod line_channel;
 pub mod line_send;
 pub mod staff_account;
+pub mod staff_department;
+pub mod staff_permission;
 pub mod staff_session;
 pub mod webhook_event;

@@ -18,6 +18,10 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub last_login_at: Option<DateTimeUtc>,
+    /// `admin` (管理者) or `staff` (一般); see `crate::access::Role`.
+    pub role: String,
+    /// Set for initial and reset passwords: the user must choose their own at next sign-in.
+    pub must_change_password: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
