@@ -9,10 +9,10 @@ use leptos::server_fn::ServerFn;
 use super::*;
 
 /// Every server function and what it needs.
-pub fn server_fn_rules() -> Vec<(&'static str, Need)> {
+pub const SERVER_FN_RULES: &[(&str, Need)] = {
     use Action::*;
     use Feature::*;
-    vec![
+    &[
         (<Login as ServerFn>::PATH, Need::Anyone),
         (<Logout as ServerFn>::PATH, Need::Anyone),
         // Checks itself that the database is empty and the caller is on loopback.
@@ -38,13 +38,13 @@ pub fn server_fn_rules() -> Vec<(&'static str, Need)> {
         ),
         (<SimAct as ServerFn>::PATH, Need::Can(Simulator, Edit)),
     ]
-}
+};
 
 pub fn server_fn_need(path: &str) -> Option<Need> {
-    server_fn_rules()
-        .into_iter()
+    SERVER_FN_RULES
+        .iter()
         .find(|(p, _)| *p == path)
-        .map(|(_, need)| need)
+        .map(|(_, need)| *need)
 }
 
 /// What each area of the admin panel (`crate::nav::AREAS`, by slug) needs to be opened.
