@@ -45,7 +45,8 @@ impl NewEvent {
         Self {
             channel_id,
             webhook_event_id: event.webhook_event_id.clone(),
-            event_type: event.event_type.clone(),
+            // The column holds 64 characters; LINE's types are far shorter.
+            event_type: event.event_type.chars().take(64).collect(),
             line_user_id: event
                 .source
                 .as_ref()
@@ -141,7 +142,7 @@ async fn insert_new(
         insert.values_panic([
             e.channel_id.into(),
             e.webhook_event_id.as_str().into(),
-            e.event_type.chars().take(64).collect::<String>().into(),
+            e.event_type.as_str().into(),
             e.line_user_id.as_deref().into(),
             e.occurred_at.into(),
             now.into(),
@@ -185,7 +186,7 @@ fn stored_models(
                 id,
                 channel_id: e.channel_id,
                 webhook_event_id: e.webhook_event_id,
-                event_type: e.event_type.chars().take(64).collect(),
+                event_type: e.event_type,
                 line_user_id: e.line_user_id,
                 occurred_at: e.occurred_at,
                 received_at: now,
