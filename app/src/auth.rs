@@ -2,7 +2,7 @@
 //! the server's middleware: the session cookie, the post-sign-in redirect target, and the
 //! loopback check of the first-run setup page.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::ConnectInfo;
 use http::{Extensions, HeaderMap};
@@ -73,6 +73,20 @@ pub fn safe_next(next: Option<&str>) -> String {
             n.to_owned()
         }
         _ => "/admin".to_owned(),
+    }
+}
+
+/// The address of the client that sent the request, resolved once by the server's access
+/// middleware: the socket peer, or the address a trusted reverse proxy forwarded. Login history,
+/// the audit log and the access log record it; the admin IP allowlist checks it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientAddr(pub IpAddr);
+
+impl ClientAddr {
+    /// The request's client address, when the middleware resolved one (it always does for
+    /// requests that came in over TCP).
+    pub fn of(extensions: &Extensions) -> Option<IpAddr> {
+        extensions.get::<ClientAddr>().map(|c| c.0)
     }
 }
 

@@ -15,13 +15,17 @@
 //! State-changing requests from another site are refused (403) by their `Origin` or
 //! `Sec-Fetch-Site` header, on top of the `SameSite=Strict` cookie.
 
+use std::net::SocketAddr;
+
 use axum::body::Body;
+use axum::extract::ConnectInfo;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use app::api::AppError;
+use app::auth::ClientAddr;
 use domain::access::{Need, Refusal};
 
 use crate::AppState;
@@ -54,6 +58,9 @@ fn zone(path: &str) -> Zone {
 }
 
 pub async fn staff_access(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    if let Some(ConnectInfo(peer)) = req.extensions().get::<ConnectInfo<SocketAddr>>().copied() {
+        req.extensions_mut().insert(ClientAddr(peer.ip()));
+    }
     let zone = zone(req.uri().path());
     if zone == Zone::Open {
         return next.run(req).await;

@@ -103,7 +103,7 @@ pub async fn login(
             domain_error(e)
         })?;
     ctx.start_session(staff.id).await?;
-    tracing::info!(staff_id = staff.id, "staff signed in");
+    tracing::info!(staff_id = staff.id, client = ?ctx.client_addr(), "staff signed in");
     leptos_axum::redirect(&crate::auth::safe_next(next.as_deref()));
     Ok(())
 }
@@ -229,6 +229,11 @@ pub(crate) mod server {
 
         pub(crate) fn server(&self) -> &ServerContext {
             &self.server
+        }
+
+        /// The client's address as the access middleware resolved it.
+        pub(crate) fn client_addr(&self) -> Option<std::net::IpAddr> {
+            crate::auth::ClientAddr::of(&self.parts.extensions)
         }
 
         pub(crate) async fn start_session(&self, staff_id: i64) -> Result<(), AppError> {
