@@ -240,6 +240,17 @@ impl Scope {
             Scope::Only(ids) => ids.contains(&department_id),
         }
     }
+
+    /// The condition a list or single-item query adds on its department column, so that items
+    /// outside the scope are never read (a guessed id finds nothing).
+    pub fn condition(&self, department_column: impl sea_orm::ColumnTrait) -> sea_orm::Condition {
+        match self {
+            Scope::All => sea_orm::Condition::all(),
+            Scope::Only(ids) => {
+                sea_orm::Condition::all().add(department_column.is_in(ids.iter().copied()))
+            }
+        }
+    }
 }
 
 impl Grants {

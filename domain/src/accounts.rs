@@ -1,21 +1,23 @@
 //! Staff accounts: creation with validated usernames and argon2id password hashes, and
 //! authentication that answers the same way, in the same time, for every kind of failure.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::sync::{Arc, LazyLock};
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::Utc;
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, PaginatorTrait, QueryFilter, SqlErr, TransactionTrait,
+    DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr,
+    TransactionTrait,
 };
 use tokio::sync::Semaphore;
 
 use crate::access::{Grants, Permission, Role};
 use crate::entities::{department, staff_account, staff_department, staff_permission};
-use crate::{DomainError, DomainResult};
+use crate::{DomainError, DomainResult, sessions};
 
 pub const USERNAME_MIN_CHARS: usize = 3;
 pub const USERNAME_MAX_CHARS: usize = 64;
@@ -78,7 +80,7 @@ pub struct NewAccount<'a> {
 pub async fn create(db: &DatabaseConnection, new: NewAccount<'_>) -> DomainResult<Staff> {
     let username = validate_username(new.username)?;
     let display_name = validate_display_name(new.display_name, &username)?;
-    validate_password(new.password)?;
+    validate_password(&username, new.password)?;
     let key = username_key(&username);
     if find_by_key(db, &key).await?.is_some() {
         return Err(taken(&username));
@@ -168,27 +170,33 @@ pub async fn set_grants(
     permissions: &BTreeSet<Permission>,
     departments: &BTreeSet<i64>,
 ) -> DomainResult<Staff> {
-    let txn = db.begin().await?;
-    let account = staff_account::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or_else(|| DomainError::NotFound("指定されたアカウントはありません。".into()))?;
-    if role != Role::Admin && account.role == Role::Admin.key() && account.is_active {
-        let other_admins = staff_account::Entity::find()
-            .filter(staff_account::Column::Role.eq(Role::Admin.key()))
-            .filter(staff_account::Column::IsActive.eq(true))
-            .filter(staff_account::Column::Id.ne(id))
-            .count(&txn)
-            .await?;
-        if other_admins == 0 {
-            return Err(DomainError::Conflict(
-                "最後の管理者は一般に変更できません。先に別の管理者を作成してください。".into(),
-            ));
-        }
+    let (txn, account) = begin_account_change(db, id).await?;
+    let account = replace_grants(&txn, account, role, permissions, departments).await?;
+    let staff = staff_of(&txn, account).await?;
+    txn.commit().await?;
+    Ok(staff)
+}
+
+/// Writes role, permissions and departments inside the caller's transaction.
+async fn replace_grants(
+    txn: &DatabaseTransaction,
+    account: staff_account::Model,
+    role: Role,
+    permissions: &BTreeSet<Permission>,
+    departments: &BTreeSet<i64>,
+) -> DomainResult<staff_account::Model> {
+    let id = account.id;
+    if role != Role::Admin && is_active_admin(&account) {
+        ensure_another_admin(
+            txn,
+            id,
+            "最後の管理者は一般に変更できません。先に別の管理者を作成してください。",
+        )
+        .await?;
     }
     let known = department::Entity::find()
         .filter(department::Column::Id.is_in(departments.iter().copied()))
-        .count(&txn)
+        .count(txn)
         .await?;
     if known != departments.len() as u64 {
         return Err(DomainError::Invalid(
@@ -198,10 +206,10 @@ pub async fn set_grants(
     let mut active: staff_account::ActiveModel = account.into();
     active.role = Set(role.key().into());
     active.updated_at = Set(Utc::now());
-    let account = active.update(&txn).await?;
+    let account = active.update(txn).await?;
     staff_permission::Entity::delete_many()
         .filter(staff_permission::Column::StaffId.eq(id))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     if !permissions.is_empty() {
         staff_permission::Entity::insert_many(permissions.iter().map(|p| {
@@ -210,12 +218,12 @@ pub async fn set_grants(
                 permission: Set(p.key()),
             }
         }))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     }
     staff_department::Entity::delete_many()
         .filter(staff_department::Column::StaffId.eq(id))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     if !departments.is_empty() {
         staff_department::Entity::insert_many(departments.iter().map(|d| {
@@ -224,12 +232,369 @@ pub async fn set_grants(
                 department_id: Set(*d),
             }
         }))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     }
-    let staff = staff_of(&txn, account).await?;
+    Ok(account)
+}
+
+fn is_active_admin(account: &staff_account::Model) -> bool {
+    account.is_active && account.role == Role::Admin.key()
+}
+
+/// Starts a transaction that changes account `id`, and returns it with the account as it is now.
+///
+/// Its first statement writes the account's row, which takes SQLite's write lock (so the reads
+/// that follow cannot go stale) and the row's lock on PostgreSQL; on PostgreSQL the active
+/// administrators' rows are then locked too. Two administrators demoting or disabling each other
+/// at the same moment therefore run one after the other, and the last-administrator check of the
+/// second sees the first's change.
+async fn begin_account_change(
+    db: &DatabaseConnection,
+    id: i64,
+) -> DomainResult<(DatabaseTransaction, staff_account::Model)> {
+    let txn = db.begin().await?;
+    let touched = staff_account::Entity::update_many()
+        .col_expr(staff_account::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(staff_account::Column::Id.eq(id))
+        .exec(&txn)
+        .await?;
+    if touched.rows_affected == 0 {
+        return Err(no_such_account());
+    }
+    staff_account::Entity::find()
+        .filter(staff_account::Column::Role.eq(Role::Admin.key()))
+        .filter(staff_account::Column::IsActive.eq(true))
+        .lock_exclusive()
+        .all(&txn)
+        .await?;
+    let account = find_by_id(&txn, id).await?;
+    Ok((txn, account))
+}
+
+/// Refuses (with `why`) unless an active administrator other than `id` exists.
+async fn ensure_another_admin(txn: &DatabaseTransaction, id: i64, why: &str) -> DomainResult<()> {
+    let others = staff_account::Entity::find()
+        .filter(staff_account::Column::Role.eq(Role::Admin.key()))
+        .filter(staff_account::Column::IsActive.eq(true))
+        .filter(staff_account::Column::Id.ne(id))
+        .count(txn)
+        .await?;
+    if others == 0 {
+        return Err(DomainError::Conflict(why.into()));
+    }
+    Ok(())
+}
+
+fn no_such_account() -> DomainError {
+    DomainError::NotFound("指定されたアカウントはありません。".into())
+}
+
+async fn find_by_id(db: &impl ConnectionTrait, id: i64) -> DomainResult<staff_account::Model> {
+    staff_account::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(no_such_account)
+}
+
+/// An account as the administrators' account pages show it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Account {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub is_active: bool,
+    pub must_change_password: bool,
+    pub permissions: BTreeSet<Permission>,
+    pub departments: BTreeSet<i64>,
+    pub created_at: crate::DateTime,
+    pub last_login_at: Option<crate::DateTime>,
+}
+
+/// Every account, by username, with its permissions and departments (three queries in all).
+pub async fn list(db: &DatabaseConnection) -> DomainResult<Vec<Account>> {
+    let accounts = staff_account::Entity::find()
+        .order_by_asc(staff_account::Column::UsernameKey)
+        .all(db)
+        .await?;
+    let mut permissions: HashMap<i64, BTreeSet<Permission>> = HashMap::new();
+    for p in staff_permission::Entity::find().all(db).await? {
+        if let Ok(permission) = Permission::from_key(&p.permission) {
+            permissions
+                .entry(p.staff_id)
+                .or_default()
+                .insert(permission);
+        }
+    }
+    let mut departments: HashMap<i64, BTreeSet<i64>> = HashMap::new();
+    for d in staff_department::Entity::find().all(db).await? {
+        departments
+            .entry(d.staff_id)
+            .or_default()
+            .insert(d.department_id);
+    }
+    Ok(accounts
+        .into_iter()
+        .map(|m| {
+            let permissions = permissions.remove(&m.id).unwrap_or_default();
+            let departments = departments.remove(&m.id).unwrap_or_default();
+            account_of(m, permissions, departments)
+        })
+        .collect())
+}
+
+/// One account, or [`DomainError::NotFound`].
+pub async fn get(db: &DatabaseConnection, id: i64) -> DomainResult<Account> {
+    let m = find_by_id(db, id).await?;
+    let staff = staff_of(db, m.clone()).await?;
+    Ok(account_of(
+        m,
+        staff.grants.permissions,
+        staff.grants.departments,
+    ))
+}
+
+fn account_of(
+    m: staff_account::Model,
+    permissions: BTreeSet<Permission>,
+    departments: BTreeSet<i64>,
+) -> Account {
+    Account {
+        id: m.id,
+        // An unknown role (a newer version's) is shown and treated as the least privileged.
+        role: Role::from_key(&m.role).unwrap_or(Role::Staff),
+        username: m.username,
+        display_name: m.display_name,
+        is_active: m.is_active,
+        must_change_password: m.must_change_password,
+        permissions,
+        departments,
+        created_at: m.created_at,
+        last_login_at: m.last_login_at,
+    }
+}
+
+/// What an administrator fills in to add an account.
+pub struct NewStaffAccount<'a> {
+    pub username: &'a str,
+    /// Empty means "same as the username".
+    pub display_name: &'a str,
+    /// Handed to the user, who must change it at first sign-in.
+    pub initial_password: &'a str,
+    pub role: Role,
+    pub permissions: &'a BTreeSet<Permission>,
+    pub departments: &'a BTreeSet<i64>,
+}
+
+/// Adds an account from the admin panel. The initial password follows the policy and must be
+/// changed at first sign-in; permissions and departments are exactly those given (none means
+/// the least privilege). Nothing is stored when any part is refused.
+pub async fn create_account(
+    db: &DatabaseConnection,
+    new: NewStaffAccount<'_>,
+) -> DomainResult<Account> {
+    let username = validate_username(new.username)?;
+    let display_name = validate_display_name(new.display_name, &username)?;
+    validate_password(&username, new.initial_password)?;
+    let key = username_key(&username);
+    if find_by_key(db, &key).await?.is_some() {
+        return Err(taken(&username));
+    }
+    let password_hash = hash_password(new.initial_password.to_owned()).await?;
+    let now = Utc::now();
+    let txn = db.begin().await?;
+    let row = staff_account::ActiveModel {
+        username: Set(username.clone()),
+        username_key: Set(key),
+        display_name: Set(display_name),
+        password_hash: Set(password_hash),
+        is_active: Set(true),
+        created_at: Set(now),
+        updated_at: Set(now),
+        last_login_at: Set(None),
+        role: Set(new.role.key().into()),
+        must_change_password: Set(true),
+        ..Default::default()
+    };
+    let account = match row.insert(&txn).await {
+        Ok(model) => model,
+        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            return Err(taken(&username));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let account = replace_grants(&txn, account, new.role, new.permissions, new.departments).await?;
+    let staff = staff_of(&txn, account.clone()).await?;
     txn.commit().await?;
-    Ok(staff)
+    Ok(account_of(
+        account,
+        staff.grants.permissions,
+        staff.grants.departments,
+    ))
+}
+
+/// What an administrator may change on an existing account (the username stays: it is what
+/// people sign in with and what the logs name).
+pub struct AccountChanges<'a> {
+    pub display_name: &'a str,
+    pub role: Role,
+    pub permissions: &'a BTreeSet<Permission>,
+    pub departments: &'a BTreeSet<i64>,
+}
+
+/// Changes display name, role, permissions and departments at once, or nothing.
+pub async fn update(
+    db: &DatabaseConnection,
+    id: i64,
+    changes: AccountChanges<'_>,
+) -> DomainResult<Account> {
+    let (txn, account) = begin_account_change(db, id).await?;
+    let display_name = validate_display_name(changes.display_name, &account.username)?;
+    let mut account = replace_grants(
+        &txn,
+        account,
+        changes.role,
+        changes.permissions,
+        changes.departments,
+    )
+    .await?;
+    if account.display_name != display_name {
+        let mut active: staff_account::ActiveModel = account.into();
+        active.display_name = Set(display_name);
+        account = active.update(&txn).await?;
+    }
+    let staff = staff_of(&txn, account.clone()).await?;
+    txn.commit().await?;
+    Ok(account_of(
+        account,
+        staff.grants.permissions,
+        staff.grants.departments,
+    ))
+}
+
+/// Disables or re-enables an account. A disabled account cannot sign in and its sessions end at
+/// once. Administrators cannot disable themselves, nor the last active administrator.
+pub async fn set_active(
+    db: &DatabaseConnection,
+    acting_id: i64,
+    id: i64,
+    active: bool,
+) -> DomainResult<Account> {
+    if !active && acting_id == id {
+        return Err(DomainError::Conflict(
+            "自分自身のアカウントは無効にできません。".into(),
+        ));
+    }
+    let (txn, account) = begin_account_change(db, id).await?;
+    if !active && is_active_admin(&account) {
+        ensure_another_admin(
+            &txn,
+            id,
+            "最後の管理者は無効にできません。先に別の管理者を作成してください。",
+        )
+        .await?;
+    }
+    let mut row: staff_account::ActiveModel = account.into();
+    row.is_active = Set(active);
+    let account = row.update(&txn).await?;
+    if !active {
+        sessions::end_all_of(&txn, id, None).await?;
+    }
+    txn.commit().await?;
+    get(db, account.id).await
+}
+
+/// Sets a new password chosen by an administrator (the user forgot theirs). It follows the
+/// policy, must be changed at the next sign-in, and ends the user's sessions.
+pub async fn reset_password(
+    db: &DatabaseConnection,
+    id: i64,
+    new_password: &str,
+) -> DomainResult<()> {
+    let account = find_by_id(db, id).await?;
+    validate_password(&account.username, new_password)?;
+    let password_hash = hash_password(new_password.to_owned()).await?;
+    let (txn, account) = begin_account_change(db, id).await?;
+    let mut row: staff_account::ActiveModel = account.into();
+    row.password_hash = Set(password_hash);
+    row.must_change_password = Set(true);
+    row.update(&txn).await?;
+    sessions::end_all_of(&txn, id, None).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Deletes an account with its permissions, departments and sessions. Administrators cannot
+/// delete themselves, nor the last active administrator. (Disabling keeps the account for the
+/// record; deleting is for accounts created by mistake.)
+pub async fn delete(db: &DatabaseConnection, acting_id: i64, id: i64) -> DomainResult<Account> {
+    if acting_id == id {
+        return Err(DomainError::Conflict(
+            "自分自身のアカウントは削除できません。".into(),
+        ));
+    }
+    let (txn, account) = begin_account_change(db, id).await?;
+    if is_active_admin(&account) {
+        ensure_another_admin(
+            &txn,
+            id,
+            "最後の管理者は削除できません。先に別の管理者を作成してください。",
+        )
+        .await?;
+    }
+    let staff = staff_of(&txn, account.clone()).await?;
+    sessions::end_all_of(&txn, id, None).await?;
+    staff_permission::Entity::delete_many()
+        .filter(staff_permission::Column::StaffId.eq(id))
+        .exec(&txn)
+        .await?;
+    staff_department::Entity::delete_many()
+        .filter(staff_department::Column::StaffId.eq(id))
+        .exec(&txn)
+        .await?;
+    staff_account::Entity::delete_by_id(id).exec(&txn).await?;
+    txn.commit().await?;
+    Ok(account_of(
+        account,
+        staff.grants.permissions,
+        staff.grants.departments,
+    ))
+}
+
+/// A user changes their own password: the current one is required, the new one follows the
+/// policy and differs from the current one. Clears "must change at next sign-in" and ends the
+/// user's other sessions (`keep_session` is the caller's own token).
+pub async fn change_own_password(
+    db: &DatabaseConnection,
+    id: i64,
+    current: &str,
+    new_password: &str,
+    keep_session: Option<&str>,
+) -> DomainResult<()> {
+    let account = find_by_id(db, id).await?;
+    let current_ok = current.chars().count() <= PASSWORD_MAX_CHARS
+        && verify_password(current.to_owned(), Some(account.password_hash.clone())).await?;
+    if !current_ok {
+        return Err(DomainError::Invalid(
+            "現在のパスワードが正しくありません。".into(),
+        ));
+    }
+    if current == new_password {
+        return Err(DomainError::Invalid(
+            "新しいパスワードは現在のパスワードと違うものにしてください。".into(),
+        ));
+    }
+    validate_password(&account.username, new_password)?;
+    let password_hash = hash_password(new_password.to_owned()).await?;
+    let (txn, account) = begin_account_change(db, id).await?;
+    let mut row: staff_account::ActiveModel = account.into();
+    row.password_hash = Set(password_hash);
+    row.must_change_password = Set(false);
+    row.update(&txn).await?;
+    sessions::end_all_of(&txn, id, keep_session).await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 pub async fn find_active(db: &DatabaseConnection, id: i64) -> DomainResult<Option<Staff>> {
@@ -256,7 +621,10 @@ pub fn validate_username(raw: &str) -> DomainResult<String> {
     Ok(name.to_owned())
 }
 
-pub fn validate_password(password: &str) -> DomainResult<()> {
+/// The password policy: 12–128 characters, not only spaces, not containing the username, and
+/// not a common password (nor one with only digits or symbols added around it, such as
+/// `Password1234!`). The messages say which rule, never the password.
+pub fn validate_password(username: &str, password: &str) -> DomainResult<()> {
     let len = password.chars().count();
     if !(PASSWORD_MIN_CHARS..=PASSWORD_MAX_CHARS).contains(&len) {
         return Err(DomainError::Invalid(format!(
@@ -268,7 +636,36 @@ pub fn validate_password(password: &str) -> DomainResult<()> {
             "パスワードに空白以外の文字を含めてください。".into(),
         ));
     }
+    let lower = password.to_lowercase();
+    let username = username.trim().to_lowercase();
+    if username.chars().count() >= USERNAME_MIN_CHARS && lower.contains(&username) {
+        return Err(DomainError::Invalid(
+            "パスワードにユーザー名を含めないでください。".into(),
+        ));
+    }
+    if is_common_password(&lower) {
+        return Err(DomainError::Invalid(
+            "よく使われていて推測されやすいパスワードです。別のパスワードにしてください。".into(),
+        ));
+    }
     Ok(())
+}
+
+/// The shipped list (`domain/data/common-passwords.txt`, lower case).
+static COMMON_PASSWORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    include_str!("../data/common-passwords.txt")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .collect()
+});
+
+/// True for a listed password, or a listed one of 4 or more characters padded with digits and
+/// symbols (`sunshine2026!!`): padding is the first thing a guesser tries.
+fn is_common_password(lower: &str) -> bool {
+    let core = lower.trim_matches(|c: char| !c.is_alphabetic());
+    COMMON_PASSWORDS.contains(lower)
+        || (core.chars().count() >= 4 && COMMON_PASSWORDS.contains(core))
 }
 
 fn validate_display_name(raw: &str, username: &str) -> DomainResult<String> {
@@ -389,13 +786,36 @@ mod tests {
 
     #[test]
     fn passwords_have_length_bounds() {
-        assert!(validate_password(&"x".repeat(11)).is_err());
-        assert!(validate_password(&"x".repeat(12)).is_ok());
-        assert!(validate_password(&"あ".repeat(128)).is_ok());
-        assert!(validate_password(&"x".repeat(129)).is_err());
-        assert!(validate_password(&" ".repeat(20)).is_err());
-        let msg = validate_password("short").unwrap_err().to_string();
+        let check = |p: &str| validate_password("tanaka", p);
+        assert!(check(&"x".repeat(11)).is_err());
+        assert!(check("xkcd-staple-9").is_ok());
+        assert!(check(&"あ".repeat(128)).is_ok());
+        assert!(check(&"x".repeat(129)).is_err());
+        assert!(check(&" ".repeat(20)).is_err());
+        let msg = check("short").unwrap_err().to_string();
         assert!(msg.contains("12文字以上"), "{msg}");
+    }
+
+    #[test]
+    fn passwords_may_not_contain_the_username_or_be_common() {
+        let msg = validate_password("Tanaka", "my-TANAKA-pass-2026")
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("ユーザー名"), "{msg}");
+        for common in [
+            "password1234",
+            "Qwerty123456",
+            "1q2w3e4r5t6y",
+            // A listed password padded with digits and symbols.
+            "Sunshine2026!!",
+            "!!princess!!2024",
+        ] {
+            let msg = validate_password("tanaka", common).unwrap_err().to_string();
+            assert!(msg.contains("よく使われて"), "{common}: {msg}");
+        }
+        assert!(COMMON_PASSWORDS.len() > 19_000);
+        assert!(validate_password("tanaka", "machi-dayori-kouhou").is_ok());
+        assert!(validate_password("tanaka", "correct horse battery").is_ok());
     }
 
     #[test]

@@ -14,6 +14,7 @@
 //! - [`friends`]: the friend registry (follow, block, profile).
 //! - [`events`]: acting on stored webhook events (follow, unfollow, the dispatch point).
 //! - [`outbox`]: push and multicast with retry keys stored before the first attempt.
+//! - [`templates`]: message templates (定型文), the first items owned by a department.
 
 pub mod access;
 pub mod accounts;
@@ -28,6 +29,7 @@ pub mod inbox;
 pub mod outbox;
 pub mod secrets;
 pub mod sessions;
+pub mod templates;
 #[cfg(feature = "testing")]
 pub mod testing;
 

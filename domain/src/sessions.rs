@@ -11,8 +11,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait,
-    QueryFilter,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
+    DatabaseConnection, EntityTrait, QueryFilter,
 };
 use sha2::{Digest, Sha256};
 
@@ -127,6 +127,22 @@ pub async fn end(db: &DatabaseConnection, token: &str) -> DomainResult<()> {
             .await?;
     }
     Ok(())
+}
+
+/// Ends every session of `staff_id` except the one of `keep` (the caller's own, when a user
+/// changes their password): after a password change or reset, or when an account is disabled,
+/// no browser stays signed in with the old credentials.
+pub async fn end_all_of(
+    db: &impl ConnectionTrait,
+    staff_id: i64,
+    keep: Option<&str>,
+) -> DomainResult<u64> {
+    let mut delete =
+        staff_session::Entity::delete_many().filter(staff_session::Column::StaffId.eq(staff_id));
+    if let Some(token) = keep.filter(|t| looks_like_token(t)) {
+        delete = delete.filter(staff_session::Column::TokenHash.ne(token_hash(token)));
+    }
+    Ok(delete.exec(db).await?.rows_affected)
 }
 
 /// Deletes every session past its idle or absolute deadline; returns how many.

@@ -262,6 +262,24 @@ pub struct AltUri {
 }
 
 impl Message {
+    /// The message as one line of plain text, for previews in the admin panel: text as it is,
+    /// anything else as a bracketed kind with its alternative text (what a phone's
+    /// notification shows for it).
+    pub fn preview_text(&self) -> String {
+        match self {
+            Message::Text(m) => m.text.clone(),
+            Message::TextV2(m) => m.text.clone(),
+            Message::Sticker(_) => "［スタンプ］".into(),
+            Message::Image(_) => "［画像］".into(),
+            Message::Video(_) => "［動画］".into(),
+            Message::Audio(_) => "［音声］".into(),
+            Message::Location(m) => format!("［位置情報］{} {}", m.title, m.address),
+            Message::Imagemap(m) => format!("［イメージマップ］{}", m.alt_text),
+            Message::Template(m) => format!("［テンプレート］{}", m.alt_text),
+            Message::Flex(m) => format!("［Flex］{}", m.alt_text),
+        }
+    }
+
     pub fn quick_reply(&self) -> Option<&QuickReply> {
         match self {
             Message::Text(m) => m.quick_reply.as_ref(),
@@ -290,5 +308,31 @@ impl Message {
             Message::Template(m) => m.sender.as_ref(),
             Message::Flex(m) => m.sender.as_ref(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn previews_read_as_text() {
+        let messages: Vec<Message> = serde_json::from_value(serde_json::json!([
+            {"type": "text", "text": "ごみ収集日のお知らせ"},
+            {"type": "sticker", "packageId": "446", "stickerId": "1988"},
+            {"type": "image", "originalContentUrl": "https://example.jp/a.png", "previewImageUrl": "https://example.jp/a.png"},
+            {"type": "flex", "altText": "イベント案内", "contents": {"type": "bubble", "body": {"type": "box", "layout": "vertical", "contents": [{"type": "text", "text": "x"}]}}}
+        ]))
+        .unwrap();
+        let previews: Vec<String> = messages.iter().map(Message::preview_text).collect();
+        assert_eq!(
+            previews,
+            [
+                "ごみ収集日のお知らせ",
+                "［スタンプ］",
+                "［画像］",
+                "［Flex］イベント案内"
+            ]
+        );
     }
 }

@@ -4,6 +4,7 @@ pub mod department;
 pub mod friend;
 pub mod line_channel;
 pub mod line_send;
+pub mod message_template;
 pub mod staff_account;
 pub mod staff_department;
 pub mod staff_permission;
