@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
 use leptos_router::hooks::{use_location, use_navigate, use_query_map};
 
-use crate::api::{AppError, ChannelView, Logout, current_staff, line_channels};
+use crate::api::{AppError, ChannelView, Logout, PASSWORD_PAGE, current_staff, line_channels};
 use crate::nav::AREAS;
 
 /// The LINE channel the current page acts on: `?ch=KEY`, else `main` (or the first channel).
@@ -36,14 +36,21 @@ pub fn AdminLayout() -> impl IntoView {
     let location = use_location();
     let staff = Resource::new(move || location.pathname.get(), |_| current_staff());
     let navigate = use_navigate();
-    Effect::new(move || {
-        if let Some(Err(AppError::Unauthorized)) = staff.get() {
+    Effect::new(move || match staff.get() {
+        Some(Err(AppError::Unauthorized)) => {
             let next = location.pathname.get_untracked();
             navigate(
                 &format!("/admin/login?expired=1&next={next}"),
                 Default::default(),
             );
         }
+        // Moving inside the browser skips the server's redirect: repeat it here.
+        Some(Ok(s))
+            if s.must_change_password && location.pathname.get_untracked() != PASSWORD_PAGE =>
+        {
+            navigate(PASSWORD_PAGE, Default::default());
+        }
+        _ => {}
     });
     let logout = ServerAction::<Logout>::new();
     let query = use_query_map();
@@ -96,6 +103,9 @@ pub fn AdminLayout() -> impl IntoView {
                                         <span class="who" data-testid="current-staff">
                                             {s.display_name}
                                         </span>
+                                        <A href="/admin/password" attr:class="account-link">
+                                            "パスワード変更"
+                                        </A>
                                     }
                                 })
                         }}

@@ -24,8 +24,9 @@ use leptos_router::path;
 
 use crate::layout::AdminLayout;
 use crate::pages::{
-    Dashboard, FriendDetailPage, FriendsPage, LoginPage, NotFound, Placeholder, SettingsPage,
-    SetupPage, SimulatorPage,
+    AccountPage, Dashboard, DepartmentsPage, FriendDetailPage, FriendsPage, LoginPage, NotFound,
+    PasswordPage, Placeholder, SettingsPage, SetupPage, SimulatorPage, StaffPage, TemplatePage,
+    TemplatesPage,
 };
 
 /// The HTML document around the app, rendered only on the server.
@@ -79,7 +80,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("friends") view=FriendsPage />
                     <Route path=path!("friends/:id") view=FriendDetailPage />
                     <Route path=path!("simulator") view=SimulatorPage />
-                    <Route path=path!("staff") view=|| view! { <Placeholder slug="staff" /> } />
+                    <Route path=path!("templates") view=TemplatesPage />
+                    <Route path=path!("templates/new") view=TemplatePage />
+                    <Route path=path!("templates/:id") view=TemplatePage />
+                    <Route path=path!("staff") view=StaffPage />
+                    <Route path=path!("staff/new") view=AccountPage />
+                    <Route path=path!("staff/departments") view=DepartmentsPage />
+                    <Route path=path!("staff/:id") view=AccountPage />
+                    <Route path=path!("password") view=PasswordPage />
                     <Route path=path!("settings") view=SettingsPage />
                 </ParentRoute>
             </Routes>

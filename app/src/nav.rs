@@ -36,6 +36,11 @@ pub const AREAS: &[Area] = &[
         summary: "選択肢をタップして答える「よくある質問」の自動応答の作成・変更。",
     },
     Area {
+        slug: "templates",
+        label: "定型文",
+        summary: "よく使うメッセージを部署ごとに保存し、配信などで使い回す。",
+    },
+    Area {
         slug: "friends",
         label: "友だち",
         summary: "友だち追加した利用者の一覧と、属性情報の閲覧・編集・CSV 出力。",
@@ -76,6 +81,6 @@ mod tests {
             assert!(!a.label.is_ascii(), "{}", a.label);
             assert_eq!(area(a.slug).map(|x| x.label), Some(a.label));
         }
-        assert_eq!(AREAS.len(), 9);
+        assert_eq!(AREAS.len(), 10);
     }
 }

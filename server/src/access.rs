@@ -129,7 +129,14 @@ pub async fn staff_access(State(state): State<AppState>, mut req: Request, next:
                     Err(Refusal::SignIn) => {
                         refuse(is_api, StatusCode::UNAUTHORIZED, AppError::Unauthorized)
                     }
-                    Err(Refusal::ChangePassword | Refusal::Forbidden) => {
+                    // Pages lead to the password form; calls say why they are refused.
+                    Err(Refusal::ChangePassword) if !is_api => see_other(app::api::PASSWORD_PAGE),
+                    Err(Refusal::ChangePassword) => refuse(
+                        true,
+                        StatusCode::FORBIDDEN,
+                        AppError::PasswordChangeRequired,
+                    ),
+                    Err(Refusal::Forbidden) => {
                         refuse(is_api, StatusCode::FORBIDDEN, AppError::Forbidden)
                     }
                 },

@@ -631,7 +631,9 @@ fn every_server_function_and_admin_page_has_an_access_rule() {
         let slug = page.trim_start_matches("/admin").trim_start_matches('/');
         let slug = slug.split('/').next().unwrap_or("");
         assert!(
-            ["", "login", "setup"].contains(&slug) || app::api::rules::area_need(slug).is_some(),
+            // `password`: every user's own password page (`Need::OwnAccount`).
+            ["", "login", "setup", "password"].contains(&slug)
+                || app::api::rules::area_need(slug).is_some(),
             "admin page without an access rule: {page}"
         );
     }
@@ -691,5 +693,131 @@ db_test!(
         assert_eq!((me.role.as_str(), me.areas), ("一般", vec!["friends".to_owned()]));
         let me: app::api::StaffView = serde_json::from_str(&c.post_form(current_staff_path(), "", Some(&admin)).await.body).unwrap();
         assert_eq!(me.areas.len(), app::nav::AREAS.len());
+    }
+);
+
+fn path_of<F: ServerFn>() -> &'static str {
+    F::PATH
+}
+
+db_test!(
+    async fn an_administrator_adds_a_user_who_must_change_the_initial_password_first(t) {
+        create_admin(&t, "admin1").await;
+        let soumu = domain::departments::create(&t.db, "総務課").await.unwrap();
+        let c = client(&t).await;
+        let admin = c.signed_in("admin1").await;
+        let create = path_of::<app::api::CreateStaffAccount>();
+
+        // Bad input: a Japanese 4xx, nothing stored.
+        for (form, expected) in [
+            ("username=sato&display_name=&initial_password=password1234&initial_password_confirm=password1234&role=staff", "よく使われて"),
+            ("username=sato&display_name=&initial_password=sato-pass-2026&initial_password_confirm=sato-pass-2026&role=staff", "ユーザー名を含め"),
+            ("username=sato&display_name=&initial_password=initial-pass-0427&initial_password_confirm=other&role=staff", "確認用"),
+            ("username=sato&display_name=&initial_password=initial-pass-0427&initial_password_confirm=initial-pass-0427&role=root", "権限の種類"),
+            ("username=sato&display_name=&initial_password=initial-pass-0427&initial_password_confirm=initial-pass-0427&role=staff&permissions[]=nope", "権限「nope」"),
+        ] {
+            let reply = c.post_form(create, form, Some(&admin)).await;
+            assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{form}: {}", reply.body);
+            assert!(reply.body.contains(expected), "{form}: {}", reply.body);
+            assert!(!reply.body.contains("initial-pass-0427"), "the password is never echoed: {}", reply.body);
+        }
+        assert_eq!(accounts::count(&t.db).await.unwrap(), 1);
+
+        // Created with the permissions ticked (serde_qs array syntax, as the form sends it).
+        let form = format!(
+            "username=sato&display_name=%E4%BD%90%E8%97%A4&initial_password=initial-pass-0427&initial_password_confirm=initial-pass-0427&role=staff&permissions[]=templates.edit&departments[]={}",
+            soumu.id
+        );
+        let reply = c.post_form(create, &form, Some(&admin)).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        let listed = c.post_form(path_of::<app::api::ListAccounts>(), "", Some(&admin)).await;
+        let listed: Vec<app::api::AccountRow> = serde_json::from_str(&listed.body).unwrap();
+        let sato = listed.iter().find(|a| a.username == "sato").unwrap();
+        assert_eq!(sato.permissions, ["templates.edit"]);
+        assert_eq!(sato.departments, ["総務課"]);
+        assert!(sato.must_change_password);
+
+        // The new user may do nothing but change the password: pages lead to the form,
+        // calls are refused saying why.
+        let reply = c.login("sato", "initial-pass-0427").await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        let user = reply.cookie_pair();
+        let page = c.get("/admin/templates", Some(&user)).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER);
+        assert_eq!(page.location(), "/admin/password");
+        assert_eq!(c.get("/admin/password", Some(&user)).await.status, StatusCode::OK);
+        let call = c.post_form(path_of::<app::api::ListTemplates>(), "", Some(&user)).await;
+        assert_eq!(call.status, StatusCode::FORBIDDEN, "{}", call.body);
+        assert!(call.body.contains("PasswordChangeRequired"), "{}", call.body);
+
+        let change = path_of::<app::api::ChangePassword>();
+        let wrong = c.post_form(change, "current_password=nope-nope-nope&new_password=sato-own-secret&new_password_confirm=sato-own-secret", Some(&user)).await;
+        assert_eq!(wrong.status, StatusCode::BAD_REQUEST, "{}", wrong.body);
+        assert!(wrong.body.contains("現在のパスワード"), "{}", wrong.body);
+        let ok = c.post_form(change, "current_password=initial-pass-0427&new_password=kouhou-own-secret&new_password_confirm=kouhou-own-secret", Some(&user)).await;
+        assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+        // Now the permissions given apply: templates yes, accounts no.
+        assert_eq!(c.get("/admin/templates", Some(&user)).await.status, StatusCode::OK);
+        assert_eq!(c.get("/admin/staff", Some(&user)).await.status, StatusCode::FORBIDDEN);
+        let call = c.post_form(create, &form.replace("sato", "kato"), Some(&user)).await;
+        assert_eq!(call.status, StatusCode::FORBIDDEN, "{}", call.body);
+
+        // The administrator disables the user: the user's session ends at once.
+        let off = c.post_form(path_of::<app::api::SetAccountActive>(), &format!("id={}&active=false", sato.id), Some(&admin)).await;
+        assert_eq!(off.status, StatusCode::OK, "{}", off.body);
+        assert_eq!(c.get("/admin/templates", Some(&user)).await.status, StatusCode::SEE_OTHER);
+        // The last administrator cannot disable themselves.
+        let me = accounts::list(&t.db).await.unwrap().into_iter().find(|a| a.username == "admin1").unwrap();
+        let own = c.post_form(path_of::<app::api::SetAccountActive>(), &format!("id={}&active=false", me.id), Some(&admin)).await;
+        assert_eq!(own.status, StatusCode::CONFLICT, "{}", own.body);
+    }
+);
+
+db_test!(
+    async fn templates_stay_inside_their_department_over_http(t) {
+        use domain::access::{Action, Feature, Permission, Role};
+        create_admin(&t, "admin1").await;
+        let soumu = domain::departments::create(&t.db, "総務課").await.unwrap();
+        let fukushi = domain::departments::create(&t.db, "福祉課").await.unwrap();
+        let edit = Permission::Do(Feature::Templates, Action::Edit);
+        for (name, department) in [("sato", soumu.id), ("suzuki", fukushi.id)] {
+            let user = accounts::create(&t.db, NewAccount { username: name, display_name: "", password: PASSWORD }).await.unwrap();
+            accounts::set_grants(&t.db, user.id, Role::Staff, &[edit].into(), &[department].into()).await.unwrap();
+        }
+        let c = client(&t).await;
+        let sato = c.signed_in("sato").await;
+        let suzuki = c.signed_in("suzuki").await;
+        let save = path_of::<app::api::SaveTemplate>();
+        let saved = c.post_form(save, &format!("department_id={}&title=%E3%81%94%E3%81%BF&text=%E5%8F%8E%E9%9B%86%E6%97%A5&json=", soumu.id), Some(&sato)).await;
+        assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+        let id: i64 = serde_json::from_str(&saved.body).unwrap();
+
+        // The other department: not in the list, not found by id, not editable or deletable.
+        let list = c.post_form(path_of::<app::api::ListTemplates>(), "", Some(&suzuki)).await;
+        assert_eq!(list.body, "[]");
+        let editor = c.post_form(path_of::<app::api::TemplateEditor>(), &format!("id={id}"), Some(&suzuki)).await;
+        assert_eq!(editor.status, StatusCode::NOT_FOUND, "{}", editor.body);
+        assert!(!editor.body.contains("収集日"), "{}", editor.body);
+        let overwrite = c.post_form(save, &format!("id={id}&department_id={}&title=x&text=x&json=", fukushi.id), Some(&suzuki)).await;
+        assert_eq!(overwrite.status, StatusCode::NOT_FOUND, "{}", overwrite.body);
+        let delete = c.post_form(path_of::<app::api::DeleteTemplate>(), &format!("id={id}"), Some(&suzuki)).await;
+        assert_eq!(delete.status, StatusCode::NOT_FOUND, "{}", delete.body);
+        // Filing a template under someone else's department is refused.
+        let foreign = c.post_form(save, &format!("department_id={}&title=x&text=x&json=", soumu.id), Some(&suzuki)).await;
+        assert_eq!(foreign.status, StatusCode::BAD_REQUEST, "{}", foreign.body);
+
+        // The owner sees it with its department and a text preview; LINE's limits apply.
+        let editor = c.post_form(path_of::<app::api::TemplateEditor>(), &format!("id={id}"), Some(&sato)).await;
+        let form: app::api::TemplateForm = serde_json::from_str(&editor.body).unwrap();
+        let template = form.template.unwrap();
+        assert_eq!((template.department.as_str(), template.preview), ("総務課", vec!["収集日".to_owned()]));
+        let preview = c.post_form(path_of::<app::api::PreviewTemplate>(), "text=&json=%5B%7B%22type%22%3A%22sticker%22%2C%22packageId%22%3A%221%22%2C%22stickerId%22%3A%222%22%7D%5D", Some(&sato)).await;
+        assert_eq!(preview.body, "[\"［スタンプ］\"]");
+        let too_long = c.post_form(save, &format!("department_id={}&title=x&text={}&json=", soumu.id, "a".repeat(5001)), Some(&sato)).await;
+        assert_eq!(too_long.status, StatusCode::BAD_REQUEST, "{}", too_long.body);
+        assert!(too_long.body.contains("5000"), "{}", too_long.body);
+        let admin = c.signed_in("admin1").await;
+        let all = c.post_form(path_of::<app::api::ListTemplates>(), "", Some(&admin)).await;
+        assert!(all.body.contains("収集日"), "administrators see every department: {}", all.body);
     }
 );

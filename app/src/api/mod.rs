@@ -9,10 +9,14 @@ mod friends;
 #[cfg(feature = "ssr")]
 pub mod rules;
 mod simulator;
+mod staff;
+mod templates;
 
 pub use channels::*;
 pub use friends::*;
 pub use simulator::*;
+pub use staff::*;
+pub use templates::*;
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::JsonEncoding;
@@ -32,6 +36,9 @@ pub enum AppError {
     Conflict(String),
     #[error("この操作は許可されていません。")]
     Forbidden,
+    /// Signed in with a password someone else set: it must be changed before anything else.
+    #[error("パスワードの変更が必要です。パスワードを変更してから操作してください。")]
+    PasswordChangeRequired,
     #[error("指定された操作は見つかりません。")]
     NotFound,
     /// Something asked for by id or name that does not exist; the message says what.
@@ -81,6 +88,9 @@ pub struct DashboardStats {
     pub version: String,
 }
 
+/// Where a user whose password was set by an administrator is sent until they change it.
+pub const PASSWORD_PAGE: &str = "/admin/password";
+
 /// Signs in and starts a new session (any session the browser had is ended: rotation).
 #[server(endpoint = "auth/login")]
 pub async fn login(
@@ -104,7 +114,11 @@ pub async fn login(
         })?;
     ctx.start_session(staff.id).await?;
     tracing::info!(staff_id = staff.id, client = ?ctx.client_addr(), "staff signed in");
-    leptos_axum::redirect(&crate::auth::safe_next(next.as_deref()));
+    if staff.grants.must_change_password {
+        leptos_axum::redirect(PASSWORD_PAGE);
+    } else {
+        leptos_axum::redirect(&crate::auth::safe_next(next.as_deref()));
+    }
     Ok(())
 }
 
@@ -285,7 +299,7 @@ pub(crate) mod server {
             AppError::Unauthorized | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
             AppError::Invalid(_) | AppError::Transport(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
-            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::PasswordChangeRequired => StatusCode::FORBIDDEN,
             AppError::NotFound | AppError::Missing(_) => StatusCode::NOT_FOUND,
             AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         });

@@ -37,6 +37,38 @@ pub const SERVER_FN_RULES: &[(&str, Need)] = {
             Need::Can(Simulator, Edit),
         ),
         (<SimAct as ServerFn>::PATH, Need::Can(Simulator, Edit)),
+        // Accounts and departments: administrators only.
+        (<ListAccounts as ServerFn>::PATH, Need::Admin),
+        (<AccountEditor as ServerFn>::PATH, Need::Admin),
+        (<CreateStaffAccount as ServerFn>::PATH, Need::Admin),
+        (<UpdateStaffAccount as ServerFn>::PATH, Need::Admin),
+        (<SetAccountActive as ServerFn>::PATH, Need::Admin),
+        (<ResetAccountPassword as ServerFn>::PATH, Need::Admin),
+        (<DeleteStaffAccount as ServerFn>::PATH, Need::Admin),
+        (<ListDepartments as ServerFn>::PATH, Need::Admin),
+        (<CreateDepartment as ServerFn>::PATH, Need::Admin),
+        (<RenameDepartment as ServerFn>::PATH, Need::Admin),
+        (<DeleteDepartment as ServerFn>::PATH, Need::Admin),
+        // Also allowed while the password must be changed: it is how one changes it.
+        (<ChangePassword as ServerFn>::PATH, Need::OwnAccount),
+        // Templates: the department scope is applied inside, by the domain.
+        (
+            <ListTemplates as ServerFn>::PATH,
+            Need::Can(Templates, View),
+        ),
+        (
+            <TemplateEditor as ServerFn>::PATH,
+            Need::Can(Templates, View),
+        ),
+        (
+            <PreviewTemplate as ServerFn>::PATH,
+            Need::Can(Templates, View),
+        ),
+        (<SaveTemplate as ServerFn>::PATH, Need::Can(Templates, Edit)),
+        (
+            <DeleteTemplate as ServerFn>::PATH,
+            Need::Can(Templates, Edit),
+        ),
     ]
 };
 
@@ -57,6 +89,7 @@ pub fn area_need(slug: &str) -> Option<Need> {
         "surveys" => Need::Can(Surveys, View),
         "rich-menus" => Need::Can(RichMenus, View),
         "chatbot" => Need::Can(Chatbot, View),
+        "templates" => Need::Can(Templates, View),
         "friends" => Need::Can(FriendAttributes, View),
         "simulator" => Need::Can(Simulator, View),
         "staff" | "settings" => Need::Admin,
@@ -69,6 +102,7 @@ pub fn area_need(slug: &str) -> Option<Need> {
 pub fn page_need(path: &str) -> Need {
     match path {
         "/admin/login" | "/admin/setup" => Need::Anyone,
+        "/admin/password" => Need::OwnAccount,
         _ => path
             .strip_prefix("/admin/")
             .and_then(|rest| rest.split('/').next())
