@@ -4,6 +4,9 @@
 //! Compiled twice: with `ssr` into the server binary, with `hydrate` into the WASM bundle.
 //! Server functions stay thin: authorize (see [`api`]), call the `domain` crate, map errors.
 
+// No `unsafe` in our code: memory safety is the compiler's to prove (IPA: buffer overflow).
+#![forbid(unsafe_code)]
+
 #[cfg(all(feature = "ssr", feature = "hydrate"))]
 compile_error!(
     "`app` is built with both `ssr` and `hydrate`: build and test per package \
@@ -31,6 +34,8 @@ use crate::pages::{
 
 /// The HTML document around the app, rendered only on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    set_page_security_policy();
     view! {
         <!DOCTYPE html>
         <html lang="ja">
@@ -50,6 +55,20 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// Sends this page's Content-Security-Policy with the nonce Leptos generated for its scripts (the
+/// server's default policy, without scripts, stays on every other response).
+#[cfg(feature = "ssr")]
+fn set_page_security_policy() {
+    let nonce = leptos::nonce::use_nonce();
+    let response = use_context::<leptos_axum::ResponseOptions>();
+    if let (Some(nonce), Some(response)) = (nonce, response) {
+        let policy = auth::page_content_security_policy(&nonce.to_string());
+        if let Ok(value) = http::HeaderValue::from_str(&policy) {
+            response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+        }
+    }
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -62,7 +81,11 @@ pub fn App() -> impl IntoView {
 
     view! {
         <Stylesheet id="leptos" href="/pkg/machidayori.css" />
+        // leptos_meta writes the title unescaped on the server, and a title may carry what staff
+        // typed (a template's name): markup characters become their full-width look-alikes, the
+        // same on the server and in the browser.
         <Title formatter=|page: String| {
+            let page = page.replace('<', "＜").replace('>', "＞").replace('&', "＆");
             if page.is_empty() { "まちだより 管理画面".to_owned() } else { format!("{page} | まちだより") }
         } />
         <Router>

@@ -16,6 +16,9 @@
 //! - [`outbox`]: push and multicast with retry keys stored before the first attempt.
 //! - [`templates`]: message templates (定型文), the first items owned by a department.
 
+// No `unsafe` in our code: memory safety is the compiler's to prove (IPA: buffer overflow).
+#![forbid(unsafe_code)]
+
 pub mod access;
 pub mod accounts;
 pub mod channels;

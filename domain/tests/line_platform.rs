@@ -281,3 +281,30 @@ db_test!(
         }
     }
 );
+
+// IPA class 1 (SQL injection): search and filter inputs are bound parameters, never SQL text.
+db_test!(
+    async fn sql_injection_through_search_and_filters_finds_nothing_and_changes_nothing(t) {
+        let secrets = key();
+        let a = channel(&t.db, &secrets, "main").await;
+        let now = chrono::Utc::now();
+        for (user, name) in [("U1", "山田 花子"), ("U2", "O'Brien")] {
+            friends::follow(&t.db, a, user, now).await.unwrap();
+            friends::set_profile(&t.db, a, user, friends::ProfileData { display_name: Some(name.into()), ..Default::default() }).await.unwrap();
+        }
+        let count = |q: FriendQuery| { let db = t.db.clone(); async move { friends::list(&db, a, &q).await.map(|p| p.total) } };
+        for attack in ["' OR 1=1 --", "' OR '1'='1", "%' OR '%'='", "'; DROP TABLE friend; --", "\\' OR 1=1 #", "山田' UNION SELECT * FROM staff_account --"] {
+            let found = count(FriendQuery { name: Some(attack.into()), ..Default::default() }).await.unwrap();
+            assert_eq!(found, 0, "{attack}");
+        }
+        // A quote is just a character: the friend named O'Brien is found by it.
+        assert_eq!(count(FriendQuery { name: Some("O'Br".into()), ..Default::default() }).await.unwrap(), 1);
+        for attack in ["following' OR '1'='1", "1; DELETE FROM friend"] {
+            let err = count(FriendQuery { status: Some(attack.into()), ..Default::default() }).await.unwrap_err();
+            assert!(matches!(err, DomainError::Invalid(_)), "{attack}: {err:?}");
+            let err = count(FriendQuery { followed_from: Some(attack.into()), ..Default::default() }).await.unwrap_err();
+            assert!(matches!(err, DomainError::Invalid(_)), "{attack}: {err:?}");
+        }
+        assert_eq!(count(FriendQuery::default()).await.unwrap(), 2, "the table is intact");
+    }
+);

@@ -2,6 +2,9 @@
 //! PostgreSQL. Applied at start-up by `machidayori serve` and by hand with `machidayori migrate`.
 //! A migration, once released, is never edited: add a new one.
 
+// No `unsafe` in our code: memory safety is the compiler's to prove (IPA: buffer overflow).
+#![forbid(unsafe_code)]
+
 pub use sea_orm_migration::prelude::*;
 
 mod m20261124_000001_staff_accounts_and_sessions;

@@ -39,6 +39,9 @@
 //! release build on a busy 2-core machine. Two processes must not share a state file. Meant for
 //! trials and tests, not for real users.
 
+// No `unsafe` in our code: memory safety is the compiler's to prove (IPA: buffer overflow).
+#![forbid(unsafe_code)]
+
 mod http;
 mod id_token;
 mod ids;

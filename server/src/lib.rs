@@ -5,6 +5,9 @@
 //! LINE's webhook (`/webhook/line/{key}`) is stored by `webhook` and acted on by `workers`; the
 //! built-in LINE sandbox is mounted at `/sandbox/line` (`platform`).
 
+// No `unsafe` in our code: memory safety is the compiler's to prove (IPA: buffer overflow).
+#![forbid(unsafe_code)]
+
 pub mod access;
 pub mod cli;
 pub mod config;

@@ -1,3 +1,6 @@
+// No `unsafe` in our code: memory safety is the compiler's to prove (IPA: buffer overflow).
+#![forbid(unsafe_code)]
+
 use std::process::ExitCode;
 
 use clap::Parser;

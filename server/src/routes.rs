@@ -12,6 +12,7 @@ use axum::routing::{get, post};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list, handle_server_fns_with_context};
 use tower::ServiceBuilder;
+use tower::util::option_layer;
 use tower_http::LatencyUnit;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
@@ -40,6 +41,12 @@ pub struct Limits {
 
 pub fn router(state: AppState, limits: Limits) -> Router {
     crate::executor::init();
+    // Browsers that reached us over https keep doing so for a year (only then: HSTS over plain
+    // http would be ignored, and a first local start is plain http).
+    let hsts = state
+        .public_origin
+        .as_deref()
+        .is_some_and(|o| o.starts_with("https://"));
     let context = state.server_context.clone();
     let provide = move || provide_context(context.clone());
     let leptos_options = state.leptos.clone();
@@ -97,10 +104,15 @@ pub fn router(state: AppState, limits: Limits) -> Router {
                 .layer(security_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
                 .layer(security_header(header::X_FRAME_OPTIONS, "DENY"))
                 .layer(security_header(header::REFERRER_POLICY, "same-origin"))
+                // Pages replace this with their own policy (scripts with a nonce, see
+                // `app::auth::page_content_security_policy`); everything else loads nothing.
                 .layer(security_header(
                     header::CONTENT_SECURITY_POLICY,
-                    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",
+                    "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
                 ))
+                .layer(option_layer(hsts.then(|| {
+                    security_header(header::STRICT_TRANSPORT_SECURITY, "max-age=31536000")
+                })))
                 .layer(DefaultBodyLimit::max(limits.body_bytes)),
         )
         .layer(axum::middleware::map_request(sanitize_request_id))

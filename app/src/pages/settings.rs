@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use super::textarea_content;
 use crate::api::{ChannelView, SaveGreeting};
 use crate::layout::use_channel;
 
@@ -60,11 +61,11 @@ fn ChannelCard(channel: ChannelView) -> impl IntoView {
                 </label>
                 <div class="field">
                     <label for=text_id.clone()>"本文（5000文字まで）"</label>
-                    <textarea id=text_id name="text" rows="4" maxlength="5000">{channel.greeting_text.clone()}</textarea>
+                    <textarea id=text_id name="text" rows="4" maxlength="5000" inner_html=textarea_content(&channel.greeting_text)></textarea>
                 </div>
                 <div class="field">
                     <label for=flex_id.clone()>"Flex メッセージ（JSON、任意）"</label>
-                    <textarea id=flex_id name="flex" rows="6" class="code">{channel.greeting_flex.clone()}</textarea>
+                    <textarea id=flex_id name="flex" rows="6" class="code" inner_html=textarea_content(&channel.greeting_flex)></textarea>
                 </div>
                 <button type="submit" class="button primary" disabled=move || save.pending().get()>"保存"</button>
                 {move || saved().map(|r| match r {

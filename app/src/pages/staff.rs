@@ -215,7 +215,7 @@ fn AccountDangerZone(account: AccountRow) -> impl IntoView {
         "このアカウントを有効にする"
     };
     let confirm_delete = format!(
-        "return confirm('アカウント「{}」を削除します。元に戻せません。よろしいですか？')",
+        "アカウント「{}」を削除すると元に戻せないことを確認しました",
         account.username
     );
     let next_active = if account.active { "false" } else { "true" };
@@ -229,8 +229,14 @@ fn AccountDangerZone(account: AccountRow) -> impl IntoView {
             </ActionForm>
             <Outcome value=activate.value() done="変更しました。画面を再読み込みすると反映されます。" />
             <p class="hint">"無効にしたアカウントはログインできず、記録は残ります。削除は誤って作ったアカウントにだけ使ってください。"</p>
-            <ActionForm action=delete attr:onsubmit=confirm_delete>
+            // A required tick instead of a script dialog: works before hydration and under the
+            // strict Content-Security-Policy (no inline handlers).
+            <ActionForm action=delete attr:class="inline-form" attr:data-testid="delete-account">
                 <input type="hidden" name="id" value=id />
+                <label class="checkbox">
+                    <input type="checkbox" name="confirm" value="yes" required />
+                    {confirm_delete}
+                </label>
                 <button type="submit" class="button danger">"削除"</button>
             </ActionForm>
             <Outcome value=delete.value() done="削除しました。" />

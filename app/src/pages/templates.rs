@@ -6,6 +6,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::staff::Outcome;
+use super::textarea_content;
 use crate::api::{
     DeleteTemplate, PreviewTemplate, SaveTemplate, TemplateForm, list_templates, template_editor,
 };
@@ -131,14 +132,16 @@ fn TemplateEditorForm(form: TemplateForm) -> impl IntoView {
             <div class="field">
                 <label for="text">"本文（テキストメッセージ、5000文字まで）"</label>
                 <textarea id="text" name="text" rows="6" maxlength="5000" readonly=readonly
-                    on:input=move |ev| text.set(event_target_value(&ev))>{form.text.clone()}</textarea>
+                    inner_html=textarea_content(&form.text)
+                    on:input=move |ev| text.set(event_target_value(&ev))></textarea>
             </div>
             <details open=!form.json.is_empty()>
                 <summary>"LINE メッセージ（JSON、上級者向け・任意）"</summary>
                 <div class="field">
                     <label for="json">"本文のあとに送るメッセージオブジェクトの配列（画像・スタンプ・Flex など）"</label>
                     <textarea id="json" name="json" rows="8" class="code" readonly=readonly
-                        on:input=move |ev| json.set(event_target_value(&ev))>{form.json.clone()}</textarea>
+                        inner_html=textarea_content(&form.json)
+                        on:input=move |ev| json.set(event_target_value(&ev))></textarea>
                 </div>
             </details>
             {form.can_edit.then(|| view! {
@@ -162,10 +165,13 @@ fn TemplateEditorForm(form: TemplateForm) -> impl IntoView {
             Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
         })}
         {template.filter(|_| form.can_edit).map(|t| {
-            let confirm = format!("return confirm('定型文「{}」を削除します。よろしいですか？')", t.title.replace(['\'', '\\'], ""));
             view! {
-                <ActionForm action=delete attr:onsubmit=confirm attr:class="panel">
-                    <input type="hidden" name="id" value=t.id.to_string() />
+                <ActionForm action=delete attr:class="panel inline-form" attr:data-testid="delete-template">
+                    <input type="hidden" name="id" value=t.id />
+                    <label class="checkbox">
+                        <input type="checkbox" name="confirm" value="yes" required />
+                        "削除すると元に戻せないことを確認しました"
+                    </label>
                     <button type="submit" class="button danger">"この定型文を削除"</button>
                 </ActionForm>
                 <Outcome value=delete.value() done="削除しました。" />
