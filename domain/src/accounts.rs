@@ -134,6 +134,26 @@ pub async fn authenticate(
     username: &str,
     password: &str,
 ) -> DomainResult<Staff> {
+    check_credentials(db, username, password)
+        .await?
+        .map_err(|_| DomainError::BadCredentials)
+}
+
+/// Why a sign-in failed: recorded in the login history (`crate::login_history`), never shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignInFailure {
+    UnknownUser,
+    WrongPassword { staff_id: i64 },
+    Disabled { staff_id: i64 },
+}
+
+/// [`authenticate`] with the reason of a failure, for the login history. Same work, same time
+/// for every outcome; callers must not show the reason.
+pub async fn check_credentials(
+    db: &DatabaseConnection,
+    username: &str,
+    password: &str,
+) -> DomainResult<Result<Staff, SignInFailure>> {
     let over_long = password.chars().count() > PASSWORD_MAX_CHARS;
     let account = if username.chars().count() > USERNAME_MAX_CHARS {
         None
@@ -153,9 +173,11 @@ pub async fn authenticate(
         Some(a) if matches && !over_long && a.is_active => {
             let mut active: staff_account::ActiveModel = a.into();
             active.last_login_at = Set(Some(Utc::now()));
-            staff_of(db, active.update(db).await?).await
+            Ok(Ok(staff_of(db, active.update(db).await?).await?))
         }
-        _ => Err(DomainError::BadCredentials),
+        Some(a) if !a.is_active => Ok(Err(SignInFailure::Disabled { staff_id: a.id })),
+        Some(a) => Ok(Err(SignInFailure::WrongPassword { staff_id: a.id })),
+        None => Ok(Err(SignInFailure::UnknownUser)),
     }
 }
 
@@ -284,7 +306,7 @@ fn validate_display_name(raw: &str, username: &str) -> DomainResult<String> {
     Ok(name.to_owned())
 }
 
-fn username_key(username: &str) -> String {
+pub(crate) fn username_key(username: &str) -> String {
     username.to_ascii_lowercase()
 }
 
