@@ -24,8 +24,8 @@ use leptos_router::path;
 
 use crate::layout::AdminLayout;
 use crate::pages::{
-    Dashboard, FriendDetailPage, FriendsPage, LoginPage, NotFound, Placeholder, SettingsPage,
-    SetupPage, SimulatorPage,
+    AuditLogPage, Dashboard, FriendDetailPage, FriendsPage, LoginHistoryPage, LoginPage, NotFound,
+    Placeholder, SettingsPage, SetupPage, SimulatorPage,
 };
 
 /// The HTML document around the app, rendered only on the server.
@@ -80,6 +80,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("friends/:id") view=FriendDetailPage />
                     <Route path=path!("simulator") view=SimulatorPage />
                     <Route path=path!("staff") view=|| view! { <Placeholder slug="staff" /> } />
+                    <Route path=path!("logs") view=LoginHistoryPage />
+                    <Route path=path!("logs/audit") view=AuditLogPage />
                     <Route path=path!("settings") view=SettingsPage />
                 </ParentRoute>
             </Routes>

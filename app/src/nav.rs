@@ -51,6 +51,11 @@ pub const AREAS: &[Area] = &[
         summary: "管理者アカウントの追加・権限・担当部署の設定と、ログイン履歴の確認。",
     },
     Area {
+        slug: "logs",
+        label: "ログ",
+        summary: "ログイン履歴（ロック状況を含む）と操作ログの閲覧・検索・CSV 出力。",
+    },
+    Area {
         slug: "settings",
         label: "設定",
         summary: "LINE チャネル、あいさつメッセージ、接続元 IP 制限などの設定。",
@@ -76,6 +81,6 @@ mod tests {
             assert!(!a.label.is_ascii(), "{}", a.label);
             assert_eq!(area(a.slug).map(|x| x.label), Some(a.label));
         }
-        assert_eq!(AREAS.len(), 9);
+        assert_eq!(AREAS.len(), 10);
     }
 }

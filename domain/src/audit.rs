@@ -23,7 +23,7 @@
 use std::net::IpAddr;
 
 use chrono::{NaiveDate, TimeZone, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait as _, Func};
+use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, Select, TransactionSession as _, TransactionTrait,
@@ -92,6 +92,7 @@ pub async fn record<C: ConnectionTrait + TransactionTrait>(
     entity_id: Option<&str>,
     summary: Value,
 ) -> DomainResult<()> {
+    use sea_orm::sea_query::ExprTrait as _;
     // A savepoint inside the caller's transaction, or a transaction of its own.
     let txn = db.begin().await?;
     // Taking the head first serialises appends (write lock on SQLite, row lock on PostgreSQL).
@@ -401,6 +402,7 @@ impl Filter {
             q = q.filter(audit_log::Column::At.lt(until));
         }
         if let Some(username) = &self.username {
+            use sea_orm::sea_query::ExprTrait as _;
             q = q.filter(
                 Expr::expr(Func::lower(Expr::col(audit_log::Column::Username)))
                     .eq(username.to_ascii_lowercase()),
@@ -419,14 +421,33 @@ impl Filter {
     }
 }
 
-/// One page of matching entries, newest first, and how many match in all.
+/// One page of a log, newest first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Page<T> {
+    pub rows: Vec<T>,
+    /// Matching rows in all.
+    pub total: u64,
+    /// Zero-based; a page past the end is the last page.
+    pub page: u64,
+    pub pages: u64,
+}
+
+impl<T> Page<T> {
+    /// How many pages `total` rows fill (at least one), and `page` clamped to them.
+    pub(crate) fn clamp(total: u64, page: u64, per_page: u64) -> (u64, u64) {
+        let pages = total.div_ceil(per_page.max(1)).max(1);
+        (page.min(pages - 1), pages)
+    }
+}
+
 pub async fn list(
     db: &impl ConnectionTrait,
     filter: &Filter,
     page: u64,
     per_page: u64,
-) -> DomainResult<(Vec<audit_log::Model>, u64)> {
+) -> DomainResult<Page<audit_log::Model>> {
     let total = filter.apply(audit_log::Entity::find()).count(db).await?;
+    let (page, pages) = Page::<()>::clamp(total, page, per_page);
     let rows = filter
         .apply(audit_log::Entity::find())
         .order_by_desc(audit_log::Column::Seq)
@@ -434,7 +455,12 @@ pub async fn list(
         .limit(per_page)
         .all(db)
         .await?;
-    Ok((rows, total))
+    Ok(Page {
+        rows,
+        total,
+        page,
+        pages,
+    })
 }
 
 /// Every matching entry, oldest first, handed over a page at a time (for the CSV export).
@@ -460,6 +486,56 @@ pub async fn for_each(
             _ => return Ok(()),
         }
     }
+}
+
+/// `YYYY-MM-DD HH:MM:SS` in Japan time, as staff read times in exports.
+pub fn jst_seconds(at: DateTime) -> String {
+    (at + chrono::TimeDelta::hours(9))
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string()
+}
+
+/// The matching entries as CSV (oldest first), for 管理者 to keep or hand to an auditor.
+pub async fn export_csv(db: &impl ConnectionTrait, filter: &Filter) -> DomainResult<String> {
+    let total = filter.apply(audit_log::Entity::find()).count(db).await?;
+    if total > crate::csv::EXPORT_MAX_ROWS {
+        return Err(too_many_rows(total));
+    }
+    let mut csv = crate::csv::Csv::new(&[
+        "番号",
+        "日時",
+        "ユーザー",
+        "接続元",
+        "操作",
+        "対象の種類",
+        "対象ID",
+        "内容",
+        "ハッシュ",
+    ]);
+    for_each(db, filter, |e| {
+        let seq = e.seq.to_string();
+        let at = jst_seconds(e.at);
+        csv.row([
+            seq.as_str(),
+            at.as_str(),
+            e.username.as_str(),
+            e.client_addr.as_deref().unwrap_or(""),
+            e.action.as_str(),
+            e.entity_type.as_str(),
+            e.entity_id.as_deref().unwrap_or(""),
+            e.summary.as_str(),
+            e.hash.as_str(),
+        ]);
+    })
+    .await?;
+    Ok(csv.finish())
+}
+
+pub(crate) fn too_many_rows(total: u64) -> DomainError {
+    DomainError::Invalid(format!(
+        "該当する記録が{total}件あり、一度に出力できる{}件を超えています。期間を絞ってください。",
+        crate::csv::EXPORT_MAX_ROWS
+    ))
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ pub mod access;
 pub mod accounts;
 pub mod audit;
 pub mod channels;
+pub mod csv;
 pub mod db;
 pub mod departments;
 pub mod entities;

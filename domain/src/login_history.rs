@@ -13,6 +13,7 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
+use chrono::Utc;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
     EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, TransactionTrait,
@@ -20,7 +21,7 @@ use sea_orm::{
 use serde_json::json;
 
 use crate::accounts::{self, SignInFailure, Staff};
-use crate::audit::{self, Actor, Period};
+use crate::audit::{self, Actor, Page, Period};
 use crate::entities::login_attempt;
 use crate::{DateTime, DomainError, DomainResult};
 
@@ -135,6 +136,15 @@ pub fn locked_message() -> DomainError {
 /// attempt (and a lockout it triggers), and on success appends `auth.login` to the audit log.
 /// Every failure but a lockout is [`DomainError::BadCredentials`].
 pub async fn sign_in(
+    db: &DatabaseConnection,
+    attempt: Attempt<'_>,
+    policy: Policy,
+) -> DomainResult<Staff> {
+    sign_in_at(db, attempt, policy, Utc::now()).await
+}
+
+/// [`sign_in`] at a given time (tests of lockout expiry need no sleeping).
+pub async fn sign_in_at(
     db: &DatabaseConnection,
     attempt: Attempt<'_>,
     policy: Policy,
@@ -325,6 +335,15 @@ pub async fn unlock(
     actor: &Actor,
     username: Option<&str>,
     addr: Option<IpAddr>,
+) -> DomainResult<bool> {
+    unlock_at(db, actor, username, addr, Utc::now()).await
+}
+
+pub async fn unlock_at(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    username: Option<&str>,
+    addr: Option<IpAddr>,
     now: DateTime,
 ) -> DomainResult<bool> {
     let key = username.map(|u| accounts::username_key(&clean(u, USERNAME_MAX_CHARS)));
@@ -468,17 +487,18 @@ impl Filter {
     }
 }
 
-/// One page of matching rows, newest first, and how many match in all.
+/// One page of matching rows, newest first.
 pub async fn list(
     db: &impl ConnectionTrait,
     filter: &Filter,
     page: u64,
     per_page: u64,
-) -> DomainResult<(Vec<login_attempt::Model>, u64)> {
+) -> DomainResult<Page<login_attempt::Model>> {
     let total = filter
         .apply(login_attempt::Entity::find())
         .count(db)
         .await?;
+    let (page, pages) = Page::<()>::clamp(total, page, per_page);
     let rows = filter
         .apply(login_attempt::Entity::find())
         .order_by_desc(login_attempt::Column::Id)
@@ -486,11 +506,42 @@ pub async fn list(
         .limit(per_page)
         .all(db)
         .await?;
-    Ok((rows, total))
+    Ok(Page {
+        rows,
+        total,
+        page,
+        pages,
+    })
+}
+
+/// Lifts the lockout recorded as row `lockout_id` (as listed by [`active_lockouts`]).
+pub async fn unlock_lockout(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    lockout_id: i64,
+) -> DomainResult<()> {
+    let missing = || DomainError::NotFound("指定されたロックは見つかりません。".into());
+    let lock = login_attempt::Entity::find_by_id(lockout_id)
+        .one(db)
+        .await?
+        .ok_or_else(missing)?;
+    match Outcome::from_key(&lock.outcome) {
+        Some(Outcome::LockoutAccount) => unlock(db, actor, Some(&lock.username), None).await?,
+        Some(Outcome::LockoutAddress) => {
+            let addr = lock.client_addr.as_deref().and_then(|a| a.parse().ok());
+            unlock(db, actor, None, Some(addr.ok_or_else(missing)?)).await?
+        }
+        _ => return Err(missing()),
+    };
+    Ok(())
 }
 
 /// Lockouts in force now (neither over nor lifted), newest first.
-pub async fn active_lockouts(
+pub async fn active_lockouts(db: &DatabaseConnection) -> DomainResult<Vec<login_attempt::Model>> {
+    active_lockouts_at(db, Utc::now()).await
+}
+
+pub async fn active_lockouts_at(
     db: &DatabaseConnection,
     now: DateTime,
 ) -> DomainResult<Vec<login_attempt::Model>> {
@@ -552,4 +603,39 @@ pub async fn for_each(
             _ => return Ok(()),
         }
     }
+}
+
+/// The matching rows as CSV (oldest first).
+pub async fn export_csv(db: &impl ConnectionTrait, filter: &Filter) -> DomainResult<String> {
+    let total = filter
+        .apply(login_attempt::Entity::find())
+        .count(db)
+        .await?;
+    if total > crate::csv::EXPORT_MAX_ROWS {
+        return Err(audit::too_many_rows(total));
+    }
+    let mut csv = crate::csv::Csv::new(&[
+        "日時",
+        "ユーザー名（入力値）",
+        "結果",
+        "接続元",
+        "ユーザーエージェント",
+        "ロック期限",
+    ]);
+    for_each(db, filter, |r| {
+        let at = audit::jst_seconds(r.at);
+        let outcome =
+            Outcome::from_key(&r.outcome).map_or(r.outcome.clone(), |o| o.label_ja().to_owned());
+        let until = r.locked_until.map(audit::jst_seconds).unwrap_or_default();
+        csv.row([
+            at.as_str(),
+            r.username.as_str(),
+            outcome.as_str(),
+            r.client_addr.as_deref().unwrap_or(""),
+            r.user_agent.as_deref().unwrap_or(""),
+            until.as_str(),
+        ]);
+    })
+    .await?;
+    Ok(csv.finish())
 }

@@ -34,7 +34,7 @@ async fn try_sign_in(
         client_addr: addr(from),
         user_agent: Some("Mozilla/5.0 テスト\r\nX-Injected: 1"),
     };
-    login_history::sign_in(db, attempt, Policy::default(), now).await
+    login_history::sign_in_at(db, attempt, Policy::default(), now).await
 }
 
 async fn outcomes(db: &DatabaseConnection) -> Vec<String> {
@@ -114,7 +114,7 @@ db_test!(
         assert!(matches!(err, DomainError::TooManyAttempts(_)), "{err:?}");
         assert!(err.to_string().contains("待って"), "{err}");
         assert_eq!(outcomes(&t.db).await.last().map(String::as_str), Some("locked"));
-        let active = login_history::active_lockouts(&t.db, during).await.unwrap();
+        let active = login_history::active_lockouts_at(&t.db, during).await.unwrap();
         assert_eq!(active.len(), 1);
 
         // An unknown username locks the same way: a lockout says nothing about who exists.
@@ -126,7 +126,7 @@ db_test!(
 
         // After fifteen minutes the lock is over and the right password works.
         let after = start + TimeDelta::minutes(16);
-        assert!(login_history::active_lockouts(&t.db, after).await.unwrap().is_empty());
+        assert!(login_history::active_lockouts_at(&t.db, after).await.unwrap().is_empty());
         try_sign_in(&t.db, "sato", PASSWORD, "192.0.2.10", after).await.unwrap();
     }
 );
@@ -171,7 +171,7 @@ db_test!(
 
         // An administrator lifts the lockout; that is in the history and the audit log.
         let admin = Actor { staff_id: None, username: "admin".into(), client_addr: addr("192.0.2.1") };
-        assert!(login_history::unlock(&t.db, &admin, None, addr("203.0.113.9"), now).await.unwrap());
+        assert!(login_history::unlock_at(&t.db, &admin, None, addr("203.0.113.9"), now).await.unwrap());
         try_sign_in(&t.db, "kato", PASSWORD, "203.0.113.9", now).await.unwrap();
         let actions: Vec<String> = audit_log::Entity::find().all(&t.db).await.unwrap().into_iter().map(|e| e.action).collect();
         assert!(actions.contains(&"login.unlock".to_owned()), "{actions:?}");
@@ -186,18 +186,18 @@ db_test!(
         try_sign_in(&t.db, "Mori", "wrong password!", "192.0.2.1", now).await.unwrap_err();
         try_sign_in(&t.db, "other", "wrong password!", "192.0.2.1", now).await.unwrap_err();
         let all = login_history::Filter::default();
-        assert_eq!(login_history::list(&t.db, &all, 0, 50).await.unwrap().1, 3);
+        assert_eq!(login_history::list(&t.db, &all, 0, 50).await.unwrap().total, 3);
         let mori = login_history::Filter::new(Period::default(), "MORI", "").unwrap();
-        let (rows, total) = login_history::list(&t.db, &mori, 0, 50).await.unwrap();
-        assert_eq!(total, 2);
-        assert_eq!(rows[0].outcome, "wrong_password", "newest first");
+        let page = login_history::list(&t.db, &mori, 0, 50).await.unwrap();
+        assert_eq!(page.total, 2);
+        assert_eq!(page.rows[0].outcome, "wrong_password", "newest first");
         let failures = login_history::Filter::new(Period::default(), "", "failures").unwrap();
-        assert_eq!(login_history::list(&t.db, &failures, 0, 50).await.unwrap().1, 2);
+        assert_eq!(login_history::list(&t.db, &failures, 0, 50).await.unwrap().total, 2);
         let success = login_history::Filter::new(Period::default(), "", "success").unwrap();
-        assert_eq!(login_history::list(&t.db, &success, 0, 50).await.unwrap().1, 1);
+        assert_eq!(login_history::list(&t.db, &success, 0, 50).await.unwrap().total, 1);
         let tomorrow = (now + TimeDelta::days(2)).format("%Y-%m-%d").to_string();
         let future = login_history::Filter::new(Period::parse_jst_dates(&tomorrow, "").unwrap(), "", "").unwrap();
-        assert_eq!(login_history::list(&t.db, &future, 0, 50).await.unwrap().1, 0);
+        assert_eq!(login_history::list(&t.db, &future, 0, 50).await.unwrap().total, 0);
         assert!(login_history::Filter::new(Period::default(), "", "'; DROP TABLE x").is_err());
         assert_eq!(Outcome::from_key("locked"), Some(Outcome::Locked));
     }
@@ -313,14 +313,16 @@ db_test!(
         audit::record(&t.db, &Actor::command_line(), "channel.set", "line_channel", Some("test"), json!({"channel_secret": "s"})).await.unwrap();
         let count = |f: Filter| {
             let db = t.db.clone();
-            async move { audit::list(&db, &f, 0, 50).await.unwrap().1 }
+            async move { audit::list(&db, &f, 0, 50).await.unwrap().total }
         };
         assert_eq!(count(Filter::default()).await, 4);
         assert_eq!(count(Filter::new(Period::default(), "TANAKA", "").unwrap()).await, 3);
         assert_eq!(count(Filter::new(Period::default(), "", "channel.").unwrap()).await, 1);
         assert_eq!(count(Filter::new(Period::default(), "", "channel.set").unwrap()).await, 1);
         assert_eq!(count(Filter::new(Period::default(), "", "channel").unwrap()).await, 0);
-        let (rows, _) = audit::list(&t.db, &Filter::default(), 0, 2).await.unwrap();
+        let page = audit::list(&t.db, &Filter::default(), 9, 2).await.unwrap();
+        assert_eq!((page.page, page.pages), (1, 2), "a page past the end is the last");
+        let rows = audit::list(&t.db, &Filter::default(), 0, 2).await.unwrap().rows;
         assert_eq!(rows.iter().map(|r| r.seq).collect::<Vec<_>>(), [4, 3], "newest first, paged");
         let mut seen = 0;
         audit::for_each(&t.db, &Filter::default(), |_| seen += 1).await.unwrap();

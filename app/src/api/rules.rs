@@ -37,6 +37,10 @@ pub const SERVER_FN_RULES: &[(&str, Need)] = {
             Need::Can(Simulator, Edit),
         ),
         (<SimAct as ServerFn>::PATH, Need::Can(Simulator, Edit)),
+        (<LoginHistory as ServerFn>::PATH, Need::Can(Logs, View)),
+        (<AuditLog as ServerFn>::PATH, Need::Can(Logs, View)),
+        // Lifting a lockout changes who may sign in: administrators only.
+        (<UnlockLogin as ServerFn>::PATH, Need::Admin),
     ]
 };
 
@@ -59,6 +63,7 @@ pub fn area_need(slug: &str) -> Option<Need> {
         "chatbot" => Need::Can(Chatbot, View),
         "friends" => Need::Can(FriendAttributes, View),
         "simulator" => Need::Can(Simulator, View),
+        "logs" => Need::Can(Logs, View),
         "staff" | "settings" => Need::Admin,
         _ => return None,
     })
