@@ -12,6 +12,9 @@
 //! txn.commit().await?;
 //! ```
 //!
+//! Call `record` after the change's own writes: the chain head stays locked until the
+//! transaction ends, and taking it last keeps the lock order the same everywhere (no deadlocks).
+//!
 //! Actions are `area.verb` in lower case (`auth.login`, `account.create`). Summaries are JSON;
 //! secret-looking fields are masked by [`record`] itself ([`mask_secrets`]), but never put a
 //! password in one anyway.
