@@ -48,7 +48,7 @@ pub const AREAS: &[Area] = &[
     Area {
         slug: "staff",
         label: "管理者",
-        summary: "管理者アカウントの追加・権限・担当部署の設定と、ログイン履歴の確認。",
+        summary: "管理者アカウントの追加・権限・担当部署の設定。",
     },
     Area {
         slug: "logs",

@@ -59,6 +59,16 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        // The lockouts in force, shown on every visit of the history page.
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_login_attempt_locked_until")
+                    .table(LoginAttempt::Table)
+                    .col(LoginAttempt::LockedUntil)
+                    .to_owned(),
+            )
+            .await?;
 
         manager
             .create_table(
