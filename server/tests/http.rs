@@ -836,3 +836,26 @@ db_test!(
         assert_eq!(missing.status, StatusCode::NOT_FOUND, "{}", missing.body);
     }
 );
+
+db_test!(
+    async fn simulator_actions_are_audited(t) {
+        create_admin(&t, "admin1").await;
+        let c = client(&t).await;
+        let admin = c.signed_in("admin1").await;
+        let created = c
+            .post_form(<app::api::SimCreateFriend as ServerFn>::PATH, "channel=main&display_name=%E5%B8%82%E6%B0%91", Some(&admin))
+            .await;
+        assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+        let friend: app::api::SimFriendView = serde_json::from_str(&created.body).unwrap();
+        let follow = format!("channel=main&user_id={}&act=follow", friend.user_id);
+        let followed = c.post_form(<app::api::SimAct as ServerFn>::PATH, &follow, Some(&admin)).await;
+        assert_eq!(followed.status, StatusCode::OK, "{}", followed.body);
+        let form = format!("channel=main&user_id={}&act=text&text=hello", friend.user_id);
+        let sent = c.post_form(<app::api::SimAct as ServerFn>::PATH, &form, Some(&admin)).await;
+        assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+        assert_eq!(audit_actions(&t).await, ["auth.login", "simulator.create_friend", "simulator.follow", "simulator.text"]);
+        let newest = &domain::audit::list(&t.db, &Default::default(), 0, 1).await.unwrap().rows[0];
+        assert_eq!(newest.entity_id.as_deref(), Some(friend.user_id.as_str()));
+        assert!(newest.summary.contains("hello") && newest.summary.contains("main"), "{}", newest.summary);
+    }
+);
