@@ -27,9 +27,9 @@ use leptos_router::path;
 
 use crate::layout::AdminLayout;
 use crate::pages::{
-    AccountPage, Dashboard, DepartmentsPage, FriendDetailPage, FriendsPage, LoginPage, NotFound,
-    PasswordPage, Placeholder, SettingsPage, SetupPage, SimulatorPage, StaffPage, TemplatePage,
-    TemplatesPage,
+    AccountPage, AuditLogPage, Dashboard, DepartmentsPage, FriendDetailPage, FriendsPage,
+    LoginHistoryPage, LoginPage, NotFound, PasswordPage, Placeholder, SettingsPage, SetupPage,
+    SimulatorPage, StaffPage, TemplatePage, TemplatesPage,
 };
 
 /// The HTML document around the app, rendered only on the server.
@@ -111,6 +111,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("staff/departments") view=DepartmentsPage />
                     <Route path=path!("staff/:id") view=AccountPage />
                     <Route path=path!("password") view=PasswordPage />
+                    <Route path=path!("logs") view=LoginHistoryPage />
+                    <Route path=path!("logs/audit") view=AuditLogPage />
                     <Route path=path!("settings") view=SettingsPage />
                 </ParentRoute>
             </Routes>

@@ -53,7 +53,12 @@ pub const AREAS: &[Area] = &[
     Area {
         slug: "staff",
         label: "管理者",
-        summary: "管理者アカウントの追加・権限・担当部署の設定と、ログイン履歴の確認。",
+        summary: "管理者アカウントの追加・権限・担当部署の設定。",
+    },
+    Area {
+        slug: "logs",
+        label: "ログ",
+        summary: "ログイン履歴（ロック状況を含む）と操作ログの閲覧・検索・CSV 出力。",
     },
     Area {
         slug: "settings",
@@ -81,6 +86,6 @@ mod tests {
             assert!(!a.label.is_ascii(), "{}", a.label);
             assert_eq!(area(a.slug).map(|x| x.label), Some(a.label));
         }
-        assert_eq!(AREAS.len(), 10);
+        assert_eq!(AREAS.len(), 11);
     }
 }

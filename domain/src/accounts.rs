@@ -16,6 +16,7 @@ use sea_orm::{
 use tokio::sync::Semaphore;
 
 use crate::access::{Grants, Permission, Role};
+use crate::audit::{self, Actor};
 use crate::entities::{department, staff_account, staff_department, staff_permission};
 use crate::{DomainError, DomainResult, sessions};
 
@@ -136,6 +137,26 @@ pub async fn authenticate(
     username: &str,
     password: &str,
 ) -> DomainResult<Staff> {
+    check_credentials(db, username, password)
+        .await?
+        .map_err(|_| DomainError::BadCredentials)
+}
+
+/// Why a sign-in failed: recorded in the login history (`crate::login_history`), never shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignInFailure {
+    UnknownUser,
+    WrongPassword { staff_id: i64 },
+    Disabled { staff_id: i64 },
+}
+
+/// [`authenticate`] with the reason of a failure, for the login history. Same work, same time
+/// for every outcome; callers must not show the reason.
+pub async fn check_credentials(
+    db: &DatabaseConnection,
+    username: &str,
+    password: &str,
+) -> DomainResult<Result<Staff, SignInFailure>> {
     let over_long = password.chars().count() > PASSWORD_MAX_CHARS;
     let account = if username.chars().count() > USERNAME_MAX_CHARS {
         None
@@ -155,9 +176,11 @@ pub async fn authenticate(
         Some(a) if matches && !over_long && a.is_active => {
             let mut active: staff_account::ActiveModel = a.into();
             active.last_login_at = Set(Some(Utc::now()));
-            staff_of(db, active.update(db).await?).await
+            Ok(Ok(staff_of(db, active.update(db).await?).await?))
         }
-        _ => Err(DomainError::BadCredentials),
+        Some(a) if !a.is_active => Ok(Err(SignInFailure::Disabled { staff_id: a.id })),
+        Some(a) => Ok(Err(SignInFailure::WrongPassword { staff_id: a.id })),
+        None => Ok(Err(SignInFailure::UnknownUser)),
     }
 }
 
@@ -165,6 +188,7 @@ pub async fn authenticate(
 /// active administrator stays an administrator: someone must be able to manage accounts.
 pub async fn set_grants(
     db: &DatabaseConnection,
+    actor: &Actor,
     id: i64,
     role: Role,
     permissions: &BTreeSet<Permission>,
@@ -173,6 +197,14 @@ pub async fn set_grants(
     let (txn, account) = begin_account_change(db, id).await?;
     let account = replace_grants(&txn, account, role, permissions, departments).await?;
     let staff = staff_of(&txn, account).await?;
+    record(
+        &txn,
+        actor,
+        "account.grants",
+        &staff.username,
+        grants_summary(&staff.grants),
+    )
+    .await?;
     txn.commit().await?;
     Ok(staff)
 }
@@ -286,6 +318,26 @@ async fn ensure_another_admin(txn: &DatabaseTransaction, id: i64, why: &str) -> 
     Ok(())
 }
 
+/// Appends the audit entry of an account change; accounts are named by username in the log.
+async fn record(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    action: &str,
+    username: &str,
+    summary: serde_json::Value,
+) -> DomainResult<()> {
+    audit::record(txn, actor, action, "staff_account", Some(username), summary).await
+}
+
+/// Role, permissions and departments as the audit log shows them.
+fn grants_summary(grants: &Grants) -> serde_json::Value {
+    serde_json::json!({
+        "role": grants.role.key(),
+        "permissions": grants.permissions.iter().map(|p| p.key()).collect::<Vec<_>>(),
+        "departments": grants.departments,
+    })
+}
+
 fn no_such_account() -> DomainError {
     DomainError::NotFound("指定されたアカウントはありません。".into())
 }
@@ -392,6 +444,7 @@ pub struct NewStaffAccount<'a> {
 /// the least privilege). Nothing is stored when any part is refused.
 pub async fn create_account(
     db: &DatabaseConnection,
+    actor: &Actor,
     new: NewStaffAccount<'_>,
 ) -> DomainResult<Account> {
     let username = validate_username(new.username)?;
@@ -426,6 +479,9 @@ pub async fn create_account(
     };
     let account = replace_grants(&txn, account, new.role, new.permissions, new.departments).await?;
     let staff = staff_of(&txn, account.clone()).await?;
+    let mut summary = grants_summary(&staff.grants);
+    summary["display_name"] = account.display_name.clone().into();
+    record(&txn, actor, "account.create", &staff.username, summary).await?;
     txn.commit().await?;
     Ok(account_of(
         account,
@@ -446,6 +502,7 @@ pub struct AccountChanges<'a> {
 /// Changes display name, role, permissions and departments at once, or nothing.
 pub async fn update(
     db: &DatabaseConnection,
+    actor: &Actor,
     id: i64,
     changes: AccountChanges<'_>,
 ) -> DomainResult<Account> {
@@ -465,6 +522,9 @@ pub async fn update(
         account = active.update(&txn).await?;
     }
     let staff = staff_of(&txn, account.clone()).await?;
+    let mut summary = grants_summary(&staff.grants);
+    summary["display_name"] = account.display_name.clone().into();
+    record(&txn, actor, "account.update", &staff.username, summary).await?;
     txn.commit().await?;
     Ok(account_of(
         account,
@@ -477,11 +537,11 @@ pub async fn update(
 /// once. Administrators cannot disable themselves, nor the last active administrator.
 pub async fn set_active(
     db: &DatabaseConnection,
-    acting_id: i64,
+    actor: &Actor,
     id: i64,
     active: bool,
 ) -> DomainResult<Account> {
-    if !active && acting_id == id {
+    if !active && actor.staff_id == Some(id) {
         return Err(DomainError::Conflict(
             "自分自身のアカウントは無効にできません。".into(),
         ));
@@ -501,6 +561,19 @@ pub async fn set_active(
     if !active {
         sessions::end_all_of(&txn, id, None).await?;
     }
+    let action = if active {
+        "account.enable"
+    } else {
+        "account.disable"
+    };
+    record(
+        &txn,
+        actor,
+        action,
+        &account.username,
+        serde_json::json!({}),
+    )
+    .await?;
     txn.commit().await?;
     get(db, account.id).await
 }
@@ -509,6 +582,7 @@ pub async fn set_active(
 /// policy, must be changed at the next sign-in, and ends the user's sessions.
 pub async fn reset_password(
     db: &DatabaseConnection,
+    actor: &Actor,
     id: i64,
     new_password: &str,
 ) -> DomainResult<()> {
@@ -519,8 +593,17 @@ pub async fn reset_password(
     let mut row: staff_account::ActiveModel = account.into();
     row.password_hash = Set(password_hash);
     row.must_change_password = Set(true);
-    row.update(&txn).await?;
+    let account = row.update(&txn).await?;
     sessions::end_all_of(&txn, id, None).await?;
+    let summary = serde_json::json!({"must_change_password": true});
+    record(
+        &txn,
+        actor,
+        "account.reset_password",
+        &account.username,
+        summary,
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }
@@ -528,8 +611,8 @@ pub async fn reset_password(
 /// Deletes an account with its permissions, departments and sessions. Administrators cannot
 /// delete themselves, nor the last active administrator. (Disabling keeps the account for the
 /// record; deleting is for accounts created by mistake.)
-pub async fn delete(db: &DatabaseConnection, acting_id: i64, id: i64) -> DomainResult<Account> {
-    if acting_id == id {
+pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: i64) -> DomainResult<Account> {
+    if actor.staff_id == Some(id) {
         return Err(DomainError::Conflict(
             "自分自身のアカウントは削除できません。".into(),
         ));
@@ -554,6 +637,14 @@ pub async fn delete(db: &DatabaseConnection, acting_id: i64, id: i64) -> DomainR
         .exec(&txn)
         .await?;
     staff_account::Entity::delete_by_id(id).exec(&txn).await?;
+    record(
+        &txn,
+        actor,
+        "account.delete",
+        &account.username,
+        grants_summary(&staff.grants),
+    )
+    .await?;
     txn.commit().await?;
     Ok(account_of(
         account,
@@ -567,6 +658,7 @@ pub async fn delete(db: &DatabaseConnection, acting_id: i64, id: i64) -> DomainR
 /// user's other sessions (`keep_session` is the caller's own token).
 pub async fn change_own_password(
     db: &DatabaseConnection,
+    actor: &Actor,
     id: i64,
     current: &str,
     new_password: &str,
@@ -591,8 +683,17 @@ pub async fn change_own_password(
     let mut row: staff_account::ActiveModel = account.into();
     row.password_hash = Set(password_hash);
     row.must_change_password = Set(false);
-    row.update(&txn).await?;
-    sessions::end_all_of(&txn, id, keep_session).await?;
+    let account = row.update(&txn).await?;
+    let ended = sessions::end_all_of(&txn, id, keep_session).await?;
+    let summary = serde_json::json!({"other_sessions_ended": ended});
+    record(
+        &txn,
+        actor,
+        "account.change_password",
+        &account.username,
+        summary,
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }
@@ -681,7 +782,7 @@ fn validate_display_name(raw: &str, username: &str) -> DomainResult<String> {
     Ok(name.to_owned())
 }
 
-fn username_key(username: &str) -> String {
+pub(crate) fn username_key(username: &str) -> String {
     username.to_ascii_lowercase()
 }
 

@@ -8,10 +8,11 @@ use chrono::Utc;
 use rand::RngCore;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder,
+    QueryOrder, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 
+use crate::audit::{self, Actor};
 use crate::entities::line_channel;
 use crate::secrets::{SecretBox, mask};
 use crate::{DomainError, DomainResult};
@@ -409,6 +410,7 @@ pub async fn greeting(db: &DatabaseConnection, channel_id: i64) -> DomainResult<
 /// Saves the greeting after checking it against LINE's limits; nothing is saved if it breaks one.
 pub async fn set_greeting(
     db: &DatabaseConnection,
+    actor: &Actor,
     key: &str,
     greeting: &Greeting,
 ) -> DomainResult<()> {
@@ -429,6 +431,22 @@ pub async fn set_greeting(
     row.greeting_text = Set(Some(greeting.text.trim().to_owned()).filter(|t| !t.is_empty()));
     row.greeting_flex = Set(Some(greeting.flex.trim().to_owned()).filter(|t| !t.is_empty()));
     row.updated_at = Set(Utc::now());
-    row.update(db).await?;
+    let txn = db.begin().await?;
+    row.update(&txn).await?;
+    let summary = serde_json::json!({
+        "enabled": greeting.enabled,
+        "text": greeting.text.trim(),
+        "flex": greeting.flex.trim(),
+    });
+    audit::record(
+        &txn,
+        actor,
+        "channel.greeting",
+        "line_channel",
+        Some(key),
+        summary,
+    )
+    .await?;
+    txn.commit().await?;
     Ok(())
 }

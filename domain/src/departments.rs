@@ -5,10 +5,12 @@ use chrono::Utc;
 use std::collections::HashMap;
 
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr,
-    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, SqlErr, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, SqlErr,
+    TransactionTrait,
 };
 
+use crate::audit::{self, Actor};
 use crate::entities::{department, message_template, staff_department};
 use crate::{DomainError, DomainResult};
 
@@ -21,35 +23,54 @@ pub struct Department {
 }
 
 /// Creates a department. Names are unique, ignoring case and surrounding spaces.
-pub async fn create(db: &DatabaseConnection, name: &str) -> DomainResult<Department> {
+pub async fn create(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    name: &str,
+) -> DomainResult<Department> {
     let name = validate_name(name)?;
+    let txn = db.begin().await?;
     let row = department::ActiveModel {
         name: Set(name.clone()),
         name_key: Set(name.to_lowercase()),
         created_at: Set(Utc::now()),
         ..Default::default()
     };
-    row.insert(db)
+    let department = row
+        .insert(&txn)
         .await
         .map(department_of)
-        .map_err(|e| name_taken_or(e, &name))
+        .map_err(|e| name_taken_or(e, &name))?;
+    record(&txn, actor, "department.create", &department).await?;
+    txn.commit().await?;
+    Ok(department)
 }
 
 /// Renames a department; members and items stay with it.
-pub async fn rename(db: &DatabaseConnection, id: i64, name: &str) -> DomainResult<Department> {
+pub async fn rename(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+    name: &str,
+) -> DomainResult<Department> {
     let name = validate_name(name)?;
-    let mut row: department::ActiveModel = find(db, id).await?.into();
+    let txn = db.begin().await?;
+    let mut row: department::ActiveModel = find(&txn, id).await?.into();
     row.name = Set(name.clone());
     row.name_key = Set(name.to_lowercase());
-    row.update(db)
+    let department = row
+        .update(&txn)
         .await
         .map(department_of)
-        .map_err(|e| name_taken_or(e, &name))
+        .map_err(|e| name_taken_or(e, &name))?;
+    record(&txn, actor, "department.rename", &department).await?;
+    txn.commit().await?;
+    Ok(department)
 }
 
 /// Deletes a department that has no members and owns nothing. Otherwise says what is left, so
 /// that nothing is orphaned: move the members and items first.
-pub async fn delete(db: &DatabaseConnection, id: i64) -> DomainResult<Department> {
+pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: i64) -> DomainResult<Department> {
     let txn = db.begin().await?;
     let department = find(&txn, id).await?;
     let members = staff_department::Entity::find()
@@ -67,8 +88,10 @@ pub async fn delete(db: &DatabaseConnection, id: i64) -> DomainResult<Department
         )));
     }
     department::Entity::delete_by_id(id).exec(&txn).await?;
+    let department = department_of(department);
+    record(&txn, actor, "department.delete", &department).await?;
     txn.commit().await?;
-    Ok(department_of(department))
+    Ok(department)
 }
 
 /// Every department with its number of members, by name.
@@ -85,6 +108,17 @@ pub async fn list_with_members(db: &DatabaseConnection) -> DomainResult<Vec<(Dep
             (d, n)
         })
         .collect())
+}
+
+async fn record(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    action: &str,
+    d: &Department,
+) -> DomainResult<()> {
+    let id = d.id.to_string();
+    let summary = serde_json::json!({"name": d.name});
+    audit::record(txn, actor, action, "department", Some(&id), summary).await
 }
 
 fn validate_name(raw: &str) -> DomainResult<String> {

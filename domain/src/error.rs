@@ -15,6 +15,10 @@ pub enum DomainError {
     /// Wrong username or password; deliberately says nothing about which.
     #[error("ユーザー名またはパスワードが正しくありません。")]
     BadCredentials,
+    /// Sign-in refused while a lockout is in force (see `crate::login_history`); the message
+    /// says, in Japanese, to wait.
+    #[error("{0}")]
+    TooManyAttempts(String),
     #[error("database error: {0}")]
     Database(#[from] DbErr),
     /// A failure that is ours, not the caller's (a panicked hashing task, say).

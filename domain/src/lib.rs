@@ -6,6 +6,8 @@
 //! - [`db`]: connecting to SQLite (embedded default) or PostgreSQL, and running migrations.
 //! - [`access`]: roles, per-feature permissions, departments and the one authorization decision.
 //! - [`accounts`]: staff accounts and their argon2id password hashes.
+//! - [`login_history`]: every sign-in attempt, and the throttling and lockouts derived from it.
+//! - [`audit`]: the tamper-evident audit log (操作ログ) every change is appended to.
 //! - [`departments`]: the city's departments (部署), which scope what staff see.
 //! - [`sessions`]: server-side staff sessions (idle timeout, absolute lifetime, rotation).
 //! - [`secrets`]: LINE secrets sealed at rest (AES-256-GCM).
@@ -21,7 +23,9 @@
 
 pub mod access;
 pub mod accounts;
+pub mod audit;
 pub mod channels;
+pub mod csv;
 pub mod db;
 pub mod departments;
 pub mod entities;
@@ -29,6 +33,7 @@ pub mod error;
 pub mod events;
 pub mod friends;
 pub mod inbox;
+pub mod login_history;
 pub mod outbox;
 pub mod secrets;
 pub mod sessions;

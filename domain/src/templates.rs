@@ -8,10 +8,12 @@
 use chrono::Utc;
 use line::message::Message;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
 };
 
 use crate::access::Scope;
+use crate::audit::{self, Actor};
 use crate::entities::{department, message_template};
 use crate::{DateTime, DomainError, DomainResult};
 
@@ -120,33 +122,37 @@ pub async fn get(db: &DatabaseConnection, scope: &Scope, id: i64) -> DomainResul
 
 pub async fn create(
     db: &DatabaseConnection,
+    actor: &Actor,
     scope: &Scope,
-    by: &str,
     input: TemplateInput,
 ) -> DomainResult<Template> {
     let title = validate_title(&input.title)?;
     check_department(db, scope, input.department_id).await?;
     let now = Utc::now();
+    let txn = db.begin().await?;
     let row = message_template::ActiveModel {
         department_id: Set(input.department_id),
         title: Set(title),
         messages: Set(messages_json(&input.messages)?),
         created_at: Set(now),
         updated_at: Set(now),
-        updated_by: Set(by.to_owned()),
+        updated_by: Set(actor.username.clone()),
         ..Default::default()
     }
-    .insert(db)
+    .insert(&txn)
     .await?;
-    template_of(row, &department_names(db).await?)
+    let template = template_of(row, &department_names(&txn).await?)?;
+    record(&txn, actor, "template.create", &template).await?;
+    txn.commit().await?;
+    Ok(template)
 }
 
 /// Replaces title, department and messages of a template in `scope`. Moving it to another
 /// department needs that department to be in `scope` too.
 pub async fn update(
     db: &DatabaseConnection,
+    actor: &Actor,
     scope: &Scope,
-    by: &str,
     id: i64,
     input: TemplateInput,
 ) -> DomainResult<Template> {
@@ -158,16 +164,45 @@ pub async fn update(
     row.title = Set(title);
     row.messages = Set(messages_json(&input.messages)?);
     row.updated_at = Set(Utc::now());
-    row.updated_by = Set(by.to_owned());
-    let row = row.update(db).await?;
-    template_of(row, &department_names(db).await?)
+    row.updated_by = Set(actor.username.clone());
+    let txn = db.begin().await?;
+    let row = row.update(&txn).await?;
+    let template = template_of(row, &department_names(&txn).await?)?;
+    record(&txn, actor, "template.update", &template).await?;
+    txn.commit().await?;
+    Ok(template)
 }
 
-pub async fn delete(db: &DatabaseConnection, scope: &Scope, id: i64) -> DomainResult<Template> {
+pub async fn delete(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+) -> DomainResult<Template> {
     let row = find_in_scope(db, scope, id).await?;
     let template = template_of(row, &department_names(db).await?)?;
-    message_template::Entity::delete_by_id(id).exec(db).await?;
+    let txn = db.begin().await?;
+    message_template::Entity::delete_by_id(id)
+        .exec(&txn)
+        .await?;
+    record(&txn, actor, "template.delete", &template).await?;
+    txn.commit().await?;
     Ok(template)
+}
+
+async fn record(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    action: &str,
+    t: &Template,
+) -> DomainResult<()> {
+    let id = t.id.to_string();
+    let summary = serde_json::json!({
+        "title": t.title,
+        "department_id": t.department_id,
+        "messages": t.messages.iter().map(|m| m.preview_text()).collect::<Vec<_>>(),
+    });
+    audit::record(txn, actor, action, "message_template", Some(&id), summary).await
 }
 
 fn not_found() -> DomainError {
@@ -213,7 +248,7 @@ fn messages_json(messages: &[Message]) -> DomainResult<String> {
 }
 
 async fn department_names(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
 ) -> DomainResult<std::collections::HashMap<i64, String>> {
     Ok(department::Entity::find()
         .all(db)

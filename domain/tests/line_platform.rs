@@ -103,14 +103,14 @@ db_test!(
         let secrets = key();
         let id = channel(&t.db, &secrets, "main").await;
         let good = Greeting { enabled: true, text: "ようこそ".into(), flex: String::new() };
-        channels::set_greeting(&t.db, "main", &good).await.unwrap();
+        channels::set_greeting(&t.db, &domain::audit::Actor::system(), "main", &good).await.unwrap();
         assert_eq!(channels::greeting(&t.db, id).await.unwrap(), good);
         for bad in [
             Greeting { enabled: true, text: "あ".repeat(5001), flex: String::new() },
             Greeting { enabled: true, text: "x".into(), flex: "{not json".into() },
             Greeting { enabled: true, text: String::new(), flex: String::new() },
         ] {
-            let err = channels::set_greeting(&t.db, "main", &bad).await.unwrap_err();
+            let err = channels::set_greeting(&t.db, &domain::audit::Actor::system(), "main", &bad).await.unwrap_err();
             assert!(matches!(err, DomainError::Invalid(_)), "{err:?}");
         }
         assert_eq!(channels::greeting(&t.db, id).await.unwrap(), good, "nothing half-written");
@@ -119,9 +119,9 @@ db_test!(
             text: "ようこそ".into(),
             flex: r#"{"type":"bubble","body":{"type":"box","layout":"vertical","contents":[{"type":"text","text":"市役所"}]}}"#.into(),
         };
-        channels::set_greeting(&t.db, "main", &flex).await.unwrap();
+        channels::set_greeting(&t.db, &domain::audit::Actor::system(), "main", &flex).await.unwrap();
         assert_eq!(flex.messages().unwrap().len(), 2);
-        let err = channels::set_greeting(&t.db, "nope", &good).await.unwrap_err();
+        let err = channels::set_greeting(&t.db, &domain::audit::Actor::system(), "nope", &good).await.unwrap_err();
         assert!(matches!(err, DomainError::NotFound(_)), "{err:?}");
     }
 );

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use domain::access::{Action, Feature, Need, Permission, Role, Scope};
 use domain::accounts::{self, NewAccount};
+use domain::audit::Actor;
 use domain::entities::staff_permission;
 use domain::{DomainError, db_test, departments, sessions};
 use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, TransactionTrait};
@@ -29,11 +30,11 @@ db_test!(
         assert_eq!(first.grants.role, Role::Admin);
         assert_eq!(first.grants.scope(), Scope::All);
         let user = admin(&t.db, "suzuki").await;
-        let general = departments::create(&t.db, "総務課").await.unwrap();
-        let welfare = departments::create(&t.db, " 福祉課 ").await.unwrap();
+        let general = departments::create(&t.db, &Actor::command_line(), "総務課").await.unwrap();
+        let welfare = departments::create(&t.db, &Actor::command_line(), " 福祉課 ").await.unwrap();
         assert_eq!(welfare.name, "福祉課");
         let send = Permission::Do(Feature::Deliveries, Action::Send);
-        let staff = accounts::set_grants(&t.db, user.id, Role::Staff, &[send].into(), &[general.id].into()).await.unwrap();
+        let staff = accounts::set_grants(&t.db, &Actor::command_line(), user.id, Role::Staff, &[send].into(), &[general.id].into()).await.unwrap();
         assert_eq!(staff.grants.role, Role::Staff);
         assert!(staff.grants.allows(Need::Can(Feature::Deliveries, Action::Send)));
         assert!(!staff.grants.allows(Need::Admin));
@@ -47,7 +48,7 @@ db_test!(
 
         // Replaced as a whole: the old permission and department are gone.
         let edit = Permission::Do(Feature::Segments, Action::Edit);
-        let staff = accounts::set_grants(&t.db, user.id, Role::Staff, &[edit].into(), &[welfare.id].into()).await.unwrap();
+        let staff = accounts::set_grants(&t.db, &Actor::command_line(), user.id, Role::Staff, &[edit].into(), &[welfare.id].into()).await.unwrap();
         assert_eq!(staff.grants.permissions, BTreeSet::from([edit]));
         assert_eq!(staff.grants.departments, BTreeSet::from([welfare.id]));
         assert_eq!(staff_permission::Entity::find().count(&t.db).await.unwrap(), 1);
@@ -57,31 +58,31 @@ db_test!(
 db_test!(
     async fn the_last_administrator_stays_one_and_bad_input_changes_nothing(t) {
         let only = admin(&t.db, "admin1").await;
-        let err = accounts::set_grants(&t.db, only.id, Role::Staff, &BTreeSet::new(), &BTreeSet::new()).await.unwrap_err();
+        let err = accounts::set_grants(&t.db, &Actor::command_line(), only.id, Role::Staff, &BTreeSet::new(), &BTreeSet::new()).await.unwrap_err();
         assert!(matches!(err, DomainError::Conflict(_)), "{err:?}");
         assert!(err.to_string().contains("最後の管理者"), "{err}");
         // An unknown department: refused, and the permissions given with it are not stored.
         let send = Permission::Do(Feature::Deliveries, Action::Send);
-        let err = accounts::set_grants(&t.db, only.id, Role::Admin, &[send].into(), &[9999].into()).await.unwrap_err();
+        let err = accounts::set_grants(&t.db, &Actor::command_line(), only.id, Role::Admin, &[send].into(), &[9999].into()).await.unwrap_err();
         assert!(matches!(err, DomainError::Invalid(_)), "{err:?}");
         assert_eq!(staff_permission::Entity::find().count(&t.db).await.unwrap(), 0);
         let reloaded = accounts::find_active(&t.db, only.id).await.unwrap().unwrap();
         assert_eq!(reloaded.grants.role, Role::Admin);
         // With a second administrator, the first may become 一般.
         admin(&t.db, "admin2").await;
-        accounts::set_grants(&t.db, only.id, Role::Staff, &BTreeSet::new(), &BTreeSet::new()).await.unwrap();
-        let missing = accounts::set_grants(&t.db, 424242, Role::Staff, &BTreeSet::new(), &BTreeSet::new()).await.unwrap_err();
+        accounts::set_grants(&t.db, &Actor::command_line(), only.id, Role::Staff, &BTreeSet::new(), &BTreeSet::new()).await.unwrap();
+        let missing = accounts::set_grants(&t.db, &Actor::command_line(), 424242, Role::Staff, &BTreeSet::new(), &BTreeSet::new()).await.unwrap_err();
         assert!(matches!(missing, DomainError::NotFound(_)), "{missing:?}");
     }
 );
 
 db_test!(
     async fn department_names_are_unique_and_checked(t) {
-        departments::create(&t.db, "総務課").await.unwrap();
-        let dup = departments::create(&t.db, "  総務課").await.unwrap_err();
+        departments::create(&t.db, &Actor::command_line(), "総務課").await.unwrap();
+        let dup = departments::create(&t.db, &Actor::command_line(), "  総務課").await.unwrap_err();
         assert!(matches!(dup, DomainError::Conflict(_)), "{dup:?}");
         for bad in ["", "   ", "a\nb", &"課".repeat(101)] {
-            let err = departments::create(&t.db, bad).await.unwrap_err();
+            let err = departments::create(&t.db, &Actor::command_line(), bad).await.unwrap_err();
             assert!(matches!(err, DomainError::Invalid(_)), "{bad:?}: {err:?}");
         }
         let names: Vec<String> = departments::list(&t.db).await.unwrap().into_iter().map(|d| d.name).collect();
@@ -107,10 +108,10 @@ fn general<'a>(
 db_test!(
     async fn administrators_manage_accounts_with_least_privilege_and_a_forced_password_change(t) {
         let boss = admin(&t.db, "admin1").await;
-        let soumu = departments::create(&t.db, "総務課").await.unwrap();
+        let soumu = departments::create(&t.db, &Actor::command_line(), "総務課").await.unwrap();
         let none = BTreeSet::new();
         // A new account starts with exactly what was given: here nothing at all.
-        let created = accounts::create_account(&t.db, general("sato", &none, &[soumu.id].into())).await.unwrap();
+        let created = accounts::create_account(&t.db, &Actor::command_line(), general("sato", &none, &[soumu.id].into())).await.unwrap();
         assert_eq!(created.role, Role::Staff);
         assert!(created.permissions.is_empty());
         assert!(created.must_change_password);
@@ -127,10 +128,10 @@ db_test!(
             let no_departments = BTreeSet::new();
             let mut new = general(name, &none, &no_departments);
             new.initial_password = password;
-            let err = accounts::create_account(&t.db, new).await.unwrap_err().to_string();
+            let err = accounts::create_account(&t.db, &Actor::command_line(), new).await.unwrap_err().to_string();
             assert!(err.contains(expected), "{name}/{password}: {err}");
         }
-        let bad_department = accounts::create_account(&t.db, general("suzuki", &none, &[9999].into())).await.unwrap_err();
+        let bad_department = accounts::create_account(&t.db, &Actor::command_line(), general("suzuki", &none, &[9999].into())).await.unwrap_err();
         assert!(matches!(bad_department, DomainError::Invalid(_)), "{bad_department:?}");
         assert_eq!(accounts::list(&t.db).await.unwrap().len(), 2, "nothing half-written");
 
@@ -139,18 +140,18 @@ db_test!(
         let policy = sessions::SessionPolicy::default();
         let mine = sessions::start(&t.db, staff.id, policy, None).await.unwrap();
         let other = sessions::start(&t.db, staff.id, policy, None).await.unwrap();
-        let wrong = accounts::change_own_password(&t.db, staff.id, "not-the-password", "brand-new-pass-42", Some(&mine)).await.unwrap_err();
+        let wrong = accounts::change_own_password(&t.db, &Actor::command_line(), staff.id, "not-the-password", "brand-new-pass-42", Some(&mine)).await.unwrap_err();
         assert!(wrong.to_string().contains("現在のパスワード"), "{wrong}");
-        let same = accounts::change_own_password(&t.db, staff.id, "initial-pass-0427", "initial-pass-0427", Some(&mine)).await.unwrap_err();
+        let same = accounts::change_own_password(&t.db, &Actor::command_line(), staff.id, "initial-pass-0427", "initial-pass-0427", Some(&mine)).await.unwrap_err();
         assert!(same.to_string().contains("違うもの"), "{same}");
-        accounts::change_own_password(&t.db, staff.id, "initial-pass-0427", "brand-new-pass-42", Some(&mine)).await.unwrap();
+        accounts::change_own_password(&t.db, &Actor::command_line(), staff.id, "initial-pass-0427", "brand-new-pass-42", Some(&mine)).await.unwrap();
         assert!(sessions::resolve(&t.db, &mine, policy).await.unwrap().is_some());
         assert!(sessions::resolve(&t.db, &other, policy).await.unwrap().is_none());
         let staff = accounts::authenticate(&t.db, "sato", "brand-new-pass-42").await.unwrap();
         assert!(!staff.grants.must_change_password);
 
         // Reset by an administrator: must change again, and every session ends.
-        accounts::reset_password(&t.db, staff.id, "reset-pass-0911").await.unwrap();
+        accounts::reset_password(&t.db, &Actor::command_line(), staff.id, "reset-pass-0911").await.unwrap();
         assert!(sessions::resolve(&t.db, &mine, policy).await.unwrap().is_none());
         let staff = accounts::authenticate(&t.db, "sato", "reset-pass-0911").await.unwrap();
         assert!(staff.grants.must_change_password);
@@ -158,23 +159,23 @@ db_test!(
         // Edit: display name, role, permissions and departments at once.
         let view = Permission::Do(Feature::Templates, Action::Edit);
         let changes = accounts::AccountChanges { display_name: " 佐藤 花子 ", role: Role::Staff, permissions: &[view].into(), departments: &[soumu.id].into() };
-        let edited = accounts::update(&t.db, staff.id, changes).await.unwrap();
+        let edited = accounts::update(&t.db, &Actor::command_line(), staff.id, changes).await.unwrap();
         assert_eq!(edited.display_name, "佐藤 花子");
         assert_eq!(edited.permissions, BTreeSet::from([view]));
 
         // Disable: no sign-in, sessions gone; enable again.
         let token = sessions::start(&t.db, staff.id, policy, None).await.unwrap();
-        let disabled = accounts::set_active(&t.db, boss.id, staff.id, false).await.unwrap();
+        let disabled = accounts::set_active(&t.db, &Actor::staff(&boss, None), staff.id, false).await.unwrap();
         assert!(!disabled.is_active);
         assert!(sessions::resolve(&t.db, &token, policy).await.unwrap().is_none());
         assert!(matches!(accounts::authenticate(&t.db, "sato", "reset-pass-0911").await, Err(DomainError::BadCredentials)));
-        accounts::set_active(&t.db, boss.id, staff.id, true).await.unwrap();
+        accounts::set_active(&t.db, &Actor::staff(&boss, None), staff.id, true).await.unwrap();
         accounts::authenticate(&t.db, "sato", "reset-pass-0911").await.unwrap();
 
         // Delete; then the department is free to go.
-        accounts::delete(&t.db, boss.id, staff.id).await.unwrap();
+        accounts::delete(&t.db, &Actor::staff(&boss, None), staff.id).await.unwrap();
         assert!(matches!(accounts::get(&t.db, staff.id).await, Err(DomainError::NotFound(_))));
-        departments::delete(&t.db, soumu.id).await.unwrap();
+        departments::delete(&t.db, &Actor::command_line(), soumu.id).await.unwrap();
     }
 );
 
@@ -183,21 +184,21 @@ db_test!(
         let first = admin(&t.db, "admin1").await;
         let second = admin(&t.db, "admin2").await;
         // Nobody disables or deletes themselves.
-        let own = accounts::set_active(&t.db, first.id, first.id, false).await.unwrap_err();
+        let own = accounts::set_active(&t.db, &Actor::staff(&first, None), first.id, false).await.unwrap_err();
         assert!(own.to_string().contains("自分自身"), "{own}");
-        let own = accounts::delete(&t.db, first.id, first.id).await.unwrap_err();
+        let own = accounts::delete(&t.db, &Actor::staff(&first, None), first.id).await.unwrap_err();
         assert!(own.to_string().contains("自分自身"), "{own}");
         // The second administrator goes; the first is then the last one.
-        accounts::set_active(&t.db, first.id, second.id, false).await.unwrap();
-        let err = accounts::set_active(&t.db, second.id, first.id, false).await.unwrap_err();
+        accounts::set_active(&t.db, &Actor::staff(&first, None), second.id, false).await.unwrap();
+        let err = accounts::set_active(&t.db, &Actor::staff(&second, None), first.id, false).await.unwrap_err();
         assert!(err.to_string().contains("最後の管理者"), "{err}");
-        let err = accounts::delete(&t.db, second.id, first.id).await.unwrap_err();
+        let err = accounts::delete(&t.db, &Actor::staff(&second, None), first.id).await.unwrap_err();
         assert!(err.to_string().contains("最後の管理者"), "{err}");
-        let err = accounts::update(&t.db, first.id, accounts::AccountChanges { display_name: "", role: Role::Staff, permissions: &BTreeSet::new(), departments: &BTreeSet::new() }).await.unwrap_err();
+        let err = accounts::update(&t.db, &Actor::command_line(), first.id, accounts::AccountChanges { display_name: "", role: Role::Staff, permissions: &BTreeSet::new(), departments: &BTreeSet::new() }).await.unwrap_err();
         assert!(err.to_string().contains("最後の管理者"), "{err}");
         assert!(accounts::find_active(&t.db, first.id).await.unwrap().unwrap().grants.is_admin());
         // A disabled administrator does not count, and may be deleted.
-        accounts::delete(&t.db, first.id, second.id).await.unwrap();
+        accounts::delete(&t.db, &Actor::staff(&first, None), second.id).await.unwrap();
     }
 );
 
@@ -216,7 +217,7 @@ db_test!(
         let demote_a = tokio::spawn(async move {
             let none = BTreeSet::new();
             let changes = accounts::AccountChanges { display_name: "", role: Role::Staff, permissions: &none, departments: &BTreeSet::new() };
-            accounts::update(&db, a.id, changes).await
+            accounts::update(&db, &Actor::command_line(), a.id, changes).await
         });
         // Give the demotion of A time to reach the lock; it must wait there, not read B as it
         // was before the other transaction.
@@ -232,19 +233,19 @@ db_test!(
 db_test!(
     async fn departments_are_renamed_and_deleted_only_when_empty(t) {
         admin(&t.db, "admin1").await;
-        let soumu = departments::create(&t.db, "総務課").await.unwrap();
-        let fukushi = departments::create(&t.db, "福祉課").await.unwrap();
-        let renamed = departments::rename(&t.db, soumu.id, "総務部 総務課").await.unwrap();
+        let soumu = departments::create(&t.db, &Actor::command_line(), "総務課").await.unwrap();
+        let fukushi = departments::create(&t.db, &Actor::command_line(), "福祉課").await.unwrap();
+        let renamed = departments::rename(&t.db, &Actor::command_line(), soumu.id, "総務部 総務課").await.unwrap();
         assert_eq!(renamed.name, "総務部 総務課");
-        let dup = departments::rename(&t.db, soumu.id, " 福祉課").await.unwrap_err();
+        let dup = departments::rename(&t.db, &Actor::command_line(), soumu.id, " 福祉課").await.unwrap_err();
         assert!(matches!(dup, DomainError::Conflict(_)), "{dup:?}");
         let none = BTreeSet::new();
-        accounts::create_account(&t.db, general("sato", &none, &[fukushi.id].into())).await.unwrap();
-        let err = departments::delete(&t.db, fukushi.id).await.unwrap_err();
+        accounts::create_account(&t.db, &Actor::command_line(), general("sato", &none, &[fukushi.id].into())).await.unwrap();
+        let err = departments::delete(&t.db, &Actor::command_line(), fukushi.id).await.unwrap_err();
         assert!(err.to_string().contains("職員が1人"), "{err}");
         let counts: Vec<(String, u64)> = departments::list_with_members(&t.db).await.unwrap().into_iter().map(|(d, n)| (d.name, n)).collect();
         assert_eq!(counts, [("福祉課".to_owned(), 1), ("総務部 総務課".to_owned(), 0)]);
-        departments::delete(&t.db, soumu.id).await.unwrap();
-        assert!(matches!(departments::delete(&t.db, soumu.id).await, Err(DomainError::NotFound(_))));
+        departments::delete(&t.db, &Actor::command_line(), soumu.id).await.unwrap();
+        assert!(matches!(departments::delete(&t.db, &Actor::command_line(), soumu.id).await, Err(DomainError::NotFound(_))));
     }
 );

@@ -43,6 +43,17 @@ pub enum Command {
         #[command(subcommand)]
         action: ChannelAction,
     },
+    /// The audit log (操作ログ).
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditAction {
+    /// Check the audit log's hash chain; exits with status 1 at the first broken link.
+    Verify,
 }
 
 #[derive(Debug, Subcommand)]
@@ -104,6 +115,13 @@ pub enum AdminAction {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Lift a sign-in lockout of a username or a client address.
+    Unlock {
+        #[arg(long, required_unless_present = "address")]
+        username: Option<String>,
+        #[arg(long)]
+        address: Option<std::net::IpAddr>,
+    },
 }
 
 pub async fn migrate(config: &Config, action: MigrateAction) -> anyhow::Result<()> {
@@ -129,11 +147,30 @@ pub async fn migrate(config: &Config, action: MigrateAction) -> anyhow::Result<(
 }
 
 pub async fn admin(config: &Config, action: AdminAction) -> anyhow::Result<()> {
-    let AdminAction::Create {
-        username,
-        display_name,
-        password_stdin,
-    } = action;
+    let (username, display_name, password_stdin) = match action {
+        AdminAction::Create {
+            username,
+            display_name,
+            password_stdin,
+        } => (username, display_name, password_stdin),
+        AdminAction::Unlock { username, address } => {
+            let db = domain::db::connect_and_migrate(&config.database_url, 1)
+                .await
+                .context("cannot open the database")?;
+            let actor = domain::audit::Actor::command_line();
+            let was_locked =
+                domain::login_history::unlock(&db, &actor, username.as_deref(), address).await?;
+            println!(
+                "{}",
+                if was_locked {
+                    "ロックを解除しました。/ Lockout lifted."
+                } else {
+                    "ロックされていませんでした（記録は残しました）。/ Was not locked (recorded anyway)."
+                }
+            );
+            return Ok(());
+        }
+    };
     let password = if password_stdin {
         read_stdin_line()?
     } else {
@@ -149,6 +186,22 @@ pub async fn admin(config: &Config, action: AdminAction) -> anyhow::Result<()> {
     };
     match domain::accounts::create(&db, new).await {
         Ok(staff) => {
+            let summary = serde_json::json!({
+                "username": staff.username,
+                "display_name": staff.display_name,
+                "role": "admin",
+            });
+            let id = staff.id.to_string();
+            let actor = domain::audit::Actor::command_line();
+            domain::audit::record(
+                &db,
+                &actor,
+                "account.create",
+                "staff_account",
+                Some(&id),
+                summary,
+            )
+            .await?;
             println!(
                 "管理者「{}」を作成しました。/ Created administrator {:?}.",
                 staff.display_name, staff.username
@@ -221,6 +274,28 @@ pub async fn channel(config: &Config, action: ChannelAction) -> anyhow::Result<(
             };
             match domain::channels::configure(&db, &secrets, &settings).await {
                 Ok(c) => {
+                    // The secrets themselves never reach the log; only whether they were given.
+                    let summary = serde_json::json!({
+                        "name": c.name,
+                        "environment": c.environment.as_str(),
+                        "sandbox": settings.is_sandbox(),
+                        "channel_id": settings.channel_id,
+                        "secrets_replaced": settings.channel_secret.is_some(),
+                        "login_channel_id": settings.login_channel_id,
+                        "liff_id": settings.liff_id,
+                        "api_base": settings.api_base,
+                        "api_data_base": settings.api_data_base,
+                    });
+                    let actor = domain::audit::Actor::command_line();
+                    domain::audit::record(
+                        &db,
+                        &actor,
+                        "channel.set",
+                        "line_channel",
+                        Some(&c.key),
+                        summary,
+                    )
+                    .await?;
                     println!(
                         "チャネル「{}」（{}）を保存しました。サーバーを再起動すると使われます。/ Saved channel {:?}; restart the server to use it.",
                         c.key,
@@ -255,4 +330,29 @@ fn prompt_twice() -> anyhow::Result<String> {
         bail!("パスワードが一致しません。/ The passwords differ.");
     }
     Ok(first)
+}
+
+pub async fn audit(config: &Config, action: AuditAction) -> anyhow::Result<()> {
+    let AuditAction::Verify = action;
+    let db = domain::db::connect_and_migrate(&config.database_url, 1)
+        .await
+        .context("cannot open the database")?;
+    let report = domain::audit::verify(&db).await?;
+    match report.first_break {
+        None => {
+            println!(
+                "操作ログは改ざんされていません（{} 件を確認）。/ Audit log intact: {} entries verified.",
+                report.checked, report.checked
+            );
+            Ok(())
+        }
+        Some(broken) => bail!(
+            "操作ログの連鎖が番号 {} で壊れています：{}（それより前の {} 件は正常）。/ Audit log chain broken at seq {} ({} entries before it verified).",
+            broken.seq,
+            broken.problem.describe(),
+            report.checked,
+            broken.seq,
+            report.checked
+        ),
+    }
 }

@@ -13,6 +13,7 @@ pub mod cli;
 pub mod config;
 pub mod executor;
 pub mod health;
+pub mod log_exports;
 pub mod platform;
 pub mod routes;
 pub mod serve;

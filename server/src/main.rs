@@ -38,6 +38,7 @@ fn main() -> ExitCode {
             Command::Migrate { action } => cli::migrate(&config, action).await,
             Command::Admin { action } => cli::admin(&config, action).await,
             Command::Channel { action } => cli::channel(&config, action).await,
+            Command::Audit { action } => cli::audit(&config, action).await,
         }
     });
     match result {

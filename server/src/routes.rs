@@ -56,6 +56,14 @@ pub fn router(state: AppState, limits: Limits) -> Router {
         .route("/readyz", get(crate::health::readyz))
         .route("/api/{*fn_name}", get(server_fn).post(server_fn))
         .route("/webhook/line/{channel_key}", post(crate::webhook::receive))
+        .route(
+            "/admin/logs/login.csv",
+            get(crate::log_exports::login_history_csv),
+        )
+        .route(
+            "/admin/logs/audit.csv",
+            get(crate::log_exports::audit_log_csv),
+        )
         .leptos_routes_with_context(&state, generate_route_list(App), provide.clone(), {
             let options = leptos_options.clone();
             move || shell(options.clone())

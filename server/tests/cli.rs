@@ -111,6 +111,47 @@ db_test!(
     }
 );
 
+db_test!(
+    async fn audit_verify_passes_and_then_names_the_altered_entry(t) {
+        use sea_orm::ConnectionTrait;
+        let out = admin_create(&t.url, "tanaka", "correct horse battery");
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let out = machidayori(&t.url)
+            .args(["channel", "set", "--key", "test", "--sandbox"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        let entries = domain::audit::list(&t.db, &Default::default(), 0, 10).await.unwrap().rows;
+        let actions: Vec<(&str, &str)> = entries.iter().map(|e| (e.action.as_str(), e.username.as_str())).collect();
+        assert_eq!(actions, [("channel.set", "command-line"), ("account.create", "command-line")]);
+
+        let verify = machidayori(&t.url).args(["audit", "verify"]).output().unwrap();
+        assert!(verify.status.success(), "{}", text(&verify.stderr));
+        assert!(text(&verify.stdout).contains("2 entries verified"), "{}", text(&verify.stdout));
+
+        t.db.execute_unprepared(r#"UPDATE audit_log SET summary = '{"role":"staff"}' WHERE seq = 1"#).await.unwrap();
+        let verify = machidayori(&t.url).args(["audit", "verify"]).output().unwrap();
+        assert!(!verify.status.success());
+        let err = text(&verify.stderr);
+        assert!(err.contains("番号 1") && err.contains("seq 1") && err.contains("改ざん"), "{err}");
+    }
+);
+
+db_test!(
+    async fn admin_unlock_lifts_a_lockout(t) {
+        use domain::login_history::{Attempt, Policy};
+        for _ in 0..5 {
+            let attempt = Attempt { username: "sato", password: "wrong password!", client_addr: None, user_agent: None };
+            domain::login_history::sign_in(&t.db, attempt, Policy::default()).await.unwrap_err();
+        }
+        assert_eq!(domain::login_history::active_lockouts(&t.db).await.unwrap().len(), 1);
+        let out = machidayori(&t.url).args(["admin", "unlock", "--username", "SATO"]).output().unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(text(&out.stdout).contains("解除しました"), "{}", text(&out.stdout));
+        assert!(domain::login_history::active_lockouts(&t.db).await.unwrap().is_empty());
+    }
+);
+
 #[test]
 fn an_invalid_setting_stops_start_up_naming_the_variable() {
     let dir = tempfile::tempdir().unwrap();

@@ -12,6 +12,7 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use domain::accounts::{self, NewAccount};
+use domain::audit::Actor;
 use domain::db_test;
 use domain::testing::TestDb;
 use leptos::server_fn::ServerFn;
@@ -619,14 +620,14 @@ fn every_server_function_and_admin_page_has_an_access_rule() {
         stale.is_empty(),
         "access rules for no server function: {stale:?}"
     );
-    assert!(registered.len() >= 13, "{registered:?}");
+    assert!(registered.len() >= 16, "{registered:?}");
 
     let pages: Vec<String> = leptos_axum::generate_route_list(app::App)
         .iter()
         .map(|route| route.path().to_owned())
         .filter(|path| path.starts_with("/admin"))
         .collect();
-    assert!(pages.len() >= 10, "{pages:?}");
+    assert!(pages.len() >= 12, "{pages:?}");
     for page in &pages {
         let slug = page.trim_start_matches("/admin").trim_start_matches('/');
         let slug = slug.split('/').next().unwrap_or("");
@@ -653,7 +654,7 @@ db_test!(
         create_admin(&t, "admin1").await;
         let suzuki = accounts::create(&t.db, NewAccount { username: "suzuki", display_name: "鈴木", password: PASSWORD }).await.unwrap();
         let view_friends = Permission::Do(Feature::FriendAttributes, Action::View);
-        accounts::set_grants(&t.db, suzuki.id, Role::Staff, &[view_friends].into(), &Default::default()).await.unwrap();
+        accounts::set_grants(&t.db, &Actor::command_line(), suzuki.id, Role::Staff, &[view_friends].into(), &Default::default()).await.unwrap();
         let c = client(&t).await;
         let user = c.signed_in("suzuki").await;
         let admin = c.signed_in("admin1").await;
@@ -696,6 +697,172 @@ db_test!(
     }
 );
 
+async fn audit_actions(t: &TestDb) -> Vec<String> {
+    let page = domain::audit::list(&t.db, &Default::default(), 0, 100)
+        .await
+        .unwrap();
+    page.rows.into_iter().rev().map(|e| e.action).collect()
+}
+
+db_test!(
+    async fn sign_ins_are_in_the_login_history_and_changes_in_the_audit_log(t) {
+        create_admin(&t, "admin1").await;
+        let c = client(&t).await;
+        let form = "username=admin1&password=wrong+password%21&next=";
+        let req = Request::post(login_path())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json")
+            .header(header::HOST, "127.0.0.1:3000")
+            .header(header::ORIGIN, &c.origin)
+            .header(header::USER_AGENT, "TestBrowser/1.0")
+            .body(Body::from(form))
+            .unwrap();
+        let refused = c.send(req).await;
+        assert_eq!(refused.status, StatusCode::UNAUTHORIZED, "{}", refused.body);
+        let admin = c.signed_in("admin1").await;
+
+        let history = domain::login_history::list(&t.db, &Default::default(), 0, 10).await.unwrap().rows;
+        let seen: Vec<(&str, Option<&str>, Option<&str>)> = history
+            .iter()
+            .map(|r| (r.outcome.as_str(), r.client_addr.as_deref(), r.user_agent.as_deref()))
+            .collect();
+        assert_eq!(seen, [("success", Some("127.0.0.1"), None), ("wrong_password", Some("127.0.0.1"), Some("TestBrowser/1.0"))]);
+
+        let greeting = c
+            .post_form(<app::api::SaveGreeting as ServerFn>::PATH, "channel=main&enabled=on&text=%E3%82%88%E3%81%86%E3%81%93%E3%81%9D&flex=", Some(&admin))
+            .await;
+        assert_eq!(greeting.status, StatusCode::OK, "{}", greeting.body);
+        let out = c.post_form(logout_path(), "", Some(&admin)).await;
+        assert_eq!(out.status, StatusCode::OK, "{}", out.body);
+        assert_eq!(audit_actions(&t).await, ["auth.login", "channel.greeting", "auth.logout"]);
+        let entries = domain::audit::list(&t.db, &Default::default(), 0, 10).await.unwrap().rows;
+        assert!(entries.iter().all(|e| e.username == "admin1" && e.client_addr.as_deref() == Some("127.0.0.1")));
+        assert_eq!(domain::audit::verify(&t.db).await.unwrap().first_break, None);
+    }
+);
+
+db_test!(
+    async fn repeated_failures_lock_the_account_with_a_japanese_answer(t) {
+        create_admin(&t, "admin1").await;
+        let c = client(&t).await;
+        for _ in 0..5 {
+            assert_eq!(c.login("admin1", "wrong password!").await.status, StatusCode::UNAUTHORIZED);
+        }
+        let locked = c.login("admin1", PASSWORD).await;
+        assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS, "{}", locked.body);
+        assert!(locked.body.contains("待って"), "{}", locked.body);
+        assert!(locked.cookie_pair().is_empty(), "no session while locked");
+    }
+);
+
+db_test!(
+    async fn setup_of_the_first_administrator_is_audited(t) {
+        let c = client(&t).await;
+        let form = "username=first&display_name=&password=correct+horse+battery&password_confirm=correct+horse+battery";
+        let reply = c.post_form(<app::api::SetupFirstAdmin as ServerFn>::PATH, form, None).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        assert_eq!(audit_actions(&t).await, ["account.create_first"]);
+        let entry = &domain::audit::list(&t.db, &Default::default(), 0, 1).await.unwrap().rows[0];
+        assert!(!entry.summary.contains("correct horse"), "{}", entry.summary);
+    }
+);
+
+db_test!(
+    async fn logs_are_browsed_and_exported_by_administrators_only(t) {
+        use domain::access::{Action, Feature, Permission, Role};
+        create_admin(&t, "admin1").await;
+        let suzuki = accounts::create(&t.db, NewAccount { username: "suzuki", display_name: "鈴木", password: PASSWORD }).await.unwrap();
+        let view_friends = Permission::Do(Feature::FriendAttributes, Action::View);
+        accounts::set_grants(&t.db, &Actor::command_line(), suzuki.id, Role::Staff, &[view_friends].into(), &Default::default()).await.unwrap();
+        let c = client(&t).await;
+        // A "username" that a spreadsheet would run as a formula.
+        c.login("=HYPERLINK(\"http://x\")", "wrong password!").await;
+        let admin = c.signed_in("admin1").await;
+        let user = c.signed_in("suzuki").await;
+
+        for page in ["/admin/logs", "/admin/logs/audit"] {
+            let reply = c.get(page, Some(&admin)).await;
+            assert_eq!(reply.status, StatusCode::OK, "{page}: {}", reply.body);
+            assert_eq!(c.get(page, Some(&user)).await.status, StatusCode::FORBIDDEN, "{page}");
+        }
+        let page = c.get("/admin/logs", Some(&admin)).await;
+        assert!(page.body.contains("ログイン履歴") && page.body.contains("失敗（存在しないユーザー）"), "{}", page.body);
+
+        let csv = c.get("/admin/logs/login.csv", Some(&admin)).await;
+        assert_eq!(csv.status, StatusCode::OK, "{}", csv.body);
+        assert_eq!(csv.headers[header::CONTENT_TYPE], "text/csv; charset=utf-8");
+        assert!(csv.headers[header::CONTENT_DISPOSITION].to_str().unwrap().starts_with("attachment"));
+        assert!(csv.body.starts_with("\u{feff}日時,"), "{}", csv.body);
+        assert!(csv.body.contains("\"'=HYPERLINK(\"\"http://x\"\")\""), "{}", csv.body);
+        let audit = c.get("/admin/logs/audit.csv?action=auth.login", Some(&admin)).await;
+        assert_eq!(audit.status, StatusCode::OK, "{}", audit.body);
+        assert_eq!(audit.body.lines().count(), 3, "header and two sign-ins: {}", audit.body);
+
+        for path in ["/admin/logs/login.csv", "/admin/logs/audit.csv"] {
+            assert_eq!(c.get(path, Some(&user)).await.status, StatusCode::FORBIDDEN, "{path}");
+            assert_eq!(c.get(path, None).await.status, StatusCode::SEE_OTHER, "{path}");
+        }
+        let bad = c.get("/admin/logs/login.csv?from=yesterday", Some(&admin)).await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+        assert!(bad.body.contains("YYYY-MM-DD"), "{}", bad.body);
+
+        // The server functions behind the pages: filters work, bad input is a Japanese 400.
+        let history = c.post_form(<app::api::LoginHistory as ServerFn>::PATH, "outcome=failures", Some(&admin)).await;
+        assert_eq!(history.status, StatusCode::OK, "{}", history.body);
+        let history: app::api::LoginHistoryPage = serde_json::from_str(&history.body).unwrap();
+        assert_eq!(history.total, 1);
+        let bad = c.post_form(<app::api::AuditLog as ServerFn>::PATH, "until=2026-13-01", Some(&admin)).await;
+        assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+        assert!(bad.body.contains("終了日"), "{}", bad.body);
+        let refused = c.post_form(<app::api::AuditLog as ServerFn>::PATH, "", Some(&user)).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    }
+);
+
+db_test!(
+    async fn an_administrator_lifts_a_lockout_from_the_history_page(t) {
+        create_admin(&t, "admin1").await;
+        let c = client(&t).await;
+        let admin = c.signed_in("admin1").await;
+        for _ in 0..5 {
+            c.login("sato", "wrong password!").await;
+        }
+        let history = c.post_form(<app::api::LoginHistory as ServerFn>::PATH, "", Some(&admin)).await;
+        let history: app::api::LoginHistoryPage = serde_json::from_str(&history.body).unwrap();
+        assert_eq!(history.lockouts.len(), 1);
+        let form = format!("lockout_id={}", history.lockouts[0].id);
+        let unlocked = c.post_form(<app::api::UnlockLogin as ServerFn>::PATH, &form, Some(&admin)).await;
+        assert_eq!(unlocked.status, StatusCode::OK, "{}", unlocked.body);
+        assert!(domain::login_history::active_lockouts(&t.db).await.unwrap().is_empty());
+        assert!(audit_actions(&t).await.contains(&"login.unlock".to_owned()));
+        let missing = c.post_form(<app::api::UnlockLogin as ServerFn>::PATH, "lockout_id=999999", Some(&admin)).await;
+        assert_eq!(missing.status, StatusCode::NOT_FOUND, "{}", missing.body);
+    }
+);
+
+db_test!(
+    async fn simulator_actions_are_audited(t) {
+        create_admin(&t, "admin1").await;
+        let c = client(&t).await;
+        let admin = c.signed_in("admin1").await;
+        let created = c
+            .post_form(<app::api::SimCreateFriend as ServerFn>::PATH, "channel=main&display_name=%E5%B8%82%E6%B0%91", Some(&admin))
+            .await;
+        assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+        let friend: app::api::SimFriendView = serde_json::from_str(&created.body).unwrap();
+        let follow = format!("channel=main&user_id={}&act=follow", friend.user_id);
+        let followed = c.post_form(<app::api::SimAct as ServerFn>::PATH, &follow, Some(&admin)).await;
+        assert_eq!(followed.status, StatusCode::OK, "{}", followed.body);
+        let form = format!("channel=main&user_id={}&act=text&text=hello", friend.user_id);
+        let sent = c.post_form(<app::api::SimAct as ServerFn>::PATH, &form, Some(&admin)).await;
+        assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+        assert_eq!(audit_actions(&t).await, ["auth.login", "simulator.create_friend", "simulator.follow", "simulator.text"]);
+        let newest = &domain::audit::list(&t.db, &Default::default(), 0, 1).await.unwrap().rows[0];
+        assert_eq!(newest.entity_id.as_deref(), Some(friend.user_id.as_str()));
+        assert!(newest.summary.contains("hello") && newest.summary.contains("main"), "{}", newest.summary);
+    }
+);
+
 fn path_of<F: ServerFn>() -> &'static str {
     F::PATH
 }
@@ -703,7 +870,7 @@ fn path_of<F: ServerFn>() -> &'static str {
 db_test!(
     async fn an_administrator_adds_a_user_who_must_change_the_initial_password_first(t) {
         create_admin(&t, "admin1").await;
-        let soumu = domain::departments::create(&t.db, "総務課").await.unwrap();
+        let soumu = domain::departments::create(&t.db, &Actor::command_line(), "総務課").await.unwrap();
         let c = client(&t).await;
         let admin = c.signed_in("admin1").await;
         let create = path_of::<app::api::CreateStaffAccount>();
@@ -770,6 +937,23 @@ db_test!(
         let me = accounts::list(&t.db).await.unwrap().into_iter().find(|a| a.username == "admin1").unwrap();
         let own = c.post_form(path_of::<app::api::SetAccountActive>(), &format!("id={}&active=false", me.id), Some(&admin)).await;
         assert_eq!(own.status, StatusCode::CONFLICT, "{}", own.body);
+
+        // Every change is in the audit log, by whom and from where, and the chain holds.
+        use sea_orm::EntityTrait;
+        let entries = domain::entities::audit_log::Entity::find().all(&t.db).await.unwrap();
+        let changes: Vec<(String, String, Option<String>)> = entries
+            .into_iter()
+            .filter(|e| e.action.starts_with("account."))
+            .map(|e| (e.username, e.action, e.entity_id))
+            .collect();
+        let sato = Some("sato".to_owned());
+        assert_eq!(changes, [
+            ("admin1".to_owned(), "account.create".to_owned(), sato.clone()),
+            ("sato".to_owned(), "account.change_password".to_owned(), sato.clone()),
+            ("admin1".to_owned(), "account.disable".to_owned(), sato.clone()),
+        ]);
+        let report = domain::audit::verify(&t.db).await.unwrap();
+        assert!(report.first_break.is_none(), "{report:?}");
     }
 );
 
@@ -777,12 +961,12 @@ db_test!(
     async fn templates_stay_inside_their_department_over_http(t) {
         use domain::access::{Action, Feature, Permission, Role};
         create_admin(&t, "admin1").await;
-        let soumu = domain::departments::create(&t.db, "総務課").await.unwrap();
-        let fukushi = domain::departments::create(&t.db, "福祉課").await.unwrap();
+        let soumu = domain::departments::create(&t.db, &Actor::command_line(), "総務課").await.unwrap();
+        let fukushi = domain::departments::create(&t.db, &Actor::command_line(), "福祉課").await.unwrap();
         let edit = Permission::Do(Feature::Templates, Action::Edit);
         for (name, department) in [("sato", soumu.id), ("suzuki", fukushi.id)] {
             let user = accounts::create(&t.db, NewAccount { username: name, display_name: "", password: PASSWORD }).await.unwrap();
-            accounts::set_grants(&t.db, user.id, Role::Staff, &[edit].into(), &[department].into()).await.unwrap();
+            accounts::set_grants(&t.db, &Actor::command_line(), user.id, Role::Staff, &[edit].into(), &[department].into()).await.unwrap();
         }
         let c = client(&t).await;
         let sato = c.signed_in("sato").await;
@@ -897,7 +1081,7 @@ async fn markup_typed_by_staff_is_shown_as_text() {
     use domain::access::Scope;
     let t = TestDb::sqlite().await;
     create_admin(&t, "admin1").await;
-    let soumu = domain::departments::create(&t.db, "<b>総務課</b>")
+    let soumu = domain::departments::create(&t.db, &Actor::command_line(), "<b>総務課</b>")
         .await
         .unwrap();
     // `</textarea>` first: a textarea's content must not be able to end the element.
@@ -907,7 +1091,7 @@ async fn markup_typed_by_staff_is_shown_as_text() {
         title: attack.into(),
         messages: domain::templates::compose(attack, "").unwrap(),
     };
-    let saved = domain::templates::create(&t.db, &Scope::All, "admin1", input)
+    let saved = domain::templates::create(&t.db, &Actor::command_line(), &Scope::All, input)
         .await
         .unwrap();
     let c = client(&t).await;

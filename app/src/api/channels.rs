@@ -86,7 +86,7 @@ pub async fn save_greeting(
         text,
         flex,
     };
-    domain::channels::set_greeting(ctx.db(), &channel, &greeting)
+    domain::channels::set_greeting(ctx.db(), &ctx.actor(&staff), &channel, &greeting)
         .await
         .map_err(domain_error)?;
     tracing::info!(staff_id = staff.id, channel = %channel, "greeting updated");

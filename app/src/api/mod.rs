@@ -6,6 +6,7 @@
 
 mod channels;
 mod friends;
+mod logs;
 #[cfg(feature = "ssr")]
 pub mod rules;
 mod simulator;
@@ -14,6 +15,7 @@ mod templates;
 
 pub use channels::*;
 pub use friends::*;
+pub use logs::*;
 pub use simulator::*;
 pub use staff::*;
 pub use templates::*;
@@ -39,6 +41,9 @@ pub enum AppError {
     /// Signed in with a password someone else set: it must be changed before anything else.
     #[error("パスワードの変更が必要です。パスワードを変更してから操作してください。")]
     PasswordChangeRequired,
+    /// Sign-in refused during a lockout; the message says to wait.
+    #[error("{0}")]
+    TooManyAttempts(String),
     #[error("指定された操作は見つかりません。")]
     NotFound,
     /// Something asked for by id or name that does not exist; the message says what.
@@ -105,7 +110,19 @@ pub async fn login(
         )));
     }
     let ctx = context()?;
-    let staff = domain::accounts::authenticate(ctx.db(), &username, &password)
+    let user_agent = ctx
+        .parts
+        .headers
+        .get(http::header::USER_AGENT)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    let attempt = domain::login_history::Attempt {
+        username: &username,
+        password: &password,
+        client_addr: ctx.client_addr(),
+        user_agent: user_agent.as_deref(),
+    };
+    let policy = domain::login_history::Policy::default();
+    let staff = domain::login_history::sign_in(ctx.db(), attempt, policy)
         .await
         .map_err(|e| {
             // No username in the log: people sometimes type their password into that field.
@@ -128,6 +145,21 @@ pub async fn logout() -> Result<(), AppError> {
     use server::*;
     let ctx = context()?;
     ctx.end_session().await?;
+    // Signing out of no session changes nothing and is not audited.
+    if let Ok(staff) = require_staff() {
+        let actor = ctx.actor(&staff);
+        let id = staff.id.to_string();
+        domain::audit::record(
+            ctx.db(),
+            &actor,
+            "auth.logout",
+            "staff_account",
+            Some(&id),
+            serde_json::json!({}),
+        )
+        .await
+        .map_err(domain_error)?;
+    }
     leptos_axum::redirect("/admin/login?signed_out=1");
     Ok(())
 }
@@ -159,6 +191,16 @@ pub async fn setup_first_admin(
     let staff = domain::accounts::create_first(ctx.db(), new)
         .await
         .map_err(domain_error)?;
+    domain::audit::record(
+        ctx.db(),
+        &ctx.actor(&staff),
+        "account.create_first",
+        "staff_account",
+        Some(&staff.id.to_string()),
+        serde_json::json!({"username": staff.username, "display_name": staff.display_name, "role": "admin"}),
+    )
+    .await
+    .map_err(domain_error)?;
     ctx.start_session(staff.id).await?;
     tracing::info!(
         staff_id = staff.id,
@@ -250,6 +292,11 @@ pub(crate) mod server {
             crate::auth::ClientAddr::of(&self.parts.extensions)
         }
 
+        /// `staff`, from this request's address, as the audit log records them.
+        pub(crate) fn actor(&self, staff: &Staff) -> domain::audit::Actor {
+            domain::audit::Actor::staff(staff, self.client_addr())
+        }
+
         pub(crate) async fn start_session(&self, staff_id: i64) -> Result<(), AppError> {
             let presented = self.server.cookie.session_token(&self.parts.headers);
             let token = domain::sessions::start(
@@ -300,6 +347,7 @@ pub(crate) mod server {
             AppError::Invalid(_) | AppError::Transport(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Forbidden | AppError::PasswordChangeRequired => StatusCode::FORBIDDEN,
+            AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::NotFound | AppError::Missing(_) => StatusCode::NOT_FOUND,
             AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         });
@@ -311,6 +359,7 @@ pub(crate) mod server {
             DomainError::Invalid(msg) => AppError::Invalid(msg),
             DomainError::Conflict(msg) => AppError::Conflict(msg),
             DomainError::BadCredentials => AppError::BadCredentials,
+            DomainError::TooManyAttempts(msg) => AppError::TooManyAttempts(msg),
             DomainError::NotFound(msg) => AppError::Missing(msg),
             DomainError::Database(_) | DomainError::Internal(_) => {
                 tracing::error!(error = %err, "server function failed");

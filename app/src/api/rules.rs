@@ -69,6 +69,10 @@ pub const SERVER_FN_RULES: &[(&str, Need)] = {
             <DeleteTemplate as ServerFn>::PATH,
             Need::Can(Templates, Edit),
         ),
+        (<LoginHistory as ServerFn>::PATH, Need::Can(Logs, View)),
+        (<AuditLog as ServerFn>::PATH, Need::Can(Logs, View)),
+        // Lifting a lockout changes who may sign in: administrators only.
+        (<UnlockLogin as ServerFn>::PATH, Need::Admin),
     ]
 };
 
@@ -92,6 +96,7 @@ pub fn area_need(slug: &str) -> Option<Need> {
         "templates" => Need::Can(Templates, View),
         "friends" => Need::Can(FriendAttributes, View),
         "simulator" => Need::Can(Simulator, View),
+        "logs" => Need::Can(Logs, View),
         "staff" | "settings" => Need::Admin,
         _ => return None,
     })

@@ -49,6 +49,32 @@ fn sandbox_error(e: sandbox::SandboxError) -> AppError {
     super::server::fail(AppError::Invalid(e.to_string()))
 }
 
+/// Simulator actions go in the audit log too: they make the server store friends and events
+/// and send replies, as a real friend's actions would.
+#[cfg(feature = "ssr")]
+async fn audit_sim(
+    staff: &domain::accounts::Staff,
+    action: &str,
+    channel: &str,
+    user_id: &str,
+    summary: serde_json::Value,
+) -> Result<(), AppError> {
+    use super::server::*;
+    let ctx = context()?;
+    let mut summary = summary;
+    summary["channel"] = channel.into();
+    domain::audit::record(
+        ctx.db(),
+        &ctx.actor(staff),
+        action,
+        "sim_friend",
+        Some(user_id),
+        summary,
+    )
+    .await
+    .map_err(domain_error)
+}
+
 #[cfg(feature = "ssr")]
 fn delivered(d: sandbox::Delivery) -> DeliveryView {
     match (d.status, d.error) {
@@ -90,7 +116,7 @@ pub async fn sim_create_friend(
     channel: String,
     display_name: String,
 ) -> Result<SimFriendView, AppError> {
-    super::server::require_staff()?;
+    let staff = super::server::require_staff()?;
     let name = display_name.trim();
     if name.is_empty() || name.chars().count() > 20 {
         return Err(super::server::fail(AppError::Invalid(
@@ -108,6 +134,15 @@ pub async fn sim_create_friend(
             },
         )
         .map_err(sandbox_error)?;
+    let summary = serde_json::json!({"display_name": friend.display_name});
+    audit_sim(
+        &staff,
+        "simulator.create_friend",
+        &channel,
+        &friend.user_id,
+        summary,
+    )
+    .await?;
     Ok(SimFriendView {
         user_id: friend.user_id,
         display_name: friend.display_name,
@@ -126,8 +161,13 @@ pub async fn sim_act(
     action: Option<String>,
 ) -> Result<Option<DeliveryView>, AppError> {
     use super::server::fail;
-    super::server::require_staff()?;
+    let staff = super::server::require_staff()?;
     let sandbox = sandbox()?;
+    let summary = match act.as_str() {
+        "text" => serde_json::json!({"text": text}),
+        "action" => serde_json::json!({"action": action}),
+        _ => serde_json::json!({}),
+    };
     let delivery = match act.as_str() {
         "follow" => Some(sandbox.follow(&channel, &user_id).await),
         "unfollow" => Some(sandbox.unfollow(&channel, &user_id).await),
@@ -152,6 +192,14 @@ pub async fn sim_act(
         }
         _ => return Err(fail(AppError::Invalid("不明な操作です。".into()))),
     };
+    audit_sim(
+        &staff,
+        &format!("simulator.{act}"),
+        &channel,
+        &user_id,
+        summary,
+    )
+    .await?;
     delivery
         .transpose()
         .map(|d| d.map(delivered))

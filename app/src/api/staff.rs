@@ -139,7 +139,7 @@ pub async fn create_staff_account(
         permissions: &permissions,
         departments: &departments,
     };
-    let account = domain::accounts::create_account(ctx.db(), new)
+    let account = domain::accounts::create_account(ctx.db(), &ctx.actor(&me), new)
         .await
         .map_err(domain_error)?;
     tracing::info!(
@@ -170,7 +170,7 @@ pub async fn update_staff_account(
         permissions: &permissions,
         departments: &departments,
     };
-    domain::accounts::update(ctx.db(), id, changes)
+    domain::accounts::update(ctx.db(), &ctx.actor(&me), id, changes)
         .await
         .map_err(domain_error)?;
     tracing::info!(staff_id = me.id, account = id, "staff account updated");
@@ -183,7 +183,7 @@ pub async fn set_account_active(id: i64, active: bool) -> Result<(), AppError> {
     use super::server::*;
     let me = require_staff()?;
     let ctx = context()?;
-    domain::accounts::set_active(ctx.db(), me.id, id, active)
+    domain::accounts::set_active(ctx.db(), &ctx.actor(&me), id, active)
         .await
         .map_err(domain_error)?;
     tracing::info!(
@@ -209,7 +209,7 @@ pub async fn reset_account_password(
             "確認用パスワードが一致しません。".into(),
         )));
     }
-    domain::accounts::reset_password(ctx.db(), id, &new_password)
+    domain::accounts::reset_password(ctx.db(), &ctx.actor(&me), id, &new_password)
         .await
         .map_err(domain_error)?;
     tracing::info!(staff_id = me.id, account = id, "staff password reset");
@@ -221,7 +221,7 @@ pub async fn delete_staff_account(id: i64) -> Result<(), AppError> {
     use super::server::*;
     let me = require_staff()?;
     let ctx = context()?;
-    domain::accounts::delete(ctx.db(), me.id, id)
+    domain::accounts::delete(ctx.db(), &ctx.actor(&me), id)
         .await
         .map_err(domain_error)?;
     tracing::info!(staff_id = me.id, account = id, "staff account deleted");
@@ -242,8 +242,9 @@ pub async fn list_departments() -> Result<Vec<DepartmentRow>, AppError> {
 #[server(endpoint = "staff/create_department")]
 pub async fn create_department(name: String) -> Result<(), AppError> {
     use super::server::*;
+    let me = require_staff()?;
     let ctx = context()?;
-    domain::departments::create(ctx.db(), &name)
+    domain::departments::create(ctx.db(), &ctx.actor(&me), &name)
         .await
         .map_err(domain_error)?;
     Ok(())
@@ -252,8 +253,9 @@ pub async fn create_department(name: String) -> Result<(), AppError> {
 #[server(endpoint = "staff/rename_department")]
 pub async fn rename_department(id: i64, name: String) -> Result<(), AppError> {
     use super::server::*;
+    let me = require_staff()?;
     let ctx = context()?;
-    domain::departments::rename(ctx.db(), id, &name)
+    domain::departments::rename(ctx.db(), &ctx.actor(&me), id, &name)
         .await
         .map_err(domain_error)?;
     Ok(())
@@ -262,8 +264,9 @@ pub async fn rename_department(id: i64, name: String) -> Result<(), AppError> {
 #[server(endpoint = "staff/delete_department")]
 pub async fn delete_department(id: i64) -> Result<(), AppError> {
     use super::server::*;
+    let me = require_staff()?;
     let ctx = context()?;
-    domain::departments::delete(ctx.db(), id)
+    domain::departments::delete(ctx.db(), &ctx.actor(&me), id)
         .await
         .map_err(domain_error)?;
     Ok(())
@@ -288,6 +291,7 @@ pub async fn change_password(
     let keep = ctx.server().cookie.session_token(&ctx.parts.headers);
     domain::accounts::change_own_password(
         ctx.db(),
+        &ctx.actor(&me),
         me.id,
         &current_password,
         &new_password,

@@ -116,9 +116,10 @@ pub async fn save_template(
         messages: domain::templates::compose(&text, &json).map_err(domain_error)?,
     };
     let scope = me.grants.scope();
+    let actor = ctx.actor(&me);
     let saved = match id {
-        Some(id) => domain::templates::update(ctx.db(), &scope, &me.username, id, input).await,
-        None => domain::templates::create(ctx.db(), &scope, &me.username, input).await,
+        Some(id) => domain::templates::update(ctx.db(), &actor, &scope, id, input).await,
+        None => domain::templates::create(ctx.db(), &actor, &scope, input).await,
     }
     .map_err(domain_error)?;
     if id.is_none() {
@@ -132,7 +133,7 @@ pub async fn delete_template(id: i64) -> Result<(), AppError> {
     use super::server::*;
     let me = require_staff()?;
     let ctx = context()?;
-    domain::templates::delete(ctx.db(), &me.grants.scope(), id)
+    domain::templates::delete(ctx.db(), &ctx.actor(&me), &me.grants.scope(), id)
         .await
         .map_err(domain_error)?;
     leptos_axum::redirect("/admin/templates?deleted=1");

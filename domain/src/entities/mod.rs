@@ -1,9 +1,12 @@
 //! sea-orm entities, one module per table. The schema itself lives in the `migrations` crate.
 
+pub mod audit_chain_head;
+pub mod audit_log;
 pub mod department;
 pub mod friend;
 pub mod line_channel;
 pub mod line_send;
+pub mod login_attempt;
 pub mod message_template;
 pub mod staff_account;
 pub mod staff_department;
