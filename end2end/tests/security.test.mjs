@@ -43,9 +43,10 @@ async function signIn(page, username, password) {
   await page.getByRole('button', { name: 'ログイン' }).click();
 }
 
+/// The side menu's entries, once the areas (loaded after the page) are shown.
 async function menu(page) {
   const nav = page.getByRole('navigation', { name: 'メインメニュー' });
-  await nav.getByRole('link', { name: 'ダッシュボード' }).waitFor();
+  await nav.getByRole('link', { name: '定型文' }).waitFor();
   return (await nav.getByRole('link').allTextContents()).map((t) => t.trim());
 }
 
@@ -149,6 +150,21 @@ test('each user sees only their own department\'s templates', async () => {
   // 閲覧 only: no create button is of use — the server refuses a save.
   await admin.goto(`${server.baseUrl}/admin/templates`);
   await admin.getByTestId('templates').locator('tr', { hasText: '年末年始のごみ収集' }).filter({ hasText: '総務課' }).waitFor();
+});
+
+test('every sign-in is in the login history and every change in the audit log', async () => {
+  await admin.goto(`${server.baseUrl}/admin/logs`);
+  await hydrated(admin);
+  const history = admin.getByTestId('login-history');
+  for (const username of ['sato', 'suzuki', ADMIN.username]) {
+    await history.locator('tr', { hasText: username }).first().waitFor();
+  }
+  await admin.goto(`${server.baseUrl}/admin/logs/audit`);
+  const audit = admin.getByTestId('audit-log');
+  for (const action of ['department.create', 'account.create', 'account.change_password', 'template.create']) {
+    await audit.locator('tr', { hasText: action }).first().waitFor();
+  }
+  await admin.screenshot({ path: `${shots}audit-log.png`, fullPage: true });
 });
 
 test('no page broke the Content-Security-Policy', async () => {
