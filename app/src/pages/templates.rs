@@ -122,7 +122,7 @@ fn TemplateEditorForm(form: TemplateForm) -> impl IntoView {
                     }).collect_view()}
                 </select>
                 {form.departments.is_empty().then(|| view! {
-                    <p class="form-error">"担当部署が設定されていないため保存できません。管理者に部署の設定を依頼してください。"</p>
+                    <p class="form-error">"選べる部署がないため保存できません。部署がまだなければ作成を、担当部署が未設定なら設定を管理者に依頼してください。"</p>
                 })}
             </div>
             <div class="field">
