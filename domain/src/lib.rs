@@ -5,6 +5,8 @@
 //!
 //! - [`db`]: connecting to SQLite (embedded default) or PostgreSQL, and running migrations.
 //! - [`access`]: roles, per-feature permissions, departments and the one authorization decision.
+//! - [`allowlist`]: the admin panel's IP allowlist (configured plus stored ranges, checked in memory).
+//! - [`access_log`]: every HTTP request, written in batches and kept at least 180 days.
 //! - [`accounts`]: staff accounts and their argon2id password hashes.
 //! - [`departments`]: the city's departments (部署), which scope what staff see.
 //! - [`sessions`]: server-side staff sessions (idle timeout, absolute lifetime, rotation).
@@ -16,7 +18,9 @@
 //! - [`outbox`]: push and multicast with retry keys stored before the first attempt.
 
 pub mod access;
+pub mod access_log;
 pub mod accounts;
+pub mod allowlist;
 pub mod channels;
 pub mod db;
 pub mod departments;

@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261124_000001_staff_accounts_and_sessions;
 mod m20261124_000002_line_platform;
 mod m20261124_000003_staff_access;
+mod m20261124_000005_admin_network;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_staff_accounts_and_sessions::Migration),
             Box::new(m20261124_000002_line_platform::Migration),
             Box::new(m20261124_000003_staff_access::Migration),
+            Box::new(m20261124_000005_admin_network::Migration),
         ]
     }
 }
