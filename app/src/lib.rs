@@ -24,8 +24,8 @@ use leptos_router::path;
 
 use crate::layout::AdminLayout;
 use crate::pages::{
-    Dashboard, FriendDetailPage, FriendsPage, LoginPage, NotFound, Placeholder, SettingsPage,
-    SetupPage, SimulatorPage,
+    AllowedIpsPage, Dashboard, FriendDetailPage, FriendsPage, LoginPage, NotFound, Placeholder,
+    SettingsPage, SetupPage, SimulatorPage,
 };
 
 /// The HTML document around the app, rendered only on the server.
@@ -81,6 +81,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("simulator") view=SimulatorPage />
                     <Route path=path!("staff") view=|| view! { <Placeholder slug="staff" /> } />
                     <Route path=path!("settings") view=SettingsPage />
+                    <Route path=path!("settings/allowed-ips") view=AllowedIpsPage />
                 </ParentRoute>
             </Routes>
         </Router>

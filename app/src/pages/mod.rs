@@ -1,5 +1,6 @@
 //! One module per page.
 
+mod allowed_ips;
 mod auth_card;
 mod channel_bar;
 mod dashboard;
@@ -11,6 +12,7 @@ mod settings;
 mod setup;
 mod simulator;
 
+pub use allowed_ips::AllowedIpsPage;
 use auth_card::AuthCard;
 use channel_bar::ChannelBar;
 pub use dashboard::Dashboard;
