@@ -248,6 +248,9 @@ fn refuse_lockout(after: &[IpNet], caller: Option<IpAddr>) -> DomainResult<()> {
 pub struct LiveAllowList {
     configured: Arc<[IpNet]>,
     current: Arc<RwLock<Arc<[IpNet]>>>,
+    /// One reload at a time, so a slow timer reload cannot put back a list older than the one a
+    /// change just loaded.
+    reloading: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl LiveAllowList {
@@ -256,6 +259,7 @@ impl LiveAllowList {
         let live = Self {
             configured: configured.into(),
             current: Arc::new(RwLock::new(Arc::from(Vec::new()))),
+            reloading: Arc::new(tokio::sync::Mutex::new(())),
         };
         live.reload(db).await?;
         Ok(live)
@@ -264,6 +268,7 @@ impl LiveAllowList {
     /// Reads the stored ranges again (after a change, and on a timer for changes made by other
     /// instances or the command line).
     pub async fn reload(&self, db: &DatabaseConnection) -> DomainResult<()> {
+        let _one_at_a_time = self.reloading.lock().await;
         let stored = list(db).await?;
         let networks: Arc<[IpNet]> = effective(&self.configured, &stored).into();
         // A poisoned lock only means a panic while swapping an Arc: the value is still whole.

@@ -4,7 +4,7 @@
 
 use std::str::FromStr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::extract::{Request, State};
@@ -12,7 +12,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use chrono::Utc;
 use domain::access_log::Record;
-use tokio::sync::{Mutex, mpsc, oneshot};
+use tokio::sync::{Mutex, Notify, mpsc, oneshot};
 
 use crate::AppState;
 
@@ -35,6 +35,11 @@ pub struct SignedInStaff(pub i64);
 #[derive(Clone)]
 pub struct AccessLog {
     sender: mpsc::Sender<Record>,
+    /// Records sent and not yet taken by the writer; crossing [`BATCH`] wakes the writer. The
+    /// writer never waits on the queue itself, so a request never wakes a task (that wake-up per
+    /// request cost a third of `/healthz`'s throughput).
+    queued: Arc<AtomicUsize>,
+    batch_ready: Arc<Notify>,
     dropped: Arc<AtomicU64>,
     writer: Arc<Mutex<Option<Writer>>>,
 }
@@ -48,18 +53,35 @@ impl AccessLog {
     /// Starts the background writer on `db`.
     pub fn start(db: domain::DatabaseConnection) -> Self {
         let (sender, receiver) = mpsc::channel(QUEUE_CAPACITY);
+        let queued = Arc::new(AtomicUsize::new(0));
+        let batch_ready = Arc::new(Notify::new());
         let dropped = Arc::new(AtomicU64::new(0));
         let (stop, stopped) = oneshot::channel();
-        let task = tokio::spawn(write_batches(db, receiver, stopped, dropped.clone()));
+        let task = tokio::spawn(write_batches(
+            db,
+            Queue {
+                receiver,
+                queued: queued.clone(),
+                batch_ready: batch_ready.clone(),
+                dropped: dropped.clone(),
+            },
+            stopped,
+        ));
         Self {
             sender,
+            queued,
+            batch_ready,
             dropped,
             writer: Arc::new(Mutex::new(Some(Writer { stop, task }))),
         }
     }
 
     fn send(&self, record: Record) {
-        if self.sender.try_send(record).is_err() {
+        if self.sender.try_send(record).is_ok() {
+            if self.queued.fetch_add(1, Ordering::Relaxed) + 1 == BATCH {
+                self.batch_ready.notify_one();
+            }
+        } else {
             // The writer reports the count; nothing is logged on the request path.
             self.dropped.fetch_add(1, Ordering::Relaxed);
         }
@@ -111,44 +133,58 @@ pub async fn record(State(state): State<AppState>, req: Request, next: Next) -> 
     response
 }
 
+/// The writer's side of the queue.
+struct Queue {
+    receiver: mpsc::Receiver<Record>,
+    queued: Arc<AtomicUsize>,
+    batch_ready: Arc<Notify>,
+    dropped: Arc<AtomicU64>,
+}
+
+/// Every [`FLUSH_EVERY`], or when [`BATCH`] records wait, stores everything queued in
+/// statements of [`BATCH`] rows; at `stop` (or when every sender is gone) stores the rest and
+/// ends.
 async fn write_batches(
     db: domain::DatabaseConnection,
-    mut receiver: mpsc::Receiver<Record>,
+    mut queue: Queue,
     mut stop: oneshot::Receiver<()>,
-    dropped: Arc<AtomicU64>,
 ) {
+    let mut tick = tokio::time::interval(FLUSH_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut batch = Vec::with_capacity(BATCH);
-    loop {
-        let deadline = tokio::time::Instant::now() + FLUSH_EVERY;
-        let mut last = false;
-        while batch.len() < BATCH && !last {
-            let room = BATCH - batch.len();
-            tokio::select! {
-                received = receiver.recv_many(&mut batch, room) => {
-                    last = received == 0;
-                }
-                () = tokio::time::sleep_until(deadline) => break,
-                _ = &mut stop => {
-                    // Shutting down: take everything queued.
-                    while let Ok(record) = receiver.try_recv() {
-                        batch.push(record);
+    let mut last = false;
+    while !last {
+        tokio::select! {
+            _ = tick.tick() => {}
+            () = queue.batch_ready.notified() => {}
+            _ = &mut stop => last = true,
+        }
+        loop {
+            while batch.len() < BATCH {
+                match queue.receiver.try_recv() {
+                    Ok(record) => batch.push(record),
+                    Err(mpsc::error::TryRecvError::Empty) => break,
+                    Err(mpsc::error::TryRecvError::Disconnected) => {
+                        last = true;
+                        break;
                     }
-                    last = true;
                 }
             }
-        }
-        if !batch.is_empty() {
-            if let Err(e) = domain::access_log::insert(&db, &batch).await {
-                tracing::warn!(error = %e, records = batch.len(), "could not store access log records");
+            queue.queued.fetch_sub(batch.len(), Ordering::Relaxed);
+            let full = batch.len() == BATCH;
+            if !batch.is_empty() {
+                if let Err(e) = domain::access_log::insert(&db, &batch).await {
+                    tracing::warn!(error = %e, records = batch.len(), "could not store access log records");
+                }
+                batch.clear();
             }
-            batch.clear();
+            if !full {
+                break;
+            }
         }
-        let lost = dropped.swap(0, Ordering::Relaxed);
+        let lost = queue.dropped.swap(0, Ordering::Relaxed);
         if lost > 0 {
             tracing::warn!(records = lost, "access log queue full: records dropped");
-        }
-        if last {
-            return;
         }
     }
 }
