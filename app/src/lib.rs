@@ -27,9 +27,9 @@ use leptos_router::path;
 
 use crate::layout::AdminLayout;
 use crate::pages::{
-    AccountPage, AuditLogPage, Dashboard, DepartmentsPage, FriendDetailPage, FriendsPage,
-    LoginHistoryPage, LoginPage, NotFound, PasswordPage, Placeholder, SettingsPage, SetupPage,
-    SimulatorPage, StaffPage, TemplatePage, TemplatesPage,
+    AccountPage, AllowedIpsPage, AuditLogPage, Dashboard, DepartmentsPage, FriendDetailPage,
+    FriendsPage, LoginHistoryPage, LoginPage, NotFound, PasswordPage, Placeholder, SettingsPage,
+    SetupPage, SimulatorPage, StaffPage, TemplatePage, TemplatesPage,
 };
 
 /// The HTML document around the app, rendered only on the server.
@@ -114,6 +114,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("logs") view=LoginHistoryPage />
                     <Route path=path!("logs/audit") view=AuditLogPage />
                     <Route path=path!("settings") view=SettingsPage />
+                    <Route path=path!("settings/allowed-ips") view=AllowedIpsPage />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -5,6 +5,8 @@
 //!
 //! - [`db`]: connecting to SQLite (embedded default) or PostgreSQL, and running migrations.
 //! - [`access`]: roles, per-feature permissions, departments and the one authorization decision.
+//! - [`allowlist`]: the admin panel's IP allowlist (configured plus stored ranges, checked in memory).
+//! - [`access_log`]: every HTTP request, written in batches and kept at least 180 days.
 //! - [`accounts`]: staff accounts and their argon2id password hashes.
 //! - [`login_history`]: every sign-in attempt, and the throttling and lockouts derived from it.
 //! - [`audit`]: the tamper-evident audit log (操作ログ) every change is appended to.
@@ -22,7 +24,9 @@
 #![forbid(unsafe_code)]
 
 pub mod access;
+pub mod access_log;
 pub mod accounts;
+pub mod allowlist;
 pub mod audit;
 pub mod channels;
 pub mod csv;

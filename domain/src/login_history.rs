@@ -639,3 +639,20 @@ pub async fn export_csv(db: &impl ConnectionTrait, filter: &Filter) -> DomainRes
     .await?;
     Ok(csv.finish())
 }
+
+/// Deletes attempts (and ended lockouts) recorded before `cutoff`: the daily purge keeps the
+/// history as long as the access log (`ACCESS_LOG_RETENTION_DAYS`, at least 180 days).
+pub async fn purge_older_than(
+    db: &sea_orm::DatabaseConnection,
+    cutoff: DateTime,
+    chunk: u64,
+) -> DomainResult<u64> {
+    crate::db::delete_older_than(
+        db,
+        login_attempt::Column::Id,
+        login_attempt::Column::At,
+        cutoff,
+        chunk,
+    )
+    .await
+}

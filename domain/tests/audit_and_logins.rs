@@ -349,3 +349,18 @@ db_test!(
         assert!(e.summary.contains("ようこそ"), "{}", e.summary);
     }
 );
+
+db_test!(
+    async fn the_daily_purge_removes_sign_in_attempts_past_the_retention_only(t) {
+        let now = Utc::now();
+        let old = now - TimeDelta::days(200);
+        let _ = try_sign_in(&t.db, "old-typo", "x", "192.0.2.1", old).await;
+        let _ = try_sign_in(&t.db, "old-typo", "x", "192.0.2.1", old + TimeDelta::minutes(1)).await;
+        let _ = try_sign_in(&t.db, "recent", "x", "192.0.2.1", now).await;
+        let cutoff = now - TimeDelta::days(180);
+        // One row per statement: the loop goes on until nothing older is left.
+        assert_eq!(login_history::purge_older_than(&t.db, cutoff, 1).await.unwrap(), 2);
+        let left: Vec<String> = login_attempt::Entity::find().all(&t.db).await.unwrap().into_iter().map(|r| r.username).collect();
+        assert_eq!(left, ["recent"]);
+    }
+);

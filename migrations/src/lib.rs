@@ -11,6 +11,7 @@ mod m20261124_000001_staff_accounts_and_sessions;
 mod m20261124_000002_line_platform;
 mod m20261124_000003_staff_access;
 mod m20261124_000004_message_templates;
+mod m20261124_000005_admin_network;
 mod m20261124_000006_audit_and_login_history;
 
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000002_line_platform::Migration),
             Box::new(m20261124_000003_staff_access::Migration),
             Box::new(m20261124_000004_message_templates::Migration),
+            Box::new(m20261124_000005_admin_network::Migration),
             Box::new(m20261124_000006_audit_and_login_history::Migration),
         ]
     }

@@ -14,8 +14,12 @@
 //!
 //! State-changing requests from another site are refused (403) by their `Origin` or
 //! `Sec-Fetch-Site` header, on top of the `SameSite=Strict` cookie.
+//!
+//! Before all this, [`resolve_client`] finds the client's address (the socket peer, or
+//! `X-Forwarded-For` from a trusted proxy) and [`admin_allowlist`] refuses `/admin` and `/api`
+//! requests from addresses outside the admin IP allowlist, without any session or database work.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
@@ -57,10 +61,91 @@ fn zone(path: &str) -> Zone {
     }
 }
 
-pub async fn staff_access(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+/// Puts the client's address into the request ([`ClientAddr`]) for everything after: the
+/// allowlist, server functions, the logs.
+pub async fn resolve_client(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     if let Some(ConnectInfo(peer)) = req.extensions().get::<ConnectInfo<SocketAddr>>().copied() {
-        req.extensions_mut().insert(ClientAddr(peer.ip()));
+        let client = client_addr(peer.ip(), req.headers(), &state.trusted_proxies);
+        req.extensions_mut().insert(ClientAddr(client));
     }
+    next.run(req).await
+}
+
+/// The client of a request from `peer`: the peer itself, unless it is a trusted proxy; then the
+/// `X-Forwarded-For` entries are walked from the right (the entry the proxy itself added) past
+/// further trusted proxies, and the first other address is the client. A malformed header is
+/// ignored whole: the peer is used, and nothing a client wrote is trusted.
+pub fn client_addr(peer: IpAddr, headers: &HeaderMap, trusted: &[ipnet::IpNet]) -> IpAddr {
+    let peer = peer.to_canonical();
+    if !domain::allowlist::contains(trusted, peer) {
+        return peer;
+    }
+    let mut forwarded = Vec::new();
+    for value in headers.get_all("x-forwarded-for") {
+        let Ok(value) = value.to_str() else {
+            return peer;
+        };
+        for item in value.split(',') {
+            let item = item.trim();
+            let item = item
+                .strip_prefix('[')
+                .and_then(|i| i.strip_suffix(']'))
+                .unwrap_or(item);
+            match item.parse::<IpAddr>() {
+                Ok(ip) => forwarded.push(ip.to_canonical()),
+                Err(_) => return peer,
+            }
+        }
+    }
+    let mut client = peer;
+    for ip in forwarded.into_iter().rev() {
+        client = ip;
+        if !domain::allowlist::contains(trusted, ip) {
+            break;
+        }
+    }
+    client
+}
+
+/// Refuses `/admin` and `/api` requests from outside the admin IP allowlist (checked in memory).
+/// The LINE webhook, the sandbox, health checks, static assets and the citizens' LIFF pages and
+/// their API (`/api/liff/...`) are not behind it.
+pub async fn admin_allowlist(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    let zone = zone(path);
+    if zone == Zone::Open || path.starts_with("/api/liff/") {
+        return next.run(req).await;
+    }
+    let client = ClientAddr::of(req.extensions());
+    let allowed = match client {
+        Some(ip) => state.allowlist.allows(ip),
+        None => state.allowlist.networks().is_empty(),
+    };
+    if allowed {
+        return next.run(req).await;
+    }
+    tracing::warn!(client = ?client, "request from outside the admin IP allowlist refused");
+    if matches!(zone, Zone::ServerFn | Zone::PublicServerFn) {
+        refuse(true, StatusCode::FORBIDDEN, AppError::Forbidden)
+    } else {
+        let shown = client.map_or_else(|| "不明".to_owned(), |ip| ip.to_string());
+        let text = format!(
+            "この接続元（{shown}）からは管理画面を利用できません。管理画面への接続が許可されたネットワークから接続するか、管理者に許可を依頼してください。"
+        );
+        (
+            StatusCode::FORBIDDEN,
+            [(header::CACHE_CONTROL, "no-store")],
+            text,
+        )
+            .into_response()
+    }
+}
+
+pub async fn staff_access(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let zone = zone(req.uri().path());
     if zone == Zone::Open {
         return next.run(req).await;
@@ -85,6 +170,7 @@ pub async fn staff_access(State(state): State<AppState>, mut req: Request, next:
         None => None,
     };
     let signed_in = staff.is_some();
+    let staff_id = staff.as_ref().map(|s| s.id);
     if let Some(staff) = staff {
         tracing::Span::current().record("staff_id", staff.id);
         req.extensions_mut().insert(staff);
@@ -151,6 +237,12 @@ pub async fn staff_access(State(state): State<AppState>, mut req: Request, next:
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if let Some(id) = staff_id {
+        // For the access log, which sits outside this layer.
+        response
+            .extensions_mut()
+            .insert(crate::access_log::SignedInStaff(id));
+    }
     response
 }
 
@@ -260,6 +352,57 @@ mod tests {
         assert_eq!(zone("/administrator"), Zone::Open);
         assert_eq!(zone("/healthz"), Zone::Open);
         assert_eq!(zone("/pkg/machidayori.js"), Zone::Open);
+    }
+
+    #[test]
+    fn forwarded_addresses_are_believed_only_from_trusted_proxies() {
+        let trusted =
+            domain::allowlist::parse_network_list("127.0.0.1,10.0.0.0/8").unwrap_or_default();
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap_or_else(|_| panic!("{s}"));
+        let xff = |values: &[&'static str]| {
+            let mut h = HeaderMap::new();
+            for v in values {
+                h.append("x-forwarded-for", HeaderValue::from_static(v));
+            }
+            h
+        };
+        let resolve = |peer: &str, h: &HeaderMap| client_addr(ip(peer), h, &trusted).to_string();
+        // From a trusted proxy: the right-most address that is not a proxy.
+        assert_eq!(resolve("127.0.0.1", &xff(&["203.0.113.7"])), "203.0.113.7");
+        assert_eq!(
+            resolve("127.0.0.1", &xff(&["198.51.100.1, 203.0.113.7, 10.1.2.3"])),
+            "203.0.113.7"
+        );
+        assert_eq!(
+            resolve("127.0.0.1", &xff(&["198.51.100.1", "203.0.113.7"])),
+            "203.0.113.7"
+        );
+        assert_eq!(
+            resolve("::ffff:127.0.0.1", &xff(&["[2001:db8::1]"])),
+            "2001:db8::1"
+        );
+        assert_eq!(
+            resolve("127.0.0.1", &xff(&["::ffff:203.0.113.7"])),
+            "203.0.113.7"
+        );
+        // Only proxies in the chain: the first of them.
+        assert_eq!(
+            resolve("127.0.0.1", &xff(&["10.0.0.5, 10.0.0.6"])),
+            "10.0.0.5"
+        );
+        // No header, or a malformed one: the peer.
+        assert_eq!(resolve("127.0.0.1", &xff(&[])), "127.0.0.1");
+        assert_eq!(
+            resolve("127.0.0.1", &xff(&["203.0.113.7, evil"])),
+            "127.0.0.1"
+        );
+        assert_eq!(
+            resolve("127.0.0.1", &xff(&["203.0.113.7:443"])),
+            "127.0.0.1"
+        );
+        // From anyone else the header is ignored.
+        assert_eq!(resolve("192.0.2.9", &xff(&["10.0.0.1"])), "192.0.2.9");
+        assert_eq!(resolve("::ffff:192.0.2.9", &xff(&[])), "192.0.2.9");
     }
 
     #[test]

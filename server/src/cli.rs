@@ -1,4 +1,4 @@
-//! The command line: `machidayori [--config FILE] [serve | migrate ... | admin create ...]`.
+//! The command line: `machidayori [--config FILE] [serve | migrate ... | admin create|allow-ip|allowed-ips ...]`.
 
 use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
@@ -122,6 +122,17 @@ pub enum AdminAction {
         #[arg(long)]
         address: Option<std::net::IpAddr>,
     },
+    /// Allow a network to reach the admin panel (restores access after a lockout; a running
+    /// server follows within seconds). Already allowed: nothing changes.
+    AllowIp {
+        /// CIDR range or single address, e.g. 192.0.2.0/24 or 2001:db8::1.
+        cidr: String,
+        /// Shown beside the range in the admin panel.
+        #[arg(long, default_value = "")]
+        note: String,
+    },
+    /// List the networks allowed to reach the admin panel.
+    AllowedIps,
 }
 
 pub async fn migrate(config: &Config, action: MigrateAction) -> anyhow::Result<()> {
@@ -170,6 +181,8 @@ pub async fn admin(config: &Config, action: AdminAction) -> anyhow::Result<()> {
             );
             return Ok(());
         }
+        AdminAction::AllowIp { cidr, note } => return allow_ip(config, &cidr, &note).await,
+        AdminAction::AllowedIps => return allowed_ips(config).await,
     };
     let password = if password_stdin {
         read_stdin_line()?
@@ -213,6 +226,61 @@ pub async fn admin(config: &Config, action: AdminAction) -> anyhow::Result<()> {
         }
         Err(e) => Err(e.into()),
     }
+}
+
+async fn allow_ip(config: &Config, cidr: &str, note: &str) -> anyhow::Result<()> {
+    let db = domain::db::connect_and_migrate(&config.database_url, 1)
+        .await
+        .context("cannot open the database")?;
+    let new = domain::allowlist::NewEntry {
+        network: cidr,
+        note,
+        source: domain::allowlist::Source::Cli,
+    };
+    // No client address: the operator at the server's shell cannot lock themselves out.
+    let actor = domain::audit::Actor::command_line();
+    match domain::allowlist::add(&db, &actor, &config.admin_allowed_ips, new).await {
+        Ok(entry) => {
+            println!(
+                "{} を管理画面への接続を許可する範囲に追加しました。/ Added {} to the admin IP allowlist.",
+                entry.network, entry.network
+            );
+            Ok(())
+        }
+        Err(domain::DomainError::Conflict(_)) => {
+            println!("{cidr} は既に許可されています。/ Already allowed.");
+            Ok(())
+        }
+        Err(e @ domain::DomainError::Invalid(_)) => bail!("{e}"),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn allowed_ips(config: &Config) -> anyhow::Result<()> {
+    let db = domain::db::connect_and_migrate(&config.database_url, 1)
+        .await
+        .context("cannot open the database")?;
+    let configured = config.admin_allowed_ips.iter().map(|net| {
+        (
+            net.to_string(),
+            domain::allowlist::Source::Config,
+            String::new(),
+        )
+    });
+    let stored = domain::allowlist::list(&db)
+        .await?
+        .into_iter()
+        .map(|e| (e.network.to_string(), e.source, e.note));
+    let all: Vec<_> = configured.chain(stored).collect();
+    if all.is_empty() {
+        println!(
+            "許可範囲は空です。すべての接続元から管理画面に接続できます。/ Empty: every address may reach the admin panel."
+        );
+    }
+    for (network, source, note) in all {
+        println!("{network}\t{}\t{note}", source.label_ja());
+    }
+    Ok(())
 }
 
 pub async fn channel(config: &Config, action: ChannelAction) -> anyhow::Result<()> {

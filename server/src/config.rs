@@ -128,6 +128,21 @@ pub const SETTINGS: &[(&str, &str, &str)] = &[
         "4",
         "Background workers that act on stored webhook events (1-64).",
     ),
+    (
+        "ADMIN_ALLOWED_IPS",
+        "(empty: all addresses)",
+        "Comma-separated CIDR ranges or addresses allowed to reach `/admin` and the server functions, e.g. `192.0.2.0/24,2001:db8::/32`. Always allowed, in addition to the ranges 管理者 add in 設定 → 接続元IP制限; with neither, every address is allowed.",
+    ),
+    (
+        "TRUSTED_PROXIES",
+        "(none)",
+        "Comma-separated CIDR ranges of reverse proxies whose `X-Forwarded-For` names the client (e.g. `127.0.0.1,10.0.0.0/8`). From any other peer the header is ignored.",
+    ),
+    (
+        "ACCESS_LOG_RETENTION_DAYS",
+        "180",
+        "Days the access log keeps each request (180-36500); older rows are deleted daily at 18:30 UTC (03:30 JST).",
+    ),
 ];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -159,6 +174,10 @@ pub struct Config {
     pub line_rate_limits: HashMap<line::rate::RateClass, line::rate::RateLimit>,
     pub line_api_timeout: Duration,
     pub webhook_workers: usize,
+    /// `ADMIN_ALLOWED_IPS`: always allowed, besides the stored ranges.
+    pub admin_allowed_ips: Vec<ipnet::IpNet>,
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    pub access_log_retention_days: u32,
 }
 
 /// A value that must never reach a log: `Debug` prints `***`.
@@ -356,7 +375,30 @@ impl Config {
                 _ => Err("expected a whole number from 1 to 64".into()),
             })?;
 
+        let networks = |name: &str| -> Result<Vec<ipnet::IpNet>, ConfigError> {
+            match get(name) {
+                Some(v) => domain::allowlist::parse_network_list(&v)
+                    .map_err(|p| invalid(name, format!("{p}; expected comma-separated addresses or CIDR ranges such as 192.0.2.0/24"))),
+                None => Ok(Vec::new()),
+            }
+        };
+        let admin_allowed_ips = networks("ADMIN_ALLOWED_IPS")?;
+        let trusted_proxies = networks("TRUSTED_PROXIES")?;
+        let min_days = domain::access_log::MIN_RETENTION_DAYS;
+        let access_log_retention_days = parse_or(&get, "ACCESS_LOG_RETENTION_DAYS", "180", |v| {
+            match v.parse::<u32>() {
+                Ok(n) if (min_days..=36_500).contains(&n) => Ok(n),
+                Ok(_) => Err(format!(
+                    "must be at least {min_days} days (and at most 36500)"
+                )),
+                Err(_) => Err("expected a whole number of days".into()),
+            }
+        })?;
+
         Ok(Self {
+            admin_allowed_ips,
+            trusted_proxies,
+            access_log_retention_days,
             secret_key,
             main_channel,
             line_rate_limits,
@@ -537,6 +579,12 @@ mod tests {
             ("REQUEST_BODY_LIMIT", "12GB"),
             ("REQUEST_BODY_LIMIT", "10"),
             ("REQUEST_TIMEOUT", "0s"),
+            ("ADMIN_ALLOWED_IPS", "192.0.2.0/24,office"),
+            ("ADMIN_ALLOWED_IPS", "10.0.0.0/33"),
+            ("TRUSTED_PROXIES", "proxy.local"),
+            ("ACCESS_LOG_RETENTION_DAYS", "179"),
+            ("ACCESS_LOG_RETENTION_DAYS", "-1"),
+            ("ACCESS_LOG_RETENTION_DAYS", "half a year"),
         ] {
             let err = from_env(&[(name, value)]).unwrap_err();
             assert_eq!(err.name, name, "{value}");
@@ -546,6 +594,32 @@ mod tests {
                 "{err}"
             );
         }
+    }
+
+    #[test]
+    fn network_settings_and_retention_are_parsed() {
+        let c = from_env(&[]).unwrap();
+        assert!(c.admin_allowed_ips.is_empty() && c.trusted_proxies.is_empty());
+        assert_eq!(c.access_log_retention_days, 180);
+        let c = from_env(&[
+            (
+                "ADMIN_ALLOWED_IPS",
+                "192.0.2.0/24, 2001:db8::/32,198.51.100.7",
+            ),
+            ("TRUSTED_PROXIES", "127.0.0.1"),
+            ("ACCESS_LOG_RETENTION_DAYS", "400"),
+        ])
+        .unwrap();
+        let shown: Vec<String> = c
+            .admin_allowed_ips
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(shown, ["192.0.2.0/24", "2001:db8::/32", "198.51.100.7/32"]);
+        assert_eq!(c.trusted_proxies[0].to_string(), "127.0.0.1/32");
+        assert_eq!(c.access_log_retention_days, 400);
+        let err = from_env(&[("ACCESS_LOG_RETENTION_DAYS", "30")]).unwrap_err();
+        assert!(err.to_string().contains("at least 180 days"), "{err}");
     }
 
     #[test]

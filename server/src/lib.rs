@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 
 pub mod access;
+pub mod access_log;
 pub mod cli;
 pub mod config;
 pub mod executor;
@@ -50,6 +51,12 @@ pub struct AppStateInner {
     pub public_origin: Option<String>,
     pub platform: Arc<platform::LinePlatform>,
     pub intake: webhook::Intake,
+    /// `TRUSTED_PROXIES`: peers whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The admin IP allowlist, checked in memory on every `/admin` and `/api` request.
+    pub allowlist: domain::allowlist::LiveAllowList,
+    /// `None` only in the access-log benchmark's comparison run.
+    pub access_log: Option<access_log::AccessLog>,
 }
 
 impl AppState {
@@ -58,6 +65,8 @@ impl AppState {
         db: domain::DatabaseConnection,
         platform: Arc<platform::LinePlatform>,
         intake: webhook::Intake,
+        allowlist: domain::allowlist::LiveAllowList,
+        access_log: Option<access_log::AccessLog>,
     ) -> Self {
         let leptos = LeptosOptions::builder()
             .output_name("machidayori")
@@ -81,6 +90,7 @@ impl AppState {
             sandbox: platform
                 .has_sandbox_channels()
                 .then(|| platform.sandbox.clone()),
+            allowlist: allowlist.clone(),
         };
         let public_origin = config
             .public_url
@@ -93,6 +103,9 @@ impl AppState {
             public_origin,
             platform,
             intake,
+            trusted_proxies: config.trusted_proxies.clone(),
+            allowlist,
+            access_log,
         }))
     }
 }

@@ -28,7 +28,7 @@ use tracing::Level;
 use app::api::AppError;
 
 use crate::AppState;
-use crate::access::staff_access;
+use crate::access::{admin_allowlist, resolve_client, staff_access};
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -75,6 +75,11 @@ pub fn router(state: AppState, limits: Limits) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             staff_access,
+        ))
+        // Before any session or database work.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            admin_allowlist,
         ));
     // The sandbox answers only while some channel is a sandbox channel.
     let routes = if state.platform.has_sandbox_channels() {
@@ -85,6 +90,7 @@ pub fn router(state: AppState, limits: Limits) -> Router {
     } else {
         routes
     };
+    let outer_state = state.clone();
     let routes = routes.with_state(state);
 
     // Read from the inside out: the body limit and the timeout sit on the router itself, so that
@@ -97,6 +103,15 @@ pub fn router(state: AppState, limits: Limits) -> Router {
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, RandomRequestId))
+                .layer(axum::middleware::from_fn_with_state(
+                    outer_state.clone(),
+                    resolve_client,
+                ))
+                // Outside the panic guard and the limits, so every answer is logged.
+                .layer(axum::middleware::from_fn_with_state(
+                    outer_state,
+                    crate::access_log::record,
+                ))
                 .layer(
                     TraceLayer::new_for_http()
                         .make_span_with(request_span)

@@ -39,6 +39,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .context("listening socket has no address")?;
     let (state, workers) = prepare(&config, db.clone(), local_addr).await?;
     let platform = state.platform.clone();
+    let state_allowlist = state.allowlist.clone();
+    let state_access_log = state.access_log.clone();
     let limits = Limits {
         body_bytes: config.request_body_limit,
         timeout: config.request_timeout,
@@ -48,6 +50,12 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     announce(&config, local_addr, &db, &platform).await;
 
     let purge = tokio::spawn(purge_expired_sessions(db.clone(), config.clone()));
+    let purge_access_log = tokio::spawn(crate::access_log::purge_daily(
+        db.clone(),
+        config.access_log_retention_days,
+    ));
+    let follow_allowlist = tokio::spawn(follow_allowlist(db.clone(), state_allowlist));
+    let access_log = state_access_log;
     let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
     let server = axum::serve(
         listener,
@@ -70,6 +78,11 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         () = deadline => tracing::warn!("requests still running after SHUTDOWN_TIMEOUT were cut off"),
     }
     purge.abort();
+    purge_access_log.abort();
+    follow_allowlist.abort();
+    if let Some(log) = access_log {
+        log.flush_and_stop().await;
+    }
     workers.stop().await;
     if let Err(e) = platform.sandbox.flush() {
         tracing::warn!(error = %e, "could not save the LINE sandbox's state");
@@ -103,7 +116,22 @@ pub async fn prepare(
         handoff,
         stored: intake.stored.clone(),
     });
-    Ok((AppState::new(config, db, platform, intake), workers))
+    let allowlist =
+        domain::allowlist::LiveAllowList::load(&db, config.admin_allowed_ips.clone()).await?;
+    // The benchmark of the access log's cost compares runs with and without it; nothing else
+    // may turn it off, so the switch is an undocumented variable that warns loudly.
+    let access_log = if std::env::var_os("MACHIDAYORI_BENCH_WITHOUT_ACCESS_LOG").is_some() {
+        tracing::warn!(
+            "access log OFF (MACHIDAYORI_BENCH_WITHOUT_ACCESS_LOG, for benchmarks only)"
+        );
+        None
+    } else {
+        Some(crate::access_log::AccessLog::start(db.clone()))
+    };
+    Ok((
+        AppState::new(config, db, platform, intake, allowlist, access_log),
+        workers,
+    ))
 }
 
 /// Plain lines on stderr for the person who just ran `make run`, beside the structured log.
@@ -161,6 +189,24 @@ async fn purge_expired_sessions(db: domain::DatabaseConnection, config: Config) 
             Ok(0) => {}
             Ok(n) => tracing::info!(sessions = n, "expired sessions removed"),
             Err(e) => tracing::warn!(error = %e, "could not remove expired sessions"),
+        }
+    }
+}
+
+/// How often the allowlist is read again, for changes made by other instances or the CLI.
+const ALLOWLIST_REFRESH: std::time::Duration = std::time::Duration::from_secs(5);
+
+async fn follow_allowlist(
+    db: domain::DatabaseConnection,
+    allowlist: domain::allowlist::LiveAllowList,
+) {
+    let mut tick = tokio::time::interval(ALLOWLIST_REFRESH);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        // On failure the last list stays in force.
+        if let Err(e) = allowlist.reload(&db).await {
+            tracing::warn!(error = %e, "could not reload the admin IP allowlist");
         }
     }
 }

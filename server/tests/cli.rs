@@ -33,6 +33,8 @@ fn machidayori(db_url: &str) -> Command {
         "LINE_CHANNEL_SECRET",
         "LINE_CHANNEL_ACCESS_TOKEN",
         "LINE_API_BASE",
+        "ADMIN_ALLOWED_IPS",
+        "TRUSTED_PROXIES",
     ] {
         cmd.env_remove(name);
     }
@@ -425,5 +427,63 @@ db_test!(
         let page = domain::friends::list(&t.db, id, &Default::default()).await.unwrap();
         assert_eq!((page.total, page.following), (1, 1));
         assert_eq!(page.friends[0].display_name.as_deref(), Some("鈴木"));
+    }
+);
+
+db_test!(
+    async fn admin_allow_ip_restores_access_for_a_locked_out_operator(t) {
+        // Stored by an administrator elsewhere: this machine (loopback) is outside.
+        let elsewhere = domain::allowlist::NewEntry {
+            network: "10.0.0.0/8",
+            note: "",
+            source: domain::allowlist::Source::Ui,
+        };
+        domain::allowlist::add(&t.db, &domain::audit::Actor::command_line(), &[], elsewhere).await.unwrap();
+        let mut server = Server::start(&t);
+        let refused = http_get(&server.addr, "/admin/login");
+        assert!(refused.starts_with("HTTP/1.1 403"), "{refused}");
+
+        let bad = machidayori(&t.url).args(["admin", "allow-ip", "localhost"]).output().unwrap();
+        assert!(!bad.status.success());
+        assert!(text(&bad.stderr).contains("CIDR"), "{}", text(&bad.stderr));
+
+        let allow = || machidayori(&t.url).args(["admin", "allow-ip", "127.0.0.1", "--note", "復旧用"]).output().unwrap();
+        let out = allow();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(text(&out.stdout).contains("127.0.0.1/32"), "{}", text(&out.stdout));
+        let again = allow();
+        assert!(again.status.success(), "idempotent: {}", text(&again.stderr));
+        assert!(text(&again.stdout).contains("既に許可されています"), "{}", text(&again.stdout));
+
+        let listed = machidayori(&t.url).args(["admin", "allowed-ips"]).output().unwrap();
+        let listed = text(&listed.stdout);
+        assert!(listed.contains("10.0.0.0/8\t管理画面") && listed.contains("127.0.0.1/32\tコマンド"), "{listed}");
+        assert!(listed.contains("復旧用"), "{listed}");
+
+        // The running server reads the list again within seconds.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let reply = http_get(&server.addr, "/admin/login");
+            if reply.starts_with("HTTP/1.1 200") {
+                break;
+            }
+            assert!(Instant::now() < deadline, "still refused: {reply}");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+
+        // Queued access log records are written when the server stops, without waiting for
+        // the next batch.
+        let marker = format!("/healthz-{}", std::process::id());
+        let _ = http_get(&server.addr, &format!("{marker}?token=s3cret"));
+        server.signal("TERM");
+        assert_eq!(server.wait_exit(Duration::from_secs(10)), Some(0));
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let rows = domain::entities::access_log::Entity::find()
+            .filter(domain::entities::access_log::Column::Path.eq(marker.as_str()))
+            .all(&t.db)
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 1, "the last request was logged at shutdown");
+        assert_eq!((rows[0].status, rows[0].client_addr.as_deref()), (404, Some("127.0.0.1")));
     }
 );

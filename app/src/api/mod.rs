@@ -4,6 +4,7 @@
 //! also answers 401 to any `/api/` call without a session (except `/api/auth/`), so a function
 //! added later is protected even if its author forgets.
 
+mod allowed_ips;
 mod channels;
 mod friends;
 mod logs;
@@ -13,6 +14,7 @@ mod simulator;
 mod staff;
 mod templates;
 
+pub use allowed_ips::*;
 pub use channels::*;
 pub use friends::*;
 pub use logs::*;
@@ -254,6 +256,8 @@ pub struct ServerContext {
     pub secrets: domain::secrets::SecretBox,
     /// The built-in LINE sandbox, when some channel uses it (the 「LINEシミュレーター」).
     pub sandbox: Option<sandbox::Sandbox>,
+    /// The admin IP allowlist this process checks requests against (updated after a change).
+    pub allowlist: domain::allowlist::LiveAllowList,
 }
 
 #[cfg(feature = "ssr")]

@@ -22,6 +22,9 @@ pub const SERVER_FN_RULES: &[(&str, Need)] = {
         // The top bar shows every member of staff which channel they are on.
         (<LineChannels as ServerFn>::PATH, Need::SignedIn),
         (<SaveGreeting as ServerFn>::PATH, Need::Admin),
+        (<AllowedIps as ServerFn>::PATH, Need::Admin),
+        (<AddAllowedIp as ServerFn>::PATH, Need::Admin),
+        (<RemoveAllowedIp as ServerFn>::PATH, Need::Admin),
         (
             <ListFriends as ServerFn>::PATH,
             Need::Can(FriendAttributes, View),

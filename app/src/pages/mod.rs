@@ -1,5 +1,6 @@
 //! One module per page.
 
+mod allowed_ips;
 mod auth_card;
 mod channel_bar;
 mod dashboard;
@@ -15,6 +16,7 @@ mod simulator;
 mod staff;
 mod templates;
 
+pub use allowed_ips::AllowedIpsPage;
 use auth_card::AuthCard;
 use channel_bar::ChannelBar;
 pub use dashboard::Dashboard;

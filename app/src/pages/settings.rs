@@ -1,5 +1,6 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::A;
 
 use super::textarea_content;
 use crate::api::{ChannelView, SaveGreeting};
@@ -12,6 +13,10 @@ pub fn SettingsPage() -> impl IntoView {
     view! {
         <Title text="設定" />
         <h1>"設定"</h1>
+        <h2>"接続元IP制限"</h2>
+        <p>
+            <A href="/admin/settings/allowed-ips">"管理画面に接続できるネットワークを設定する"</A>
+        </p>
         <h2>"LINE チャネル"</h2>
         <p class="hint">
             "チャネルは環境変数（main）または "<code>"machidayori channel set"</code>

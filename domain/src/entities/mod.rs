@@ -1,5 +1,7 @@
 //! sea-orm entities, one module per table. The schema itself lives in the `migrations` crate.
 
+pub mod access_log;
+pub mod admin_allowed_ip;
 pub mod audit_chain_head;
 pub mod audit_log;
 pub mod department;
