@@ -15,7 +15,9 @@ let browser;
 const violations = [];
 
 before(async () => {
-  server = await startServer();
+  // The browser connects from 127.0.0.1; trusting it as a proxy lets a test present another
+  // client address with X-Forwarded-For, as a city's reverse proxy would.
+  server = await startServer({ TRUSTED_PROXIES: '127.0.0.1/32' });
   browser = await launchBrowser();
 });
 
@@ -152,6 +154,29 @@ test('each user sees only their own department\'s templates', async () => {
   await admin.getByTestId('templates').locator('tr', { hasText: '年末年始のごみ収集' }).filter({ hasText: '総務課' }).waitFor();
 });
 
+test('with an allowlist, a request from another address is refused', async () => {
+  await admin.goto(`${server.baseUrl}/admin/settings/allowed-ips`);
+  await hydrated(admin);
+  await admin.getByTestId('allow-all-warning').waitFor();
+  // A range that leaves the administrator out is refused with an explanation.
+  await admin.getByLabel(/^IPアドレスまたは CIDR/).fill('192.0.2.0/24');
+  await admin.getByRole('button', { name: '追加' }).click();
+  await admin.getByRole('alert').filter({ hasText: '127.0.0.1' }).waitFor();
+  await admin.getByLabel(/^IPアドレスまたは CIDR/).fill('127.0.0.1');
+  await admin.getByLabel(/^備考/).fill('庁内（テスト）');
+  await admin.getByRole('button', { name: '追加' }).click();
+  await admin.getByTestId('allowed-ips').locator('tr', { hasText: '127.0.0.1/32' }).waitFor();
+
+  const outsider = await browser.newContext({ extraHTTPHeaders: { 'X-Forwarded-For': '203.0.113.9' } });
+  const page = await outsider.newPage();
+  const refused = await page.goto(`${server.baseUrl}/admin/login`);
+  assert.equal(refused.status(), 403);
+  assert.match(await page.textContent('body'), /接続元/);
+  const health = await page.goto(`${server.baseUrl}/healthz`);
+  assert.equal(health.status(), 200, 'health checks are not behind the allowlist');
+  await outsider.close();
+});
+
 test('every sign-in is in the login history and every change in the audit log', async () => {
   await admin.goto(`${server.baseUrl}/admin/logs`);
   await hydrated(admin);
@@ -161,10 +186,15 @@ test('every sign-in is in the login history and every change in the audit log', 
   }
   await admin.goto(`${server.baseUrl}/admin/logs/audit`);
   const audit = admin.getByTestId('audit-log');
-  for (const action of ['department.create', 'account.create', 'account.change_password', 'template.create']) {
+  for (const action of ['department.create', 'account.create', 'account.change_password', 'template.create', 'allowlist.add']) {
     await audit.locator('tr', { hasText: action }).first().waitFor();
   }
   await admin.screenshot({ path: `${shots}audit-log.png`, fullPage: true });
+});
+
+test('machidayori audit verify finds the audit log intact', async () => {
+  const verify = server.cli(['audit', 'verify']);
+  assert.equal(verify.status, 0, `${verify.stdout}${verify.stderr}`);
 });
 
 test('no page broke the Content-Security-Policy', async () => {

@@ -14,7 +14,9 @@ const siteRoot = process.env.SITE_ROOT ?? path.join(root, 'target', 'site');
 
 export const ADMIN = { username: 'e2e-admin', displayName: '広報課 テスト', password: 'correct horse battery' };
 
-export async function startServer() {
+/// `extraEnv`: settings for this server only (e.g. TRUSTED_PROXIES). The returned `cli(args)` runs
+/// the same binary against the same database, as an operator at the server's shell would.
+export async function startServer(extraEnv = {}) {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'machidayori-e2e-'));
   // Only what the server needs: a developer's DATABASE_URL or PUBLIC_URL must not leak in.
   const env = {
@@ -25,6 +27,7 @@ export async function startServer() {
     SITE_ROOT: siteRoot,
     BIND_ADDR: '127.0.0.1:0',
     LOG_FORMAT: 'json',
+    ...extraEnv,
   };
   const created = spawnSync(
     binary,
@@ -49,6 +52,9 @@ export async function startServer() {
   });
   return {
     baseUrl: `http://${address}`,
+    cli(args) {
+      return spawnSync(binary, args, { env, encoding: 'utf8' });
+    },
     async stop() {
       child.kill('SIGTERM');
       await new Promise((resolve) => child.once('exit', resolve));
