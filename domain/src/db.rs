@@ -128,6 +128,40 @@ fn sqlite_file_dir(url: &str) -> Option<&Path> {
         .filter(|p| !p.as_os_str().is_empty())
 }
 
+/// Deletes the rows of a log table whose time column is before `cutoff`, `chunk` rows per
+/// statement (oldest ids first) so that a large purge never holds the write lock for long, and
+/// yields between chunks. Safe to run on several instances at once. Returns how many went.
+pub async fn delete_older_than<C: sea_orm::ColumnTrait>(
+    db: &DatabaseConnection,
+    id: C,
+    at: C,
+    cutoff: crate::DateTime,
+    chunk: u64,
+) -> crate::DomainResult<u64> {
+    use sea_orm::sea_query::{Expr, ExprTrait as _, Query};
+    let table = id.entity_name();
+    let mut total = 0;
+    loop {
+        let oldest = Query::select()
+            .column(id)
+            .from(table.clone())
+            .and_where(Expr::col(at).lt(cutoff))
+            .order_by(id, sea_orm::Order::Asc)
+            .limit(chunk)
+            .to_owned();
+        let delete = Query::delete()
+            .from_table(table.clone())
+            .and_where(Expr::col(id).in_subquery(oldest))
+            .to_owned();
+        let deleted = db.execute(&delete).await?.rows_affected();
+        total += deleted;
+        if deleted < chunk {
+            return Ok(total);
+        }
+        tokio::task::yield_now().await;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,39 +202,5 @@ mod tests {
     async fn an_unknown_scheme_is_a_clear_error() {
         let err = connect("mysql://localhost/x", 1).await.unwrap_err();
         assert!(err.to_string().contains("DATABASE_URL"), "{err}");
-    }
-}
-
-/// Deletes the rows of a log table whose time column is before `cutoff`, `chunk` rows per
-/// statement (oldest ids first) so that a large purge never holds the write lock for long, and
-/// yields between chunks. Safe to run on several instances at once. Returns how many went.
-pub async fn delete_older_than<C: sea_orm::ColumnTrait>(
-    db: &DatabaseConnection,
-    id: C,
-    at: C,
-    cutoff: crate::DateTime,
-    chunk: u64,
-) -> crate::DomainResult<u64> {
-    use sea_orm::sea_query::{Expr, ExprTrait as _, Query};
-    let table = id.entity_name();
-    let mut total = 0;
-    loop {
-        let oldest = Query::select()
-            .column(id)
-            .from(table.clone())
-            .and_where(Expr::col(at).lt(cutoff))
-            .order_by(id, sea_orm::Order::Asc)
-            .limit(chunk)
-            .to_owned();
-        let delete = Query::delete()
-            .from_table(table.clone())
-            .and_where(Expr::col(id).in_subquery(oldest))
-            .to_owned();
-        let deleted = db.execute(&delete).await?.rows_affected();
-        total += deleted;
-        if deleted < chunk {
-            return Ok(total);
-        }
-        tokio::task::yield_now().await;
     }
 }
