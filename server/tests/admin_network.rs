@@ -5,71 +5,22 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
-use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use axum::Extension;
-use axum::Router;
-use axum::body::Body;
-use axum::extract::ConnectInfo;
-use axum::http::{HeaderMap, Request, StatusCode, header};
-use domain::accounts::{self, NewAccount};
+use axum::http::{StatusCode, header};
+use domain::accounts;
 use domain::db_test;
 use domain::entities::access_log;
 use domain::testing::TestDb;
 use leptos::server_fn::ServerFn;
 use sea_orm::{EntityTrait, QueryOrder};
-use server::config::Config;
-use server::routes::{Limits, router};
-use tower::ServiceExt;
 
-const PASSWORD: &str = "correct horse battery";
-const LOOPBACK: &str = "127.0.0.1:50000";
-const ORIGIN: &str = "http://127.0.0.1:3000";
-
-struct Client {
-    app: Router,
-}
-
-struct Reply {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
-}
-
-/// A server instance on the test's database, whose requests come from `peer`.
-async fn instance(t: &TestDb, env: &[(&str, &str)], peer: &str) -> Client {
-    let mut env: Vec<(String, String)> = env
-        .iter()
-        .map(|(k, v)| ((*k).into(), (*v).into()))
-        .collect();
-    env.push((
-        "SECRET_KEY".into(),
-        "bWFjaGlkYXlvcmktaHR0cC10ZXN0cy1rZXktMzJieXQ=".into(),
-    ));
-    let data_dir = std::env::temp_dir().join("machidayori-http-tests");
-    env.push(("DATA_DIR".into(), data_dir.display().to_string()));
-    let config = Config::from_sources(None, |name| {
-        env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
-    })
-    .expect("test configuration");
-    let limits = Limits {
-        body_bytes: config.request_body_limit,
-        timeout: config.request_timeout,
-    };
-    let peer: SocketAddr = peer.parse().unwrap();
-    let (state, _workers) =
-        server::serve::prepare(&config, t.db.clone(), "127.0.0.1:9".parse().unwrap())
-            .await
-            .expect("server state");
-    Client {
-        app: router(state, limits).layer(Extension(ConnectInfo(peer))),
-    }
-}
+mod support;
+use support::*;
 
 /// An instance behind a reverse proxy on loopback.
 async fn behind_proxy(t: &TestDb, allowed: &str) -> Client {
-    instance(
+    client_from(
         t,
         &[
             ("TRUSTED_PROXIES", "127.0.0.1"),
@@ -78,93 +29,6 @@ async fn behind_proxy(t: &TestDb, allowed: &str) -> Client {
         LOOPBACK,
     )
     .await
-}
-
-impl Client {
-    async fn send(&self, req: Request<Body>) -> Reply {
-        let res = self
-            .app
-            .clone()
-            .oneshot(req)
-            .await
-            .expect("router never fails");
-        let status = res.status();
-        let headers = res.headers().clone();
-        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
-            .await
-            .unwrap();
-        Reply {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
-    }
-
-    /// A GET as forwarded for `from` (no header when `None`).
-    async fn get(&self, uri: &str, from: Option<&str>, cookie: Option<&str>) -> Reply {
-        let mut req = Request::get(uri);
-        if let Some(ip) = from {
-            req = req.header("x-forwarded-for", ip);
-        }
-        if let Some(c) = cookie {
-            req = req.header(header::COOKIE, c);
-        }
-        self.send(req.body(Body::empty()).unwrap()).await
-    }
-
-    /// A server function call the way the hydrated UI sends it.
-    async fn call(
-        &self,
-        path: &str,
-        form: &str,
-        from: Option<&str>,
-        cookie: Option<&str>,
-    ) -> Reply {
-        let mut req = Request::post(path)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::ACCEPT, "application/json")
-            .header(header::HOST, "127.0.0.1:3000")
-            .header(header::ORIGIN, ORIGIN);
-        if let Some(ip) = from {
-            req = req.header("x-forwarded-for", ip);
-        }
-        if let Some(c) = cookie {
-            req = req.header(header::COOKIE, c);
-        }
-        self.send(req.body(Body::from(form.to_owned())).unwrap())
-            .await
-    }
-
-    async fn sign_in(&self, username: &str, from: Option<&str>) -> String {
-        let form = format!("username={username}&password={}&next=", urlencode(PASSWORD));
-        let reply = self
-            .call(<app::api::Login as ServerFn>::PATH, &form, from, None)
-            .await;
-        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-        let set_cookie = reply
-            .headers
-            .get(header::SET_COOKIE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("");
-        set_cookie.split(';').next().unwrap_or("").to_owned()
-    }
-}
-
-fn urlencode(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
-}
-
-async fn create_admin(t: &TestDb, username: &str) {
-    accounts::create(
-        &t.db,
-        NewAccount {
-            username,
-            display_name: "田中 太郎",
-            password: PASSWORD,
-        },
-    )
-    .await
-    .unwrap();
 }
 
 fn forbidden_json(reply: &Reply) {
@@ -178,25 +42,25 @@ db_test!(
     async fn a_client_outside_the_allowlist_gets_403_before_any_session_or_database_work(t) {
         create_admin(&t, "tanaka").await;
         // The loopback test client is outside 10.0.0.0/8.
-        let c = instance(&t, &[("ADMIN_ALLOWED_IPS", "10.0.0.0/8")], LOOPBACK).await;
+        let c = client_from(&t, &[("ADMIN_ALLOWED_IPS", "10.0.0.0/8")], LOOPBACK).await;
         let cookie = format!("machidayori_session={}", "a".repeat(43));
         // With the database gone, any session lookup would answer 503: these never get there.
         t.db.clone().close().await.unwrap();
         for page in ["/admin", "/admin/login", "/admin/setup", "/admin/settings/allowed-ips"] {
-            let reply = c.get(page, None, Some(&cookie)).await;
+            let reply = c.get_from(page, None, Some(&cookie)).await;
             assert_eq!(reply.status, StatusCode::FORBIDDEN, "{page}: {}", reply.body);
             assert!(reply.body.contains("この接続元（127.0.0.1）からは管理画面を利用できません"), "{}", reply.body);
         }
-        forbidden_json(&c.call(<app::api::Login as ServerFn>::PATH, "username=tanaka&password=x", None, None).await);
-        forbidden_json(&c.call(<app::api::CurrentStaff as ServerFn>::PATH, "", None, Some(&cookie)).await);
-        forbidden_json(&c.call("/api/no_such_function", "", None, None).await);
+        forbidden_json(&c.post_form_from(<app::api::Login as ServerFn>::PATH, "username=tanaka&password=x", None, None).await);
+        forbidden_json(&c.post_form_from(<app::api::CurrentStaff as ServerFn>::PATH, "", None, Some(&cookie)).await);
+        forbidden_json(&c.post_form_from("/api/no_such_function", "", None, None).await);
 
         // Not behind the allowlist: health, the LINE webhook (its own signature check), assets.
-        assert_eq!(c.get("/healthz", None, None).await.status, StatusCode::OK);
-        let webhook = c.call("/webhook/line/main", "{}", None, None).await;
+        assert_eq!(c.get_from("/healthz", None, None).await.status, StatusCode::OK);
+        let webhook = c.post_form_from("/webhook/line/main", "{}", None, None).await;
         assert_eq!(webhook.status, StatusCode::UNAUTHORIZED, "signature checked, not the address: {}", webhook.body);
         for asset in ["/favicon.svg", "/pkg/machidayori.css"] {
-            assert_ne!(c.get(asset, None, None).await.status, StatusCode::FORBIDDEN, "{asset}");
+            assert_ne!(c.get_from(asset, None, None).await.status, StatusCode::FORBIDDEN, "{asset}");
         }
     }
 );
@@ -204,24 +68,24 @@ db_test!(
 db_test!(
     async fn x_forwarded_for_is_believed_only_from_a_trusted_proxy(t) {
         let proxied = behind_proxy(&t, "203.0.113.0/24").await;
-        assert_eq!(proxied.get("/admin/login", Some("203.0.113.7"), None).await.status, StatusCode::OK);
+        assert_eq!(proxied.get_from("/admin/login", Some("203.0.113.7"), None).await.status, StatusCode::OK);
         // The right-most address that is not a trusted proxy is the client.
-        assert_eq!(proxied.get("/admin/login", Some("203.0.113.7, 127.0.0.1"), None).await.status, StatusCode::OK);
-        let outside = proxied.get("/admin/login", Some("203.0.113.7, 198.51.100.1"), None).await;
+        assert_eq!(proxied.get_from("/admin/login", Some("203.0.113.7, 127.0.0.1"), None).await.status, StatusCode::OK);
+        let outside = proxied.get_from("/admin/login", Some("203.0.113.7, 198.51.100.1"), None).await;
         assert_eq!(outside.status, StatusCode::FORBIDDEN);
         assert!(outside.body.contains("198.51.100.1"), "{}", outside.body);
         // A malformed header is ignored whole: the client is the proxy itself, outside the list.
-        let garbage = proxied.get("/admin/login", Some("203.0.113.7, not-an-address"), None).await;
+        let garbage = proxied.get_from("/admin/login", Some("203.0.113.7, not-an-address"), None).await;
         assert!(garbage.body.contains("127.0.0.1"), "{}", garbage.body);
-        assert_eq!(proxied.get("/admin/login", None, None).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(proxied.get_from("/admin/login", None, None).await.status, StatusCode::FORBIDDEN);
 
         // From a peer that is no trusted proxy, the header is a spoof and ignored.
-        let direct = instance(&t, &[("TRUSTED_PROXIES", "127.0.0.1"), ("ADMIN_ALLOWED_IPS", "203.0.113.0/24")], "192.0.2.9:40000").await;
-        let spoofed = direct.get("/admin/login", Some("203.0.113.7"), None).await;
+        let direct = client_from(&t, &[("TRUSTED_PROXIES", "127.0.0.1"), ("ADMIN_ALLOWED_IPS", "203.0.113.0/24")], "192.0.2.9:40000").await;
+        let spoofed = direct.get_from("/admin/login", Some("203.0.113.7"), None).await;
         assert_eq!(spoofed.status, StatusCode::FORBIDDEN);
         assert!(spoofed.body.contains("192.0.2.9"), "{}", spoofed.body);
-        let untrusting = instance(&t, &[("ADMIN_ALLOWED_IPS", "203.0.113.0/24")], LOOPBACK).await;
-        assert_eq!(untrusting.get("/admin/login", Some("203.0.113.7"), None).await.status, StatusCode::FORBIDDEN);
+        let untrusting = client_from(&t, &[("ADMIN_ALLOWED_IPS", "203.0.113.0/24")], LOOPBACK).await;
+        assert_eq!(untrusting.get_from("/admin/login", Some("203.0.113.7"), None).await.status, StatusCode::FORBIDDEN);
     }
 );
 
@@ -230,37 +94,37 @@ db_test!(
         create_admin(&t, "tanaka").await;
         let me = Some("192.0.2.10");
         let c = behind_proxy(&t, "").await;
-        let cookie = c.sign_in("tanaka", me).await;
+        let cookie = c.signed_in_from("tanaka", me).await;
         let add = <app::api::AddAllowedIp as ServerFn>::PATH;
         let remove = <app::api::RemoveAllowedIp as ServerFn>::PATH;
         let list = <app::api::AllowedIps as ServerFn>::PATH;
 
         // Empty: everyone is allowed, and the page says so.
-        let page = c.get("/admin/settings/allowed-ips", me, Some(&cookie)).await;
+        let page = c.get_from("/admin/settings/allowed-ips", me, Some(&cookie)).await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("すべての接続元から管理画面に接続できます"), "{}", page.body);
         assert!(page.body.contains("192.0.2.10"), "the caller's own address is shown");
 
         // A list without the caller's address is refused, and nothing is stored.
-        let refused = c.call(add, "network=10.0.0.0%2F8&note=", me, Some(&cookie)).await;
+        let refused = c.post_form_from(add, "network=10.0.0.0%2F8&note=", me, Some(&cookie)).await;
         assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
         assert!(refused.body.contains("192.0.2.10") && refused.body.contains("接続できなくなる"), "{}", refused.body);
         assert!(domain::allowlist::list(&t.db).await.unwrap().is_empty());
-        let invalid = c.call(add, "network=10.0.0.0%2F40&note=", me, Some(&cookie)).await;
+        let invalid = c.post_form_from(add, "network=10.0.0.0%2F40&note=", me, Some(&cookie)).await;
         assert_eq!(invalid.status, StatusCode::BAD_REQUEST, "{}", invalid.body);
 
-        let added = c.call(add, &format!("network=192.0.2.0%2F24&note={}", urlencode("本庁舎")), me, Some(&cookie)).await;
+        let added = c.post_form_from(add, &format!("network=192.0.2.0%2F24&note={}", urlencode("本庁舎")), me, Some(&cookie)).await;
         assert_eq!(added.status, StatusCode::OK, "{}", added.body);
         // This instance enforces it at once; one started now loads it from the database.
-        assert_eq!(c.get("/admin", Some("198.51.100.1"), Some(&cookie)).await.status, StatusCode::FORBIDDEN);
-        assert_eq!(c.get("/admin", me, Some(&cookie)).await.status, StatusCode::OK);
+        assert_eq!(c.get_from("/admin", Some("198.51.100.1"), Some(&cookie)).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(c.get_from("/admin", me, Some(&cookie)).await.status, StatusCode::OK);
         let other = behind_proxy(&t, "").await;
-        assert_eq!(other.get("/admin/login", Some("198.51.100.1"), None).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(other.get_from("/admin/login", Some("198.51.100.1"), None).await.status, StatusCode::FORBIDDEN);
 
-        let v6 = c.call(add, "network=2001:db8::%2F32&note=", me, Some(&cookie)).await;
+        let v6 = c.post_form_from(add, "network=2001:db8::%2F32&note=", me, Some(&cookie)).await;
         assert_eq!(v6.status, StatusCode::OK, "{}", v6.body);
 
-        let listed = c.call(list, "", me, Some(&cookie)).await;
+        let listed = c.post_form_from(list, "", me, Some(&cookie)).await;
         let view: app::api::AllowedIpsView = serde_json::from_str(&listed.body).unwrap();
         assert_eq!(view.your_address.as_deref(), Some("192.0.2.10"));
         let shown: Vec<&str> = view.entries.iter().map(|e| e.network.as_str()).collect();
@@ -270,20 +134,20 @@ db_test!(
 
         // Removing the range the caller is in is refused too.
         let id = entry.id.unwrap();
-        let refused = c.call(remove, &format!("id={id}"), me, Some(&cookie)).await;
+        let refused = c.post_form_from(remove, &format!("id={id}"), me, Some(&cookie)).await;
         assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
         assert_eq!(domain::allowlist::list(&t.db).await.unwrap().len(), 2);
 
         // Configured ranges are listed with their source and are not removable.
         let configured = behind_proxy(&t, "198.51.100.0/24").await;
-        let view: app::api::AllowedIpsView = serde_json::from_str(&configured.call(list, "", me, Some(&cookie)).await.body).unwrap();
+        let view: app::api::AllowedIpsView = serde_json::from_str(&configured.post_form_from(list, "", me, Some(&cookie)).await.body).unwrap();
         assert_eq!(view.entries[0].network, "198.51.100.0/24");
         assert_eq!((view.entries[0].id, view.entries[0].source.as_str()), (None, "設定（ADMIN_ALLOWED_IPS）"));
         // The configured range counts: removing the stored one is refused for 192.0.2.10 (left
         // outside) and allowed for someone inside the configured range.
-        let refused = configured.call(remove, &format!("id={id}"), me, Some(&cookie)).await;
+        let refused = configured.post_form_from(remove, &format!("id={id}"), me, Some(&cookie)).await;
         assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
-        let removed = configured.call(remove, &format!("id={id}"), Some("198.51.100.5"), Some(&cookie)).await;
+        let removed = configured.post_form_from(remove, &format!("id={id}"), Some("198.51.100.5"), Some(&cookie)).await;
         assert_eq!(removed.status, StatusCode::OK, "{}", removed.body);
         assert_eq!(domain::allowlist::list(&t.db).await.unwrap().len(), 1);
     }
@@ -295,11 +159,11 @@ db_test!(
         let staff_id = accounts::authenticate(&t.db, "tanaka", PASSWORD).await.unwrap().id;
         let c = behind_proxy(&t, "192.0.2.0/24").await;
         let me = Some("192.0.2.10");
-        let cookie = c.sign_in("tanaka", me).await;
-        let health = c.get("/healthz?token=s3cret-token", None, None).await;
-        let page = c.get("/admin/friends?name=s3cret-name", me, Some(&cookie)).await;
+        let cookie = c.signed_in_from("tanaka", me).await;
+        let health = c.get_from("/healthz?token=s3cret-token", None, None).await;
+        let page = c.get_from("/admin/friends?name=s3cret-name", me, Some(&cookie)).await;
         assert_eq!(page.status, StatusCode::OK);
-        let refused = c.get("/admin", Some("198.51.100.1"), None).await;
+        let refused = c.get_from("/admin", Some("198.51.100.1"), None).await;
         assert_eq!(refused.status, StatusCode::FORBIDDEN);
 
         // Written in the background within about a second.

@@ -3,187 +3,20 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
-use std::net::SocketAddr;
 use std::time::Duration;
 
-use axum::Extension;
-use axum::Router;
 use axum::body::Body;
-use axum::extract::ConnectInfo;
-use axum::http::{HeaderMap, Request, StatusCode, header};
+use axum::http::{Request, StatusCode, header};
 use domain::accounts::{self, NewAccount};
 use domain::audit::Actor;
 use domain::db_test;
 use domain::testing::TestDb;
 use leptos::server_fn::ServerFn;
-use server::config::Config;
-use server::routes::{Limits, router};
-use tower::ServiceExt;
 
-const PASSWORD: &str = "correct horse battery";
-const LOOPBACK: &str = "127.0.0.1:50000";
+mod support;
+use support::*;
+
 const REMOTE: &str = "203.0.113.7:50000";
-
-struct Client {
-    app: Router,
-    /// What a browser on this deployment sends as `Origin`.
-    origin: String,
-}
-
-struct Reply {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
-}
-
-impl Reply {
-    fn location(&self) -> &str {
-        self.headers
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-    }
-
-    fn set_cookie(&self) -> &str {
-        self.headers
-            .get(header::SET_COOKIE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-    }
-
-    /// `name=value` of the Set-Cookie header, ready for a Cookie header.
-    fn cookie_pair(&self) -> String {
-        self.set_cookie().split(';').next().unwrap_or("").to_owned()
-    }
-}
-
-async fn client_from(t: &TestDb, env: &[(&str, &str)], peer: &str) -> Client {
-    let mut env: Vec<(String, String)> = env
-        .iter()
-        .map(|(k, v)| ((*k).into(), (*v).into()))
-        .collect();
-    // The key that seals LINE secrets, from the environment so no key file is written; the
-    // same for every client of a test, as for every instance sharing a database.
-    env.push((
-        "SECRET_KEY".into(),
-        "bWFjaGlkYXlvcmktaHR0cC10ZXN0cy1rZXktMzJieXQ=".into(),
-    ));
-    let data_dir = std::env::temp_dir().join("machidayori-http-tests");
-    env.push(("DATA_DIR".into(), data_dir.display().to_string()));
-    let config = Config::from_sources(None, |name| {
-        env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
-    })
-    .expect("test configuration");
-    let limits = Limits {
-        body_bytes: config.request_body_limit,
-        timeout: config.request_timeout,
-    };
-    let peer: SocketAddr = peer.parse().expect("socket address");
-    // What `into_make_service_with_connect_info` does for a real connection.
-    let (state, _workers) =
-        server::serve::prepare(&config, t.db.clone(), "127.0.0.1:9".parse().unwrap())
-            .await
-            .expect("server state");
-    let app = router(state, limits).layer(Extension(ConnectInfo(peer)));
-    let origin = config.public_url.map_or_else(
-        || "http://127.0.0.1:3000".to_owned(),
-        |u| u.origin().ascii_serialization(),
-    );
-    Client { app, origin }
-}
-
-async fn client(t: &TestDb) -> Client {
-    client_from(t, &[], LOOPBACK).await
-}
-
-impl Client {
-    async fn send(&self, req: Request<Body>) -> Reply {
-        let res = self
-            .app
-            .clone()
-            .oneshot(req)
-            .await
-            .expect("router never fails");
-        let status = res.status();
-        let headers = res.headers().clone();
-        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
-            .await
-            .expect("body");
-        Reply {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
-    }
-
-    async fn get(&self, uri: &str, cookie: Option<&str>) -> Reply {
-        let mut req = Request::get(uri);
-        if let Some(c) = cookie {
-            req = req.header(header::COOKIE, c);
-        }
-        self.send(req.body(Body::empty()).unwrap()).await
-    }
-
-    /// A form post the way the hydrated UI's ActionForm sends it.
-    async fn post_form(&self, uri: &str, form: &str, cookie: Option<&str>) -> Reply {
-        let mut req = Request::post(uri)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::ACCEPT, "application/json")
-            .header(header::HOST, "127.0.0.1:3000")
-            .header(header::ORIGIN, &self.origin)
-            .header(header::CONTENT_LENGTH, form.len());
-        if let Some(c) = cookie {
-            req = req.header(header::COOKIE, c);
-        }
-        self.send(req.body(Body::from(form.to_owned())).unwrap())
-            .await
-    }
-
-    async fn login(&self, username: &str, password: &str) -> Reply {
-        let form = format!(
-            "username={}&password={}&next=",
-            urlencode(username),
-            urlencode(password)
-        );
-        self.post_form(login_path(), &form, None).await
-    }
-
-    /// Signs in and returns the `Cookie` header value of the new session.
-    async fn signed_in(&self, username: &str) -> String {
-        let reply = self.login(username, PASSWORD).await;
-        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-        reply.cookie_pair()
-    }
-}
-
-fn urlencode(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
-}
-
-fn login_path() -> &'static str {
-    <app::api::Login as ServerFn>::PATH
-}
-
-fn logout_path() -> &'static str {
-    <app::api::Logout as ServerFn>::PATH
-}
-
-fn current_staff_path() -> &'static str {
-    <app::api::CurrentStaff as ServerFn>::PATH
-}
-
-async fn create_admin(t: &TestDb, username: &str) {
-    accounts::create(
-        &t.db,
-        NewAccount {
-            username,
-            display_name: "田中 太郎",
-            password: PASSWORD,
-        },
-    )
-    .await
-    .expect("account");
-}
 
 db_test!(
     async fn health_answers_and_readiness_follows_the_database(t) {
