@@ -75,10 +75,45 @@ pub struct NewAccount<'a> {
     pub password: &'a str,
 }
 
-/// Creates an active administrator (管理者) account: the first-run setup and `machidayori admin
-/// create`. Fails with a Japanese message when a field breaks a rule or the
-/// username is taken (compared without regard to case).
-pub async fn create(db: &DatabaseConnection, new: NewAccount<'_>) -> DomainResult<Staff> {
+/// Creates an active administrator (管理者) account: `machidayori admin create` (and tests).
+/// Fails with a Japanese message when a field breaks a rule or the username is taken (compared
+/// without regard to case). Audited as `account.create` by `actor`.
+pub async fn create(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    new: NewAccount<'_>,
+) -> DomainResult<Staff> {
+    insert_admin(db, new, "account.create", |_| actor.clone()).await
+}
+
+/// Creates the first account from the setup page, but only while there is none: two browsers
+/// racing through setup get one administrator and one "already set up" error. Audited as
+/// `account.create_first` by the new administrator, from `client_addr`.
+pub async fn create_first(
+    db: &DatabaseConnection,
+    client_addr: Option<std::net::IpAddr>,
+    new: NewAccount<'_>,
+) -> DomainResult<Staff> {
+    static SETUP: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    let _one_at_a_time = SETUP.lock().await;
+    if count(db).await? > 0 {
+        return Err(DomainError::Conflict(
+            "初期設定は完了しています。ログイン画面からログインしてください。".into(),
+        ));
+    }
+    insert_admin(db, new, "account.create_first", |staff| {
+        Actor::staff(staff, client_addr)
+    })
+    .await
+}
+
+/// Inserts an administrator and its audit entry in one transaction.
+async fn insert_admin(
+    db: &DatabaseConnection,
+    new: NewAccount<'_>,
+    action: &str,
+    actor_of: impl FnOnce(&Staff) -> Actor,
+) -> DomainResult<Staff> {
     let username = validate_username(new.username)?;
     let display_name = validate_display_name(new.display_name, &username)?;
     validate_password(&username, new.password)?;
@@ -101,27 +136,21 @@ pub async fn create(db: &DatabaseConnection, new: NewAccount<'_>) -> DomainResul
         must_change_password: Set(false),
         ..Default::default()
     };
-    match row.insert(db).await {
-        Ok(model) => staff_of(db, model).await,
+    let txn = db.begin().await?;
+    let model = match row.insert(&txn).await {
+        Ok(model) => model,
         // Two administrators creating the same name at once: the unique index decides.
         Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-            Err(taken(&username))
+            return Err(taken(&username));
         }
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// Creates the first account from the setup page, but only while there is none: two browsers
-/// racing through setup get one administrator and one "already set up" error.
-pub async fn create_first(db: &DatabaseConnection, new: NewAccount<'_>) -> DomainResult<Staff> {
-    static SETUP: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-    let _one_at_a_time = SETUP.lock().await;
-    if count(db).await? > 0 {
-        return Err(DomainError::Conflict(
-            "初期設定は完了しています。ログイン画面からログインしてください。".into(),
-        ));
-    }
-    create(db, new).await
+        Err(e) => return Err(e.into()),
+    };
+    let staff = staff_of(&txn, model).await?;
+    let mut summary = grants_summary(&staff.grants);
+    summary["display_name"] = staff.display_name.clone().into();
+    record(&txn, &actor_of(&staff), action, &staff.username, summary).await?;
+    txn.commit().await?;
+    Ok(staff)
 }
 
 /// Number of accounts, active or not; zero means the first-run setup is still open.

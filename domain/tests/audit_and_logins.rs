@@ -51,6 +51,7 @@ async fn outcomes(db: &DatabaseConnection) -> Vec<String> {
 async fn create(db: &DatabaseConnection, username: &str) -> accounts::Staff {
     accounts::create(
         db,
+        &Actor::command_line(),
         NewAccount {
             username,
             display_name: "",
@@ -86,8 +87,9 @@ db_test!(
         let last = login_attempt::Entity::find().order_by_desc(login_attempt::Column::Id).one(&t.db).await.unwrap().unwrap();
         assert_eq!(last.username.chars().count(), 64);
 
-        // A success is in the audit log as well.
-        let entries = audit_log::Entity::find().all(&t.db).await.unwrap();
+        // A success is in the audit log as well (after the account's creation).
+        let mut entries = audit_log::Entity::find().all(&t.db).await.unwrap();
+        assert_eq!(entries.remove(0).action, "account.create");
         assert_eq!(entries.len(), 1);
         assert_eq!((entries[0].action.as_str(), entries[0].staff_id), ("auth.login", Some(staff.id)));
         assert_eq!(entries[0].client_addr.as_deref(), Some("192.0.2.1"));

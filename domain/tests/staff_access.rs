@@ -14,6 +14,7 @@ use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, TransactionTrait};
 async fn admin(db: &domain::DatabaseConnection, username: &str) -> accounts::Staff {
     accounts::create(
         db,
+        &Actor::command_line(),
         NewAccount {
             username,
             display_name: "",

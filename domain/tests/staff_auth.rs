@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{TimeDelta, Utc};
 use domain::accounts::{self, NewAccount};
+use domain::audit::Actor;
 use domain::db_test;
 use domain::entities::{staff_account, staff_session};
 use domain::sessions::{self, SessionPolicy};
@@ -17,6 +18,7 @@ const PASSWORD: &str = "correct horse battery";
 async fn create(db: &DatabaseConnection, username: &str) -> accounts::Staff {
     accounts::create(
         db,
+        &Actor::command_line(),
         NewAccount {
             username,
             display_name: "",
@@ -32,7 +34,7 @@ db_test!(
         let first = create(&t.db, "Tanaka").await;
         assert_eq!(first.username, "Tanaka");
         assert_eq!(first.display_name, "Tanaka");
-        let err = accounts::create(&t.db, NewAccount { username: "tanaka", display_name: "", password: PASSWORD })
+        let err = accounts::create(&t.db, &Actor::command_line(), NewAccount { username: "tanaka", display_name: "", password: PASSWORD })
             .await
             .unwrap_err();
         assert!(matches!(err, DomainError::Conflict(_)), "{err:?}");
@@ -44,7 +46,7 @@ db_test!(
 db_test!(
     async fn invalid_accounts_are_rejected_and_nothing_is_stored(t) {
         for (username, password) in [("ab", PASSWORD), ("tanaka", "short"), ("田中", PASSWORD)] {
-            let err = accounts::create(&t.db, NewAccount { username, display_name: "", password })
+            let err = accounts::create(&t.db, &Actor::command_line(), NewAccount { username, display_name: "", password })
                 .await
                 .unwrap_err();
             assert!(matches!(err, DomainError::Invalid(_)), "{err:?}");
@@ -219,9 +221,9 @@ db_test!(
 db_test!(
     async fn first_admin_setup_happens_once(t) {
         let new = || NewAccount { username: "first", display_name: "最初の管理者", password: PASSWORD };
-        let staff = accounts::create_first(&t.db, new()).await.unwrap();
+        let staff = accounts::create_first(&t.db, None, new()).await.unwrap();
         assert_eq!(staff.display_name, "最初の管理者");
-        let err = accounts::create_first(&t.db, NewAccount { username: "second", ..new() }).await.unwrap_err();
+        let err = accounts::create_first(&t.db, None, NewAccount { username: "second", ..new() }).await.unwrap_err();
         assert!(matches!(err, DomainError::Conflict(_)), "{err:?}");
         assert_eq!(accounts::count(&t.db).await.unwrap(), 1);
     }

@@ -197,24 +197,9 @@ pub async fn admin(config: &Config, action: AdminAction) -> anyhow::Result<()> {
         display_name: &display_name,
         password: &password,
     };
-    match domain::accounts::create(&db, new).await {
+    let actor = domain::audit::Actor::command_line();
+    match domain::accounts::create(&db, &actor, new).await {
         Ok(staff) => {
-            let summary = serde_json::json!({
-                "username": staff.username,
-                "display_name": staff.display_name,
-                "role": "admin",
-            });
-            let id = staff.id.to_string();
-            let actor = domain::audit::Actor::command_line();
-            domain::audit::record(
-                &db,
-                &actor,
-                "account.create",
-                "staff_account",
-                Some(&id),
-                summary,
-            )
-            .await?;
             println!(
                 "管理者「{}」を作成しました。/ Created administrator {:?}.",
                 staff.display_name, staff.username

@@ -485,7 +485,7 @@ db_test!(
     async fn a_general_user_reaches_only_what_their_permissions_allow(t) {
         use domain::access::{Action, Feature, Permission, Role};
         create_admin(&t, "admin1").await;
-        let suzuki = accounts::create(&t.db, NewAccount { username: "suzuki", display_name: "鈴木", password: PASSWORD }).await.unwrap();
+        let suzuki = accounts::create(&t.db, &Actor::command_line(), NewAccount { username: "suzuki", display_name: "鈴木", password: PASSWORD }).await.unwrap();
         let view_friends = Permission::Do(Feature::FriendAttributes, Action::View);
         accounts::set_grants(&t.db, &Actor::command_line(), suzuki.id, Role::Staff, &[view_friends].into(), &Default::default()).await.unwrap();
         let c = client(&t).await;
@@ -567,9 +567,11 @@ db_test!(
         assert_eq!(greeting.status, StatusCode::OK, "{}", greeting.body);
         let out = c.post_form(logout_path(), "", Some(&admin)).await;
         assert_eq!(out.status, StatusCode::OK, "{}", out.body);
-        assert_eq!(audit_actions(&t).await, ["auth.login", "channel.greeting", "auth.logout"]);
+        // The first entry is the administrator's creation from the command line (`create_admin`).
+        assert_eq!(audit_actions(&t).await, ["account.create", "auth.login", "channel.greeting", "auth.logout"]);
         let entries = domain::audit::list(&t.db, &Default::default(), 0, 10).await.unwrap().rows;
-        assert!(entries.iter().all(|e| e.username == "admin1" && e.client_addr.as_deref() == Some("127.0.0.1")));
+        let from_the_panel = entries.iter().filter(|e| e.username != "command-line");
+        assert!(from_the_panel.clone().count() == 3 && from_the_panel.into_iter().all(|e| e.username == "admin1" && e.client_addr.as_deref() == Some("127.0.0.1")));
         assert_eq!(domain::audit::verify(&t.db).await.unwrap().first_break, None);
     }
 );
@@ -604,7 +606,7 @@ db_test!(
     async fn logs_are_browsed_and_exported_by_administrators_only(t) {
         use domain::access::{Action, Feature, Permission, Role};
         create_admin(&t, "admin1").await;
-        let suzuki = accounts::create(&t.db, NewAccount { username: "suzuki", display_name: "鈴木", password: PASSWORD }).await.unwrap();
+        let suzuki = accounts::create(&t.db, &Actor::command_line(), NewAccount { username: "suzuki", display_name: "鈴木", password: PASSWORD }).await.unwrap();
         let view_friends = Permission::Do(Feature::FriendAttributes, Action::View);
         accounts::set_grants(&t.db, &Actor::command_line(), suzuki.id, Role::Staff, &[view_friends].into(), &Default::default()).await.unwrap();
         let c = client(&t).await;
@@ -689,7 +691,7 @@ db_test!(
         let form = format!("channel=main&user_id={}&act=text&text=hello", friend.user_id);
         let sent = c.post_form(<app::api::SimAct as ServerFn>::PATH, &form, Some(&admin)).await;
         assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
-        assert_eq!(audit_actions(&t).await, ["auth.login", "simulator.create_friend", "simulator.follow", "simulator.text"]);
+        assert_eq!(audit_actions(&t).await, ["account.create", "auth.login", "simulator.create_friend", "simulator.follow", "simulator.text"]);
         let newest = &domain::audit::list(&t.db, &Default::default(), 0, 1).await.unwrap().rows[0];
         assert_eq!(newest.entity_id.as_deref(), Some(friend.user_id.as_str()));
         assert!(newest.summary.contains("hello") && newest.summary.contains("main"), "{}", newest.summary);
@@ -781,6 +783,7 @@ db_test!(
             .collect();
         let sato = Some("sato".to_owned());
         assert_eq!(changes, [
+            ("command-line".to_owned(), "account.create".to_owned(), Some("admin1".to_owned())),
             ("admin1".to_owned(), "account.create".to_owned(), sato.clone()),
             ("sato".to_owned(), "account.change_password".to_owned(), sato.clone()),
             ("admin1".to_owned(), "account.disable".to_owned(), sato.clone()),
@@ -798,7 +801,7 @@ db_test!(
         let fukushi = domain::departments::create(&t.db, &Actor::command_line(), "福祉課").await.unwrap();
         let edit = Permission::Do(Feature::Templates, Action::Edit);
         for (name, department) in [("sato", soumu.id), ("suzuki", fukushi.id)] {
-            let user = accounts::create(&t.db, NewAccount { username: name, display_name: "", password: PASSWORD }).await.unwrap();
+            let user = accounts::create(&t.db, &Actor::command_line(), NewAccount { username: name, display_name: "", password: PASSWORD }).await.unwrap();
             accounts::set_grants(&t.db, &Actor::command_line(), user.id, Role::Staff, &[edit].into(), &[department].into()).await.unwrap();
         }
         let c = client(&t).await;

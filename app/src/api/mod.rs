@@ -190,19 +190,9 @@ pub async fn setup_first_admin(
         display_name: &display_name,
         password: &password,
     };
-    let staff = domain::accounts::create_first(ctx.db(), new)
+    let staff = domain::accounts::create_first(ctx.db(), ctx.client_addr(), new)
         .await
         .map_err(domain_error)?;
-    domain::audit::record(
-        ctx.db(),
-        &ctx.actor(&staff),
-        "account.create_first",
-        "staff_account",
-        Some(&staff.id.to_string()),
-        serde_json::json!({"username": staff.username, "display_name": staff.display_name, "role": "admin"}),
-    )
-    .await
-    .map_err(domain_error)?;
     ctx.start_session(staff.id).await?;
     tracing::info!(
         staff_id = staff.id,

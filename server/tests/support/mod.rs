@@ -12,6 +12,7 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use domain::accounts::{self, NewAccount};
+use domain::audit::Actor;
 use domain::testing::TestDb;
 use leptos::server_fn::ServerFn;
 use server::config::Config;
@@ -211,6 +212,7 @@ pub fn current_staff_path() -> &'static str {
 pub async fn create_admin(t: &TestDb, username: &str) {
     accounts::create(
         &t.db,
+        &Actor::command_line(),
         NewAccount {
             username,
             display_name: "田中 太郎",
