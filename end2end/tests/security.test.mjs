@@ -192,6 +192,20 @@ test('every sign-in is in the login history and every change in the audit log', 
   await admin.screenshot({ path: `${shots}audit-log.png`, fullPage: true });
 });
 
+test('an administrator disables an account: its session ends at once', async () => {
+  await admin.goto(`${server.baseUrl}/admin/staff`);
+  await hydrated(admin);
+  await admin.getByTestId('accounts').getByRole('link', { name: 'suzuki' }).click();
+  await admin.getByTestId('account-status').filter({ hasText: '有効' }).waitFor();
+  await admin.getByRole('button', { name: 'このアカウントを無効にする' }).click();
+  // The page reads the account again: no reload needed to see the new state.
+  await admin.getByTestId('account-status').filter({ hasText: '無効' }).waitFor();
+  await admin.getByRole('button', { name: 'このアカウントを有効にする' }).waitFor();
+  const suzuki = users.suzuki.page;
+  await suzuki.goto(`${server.baseUrl}/admin/templates`);
+  assert.equal(new URL(suzuki.url()).pathname, '/admin/login');
+});
+
 test('machidayori audit verify finds the audit log intact', async () => {
   const verify = server.cli(['audit', 'verify']);
   assert.equal(verify.status, 0, `${verify.stdout}${verify.stderr}`);

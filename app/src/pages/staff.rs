@@ -91,13 +91,20 @@ fn AccountLine(account: AccountRow) -> impl IntoView {
 pub fn AccountPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").and_then(|i| i.parse::<i64>().ok());
-    let editor = Resource::new(id, account_editor);
+    // Owned here so that the account is read again after each of them: the page then shows
+    // the new state (有効/無効, パスワード変更待ち) without a reload.
+    let activate = ServerAction::<SetAccountActive>::new();
+    let reset = ServerAction::<ResetAccountPassword>::new();
+    let editor = Resource::new(
+        move || (id(), activate.version().get(), reset.version().get()),
+        |(id, _, _)| account_editor(id),
+    );
     view! {
         <p><A href="/admin/staff">"← 職員アカウント一覧"</A></p>
         <Transition fallback=|| view! { <p class="hint">"読み込み中…"</p> }>
             {move || editor.get().map(|r| match r {
                 Ok(form) => match form.account.clone() {
-                    Some(account) => view! { <EditAccount form account /> }.into_any(),
+                    Some(account) => view! { <EditAccount form account activate reset /> }.into_any(),
                     None => view! { <NewAccount form /> }.into_any(),
                 },
                 Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
@@ -139,9 +146,13 @@ fn NewAccount(form: AccountForm) -> impl IntoView {
 }
 
 #[component]
-fn EditAccount(form: AccountForm, account: AccountRow) -> impl IntoView {
+fn EditAccount(
+    form: AccountForm,
+    account: AccountRow,
+    activate: ServerAction<SetAccountActive>,
+    reset: ServerAction<ResetAccountPassword>,
+) -> impl IntoView {
     let update = ServerAction::<UpdateStaffAccount>::new();
-    let reset = ServerAction::<ResetAccountPassword>::new();
     let query = use_query_map();
     let created = move || query.read().get("saved").is_some();
     let id = account.id;
@@ -159,7 +170,7 @@ fn EditAccount(form: AccountForm, account: AccountRow) -> impl IntoView {
     let created_at = account.created_at.clone();
     let display_name = account.display_name.clone();
     let danger_zone =
-        (!form.is_self).then(|| view! { <AccountDangerZone account=account.clone() /> });
+        (!form.is_self).then(|| view! { <AccountDangerZone account=account.clone() activate /> });
     view! {
         <Title text="アカウントの編集" />
         <h1>{heading}</h1>
@@ -205,8 +216,10 @@ fn EditAccount(form: AccountForm, account: AccountRow) -> impl IntoView {
 
 /// Disable or enable, and delete: not offered on one's own account (the server refuses too).
 #[component]
-fn AccountDangerZone(account: AccountRow) -> impl IntoView {
-    let activate = ServerAction::<SetAccountActive>::new();
+fn AccountDangerZone(
+    account: AccountRow,
+    activate: ServerAction<SetAccountActive>,
+) -> impl IntoView {
     let delete = ServerAction::<DeleteStaffAccount>::new();
     let id = account.id;
     let toggle_label = if account.active {
@@ -227,7 +240,7 @@ fn AccountDangerZone(account: AccountRow) -> impl IntoView {
                 <input type="hidden" name="active" value=next_active />
                 <button type="submit" class="button">{toggle_label}</button>
             </ActionForm>
-            <Outcome value=activate.value() done="変更しました。画面を再読み込みすると反映されます。" />
+            <Outcome value=activate.value() done="変更しました。" />
             <p class="hint">"無効にしたアカウントはログインできず、記録は残ります。削除は誤って作ったアカウントにだけ使ってください。"</p>
             // A required tick instead of a script dialog: works before hydration and under the
             // strict Content-Security-Policy (no inline handlers).
