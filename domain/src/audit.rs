@@ -470,25 +470,18 @@ pub async fn list(
 pub async fn for_each(
     db: &impl ConnectionTrait,
     filter: &Filter,
-    mut each: impl FnMut(&audit_log::Model),
+    each: impl FnMut(&audit_log::Model),
 ) -> DomainResult<()> {
-    let mut after = 0i64;
-    loop {
-        let rows = filter
-            .apply(audit_log::Entity::find())
-            .filter(audit_log::Column::Seq.gt(after))
-            .order_by_asc(audit_log::Column::Seq)
-            .limit(VERIFY_PAGE)
-            .all(db)
-            .await?;
-        for row in &rows {
-            each(row);
-        }
-        match rows.last() {
-            Some(last) if rows.len() as u64 == VERIFY_PAGE => after = last.seq,
-            _ => return Ok(()),
-        }
-    }
+    let select = filter.apply(audit_log::Entity::find());
+    crate::db::for_each_in_pages(
+        db,
+        select,
+        audit_log::Column::Seq,
+        |e| e.seq,
+        VERIFY_PAGE,
+        each,
+    )
+    .await
 }
 
 /// `YYYY-MM-DD HH:MM:SS` in Japan time, as staff read times in exports.

@@ -162,6 +162,35 @@ pub async fn delete_older_than<C: sea_orm::ColumnTrait>(
     }
 }
 
+/// Hands every row of `select` to `each`, in ascending `key` order, `page` rows per query. Each
+/// query starts after the last key seen (keyset paging), so exports of large logs neither hold
+/// them in memory nor slow down with an offset.
+pub async fn for_each_in_pages<E: sea_orm::EntityTrait>(
+    db: &impl ConnectionTrait,
+    select: sea_orm::Select<E>,
+    key: E::Column,
+    key_of: impl Fn(&E::Model) -> i64,
+    page: u64,
+    mut each: impl FnMut(&E::Model),
+) -> crate::DomainResult<()> {
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
+    let mut after = i64::MIN;
+    loop {
+        let rows = select
+            .clone()
+            .filter(key.gt(after))
+            .order_by_asc(key)
+            .limit(page)
+            .all(db)
+            .await?;
+        rows.iter().for_each(&mut each);
+        match rows.last() {
+            Some(last) if rows.len() as u64 == page => after = key_of(last),
+            _ => return Ok(()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -583,26 +583,11 @@ pub async fn active_lockouts_at(
 pub async fn for_each(
     db: &impl ConnectionTrait,
     filter: &Filter,
-    mut each: impl FnMut(&login_attempt::Model),
+    each: impl FnMut(&login_attempt::Model),
 ) -> DomainResult<()> {
-    const PAGE: u64 = 500;
-    let mut after = 0i64;
-    loop {
-        let rows = filter
-            .apply(login_attempt::Entity::find())
-            .filter(login_attempt::Column::Id.gt(after))
-            .order_by_asc(login_attempt::Column::Id)
-            .limit(PAGE)
-            .all(db)
-            .await?;
-        for row in &rows {
-            each(row);
-        }
-        match rows.last() {
-            Some(last) if rows.len() as u64 == PAGE => after = last.id,
-            _ => return Ok(()),
-        }
-    }
+    let select = filter.apply(login_attempt::Entity::find());
+    let key = login_attempt::Column::Id;
+    crate::db::for_each_in_pages(db, select, key, |r| r.id, 500, each).await
 }
 
 /// The matching rows as CSV (oldest first).

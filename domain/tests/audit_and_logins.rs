@@ -366,3 +366,13 @@ db_test!(
         assert_eq!(left, ["recent"]);
     }
 );
+
+db_test!(
+    async fn exports_walk_past_one_page_of_rows_in_order(t) {
+        // 1,100 entries: the export reads them 500 at a time and keeps every one, oldest first.
+        append(&t.db, 1_100).await;
+        let csv = audit::export_csv(&t.db, &Filter::default()).await.unwrap();
+        let numbers: Vec<i64> = csv.lines().skip(1).map(|l| l.split(',').next().unwrap().parse().unwrap()).collect();
+        assert_eq!(numbers, (1..=1_100).collect::<Vec<i64>>());
+    }
+);
