@@ -14,11 +14,12 @@ compile_error!(
 );
 
 pub mod api;
-#[cfg(feature = "ssr")]
-pub mod auth;
+mod components;
 mod layout;
 pub mod nav;
 mod pages;
+#[cfg(feature = "ssr")]
+pub mod ssr;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -62,7 +63,7 @@ fn set_page_security_policy() {
     let nonce = leptos::nonce::use_nonce();
     let response = use_context::<leptos_axum::ResponseOptions>();
     if let (Some(nonce), Some(response)) = (nonce, response) {
-        let policy = auth::page_content_security_policy(&nonce.to_string());
+        let policy = ssr::http::page_content_security_policy(&nonce.to_string());
         if let Ok(value) = http::HeaderValue::from_str(&policy) {
             response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
         }

@@ -15,7 +15,7 @@ pub enum DomainError {
     /// Wrong username or password; deliberately says nothing about which.
     #[error("ユーザー名またはパスワードが正しくありません。")]
     BadCredentials,
-    /// Sign-in refused while a lockout is in force (see `crate::login_history`); the message
+    /// Sign-in refused while a lockout is in force (see `crate::security::login_history`); the message
     /// says, in Japanese, to wait.
     #[error("{0}")]
     TooManyAttempts(String),

@@ -3,45 +3,30 @@
 //! The `app` server functions and the `server` binary (HTTP middleware, CLI, workers) call into
 //! this crate; neither talks to the database directly. Each module owns one capability:
 //!
-//! - [`db`]: connecting to SQLite (embedded default) or PostgreSQL, and running migrations.
-//! - [`access`]: roles, per-feature permissions, departments and the one authorization decision.
-//! - [`allowlist`]: the admin panel's IP allowlist (configured plus stored ranges, checked in memory).
-//! - [`access_log`]: every HTTP request, written in batches and kept at least 180 days.
-//! - [`accounts`]: staff accounts and their argon2id password hashes.
-//! - [`login_history`]: every sign-in attempt, and the throttling and lockouts derived from it.
-//! - [`audit`]: the tamper-evident audit log (操作ログ) every change is appended to.
-//! - [`departments`]: the city's departments (部署), which scope what staff see.
-//! - [`sessions`]: server-side staff sessions (idle timeout, absolute lifetime, rotation).
-//! - [`secrets`]: LINE secrets sealed at rest (AES-256-GCM).
-//! - [`channels`]: LINE channels (production, test, sandbox) and their greeting.
-//! - [`inbox`]: the durable webhook inbox the workers process.
-//! - [`friends`]: the friend registry (follow, block, profile).
-//! - [`events`]: acting on stored webhook events (follow, unfollow, the dispatch point).
-//! - [`outbox`]: push and multicast with retry keys stored before the first attempt.
-//! - [`templates`]: message templates (定型文), the first items owned by a department.
+//! - [`db`]: connecting to SQLite (embedded default) or PostgreSQL, migrations, paging.
+//! - [`staff`]: accounts, sessions, departments, roles and permissions.
+//! - [`security`]: the audit log, login history and lockouts, the IP allowlist, the access log,
+//!   sealed secrets.
+//! - [`platform`]: LINE channels and their greeting.
+//! - [`webhook`]: where a webhook event goes (the inbox, then the one dispatch).
+//! - [`audience`]: the friend registry.
+//! - [`messaging`]: message templates (定型文).
+//! - [`delivery`]: how a send becomes LINE API requests (the outbox with retry keys).
 
 // No `unsafe` in our code: memory safety is the compiler's to prove (IPA: buffer overflow).
 #![forbid(unsafe_code)]
 
-pub mod access;
-pub mod access_log;
-pub mod accounts;
-pub mod allowlist;
-pub mod audit;
-pub mod channels;
+pub mod audience;
 pub mod csv;
 pub mod db;
-pub mod departments;
+pub mod delivery;
 pub mod entities;
 pub mod error;
-pub mod events;
-pub mod friends;
-pub mod inbox;
-pub mod login_history;
-pub mod outbox;
-pub mod secrets;
-pub mod sessions;
-pub mod templates;
+pub mod messaging;
+pub mod platform;
+pub mod security;
+pub mod staff;
+pub mod webhook;
 #[cfg(feature = "testing")]
 pub mod testing;
 

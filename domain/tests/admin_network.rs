@@ -5,9 +5,9 @@
 use std::net::IpAddr;
 
 use chrono::{TimeDelta, Utc};
-use domain::access_log::{self, Record};
-use domain::allowlist::{self, LiveAllowList, NewEntry, Source};
-use domain::audit::Actor;
+use domain::security::access_log::{self, Record};
+use domain::security::allowlist::{self, LiveAllowList, NewEntry, Source};
+use domain::security::audit::Actor;
 use domain::entities::access_log as access_log_rows;
 use domain::{DomainError, db_test};
 use sea_orm::{EntityTrait, PaginatorTrait, QueryOrder};

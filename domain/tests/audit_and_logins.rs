@@ -6,11 +6,11 @@
 use std::net::IpAddr;
 
 use chrono::{TimeDelta, Utc};
-use domain::accounts::{self, NewAccount};
-use domain::audit::{self, Actor, Filter, Period, Problem};
+use domain::staff::accounts::{self, NewAccount};
+use domain::security::audit::{self, Actor, Filter, Period, Problem};
 use domain::db_test;
 use domain::entities::{audit_log, login_attempt};
-use domain::login_history::{self, Attempt, Outcome, Policy};
+use domain::security::login_history::{self, Attempt, Outcome, Policy};
 use domain::{DatabaseConnection, DateTime, DomainError};
 use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder};
 use serde_json::json;
@@ -334,8 +334,8 @@ db_test!(
 
 db_test!(
     async fn a_greeting_change_is_audited_in_its_transaction(t) {
-        use domain::channels::{self, ChannelSettings, Greeting};
-        use domain::secrets::SecretBox;
+        use domain::platform::channels::{self, ChannelSettings, Greeting};
+        use domain::security::secrets::SecretBox;
         let secrets = SecretBox::from_base64(&SecretBox::generate_key()).unwrap();
         channels::configure(&t.db, &secrets, &ChannelSettings { key: "main".into(), ..Default::default() }).await.unwrap();
         let actor = Actor { staff_id: Some(7), username: "tanaka".into(), client_addr: addr("192.0.2.5") };

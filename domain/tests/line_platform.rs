@@ -6,12 +6,12 @@
 use std::time::Duration;
 
 use chrono::{TimeDelta, Utc};
-use domain::channels::{self, ChannelSettings, Environment, Greeting};
+use domain::platform::channels::{self, ChannelSettings, Environment, Greeting};
 use domain::db_test;
 use domain::entities::{line_channel, webhook_event};
-use domain::friends::{self, FriendQuery};
-use domain::inbox::{self, NewEvent};
-use domain::secrets::SecretBox;
+use domain::audience::friends::{self, FriendQuery};
+use domain::webhook::inbox::{self, NewEvent};
+use domain::security::secrets::SecretBox;
 use domain::{DatabaseConnection, DomainError};
 use sea_orm::EntityTrait;
 
@@ -103,14 +103,14 @@ db_test!(
         let secrets = key();
         let id = channel(&t.db, &secrets, "main").await;
         let good = Greeting { enabled: true, text: "ようこそ".into(), flex: String::new() };
-        channels::set_greeting(&t.db, &domain::audit::Actor::system(), "main", &good).await.unwrap();
+        channels::set_greeting(&t.db, &domain::security::audit::Actor::system(), "main", &good).await.unwrap();
         assert_eq!(channels::greeting(&t.db, id).await.unwrap(), good);
         for bad in [
             Greeting { enabled: true, text: "あ".repeat(5001), flex: String::new() },
             Greeting { enabled: true, text: "x".into(), flex: "{not json".into() },
             Greeting { enabled: true, text: String::new(), flex: String::new() },
         ] {
-            let err = channels::set_greeting(&t.db, &domain::audit::Actor::system(), "main", &bad).await.unwrap_err();
+            let err = channels::set_greeting(&t.db, &domain::security::audit::Actor::system(), "main", &bad).await.unwrap_err();
             assert!(matches!(err, DomainError::Invalid(_)), "{err:?}");
         }
         assert_eq!(channels::greeting(&t.db, id).await.unwrap(), good, "nothing half-written");
@@ -119,9 +119,9 @@ db_test!(
             text: "ようこそ".into(),
             flex: r#"{"type":"bubble","body":{"type":"box","layout":"vertical","contents":[{"type":"text","text":"市役所"}]}}"#.into(),
         };
-        channels::set_greeting(&t.db, &domain::audit::Actor::system(), "main", &flex).await.unwrap();
+        channels::set_greeting(&t.db, &domain::security::audit::Actor::system(), "main", &flex).await.unwrap();
         assert_eq!(flex.messages().unwrap().len(), 2);
-        let err = channels::set_greeting(&t.db, &domain::audit::Actor::system(), "nope", &good).await.unwrap_err();
+        let err = channels::set_greeting(&t.db, &domain::security::audit::Actor::system(), "nope", &good).await.unwrap_err();
         assert!(matches!(err, DomainError::NotFound(_)), "{err:?}");
     }
 );

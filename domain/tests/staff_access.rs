@@ -4,11 +4,12 @@
 
 use std::collections::BTreeSet;
 
-use domain::access::{Action, Feature, Need, Permission, Role, Scope};
-use domain::accounts::{self, NewAccount};
-use domain::audit::Actor;
+use domain::staff::access::{Action, Feature, Need, Permission, Role, Scope};
+use domain::staff::accounts::{self, NewAccount};
+use domain::security::audit::Actor;
 use domain::entities::staff_permission;
-use domain::{DomainError, db_test, departments, sessions};
+use domain::staff::{departments, sessions};
+use domain::{DomainError, db_test};
 use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, TransactionTrait};
 
 async fn admin(db: &domain::DatabaseConnection, username: &str) -> accounts::Staff {
@@ -117,8 +118,8 @@ db_test!(
         assert!(created.permissions.is_empty());
         assert!(created.must_change_password);
         let staff = accounts::authenticate(&t.db, "sato", "initial-pass-0427").await.unwrap();
-        assert_eq!(domain::access::authorize(Some(&staff.grants), Need::SignedIn), Err(domain::access::Refusal::ChangePassword));
-        assert_eq!(domain::access::authorize(Some(&staff.grants), Need::OwnAccount), Ok(()));
+        assert_eq!(domain::staff::access::authorize(Some(&staff.grants), Need::SignedIn), Err(domain::staff::access::Refusal::ChangePassword));
+        assert_eq!(domain::staff::access::authorize(Some(&staff.grants), Need::OwnAccount), Ok(()));
 
         // The policy applies to initial passwords, and a taken name is refused; nothing stored.
         for (name, password, expected) in [

@@ -5,11 +5,11 @@
 use std::time::{Duration, Instant};
 
 use chrono::{TimeDelta, Utc};
-use domain::accounts::{self, NewAccount};
-use domain::audit::Actor;
+use domain::staff::accounts::{self, NewAccount};
+use domain::security::audit::Actor;
 use domain::db_test;
 use domain::entities::{staff_account, staff_session};
-use domain::sessions::{self, SessionPolicy};
+use domain::staff::sessions::{self, SessionPolicy};
 use domain::{DatabaseConnection, DomainError};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, PaginatorTrait};
 

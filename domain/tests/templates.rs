@@ -2,10 +2,11 @@
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
-use domain::access::Scope;
-use domain::audit::Actor;
-use domain::templates::{self, TemplateInput};
-use domain::{DomainError, db_test, departments};
+use domain::staff::access::Scope;
+use domain::security::audit::Actor;
+use domain::messaging::templates::{self, TemplateInput};
+use domain::staff::departments;
+use domain::{DomainError, db_test};
 
 /// Someone saving templates; only the username matters here (it is the "updated by").
 fn as_user(username: &str) -> Actor {

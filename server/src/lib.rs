@@ -8,19 +8,16 @@
 // No `unsafe` in our code: memory safety is the compiler's to prove (IPA: buffer overflow).
 #![forbid(unsafe_code)]
 
-pub mod access;
-pub mod access_log;
 pub mod cli;
 pub mod config;
 pub mod executor;
-pub mod health;
-pub mod log_exports;
-pub mod platform;
-pub mod routes;
+pub mod handlers;
+pub mod jobs;
+pub mod line_platform;
+pub mod middleware;
+pub mod router;
 pub mod serve;
 pub mod telemetry;
-pub mod webhook;
-pub mod workers;
 
 use std::sync::Arc;
 
@@ -49,24 +46,24 @@ pub struct AppStateInner {
     /// `PUBLIC_URL`'s origin (`https://host[:port]`), when configured: what a browser's
     /// `Origin` header must be for a state-changing request.
     pub public_origin: Option<String>,
-    pub platform: Arc<platform::LinePlatform>,
-    pub intake: webhook::Intake,
+    pub platform: Arc<line_platform::LinePlatform>,
+    pub intake: handlers::webhook::Intake,
     /// `TRUSTED_PROXIES`: peers whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// The admin IP allowlist, checked in memory on every `/admin` and `/api` request.
-    pub allowlist: domain::allowlist::LiveAllowList,
+    pub allowlist: domain::security::allowlist::LiveAllowList,
     /// `None` only in the access-log benchmark's comparison run.
-    pub access_log: Option<access_log::AccessLog>,
+    pub access_log: Option<middleware::access_log::AccessLog>,
 }
 
 impl AppState {
     pub fn new(
         config: &Config,
         db: domain::DatabaseConnection,
-        platform: Arc<platform::LinePlatform>,
-        intake: webhook::Intake,
-        allowlist: domain::allowlist::LiveAllowList,
-        access_log: Option<access_log::AccessLog>,
+        platform: Arc<line_platform::LinePlatform>,
+        intake: handlers::webhook::Intake,
+        allowlist: domain::security::allowlist::LiveAllowList,
+        access_log: Option<middleware::access_log::AccessLog>,
     ) -> Self {
         let leptos = LeptosOptions::builder()
             .output_name("machidayori")
@@ -83,7 +80,7 @@ impl AppState {
         let server_context = app::api::ServerContext {
             db: db.clone(),
             session_policy: config.session_policy(),
-            cookie: app::auth::CookieSettings {
+            cookie: app::ssr::http::CookieSettings {
                 secure: config.is_https(),
             },
             secrets: platform.secrets.clone(),

@@ -10,9 +10,9 @@ use std::sync::Arc;
 
 use crate::AppState;
 use crate::config::Config;
-use crate::platform::LinePlatform;
-use crate::routes::{Limits, router};
-use crate::webhook::Intake;
+use crate::line_platform::LinePlatform;
+use crate::router::{Limits, router};
+use crate::handlers::webhook::Intake;
 
 pub async fn run(config: Config) -> anyhow::Result<()> {
     let db = domain::db::connect_and_migrate(&config.database_url, config.database_max_connections)
@@ -29,7 +29,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             "UI assets not found in SITE_ROOT: pages will load without styles and scripts (build them with `make build`)"
         );
     }
-    domain::accounts::warm_up().await?;
+    domain::staff::accounts::warm_up().await?;
 
     let listener = tokio::net::TcpListener::bind(config.bind_addr)
         .await
@@ -50,7 +50,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     announce(&config, local_addr, &db, &platform).await;
 
     let purge = tokio::spawn(purge_expired_sessions(db.clone(), config.clone()));
-    let purge_access_log = tokio::spawn(crate::access_log::purge_daily(
+    let purge_access_log = tokio::spawn(crate::middleware::access_log::purge_daily(
         db.clone(),
         config.access_log_retention_days,
     ));
@@ -99,16 +99,16 @@ pub async fn prepare(
     config: &Config,
     db: domain::DatabaseConnection,
     local_addr: SocketAddr,
-) -> anyhow::Result<(AppState, crate::workers::WorkerTasks)> {
+) -> anyhow::Result<(AppState, crate::jobs::webhook_workers::WorkerTasks)> {
     let platform = Arc::new(LinePlatform::start(&db, config, local_addr).await?);
     let writers = match domain::db::backend_of(&db) {
         domain::db::Backend::Sqlite => 1,
         domain::db::Backend::Postgres => 8,
     };
     let inbox_db = domain::db::hot_writer(&db).await?;
-    let handoff = crate::workers::Handoff::new(crate::workers::lease_for(config.line_api_timeout));
+    let handoff = crate::jobs::webhook_workers::Handoff::new(crate::jobs::webhook_workers::lease_for(config.line_api_timeout));
     let intake = Intake::start(inbox_db.clone(), writers, handoff.clone());
-    let workers = crate::workers::start(crate::workers::Workers {
+    let workers = crate::jobs::webhook_workers::start(crate::jobs::webhook_workers::Workers {
         count: config.webhook_workers,
         inbox_db,
         db: db.clone(),
@@ -117,7 +117,7 @@ pub async fn prepare(
         stored: intake.stored.clone(),
     });
     let allowlist =
-        domain::allowlist::LiveAllowList::load(&db, config.admin_allowed_ips.clone()).await?;
+        domain::security::allowlist::LiveAllowList::load(&db, config.admin_allowed_ips.clone()).await?;
     // The benchmark of the access log's cost compares runs with and without it; nothing else
     // may turn it off, so the switch is an undocumented variable that warns loudly.
     let access_log = if std::env::var_os("MACHIDAYORI_BENCH_WITHOUT_ACCESS_LOG").is_some() {
@@ -126,7 +126,7 @@ pub async fn prepare(
         );
         None
     } else {
-        Some(crate::access_log::AccessLog::start(db.clone()))
+        Some(crate::middleware::access_log::AccessLog::start(db.clone()))
     };
     Ok((
         AppState::new(config, db, platform, intake, allowlist, access_log),
@@ -147,11 +147,11 @@ async fn announce(
     );
     tracing::info!(url = %base, database = %config.database_url_for_display(), "machidayori is serving");
     let mut lines = vec![format!("まちだより / Machidayori: {base}/admin")];
-    if domain::accounts::count(db).await.unwrap_or(1) == 0 {
+    if domain::staff::accounts::count(db).await.unwrap_or(1) == 0 {
         lines.push("最初の管理者を作成してください / Create the first administrator:".into());
         lines.push("  cargo run -p server -- admin create --username NAME   (installed: machidayori admin create ...)".into());
         // The setup page answers only to direct loopback connections, never through a proxy.
-        let loopback = crate::platform::loopback_of(local_addr);
+        let loopback = crate::line_platform::loopback_of(local_addr);
         lines.push(format!(
             "  or open http://{loopback}/admin/setup in a browser on this machine"
         ));
@@ -185,7 +185,7 @@ async fn purge_expired_sessions(db: domain::DatabaseConnection, config: Config) 
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
     loop {
         tick.tick().await;
-        match domain::sessions::purge_expired(&db, policy).await {
+        match domain::staff::sessions::purge_expired(&db, policy).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(sessions = n, "expired sessions removed"),
             Err(e) => tracing::warn!(error = %e, "could not remove expired sessions"),
@@ -198,7 +198,7 @@ const ALLOWLIST_REFRESH: std::time::Duration = std::time::Duration::from_secs(5)
 
 async fn follow_allowlist(
     db: domain::DatabaseConnection,
-    allowlist: domain::allowlist::LiveAllowList,
+    allowlist: domain::security::allowlist::LiveAllowList,
 ) {
     let mut tick = tokio::time::interval(ALLOWLIST_REFRESH);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

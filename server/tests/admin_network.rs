@@ -8,7 +8,7 @@
 use std::time::{Duration, Instant};
 
 use axum::http::{StatusCode, header};
-use domain::accounts;
+use domain::staff::accounts;
 use domain::db_test;
 use domain::entities::access_log;
 use domain::testing::TestDb;
@@ -109,7 +109,7 @@ db_test!(
         let refused = c.post_form_from(add, "network=10.0.0.0%2F8&note=", me, Some(&cookie)).await;
         assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
         assert!(refused.body.contains("192.0.2.10") && refused.body.contains("接続できなくなる"), "{}", refused.body);
-        assert!(domain::allowlist::list(&t.db).await.unwrap().is_empty());
+        assert!(domain::security::allowlist::list(&t.db).await.unwrap().is_empty());
         let invalid = c.post_form_from(add, "network=10.0.0.0%2F40&note=", me, Some(&cookie)).await;
         assert_eq!(invalid.status, StatusCode::BAD_REQUEST, "{}", invalid.body);
 
@@ -136,7 +136,7 @@ db_test!(
         let id = entry.id.unwrap();
         let refused = c.post_form_from(remove, &format!("id={id}"), me, Some(&cookie)).await;
         assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
-        assert_eq!(domain::allowlist::list(&t.db).await.unwrap().len(), 2);
+        assert_eq!(domain::security::allowlist::list(&t.db).await.unwrap().len(), 2);
 
         // Configured ranges are listed with their source and are not removable.
         let configured = behind_proxy(&t, "198.51.100.0/24").await;
@@ -149,7 +149,7 @@ db_test!(
         assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
         let removed = configured.post_form_from(remove, &format!("id={id}"), Some("198.51.100.5"), Some(&cookie)).await;
         assert_eq!(removed.status, StatusCode::OK, "{}", removed.body);
-        assert_eq!(domain::allowlist::list(&t.db).await.unwrap().len(), 1);
+        assert_eq!(domain::security::allowlist::list(&t.db).await.unwrap().len(), 1);
     }
 );
 

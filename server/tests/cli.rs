@@ -73,7 +73,7 @@ db_test!(
         let out = admin_create(&t.url, "Tanaka", "correct horse battery");
         assert!(out.status.success(), "{}", text(&out.stderr));
         assert!(text(&out.stdout).contains("Tanaka"));
-        let staff = domain::accounts::authenticate(&t.db, "tanaka", "correct horse battery").await;
+        let staff = domain::staff::accounts::authenticate(&t.db, "tanaka", "correct horse battery").await;
         assert!(staff.is_ok(), "the new administrator can sign in");
 
         let again = admin_create(&t.url, "TANAKA", "correct horse battery");
@@ -82,7 +82,7 @@ db_test!(
         let short = admin_create(&t.url, "suzuki", "short");
         assert!(!short.status.success());
         assert!(text(&short.stderr).contains("12文字以上"), "{}", text(&short.stderr));
-        assert_eq!(domain::accounts::count(&t.db).await.unwrap(), 1);
+        assert_eq!(domain::staff::accounts::count(&t.db).await.unwrap(), 1);
     }
 );
 
@@ -109,7 +109,7 @@ db_test!(
 
         let up = machidayori(&t.url).args(["migrate", "up"]).output().unwrap();
         assert!(up.status.success(), "{}", text(&up.stderr));
-        assert_eq!(domain::accounts::count(&t.db).await.unwrap(), 0, "schema is back");
+        assert_eq!(domain::staff::accounts::count(&t.db).await.unwrap(), 0, "schema is back");
     }
 );
 
@@ -123,7 +123,7 @@ db_test!(
             .output()
             .unwrap();
         assert!(out.status.success(), "{}", text(&out.stderr));
-        let entries = domain::audit::list(&t.db, &Default::default(), 0, 10).await.unwrap().rows;
+        let entries = domain::security::audit::list(&t.db, &Default::default(), 0, 10).await.unwrap().rows;
         let actions: Vec<(&str, &str)> = entries.iter().map(|e| (e.action.as_str(), e.username.as_str())).collect();
         assert_eq!(actions, [("channel.set", "command-line"), ("account.create", "command-line")]);
 
@@ -141,16 +141,16 @@ db_test!(
 
 db_test!(
     async fn admin_unlock_lifts_a_lockout(t) {
-        use domain::login_history::{Attempt, Policy};
+        use domain::security::login_history::{Attempt, Policy};
         for _ in 0..5 {
             let attempt = Attempt { username: "sato", password: "wrong password!", client_addr: None, user_agent: None };
-            domain::login_history::sign_in(&t.db, attempt, Policy::default()).await.unwrap_err();
+            domain::security::login_history::sign_in(&t.db, attempt, Policy::default()).await.unwrap_err();
         }
-        assert_eq!(domain::login_history::active_lockouts(&t.db).await.unwrap().len(), 1);
+        assert_eq!(domain::security::login_history::active_lockouts(&t.db).await.unwrap().len(), 1);
         let out = machidayori(&t.url).args(["admin", "unlock", "--username", "SATO"]).output().unwrap();
         assert!(out.status.success(), "{}", text(&out.stderr));
         assert!(text(&out.stdout).contains("解除しました"), "{}", text(&out.stdout));
-        assert!(domain::login_history::active_lockouts(&t.db).await.unwrap().is_empty());
+        assert!(domain::security::login_history::active_lockouts(&t.db).await.unwrap().is_empty());
     }
 );
 
@@ -377,7 +377,7 @@ db_test!(
         let app = line.router();
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         let data_dir = tempfile::tempdir().unwrap();
-        let key = domain::secrets::SecretBox::generate_key();
+        let key = domain::security::secrets::SecretBox::generate_key();
         let bind = format!("127.0.0.1:{port}");
         let env = |api_base: &str| -> Vec<(String, String)> {
             [
@@ -423,8 +423,8 @@ db_test!(
         }
         let greetings: Vec<_> = line.chat("city", &friend.user_id).into_iter().filter(|e| !e.from_friend).collect();
         assert_eq!(greetings.len(), 1, "greeted exactly once");
-        let id = domain::channels::id_of(&t.db, "main").await.unwrap();
-        let page = domain::friends::list(&t.db, id, &Default::default()).await.unwrap();
+        let id = domain::platform::channels::id_of(&t.db, "main").await.unwrap();
+        let page = domain::audience::friends::list(&t.db, id, &Default::default()).await.unwrap();
         assert_eq!((page.total, page.following), (1, 1));
         assert_eq!(page.friends[0].display_name.as_deref(), Some("鈴木"));
     }
@@ -433,12 +433,12 @@ db_test!(
 db_test!(
     async fn admin_allow_ip_restores_access_for_a_locked_out_operator(t) {
         // Stored by an administrator elsewhere: this machine (loopback) is outside.
-        let elsewhere = domain::allowlist::NewEntry {
+        let elsewhere = domain::security::allowlist::NewEntry {
             network: "10.0.0.0/8",
             note: "",
-            source: domain::allowlist::Source::Ui,
+            source: domain::security::allowlist::Source::Ui,
         };
-        domain::allowlist::add(&t.db, &domain::audit::Actor::command_line(), &[], elsewhere).await.unwrap();
+        domain::security::allowlist::add(&t.db, &domain::security::audit::Actor::command_line(), &[], elsewhere).await.unwrap();
         let mut server = Server::start(&t);
         let refused = http_get(&server.addr, "/admin/login");
         assert!(refused.starts_with("HTTP/1.1 403"), "{refused}");

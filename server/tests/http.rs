@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use domain::accounts::{self, NewAccount};
-use domain::audit::Actor;
+use domain::staff::accounts::{self, NewAccount};
+use domain::security::audit::Actor;
 use domain::db_test;
 use domain::testing::TestDb;
 use leptos::server_fn::ServerFn;
@@ -483,7 +483,7 @@ fn every_server_function_and_admin_page_has_an_access_rule() {
 
 db_test!(
     async fn a_general_user_reaches_only_what_their_permissions_allow(t) {
-        use domain::access::{Action, Feature, Permission, Role};
+        use domain::staff::access::{Action, Feature, Permission, Role};
         create_admin(&t, "admin1").await;
         let suzuki = accounts::create(&t.db, &Actor::command_line(), NewAccount { username: "suzuki", display_name: "鈴木", password: PASSWORD }).await.unwrap();
         let view_friends = Permission::Do(Feature::FriendAttributes, Action::View);
@@ -531,7 +531,7 @@ db_test!(
 );
 
 async fn audit_actions(t: &TestDb) -> Vec<String> {
-    let page = domain::audit::list(&t.db, &Default::default(), 0, 100)
+    let page = domain::security::audit::list(&t.db, &Default::default(), 0, 100)
         .await
         .unwrap();
     page.rows.into_iter().rev().map(|e| e.action).collect()
@@ -554,7 +554,7 @@ db_test!(
         assert_eq!(refused.status, StatusCode::UNAUTHORIZED, "{}", refused.body);
         let admin = c.signed_in("admin1").await;
 
-        let history = domain::login_history::list(&t.db, &Default::default(), 0, 10).await.unwrap().rows;
+        let history = domain::security::login_history::list(&t.db, &Default::default(), 0, 10).await.unwrap().rows;
         let seen: Vec<(&str, Option<&str>, Option<&str>)> = history
             .iter()
             .map(|r| (r.outcome.as_str(), r.client_addr.as_deref(), r.user_agent.as_deref()))
@@ -569,10 +569,10 @@ db_test!(
         assert_eq!(out.status, StatusCode::OK, "{}", out.body);
         // The first entry is the administrator's creation from the command line (`create_admin`).
         assert_eq!(audit_actions(&t).await, ["account.create", "auth.login", "channel.greeting", "auth.logout"]);
-        let entries = domain::audit::list(&t.db, &Default::default(), 0, 10).await.unwrap().rows;
+        let entries = domain::security::audit::list(&t.db, &Default::default(), 0, 10).await.unwrap().rows;
         let from_the_panel = entries.iter().filter(|e| e.username != "command-line");
         assert!(from_the_panel.clone().count() == 3 && from_the_panel.into_iter().all(|e| e.username == "admin1" && e.client_addr.as_deref() == Some("127.0.0.1")));
-        assert_eq!(domain::audit::verify(&t.db).await.unwrap().first_break, None);
+        assert_eq!(domain::security::audit::verify(&t.db).await.unwrap().first_break, None);
     }
 );
 
@@ -597,14 +597,14 @@ db_test!(
         let reply = c.post_form(<app::api::SetupFirstAdmin as ServerFn>::PATH, form, None).await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
         assert_eq!(audit_actions(&t).await, ["account.create_first"]);
-        let entry = &domain::audit::list(&t.db, &Default::default(), 0, 1).await.unwrap().rows[0];
+        let entry = &domain::security::audit::list(&t.db, &Default::default(), 0, 1).await.unwrap().rows[0];
         assert!(!entry.summary.contains("correct horse"), "{}", entry.summary);
     }
 );
 
 db_test!(
     async fn logs_are_browsed_and_exported_by_administrators_only(t) {
-        use domain::access::{Action, Feature, Permission, Role};
+        use domain::staff::access::{Action, Feature, Permission, Role};
         create_admin(&t, "admin1").await;
         let suzuki = accounts::create(&t.db, &Actor::command_line(), NewAccount { username: "suzuki", display_name: "鈴木", password: PASSWORD }).await.unwrap();
         let view_friends = Permission::Do(Feature::FriendAttributes, Action::View);
@@ -668,7 +668,7 @@ db_test!(
         let form = format!("lockout_id={}", history.lockouts[0].id);
         let unlocked = c.post_form(<app::api::UnlockLogin as ServerFn>::PATH, &form, Some(&admin)).await;
         assert_eq!(unlocked.status, StatusCode::OK, "{}", unlocked.body);
-        assert!(domain::login_history::active_lockouts(&t.db).await.unwrap().is_empty());
+        assert!(domain::security::login_history::active_lockouts(&t.db).await.unwrap().is_empty());
         assert!(audit_actions(&t).await.contains(&"login.unlock".to_owned()));
         let missing = c.post_form(<app::api::UnlockLogin as ServerFn>::PATH, "lockout_id=999999", Some(&admin)).await;
         assert_eq!(missing.status, StatusCode::NOT_FOUND, "{}", missing.body);
@@ -692,7 +692,7 @@ db_test!(
         let sent = c.post_form(<app::api::SimAct as ServerFn>::PATH, &form, Some(&admin)).await;
         assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
         assert_eq!(audit_actions(&t).await, ["account.create", "auth.login", "simulator.create_friend", "simulator.follow", "simulator.text"]);
-        let newest = &domain::audit::list(&t.db, &Default::default(), 0, 1).await.unwrap().rows[0];
+        let newest = &domain::security::audit::list(&t.db, &Default::default(), 0, 1).await.unwrap().rows[0];
         assert_eq!(newest.entity_id.as_deref(), Some(friend.user_id.as_str()));
         assert!(newest.summary.contains("hello") && newest.summary.contains("main"), "{}", newest.summary);
     }
@@ -705,7 +705,7 @@ fn path_of<F: ServerFn>() -> &'static str {
 db_test!(
     async fn an_administrator_adds_a_user_who_must_change_the_initial_password_first(t) {
         create_admin(&t, "admin1").await;
-        let soumu = domain::departments::create(&t.db, &Actor::command_line(), "総務課").await.unwrap();
+        let soumu = domain::staff::departments::create(&t.db, &Actor::command_line(), "総務課").await.unwrap();
         let c = client(&t).await;
         let admin = c.signed_in("admin1").await;
         let create = path_of::<app::api::CreateStaffAccount>();
@@ -788,17 +788,17 @@ db_test!(
             ("sato".to_owned(), "account.change_password".to_owned(), sato.clone()),
             ("admin1".to_owned(), "account.disable".to_owned(), sato.clone()),
         ]);
-        let report = domain::audit::verify(&t.db).await.unwrap();
+        let report = domain::security::audit::verify(&t.db).await.unwrap();
         assert!(report.first_break.is_none(), "{report:?}");
     }
 );
 
 db_test!(
     async fn templates_stay_inside_their_department_over_http(t) {
-        use domain::access::{Action, Feature, Permission, Role};
+        use domain::staff::access::{Action, Feature, Permission, Role};
         create_admin(&t, "admin1").await;
-        let soumu = domain::departments::create(&t.db, &Actor::command_line(), "総務課").await.unwrap();
-        let fukushi = domain::departments::create(&t.db, &Actor::command_line(), "福祉課").await.unwrap();
+        let soumu = domain::staff::departments::create(&t.db, &Actor::command_line(), "総務課").await.unwrap();
+        let fukushi = domain::staff::departments::create(&t.db, &Actor::command_line(), "福祉課").await.unwrap();
         let edit = Permission::Do(Feature::Templates, Action::Edit);
         for (name, department) in [("sato", soumu.id), ("suzuki", fukushi.id)] {
             let user = accounts::create(&t.db, &Actor::command_line(), NewAccount { username: name, display_name: "", password: PASSWORD }).await.unwrap();
@@ -914,20 +914,20 @@ async fn pages_send_a_strict_content_security_policy_with_a_fresh_nonce() {
 /// to LINE's schemes (no `javascript:`).
 #[tokio::test]
 async fn markup_typed_by_staff_is_shown_as_text() {
-    use domain::access::Scope;
+    use domain::staff::access::Scope;
     let t = TestDb::sqlite().await;
     create_admin(&t, "admin1").await;
-    let soumu = domain::departments::create(&t.db, &Actor::command_line(), "<b>総務課</b>")
+    let soumu = domain::staff::departments::create(&t.db, &Actor::command_line(), "<b>総務課</b>")
         .await
         .unwrap();
     // `</textarea>` first: a textarea's content must not be able to end the element.
     let attack = "</textarea><script>alert(1)</script><img src=x onerror=alert(2)>";
-    let input = domain::templates::TemplateInput {
+    let input = domain::messaging::templates::TemplateInput {
         department_id: soumu.id,
         title: attack.into(),
-        messages: domain::templates::compose(attack, "").unwrap(),
+        messages: domain::messaging::templates::compose(attack, "").unwrap(),
     };
-    let saved = domain::templates::create(&t.db, &Actor::command_line(), &Scope::All, input)
+    let saved = domain::messaging::templates::create(&t.db, &Actor::command_line(), &Scope::All, input)
         .await
         .unwrap();
     let c = client(&t).await;
@@ -955,7 +955,7 @@ async fn markup_typed_by_staff_is_shown_as_text() {
     );
 
     let link = r#"[{"type":"template","altText":"x","template":{"type":"buttons","text":"x","actions":[{"type":"uri","label":"x","uri":"javascript:alert(1)"}]}}]"#;
-    let err = domain::templates::compose("", link)
+    let err = domain::messaging::templates::compose("", link)
         .unwrap_err()
         .to_string();
     assert!(err.contains("https://"), "{err}");

@@ -8,12 +8,12 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use domain::db_test;
-use domain::friends::{FriendPage, FriendQuery};
+use domain::audience::friends::{FriendPage, FriendQuery};
 use domain::testing::TestDb;
 use line::client::{RetryKey, SendOutcome};
 use server::AppState;
 use server::config::Config;
-use server::routes::{Limits, router};
+use server::router::{Limits, router};
 
 const SECRET: &str = "0123456789abcdef0123456789abcdef";
 const TOKEN: &str = "test-access-token-0123456789";
@@ -37,7 +37,7 @@ async fn start(t: &TestDb, env: &[(&str, &str)]) -> Running {
     vars.push(("DATA_DIR".into(), data.path().display().to_string()));
     vars.push((
         "SECRET_KEY".into(),
-        domain::secrets::SecretBox::generate_key(),
+        domain::security::secrets::SecretBox::generate_key(),
     ));
     let config = Config::from_sources(None, |name| {
         vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
@@ -83,8 +83,8 @@ async fn eventually<T>(what: &str, mut check: impl AsyncFnMut() -> Option<T>) ->
 }
 
 async fn friends(t: &TestDb, channel: &str) -> FriendPage {
-    let id = domain::channels::id_of(&t.db, channel).await.unwrap();
-    domain::friends::list(&t.db, id, &FriendQuery::default())
+    let id = domain::platform::channels::id_of(&t.db, channel).await.unwrap();
+    domain::audience::friends::list(&t.db, id, &FriendQuery::default())
         .await
         .unwrap()
 }
@@ -111,7 +111,7 @@ db_test!(
             let t = texts(&sandbox.chat("main", &friend.user_id));
             (!t.is_empty()).then_some(t)
         }).await;
-        assert_eq!(greeted, [domain::channels::DEFAULT_GREETING]);
+        assert_eq!(greeted, [domain::platform::channels::DEFAULT_GREETING]);
         // The friend is registered with the profile LINE (the sandbox) returned.
         let page = eventually("the friend", async || {
             let p = friends(&t, "main").await;
@@ -123,7 +123,7 @@ db_test!(
         // A message is stored and shown on the friend's page.
         sandbox.send_text("main", &friend.user_id, "ごみの日を教えて").await.unwrap();
         let detail = eventually("the message event", async || {
-            let d = domain::friends::detail(&t.db, domain::channels::id_of(&t.db, "main").await.unwrap(), f.id).await.unwrap();
+            let d = domain::audience::friends::detail(&t.db, domain::platform::channels::id_of(&t.db, "main").await.unwrap(), f.id).await.unwrap();
             d.events.iter().any(|e| e.summary == "ごみの日を教えて" && e.status == "done").then_some(d)
         }).await;
         assert_eq!(detail.events.len(), 2);
@@ -210,7 +210,7 @@ db_test!(
         let (unknown, unknown_sig) = signed(r#"{"destination":"Ubot","events":[{"type":"somethingNew","mode":"active","timestamp":1767225600000,"webhookEventId":"01JD0000000000000000000002","deliveryContext":{"isRedelivery":false},"futureField":{"a":1}}]}"#);
         assert_eq!(post(server.addr, path, &unknown, Some(&unknown_sig)).await.0, 200, "unknown event type");
         assert_eq!(stored_events(&t).await, 2);
-        eventually("both events processed", async || (domain::inbox::count(&t.db, domain::inbox::DONE).await.unwrap() == 2).then_some(())).await;
+        eventually("both events processed", async || (domain::webhook::inbox::count(&t.db, domain::webhook::inbox::DONE).await.unwrap() == 2).then_some(())).await;
         use sea_orm::EntityTrait;
         let rows = domain::entities::webhook_event::Entity::find().all(&t.db).await.unwrap();
         let unknown_row = rows.iter().find(|r| r.event_type == "somethingNew").unwrap();
@@ -281,20 +281,20 @@ db_test!(
             notification_disabled: None,
             custom_aggregation_units: None,
         };
-        let row = domain::outbox::enqueue(&t.db, handle.channel.id, &domain::outbox::Outgoing::Push(request.clone())).await.unwrap();
+        let row = domain::delivery::outbox::enqueue(&t.db, handle.channel.id, &domain::delivery::outbox::Outgoing::Push(request.clone())).await.unwrap();
         let key: RetryKey = row.retry_key.parse().unwrap();
         let first = handle.client.push(&request, &key).await.unwrap();
         assert!(matches!(first, SendOutcome::Accepted { .. }));
-        let resent = domain::outbox::deliver(&t.db, &handle.client, row.id).await.unwrap().unwrap();
+        let resent = domain::delivery::outbox::deliver(&t.db, &handle.client, row.id).await.unwrap().unwrap();
         assert!(matches!(resent, SendOutcome::AlreadyAccepted { .. }), "{resent:?}");
-        assert_eq!(domain::outbox::get(&t.db, row.id).await.unwrap().status, "sent");
+        assert_eq!(domain::delivery::outbox::get(&t.db, row.id).await.unwrap().status, "sent");
         let pushed: Vec<_> = texts(&line.chat("city", &friend.user_id)).into_iter().filter(|t| t == "防災訓練のお知らせ").collect();
         assert_eq!(pushed.len(), 1, "delivered once");
-        assert!(domain::outbox::deliver(&t.db, &handle.client, row.id).await.unwrap().is_none(), "sent requests are not sent again");
+        assert!(domain::delivery::outbox::deliver(&t.db, &handle.client, row.id).await.unwrap().is_none(), "sent requests are not sent again");
 
         // Recipients must be this channel's friends.
         let stranger = line::api::PushRequest { to: "U00000000000000000000000000000000".into(), ..request };
-        let err = domain::outbox::enqueue(&t.db, handle.channel.id, &domain::outbox::Outgoing::Push(stranger)).await.unwrap_err();
+        let err = domain::delivery::outbox::enqueue(&t.db, handle.channel.id, &domain::delivery::outbox::Outgoing::Push(stranger)).await.unwrap_err();
         assert!(err.to_string().contains("友だちではありません"), "{err}");
     }
 );

@@ -27,7 +27,7 @@ pub struct AllowedIpsView {
 #[server]
 pub async fn allowed_ips() -> Result<AllowedIpsView, AppError> {
     use super::server::*;
-    use domain::allowlist::Source;
+    use domain::security::allowlist::Source;
     require_staff()?;
     let ctx = context()?;
     let live = &ctx.server().allowlist;
@@ -38,7 +38,7 @@ pub async fn allowed_ips() -> Result<AllowedIpsView, AppError> {
         source: Source::Config.label_ja().to_owned(),
         added_at: String::new(),
     });
-    let stored = domain::allowlist::list(ctx.db())
+    let stored = domain::security::allowlist::list(ctx.db())
         .await
         .map_err(domain_error)?
         .into_iter()
@@ -61,12 +61,12 @@ pub async fn add_allowed_ip(network: String, note: String) -> Result<(), AppErro
     let staff = require_staff()?;
     let ctx = context()?;
     let live = &ctx.server().allowlist;
-    let new = domain::allowlist::NewEntry {
+    let new = domain::security::allowlist::NewEntry {
         network: &network,
         note: &note,
-        source: domain::allowlist::Source::Ui,
+        source: domain::security::allowlist::Source::Ui,
     };
-    let entry = domain::allowlist::add(ctx.db(), &ctx.actor(&staff), live.configured(), new)
+    let entry = domain::security::allowlist::add(ctx.db(), &ctx.actor(&staff), live.configured(), new)
         .await
         .map_err(domain_error)?;
     tracing::info!(staff_id = staff.id, network = %entry.network, "admin IP allowlist: range added");
@@ -79,7 +79,7 @@ pub async fn remove_allowed_ip(id: i64) -> Result<(), AppError> {
     let staff = require_staff()?;
     let ctx = context()?;
     let live = &ctx.server().allowlist;
-    domain::allowlist::remove(ctx.db(), &ctx.actor(&staff), live.configured(), id)
+    domain::security::allowlist::remove(ctx.db(), &ctx.actor(&staff), live.configured(), id)
         .await
         .map_err(domain_error)?;
     tracing::info!(

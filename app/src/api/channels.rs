@@ -41,14 +41,14 @@ pub async fn line_channels() -> Result<Vec<ChannelView>, AppError> {
     use super::server::*;
     require_staff()?;
     let ctx = context()?;
-    let channels = domain::channels::summaries(ctx.db(), &ctx.server().secrets)
+    let channels = domain::platform::channels::summaries(ctx.db(), &ctx.server().secrets)
         .await
         .map_err(domain_error)?;
     Ok(channels
         .into_iter()
         .map(|c| ChannelView {
             environment: c.environment.label_ja().to_owned(),
-            production: c.environment == domain::channels::Environment::Production,
+            production: c.environment == domain::platform::channels::Environment::Production,
             key: c.key,
             name: c.name,
             sandbox: c.sandbox,
@@ -81,12 +81,12 @@ pub async fn save_greeting(
     use super::server::*;
     let staff = require_staff()?;
     let ctx = context()?;
-    let greeting = domain::channels::Greeting {
+    let greeting = domain::platform::channels::Greeting {
         enabled: enabled.is_some(),
         text,
         flex,
     };
-    domain::channels::set_greeting(ctx.db(), &ctx.actor(&staff), &channel, &greeting)
+    domain::platform::channels::set_greeting(ctx.db(), &ctx.actor(&staff), &channel, &greeting)
         .await
         .map_err(domain_error)?;
     tracing::info!(staff_id = staff.id, channel = %channel, "greeting updated");

@@ -57,14 +57,14 @@ pub async fn list_friends(
     require_staff()?;
     let ctx = context()?;
     let channel_id = channel_id(&ctx, &channel).await?;
-    let query = domain::friends::FriendQuery {
+    let query = domain::audience::friends::FriendQuery {
         name,
         status,
         followed_from,
         followed_to,
         page: page.unwrap_or(0),
     };
-    let page = domain::friends::list(ctx.db(), channel_id, &query)
+    let page = domain::audience::friends::list(ctx.db(), channel_id, &query)
         .await
         .map_err(domain_error)?;
     Ok(FriendList {
@@ -83,7 +83,7 @@ pub async fn friend_detail(channel: String, id: i64) -> Result<FriendDetailView,
     require_staff()?;
     let ctx = context()?;
     let channel_id = channel_id(&ctx, &channel).await?;
-    let detail = domain::friends::detail(ctx.db(), channel_id, id)
+    let detail = domain::audience::friends::detail(ctx.db(), channel_id, id)
         .await
         .map_err(domain_error)?;
     Ok(FriendDetailView {
@@ -102,7 +102,7 @@ pub async fn friend_detail(channel: String, id: i64) -> Result<FriendDetailView,
 }
 
 #[cfg(feature = "ssr")]
-fn row(f: domain::friends::FriendView) -> FriendRow {
+fn row(f: domain::audience::friends::FriendView) -> FriendRow {
     FriendRow {
         id: f.id,
         display_name: f

@@ -69,17 +69,17 @@ pub fn login_outcome_options() -> Vec<(&'static str, &'static str)> {
 
 #[cfg(feature = "ssr")]
 fn login_row(r: domain::entities::login_attempt::Model) -> LoginAttemptRow {
-    use domain::login_history::Outcome;
+    use domain::security::login_history::Outcome;
     LoginAttemptRow {
         id: r.id,
-        at: domain::audit::jst_seconds(r.at),
+        at: domain::security::audit::jst_seconds(r.at),
         outcome_label: Outcome::from_key(&r.outcome)
             .map_or_else(|| r.outcome.clone(), |o| o.label_ja().to_owned()),
         outcome: r.outcome,
         username: r.username,
         client_addr: r.client_addr.unwrap_or_default(),
         user_agent: r.user_agent.unwrap_or_default(),
-        locked_until: r.locked_until.map(domain::audit::jst_seconds),
+        locked_until: r.locked_until.map(domain::security::audit::jst_seconds),
     }
 }
 
@@ -92,10 +92,10 @@ pub async fn login_history(
     page: Option<u64>,
 ) -> Result<LoginHistoryPage, AppError> {
     use super::server::*;
-    use domain::login_history as history;
+    use domain::security::login_history as history;
     require_staff()?;
     let ctx = context()?;
-    let period = domain::audit::Period::parse_jst_dates(
+    let period = domain::security::audit::Period::parse_jst_dates(
         from.as_deref().unwrap_or(""),
         until.as_deref().unwrap_or(""),
     )
@@ -127,7 +127,7 @@ pub async fn unlock_login(lockout_id: i64) -> Result<(), AppError> {
     use super::server::*;
     let staff = require_staff()?;
     let ctx = context()?;
-    domain::login_history::unlock_lockout(ctx.db(), &ctx.actor(&staff), lockout_id)
+    domain::security::login_history::unlock_lockout(ctx.db(), &ctx.actor(&staff), lockout_id)
         .await
         .map_err(domain_error)?;
     Ok(())
@@ -144,18 +144,18 @@ pub async fn audit_log(
     use super::server::*;
     require_staff()?;
     let ctx = context()?;
-    let period = domain::audit::Period::parse_jst_dates(
+    let period = domain::security::audit::Period::parse_jst_dates(
         from.as_deref().unwrap_or(""),
         until.as_deref().unwrap_or(""),
     )
     .map_err(domain_error)?;
-    let filter = domain::audit::Filter::new(
+    let filter = domain::security::audit::Filter::new(
         period,
         username.as_deref().unwrap_or(""),
         action.as_deref().unwrap_or(""),
     )
     .map_err(domain_error)?;
-    let found = domain::audit::list(ctx.db(), &filter, page.unwrap_or(0), LOG_PAGE_SIZE)
+    let found = domain::security::audit::list(ctx.db(), &filter, page.unwrap_or(0), LOG_PAGE_SIZE)
         .await
         .map_err(domain_error)?;
     Ok(AuditPage {
@@ -164,7 +164,7 @@ pub async fn audit_log(
             .into_iter()
             .map(|e| AuditRow {
                 seq: e.seq,
-                at: domain::audit::jst_seconds(e.at),
+                at: domain::security::audit::jst_seconds(e.at),
                 username: e.username,
                 client_addr: e.client_addr.unwrap_or_default(),
                 action: e.action,

@@ -117,14 +117,14 @@ pub async fn login(
         .headers
         .get(http::header::USER_AGENT)
         .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
-    let attempt = domain::login_history::Attempt {
+    let attempt = domain::security::login_history::Attempt {
         username: &username,
         password: &password,
         client_addr: ctx.client_addr(),
         user_agent: user_agent.as_deref(),
     };
-    let policy = domain::login_history::Policy::default();
-    let staff = domain::login_history::sign_in(ctx.db(), attempt, policy)
+    let policy = domain::security::login_history::Policy::default();
+    let staff = domain::security::login_history::sign_in(ctx.db(), attempt, policy)
         .await
         .map_err(|e| {
             // No username in the log: people sometimes type their password into that field.
@@ -136,7 +136,7 @@ pub async fn login(
     if staff.grants.must_change_password {
         leptos_axum::redirect(PASSWORD_PAGE);
     } else {
-        leptos_axum::redirect(&crate::auth::safe_next(next.as_deref()));
+        leptos_axum::redirect(&crate::ssr::http::safe_next(next.as_deref()));
     }
     Ok(())
 }
@@ -151,7 +151,7 @@ pub async fn logout() -> Result<(), AppError> {
     if let Ok(staff) = require_staff() {
         let actor = ctx.actor(&staff);
         let id = staff.id.to_string();
-        domain::audit::record(
+        domain::security::audit::record(
             ctx.db(),
             &actor,
             "auth.logout",
@@ -177,7 +177,7 @@ pub async fn setup_first_admin(
 ) -> Result<(), AppError> {
     use server::*;
     let ctx = context()?;
-    if !crate::auth::is_direct_loopback(&ctx.parts.headers, &ctx.parts.extensions) {
+    if !crate::ssr::http::is_direct_loopback(&ctx.parts.headers, &ctx.parts.extensions) {
         return Err(fail(AppError::Forbidden));
     }
     if password != password_confirm {
@@ -185,12 +185,12 @@ pub async fn setup_first_admin(
             "確認用パスワードが一致しません。".into(),
         )));
     }
-    let new = domain::accounts::NewAccount {
+    let new = domain::staff::accounts::NewAccount {
         username: &username,
         display_name: &display_name,
         password: &password,
     };
-    let staff = domain::accounts::create_first(ctx.db(), ctx.client_addr(), new)
+    let staff = domain::staff::accounts::create_first(ctx.db(), ctx.client_addr(), new)
         .await
         .map_err(domain_error)?;
     ctx.start_session(staff.id).await?;
@@ -224,7 +224,7 @@ pub async fn dashboard_summary() -> Result<DashboardStats, AppError> {
     use server::*;
     require_staff()?;
     let ctx = context()?;
-    let staff_accounts = domain::accounts::count(ctx.db())
+    let staff_accounts = domain::staff::accounts::count(ctx.db())
         .await
         .map_err(domain_error)?;
     Ok(DashboardStats {
@@ -240,20 +240,20 @@ pub async fn dashboard_summary() -> Result<DashboardStats, AppError> {
 #[derive(Clone)]
 pub struct ServerContext {
     pub db: domain::DatabaseConnection,
-    pub session_policy: domain::sessions::SessionPolicy,
-    pub cookie: crate::auth::CookieSettings,
+    pub session_policy: domain::staff::sessions::SessionPolicy,
+    pub cookie: crate::ssr::http::CookieSettings,
     /// Opens channel secrets (for masked summaries).
-    pub secrets: domain::secrets::SecretBox,
+    pub secrets: domain::security::secrets::SecretBox,
     /// The built-in LINE sandbox, when some channel uses it (the 「LINEシミュレーター」).
     pub sandbox: Option<sandbox::Sandbox>,
     /// The admin IP allowlist this process checks requests against (updated after a change).
-    pub allowlist: domain::allowlist::LiveAllowList,
+    pub allowlist: domain::security::allowlist::LiveAllowList,
 }
 
 #[cfg(feature = "ssr")]
 pub(crate) mod server {
     use domain::DomainError;
-    use domain::accounts::Staff;
+    use domain::staff::accounts::Staff;
     use http::StatusCode;
     use http::request::Parts;
     use leptos::prelude::*;
@@ -283,17 +283,17 @@ pub(crate) mod server {
 
         /// The client's address as the access middleware resolved it.
         pub(crate) fn client_addr(&self) -> Option<std::net::IpAddr> {
-            crate::auth::ClientAddr::of(&self.parts.extensions)
+            crate::ssr::http::ClientAddr::of(&self.parts.extensions)
         }
 
         /// `staff`, from this request's address, as the audit log records them.
-        pub(crate) fn actor(&self, staff: &Staff) -> domain::audit::Actor {
-            domain::audit::Actor::staff(staff, self.client_addr())
+        pub(crate) fn actor(&self, staff: &Staff) -> domain::security::audit::Actor {
+            domain::security::audit::Actor::staff(staff, self.client_addr())
         }
 
         pub(crate) async fn start_session(&self, staff_id: i64) -> Result<(), AppError> {
             let presented = self.server.cookie.session_token(&self.parts.headers);
-            let token = domain::sessions::start(
+            let token = domain::staff::sessions::start(
                 self.db(),
                 staff_id,
                 self.server.session_policy,
@@ -308,7 +308,7 @@ pub(crate) mod server {
 
         pub(crate) async fn end_session(&self) -> Result<(), AppError> {
             if let Some(token) = self.server.cookie.session_token(&self.parts.headers) {
-                domain::sessions::end(self.db(), &token)
+                domain::staff::sessions::end(self.db(), &token)
                     .await
                     .map_err(domain_error)?;
             }
@@ -323,7 +323,7 @@ pub(crate) mod server {
     /// The staff member the middleware found for this request's session cookie, or 401.
     /// The channel of `key`, for a call scoped to one channel.
     pub(crate) async fn channel_id(ctx: &CallContext, key: &str) -> Result<i64, AppError> {
-        domain::channels::id_of(ctx.db(), key)
+        domain::platform::channels::id_of(ctx.db(), key)
             .await
             .map_err(domain_error)
     }

@@ -1,9 +1,9 @@
 //! Who may call each server function and open each admin page: one table, read by the server's
-//! middleware before anything runs (`domain::access::authorize` decides). A server function or
+//! middleware before anything runs (`domain::staff::access::authorize` decides). A server function or
 //! page that is missing here is refused, and a test in the server crate fails for it, so a new
 //! endpoint cannot ship without a rule.
 
-use domain::access::{Action, Feature, Need};
+use domain::staff::access::{Action, Feature, Need};
 use leptos::server_fn::ServerFn;
 
 use super::*;

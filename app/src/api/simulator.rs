@@ -53,7 +53,7 @@ fn sandbox_error(e: sandbox::SandboxError) -> AppError {
 /// and send replies, as a real friend's actions would.
 #[cfg(feature = "ssr")]
 async fn audit_sim(
-    staff: &domain::accounts::Staff,
+    staff: &domain::staff::accounts::Staff,
     action: &str,
     channel: &str,
     user_id: &str,
@@ -63,7 +63,7 @@ async fn audit_sim(
     let ctx = context()?;
     let mut summary = summary;
     summary["channel"] = channel.into();
-    domain::audit::record(
+    domain::security::audit::record(
         ctx.db(),
         &ctx.actor(staff),
         action,

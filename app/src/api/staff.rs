@@ -55,10 +55,10 @@ pub struct AccountForm {
 pub async fn list_accounts() -> Result<Vec<AccountRow>, AppError> {
     use super::server::*;
     let ctx = context()?;
-    let departments = domain::departments::list(ctx.db())
+    let departments = domain::staff::departments::list(ctx.db())
         .await
         .map_err(domain_error)?;
-    let accounts = domain::accounts::list(ctx.db())
+    let accounts = domain::staff::accounts::list(ctx.db())
         .await
         .map_err(domain_error)?;
     Ok(accounts
@@ -70,19 +70,19 @@ pub async fn list_accounts() -> Result<Vec<AccountRow>, AppError> {
 #[server(endpoint = "staff/account_editor")]
 pub async fn account_editor(id: Option<i64>) -> Result<AccountForm, AppError> {
     use super::server::*;
-    use domain::access::{CATALOGUE, Permission};
+    use domain::staff::access::{CATALOGUE, Permission};
     let me = require_staff()?;
     let ctx = context()?;
     let db = ctx.db();
-    let departments = domain::departments::list(db).await.map_err(domain_error)?;
+    let departments = domain::staff::departments::list(db).await.map_err(domain_error)?;
     let account = match id {
         Some(id) => Some(account_row(
-            domain::accounts::get(db, id).await.map_err(domain_error)?,
+            domain::staff::accounts::get(db, id).await.map_err(domain_error)?,
             &departments,
         )),
         None => None,
     };
-    let members = domain::departments::list_with_members(db)
+    let members = domain::staff::departments::list_with_members(db)
         .await
         .map_err(domain_error)?;
     Ok(AccountForm {
@@ -131,7 +131,7 @@ pub async fn create_staff_account(
     }
     let (role, permissions) = grants_from_form(&role, &permissions)?;
     let departments = departments.into_iter().collect();
-    let new = domain::accounts::NewStaffAccount {
+    let new = domain::staff::accounts::NewStaffAccount {
         username: &username,
         display_name: &display_name,
         initial_password: &initial_password,
@@ -139,7 +139,7 @@ pub async fn create_staff_account(
         permissions: &permissions,
         departments: &departments,
     };
-    let account = domain::accounts::create_account(ctx.db(), &ctx.actor(&me), new)
+    let account = domain::staff::accounts::create_account(ctx.db(), &ctx.actor(&me), new)
         .await
         .map_err(domain_error)?;
     tracing::info!(
@@ -164,13 +164,13 @@ pub async fn update_staff_account(
     let ctx = context()?;
     let (role, permissions) = grants_from_form(&role, &permissions)?;
     let departments = departments.into_iter().collect();
-    let changes = domain::accounts::AccountChanges {
+    let changes = domain::staff::accounts::AccountChanges {
         display_name: &display_name,
         role,
         permissions: &permissions,
         departments: &departments,
     };
-    domain::accounts::update(ctx.db(), &ctx.actor(&me), id, changes)
+    domain::staff::accounts::update(ctx.db(), &ctx.actor(&me), id, changes)
         .await
         .map_err(domain_error)?;
     tracing::info!(staff_id = me.id, account = id, "staff account updated");
@@ -183,7 +183,7 @@ pub async fn set_account_active(id: i64, active: bool) -> Result<(), AppError> {
     use super::server::*;
     let me = require_staff()?;
     let ctx = context()?;
-    domain::accounts::set_active(ctx.db(), &ctx.actor(&me), id, active)
+    domain::staff::accounts::set_active(ctx.db(), &ctx.actor(&me), id, active)
         .await
         .map_err(domain_error)?;
     tracing::info!(
@@ -209,7 +209,7 @@ pub async fn reset_account_password(
             "確認用パスワードが一致しません。".into(),
         )));
     }
-    domain::accounts::reset_password(ctx.db(), &ctx.actor(&me), id, &new_password)
+    domain::staff::accounts::reset_password(ctx.db(), &ctx.actor(&me), id, &new_password)
         .await
         .map_err(domain_error)?;
     tracing::info!(staff_id = me.id, account = id, "staff password reset");
@@ -221,7 +221,7 @@ pub async fn delete_staff_account(id: i64) -> Result<(), AppError> {
     use super::server::*;
     let me = require_staff()?;
     let ctx = context()?;
-    domain::accounts::delete(ctx.db(), &ctx.actor(&me), id)
+    domain::staff::accounts::delete(ctx.db(), &ctx.actor(&me), id)
         .await
         .map_err(domain_error)?;
     tracing::info!(staff_id = me.id, account = id, "staff account deleted");
@@ -233,7 +233,7 @@ pub async fn delete_staff_account(id: i64) -> Result<(), AppError> {
 pub async fn list_departments() -> Result<Vec<DepartmentRow>, AppError> {
     use super::server::*;
     let ctx = context()?;
-    let list = domain::departments::list_with_members(ctx.db())
+    let list = domain::staff::departments::list_with_members(ctx.db())
         .await
         .map_err(domain_error)?;
     Ok(list.into_iter().map(department_row).collect())
@@ -244,7 +244,7 @@ pub async fn create_department(name: String) -> Result<(), AppError> {
     use super::server::*;
     let me = require_staff()?;
     let ctx = context()?;
-    domain::departments::create(ctx.db(), &ctx.actor(&me), &name)
+    domain::staff::departments::create(ctx.db(), &ctx.actor(&me), &name)
         .await
         .map_err(domain_error)?;
     Ok(())
@@ -255,7 +255,7 @@ pub async fn rename_department(id: i64, name: String) -> Result<(), AppError> {
     use super::server::*;
     let me = require_staff()?;
     let ctx = context()?;
-    domain::departments::rename(ctx.db(), &ctx.actor(&me), id, &name)
+    domain::staff::departments::rename(ctx.db(), &ctx.actor(&me), id, &name)
         .await
         .map_err(domain_error)?;
     Ok(())
@@ -266,7 +266,7 @@ pub async fn delete_department(id: i64) -> Result<(), AppError> {
     use super::server::*;
     let me = require_staff()?;
     let ctx = context()?;
-    domain::departments::delete(ctx.db(), &ctx.actor(&me), id)
+    domain::staff::departments::delete(ctx.db(), &ctx.actor(&me), id)
         .await
         .map_err(domain_error)?;
     Ok(())
@@ -289,7 +289,7 @@ pub async fn change_password(
         )));
     }
     let keep = ctx.server().cookie.session_token(&ctx.parts.headers);
-    domain::accounts::change_own_password(
+    domain::staff::accounts::change_own_password(
         ctx.db(),
         &ctx.actor(&me),
         me.id,
@@ -310,16 +310,16 @@ fn grants_from_form(
     permissions: &[String],
 ) -> Result<
     (
-        domain::access::Role,
-        std::collections::BTreeSet<domain::access::Permission>,
+        domain::staff::access::Role,
+        std::collections::BTreeSet<domain::staff::access::Permission>,
     ),
     AppError,
 > {
     use super::server::domain_error;
-    let role = domain::access::Role::from_key(role).map_err(domain_error)?;
+    let role = domain::staff::access::Role::from_key(role).map_err(domain_error)?;
     let permissions = permissions
         .iter()
-        .map(|p| domain::access::Permission::from_key(p))
+        .map(|p| domain::staff::access::Permission::from_key(p))
         .collect::<Result<_, _>>()
         .map_err(domain_error)?;
     Ok((role, permissions))
@@ -327,8 +327,8 @@ fn grants_from_form(
 
 #[cfg(feature = "ssr")]
 fn account_row(
-    a: domain::accounts::Account,
-    departments: &[domain::departments::Department],
+    a: domain::staff::accounts::Account,
+    departments: &[domain::staff::departments::Department],
 ) -> AccountRow {
     use super::friends::jst;
     AccountRow {
@@ -352,7 +352,7 @@ fn account_row(
 }
 
 #[cfg(feature = "ssr")]
-fn department_row((d, members): (domain::departments::Department, u64)) -> DepartmentRow {
+fn department_row((d, members): (domain::staff::departments::Department, u64)) -> DepartmentRow {
     DepartmentRow {
         id: d.id,
         name: d.name,

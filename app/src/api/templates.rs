@@ -42,7 +42,7 @@ pub async fn list_templates() -> Result<Vec<TemplateRow>, AppError> {
     use super::server::*;
     let me = require_staff()?;
     let ctx = context()?;
-    let list = domain::templates::list(ctx.db(), &me.grants.scope())
+    let list = domain::messaging::templates::list(ctx.db(), &me.grants.scope())
         .await
         .map_err(domain_error)?;
     Ok(list.into_iter().map(template_row).collect())
@@ -51,13 +51,13 @@ pub async fn list_templates() -> Result<Vec<TemplateRow>, AppError> {
 #[server(endpoint = "templates/editor")]
 pub async fn template_editor(id: Option<i64>) -> Result<TemplateForm, AppError> {
     use super::server::*;
-    use domain::access::{Action, Feature};
+    use domain::staff::access::{Action, Feature};
     let me = require_staff()?;
     let ctx = context()?;
     let scope = me.grants.scope();
     let template = match id {
         Some(id) => Some(
-            domain::templates::get(ctx.db(), &scope, id)
+            domain::messaging::templates::get(ctx.db(), &scope, id)
                 .await
                 .map_err(domain_error)?,
         ),
@@ -65,9 +65,9 @@ pub async fn template_editor(id: Option<i64>) -> Result<TemplateForm, AppError> 
     };
     let (text, json) = template
         .as_ref()
-        .map(|t| domain::templates::decompose(&t.messages))
+        .map(|t| domain::messaging::templates::decompose(&t.messages))
         .unwrap_or_default();
-    let departments = domain::departments::list(ctx.db())
+    let departments = domain::staff::departments::list(ctx.db())
         .await
         .map_err(domain_error)?
         .into_iter()
@@ -91,7 +91,7 @@ pub async fn template_editor(id: Option<i64>) -> Result<TemplateForm, AppError> 
 #[server(endpoint = "templates/preview")]
 pub async fn preview_template(text: String, json: String) -> Result<Vec<String>, AppError> {
     use super::server::*;
-    let messages = domain::templates::compose(&text, &json).map_err(domain_error)?;
+    let messages = domain::messaging::templates::compose(&text, &json).map_err(domain_error)?;
     Ok(messages.iter().map(|m| m.preview_text()).collect())
 }
 
@@ -110,16 +110,16 @@ pub async fn save_template(
     let Some(department_id) = department_id else {
         return Err(fail(AppError::Invalid("所属部署を選んでください。".into())));
     };
-    let input = domain::templates::TemplateInput {
+    let input = domain::messaging::templates::TemplateInput {
         department_id,
         title,
-        messages: domain::templates::compose(&text, &json).map_err(domain_error)?,
+        messages: domain::messaging::templates::compose(&text, &json).map_err(domain_error)?,
     };
     let scope = me.grants.scope();
     let actor = ctx.actor(&me);
     let saved = match id {
-        Some(id) => domain::templates::update(ctx.db(), &actor, &scope, id, input).await,
-        None => domain::templates::create(ctx.db(), &actor, &scope, input).await,
+        Some(id) => domain::messaging::templates::update(ctx.db(), &actor, &scope, id, input).await,
+        None => domain::messaging::templates::create(ctx.db(), &actor, &scope, input).await,
     }
     .map_err(domain_error)?;
     if id.is_none() {
@@ -133,7 +133,7 @@ pub async fn delete_template(id: i64) -> Result<(), AppError> {
     use super::server::*;
     let me = require_staff()?;
     let ctx = context()?;
-    domain::templates::delete(ctx.db(), &ctx.actor(&me), &me.grants.scope(), id)
+    domain::messaging::templates::delete(ctx.db(), &ctx.actor(&me), &me.grants.scope(), id)
         .await
         .map_err(domain_error)?;
     leptos_axum::redirect("/admin/templates?deleted=1");
@@ -141,7 +141,7 @@ pub async fn delete_template(id: i64) -> Result<(), AppError> {
 }
 
 #[cfg(feature = "ssr")]
-fn template_row(t: domain::templates::Template) -> TemplateRow {
+fn template_row(t: domain::messaging::templates::Template) -> TemplateRow {
     TemplateRow {
         preview: t.messages.iter().map(|m| m.preview_text()).collect(),
         id: t.id,

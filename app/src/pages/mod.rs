@@ -1,33 +1,23 @@
-//! One module per page.
+//! The admin panel's pages, a folder per area with several pages.
 
-mod allowed_ips;
-mod auth_card;
-mod channel_bar;
+mod auth;
 mod dashboard;
 mod friends;
-mod login;
 mod logs;
 mod not_found;
-mod password;
 mod placeholder;
 mod settings;
-mod setup;
 mod simulator;
 mod staff;
 mod templates;
 
-pub use allowed_ips::AllowedIpsPage;
-use auth_card::AuthCard;
-use channel_bar::ChannelBar;
+pub use auth::{LoginPage, PasswordPage, SetupPage};
 pub use dashboard::Dashboard;
 pub use friends::{FriendDetailPage, FriendsPage};
-pub use login::LoginPage;
 pub use logs::{AuditLogPage, LoginHistoryPage};
 pub use not_found::NotFound;
-pub use password::PasswordPage;
 pub use placeholder::Placeholder;
-pub use settings::SettingsPage;
-pub use setup::SetupPage;
+pub use settings::{AllowedIpsPage, SettingsPage};
 pub use simulator::SimulatorPage;
 pub use staff::{AccountPage, DepartmentsPage, StaffPage};
 pub use templates::{TemplatePage, TemplatesPage};

@@ -6,7 +6,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 use serde_json::Value;
 
-use super::ChannelBar;
+use crate::components::ChannelBar;
 use crate::api::{ChatBubble, SimAct, SimCreateFriend, sim_chat, sim_friends};
 use crate::layout::use_channel;
 

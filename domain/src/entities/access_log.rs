@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-/// One HTTP request, as the access log keeps it (see `crate::access_log`).
+/// One HTTP request, as the access log keeps it (see `crate::security::access_log`).
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "access_log")]
 pub struct Model {

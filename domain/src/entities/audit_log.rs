@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-/// One entry of the tamper-evident audit log; see `crate::audit`.
+/// One entry of the tamper-evident audit log; see `crate::security::audit`.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "audit_log")]
 pub struct Model {

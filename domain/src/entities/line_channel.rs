@@ -1,7 +1,7 @@
 use sea_orm::entity::prelude::*;
 
 /// A LINE Messaging API channel (an official account). Secrets are stored sealed
-/// (`crate::secrets`); this row never holds them in clear.
+/// (`crate::security::secrets`); this row never holds them in clear.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "line_channel")]
 pub struct Model {

@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-/// One sign-in attempt, successful or not; see `crate::login_history`.
+/// One sign-in attempt, successful or not; see `crate::security::login_history`.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "login_attempt")]
 pub struct Model {
@@ -13,7 +13,7 @@ pub struct Model {
     pub username_key: String,
     /// The account, when the username named one.
     pub staff_id: Option<i64>,
-    /// See `crate::login_history::Outcome`.
+    /// See `crate::security::login_history::Outcome`.
     pub outcome: String,
     pub client_addr: Option<String>,
     pub user_agent: Option<String>,

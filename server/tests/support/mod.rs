@@ -11,12 +11,12 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, Request, StatusCode, header};
-use domain::accounts::{self, NewAccount};
-use domain::audit::Actor;
+use domain::staff::accounts::{self, NewAccount};
+use domain::security::audit::Actor;
 use domain::testing::TestDb;
 use leptos::server_fn::ServerFn;
 use server::config::Config;
-use server::routes::{Limits, router};
+use server::router::{Limits, router};
 use tower::ServiceExt;
 
 pub const PASSWORD: &str = "correct horse battery";

@@ -1,0 +1,5 @@
+//! HTTP endpoints that are not Leptos pages or server functions.
+
+pub mod health;
+pub mod log_exports;
+pub mod webhook;

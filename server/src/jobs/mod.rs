@@ -1,0 +1,3 @@
+//! Background work of the server process.
+
+pub mod webhook_workers;
