@@ -4,9 +4,6 @@
 //! Compiled twice: with `ssr` into the server binary, with `hydrate` into the WASM bundle.
 //! Server functions stay thin: authorize (see [`api`]), call the `domain` crate, map errors.
 
-// No `unsafe` in our code: memory safety is the compiler's to prove (IPA: buffer overflow).
-#![forbid(unsafe_code)]
-
 #[cfg(all(feature = "ssr", feature = "hydrate"))]
 compile_error!(
     "`app` is built with both `ssr` and `hydrate`: build and test per package \
@@ -15,6 +12,7 @@ compile_error!(
 
 pub mod api;
 mod components;
+pub mod error;
 mod layout;
 pub mod nav;
 mod pages;
@@ -60,7 +58,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 /// server's default policy, without scripts, stays on every other response).
 #[cfg(feature = "ssr")]
 fn set_page_security_policy() {
-    let nonce = leptos::nonce::use_nonce();
+    let nonce = use_nonce();
     let response = use_context::<leptos_axum::ResponseOptions>();
     if let (Some(nonce), Some(response)) = (nonce, response) {
         let policy = ssr::http::page_content_security_policy(&nonce.to_string());

@@ -27,3 +27,9 @@ pub enum DomainError {
 }
 
 pub type DomainResult<T> = Result<T, DomainError>;
+
+impl From<model::access::UnknownKey> for DomainError {
+    fn from(e: model::access::UnknownKey) -> Self {
+        DomainError::Invalid(e.0)
+    }
+}

@@ -118,28 +118,35 @@ fn replace_database_name(url: &str, name: &str) -> String {
     }
 }
 
-/// Declares a database test once and runs it on SQLite and on PostgreSQL, as two tests named
-/// `<name>::sqlite` and `<name>::postgres`. The body gets a fresh [`TestDb`] as `$db`.
+/// Runs each named database test on SQLite and on PostgreSQL, as two tests named
+/// `<name>::sqlite` and `<name>::postgres`. A test is a plain `async fn name(t: TestDb)` (so
+/// rustfmt formats it); list the file's tests once at its end:
+///
+/// ```ignore
+/// async fn accounts_are_unique(t: TestDb) { /* ... */ }
+///
+/// db_tests!(accounts_are_unique);
+/// ```
 #[macro_export]
-macro_rules! db_test {
-    ($(#[$meta:meta])* async fn $name:ident($db:ident) $body:block) => {
-        $(#[$meta])*
-        mod $name {
-            #[allow(unused_imports)]
-            use super::*;
+macro_rules! db_tests {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            // A module beside the function of the same name: modules and functions live in
+            // different namespaces.
+            mod $name {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$name($crate::testing::TestDb::new($crate::db::Backend::Sqlite).await)
+                        .await
+                }
 
-            async fn run($db: $crate::testing::TestDb) $body
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                run($crate::testing::TestDb::new($crate::db::Backend::Sqlite).await).await
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$name($crate::testing::TestDb::new($crate::db::Backend::Postgres).await)
+                        .await
+                }
             }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                run($crate::testing::TestDb::new($crate::db::Backend::Postgres).await).await
-            }
-        }
+        )+
     };
 }
 

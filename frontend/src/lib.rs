@@ -1,9 +1,6 @@
 //! The browser side: this crate is compiled to WebAssembly by cargo-leptos and takes over the
 //! server-rendered admin pages (hydration), after which navigation and forms run in the browser.
 
-// No `unsafe` in our code: memory safety is the compiler's to prove (IPA: buffer overflow).
-#![forbid(unsafe_code)]
-
 use wasm_bindgen::prelude::wasm_bindgen;
 
 #[wasm_bindgen]

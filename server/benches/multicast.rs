@@ -7,6 +7,9 @@
 //!
 //!   cargo bench -p server --bench multicast
 
+// A benchmark reports on standard output.
+#![allow(clippy::print_stdout)]
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

@@ -1,12 +1,17 @@
-//! The `machidayori` server: configuration, HTTP routes and middleware, and the command line.
+//! The `machidayori` server: configuration, the HTTP router and its middleware, non-Leptos
+//! handlers, background tasks, and the command line.
 //!
-//! Request flow: `routes::router` → request id, tracing, limits → `access` (session lookup and
-//! the per-path access rule) → health probes, server functions (`/api/...`) or Leptos pages.
-//! LINE's webhook (`/webhook/line/{key}`) is stored by `webhook` and acted on by `workers`; the
-//! built-in LINE sandbox is mounted at `/sandbox/line` (`platform`).
-
-// No `unsafe` in our code: memory safety is the compiler's to prove (IPA: buffer overflow).
-#![forbid(unsafe_code)]
+//! - [`router`]: every route and the middleware stack, in one file.
+//! - [`middleware`]: client address, admin IP allowlist, staff access (who may call what),
+//!   access log, request ids, security headers, limits.
+//! - [`handlers`]: endpoints that are not Leptos pages: server functions, health probes, the
+//!   LINE webhook, CSV exports.
+//! - [`jobs`]: background tasks, started and stopped in one place.
+//! - [`serve`]: start-up order and shutdown; [`cli`]: the other commands; [`config`]: settings.
+//!
+//! A webhook event: [`handlers::webhook`] → `domain::webhook::inbox` → [`jobs::webhook_workers`]
+//! → `domain::webhook::dispatch`. The built-in LINE sandbox is mounted at `/sandbox/line`
+//! ([`line_platform`]).
 
 pub mod cli;
 pub mod config;
@@ -40,9 +45,10 @@ impl std::ops::Deref for AppState {
 }
 
 pub struct AppStateInner {
-    pub db: domain::DatabaseConnection,
     pub leptos: LeptosOptions,
-    pub server_context: app::api::ServerContext,
+    /// What server functions use (the database, the session policy, the allowlist...), held here
+    /// once and handed to Leptos for every page and call.
+    pub context: app::ssr::ServerContext,
     /// `PUBLIC_URL`'s origin (`https://host[:port]`), when configured: what a browser's
     /// `Origin` header must be for a state-changing request.
     pub public_origin: Option<String>,
@@ -50,8 +56,6 @@ pub struct AppStateInner {
     pub intake: handlers::webhook::Intake,
     /// `TRUSTED_PROXIES`: peers whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<ipnet::IpNet>,
-    /// The admin IP allowlist, checked in memory on every `/admin` and `/api` request.
-    pub allowlist: domain::security::allowlist::LiveAllowList,
     /// `None` only in the access-log benchmark's comparison run.
     pub access_log: Option<middleware::access_log::AccessLog>,
 }
@@ -70,15 +74,10 @@ impl AppState {
             .site_root(config.site_root.display().to_string())
             .site_pkg_dir("pkg")
             .site_addr(config.bind_addr)
-            .reload_port(
-                std::env::var("LEPTOS_RELOAD_PORT")
-                    .ok()
-                    .and_then(|p| p.parse().ok())
-                    .unwrap_or(3001),
-            )
+            .reload_port(u32::from(config.leptos_reload_port))
             .build();
-        let server_context = app::api::ServerContext {
-            db: db.clone(),
+        let context = app::ssr::ServerContext {
+            db,
             session_policy: config.session_policy(),
             cookie: app::ssr::http::CookieSettings {
                 secure: config.is_https(),
@@ -87,23 +86,30 @@ impl AppState {
             sandbox: platform
                 .has_sandbox_channels()
                 .then(|| platform.sandbox.clone()),
-            allowlist: allowlist.clone(),
+            allowlist,
         };
         let public_origin = config
             .public_url
             .as_ref()
             .map(|u| u.origin().ascii_serialization());
         Self(Arc::new(AppStateInner {
-            db,
             leptos,
-            server_context,
+            context,
             public_origin,
             platform,
             intake,
             trusted_proxies: config.trusted_proxies.clone(),
-            allowlist,
             access_log,
         }))
+    }
+
+    pub fn db(&self) -> &domain::DatabaseConnection {
+        &self.context.db
+    }
+
+    /// The admin IP allowlist, checked in memory on every `/admin` and `/api` request.
+    pub fn allowlist(&self) -> &domain::security::allowlist::LiveAllowList {
+        &self.context.allowlist
     }
 }
 

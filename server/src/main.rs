@@ -1,6 +1,3 @@
-// No `unsafe` in our code: memory safety is the compiler's to prove (IPA: buffer overflow).
-#![forbid(unsafe_code)]
-
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -12,6 +9,8 @@ use server::config::Config;
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+// Before the logger exists, and for the operator at the shell: errors go to standard error.
+#[allow(clippy::print_stderr)]
 fn main() -> ExitCode {
     let args = Cli::parse();
     let config = match Config::load(args.config.as_deref()) {

@@ -1,18 +1,21 @@
-//! `machidayori serve`: migrate, then serve HTTP until SIGTERM/SIGINT, letting in-flight
-//! requests finish.
+//! `machidayori serve`: the start-up order (migrate, channels, background tasks, router) and the
+//! shutdown order (stop accepting, let in-flight requests finish, stop background tasks, save
+//! the sandbox, close the database).
 
 use std::io::Write;
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 
-use std::sync::Arc;
-
 use crate::AppState;
 use crate::config::Config;
-use crate::line_platform::LinePlatform;
-use crate::router::{Limits, router};
 use crate::handlers::webhook::Intake;
+use crate::jobs::{Background, webhook_workers};
+use crate::line_platform::LinePlatform;
+use crate::middleware::access_log::AccessLog;
+use crate::router::{Limits, router};
 
 pub async fn run(config: Config) -> anyhow::Result<()> {
     let db = domain::db::connect_and_migrate(&config.database_url, config.database_max_connections)
@@ -29,7 +32,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             "UI assets not found in SITE_ROOT: pages will load without styles and scripts (build them with `make build`)"
         );
     }
-    domain::staff::accounts::warm_up().await?;
+    domain::staff::password::warm_up().await?;
 
     let listener = tokio::net::TcpListener::bind(config.bind_addr)
         .await
@@ -37,10 +40,10 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     let local_addr = listener
         .local_addr()
         .context("listening socket has no address")?;
-    let (state, workers) = prepare(&config, db.clone(), local_addr).await?;
+    let background = Background::new();
+    let state = prepare(&config, db.clone(), local_addr, &background).await?;
+    crate::jobs::spawn_all(&background, &config, db.clone(), state.allowlist().clone());
     let platform = state.platform.clone();
-    let state_allowlist = state.allowlist.clone();
-    let state_access_log = state.access_log.clone();
     let limits = Limits {
         body_bytes: config.request_body_limit,
         timeout: config.request_timeout,
@@ -49,13 +52,6 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     tracing::info!(address = %local_addr, "listening");
     announce(&config, local_addr, &db, &platform).await;
 
-    let purge = tokio::spawn(purge_expired_sessions(db.clone(), config.clone()));
-    let purge_access_log = tokio::spawn(crate::middleware::access_log::purge_daily(
-        db.clone(),
-        config.access_log_retention_days,
-    ));
-    let follow_allowlist = tokio::spawn(follow_allowlist(db.clone(), state_allowlist));
-    let access_log = state_access_log;
     let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
     let server = axum::serve(
         listener,
@@ -77,13 +73,9 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         result = server => result.context("HTTP server failed")?,
         () = deadline => tracing::warn!("requests still running after SHUTDOWN_TIMEOUT were cut off"),
     }
-    purge.abort();
-    purge_access_log.abort();
-    follow_allowlist.abort();
-    if let Some(log) = access_log {
-        log.flush_and_stop().await;
-    }
-    workers.stop().await;
+    // After the last request: the access log flushes what they left, the workers record what
+    // they finished.
+    background.shutdown(BACKGROUND_SHUTDOWN).await;
     if let Err(e) = platform.sandbox.flush() {
         tracing::warn!(error = %e, "could not save the LINE sandbox's state");
     }
@@ -92,45 +84,52 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// How long background tasks get to finish what they hold at shutdown.
+const BACKGROUND_SHUTDOWN: Duration = Duration::from_secs(10);
+
 /// Everything behind the router for a process listening on `local_addr`: the LINE channels
 /// (sandbox channels are served by this process at its own address, so this waits until the
-/// address is known), the webhook inbox writer and its workers.
+/// address is known), the webhook inbox writer and its workers, the access log writer; their
+/// tasks run on `background`.
 pub async fn prepare(
     config: &Config,
     db: domain::DatabaseConnection,
     local_addr: SocketAddr,
-) -> anyhow::Result<(AppState, crate::jobs::webhook_workers::WorkerTasks)> {
+    background: &Background,
+) -> anyhow::Result<AppState> {
     let platform = Arc::new(LinePlatform::start(&db, config, local_addr).await?);
     let writers = match domain::db::backend_of(&db) {
         domain::db::Backend::Sqlite => 1,
         domain::db::Backend::Postgres => 8,
     };
     let inbox_db = domain::db::hot_writer(&db).await?;
-    let handoff = crate::jobs::webhook_workers::Handoff::new(crate::jobs::webhook_workers::lease_for(config.line_api_timeout));
-    let intake = Intake::start(inbox_db.clone(), writers, handoff.clone());
-    let workers = crate::jobs::webhook_workers::start(crate::jobs::webhook_workers::Workers {
-        count: config.webhook_workers,
-        inbox_db,
-        db: db.clone(),
-        platform: platform.clone(),
-        handoff,
-        stored: intake.stored.clone(),
-    });
+    let handoff =
+        webhook_workers::Handoff::new(webhook_workers::lease_for(config.line_api_timeout));
+    let intake = Intake::start(&inbox_db, writers, &handoff, background);
+    webhook_workers::start(
+        webhook_workers::Workers {
+            count: config.webhook_workers,
+            inbox_db,
+            db: db.clone(),
+            platform: platform.clone(),
+            handoff,
+            stored: intake.stored.clone(),
+        },
+        background,
+    );
     let allowlist =
-        domain::security::allowlist::LiveAllowList::load(&db, config.admin_allowed_ips.clone()).await?;
-    // The benchmark of the access log's cost compares runs with and without it; nothing else
-    // may turn it off, so the switch is an undocumented variable that warns loudly.
-    let access_log = if std::env::var_os("MACHIDAYORI_BENCH_WITHOUT_ACCESS_LOG").is_some() {
+        domain::security::allowlist::LiveAllowList::load(&db, config.admin_allowed_ips.clone())
+            .await?;
+    let access_log = if config.access_log {
+        Some(AccessLog::start(db.clone(), background))
+    } else {
         tracing::warn!(
             "access log OFF (MACHIDAYORI_BENCH_WITHOUT_ACCESS_LOG, for benchmarks only)"
         );
         None
-    } else {
-        Some(crate::middleware::access_log::AccessLog::start(db.clone()))
     };
-    Ok((
-        AppState::new(config, db, platform, intake, allowlist, access_log),
-        workers,
+    Ok(AppState::new(
+        config, db, platform, intake, allowlist, access_log,
     ))
 }
 
@@ -176,38 +175,6 @@ async fn announce(
     for line in lines {
         // A closed stderr must not stop the server.
         let _ = writeln!(err, "  {line}");
-    }
-}
-
-/// Deletes expired sessions every ten minutes so the table does not grow without bound.
-async fn purge_expired_sessions(db: domain::DatabaseConnection, config: Config) {
-    let policy = config.session_policy();
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
-    loop {
-        tick.tick().await;
-        match domain::staff::sessions::purge_expired(&db, policy).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(sessions = n, "expired sessions removed"),
-            Err(e) => tracing::warn!(error = %e, "could not remove expired sessions"),
-        }
-    }
-}
-
-/// How often the allowlist is read again, for changes made by other instances or the CLI.
-const ALLOWLIST_REFRESH: std::time::Duration = std::time::Duration::from_secs(5);
-
-async fn follow_allowlist(
-    db: domain::DatabaseConnection,
-    allowlist: domain::security::allowlist::LiveAllowList,
-) {
-    let mut tick = tokio::time::interval(ALLOWLIST_REFRESH);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tick.tick().await;
-        // On failure the last list stays in force.
-        if let Err(e) = allowlist.reload(&db).await {
-            tracing::warn!(error = %e, "could not reload the admin IP allowlist");
-        }
     }
 }
 

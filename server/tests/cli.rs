@@ -7,7 +7,7 @@ use std::net::TcpStream;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use domain::db_test;
+use domain::db_tests;
 use domain::testing::TestDb;
 
 static NEXT_DIR: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
@@ -68,91 +68,163 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-db_test!(
-    async fn admin_create_reads_the_password_from_stdin(t) {
-        let out = admin_create(&t.url, "Tanaka", "correct horse battery");
-        assert!(out.status.success(), "{}", text(&out.stderr));
-        assert!(text(&out.stdout).contains("Tanaka"));
-        let staff = domain::staff::accounts::authenticate(&t.db, "tanaka", "correct horse battery").await;
-        assert!(staff.is_ok(), "the new administrator can sign in");
+async fn admin_create_reads_the_password_from_stdin(t: TestDb) {
+    let out = admin_create(&t.url, "Tanaka", "correct horse battery");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("Tanaka"));
+    let staff =
+        domain::staff::accounts::authenticate(&t.db, "tanaka", "correct horse battery").await;
+    assert!(staff.is_ok(), "the new administrator can sign in");
 
-        let again = admin_create(&t.url, "TANAKA", "correct horse battery");
-        assert!(!again.status.success());
-        assert!(text(&again.stderr).contains("既に使われています"), "{}", text(&again.stderr));
-        let short = admin_create(&t.url, "suzuki", "short");
-        assert!(!short.status.success());
-        assert!(text(&short.stderr).contains("12文字以上"), "{}", text(&short.stderr));
-        assert_eq!(domain::staff::accounts::count(&t.db).await.unwrap(), 1);
+    let again = admin_create(&t.url, "TANAKA", "correct horse battery");
+    assert!(!again.status.success());
+    assert!(
+        text(&again.stderr).contains("既に使われています"),
+        "{}",
+        text(&again.stderr)
+    );
+    let short = admin_create(&t.url, "suzuki", "short");
+    assert!(!short.status.success());
+    assert!(
+        text(&short.stderr).contains("12文字以上"),
+        "{}",
+        text(&short.stderr)
+    );
+    assert_eq!(domain::staff::accounts::count(&t.db).await.unwrap(), 1);
+}
+
+async fn migrate_reports_and_reverts(t: TestDb) {
+    let status = machidayori(&t.url)
+        .args(["migrate", "status"])
+        .output()
+        .unwrap();
+    assert!(status.status.success(), "{}", text(&status.stderr));
+    assert!(text(&status.stdout).contains("Applied\tm20261124_000001_staff_accounts_and_sessions"));
+
+    // Every migration down, newest first, then up again: each one reverts cleanly.
+    let applied: Vec<String> = text(&status.stdout)
+        .lines()
+        .filter_map(|l| l.strip_prefix("Applied\t").map(str::to_owned))
+        .collect();
+    assert!(applied.len() >= 4, "{applied:?}");
+    let steps = applied.len().to_string();
+    let down = machidayori(&t.url)
+        .args(["migrate", "down", "--steps", &steps])
+        .output()
+        .unwrap();
+    assert!(down.status.success(), "{}", text(&down.stderr));
+    let status = machidayori(&t.url)
+        .args(["migrate", "status"])
+        .output()
+        .unwrap();
+    let listed = text(&status.stdout);
+    for migration in &applied {
+        assert!(
+            listed.contains(&format!("Pending\t{migration}")),
+            "{listed}"
+        );
     }
-);
 
-db_test!(
-    async fn migrate_reports_and_reverts(t) {
-        let status = machidayori(&t.url).args(["migrate", "status"]).output().unwrap();
-        assert!(status.status.success(), "{}", text(&status.stderr));
-        assert!(text(&status.stdout).contains("Applied\tm20261124_000001_staff_accounts_and_sessions"));
+    let up = machidayori(&t.url)
+        .args(["migrate", "up"])
+        .output()
+        .unwrap();
+    assert!(up.status.success(), "{}", text(&up.stderr));
+    assert_eq!(
+        domain::staff::accounts::count(&t.db).await.unwrap(),
+        0,
+        "schema is back"
+    );
+}
 
-        // Every migration down, newest first, then up again: each one reverts cleanly.
-        let applied: Vec<String> = text(&status.stdout)
-            .lines()
-            .filter_map(|l| l.strip_prefix("Applied\t").map(str::to_owned))
-            .collect();
-        assert!(applied.len() >= 4, "{applied:?}");
-        let steps = applied.len().to_string();
-        let down = machidayori(&t.url).args(["migrate", "down", "--steps", &steps]).output().unwrap();
-        assert!(down.status.success(), "{}", text(&down.stderr));
-        let status = machidayori(&t.url).args(["migrate", "status"]).output().unwrap();
-        let listed = text(&status.stdout);
-        for migration in &applied {
-            assert!(listed.contains(&format!("Pending\t{migration}")), "{listed}");
-        }
+async fn audit_verify_passes_and_then_names_the_altered_entry(t: TestDb) {
+    use sea_orm::ConnectionTrait;
+    let out = admin_create(&t.url, "tanaka", "correct horse battery");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = machidayori(&t.url)
+        .args(["channel", "set", "--key", "test", "--sandbox"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let entries = domain::security::audit::list(&t.db, &Default::default(), 0, 10)
+        .await
+        .unwrap()
+        .rows;
+    let actions: Vec<(&str, &str)> = entries
+        .iter()
+        .map(|e| (e.action.as_str(), e.username.as_str()))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("channel.set", "command-line"),
+            ("account.create", "command-line")
+        ]
+    );
 
-        let up = machidayori(&t.url).args(["migrate", "up"]).output().unwrap();
-        assert!(up.status.success(), "{}", text(&up.stderr));
-        assert_eq!(domain::staff::accounts::count(&t.db).await.unwrap(), 0, "schema is back");
+    let verify = machidayori(&t.url)
+        .args(["audit", "verify"])
+        .output()
+        .unwrap();
+    assert!(verify.status.success(), "{}", text(&verify.stderr));
+    assert!(
+        text(&verify.stdout).contains("2 entries verified"),
+        "{}",
+        text(&verify.stdout)
+    );
+
+    t.db.execute_unprepared(r#"UPDATE audit_log SET summary = '{"role":"staff"}' WHERE seq = 1"#)
+        .await
+        .unwrap();
+    let verify = machidayori(&t.url)
+        .args(["audit", "verify"])
+        .output()
+        .unwrap();
+    assert!(!verify.status.success());
+    let err = text(&verify.stderr);
+    assert!(
+        err.contains("番号 1") && err.contains("seq 1") && err.contains("改ざん"),
+        "{err}"
+    );
+}
+
+async fn admin_unlock_lifts_a_lockout(t: TestDb) {
+    use domain::security::login_history::{Attempt, Policy};
+    for _ in 0..5 {
+        let attempt = Attempt {
+            username: "sato",
+            password: "wrong password!",
+            client_addr: None,
+            user_agent: None,
+        };
+        domain::security::login_history::sign_in(&t.db, attempt, Policy::default())
+            .await
+            .unwrap_err();
     }
-);
-
-db_test!(
-    async fn audit_verify_passes_and_then_names_the_altered_entry(t) {
-        use sea_orm::ConnectionTrait;
-        let out = admin_create(&t.url, "tanaka", "correct horse battery");
-        assert!(out.status.success(), "{}", text(&out.stderr));
-        let out = machidayori(&t.url)
-            .args(["channel", "set", "--key", "test", "--sandbox"])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", text(&out.stderr));
-        let entries = domain::security::audit::list(&t.db, &Default::default(), 0, 10).await.unwrap().rows;
-        let actions: Vec<(&str, &str)> = entries.iter().map(|e| (e.action.as_str(), e.username.as_str())).collect();
-        assert_eq!(actions, [("channel.set", "command-line"), ("account.create", "command-line")]);
-
-        let verify = machidayori(&t.url).args(["audit", "verify"]).output().unwrap();
-        assert!(verify.status.success(), "{}", text(&verify.stderr));
-        assert!(text(&verify.stdout).contains("2 entries verified"), "{}", text(&verify.stdout));
-
-        t.db.execute_unprepared(r#"UPDATE audit_log SET summary = '{"role":"staff"}' WHERE seq = 1"#).await.unwrap();
-        let verify = machidayori(&t.url).args(["audit", "verify"]).output().unwrap();
-        assert!(!verify.status.success());
-        let err = text(&verify.stderr);
-        assert!(err.contains("番号 1") && err.contains("seq 1") && err.contains("改ざん"), "{err}");
-    }
-);
-
-db_test!(
-    async fn admin_unlock_lifts_a_lockout(t) {
-        use domain::security::login_history::{Attempt, Policy};
-        for _ in 0..5 {
-            let attempt = Attempt { username: "sato", password: "wrong password!", client_addr: None, user_agent: None };
-            domain::security::login_history::sign_in(&t.db, attempt, Policy::default()).await.unwrap_err();
-        }
-        assert_eq!(domain::security::login_history::active_lockouts(&t.db).await.unwrap().len(), 1);
-        let out = machidayori(&t.url).args(["admin", "unlock", "--username", "SATO"]).output().unwrap();
-        assert!(out.status.success(), "{}", text(&out.stderr));
-        assert!(text(&out.stdout).contains("解除しました"), "{}", text(&out.stdout));
-        assert!(domain::security::login_history::active_lockouts(&t.db).await.unwrap().is_empty());
-    }
-);
+    assert_eq!(
+        domain::security::login_history::active_lockouts(&t.db)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    let out = machidayori(&t.url)
+        .args(["admin", "unlock", "--username", "SATO"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("解除しました"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert!(
+        domain::security::login_history::active_lockouts(&t.db)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
 
 #[test]
 fn an_invalid_setting_stops_start_up_naming_the_variable() {
@@ -284,58 +356,80 @@ fn http_get(addr: &str, path: &str) -> String {
     reply
 }
 
-db_test!(
-    async fn serve_answers_over_http_and_finishes_in_flight_requests_on_sigterm(t) {
-        let mut server = Server::start(&t);
-        let health = http_get(&server.addr, "/healthz");
-        assert!(health.starts_with("HTTP/1.1 200"), "{health}");
-        assert!(health.to_ascii_lowercase().contains("x-request-id:"), "{health}");
-        let ready = http_get(&server.addr, "/readyz");
-        assert!(ready.starts_with("HTTP/1.1 200"), "{ready}");
+async fn serve_answers_over_http_and_finishes_in_flight_requests_on_sigterm(t: TestDb) {
+    let mut server = Server::start(&t);
+    let health = http_get(&server.addr, "/healthz");
+    assert!(health.starts_with("HTTP/1.1 200"), "{health}");
+    assert!(
+        health.to_ascii_lowercase().contains("x-request-id:"),
+        "{health}"
+    );
+    let ready = http_get(&server.addr, "/readyz");
+    assert!(ready.starts_with("HTTP/1.1 200"), "{ready}");
 
-        // A sign-in request whose body is only half sent when SIGTERM arrives.
-        let body = "username=nobody&password=whatever-password&next=";
-        let (first, rest) = body.split_at(10);
-        let mut s = TcpStream::connect(&server.addr).unwrap();
-        write!(
-            s,
-            "POST /api/auth/login HTTP/1.1\r\nHost: {}\r\nContent-Type: application/x-www-form-urlencoded\r\nAccept: application/json\r\nCookie: machidayori_session={COOKIE_TOKEN}\r\nContent-Length: {}\r\n\r\n{first}",
-            server.addr,
-            body.len()
-        )
-        .unwrap();
-        s.flush().unwrap();
-        std::thread::sleep(Duration::from_millis(300));
-        server.signal("TERM");
-        std::thread::sleep(Duration::from_millis(300));
-        assert_eq!(server.child.try_wait().unwrap(), None, "still running while a request is in flight");
-        s.write_all(rest.as_bytes()).unwrap();
-        let mut reply = String::new();
-        s.read_to_string(&mut reply).unwrap();
-        assert!(reply.starts_with("HTTP/1.1 401"), "the in-flight request was answered: {reply}");
+    // A sign-in request whose body is only half sent when SIGTERM arrives.
+    let body = "username=nobody&password=whatever-password&next=";
+    let (first, rest) = body.split_at(10);
+    let mut s = TcpStream::connect(&server.addr).unwrap();
+    write!(
+        s,
+        "POST /api/auth/login HTTP/1.1\r\nHost: {}\r\nContent-Type: application/x-www-form-urlencoded\r\nAccept: application/json\r\nCookie: machidayori_session={COOKIE_TOKEN}\r\nContent-Length: {}\r\n\r\n{first}",
+        server.addr,
+        body.len()
+    )
+    .unwrap();
+    s.flush().unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    server.signal("TERM");
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(
+        server.child.try_wait().unwrap(),
+        None,
+        "still running while a request is in flight"
+    );
+    s.write_all(rest.as_bytes()).unwrap();
+    let mut reply = String::new();
+    s.read_to_string(&mut reply).unwrap();
+    assert!(
+        reply.starts_with("HTTP/1.1 401"),
+        "the in-flight request was answered: {reply}"
+    );
 
-        assert_eq!(server.wait_exit(Duration::from_secs(10)), Some(0), "clean exit after SIGTERM");
-        assert!(TcpStream::connect(&server.addr).is_err(), "no longer listening");
+    assert_eq!(
+        server.wait_exit(Duration::from_secs(10)),
+        Some(0),
+        "clean exit after SIGTERM"
+    );
+    assert!(
+        TcpStream::connect(&server.addr).is_err(),
+        "no longer listening"
+    );
 
-        // The refused sign-in was logged with its request id, and no secret reached the log.
-        let request_id = header(&reply, "x-request-id").expect("request id").to_owned();
-        std::thread::sleep(Duration::from_millis(200));
-        let log = server.log.lock().unwrap().join("\n");
-        let refused = log.lines().find(|l| l.contains("sign-in refused")).expect("refusal logged");
-        assert!(refused.contains(&request_id), "{refused}");
-        assert!(!log.contains("whatever-password"), "password in the log");
-        assert!(!log.contains(COOKIE_TOKEN), "cookie in the log");
-    }
-);
+    // The refused sign-in was logged with its request id, and no secret reached the log.
+    let request_id = header(&reply, "x-request-id")
+        .expect("request id")
+        .to_owned();
+    std::thread::sleep(Duration::from_millis(200));
+    let log = server.log.lock().unwrap().join("\n");
+    let refused = log
+        .lines()
+        .find(|l| l.contains("sign-in refused"))
+        .expect("refusal logged");
+    assert!(refused.contains(&request_id), "{refused}");
+    assert!(!log.contains("whatever-password"), "password in the log");
+    assert!(!log.contains(COOKIE_TOKEN), "cookie in the log");
+}
 
-db_test!(
-    async fn serve_stops_cleanly_on_sigint(t) {
-        let mut server = Server::start(&t);
-        assert!(http_get(&server.addr, "/healthz").starts_with("HTTP/1.1 200"));
-        server.signal("INT");
-        assert_eq!(server.wait_exit(Duration::from_secs(10)), Some(0), "clean exit after SIGINT");
-    }
-);
+async fn serve_stops_cleanly_on_sigint(t: TestDb) {
+    let mut server = Server::start(&t);
+    assert!(http_get(&server.addr, "/healthz").starts_with("HTTP/1.1 200"));
+    server.signal("INT");
+    assert_eq!(
+        server.wait_exit(Duration::from_secs(10)),
+        Some(0),
+        "clean exit after SIGINT"
+    );
+}
 
 const SECRET: &str = "0123456789abcdef0123456789abcdef";
 const TOKEN: &str = "test-access-token-0123456789";
@@ -357,133 +451,206 @@ fn black_hole() -> String {
     format!("http://{addr}")
 }
 
-db_test!(
-    async fn an_event_answered_200_is_acted_on_once_even_if_the_process_is_killed(t) {
-        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = probe.local_addr().unwrap().port();
-        drop(probe);
-        // "LINE": the sandbox served by this test, delivering webhooks to the server under test.
-        let line = sandbox::Sandbox::new(sandbox::SandboxConfig::default()).unwrap();
-        line.add_channel(sandbox::SandboxChannel {
-            key: "city".into(),
-            bot_user_id: "U0000000000000000000000000000bot1".into(),
-            channel_secret: SECRET.into(),
-            access_token: TOKEN.into(),
-            login_channel_id: None,
-            webhook_url: Some(format!("http://127.0.0.1:{port}/webhook/line/main")),
-        });
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let line_base = format!("http://{}", listener.local_addr().unwrap());
-        let app = line.router();
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        let data_dir = tempfile::tempdir().unwrap();
-        let key = domain::security::secrets::SecretBox::generate_key();
-        let bind = format!("127.0.0.1:{port}");
-        let env = |api_base: &str| -> Vec<(String, String)> {
-            [
-                ("BIND_ADDR", bind.as_str()),
-                ("DATA_DIR", &data_dir.path().display().to_string()),
-                ("SECRET_KEY", key.as_str()),
-                ("LINE_CHANNEL_SECRET", SECRET),
-                ("LINE_CHANNEL_ACCESS_TOKEN", TOKEN),
-                ("LINE_API_BASE", api_base),
-                ("LINE_API_TIMEOUT", "300ms"),
-            ]
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            .collect()
-        };
+async fn an_event_answered_200_is_acted_on_once_even_if_the_process_is_killed(t: TestDb) {
+    let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = probe.local_addr().unwrap().port();
+    drop(probe);
+    // "LINE": the sandbox served by this test, delivering webhooks to the server under test.
+    let line = sandbox::Sandbox::new(sandbox::SandboxConfig::default()).unwrap();
+    line.add_channel(sandbox::SandboxChannel {
+        key: "city".into(),
+        bot_user_id: "U0000000000000000000000000000bot1".into(),
+        channel_secret: SECRET.into(),
+        access_token: TOKEN.into(),
+        login_channel_id: None,
+        webhook_url: Some(format!("http://127.0.0.1:{port}/webhook/line/main")),
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let line_base = format!("http://{}", listener.local_addr().unwrap());
+    let app = line.router();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let data_dir = tempfile::tempdir().unwrap();
+    let key = domain::security::secrets::SecretBox::generate_key();
+    let bind = format!("127.0.0.1:{port}");
+    let env = |api_base: &str| -> Vec<(String, String)> {
+        [
+            ("BIND_ADDR", bind.as_str()),
+            ("DATA_DIR", &data_dir.path().display().to_string()),
+            ("SECRET_KEY", key.as_str()),
+            ("LINE_CHANNEL_SECRET", SECRET),
+            ("LINE_CHANNEL_ACCESS_TOKEN", TOKEN),
+            ("LINE_API_BASE", api_base),
+            ("LINE_API_TIMEOUT", "300ms"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+    };
 
-        // 1. LINE's API hangs: the worker is stuck in the profile call when the process dies.
-        let first_env = env(&black_hole());
-        let mut first = Server::start_with(&t, &as_refs(&first_env));
-        let friend = line.create_friend("city", sandbox::NewSimFriend { display_name: "鈴木".into(), ..Default::default() }).unwrap();
-        let delivery = line.follow("city", &friend.user_id).await.unwrap();
-        assert_eq!(delivery.status, Some(200), "{delivery:?}");
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        first.signal("KILL");
-        first.wait_exit(Duration::from_secs(5));
-        use sea_orm::EntityTrait;
-        let rows = domain::entities::webhook_event::Entity::find().all(&t.db).await.unwrap();
-        assert_eq!(rows.len(), 1, "the event answered with 200 was stored");
-        assert_eq!(rows[0].status, "pending", "and not yet acted on");
+    // 1. LINE's API hangs: the worker is stuck in the profile call when the process dies.
+    let first_env = env(&black_hole());
+    let mut first = Server::start_with(&t, &as_refs(&first_env));
+    let friend = line
+        .create_friend(
+            "city",
+            sandbox::NewSimFriend {
+                display_name: "鈴木".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let delivery = line.follow("city", &friend.user_id).await.unwrap();
+    assert_eq!(delivery.status, Some(200), "{delivery:?}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    first.signal("KILL");
+    first.wait_exit(Duration::from_secs(5));
+    use sea_orm::EntityTrait;
+    let rows = domain::entities::webhook_event::Entity::find()
+        .all(&t.db)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1, "the event answered with 200 was stored");
+    assert_eq!(
+        rows[0].status,
+        domain::jobs::Status::Pending,
+        "and not yet acted on"
+    );
 
-        // 2. Restarted with LINE reachable: the event is taken again once its lease ends, and
-        //    acted on once: one friend, one greeting.
-        let second_env = env(&line_base);
-        let _second = Server::start_with(&t, &as_refs(&second_env));
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let row = domain::entities::webhook_event::Entity::find().all(&t.db).await.unwrap().remove(0);
-            if row.status == "done" {
-                break;
-            }
-            assert!(Instant::now() < deadline, "event not processed after restart: {row:?}");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        let greetings: Vec<_> = line.chat("city", &friend.user_id).into_iter().filter(|e| !e.from_friend).collect();
-        assert_eq!(greetings.len(), 1, "greeted exactly once");
-        let id = domain::platform::channels::id_of(&t.db, "main").await.unwrap();
-        let page = domain::audience::friends::list(&t.db, id, &Default::default()).await.unwrap();
-        assert_eq!((page.total, page.following), (1, 1));
-        assert_eq!(page.friends[0].display_name.as_deref(), Some("鈴木"));
-    }
-);
-
-db_test!(
-    async fn admin_allow_ip_restores_access_for_a_locked_out_operator(t) {
-        // Stored by an administrator elsewhere: this machine (loopback) is outside.
-        let elsewhere = domain::security::allowlist::NewEntry {
-            network: "10.0.0.0/8",
-            note: "",
-            source: domain::security::allowlist::Source::Ui,
-        };
-        domain::security::allowlist::add(&t.db, &domain::security::audit::Actor::command_line(), &[], elsewhere).await.unwrap();
-        let mut server = Server::start(&t);
-        let refused = http_get(&server.addr, "/admin/login");
-        assert!(refused.starts_with("HTTP/1.1 403"), "{refused}");
-
-        let bad = machidayori(&t.url).args(["admin", "allow-ip", "localhost"]).output().unwrap();
-        assert!(!bad.status.success());
-        assert!(text(&bad.stderr).contains("CIDR"), "{}", text(&bad.stderr));
-
-        let allow = || machidayori(&t.url).args(["admin", "allow-ip", "127.0.0.1", "--note", "復旧用"]).output().unwrap();
-        let out = allow();
-        assert!(out.status.success(), "{}", text(&out.stderr));
-        assert!(text(&out.stdout).contains("127.0.0.1/32"), "{}", text(&out.stdout));
-        let again = allow();
-        assert!(again.status.success(), "idempotent: {}", text(&again.stderr));
-        assert!(text(&again.stdout).contains("既に許可されています"), "{}", text(&again.stdout));
-
-        let listed = machidayori(&t.url).args(["admin", "allowed-ips"]).output().unwrap();
-        let listed = text(&listed.stdout);
-        assert!(listed.contains("10.0.0.0/8\t管理画面") && listed.contains("127.0.0.1/32\tコマンド"), "{listed}");
-        assert!(listed.contains("復旧用"), "{listed}");
-
-        // The running server reads the list again within seconds.
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let reply = http_get(&server.addr, "/admin/login");
-            if reply.starts_with("HTTP/1.1 200") {
-                break;
-            }
-            assert!(Instant::now() < deadline, "still refused: {reply}");
-            std::thread::sleep(Duration::from_millis(200));
-        }
-
-        // Queued access log records are written when the server stops, without waiting for
-        // the next batch.
-        let marker = format!("/healthz-{}", std::process::id());
-        let _ = http_get(&server.addr, &format!("{marker}?token=s3cret"));
-        server.signal("TERM");
-        assert_eq!(server.wait_exit(Duration::from_secs(10)), Some(0));
-        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-        let rows = domain::entities::access_log::Entity::find()
-            .filter(domain::entities::access_log::Column::Path.eq(marker.as_str()))
+    // 2. Restarted with LINE reachable: the event is taken again once its lease ends, and
+    //    acted on once: one friend, one greeting.
+    let second_env = env(&line_base);
+    let _second = Server::start_with(&t, &as_refs(&second_env));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let row = domain::entities::webhook_event::Entity::find()
             .all(&t.db)
             .await
-            .unwrap();
-        assert_eq!(rows.len(), 1, "the last request was logged at shutdown");
-        assert_eq!((rows[0].status, rows[0].client_addr.as_deref()), (404, Some("127.0.0.1")));
+            .unwrap()
+            .remove(0);
+        if row.status == domain::jobs::Status::Done {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "event not processed after restart: {row:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    let greetings: Vec<_> = line
+        .chat("city", &friend.user_id)
+        .into_iter()
+        .filter(|e| !e.from_friend)
+        .collect();
+    assert_eq!(greetings.len(), 1, "greeted exactly once");
+    let id = domain::platform::channels::id_of(&t.db, "main")
+        .await
+        .unwrap();
+    let page = domain::audience::friends::list(&t.db, id, &Default::default())
+        .await
+        .unwrap();
+    assert_eq!((page.total, page.following), (1, 1));
+    assert_eq!(page.friends[0].display_name.as_deref(), Some("鈴木"));
+}
+
+async fn admin_allow_ip_restores_access_for_a_locked_out_operator(t: TestDb) {
+    // Stored by an administrator elsewhere: this machine (loopback) is outside.
+    let elsewhere = domain::security::allowlist::NewEntry {
+        network: "10.0.0.0/8",
+        note: "",
+        source: domain::security::allowlist::Source::Ui,
+    };
+    domain::security::allowlist::add(
+        &t.db,
+        &domain::security::audit::Actor::command_line(),
+        &[],
+        elsewhere,
+    )
+    .await
+    .unwrap();
+    let mut server = Server::start(&t);
+    let refused = http_get(&server.addr, "/admin/login");
+    assert!(refused.starts_with("HTTP/1.1 403"), "{refused}");
+
+    let bad = machidayori(&t.url)
+        .args(["admin", "allow-ip", "localhost"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(text(&bad.stderr).contains("CIDR"), "{}", text(&bad.stderr));
+
+    let allow = || {
+        machidayori(&t.url)
+            .args(["admin", "allow-ip", "127.0.0.1", "--note", "復旧用"])
+            .output()
+            .unwrap()
+    };
+    let out = allow();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("127.0.0.1/32"),
+        "{}",
+        text(&out.stdout)
+    );
+    let again = allow();
+    assert!(
+        again.status.success(),
+        "idempotent: {}",
+        text(&again.stderr)
+    );
+    assert!(
+        text(&again.stdout).contains("既に許可されています"),
+        "{}",
+        text(&again.stdout)
+    );
+
+    let listed = machidayori(&t.url)
+        .args(["admin", "allowed-ips"])
+        .output()
+        .unwrap();
+    let listed = text(&listed.stdout);
+    assert!(
+        listed.contains("10.0.0.0/8\t管理画面") && listed.contains("127.0.0.1/32\tコマンド"),
+        "{listed}"
+    );
+    assert!(listed.contains("復旧用"), "{listed}");
+
+    // The running server reads the list again within seconds.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let reply = http_get(&server.addr, "/admin/login");
+        if reply.starts_with("HTTP/1.1 200") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "still refused: {reply}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+
+    // Queued access log records are written when the server stops, without waiting for
+    // the next batch.
+    let marker = format!("/healthz-{}", std::process::id());
+    let _ = http_get(&server.addr, &format!("{marker}?token=s3cret"));
+    server.signal("TERM");
+    assert_eq!(server.wait_exit(Duration::from_secs(10)), Some(0));
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let rows = domain::entities::access_log::Entity::find()
+        .filter(domain::entities::access_log::Column::Path.eq(marker.as_str()))
+        .all(&t.db)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1, "the last request was logged at shutdown");
+    assert_eq!(
+        (rows[0].status, rows[0].client_addr.as_deref()),
+        (404, Some("127.0.0.1"))
+    );
+}
+
+db_tests!(
+    admin_create_reads_the_password_from_stdin,
+    migrate_reports_and_reverts,
+    audit_verify_passes_and_then_names_the_altered_entry,
+    admin_unlock_lifts_a_lockout,
+    serve_answers_over_http_and_finishes_in_flight_requests_on_sigterm,
+    serve_stops_cleanly_on_sigint,
+    an_event_answered_200_is_acted_on_once_even_if_the_process_is_killed,
+    admin_allow_ip_restores_access_for_a_locked_out_operator,
 );

@@ -7,8 +7,8 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use domain::db_test;
 use domain::audience::friends::{FriendPage, FriendQuery};
+use domain::db_tests;
 use domain::testing::TestDb;
 use line::client::{RetryKey, SendOutcome};
 use server::AppState;
@@ -47,7 +47,9 @@ async fn start(t: &TestDb, env: &[(&str, &str)]) -> Running {
         .await
         .unwrap();
     let addr = listener.local_addr().unwrap();
-    let (state, _workers) = server::serve::prepare(&config, t.db.clone(), addr)
+    // Left running with the test's server: the runtime ends them with the test.
+    let background = server::jobs::Background::new();
+    let state = server::serve::prepare(&config, t.db.clone(), addr, &background)
         .await
         .unwrap();
     let limits = Limits {
@@ -83,7 +85,9 @@ async fn eventually<T>(what: &str, mut check: impl AsyncFnMut() -> Option<T>) ->
 }
 
 async fn friends(t: &TestDb, channel: &str) -> FriendPage {
-    let id = domain::platform::channels::id_of(&t.db, channel).await.unwrap();
+    let id = domain::platform::channels::id_of(&t.db, channel)
+        .await
+        .unwrap();
     domain::audience::friends::list(&t.db, id, &FriendQuery::default())
         .await
         .unwrap()
@@ -96,50 +100,88 @@ fn texts(chat: &[sandbox::ChatEntry]) -> Vec<String> {
         .collect()
 }
 
-db_test!(
-    async fn a_simulated_friend_follows_is_greeted_listed_and_blocks(t) {
-        let server = start(&t, &[]).await;
-        let sandbox = &server.state.platform.sandbox;
-        let friend = sandbox
-            .create_friend("main", sandbox::NewSimFriend { display_name: "山田 花子".into(), language: Some("ja".into()), ..Default::default() })
-            .unwrap();
-        let delivery = sandbox.follow("main", &friend.user_id).await.unwrap();
-        assert_eq!(delivery.status, Some(200), "{delivery:?}");
+async fn a_simulated_friend_follows_is_greeted_listed_and_blocks(t: TestDb) {
+    let server = start(&t, &[]).await;
+    let sandbox = &server.state.platform.sandbox;
+    let friend = sandbox
+        .create_friend(
+            "main",
+            sandbox::NewSimFriend {
+                display_name: "山田 花子".into(),
+                language: Some("ja".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let delivery = sandbox.follow("main", &friend.user_id).await.unwrap();
+    assert_eq!(delivery.status, Some(200), "{delivery:?}");
 
-        // The greeting arrives with the reply token, once.
-        let greeted = eventually("the greeting", async || {
-            let t = texts(&sandbox.chat("main", &friend.user_id));
-            (!t.is_empty()).then_some(t)
-        }).await;
-        assert_eq!(greeted, [domain::platform::channels::DEFAULT_GREETING]);
-        // The friend is registered with the profile LINE (the sandbox) returned.
-        let page = eventually("the friend", async || {
-            let p = friends(&t, "main").await;
-            p.friends.first().is_some_and(|f| f.display_name.is_some()).then_some(p)
-        }).await;
-        let f = &page.friends[0];
-        assert_eq!((f.line_user_id.as_str(), f.display_name.as_deref(), f.language.as_deref(), f.following), (friend.user_id.as_str(), Some("山田 花子"), Some("ja"), true));
+    // The greeting arrives with the reply token, once.
+    let greeted = eventually("the greeting", async || {
+        let t = texts(&sandbox.chat("main", &friend.user_id));
+        (!t.is_empty()).then_some(t)
+    })
+    .await;
+    assert_eq!(greeted, [domain::platform::channels::DEFAULT_GREETING]);
+    // The friend is registered with the profile LINE (the sandbox) returned.
+    let page = eventually("the friend", async || {
+        let p = friends(&t, "main").await;
+        p.friends
+            .first()
+            .is_some_and(|f| f.display_name.is_some())
+            .then_some(p)
+    })
+    .await;
+    let f = &page.friends[0];
+    assert_eq!(
+        (
+            f.line_user_id.as_str(),
+            f.display_name.as_deref(),
+            f.language.as_deref(),
+            f.following
+        ),
+        (friend.user_id.as_str(), Some("山田 花子"), Some("ja"), true)
+    );
 
-        // A message is stored and shown on the friend's page.
-        sandbox.send_text("main", &friend.user_id, "ごみの日を教えて").await.unwrap();
-        let detail = eventually("the message event", async || {
-            let d = domain::audience::friends::detail(&t.db, domain::platform::channels::id_of(&t.db, "main").await.unwrap(), f.id).await.unwrap();
-            d.events.iter().any(|e| e.summary == "ごみの日を教えて" && e.status == "done").then_some(d)
-        }).await;
-        assert_eq!(detail.events.len(), 2);
+    // A message is stored and shown on the friend's page.
+    sandbox
+        .send_text("main", &friend.user_id, "ごみの日を教えて")
+        .await
+        .unwrap();
+    let detail = eventually("the message event", async || {
+        let d = domain::audience::friends::detail(
+            &t.db,
+            domain::platform::channels::id_of(&t.db, "main")
+                .await
+                .unwrap(),
+            f.id,
+        )
+        .await
+        .unwrap();
+        d.events
+            .iter()
+            .any(|e| e.summary == "ごみの日を教えて" && e.status == "done")
+            .then_some(d)
+    })
+    .await;
+    assert_eq!(detail.events.len(), 2);
 
-        // Blocking keeps the friend, marked blocked.
-        sandbox.unfollow("main", &friend.user_id).await.unwrap();
-        let page = eventually("the block", async || {
-            // The row, not the counts: they are separate queries and may straddle the update.
-            let p = friends(&t, "main").await;
-            p.friends.first().is_some_and(|f| !f.following).then_some(p)
-        }).await;
-        assert_eq!((page.total, page.friends.len()), (1, 1));
-        assert!(page.friends[0].blocked_at.is_some());
-        assert_eq!(texts(&sandbox.chat("main", &friend.user_id)).len(), 1, "greeted once");
-    }
-);
+    // Blocking keeps the friend, marked blocked.
+    sandbox.unfollow("main", &friend.user_id).await.unwrap();
+    let page = eventually("the block", async || {
+        // The row, not the counts: they are separate queries and may straddle the update.
+        let p = friends(&t, "main").await;
+        p.friends.first().is_some_and(|f| !f.following).then_some(p)
+    })
+    .await;
+    assert_eq!((page.total, page.friends.len()), (1, 1));
+    assert!(page.friends[0].blocked_at.is_some());
+    assert_eq!(
+        texts(&sandbox.chat("main", &friend.user_id)).len(),
+        1,
+        "greeted once"
+    );
+}
 
 fn signed(body: &str) -> (String, String) {
     (
@@ -175,50 +217,131 @@ async fn stored_events(t: &TestDb) -> u64 {
         .unwrap()
 }
 
-db_test!(
-    async fn the_webhook_refuses_what_line_would_not_send_and_stores_each_event_once(t) {
-        // LINE credentials; the API base is a closed port, which message events never need.
-        let server = start(&t, &[
+async fn the_webhook_refuses_what_line_would_not_send_and_stores_each_event_once(t: TestDb) {
+    // LINE credentials; the API base is a closed port, which message events never need.
+    let server = start(
+        &t,
+        &[
             ("LINE_CHANNEL_SECRET", SECRET),
             ("LINE_CHANNEL_ACCESS_TOKEN", TOKEN),
             ("LINE_API_BASE", "http://127.0.0.1:9"),
             ("REQUEST_BODY_LIMIT", "64KiB"),
-        ]).await;
-        let path = "/webhook/line/main";
-        let (body, signature) = signed(&message_event("01JD0000000000000000000001", false));
+        ],
+    )
+    .await;
+    let path = "/webhook/line/main";
+    let (body, signature) = signed(&message_event("01JD0000000000000000000001", false));
 
-        assert_eq!(post(server.addr, path, &body, None).await.0, 401, "missing header");
-        assert_eq!(post(server.addr, path, &body, Some("bm90IHRoZSBzaWduYXR1cmU=")).await.0, 401, "wrong signature");
-        // Re-serialised JSON (emoji and Japanese escaped) no longer matches: bytes are signed.
-        let reencoded = serde_json::to_string(&serde_json::from_str::<serde_json::Value>(&body).unwrap()).unwrap().replace("😀", "\\ud83d\\ude00");
-        assert_eq!(post(server.addr, path, &reencoded, Some(&signature)).await.0, 401, "signature over other bytes");
-        let (bad, bad_sig) = signed("{\"destination\":\"U\",\"events\":[{]}");
-        assert_eq!(post(server.addr, path, &bad, Some(&bad_sig)).await.0, 400, "malformed JSON");
-        let huge = format!("{{\"destination\":\"U\",\"events\":[],\"pad\":\"{}\"}}", "x".repeat(70 * 1024));
-        let (huge, huge_sig) = signed(&huge);
-        assert_eq!(post(server.addr, path, &huge, Some(&huge_sig)).await.0, 413, "huge body");
-        assert_eq!(post(server.addr, "/webhook/line/nope", &body, Some(&signature)).await.0, 404, "unknown channel");
-        assert_eq!(stored_events(&t).await, 0, "nothing stored for refused requests");
+    assert_eq!(
+        post(server.addr, path, &body, None).await.0,
+        401,
+        "missing header"
+    );
+    assert_eq!(
+        post(server.addr, path, &body, Some("bm90IHRoZSBzaWduYXR1cmU="))
+            .await
+            .0,
+        401,
+        "wrong signature"
+    );
+    // Re-serialised JSON (emoji and Japanese escaped) no longer matches: bytes are signed.
+    let reencoded =
+        serde_json::to_string(&serde_json::from_str::<serde_json::Value>(&body).unwrap())
+            .unwrap()
+            .replace("😀", "\\ud83d\\ude00");
+    assert_eq!(
+        post(server.addr, path, &reencoded, Some(&signature))
+            .await
+            .0,
+        401,
+        "signature over other bytes"
+    );
+    let (bad, bad_sig) = signed("{\"destination\":\"U\",\"events\":[{]}");
+    assert_eq!(
+        post(server.addr, path, &bad, Some(&bad_sig)).await.0,
+        400,
+        "malformed JSON"
+    );
+    let huge = format!(
+        "{{\"destination\":\"U\",\"events\":[],\"pad\":\"{}\"}}",
+        "x".repeat(70 * 1024)
+    );
+    let (huge, huge_sig) = signed(&huge);
+    assert_eq!(
+        post(server.addr, path, &huge, Some(&huge_sig)).await.0,
+        413,
+        "huge body"
+    );
+    assert_eq!(
+        post(server.addr, "/webhook/line/nope", &body, Some(&signature))
+            .await
+            .0,
+        404,
+        "unknown channel"
+    );
+    assert_eq!(
+        stored_events(&t).await,
+        0,
+        "nothing stored for refused requests"
+    );
 
-        let (verify, verify_sig) = signed(r#"{"destination":"Ubot","events":[]}"#);
-        assert_eq!(post(server.addr, path, &verify, Some(&verify_sig)).await.0, 200, "LINE's verify button");
+    let (verify, verify_sig) = signed(r#"{"destination":"Ubot","events":[]}"#);
+    assert_eq!(
+        post(server.addr, path, &verify, Some(&verify_sig)).await.0,
+        200,
+        "LINE's verify button"
+    );
 
-        assert_eq!(post(server.addr, path, &body, Some(&signature)).await.0, 200);
-        assert_eq!(post(server.addr, path, &body, Some(&signature)).await.0, 200, "duplicate");
-        let (again, again_sig) = signed(&message_event("01JD0000000000000000000001", true));
-        assert_eq!(post(server.addr, path, &again, Some(&again_sig)).await.0, 200, "redelivery");
-        let (unknown, unknown_sig) = signed(r#"{"destination":"Ubot","events":[{"type":"somethingNew","mode":"active","timestamp":1767225600000,"webhookEventId":"01JD0000000000000000000002","deliveryContext":{"isRedelivery":false},"futureField":{"a":1}}]}"#);
-        assert_eq!(post(server.addr, path, &unknown, Some(&unknown_sig)).await.0, 200, "unknown event type");
-        assert_eq!(stored_events(&t).await, 2);
-        eventually("both events processed", async || (domain::webhook::inbox::count(&t.db, domain::webhook::inbox::DONE).await.unwrap() == 2).then_some(())).await;
-        use sea_orm::EntityTrait;
-        let rows = domain::entities::webhook_event::Entity::find().all(&t.db).await.unwrap();
-        let unknown_row = rows.iter().find(|r| r.event_type == "somethingNew").unwrap();
-        assert!(unknown_row.payload.contains("futureField"), "kept as LINE sent it");
-        let message_row = rows.iter().find(|r| r.event_type == "message").unwrap();
-        assert_eq!(message_row.attempts, 1, "processed once");
-    }
-);
+    assert_eq!(
+        post(server.addr, path, &body, Some(&signature)).await.0,
+        200
+    );
+    assert_eq!(
+        post(server.addr, path, &body, Some(&signature)).await.0,
+        200,
+        "duplicate"
+    );
+    let (again, again_sig) = signed(&message_event("01JD0000000000000000000001", true));
+    assert_eq!(
+        post(server.addr, path, &again, Some(&again_sig)).await.0,
+        200,
+        "redelivery"
+    );
+    let (unknown, unknown_sig) = signed(
+        r#"{"destination":"Ubot","events":[{"type":"somethingNew","mode":"active","timestamp":1767225600000,"webhookEventId":"01JD0000000000000000000002","deliveryContext":{"isRedelivery":false},"futureField":{"a":1}}]}"#,
+    );
+    assert_eq!(
+        post(server.addr, path, &unknown, Some(&unknown_sig))
+            .await
+            .0,
+        200,
+        "unknown event type"
+    );
+    assert_eq!(stored_events(&t).await, 2);
+    eventually("both events processed", async || {
+        (domain::webhook::inbox::count(&t.db, domain::jobs::Status::Done)
+            .await
+            .unwrap()
+            == 2)
+            .then_some(())
+    })
+    .await;
+    use sea_orm::EntityTrait;
+    let rows = domain::entities::webhook_event::Entity::find()
+        .all(&t.db)
+        .await
+        .unwrap();
+    let unknown_row = rows
+        .iter()
+        .find(|r| r.event_type == "somethingNew")
+        .unwrap();
+    assert!(
+        unknown_row.payload.contains("futureField"),
+        "kept as LINE sent it"
+    );
+    let message_row = rows.iter().find(|r| r.event_type == "message").unwrap();
+    assert_eq!(message_row.attempts, 1, "processed once");
+}
 
 /// A sandbox served on its own port: "any LINE-compatible server".
 async fn external_line(webhook: String) -> (SocketAddr, sandbox::Sandbox) {
@@ -238,63 +361,128 @@ async fn external_line(webhook: String) -> (SocketAddr, sandbox::Sandbox) {
     (addr, sandbox)
 }
 
-db_test!(
-    async fn with_credentials_the_same_flow_works_against_a_line_compatible_server(t) {
-        // Our webhook address must be known before the "LINE" server, so reserve it first.
-        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = probe.local_addr().unwrap().port();
-        drop(probe);
-        let (line_addr, line) = external_line(format!("http://127.0.0.1:{port}/webhook/line/main")).await;
-        let base = format!("http://{line_addr}");
-        let server = start(&t, &[
+async fn with_credentials_the_same_flow_works_against_a_line_compatible_server(t: TestDb) {
+    // Our webhook address must be known before the "LINE" server, so reserve it first.
+    let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = probe.local_addr().unwrap().port();
+    drop(probe);
+    let (line_addr, line) =
+        external_line(format!("http://127.0.0.1:{port}/webhook/line/main")).await;
+    let base = format!("http://{line_addr}");
+    let server = start(
+        &t,
+        &[
             ("BIND_ADDR", &format!("127.0.0.1:{port}")),
             ("LINE_CHANNEL_SECRET", SECRET),
             ("LINE_CHANNEL_ACCESS_TOKEN", TOKEN),
             ("LINE_CHANNEL_ID", "1650000000"),
             ("LINE_API_BASE", &base),
             ("LINE_API_DATA_BASE", &base),
-        ]).await;
-        let _ = server.addr;
-        assert!(!server.state.platform.has_sandbox_channels(), "no built-in sandbox with credentials");
+        ],
+    )
+    .await;
+    let _ = server.addr;
+    assert!(
+        !server.state.platform.has_sandbox_channels(),
+        "no built-in sandbox with credentials"
+    );
 
-        let friend = line.create_friend("city", sandbox::NewSimFriend { display_name: "佐藤".into(), ..Default::default() }).unwrap();
-        let delivery = line.follow("city", &friend.user_id).await.unwrap();
-        assert_eq!(delivery.status, Some(200), "{delivery:?}");
-        let greeted = eventually("the greeting", async || {
-            let t = texts(&line.chat("city", &friend.user_id));
-            (!t.is_empty()).then_some(t)
-        }).await;
-        assert_eq!(greeted.len(), 1);
-        let page = eventually("the friend", async || {
-            let p = friends(&t, "main").await;
-            p.friends.first().is_some_and(|f| f.display_name.is_some()).then_some(p)
-        }).await;
-        assert_eq!(page.friends[0].display_name.as_deref(), Some("佐藤"));
+    let friend = line
+        .create_friend(
+            "city",
+            sandbox::NewSimFriend {
+                display_name: "佐藤".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let delivery = line.follow("city", &friend.user_id).await.unwrap();
+    assert_eq!(delivery.status, Some(200), "{delivery:?}");
+    let greeted = eventually("the greeting", async || {
+        let t = texts(&line.chat("city", &friend.user_id));
+        (!t.is_empty()).then_some(t)
+    })
+    .await;
+    assert_eq!(greeted.len(), 1);
+    let page = eventually("the friend", async || {
+        let p = friends(&t, "main").await;
+        p.friends
+            .first()
+            .is_some_and(|f| f.display_name.is_some())
+            .then_some(p)
+    })
+    .await;
+    assert_eq!(page.friends[0].display_name.as_deref(), Some("佐藤"));
 
-        // Push through the outbox: the retry key is stored before the first attempt. The first
-        // attempt "crashes" after LINE accepted it; the resend with the same key gets 409 and
-        // the friend still has exactly one copy.
-        let handle = server.state.platform.channel("main").unwrap();
-        let request = line::api::PushRequest {
-            to: friend.user_id.clone(),
-            messages: vec![serde_json::from_value(serde_json::json!({"type":"text","text":"防災訓練のお知らせ"})).unwrap()],
-            notification_disabled: None,
-            custom_aggregation_units: None,
-        };
-        let row = domain::delivery::outbox::enqueue(&t.db, handle.channel.id, &domain::delivery::outbox::Outgoing::Push(request.clone())).await.unwrap();
-        let key: RetryKey = row.retry_key.parse().unwrap();
-        let first = handle.client.push(&request, &key).await.unwrap();
-        assert!(matches!(first, SendOutcome::Accepted { .. }));
-        let resent = domain::delivery::outbox::deliver(&t.db, &handle.client, row.id).await.unwrap().unwrap();
-        assert!(matches!(resent, SendOutcome::AlreadyAccepted { .. }), "{resent:?}");
-        assert_eq!(domain::delivery::outbox::get(&t.db, row.id).await.unwrap().status, "sent");
-        let pushed: Vec<_> = texts(&line.chat("city", &friend.user_id)).into_iter().filter(|t| t == "防災訓練のお知らせ").collect();
-        assert_eq!(pushed.len(), 1, "delivered once");
-        assert!(domain::delivery::outbox::deliver(&t.db, &handle.client, row.id).await.unwrap().is_none(), "sent requests are not sent again");
+    // Push through the outbox: the retry key is stored before the first attempt. The first
+    // attempt "crashes" after LINE accepted it; the resend with the same key gets 409 and
+    // the friend still has exactly one copy.
+    let handle = server.state.platform.channel("main").unwrap();
+    let request = line::api::PushRequest {
+        to: friend.user_id.clone(),
+        messages: vec![
+            serde_json::from_value(serde_json::json!({"type":"text","text":"防災訓練のお知らせ"}))
+                .unwrap(),
+        ],
+        notification_disabled: None,
+        custom_aggregation_units: None,
+    };
+    let row = domain::delivery::outbox::enqueue(
+        &t.db,
+        handle.channel.id,
+        &domain::delivery::outbox::Outgoing::Push(request.clone()),
+    )
+    .await
+    .unwrap();
+    let key: RetryKey = row.retry_key.parse().unwrap();
+    let first = handle.client.push(&request, &key).await.unwrap();
+    assert!(matches!(first, SendOutcome::Accepted { .. }));
+    let resent =
+        domain::delivery::outbox::deliver(&t.db, &handle.client, row.id, chrono::Utc::now())
+            .await
+            .unwrap()
+            .unwrap();
+    assert!(
+        matches!(resent, SendOutcome::AlreadyAccepted { .. }),
+        "{resent:?}"
+    );
+    assert_eq!(
+        domain::delivery::outbox::get(&t.db, row.id)
+            .await
+            .unwrap()
+            .status,
+        domain::delivery::outbox::SendStatus::Sent
+    );
+    let pushed: Vec<_> = texts(&line.chat("city", &friend.user_id))
+        .into_iter()
+        .filter(|t| t == "防災訓練のお知らせ")
+        .collect();
+    assert_eq!(pushed.len(), 1, "delivered once");
+    assert!(
+        domain::delivery::outbox::deliver(&t.db, &handle.client, row.id, chrono::Utc::now())
+            .await
+            .unwrap()
+            .is_none(),
+        "sent requests are not sent again"
+    );
 
-        // Recipients must be this channel's friends.
-        let stranger = line::api::PushRequest { to: "U00000000000000000000000000000000".into(), ..request };
-        let err = domain::delivery::outbox::enqueue(&t.db, handle.channel.id, &domain::delivery::outbox::Outgoing::Push(stranger)).await.unwrap_err();
-        assert!(err.to_string().contains("友だちではありません"), "{err}");
-    }
+    // Recipients must be this channel's friends.
+    let stranger = line::api::PushRequest {
+        to: "U00000000000000000000000000000000".into(),
+        ..request
+    };
+    let err = domain::delivery::outbox::enqueue(
+        &t.db,
+        handle.channel.id,
+        &domain::delivery::outbox::Outgoing::Push(stranger),
+    )
+    .await
+    .unwrap_err();
+    assert!(err.to_string().contains("友だちではありません"), "{err}");
+}
+
+db_tests!(
+    a_simulated_friend_follows_is_greeted_listed_and_blocks,
+    the_webhook_refuses_what_line_would_not_send_and_stores_each_event_once,
+    with_credentials_the_same_flow_works_against_a_line_compatible_server,
 );

@@ -1,9 +1,9 @@
-//! The 友だち list and detail.
+//! 友だち: the list and each friend's detail.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::AppError;
+use crate::error::AppError;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FriendRow {
@@ -44,7 +44,17 @@ pub struct FriendDetailView {
     pub events: Vec<FriendEventRow>,
 }
 
-#[server]
+#[cfg(feature = "ssr")]
+pub(crate) const RULES: &[super::rules::Rule] = {
+    use super::rules::rule;
+    use model::access::{Action, Feature, Need};
+    &[
+        rule::<ListFriends>(Need::Can(Feature::FriendAttributes, Action::View)),
+        rule::<FriendDetail>(Need::Can(Feature::FriendAttributes, Action::View)),
+    ]
+};
+
+#[server(endpoint = "friends/list")]
 pub async fn list_friends(
     channel: String,
     name: Option<String>,
@@ -53,10 +63,8 @@ pub async fn list_friends(
     followed_to: Option<String>,
     page: Option<u64>,
 ) -> Result<FriendList, AppError> {
-    use super::server::*;
-    require_staff()?;
-    let ctx = context()?;
-    let channel_id = channel_id(&ctx, &channel).await?;
+    let (_, ctx) = crate::ssr::context::call::<ListFriends>()?;
+    let channel_id = ctx.channel_id(&channel).await?;
     let query = domain::audience::friends::FriendQuery {
         name,
         status,
@@ -64,9 +72,7 @@ pub async fn list_friends(
         followed_to,
         page: page.unwrap_or(0),
     };
-    let page = domain::audience::friends::list(ctx.db(), channel_id, &query)
-        .await
-        .map_err(domain_error)?;
+    let page = domain::audience::friends::list(ctx.db(), channel_id, &query).await?;
     Ok(FriendList {
         friends: page.friends.into_iter().map(row).collect(),
         total: page.total,
@@ -77,15 +83,11 @@ pub async fn list_friends(
     })
 }
 
-#[server]
+#[server(endpoint = "friends/detail")]
 pub async fn friend_detail(channel: String, id: i64) -> Result<FriendDetailView, AppError> {
-    use super::server::*;
-    require_staff()?;
-    let ctx = context()?;
-    let channel_id = channel_id(&ctx, &channel).await?;
-    let detail = domain::audience::friends::detail(ctx.db(), channel_id, id)
-        .await
-        .map_err(domain_error)?;
+    let (_, ctx) = crate::ssr::context::call::<FriendDetail>()?;
+    let channel_id = ctx.channel_id(&channel).await?;
+    let detail = domain::audience::friends::detail(ctx.db(), channel_id, id).await?;
     Ok(FriendDetailView {
         friend: row(detail.friend),
         events: detail
@@ -93,7 +95,7 @@ pub async fn friend_detail(channel: String, id: i64) -> Result<FriendDetailView,
             .into_iter()
             .map(|e| FriendEventRow {
                 event_type: e.event_type,
-                occurred_at: jst(e.occurred_at),
+                occurred_at: domain::time::minutes(e.occurred_at),
                 summary: e.summary,
                 status: e.status,
             })
@@ -113,21 +115,8 @@ fn row(f: domain::audience::friends::FriendView) -> FriendRow {
         status_message: f.status_message,
         language: f.language,
         following: f.following,
-        first_followed_at: jst(f.first_followed_at),
-        followed_at: jst(f.followed_at),
-        blocked_at: f.blocked_at.map(jst),
+        first_followed_at: domain::time::minutes(f.first_followed_at),
+        followed_at: domain::time::minutes(f.followed_at),
+        blocked_at: f.blocked_at.map(domain::time::minutes),
     }
-}
-
-/// Staff read times in Japan time (UTC+9, no daylight saving), `YYYY-MM-DD HH:MM`.
-#[cfg(feature = "ssr")]
-pub(crate) fn jst(at: domain::DateTime) -> String {
-    jst_with(at, "%Y-%m-%d %H:%M")
-}
-
-#[cfg(feature = "ssr")]
-pub(crate) fn jst_with(at: domain::DateTime, format: &str) -> String {
-    (at + std::time::Duration::from_secs(9 * 3600))
-        .format(format)
-        .to_string()
 }

@@ -1,11 +1,12 @@
 //! ログ: the login history (with lockouts) and the audit log, for staff allowed to read logs.
-//! The CSV exports are plain GET routes of the server (`/admin/logs/*.csv`), see
-//! `server::routes`.
+//! The CSV exports are plain GET routes of the server (`/admin/logs/*.csv`, in
+//! `server::handlers::log_exports`), filtered the same way by the domain.
 
 use leptos::prelude::*;
+use model::status::LoginOutcome;
 use serde::{Deserialize, Serialize};
 
-use super::AppError;
+use crate::error::AppError;
 
 /// Rows per page of both logs.
 pub const LOG_PAGE_SIZE: u64 = 50;
@@ -16,9 +17,7 @@ pub struct LoginAttemptRow {
     /// Japan time, `YYYY-MM-DD HH:MM:SS`.
     pub at: String,
     pub username: String,
-    /// The outcome's key (`success`, `wrong_password`...), for styling.
-    pub outcome: String,
-    pub outcome_label: String,
+    pub outcome: LoginOutcome,
     pub client_addr: String,
     pub user_agent: String,
     pub locked_until: Option<String>,
@@ -54,36 +53,32 @@ pub struct AuditPage {
     pub pages: u64,
 }
 
-/// The outcomes a filter may ask for, with their labels (`failures` = every failure).
-pub fn login_outcome_options() -> Vec<(&'static str, &'static str)> {
-    vec![
-        ("", "すべて"),
-        ("success", "成功"),
-        ("failures", "失敗・拒否"),
-        ("locked", "拒否（ロック中）"),
-        ("lockout_account", "ロック開始（アカウント）"),
-        ("lockout_address", "ロック開始（接続元）"),
-        ("unlocked", "ロック解除"),
+#[cfg(feature = "ssr")]
+pub(crate) const RULES: &[super::rules::Rule] = {
+    use super::rules::rule;
+    use model::access::{Action, Feature, Need};
+    &[
+        rule::<LoginHistory>(Need::Can(Feature::Logs, Action::View)),
+        rule::<AuditLog>(Need::Can(Feature::Logs, Action::View)),
+        // Lifting a lockout changes who may sign in: administrators only.
+        rule::<UnlockLogin>(Need::Admin),
     ]
-}
+};
 
 #[cfg(feature = "ssr")]
 fn login_row(r: domain::entities::login_attempt::Model) -> LoginAttemptRow {
-    use domain::security::login_history::Outcome;
     LoginAttemptRow {
         id: r.id,
-        at: domain::security::audit::jst_seconds(r.at),
-        outcome_label: Outcome::from_key(&r.outcome)
-            .map_or_else(|| r.outcome.clone(), |o| o.label_ja().to_owned()),
+        at: domain::time::seconds(r.at),
         outcome: r.outcome,
         username: r.username,
         client_addr: r.client_addr.unwrap_or_default(),
         user_agent: r.user_agent.unwrap_or_default(),
-        locked_until: r.locked_until.map(domain::security::audit::jst_seconds),
+        locked_until: r.locked_until.map(domain::time::seconds),
     }
 }
 
-#[server]
+#[server(endpoint = "logs/login_history")]
 pub async fn login_history(
     from: Option<String>,
     until: Option<String>,
@@ -91,27 +86,16 @@ pub async fn login_history(
     outcome: Option<String>,
     page: Option<u64>,
 ) -> Result<LoginHistoryPage, AppError> {
-    use super::server::*;
     use domain::security::login_history as history;
-    require_staff()?;
-    let ctx = context()?;
-    let period = domain::security::audit::Period::parse_jst_dates(
-        from.as_deref().unwrap_or(""),
-        until.as_deref().unwrap_or(""),
-    )
-    .map_err(domain_error)?;
-    let filter = history::Filter::new(
-        period,
-        username.as_deref().unwrap_or(""),
-        outcome.as_deref().unwrap_or(""),
-    )
-    .map_err(domain_error)?;
-    let found = history::list(ctx.db(), &filter, page.unwrap_or(0), LOG_PAGE_SIZE)
-        .await
-        .map_err(domain_error)?;
-    let lockouts = history::active_lockouts(ctx.db())
-        .await
-        .map_err(domain_error)?;
+    let (_, ctx) = crate::ssr::context::call::<LoginHistory>()?;
+    let filter = history::Filter::parse(
+        from.as_deref().unwrap_or_default(),
+        until.as_deref().unwrap_or_default(),
+        username.as_deref().unwrap_or_default(),
+        outcome.as_deref().unwrap_or_default(),
+    )?;
+    let found = history::list(ctx.db(), &filter, page.unwrap_or(0), LOG_PAGE_SIZE).await?;
+    let lockouts = history::active_lockouts(ctx.db()).await?;
     Ok(LoginHistoryPage {
         rows: found.rows.into_iter().map(login_row).collect(),
         lockouts: lockouts.into_iter().map(login_row).collect(),
@@ -122,18 +106,14 @@ pub async fn login_history(
 }
 
 /// Lifts a lockout shown on the login history page (by the id of its lockout row).
-#[server]
+#[server(endpoint = "logs/unlock")]
 pub async fn unlock_login(lockout_id: i64) -> Result<(), AppError> {
-    use super::server::*;
-    let staff = require_staff()?;
-    let ctx = context()?;
-    domain::security::login_history::unlock_lockout(ctx.db(), &ctx.actor(&staff), lockout_id)
-        .await
-        .map_err(domain_error)?;
+    let (me, ctx) = crate::ssr::context::call::<UnlockLogin>()?;
+    domain::security::login_history::unlock_lockout(ctx.db(), &ctx.actor(&me), lockout_id).await?;
     Ok(())
 }
 
-#[server]
+#[server(endpoint = "logs/audit")]
 pub async fn audit_log(
     from: Option<String>,
     until: Option<String>,
@@ -141,30 +121,22 @@ pub async fn audit_log(
     action: Option<String>,
     page: Option<u64>,
 ) -> Result<AuditPage, AppError> {
-    use super::server::*;
-    require_staff()?;
-    let ctx = context()?;
-    let period = domain::security::audit::Period::parse_jst_dates(
-        from.as_deref().unwrap_or(""),
-        until.as_deref().unwrap_or(""),
-    )
-    .map_err(domain_error)?;
-    let filter = domain::security::audit::Filter::new(
-        period,
-        username.as_deref().unwrap_or(""),
-        action.as_deref().unwrap_or(""),
-    )
-    .map_err(domain_error)?;
-    let found = domain::security::audit::list(ctx.db(), &filter, page.unwrap_or(0), LOG_PAGE_SIZE)
-        .await
-        .map_err(domain_error)?;
+    use domain::security::audit;
+    let (_, ctx) = crate::ssr::context::call::<AuditLog>()?;
+    let filter = audit::Filter::parse(
+        from.as_deref().unwrap_or_default(),
+        until.as_deref().unwrap_or_default(),
+        username.as_deref().unwrap_or_default(),
+        action.as_deref().unwrap_or_default(),
+    )?;
+    let found = audit::list(ctx.db(), &filter, page.unwrap_or(0), LOG_PAGE_SIZE).await?;
     Ok(AuditPage {
         rows: found
             .rows
             .into_iter()
             .map(|e| AuditRow {
                 seq: e.seq,
-                at: domain::security::audit::jst_seconds(e.at),
+                at: domain::time::seconds(e.at),
                 username: e.username,
                 client_addr: e.client_addr.unwrap_or_default(),
                 action: e.action,

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::AppError;
+use crate::error::AppError;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SimFriendView {
@@ -35,35 +35,36 @@ pub struct DeliveryView {
 }
 
 #[cfg(feature = "ssr")]
-fn sandbox() -> Result<sandbox::Sandbox, AppError> {
-    use super::server::*;
-    context()?
-        .server()
-        .sandbox
-        .clone()
-        .ok_or_else(|| fail(AppError::Invalid("サンドボックスのチャネルがありません。LINE チャネルが設定されているため、シミュレーターは使えません。".into())))
-}
+pub(crate) const RULES: &[super::rules::Rule] = {
+    use super::rules::rule;
+    use model::access::{Action, Feature, Need};
+    &[
+        rule::<SimFriends>(Need::Can(Feature::Simulator, Action::View)),
+        rule::<SimChat>(Need::Can(Feature::Simulator, Action::View)),
+        rule::<SimCreateFriend>(Need::Can(Feature::Simulator, Action::Edit)),
+        rule::<SimAct>(Need::Can(Feature::Simulator, Action::Edit)),
+    ]
+};
 
 #[cfg(feature = "ssr")]
-fn sandbox_error(e: sandbox::SandboxError) -> AppError {
-    super::server::fail(AppError::Invalid(e.to_string()))
+fn sandbox_error(e: &sandbox::SandboxError) -> AppError {
+    AppError::Invalid(e.to_string())
 }
 
 /// Simulator actions go in the audit log too: they make the server store friends and events
 /// and send replies, as a real friend's actions would.
 #[cfg(feature = "ssr")]
 async fn audit_sim(
+    ctx: &crate::ssr::context::CallContext,
     staff: &domain::staff::accounts::Staff,
     action: &str,
     channel: &str,
     user_id: &str,
     summary: serde_json::Value,
 ) -> Result<(), AppError> {
-    use super::server::*;
-    let ctx = context()?;
     let mut summary = summary;
     summary["channel"] = channel.into();
-    domain::security::audit::record(
+    Ok(domain::security::audit::record(
         ctx.db(),
         &ctx.actor(staff),
         action,
@@ -71,8 +72,7 @@ async fn audit_sim(
         Some(user_id),
         summary,
     )
-    .await
-    .map_err(domain_error)
+    .await?)
 }
 
 #[cfg(feature = "ssr")]
@@ -96,10 +96,11 @@ fn delivered(d: sandbox::Delivery) -> DeliveryView {
     }
 }
 
-#[server]
+#[server(endpoint = "simulator/friends")]
 pub async fn sim_friends(channel: String) -> Result<Vec<SimFriendView>, AppError> {
-    super::server::require_staff()?;
-    Ok(sandbox()?
+    let (_, ctx) = crate::ssr::context::call::<SimFriends>()?;
+    Ok(ctx
+        .sandbox()?
         .friends(&channel)
         .into_iter()
         .map(|f| SimFriendView {
@@ -111,19 +112,20 @@ pub async fn sim_friends(channel: String) -> Result<Vec<SimFriendView>, AppError
 }
 
 /// Creates a simulated LINE user (not yet a friend: follow next).
-#[server]
+#[server(endpoint = "simulator/create_friend")]
 pub async fn sim_create_friend(
     channel: String,
     display_name: String,
 ) -> Result<SimFriendView, AppError> {
-    let staff = super::server::require_staff()?;
+    let (staff, ctx) = crate::ssr::context::call::<SimCreateFriend>()?;
     let name = display_name.trim();
     if name.is_empty() || name.chars().count() > 20 {
-        return Err(super::server::fail(AppError::Invalid(
+        return Err(AppError::Invalid(
             "表示名は1〜20文字で入力してください。".into(),
-        )));
+        ));
     }
-    let friend = sandbox()?
+    let friend = ctx
+        .sandbox()?
         .create_friend(
             &channel,
             sandbox::NewSimFriend {
@@ -133,9 +135,10 @@ pub async fn sim_create_friend(
                 language: Some("ja".into()),
             },
         )
-        .map_err(sandbox_error)?;
+        .map_err(|e| sandbox_error(&e))?;
     let summary = serde_json::json!({"display_name": friend.display_name});
     audit_sim(
+        &ctx,
         &staff,
         "simulator.create_friend",
         &channel,
@@ -152,7 +155,7 @@ pub async fn sim_create_friend(
 
 /// follow, unfollow, text (with `text`), or action (with `action`: a LINE action object in JSON,
 /// as found in a quick reply or template the account sent).
-#[server]
+#[server(endpoint = "simulator/act")]
 pub async fn sim_act(
     channel: String,
     user_id: String,
@@ -160,9 +163,8 @@ pub async fn sim_act(
     text: Option<String>,
     action: Option<String>,
 ) -> Result<Option<DeliveryView>, AppError> {
-    use super::server::fail;
-    let staff = super::server::require_staff()?;
-    let sandbox = sandbox()?;
+    let (staff, ctx) = crate::ssr::context::call::<SimAct>()?;
+    let sandbox = ctx.sandbox()?;
     let summary = match act.as_str() {
         "text" => serde_json::json!({"text": text}),
         "action" => serde_json::json!({"action": action}),
@@ -174,25 +176,25 @@ pub async fn sim_act(
         "text" => {
             let text = text.unwrap_or_default();
             if text.trim().is_empty() || text.chars().count() > 5000 {
-                return Err(fail(AppError::Invalid(
+                return Err(AppError::Invalid(
                     "メッセージは1〜5000文字で入力してください。".into(),
-                )));
+                ));
             }
             Some(sandbox.send_text(&channel, &user_id, &text).await)
         }
         "action" => {
             let action: line::message::Action =
-                serde_json::from_str(action.as_deref().unwrap_or_default()).map_err(|_| {
-                    fail(AppError::Invalid("ボタンの内容を読み取れません。".into()))
-                })?;
+                serde_json::from_str(action.as_deref().unwrap_or_default())
+                    .map_err(|_| AppError::Invalid("ボタンの内容を読み取れません。".into()))?;
             sandbox
                 .tap_action(&channel, &user_id, &action)
                 .await
                 .transpose()
         }
-        _ => return Err(fail(AppError::Invalid("不明な操作です。".into()))),
+        _ => return Err(AppError::Invalid("不明な操作です。".into())),
     };
     audit_sim(
+        &ctx,
         &staff,
         &format!("simulator.{act}"),
         &channel,
@@ -203,18 +205,19 @@ pub async fn sim_act(
     delivery
         .transpose()
         .map(|d| d.map(delivered))
-        .map_err(sandbox_error)
+        .map_err(|e| sandbox_error(&e))
 }
 
-#[server]
+#[server(endpoint = "simulator/chat")]
 pub async fn sim_chat(channel: String, user_id: String) -> Result<Vec<ChatBubble>, AppError> {
-    super::server::require_staff()?;
-    Ok(sandbox()?
+    let (_, ctx) = crate::ssr::context::call::<SimChat>()?;
+    Ok(ctx
+        .sandbox()?
         .chat(&channel, &user_id)
         .into_iter()
         .map(|e| ChatBubble {
             id: e.id,
-            time: super::friends::jst_with(e.at, "%H:%M"),
+            time: domain::time::clock(e.at),
             from_friend: e.from_friend,
             via: e.via,
             message: e.message,

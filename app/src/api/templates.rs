@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::AppError;
+use crate::error::AppError;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TemplateRow {
@@ -37,30 +37,34 @@ pub struct TemplateForm {
     pub can_edit: bool,
 }
 
+#[cfg(feature = "ssr")]
+pub(crate) const RULES: &[super::rules::Rule] = {
+    use super::rules::rule;
+    use model::access::{Action, Feature, Need};
+    // The department scope is applied inside, by the domain.
+    &[
+        rule::<ListTemplates>(Need::Can(Feature::Templates, Action::View)),
+        rule::<TemplateEditor>(Need::Can(Feature::Templates, Action::View)),
+        rule::<PreviewTemplate>(Need::Can(Feature::Templates, Action::View)),
+        rule::<SaveTemplate>(Need::Can(Feature::Templates, Action::Edit)),
+        rule::<DeleteTemplate>(Need::Can(Feature::Templates, Action::Edit)),
+    ]
+};
+
 #[server(endpoint = "templates/list")]
 pub async fn list_templates() -> Result<Vec<TemplateRow>, AppError> {
-    use super::server::*;
-    let me = require_staff()?;
-    let ctx = context()?;
-    let list = domain::messaging::templates::list(ctx.db(), &me.grants.scope())
-        .await
-        .map_err(domain_error)?;
+    let (me, ctx) = crate::ssr::context::call::<ListTemplates>()?;
+    let list = domain::messaging::templates::list(ctx.db(), &me.grants.scope()).await?;
     Ok(list.into_iter().map(template_row).collect())
 }
 
 #[server(endpoint = "templates/editor")]
 pub async fn template_editor(id: Option<i64>) -> Result<TemplateForm, AppError> {
-    use super::server::*;
-    use domain::staff::access::{Action, Feature};
-    let me = require_staff()?;
-    let ctx = context()?;
+    use model::access::{Action, Feature};
+    let (me, ctx) = crate::ssr::context::call::<TemplateEditor>()?;
     let scope = me.grants.scope();
     let template = match id {
-        Some(id) => Some(
-            domain::messaging::templates::get(ctx.db(), &scope, id)
-                .await
-                .map_err(domain_error)?,
-        ),
+        Some(id) => Some(domain::messaging::templates::get(ctx.db(), &scope, id).await?),
         None => None,
     };
     let (text, json) = template
@@ -68,8 +72,7 @@ pub async fn template_editor(id: Option<i64>) -> Result<TemplateForm, AppError> 
         .map(|t| domain::messaging::templates::decompose(&t.messages))
         .unwrap_or_default();
     let departments = domain::staff::departments::list(ctx.db())
-        .await
-        .map_err(domain_error)?
+        .await?
         .into_iter()
         .filter(|d| scope.includes(d.id))
         .map(|d| DepartmentOption {
@@ -90,8 +93,8 @@ pub async fn template_editor(id: Option<i64>) -> Result<TemplateForm, AppError> 
 /// text, or the reasons LINE would refuse them.
 #[server(endpoint = "templates/preview")]
 pub async fn preview_template(text: String, json: String) -> Result<Vec<String>, AppError> {
-    use super::server::*;
-    let messages = domain::messaging::templates::compose(&text, &json).map_err(domain_error)?;
+    crate::ssr::context::call::<PreviewTemplate>()?;
+    let messages = domain::messaging::templates::compose(&text, &json)?;
     Ok(messages.iter().map(|m| m.preview_text()).collect())
 }
 
@@ -104,24 +107,21 @@ pub async fn save_template(
     text: String,
     json: String,
 ) -> Result<i64, AppError> {
-    use super::server::*;
-    let me = require_staff()?;
-    let ctx = context()?;
+    let (me, ctx) = crate::ssr::context::call::<SaveTemplate>()?;
     let Some(department_id) = department_id else {
-        return Err(fail(AppError::Invalid("所属部署を選んでください。".into())));
+        return Err(AppError::Invalid("所属部署を選んでください。".into()));
     };
     let input = domain::messaging::templates::TemplateInput {
         department_id,
         title,
-        messages: domain::messaging::templates::compose(&text, &json).map_err(domain_error)?,
+        messages: domain::messaging::templates::compose(&text, &json)?,
     };
     let scope = me.grants.scope();
     let actor = ctx.actor(&me);
     let saved = match id {
         Some(id) => domain::messaging::templates::update(ctx.db(), &actor, &scope, id, input).await,
         None => domain::messaging::templates::create(ctx.db(), &actor, &scope, input).await,
-    }
-    .map_err(domain_error)?;
+    }?;
     if id.is_none() {
         leptos_axum::redirect(&format!("/admin/templates/{}?saved=1", saved.id));
     }
@@ -130,12 +130,8 @@ pub async fn save_template(
 
 #[server(endpoint = "templates/delete")]
 pub async fn delete_template(id: i64) -> Result<(), AppError> {
-    use super::server::*;
-    let me = require_staff()?;
-    let ctx = context()?;
-    domain::messaging::templates::delete(ctx.db(), &ctx.actor(&me), &me.grants.scope(), id)
-        .await
-        .map_err(domain_error)?;
+    let (me, ctx) = crate::ssr::context::call::<DeleteTemplate>()?;
+    domain::messaging::templates::delete(ctx.db(), &ctx.actor(&me), &me.grants.scope(), id).await?;
     leptos_axum::redirect("/admin/templates?deleted=1");
     Ok(())
 }
@@ -148,7 +144,7 @@ fn template_row(t: domain::messaging::templates::Template) -> TemplateRow {
         title: t.title,
         department_id: t.department_id,
         department: t.department_name,
-        updated_at: super::friends::jst(t.updated_at),
+        updated_at: domain::time::minutes(t.updated_at),
         updated_by: t.updated_by,
     }
 }

@@ -1,7 +1,19 @@
-//! Pieces of UI used by several pages.
+//! Pieces of UI used by several pages. A page's own parts stay in its file under `pages/`.
 
+mod async_view;
 mod auth_card;
 mod channel_bar;
+mod data_table;
+mod notices;
+mod pager;
+mod period_fields;
+mod text;
 
+pub use async_view::AsyncView;
 pub use auth_card::AuthCard;
 pub use channel_bar::ChannelBar;
+pub use data_table::DataTable;
+pub use notices::{ErrorNote, Outcome};
+pub use pager::{Pager, query_string};
+pub use period_fields::PeriodFields;
+pub use text::textarea_content;

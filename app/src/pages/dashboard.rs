@@ -3,6 +3,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::api::dashboard_summary;
+use crate::components::ErrorNote;
 use crate::nav::AREAS;
 
 #[component]
@@ -47,7 +48,7 @@ pub fn Dashboard() -> impl IntoView {
                             }
                                 .into_any()
                         }
-                        Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+                        Err(error) => view! { <ErrorNote error /> }.into_any(),
                     })
             }}
         </Suspense>

@@ -6,8 +6,8 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
 use serde_json::Value;
 
-use crate::components::ChannelBar;
 use crate::api::{ChatBubble, SimAct, SimCreateFriend, sim_chat, sim_friends};
+use crate::components::ChannelBar;
 use crate::layout::use_channel;
 
 /// 「LINEシミュレーター」: staff play a LINE user of a sandbox channel. Every action is sent

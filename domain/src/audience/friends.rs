@@ -5,6 +5,10 @@
 //! replace, so events processed out of order (a retry after a later event) end right.
 
 use chrono::{DateTime, Utc};
+use model::status::FriendStatus;
+
+use crate::db::paginate;
+use crate::time::Period;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait,
@@ -15,8 +19,6 @@ use serde::{Deserialize, Serialize};
 use crate::entities::{friend, webhook_event};
 use crate::{DomainError, DomainResult};
 
-pub const FOLLOWING: &str = "following";
-pub const BLOCKED: &str = "blocked";
 pub const PAGE_SIZE: u64 = 50;
 
 /// A friend as staff see them.
@@ -38,7 +40,7 @@ impl From<friend::Model> for FriendView {
     fn from(m: friend::Model) -> Self {
         Self {
             id: m.id,
-            following: m.status == FOLLOWING,
+            following: m.status == FriendStatus::Following,
             line_user_id: m.line_user_id,
             display_name: m.display_name,
             picture_url: m.picture_url,
@@ -82,7 +84,7 @@ pub async fn follow(
     let row = friend::ActiveModel {
         channel_id: Set(channel_id),
         line_user_id: Set(line_user_id.to_owned()),
-        status: Set(FOLLOWING.into()),
+        status: Set(FriendStatus::Following),
         first_followed_at: Set(at),
         followed_at: Set(at),
         blocked_at: Set(None),
@@ -91,7 +93,7 @@ pub async fn follow(
     };
     insert_if_absent(db, row).await?;
     friend::Entity::update_many()
-        .col_expr(friend::Column::Status, Expr::value(FOLLOWING))
+        .col_expr(friend::Column::Status, Expr::value(FriendStatus::Following))
         .col_expr(friend::Column::FollowedAt, Expr::value(at))
         .col_expr(friend::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(scope(channel_id, line_user_id))
@@ -117,7 +119,7 @@ pub async fn unfollow(
     let row = friend::ActiveModel {
         channel_id: Set(channel_id),
         line_user_id: Set(line_user_id.to_owned()),
-        status: Set(BLOCKED.into()),
+        status: Set(FriendStatus::Blocked),
         first_followed_at: Set(at),
         followed_at: Set(at),
         blocked_at: Set(Some(at)),
@@ -126,7 +128,7 @@ pub async fn unfollow(
     };
     insert_if_absent(db, row).await?;
     friend::Entity::update_many()
-        .col_expr(friend::Column::Status, Expr::value(BLOCKED))
+        .col_expr(friend::Column::Status, Expr::value(FriendStatus::Blocked))
         .col_expr(friend::Column::BlockedAt, Expr::value(at))
         .col_expr(friend::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(scope(channel_id, line_user_id))
@@ -201,25 +203,13 @@ pub struct FriendQuery {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FriendPage {
     pub friends: Vec<FriendView>,
+    /// Matching friends in all, and the page as [`crate::db::Page`] counts them.
     pub total: u64,
-    pub following: u64,
-    pub blocked: u64,
     pub page: u64,
     pub pages: u64,
-}
-
-/// A day boundary in Japan time (UTC+9), where the city's staff work.
-fn jst_day(text: &str, end_of_day: bool, what: &str) -> DomainResult<DateTime<Utc>> {
-    let day = chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
-        DomainError::Invalid(format!("{what}は YYYY-MM-DD の形式で入力してください。"))
-    })?;
-    let day = if end_of_day {
-        day.succ_opt().unwrap_or(day)
-    } else {
-        day
-    };
-    let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
-    Ok(midnight.and_utc() - chrono::Duration::hours(9))
+    /// Of the whole channel, whatever the filter.
+    pub following: u64,
+    pub blocked: u64,
 }
 
 pub async fn list(
@@ -248,48 +238,43 @@ pub async fn list(
     }
     match query.status.as_deref().filter(|s| !s.is_empty()) {
         None => {}
-        Some(s @ (FOLLOWING | BLOCKED)) => filter = filter.add(friend::Column::Status.eq(s)),
-        Some(_) => {
-            return Err(DomainError::Invalid(
-                "状態は「友だち」か「ブロック」を選んでください。".into(),
-            ));
-        }
+        Some(key) => match FriendStatus::from_key(key) {
+            Some(status) => filter = filter.add(friend::Column::Status.eq(status)),
+            None => {
+                return Err(DomainError::Invalid(
+                    "状態は「友だち」か「ブロック」を選んでください。".into(),
+                ));
+            }
+        },
     }
-    if let Some(from) = query.followed_from.as_deref().filter(|s| !s.is_empty()) {
-        filter = filter.add(friend::Column::FollowedAt.gte(jst_day(from, false, "開始日")?));
+    let followed = Period::parse(
+        query.followed_from.as_deref().unwrap_or_default(),
+        query.followed_to.as_deref().unwrap_or_default(),
+    )?;
+    if let Some(from) = followed.from {
+        filter = filter.add(friend::Column::FollowedAt.gte(from));
     }
-    if let Some(to) = query.followed_to.as_deref().filter(|s| !s.is_empty()) {
-        filter = filter.add(friend::Column::FollowedAt.lt(jst_day(to, true, "終了日")?));
+    if let Some(until) = followed.until {
+        filter = filter.add(friend::Column::FollowedAt.lt(until));
     }
-    let found = friend::Entity::find()
+    let select = friend::Entity::find()
         .filter(filter)
         .order_by_desc(friend::Column::FollowedAt)
-        .order_by_desc(friend::Column::Id)
-        .paginate(db, PAGE_SIZE);
-    let total = found.num_items().await?;
-    let pages = total.div_ceil(PAGE_SIZE).max(1);
-    // A page number from a form or URL: past the end means the last page (a huge one would
-    // overflow the offset).
-    let page = query.page.min(pages - 1);
-    let friends = found
-        .fetch_page(page)
-        .await?
-        .into_iter()
-        .map(FriendView::from)
-        .collect();
-    let count = |status: &'static str| {
+        .order_by_desc(friend::Column::Id);
+    let found = paginate(db, select, query.page, PAGE_SIZE).await?;
+    let count = |status: FriendStatus| {
         friend::Entity::find()
             .filter(friend::Column::ChannelId.eq(channel_id))
             .filter(friend::Column::Status.eq(status))
             .count(db)
     };
     Ok(FriendPage {
-        friends,
-        total,
-        following: count(FOLLOWING).await?,
-        blocked: count(BLOCKED).await?,
-        page,
-        pages,
+        friends: found.rows.into_iter().map(FriendView::from).collect(),
+        total: found.total,
+        page: found.page,
+        pages: found.pages,
+        following: count(FriendStatus::Following).await?,
+        blocked: count(FriendStatus::Blocked).await?,
     })
 }
 
@@ -300,6 +285,7 @@ pub struct ReceivedEvent {
     pub occurred_at: DateTime<Utc>,
     /// A one-line description (the text of a message, the data of a postback...).
     pub summary: String,
+    /// `pending`, `done` or `failed` (`crate::jobs::Status`).
     pub status: String,
 }
 
@@ -333,7 +319,7 @@ pub async fn detail(
             summary: summarize(&e.payload),
             event_type: e.event_type,
             occurred_at: e.occurred_at,
-            status: e.status,
+            status: sea_orm::ActiveEnum::to_value(&e.status),
         })
         .collect();
     Ok(FriendDetail {
@@ -358,7 +344,7 @@ fn summarize(payload: &str) -> String {
 pub async fn count_following(db: &DatabaseConnection, channel_id: i64) -> DomainResult<u64> {
     Ok(friend::Entity::find()
         .filter(friend::Column::ChannelId.eq(channel_id))
-        .filter(friend::Column::Status.eq(FOLLOWING))
+        .filter(friend::Column::Status.eq(FriendStatus::Following))
         .count(db)
         .await?)
 }

@@ -6,22 +6,45 @@
 //!
 //! The delivery engine of later issues (segments, schedules) sends through here.
 
-use chrono::{TimeDelta, Utc};
+use chrono::TimeDelta;
 use line::api::{MulticastRequest, PushRequest};
-use line::client::{Client, ClientError, RetryKey, SendOutcome};
+use line::client::{ClientError, RetryKey, SendOutcome};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder,
 };
 
+use crate::delivery::messenger::Messenger;
 use crate::entities::{friend, line_send};
-use crate::{DomainError, DomainResult};
+use crate::{DateTime, DomainError, DomainResult};
 
-pub const PENDING: &str = "pending";
-pub const SENT: &str = "sent";
-pub const FAILED: &str = "failed";
-pub const EXPIRED: &str = "expired";
+/// Where a stored send stands. Stored as `pending`, `sent`, `failed` or `expired`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, sea_orm::DeriveActiveEnum, sea_orm::EnumIter)]
+#[sea_orm(rs_type = "String", db_type = "Text")]
+pub enum SendStatus {
+    /// Not yet confirmed by LINE: (re)sent with its retry key by the next attempt.
+    #[sea_orm(string_value = "pending")]
+    Pending,
+    #[sea_orm(string_value = "sent")]
+    Sent,
+    /// Refused by LINE (a 4xx): sending again would be refused again.
+    #[sea_orm(string_value = "failed")]
+    Failed,
+    /// Not confirmed within LINE's 24 hours for retry keys: never resent automatically.
+    #[sea_orm(string_value = "expired")]
+    Expired,
+}
+
+/// Which endpoint a stored send goes to. Stored as `push` or `multicast`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, sea_orm::DeriveActiveEnum, sea_orm::EnumIter)]
+#[sea_orm(rs_type = "String", db_type = "Text")]
+pub enum SendKind {
+    #[sea_orm(string_value = "push")]
+    Push,
+    #[sea_orm(string_value = "multicast")]
+    Multicast,
+}
 
 /// How long LINE remembers a retry key.
 const RETRY_KEY_LIFETIME: TimeDelta = TimeDelta::hours(24);
@@ -64,19 +87,19 @@ pub async fn enqueue(
         )));
     }
     let (kind, body) = match outgoing {
-        Outgoing::Push(p) => ("push", serde_json::to_string(p)),
-        Outgoing::Multicast(m) => ("multicast", serde_json::to_string(m)),
+        Outgoing::Push(p) => (SendKind::Push, serde_json::to_string(p)),
+        Outgoing::Multicast(m) => (SendKind::Multicast, serde_json::to_string(m)),
     };
     let body = body.map_err(|e| DomainError::Internal(format!("request body: {e}")))?;
     let row = line_send::ActiveModel {
         channel_id: Set(channel_id),
-        kind: Set(kind.into()),
+        kind: Set(kind),
         retry_key: Set(RetryKey::random().to_string()),
         body: Set(body),
         recipients: Set(i32::try_from(recipients.len()).unwrap_or(i32::MAX)),
-        status: Set(PENDING.into()),
+        status: Set(SendStatus::Pending),
         attempts: Set(0),
-        created_at: Set(Utc::now()),
+        created_at: Set(chrono::Utc::now()),
         first_attempt_at: Set(None),
         finished_at: Set(None),
         line_request_id: Set(None),
@@ -86,20 +109,20 @@ pub async fn enqueue(
     Ok(row.insert(db).await?)
 }
 
-/// Sends a stored request (again) with its own retry key, and records the outcome.
-/// `Ok(None)` means it was not pending (already sent, failed or expired).
+/// Sends a stored request (again) through `messenger` with its own retry key, and records the
+/// outcome. `Ok(None)` means it was not pending (already sent, failed or expired).
 pub async fn deliver(
     db: &DatabaseConnection,
-    client: &Client,
+    messenger: &impl Messenger,
     id: i64,
+    now: DateTime,
 ) -> DomainResult<Option<SendOutcome>> {
     let Some(row) = line_send::Entity::find_by_id(id).one(db).await? else {
         return Err(DomainError::NotFound("送信記録が見つかりません。".into()));
     };
-    if row.status != PENDING {
+    if row.status != SendStatus::Pending {
         return Ok(None);
     }
-    let now = Utc::now();
     if row
         .first_attempt_at
         .is_some_and(|first| now - first > RETRY_KEY_LIFETIME)
@@ -107,9 +130,10 @@ pub async fn deliver(
         finish(
             db,
             id,
-            EXPIRED,
+            SendStatus::Expired,
             None,
             Some("24時間以内に送信を確認できなかったため、自動では再送しません。".into()),
+            now,
         )
         .await?;
         return Ok(None);
@@ -129,23 +153,24 @@ pub async fn deliver(
         .await?;
     let bad_body =
         |e: serde_json::Error| DomainError::Internal(format!("stored body of send {id}: {e}"));
-    let result = match row.kind.as_str() {
-        "push" => {
+    let result = match row.kind {
+        SendKind::Push => {
             let req: PushRequest = serde_json::from_str(&row.body).map_err(bad_body)?;
-            client.push(&req, &key).await
+            messenger.push(&req, &key).await
         }
-        _ => {
+        SendKind::Multicast => {
             let req: MulticastRequest = serde_json::from_str(&row.body).map_err(bad_body)?;
-            client.multicast(&req, &key).await
+            messenger.multicast(&req, &key).await
         }
     };
     match result {
         Ok(outcome) => {
-            finish(db, id, SENT, outcome.request_id().map(str::to_owned), None).await?;
+            let request_id = outcome.request_id().map(str::to_owned);
+            finish(db, id, SendStatus::Sent, request_id, None, now).await?;
             Ok(Some(outcome))
         }
         Err(e @ (ClientError::Rejected { .. } | ClientError::Invalid(_))) => {
-            finish(db, id, FAILED, None, Some(e.message_ja())).await?;
+            finish(db, id, SendStatus::Failed, None, Some(e.message_ja()), now).await?;
             Err(DomainError::Invalid(e.message_ja()))
         }
         // Still pending: the next `resume` sends it again with the same key.
@@ -163,13 +188,14 @@ pub async fn deliver(
 async fn finish(
     db: &DatabaseConnection,
     id: i64,
-    status: &str,
+    status: SendStatus,
     request_id: Option<String>,
     error: Option<String>,
+    now: DateTime,
 ) -> DomainResult<()> {
     line_send::Entity::update_many()
         .col_expr(line_send::Column::Status, Expr::value(status))
-        .col_expr(line_send::Column::FinishedAt, Expr::value(Utc::now()))
+        .col_expr(line_send::Column::FinishedAt, Expr::value(now))
         .col_expr(line_send::Column::LineRequestId, Expr::value(request_id))
         .col_expr(line_send::Column::Error, Expr::value(error))
         .filter(line_send::Column::Id.eq(id))
@@ -183,17 +209,18 @@ async fn finish(
 pub async fn resume(
     db: &DatabaseConnection,
     channel_id: i64,
-    client: &Client,
+    messenger: &impl Messenger,
+    now: DateTime,
 ) -> DomainResult<u64> {
     let pending = line_send::Entity::find()
         .filter(line_send::Column::ChannelId.eq(channel_id))
-        .filter(line_send::Column::Status.eq(PENDING))
+        .filter(line_send::Column::Status.eq(SendStatus::Pending))
         .order_by_asc(line_send::Column::Id)
         .all(db)
         .await?;
     let mut sent = 0;
     for row in pending {
-        match deliver(db, client, row.id).await {
+        match deliver(db, messenger, row.id, now).await {
             Ok(Some(_)) => sent += 1,
             Ok(None) | Err(DomainError::Invalid(_)) => {}
             Err(e) => return Err(e),

@@ -13,7 +13,7 @@ pub struct Model {
     pub status_message: Option<String>,
     pub language: Option<String>,
     /// `following` or `blocked`.
-    pub status: String,
+    pub status: model::status::FriendStatus,
     pub first_followed_at: DateTimeUtc,
     /// The latest follow (re-follows after a block move it).
     pub followed_at: DateTimeUtc,

@@ -11,7 +11,7 @@ pub struct Model {
     pub key: String,
     pub name: String,
     /// `production` or `test`.
-    pub environment: String,
+    pub environment: crate::platform::channels::Environment,
     /// Served by the built-in sandbox instead of LINE.
     pub sandbox: bool,
     pub channel_id: Option<String>,

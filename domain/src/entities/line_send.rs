@@ -8,15 +8,13 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub channel_id: i64,
-    /// `push` or `multicast`.
-    pub kind: String,
+    pub kind: crate::delivery::outbox::SendKind,
     #[sea_orm(unique)]
     pub retry_key: String,
     /// The request body (JSON).
     pub body: String,
     pub recipients: i32,
-    /// `pending`, `sent`, `failed` or `expired`.
-    pub status: String,
+    pub status: crate::delivery::outbox::SendStatus,
     pub attempts: i32,
     pub created_at: DateTimeUtc,
     pub first_attempt_at: Option<DateTimeUtc>,

@@ -13,8 +13,7 @@ pub struct Model {
     pub username_key: String,
     /// The account, when the username named one.
     pub staff_id: Option<i64>,
-    /// See `crate::security::login_history::Outcome`.
-    pub outcome: String,
+    pub outcome: model::status::LoginOutcome,
     pub client_addr: Option<String>,
     pub user_agent: Option<String>,
     /// On the failure that started a lockout: until when it holds.

@@ -6,6 +6,7 @@ pub mod audit_chain_head;
 pub mod audit_log;
 pub mod department;
 pub mod friend;
+pub mod job;
 pub mod line_channel;
 pub mod line_send;
 pub mod login_attempt;

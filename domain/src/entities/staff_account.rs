@@ -18,8 +18,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub last_login_at: Option<DateTimeUtc>,
-    /// `admin` (管理者) or `staff` (一般); see `crate::staff::access::Role`.
-    pub role: String,
+    /// 管理者 or 一般, stored as `admin` or `staff`.
+    pub role: model::access::Role,
     /// Set for initial and reset passwords: the user must choose their own at next sign-in.
     pub must_change_password: bool,
 }

@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-/// One permission granted to a member of staff (`crate::staff::access::Permission`, stored by its key).
+/// One permission granted to a member of staff (`model::access::Permission`, stored by its key).
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "staff_permission")]
 pub struct Model {

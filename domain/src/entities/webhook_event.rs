@@ -16,8 +16,7 @@ pub struct Model {
     pub is_redelivery: bool,
     /// The event's JSON exactly as LINE sent it.
     pub payload: String,
-    /// `pending`, `done` or `failed`.
-    pub status: String,
+    pub status: crate::jobs::Status,
     pub attempts: i32,
     pub next_attempt_at: DateTimeUtc,
     pub locked_until: Option<DateTimeUtc>,

@@ -12,9 +12,11 @@ use sea_orm::{
     EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
 };
 
-use crate::staff::access::Scope;
-use crate::security::audit::{self, Actor};
+use model::access::Scope;
+
 use crate::entities::{department, message_template};
+use crate::security::audit::{self, Actor};
+use crate::staff::scope::ScopeCondition;
 use crate::{DateTime, DomainError, DomainResult};
 
 pub const TITLE_MAX_CHARS: usize = 100;

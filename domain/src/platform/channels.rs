@@ -7,38 +7,50 @@
 use chrono::Utc;
 use rand::RngCore;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 
-use crate::security::audit::{self, Actor};
 use crate::entities::line_channel;
+use crate::security::audit::{self, Actor};
 use crate::security::secrets::{SecretBox, mask};
 use crate::{DomainError, DomainResult};
 
 pub const MAIN: &str = "main";
-pub const DEFAULT_API_BASE: &str = "https://api.line.me";
-pub const DEFAULT_API_DATA_BASE: &str = "https://api-data.line.me";
 pub const GREETING_MAX_CHARS: usize = line::validate::MAX_TEXT_LENGTH;
 
-/// 本番 or テスト: which audience a channel reaches. The admin UI always shows it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// 本番 or テスト: which audience a channel reaches. The admin UI always shows it. Stored as
+/// `production` or `test`.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    sea_orm::DeriveActiveEnum,
+    sea_orm::EnumIter,
+)]
 #[serde(rename_all = "lowercase")]
+#[sea_orm(rs_type = "String", db_type = "Text")]
 pub enum Environment {
+    #[sea_orm(string_value = "production")]
     Production,
+    #[sea_orm(string_value = "test")]
     Test,
 }
 
 impl Environment {
-    pub fn as_str(self) -> &'static str {
+    pub fn key(self) -> &'static str {
         match self {
             Environment::Production => "production",
             Environment::Test => "test",
         }
     }
 
-    pub fn parse(text: &str) -> Option<Self> {
+    pub fn from_key(text: &str) -> Option<Self> {
         match text {
             "production" => Some(Environment::Production),
             "test" => Some(Environment::Test),
@@ -204,10 +216,57 @@ fn random_token(bytes: usize) -> String {
     hex::encode(buf)
 }
 
-/// Creates or updates a channel from operator settings. A sandbox channel keeps the credentials
-/// it was given before (friends in the sandbox stay valid); new ones are random.
+/// Creates or updates a channel from the operator's configuration at start-up (the `main`
+/// channel from `LINE_*` settings: the configuration is its record, so it is not audited). A
+/// sandbox channel keeps the credentials it was given before (friends in the sandbox stay
+/// valid); new ones are random.
 pub async fn configure(
     db: &DatabaseConnection,
+    secrets: &SecretBox,
+    settings: &ChannelSettings,
+) -> DomainResult<Channel> {
+    let txn = db.begin().await?;
+    let channel = write(&txn, secrets, settings).await?;
+    txn.commit().await?;
+    Ok(channel)
+}
+
+/// `machidayori channel set`: [`configure`], with its `channel.set` audit entry (secrets never
+/// in it, only whether they were replaced) in the same transaction.
+pub async fn set(
+    db: &DatabaseConnection,
+    secrets: &SecretBox,
+    settings: &ChannelSettings,
+    actor: &Actor,
+) -> DomainResult<Channel> {
+    let txn = db.begin().await?;
+    let channel = write(&txn, secrets, settings).await?;
+    let summary = serde_json::json!({
+        "name": channel.name,
+        "environment": channel.environment.key(),
+        "sandbox": settings.is_sandbox(),
+        "channel_id": settings.channel_id,
+        "secrets_replaced": settings.channel_secret.is_some(),
+        "login_channel_id": settings.login_channel_id,
+        "liff_id": settings.liff_id,
+        "api_base": settings.api_base,
+        "api_data_base": settings.api_data_base,
+    });
+    audit::record(
+        &txn,
+        actor,
+        "channel.set",
+        "line_channel",
+        Some(&channel.key),
+        summary,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(channel)
+}
+
+async fn write(
+    db: &DatabaseTransaction,
     secrets: &SecretBox,
     settings: &ChannelSettings,
 ) -> DomainResult<Channel> {
@@ -241,11 +300,7 @@ pub async fn configure(
     let now = Utc::now();
     let environment = settings
         .environment
-        .or_else(|| {
-            existing
-                .as_ref()
-                .and_then(|e| Environment::parse(&e.environment))
-        })
+        .or_else(|| existing.as_ref().map(|e| e.environment))
         .unwrap_or(Environment::Production);
     let name = if settings.name.trim().is_empty() {
         existing
@@ -257,11 +312,11 @@ pub async fn configure(
     let api_base = settings
         .api_base
         .clone()
-        .unwrap_or_else(|| DEFAULT_API_BASE.into());
+        .unwrap_or_else(|| line::client::LINE_API_BASE.into());
     let api_data_base = settings
         .api_data_base
         .clone()
-        .unwrap_or_else(|| DEFAULT_API_DATA_BASE.into());
+        .unwrap_or_else(|| line::client::LINE_DATA_BASE.into());
     for (what, url) in [("API", &api_base), ("データAPI", &api_data_base)] {
         if !(url.starts_with("https://") || url.starts_with("http://")) {
             return Err(DomainError::Invalid(format!(
@@ -282,7 +337,7 @@ pub async fn configure(
         },
     };
     row.name = Set(name);
-    row.environment = Set(environment.as_str().into());
+    row.environment = Set(environment);
     row.sandbox = Set(sandbox);
     row.channel_id = Set(settings.channel_id.clone());
     row.channel_secret_enc = Set(Some(secrets.seal(&secret)));
@@ -327,7 +382,7 @@ fn open(secrets: &SecretBox, m: line_channel::Model) -> DomainResult<Channel> {
         id: m.id,
         key: m.key,
         name: m.name,
-        environment: Environment::parse(&m.environment).unwrap_or(Environment::Production),
+        environment: m.environment,
         sandbox: m.sandbox,
         channel_id: m.channel_id,
         login_channel_id: m.login_channel_id,

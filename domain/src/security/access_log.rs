@@ -77,7 +77,7 @@ pub async fn purge_older_than(
     cutoff: DateTime,
     chunk: u64,
 ) -> DomainResult<u64> {
-    crate::db::delete_older_than(
+    crate::db::bulk::delete_older_than(
         db,
         access_log::Column::Id,
         access_log::Column::At,

@@ -17,8 +17,8 @@ use sea_orm::{
     TransactionTrait,
 };
 
-use crate::security::audit::{self, Actor};
 use crate::entities::admin_allowed_ip;
+use crate::security::audit::{self, Actor};
 use crate::{DateTime, DomainError, DomainResult};
 
 pub const NOTE_MAX_CHARS: usize = 200;
@@ -66,33 +66,22 @@ pub fn allows(networks: &[IpNet], ip: IpAddr) -> bool {
     networks.is_empty() || contains(networks, ip)
 }
 
-/// Where an entry of the effective list comes from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Where an entry of the effective list comes from. Stored as `ui` or `cli`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, sea_orm::DeriveActiveEnum, sea_orm::EnumIter)]
+#[sea_orm(rs_type = "String", db_type = "Text")]
 pub enum Source {
     /// `ADMIN_ALLOWED_IPS`: not stored, not removable in the UI.
+    #[sea_orm(string_value = "config")]
     Config,
     /// Added by an administrator in the admin panel.
+    #[sea_orm(string_value = "ui")]
     Ui,
     /// Added with `machidayori admin allow-ip`.
+    #[sea_orm(string_value = "cli")]
     Cli,
 }
 
 impl Source {
-    fn code(self) -> &'static str {
-        match self {
-            Self::Config => "config",
-            Self::Ui => "ui",
-            Self::Cli => "cli",
-        }
-    }
-
-    fn from_code(code: &str) -> Self {
-        match code {
-            "cli" => Self::Cli,
-            _ => Self::Ui,
-        }
-    }
-
     pub fn label_ja(self) -> &'static str {
         match self {
             Self::Config => "設定（ADMIN_ALLOWED_IPS）",
@@ -128,7 +117,7 @@ pub async fn list(db: &impl sea_orm::ConnectionTrait) -> DomainResult<Vec<Entry>
                 id: m.id,
                 network,
                 note: m.note,
-                source: Source::from_code(&m.source),
+                source: m.source,
                 created_by: m.created_by,
                 created_at: m.created_at,
             })
@@ -178,7 +167,7 @@ pub async fn add(
     let row = admin_allowed_ip::ActiveModel {
         cidr: Set(network.to_string()),
         note: Set(note.to_owned()),
-        source: Set(new.source.code().to_owned()),
+        source: Set(new.source),
         created_by: Set(actor.staff_id),
         created_at: Set(Utc::now()),
         ..Default::default()

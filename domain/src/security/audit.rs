@@ -25,7 +25,7 @@
 
 use std::net::IpAddr;
 
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::{TimeZone, Utc};
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
@@ -34,8 +34,10 @@ use sea_orm::{
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::staff::accounts::Staff;
+use crate::db::{Page, paginate};
 use crate::entities::{audit_chain_head, audit_log};
+use crate::staff::accounts::Staff;
+use crate::time::Period;
 use crate::{DateTime, DomainError, DomainResult};
 
 /// `prev_hash` of the first entry (also written by the migration into the chain head).
@@ -319,48 +321,6 @@ pub async fn verify(db: &impl ConnectionTrait) -> DomainResult<Report> {
     })
 }
 
-/// A period given as dates in Japan time (as staff type them in a filter form): from the start
-/// of `from` to the end of `until`, either open.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Period {
-    pub from: Option<DateTime>,
-    pub until: Option<DateTime>,
-}
-
-impl Period {
-    /// Parses `YYYY-MM-DD` dates (empty = open); a bad date or a reversed period is a Japanese
-    /// `Invalid` error.
-    pub fn parse_jst_dates(from: &str, until: &str) -> DomainResult<Self> {
-        let jst = chrono::FixedOffset::east_opt(9 * 3600).expect("JST offset is valid");
-        let day_start = |text: &str, what: &str| -> DomainResult<Option<DateTime>> {
-            let text = text.trim();
-            if text.is_empty() {
-                return Ok(None);
-            }
-            let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
-                DomainError::Invalid(format!(
-                    "{what}は YYYY-MM-DD の形式の日付で入力してください。"
-                ))
-            })?;
-            let start = date
-                .and_hms_opt(0, 0, 0)
-                .and_then(|t| t.and_local_timezone(jst).single())
-                .ok_or_else(|| DomainError::Invalid(format!("{what}の日付が正しくありません。")))?;
-            Ok(Some(start.with_timezone(&Utc)))
-        };
-        let from = day_start(from, "開始日")?;
-        let until = day_start(until, "終了日")?.map(|d| d + chrono::TimeDelta::days(1));
-        if let (Some(f), Some(u)) = (from, until)
-            && f >= u
-        {
-            return Err(DomainError::Invalid(
-                "終了日は開始日以降の日付にしてください。".into(),
-            ));
-        }
-        Ok(Self { from, until })
-    }
-}
-
 /// Filters of the audit log page and its CSV export.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Filter {
@@ -372,8 +332,11 @@ pub struct Filter {
 }
 
 impl Filter {
-    /// Checks the free-text parts: short, and only the characters usernames and actions use.
-    pub fn new(period: Period, username: &str, action: &str) -> DomainResult<Self> {
+    /// The filter as the page's form and the CSV link send it: days in Japan time (empty =
+    /// open), and free-text parts that are short and use only the characters of usernames and
+    /// actions. Each broken rule is a Japanese `Invalid` error.
+    pub fn parse(from: &str, until: &str, username: &str, action: &str) -> DomainResult<Self> {
+        let period = Period::parse(from, until)?;
         let word = |text: &str, what: &str| -> DomainResult<Option<String>> {
             let text = text.trim();
             if text.is_empty() {
@@ -424,46 +387,17 @@ impl Filter {
     }
 }
 
-/// One page of a log, newest first.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Page<T> {
-    pub rows: Vec<T>,
-    /// Matching rows in all.
-    pub total: u64,
-    /// Zero-based; a page past the end is the last page.
-    pub page: u64,
-    pub pages: u64,
-}
-
-impl<T> Page<T> {
-    /// How many pages `total` rows fill (at least one), and `page` clamped to them.
-    pub(crate) fn clamp(total: u64, page: u64, per_page: u64) -> (u64, u64) {
-        let pages = total.div_ceil(per_page.max(1)).max(1);
-        (page.min(pages - 1), pages)
-    }
-}
-
+/// One page of matching entries, newest first.
 pub async fn list(
     db: &impl ConnectionTrait,
     filter: &Filter,
     page: u64,
     per_page: u64,
 ) -> DomainResult<Page<audit_log::Model>> {
-    let total = filter.apply(audit_log::Entity::find()).count(db).await?;
-    let (page, pages) = Page::<()>::clamp(total, page, per_page);
-    let rows = filter
+    let select = filter
         .apply(audit_log::Entity::find())
-        .order_by_desc(audit_log::Column::Seq)
-        .offset(page * per_page)
-        .limit(per_page)
-        .all(db)
-        .await?;
-    Ok(Page {
-        rows,
-        total,
-        page,
-        pages,
-    })
+        .order_by_desc(audit_log::Column::Seq);
+    paginate(db, select, page, per_page).await
 }
 
 /// Every matching entry, oldest first, handed over a page at a time (for the CSV export).
@@ -473,7 +407,7 @@ pub async fn for_each(
     each: impl FnMut(&audit_log::Model),
 ) -> DomainResult<()> {
     let select = filter.apply(audit_log::Entity::find());
-    crate::db::for_each_in_pages(
+    crate::db::bulk::for_each_in_pages(
         db,
         select,
         audit_log::Column::Seq,
@@ -482,13 +416,6 @@ pub async fn for_each(
         each,
     )
     .await
-}
-
-/// `YYYY-MM-DD HH:MM:SS` in Japan time, as staff read times in exports.
-pub fn jst_seconds(at: DateTime) -> String {
-    (at + chrono::TimeDelta::hours(9))
-        .format("%Y-%m-%d %H:%M:%S")
-        .to_string()
 }
 
 /// The matching entries as CSV (oldest first), for 管理者 to keep or hand to an auditor.
@@ -510,7 +437,7 @@ pub async fn export_csv(db: &impl ConnectionTrait, filter: &Filter) -> DomainRes
     ]);
     for_each(db, filter, |e| {
         let seq = e.seq.to_string();
-        let at = jst_seconds(e.at);
+        let at = crate::time::seconds(e.at);
         csv.row([
             seq.as_str(),
             at.as_str(),
@@ -593,14 +520,14 @@ mod tests {
 
     #[test]
     fn periods_are_japan_dates_and_bad_ones_are_refused_in_japanese() {
-        let p = Period::parse_jst_dates("2026-11-01", "2026-11-01").unwrap();
+        let p = Period::parse("2026-11-01", "2026-11-01").unwrap();
         assert_eq!(p.from.unwrap().to_rfc3339(), "2026-10-31T15:00:00+00:00");
         assert_eq!(p.until.unwrap().to_rfc3339(), "2026-11-01T15:00:00+00:00");
-        assert_eq!(Period::parse_jst_dates("", "").unwrap(), Period::default());
-        let err = Period::parse_jst_dates("2026/11/01", "").unwrap_err();
+        assert_eq!(Period::parse("", "").unwrap(), Period::default());
+        let err = Period::parse("2026/11/01", "").unwrap_err();
         assert!(err.to_string().contains("YYYY-MM-DD"), "{err}");
-        assert!(Period::parse_jst_dates("2026-11-02", "2026-11-01").is_err());
-        assert!(Filter::new(Period::default(), "a' OR 1=1 --", "").is_err());
-        assert!(Filter::new(Period::default(), "tanaka", "channel.").is_ok());
+        assert!(Period::parse("2026-11-02", "2026-11-01").is_err());
+        assert!(Filter::parse("", "", "a' OR 1=1 --", "").is_err());
+        assert!(Filter::parse("", "", "tanaka", "channel.").is_ok());
     }
 }

@@ -20,10 +20,13 @@ use sea_orm::{
 };
 use serde_json::json;
 
-use crate::staff::accounts::{self, SignInFailure, Staff};
-use crate::security::audit::{self, Actor, Page, Period};
+use crate::db::{Page, paginate};
 use crate::entities::login_attempt;
+use crate::security::audit::{self, Actor};
+use crate::staff::accounts::{self, SignInFailure, Staff};
+use crate::time::Period;
 use crate::{DateTime, DomainError, DomainResult};
+use model::status::LoginOutcome;
 
 pub const USERNAME_MAX_CHARS: usize = 64;
 pub const USER_AGENT_MAX_CHARS: usize = 256;
@@ -46,72 +49,6 @@ impl Default for Policy {
             address_failures: 20,
             window: Duration::from_secs(15 * 60),
             lockout: Duration::from_secs(15 * 60),
-        }
-    }
-}
-
-/// What a row of the login history records.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Outcome {
-    Success,
-    UnknownUser,
-    WrongPassword,
-    Disabled,
-    /// Refused without checking the password: a lockout was in force.
-    Locked,
-    /// Not an attempt: the username was locked (`locked_until` says until when).
-    LockoutAccount,
-    /// Not an attempt: the client address was locked.
-    LockoutAddress,
-    /// Not an attempt: an administrator lifted the lockouts of a username or address.
-    Unlocked,
-}
-
-impl Outcome {
-    pub const ALL: [Outcome; 8] = [
-        Outcome::Success,
-        Outcome::UnknownUser,
-        Outcome::WrongPassword,
-        Outcome::Disabled,
-        Outcome::Locked,
-        Outcome::LockoutAccount,
-        Outcome::LockoutAddress,
-        Outcome::Unlocked,
-    ];
-    /// The failures that count towards a lockout.
-    const FAILURES: [Outcome; 3] = [
-        Outcome::UnknownUser,
-        Outcome::WrongPassword,
-        Outcome::Disabled,
-    ];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            Outcome::Success => "success",
-            Outcome::UnknownUser => "unknown_user",
-            Outcome::WrongPassword => "wrong_password",
-            Outcome::Disabled => "disabled",
-            Outcome::Locked => "locked",
-            Outcome::LockoutAccount => "lockout_account",
-            Outcome::LockoutAddress => "lockout_address",
-            Outcome::Unlocked => "unlocked",
-        }
-    }
-
-    pub fn from_key(key: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|o| o.key() == key)
-    }
-
-    pub fn label_ja(self) -> &'static str {
-        match self {
-            Outcome::Success => "成功",
-            Outcome::UnknownUser => "失敗（存在しないユーザー）",
-            Outcome::WrongPassword => "失敗（パスワード誤り）",
-            Outcome::Disabled => "失敗（無効なアカウント）",
-            Outcome::Locked => "拒否（ロック中）",
-            Outcome::LockoutAccount => "ロック開始（アカウント）",
-            Outcome::LockoutAddress => "ロック開始（接続元）",
-            Outcome::Unlocked => "ロック解除",
         }
     }
 }
@@ -153,25 +90,27 @@ pub async fn sign_in_at(
     let username = clean(attempt.username, USERNAME_MAX_CHARS);
     let key = accounts::username_key(username.trim());
     let addr = attempt.client_addr.map(|a| a.to_string());
-    let row = |outcome: Outcome, staff_id: Option<i64>| login_attempt::ActiveModel {
+    let row = |outcome: LoginOutcome, staff_id: Option<i64>| login_attempt::ActiveModel {
         at: Set(now),
         username: Set(username.clone()),
         username_key: Set(key.clone()),
         staff_id: Set(staff_id),
-        outcome: Set(outcome.key().into()),
+        outcome: Set(outcome),
         client_addr: Set(addr.clone()),
         user_agent: Set(attempt.user_agent.map(|ua| clean(ua, USER_AGENT_MAX_CHARS))),
         locked_until: Set(None),
         ..Default::default()
     };
-    if is_locked(db, &key, addr.as_deref(), now).await? {
-        row(Outcome::Locked, None).insert(db).await?;
+    if is_locked(db, Some(&key), addr.as_deref(), now).await? {
+        row(LoginOutcome::Locked, None).insert(db).await?;
         return Err(locked_message());
     }
     match accounts::check_credentials(db, attempt.username, attempt.password).await? {
         Ok(staff) => {
             let txn = db.begin().await?;
-            row(Outcome::Success, Some(staff.id)).insert(&txn).await?;
+            row(LoginOutcome::Success, Some(staff.id))
+                .insert(&txn)
+                .await?;
             let actor = Actor::staff(&staff, attempt.client_addr);
             audit::record(
                 &txn,
@@ -187,23 +126,23 @@ pub async fn sign_in_at(
         }
         Err(failure) => {
             let (outcome, staff_id) = match failure {
-                SignInFailure::UnknownUser => (Outcome::UnknownUser, None),
+                SignInFailure::UnknownUser => (LoginOutcome::UnknownUser, None),
                 SignInFailure::WrongPassword { staff_id } => {
-                    (Outcome::WrongPassword, Some(staff_id))
+                    (LoginOutcome::WrongPassword, Some(staff_id))
                 }
-                SignInFailure::Disabled { staff_id } => (Outcome::Disabled, Some(staff_id)),
+                SignInFailure::Disabled { staff_id } => (LoginOutcome::Disabled, Some(staff_id)),
             };
             row(outcome, staff_id).insert(db).await?;
             let until = now + chrono::TimeDelta::from_std(policy.lockout).unwrap_or_default();
             if account_failures(db, &key, policy, now).await? >= policy.account_failures {
-                let mut lockout = row(Outcome::LockoutAccount, staff_id);
+                let mut lockout = row(LoginOutcome::LockoutAccount, staff_id);
                 lockout.locked_until = Set(Some(until));
                 lockout.insert(db).await?;
             }
             if let Some(addr) = &addr
                 && address_failures(db, addr, policy, now).await? >= policy.address_failures
             {
-                let mut lockout = row(Outcome::LockoutAddress, None);
+                let mut lockout = row(LoginOutcome::LockoutAddress, None);
                 lockout.locked_until = Set(Some(until));
                 lockout.insert(db).await?;
             }
@@ -212,53 +151,21 @@ pub async fn sign_in_at(
     }
 }
 
-/// Whether the username or the address is locked now (a lockout not yet over, nor lifted).
-async fn is_locked(
-    db: &DatabaseConnection,
-    key: &str,
-    addr: Option<&str>,
-    now: DateTime,
-) -> DomainResult<bool> {
-    let account_lock = lockout_in_force(
-        db,
-        Outcome::LockoutAccount,
-        login_attempt::Column::UsernameKey,
-        key,
-        now,
-    );
-    if account_lock.await? {
-        return Ok(true);
-    }
-    match addr {
-        Some(addr) => {
-            lockout_in_force(
-                db,
-                Outcome::LockoutAddress,
-                login_attempt::Column::ClientAddr,
-                addr,
-                now,
-            )
-            .await
-        }
-        None => Ok(false),
-    }
-}
-
 async fn lockout_in_force(
     db: &DatabaseConnection,
-    kind: Outcome,
+    kind: LoginOutcome,
     column: login_attempt::Column,
     value: &str,
     now: DateTime,
 ) -> DomainResult<bool> {
     let latest = login_attempt::Entity::find()
         .filter(column.eq(value))
-        .filter(login_attempt::Column::Outcome.is_in([kind.key(), Outcome::Unlocked.key()]))
+        .filter(login_attempt::Column::Outcome.is_in([kind, LoginOutcome::Unlocked]))
         .order_by_desc(login_attempt::Column::At)
         .order_by_desc(login_attempt::Column::Id)
         .one(db)
         .await?;
-    Ok(latest.is_some_and(|l| l.outcome == kind.key() && l.locked_until.is_some_and(|u| u > now)))
+    Ok(latest.is_some_and(|l| l.outcome == kind && l.locked_until.is_some_and(|u| u > now)))
 }
 
 /// Failures for the username within the window, since its last success, lockout or unlock.
@@ -268,7 +175,11 @@ async fn account_failures(
     policy: Policy,
     now: DateTime,
 ) -> DomainResult<u64> {
-    let resets = [Outcome::Success, Outcome::LockoutAccount, Outcome::Unlocked];
+    let resets = [
+        LoginOutcome::Success,
+        LoginOutcome::LockoutAccount,
+        LoginOutcome::Unlocked,
+    ];
     failures_since_reset(
         db,
         login_attempt::Column::UsernameKey,
@@ -288,7 +199,7 @@ async fn address_failures(
     policy: Policy,
     now: DateTime,
 ) -> DomainResult<u64> {
-    let resets = [Outcome::LockoutAddress, Outcome::Unlocked];
+    let resets = [LoginOutcome::LockoutAddress, LoginOutcome::Unlocked];
     failures_since_reset(
         db,
         login_attempt::Column::ClientAddr,
@@ -304,7 +215,7 @@ async fn failures_since_reset(
     db: &DatabaseConnection,
     column: login_attempt::Column,
     value: &str,
-    resets: &[Outcome],
+    resets: &[LoginOutcome],
     policy: Policy,
     now: DateTime,
 ) -> DomainResult<u64> {
@@ -314,7 +225,7 @@ async fn failures_since_reset(
         .column_as(login_attempt::Column::Id.max(), "id")
         .filter(column.eq(value))
         .filter(login_attempt::Column::At.gte(window_start))
-        .filter(login_attempt::Column::Outcome.is_in(resets.iter().map(|o| o.key())))
+        .filter(login_attempt::Column::Outcome.is_in(resets.iter().copied()))
         .into_tuple::<Option<i64>>()
         .one(db)
         .await?
@@ -323,7 +234,7 @@ async fn failures_since_reset(
         .filter(column.eq(value))
         .filter(login_attempt::Column::At.gte(window_start))
         .filter(login_attempt::Column::Id.gt(last_reset.unwrap_or(0)))
-        .filter(login_attempt::Column::Outcome.is_in(Outcome::FAILURES.iter().map(|o| o.key())))
+        .filter(login_attempt::Column::Outcome.is_in(LoginOutcome::FAILURES))
         .count(db)
         .await?)
 }
@@ -353,7 +264,7 @@ pub async fn unlock_at(
             "ロックを解除するユーザー名か接続元を指定してください。".into(),
         ));
     }
-    let was_locked = is_locked_by_either(db, key.as_deref(), addr.as_deref(), now).await?;
+    let was_locked = is_locked(db, key.as_deref(), addr.as_deref(), now).await?;
     let txn = db.begin().await?;
     login_attempt::ActiveModel {
         at: Set(now),
@@ -362,7 +273,7 @@ pub async fn unlock_at(
             .unwrap_or_default()),
         username_key: Set(key.clone().unwrap_or_default()),
         staff_id: Set(None),
-        outcome: Set(Outcome::Unlocked.key().into()),
+        outcome: Set(LoginOutcome::Unlocked),
         client_addr: Set(addr.clone()),
         user_agent: Set(None),
         locked_until: Set(None),
@@ -384,7 +295,8 @@ pub async fn unlock_at(
     Ok(was_locked)
 }
 
-async fn is_locked_by_either(
+/// Whether the username or the address is locked now (a lockout not yet over, nor lifted).
+async fn is_locked(
     db: &DatabaseConnection,
     key: Option<&str>,
     addr: Option<&str>,
@@ -393,7 +305,7 @@ async fn is_locked_by_either(
     if let Some(key) = key
         && lockout_in_force(
             db,
-            Outcome::LockoutAccount,
+            LoginOutcome::LockoutAccount,
             login_attempt::Column::UsernameKey,
             key,
             now,
@@ -406,7 +318,7 @@ async fn is_locked_by_either(
         Some(addr) => {
             lockout_in_force(
                 db,
-                Outcome::LockoutAddress,
+                LoginOutcome::LockoutAddress,
                 login_attempt::Column::ClientAddr,
                 addr,
                 now,
@@ -431,14 +343,16 @@ pub struct Filter {
     pub period: Period,
     /// The username as typed, without regard to case.
     pub username: Option<String>,
-    pub outcome: Option<Outcome>,
+    pub outcome: Option<LoginOutcome>,
     /// Failures of any kind (including refusals while locked).
     pub failures_only: bool,
 }
 
 impl Filter {
-    /// `outcome` is an [`Outcome::key`], `failures` for every failure, or empty.
-    pub fn new(period: Period, username: &str, outcome: &str) -> DomainResult<Self> {
+    /// The filter as the page's form and the CSV link send it: days in Japan time (empty =
+    /// open), a username, and an [`LoginOutcome::key`], `failures` for every failure, or empty.
+    pub fn parse(from: &str, until: &str, username: &str, outcome: &str) -> DomainResult<Self> {
+        let period = Period::parse(from, until)?;
         let username = username.trim();
         if username.chars().count() > USERNAME_MAX_CHARS || username.chars().any(char::is_control) {
             return Err(DomainError::Invalid(format!(
@@ -449,7 +363,7 @@ impl Filter {
             "" => (None, false),
             "failures" => (None, true),
             key => (
-                Some(Outcome::from_key(key).ok_or_else(|| {
+                Some(LoginOutcome::from_key(key).ok_or_else(|| {
                     DomainError::Invalid("結果の指定が正しくありません。".into())
                 })?),
                 false,
@@ -477,9 +391,9 @@ impl Filter {
             q = q.filter(login_attempt::Column::Outcome.eq(outcome.key()));
         }
         if self.failures_only {
-            let failing = Outcome::FAILURES
+            let failing = LoginOutcome::FAILURES
                 .iter()
-                .chain([&Outcome::Locked])
+                .chain([&LoginOutcome::Locked])
                 .map(|o| o.key());
             q = q.filter(login_attempt::Column::Outcome.is_in(failing));
         }
@@ -494,24 +408,10 @@ pub async fn list(
     page: u64,
     per_page: u64,
 ) -> DomainResult<Page<login_attempt::Model>> {
-    let total = filter
+    let select = filter
         .apply(login_attempt::Entity::find())
-        .count(db)
-        .await?;
-    let (page, pages) = Page::<()>::clamp(total, page, per_page);
-    let rows = filter
-        .apply(login_attempt::Entity::find())
-        .order_by_desc(login_attempt::Column::Id)
-        .offset(page * per_page)
-        .limit(per_page)
-        .all(db)
-        .await?;
-    Ok(Page {
-        rows,
-        total,
-        page,
-        pages,
-    })
+        .order_by_desc(login_attempt::Column::Id);
+    paginate(db, select, page, per_page).await
 }
 
 /// Lifts the lockout recorded as row `lockout_id` (as listed by [`active_lockouts`]).
@@ -525,9 +425,9 @@ pub async fn unlock_lockout(
         .one(db)
         .await?
         .ok_or_else(missing)?;
-    match Outcome::from_key(&lock.outcome) {
-        Some(Outcome::LockoutAccount) => unlock(db, actor, Some(&lock.username), None).await?,
-        Some(Outcome::LockoutAddress) => {
+    match lock.outcome {
+        LoginOutcome::LockoutAccount => unlock(db, actor, Some(&lock.username), None).await?,
+        LoginOutcome::LockoutAddress => {
             let addr = lock.client_addr.as_deref().and_then(|a| a.parse().ok());
             unlock(db, actor, None, Some(addr.ok_or_else(missing)?)).await?
         }
@@ -553,22 +453,22 @@ pub async fn active_lockouts_at(
         .await?;
     let mut active = Vec::new();
     for lock in candidates {
-        let (column, value) = match Outcome::from_key(&lock.outcome) {
-            Some(Outcome::LockoutAccount) => (
+        let (column, value) = match lock.outcome {
+            LoginOutcome::LockoutAccount => (
                 login_attempt::Column::UsernameKey,
                 lock.username_key.clone(),
             ),
-            Some(Outcome::LockoutAddress) => (
+            LoginOutcome::LockoutAddress => (
                 login_attempt::Column::ClientAddr,
                 lock.client_addr.clone().unwrap_or_default(),
             ),
             _ => continue,
         };
-        let kind = Outcome::from_key(&lock.outcome).unwrap_or(Outcome::LockoutAccount);
+        let kind = lock.outcome;
         let already = active.iter().any(|a: &login_attempt::Model| {
             a.outcome == lock.outcome
                 && match kind {
-                    Outcome::LockoutAccount => a.username_key == lock.username_key,
+                    LoginOutcome::LockoutAccount => a.username_key == lock.username_key,
                     _ => a.client_addr == lock.client_addr,
                 }
         });
@@ -587,7 +487,7 @@ pub async fn for_each(
 ) -> DomainResult<()> {
     let select = filter.apply(login_attempt::Entity::find());
     let key = login_attempt::Column::Id;
-    crate::db::for_each_in_pages(db, select, key, |r| r.id, 500, each).await
+    crate::db::bulk::for_each_in_pages(db, select, key, |r| r.id, 500, each).await
 }
 
 /// The matching rows as CSV (oldest first).
@@ -608,14 +508,12 @@ pub async fn export_csv(db: &impl ConnectionTrait, filter: &Filter) -> DomainRes
         "ロック期限",
     ]);
     for_each(db, filter, |r| {
-        let at = audit::jst_seconds(r.at);
-        let outcome =
-            Outcome::from_key(&r.outcome).map_or(r.outcome.clone(), |o| o.label_ja().to_owned());
-        let until = r.locked_until.map(audit::jst_seconds).unwrap_or_default();
+        let at = crate::time::seconds(r.at);
+        let until = r.locked_until.map(crate::time::seconds).unwrap_or_default();
         csv.row([
             at.as_str(),
             r.username.as_str(),
-            outcome.as_str(),
+            r.outcome.label_ja(),
             r.client_addr.as_deref().unwrap_or(""),
             r.user_agent.as_deref().unwrap_or(""),
             until.as_str(),
@@ -628,11 +526,11 @@ pub async fn export_csv(db: &impl ConnectionTrait, filter: &Filter) -> DomainRes
 /// Deletes attempts (and ended lockouts) recorded before `cutoff`: the daily purge keeps the
 /// history as long as the access log (`ACCESS_LOG_RETENTION_DAYS`, at least 180 days).
 pub async fn purge_older_than(
-    db: &sea_orm::DatabaseConnection,
+    db: &DatabaseConnection,
     cutoff: DateTime,
     chunk: u64,
 ) -> DomainResult<u64> {
-    crate::db::delete_older_than(
+    crate::db::bulk::delete_older_than(
         db,
         login_attempt::Column::Id,
         login_attempt::Column::At,

@@ -1,35 +1,31 @@
 //! Staff accounts: creation with validated usernames and argon2id password hashes, and
 //! authentication that answers the same way, in the same time, for every kind of failure.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
-use std::sync::{Arc, LazyLock};
+use std::collections::{BTreeSet, HashMap};
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::Utc;
+use model::access::{Grants, Permission, Role};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
     DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr,
     TransactionTrait,
 };
-use tokio::sync::Semaphore;
 
-use crate::staff::access::{Grants, Permission, Role};
-use crate::security::audit::{self, Actor};
 use crate::entities::{department, staff_account, staff_department, staff_permission};
+use crate::security::audit::{self, Actor};
+use crate::staff::password::{
+    PASSWORD_MAX_CHARS, hash_password, validate_password, verify_password,
+};
 use crate::staff::sessions;
 use crate::{DomainError, DomainResult};
 
 pub const USERNAME_MIN_CHARS: usize = 3;
 pub const USERNAME_MAX_CHARS: usize = 64;
-pub const PASSWORD_MIN_CHARS: usize = 12;
-/// An upper bound keeps one request from making the server hash megabytes.
-pub const PASSWORD_MAX_CHARS: usize = 128;
 pub const DISPLAY_NAME_MAX_CHARS: usize = 100;
 
 /// What a caller outside the domain may know about a signed-in member of staff: who they are
-/// and what they are allowed ([`Grants`], checked by [`crate::staff::access::authorize`]).
+/// and what they are allowed ([`Grants`], checked by [`model::access::authorize`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Staff {
     pub id: i64,
@@ -60,8 +56,7 @@ async fn staff_of(db: &impl ConnectionTrait, m: staff_account::Model) -> DomainR
         username: m.username,
         display_name: m.display_name,
         grants: Grants {
-            // An unknown role (a newer version's) is the least privileged one.
-            role: Role::from_key(&m.role).unwrap_or(Role::Staff),
+            role: m.role,
             permissions,
             departments,
             must_change_password: m.must_change_password,
@@ -69,22 +64,51 @@ async fn staff_of(db: &impl ConnectionTrait, m: staff_account::Model) -> DomainR
     })
 }
 
+/// Everything an account starts with. Every account is created through [`create`] (or
+/// [`create_first`] for the setup page), whoever creates it.
+#[derive(Clone, Copy)]
 pub struct NewAccount<'a> {
     pub username: &'a str,
     /// Empty means "same as the username".
     pub display_name: &'a str,
     pub password: &'a str,
+    pub role: Role,
+    /// Exactly the permissions and departments given: none is the least privilege.
+    pub permissions: &'a BTreeSet<Permission>,
+    pub departments: &'a BTreeSet<i64>,
+    /// A password someone else chose (an administrator adding a colleague) must be changed at
+    /// first sign-in.
+    pub must_change_password: bool,
 }
 
-/// Creates an active administrator (管理者) account: `machidayori admin create` (and tests).
-/// Fails with a Japanese message when a field breaks a rule or the username is taken (compared
-/// without regard to case). Audited as `account.create` by `actor`.
+static NOTHING: BTreeSet<Permission> = BTreeSet::new();
+static NO_DEPARTMENTS: BTreeSet<i64> = BTreeSet::new();
+
+impl<'a> NewAccount<'a> {
+    /// An administrator (管理者) with the password they chose themselves: `machidayori admin
+    /// create`, the setup page.
+    pub fn administrator(username: &'a str, display_name: &'a str, password: &'a str) -> Self {
+        Self {
+            username,
+            display_name,
+            password,
+            role: Role::Admin,
+            permissions: &NOTHING,
+            departments: &NO_DEPARTMENTS,
+            must_change_password: false,
+        }
+    }
+}
+
+/// Creates an active account and its audit entry (`account.create` by `actor`) in one
+/// transaction. Fails with a Japanese message when a field breaks a rule, a department does not
+/// exist or the username is taken (compared without regard to case); then nothing is stored.
 pub async fn create(
     db: &DatabaseConnection,
     actor: &Actor,
     new: NewAccount<'_>,
-) -> DomainResult<Staff> {
-    insert_admin(db, new, "account.create", |_| actor.clone()).await
+) -> DomainResult<Account> {
+    insert(db, new, "account.create", |_| actor.clone()).await
 }
 
 /// Creates the first account from the setup page, but only while there is none: two browsers
@@ -94,7 +118,7 @@ pub async fn create_first(
     db: &DatabaseConnection,
     client_addr: Option<std::net::IpAddr>,
     new: NewAccount<'_>,
-) -> DomainResult<Staff> {
+) -> DomainResult<Account> {
     static SETUP: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
     let _one_at_a_time = SETUP.lock().await;
     if count(db).await? > 0 {
@@ -102,19 +126,19 @@ pub async fn create_first(
             "初期設定は完了しています。ログイン画面からログインしてください。".into(),
         ));
     }
-    insert_admin(db, new, "account.create_first", |staff| {
+    insert(db, new, "account.create_first", |staff| {
         Actor::staff(staff, client_addr)
     })
     .await
 }
 
-/// Inserts an administrator and its audit entry in one transaction.
-async fn insert_admin(
+/// The one insert of an account: validation, hashing, the row, its grants and its audit entry.
+async fn insert(
     db: &DatabaseConnection,
     new: NewAccount<'_>,
     action: &str,
     actor_of: impl FnOnce(&Staff) -> Actor,
-) -> DomainResult<Staff> {
+) -> DomainResult<Account> {
     let username = validate_username(new.username)?;
     let display_name = validate_display_name(new.display_name, &username)?;
     validate_password(&username, new.password)?;
@@ -133,12 +157,12 @@ async fn insert_admin(
         created_at: Set(now),
         updated_at: Set(now),
         last_login_at: Set(None),
-        role: Set(Role::Admin.key().into()),
-        must_change_password: Set(false),
+        role: Set(new.role),
+        must_change_password: Set(new.must_change_password),
         ..Default::default()
     };
     let txn = db.begin().await?;
-    let model = match row.insert(&txn).await {
+    let account = match row.insert(&txn).await {
         Ok(model) => model,
         // Two administrators creating the same name at once: the unique index decides.
         Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
@@ -146,12 +170,17 @@ async fn insert_admin(
         }
         Err(e) => return Err(e.into()),
     };
-    let staff = staff_of(&txn, model).await?;
+    let account = replace_grants(&txn, account, new.role, new.permissions, new.departments).await?;
+    let staff = staff_of(&txn, account.clone()).await?;
     let mut summary = grants_summary(&staff.grants);
     summary["display_name"] = staff.display_name.clone().into();
     record(&txn, &actor_of(&staff), action, &staff.username, summary).await?;
     txn.commit().await?;
-    Ok(staff)
+    Ok(account_of(
+        account,
+        staff.grants.permissions,
+        staff.grants.departments,
+    ))
 }
 
 /// Number of accounts, active or not; zero means the first-run setup is still open.
@@ -266,7 +295,7 @@ async fn replace_grants(
         ));
     }
     let mut active: staff_account::ActiveModel = account.into();
-    active.role = Set(role.key().into());
+    active.role = Set(role);
     active.updated_at = Set(Utc::now());
     let account = active.update(txn).await?;
     staff_permission::Entity::delete_many()
@@ -301,7 +330,7 @@ async fn replace_grants(
 }
 
 fn is_active_admin(account: &staff_account::Model) -> bool {
-    account.is_active && account.role == Role::Admin.key()
+    account.is_active && account.role == Role::Admin
 }
 
 /// Starts a transaction that changes account `id`, and returns it with the account as it is now.
@@ -325,7 +354,7 @@ async fn begin_account_change(
         return Err(no_such_account());
     }
     staff_account::Entity::find()
-        .filter(staff_account::Column::Role.eq(Role::Admin.key()))
+        .filter(staff_account::Column::Role.eq(Role::Admin))
         .filter(staff_account::Column::IsActive.eq(true))
         .lock_exclusive()
         .all(&txn)
@@ -337,7 +366,7 @@ async fn begin_account_change(
 /// Refuses (with `why`) unless an active administrator other than `id` exists.
 async fn ensure_another_admin(txn: &DatabaseTransaction, id: i64, why: &str) -> DomainResult<()> {
     let others = staff_account::Entity::find()
-        .filter(staff_account::Column::Role.eq(Role::Admin.key()))
+        .filter(staff_account::Column::Role.eq(Role::Admin))
         .filter(staff_account::Column::IsActive.eq(true))
         .filter(staff_account::Column::Id.ne(id))
         .count(txn)
@@ -437,6 +466,23 @@ pub async fn get(db: &DatabaseConnection, id: i64) -> DomainResult<Account> {
     ))
 }
 
+/// The account as its holder, signed in, is known to the rest of the system.
+impl From<Account> for Staff {
+    fn from(a: Account) -> Self {
+        Staff {
+            id: a.id,
+            username: a.username,
+            display_name: a.display_name,
+            grants: Grants {
+                role: a.role,
+                permissions: a.permissions,
+                departments: a.departments,
+                must_change_password: a.must_change_password,
+            },
+        }
+    }
+}
+
 fn account_of(
     m: staff_account::Model,
     permissions: BTreeSet<Permission>,
@@ -444,8 +490,7 @@ fn account_of(
 ) -> Account {
     Account {
         id: m.id,
-        // An unknown role (a newer version's) is shown and treated as the least privileged.
-        role: Role::from_key(&m.role).unwrap_or(Role::Staff),
+        role: m.role,
         username: m.username,
         display_name: m.display_name,
         is_active: m.is_active,
@@ -455,69 +500,6 @@ fn account_of(
         created_at: m.created_at,
         last_login_at: m.last_login_at,
     }
-}
-
-/// What an administrator fills in to add an account.
-pub struct NewStaffAccount<'a> {
-    pub username: &'a str,
-    /// Empty means "same as the username".
-    pub display_name: &'a str,
-    /// Handed to the user, who must change it at first sign-in.
-    pub initial_password: &'a str,
-    pub role: Role,
-    pub permissions: &'a BTreeSet<Permission>,
-    pub departments: &'a BTreeSet<i64>,
-}
-
-/// Adds an account from the admin panel. The initial password follows the policy and must be
-/// changed at first sign-in; permissions and departments are exactly those given (none means
-/// the least privilege). Nothing is stored when any part is refused.
-pub async fn create_account(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    new: NewStaffAccount<'_>,
-) -> DomainResult<Account> {
-    let username = validate_username(new.username)?;
-    let display_name = validate_display_name(new.display_name, &username)?;
-    validate_password(&username, new.initial_password)?;
-    let key = username_key(&username);
-    if find_by_key(db, &key).await?.is_some() {
-        return Err(taken(&username));
-    }
-    let password_hash = hash_password(new.initial_password.to_owned()).await?;
-    let now = Utc::now();
-    let txn = db.begin().await?;
-    let row = staff_account::ActiveModel {
-        username: Set(username.clone()),
-        username_key: Set(key),
-        display_name: Set(display_name),
-        password_hash: Set(password_hash),
-        is_active: Set(true),
-        created_at: Set(now),
-        updated_at: Set(now),
-        last_login_at: Set(None),
-        role: Set(new.role.key().into()),
-        must_change_password: Set(true),
-        ..Default::default()
-    };
-    let account = match row.insert(&txn).await {
-        Ok(model) => model,
-        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-            return Err(taken(&username));
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let account = replace_grants(&txn, account, new.role, new.permissions, new.departments).await?;
-    let staff = staff_of(&txn, account.clone()).await?;
-    let mut summary = grants_summary(&staff.grants);
-    summary["display_name"] = account.display_name.clone().into();
-    record(&txn, actor, "account.create", &staff.username, summary).await?;
-    txn.commit().await?;
-    Ok(account_of(
-        account,
-        staff.grants.permissions,
-        staff.grants.departments,
-    ))
 }
 
 /// What an administrator may change on an existing account (the username stays: it is what
@@ -752,53 +734,6 @@ pub fn validate_username(raw: &str) -> DomainResult<String> {
     Ok(name.to_owned())
 }
 
-/// The password policy: 12–128 characters, not only spaces, not containing the username, and
-/// not a common password (nor one with only digits or symbols added around it, such as
-/// `Password1234!`). The messages say which rule, never the password.
-pub fn validate_password(username: &str, password: &str) -> DomainResult<()> {
-    let len = password.chars().count();
-    if !(PASSWORD_MIN_CHARS..=PASSWORD_MAX_CHARS).contains(&len) {
-        return Err(DomainError::Invalid(format!(
-            "パスワードは{PASSWORD_MIN_CHARS}文字以上{PASSWORD_MAX_CHARS}文字以下で入力してください。"
-        )));
-    }
-    if password.trim().is_empty() {
-        return Err(DomainError::Invalid(
-            "パスワードに空白以外の文字を含めてください。".into(),
-        ));
-    }
-    let lower = password.to_lowercase();
-    let username = username.trim().to_lowercase();
-    if username.chars().count() >= USERNAME_MIN_CHARS && lower.contains(&username) {
-        return Err(DomainError::Invalid(
-            "パスワードにユーザー名を含めないでください。".into(),
-        ));
-    }
-    if is_common_password(&lower) {
-        return Err(DomainError::Invalid(
-            "よく使われていて推測されやすいパスワードです。別のパスワードにしてください。".into(),
-        ));
-    }
-    Ok(())
-}
-
-/// The shipped list (`domain/data/common-passwords.txt`, lower case).
-static COMMON_PASSWORDS: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
-    include_str!("../../data/common-passwords.txt")
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        .collect()
-});
-
-/// True for a listed password, or a listed one of 4 or more characters padded with digits and
-/// symbols (`sunshine2026!!`): padding is the first thing a guesser tries.
-fn is_common_password(lower: &str) -> bool {
-    let core = lower.trim_matches(|c: char| !c.is_alphabetic());
-    COMMON_PASSWORDS.contains(lower)
-        || (core.chars().count() >= 4 && COMMON_PASSWORDS.contains(core))
-}
-
 fn validate_display_name(raw: &str, username: &str) -> DomainResult<String> {
     let name = raw.trim();
     if name.is_empty() {
@@ -830,75 +765,6 @@ async fn find_by_key(
         .await?)
 }
 
-/// Computes the dummy hash now, on the blocking pool, so that the first unknown-user sign-in
-/// does not take twice as long. Called at start-up.
-pub async fn warm_up() -> DomainResult<()> {
-    run_hashing(|| Ok(LazyLock::force(&DUMMY_HASH).len()))
-        .await
-        .map(|_| ())
-}
-
-/// Argon2 takes ~19 MiB and tens of milliseconds per hash; at most this many run at once, so a
-/// burst of sign-in attempts cannot exhaust memory or starve the async executor.
-static HASHING_SLOTS: LazyLock<Arc<Semaphore>> = LazyLock::new(|| {
-    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    Arc::new(Semaphore::new(cores))
-});
-
-/// A hash of a random password with the same parameters, verified against when the username is
-/// unknown so that the failure takes as long as a wrong password does.
-static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
-    let random: [u8; 16] = rand::random();
-    hash_blocking(&hex::encode(random)).unwrap_or_default()
-});
-
-fn argon2() -> Argon2<'static> {
-    // argon2id, v0x13, m=19 MiB, t=2, p=1: the crate's defaults, which are OWASP's recommendation.
-    Argon2::default()
-}
-
-fn hash_blocking(password: &str) -> Result<String, argon2::password_hash::Error> {
-    let salt = SaltString::generate(&mut argon2::password_hash::rand_core::OsRng);
-    Ok(argon2()
-        .hash_password(password.as_bytes(), &salt)?
-        .to_string())
-}
-
-async fn hash_password(password: String) -> DomainResult<String> {
-    run_hashing(move || {
-        hash_blocking(&password).map_err(|e| DomainError::Internal(format!("argon2: {e}")))
-    })
-    .await
-}
-
-/// Verifies against `stored`, or against [`DUMMY_HASH`] when there is none (unknown user).
-async fn verify_password(password: String, stored: Option<String>) -> DomainResult<bool> {
-    run_hashing(move || {
-        let stored = stored.as_deref().unwrap_or(DUMMY_HASH.as_str());
-        let parsed = PasswordHash::new(stored).map_err(|e| {
-            DomainError::Internal(format!("stored password hash is malformed: {e}"))
-        })?;
-        Ok(argon2()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok())
-    })
-    .await
-}
-
-/// Runs a hashing job on the blocking pool, never on the async executor.
-async fn run_hashing<T: Send + 'static>(
-    job: impl FnOnce() -> DomainResult<T> + Send + 'static,
-) -> DomainResult<T> {
-    let _slot = HASHING_SLOTS
-        .clone()
-        .acquire_owned()
-        .await
-        .map_err(|e| DomainError::Internal(e.to_string()))?;
-    tokio::task::spawn_blocking(job)
-        .await
-        .map_err(|e| DomainError::Internal(format!("hashing task failed: {e}")))?
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -916,40 +782,6 @@ mod tests {
     }
 
     #[test]
-    fn passwords_have_length_bounds() {
-        let check = |p: &str| validate_password("tanaka", p);
-        assert!(check(&"x".repeat(11)).is_err());
-        assert!(check("xkcd-staple-9").is_ok());
-        assert!(check(&"あ".repeat(128)).is_ok());
-        assert!(check(&"x".repeat(129)).is_err());
-        assert!(check(&" ".repeat(20)).is_err());
-        let msg = check("short").unwrap_err().to_string();
-        assert!(msg.contains("12文字以上"), "{msg}");
-    }
-
-    #[test]
-    fn passwords_may_not_contain_the_username_or_be_common() {
-        let msg = validate_password("Tanaka", "my-TANAKA-pass-2026")
-            .unwrap_err()
-            .to_string();
-        assert!(msg.contains("ユーザー名"), "{msg}");
-        for common in [
-            "password1234",
-            "Qwerty123456",
-            "1q2w3e4r5t6y",
-            // A listed password padded with digits and symbols.
-            "Sunshine2026!!",
-            "!!princess!!2024",
-        ] {
-            let msg = validate_password("tanaka", common).unwrap_err().to_string();
-            assert!(msg.contains("よく使われて"), "{common}: {msg}");
-        }
-        assert!(COMMON_PASSWORDS.len() > 19_000);
-        assert!(validate_password("tanaka", "machi-dayori-kouhou").is_ok());
-        assert!(validate_password("tanaka", "correct horse battery").is_ok());
-    }
-
-    #[test]
     fn display_name_defaults_to_username_and_rejects_control_characters() {
         assert_eq!(validate_display_name("  ", "tanaka").unwrap(), "tanaka");
         assert_eq!(
@@ -958,43 +790,5 @@ mod tests {
         );
         assert!(validate_display_name("a\nb", "tanaka").is_err());
         assert!(validate_display_name(&"あ".repeat(101), "tanaka").is_err());
-    }
-
-    /// On a single-threaded runtime, a ticker keeps ticking while passwords are hashed: the
-    /// hashing runs on the blocking pool, not on the executor that serves requests.
-    #[tokio::test(flavor = "current_thread")]
-    async fn hashing_does_not_block_the_async_executor() {
-        let ticks = Arc::new(std::sync::atomic::AtomicU32::new(0));
-        let counter = ticks.clone();
-        let ticker = tokio::spawn(async move {
-            let mut interval = tokio::time::interval(std::time::Duration::from_millis(2));
-            loop {
-                interval.tick().await;
-                counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            }
-        });
-        let started = std::time::Instant::now();
-        for _ in 0..3 {
-            hash_password("correct horse battery".into()).await.unwrap();
-        }
-        let elapsed = started.elapsed();
-        ticker.abort();
-        let ticks = ticks.load(std::sync::atomic::Ordering::Relaxed);
-        // Hashing on the executor would starve the ticker: about one tick in all.
-        assert!(ticks >= 5, "{ticks} ticks in {elapsed:?}");
-    }
-
-    #[tokio::test]
-    async fn hashes_are_argon2id_and_verify() {
-        let hash = hash_password("correct horse battery".into()).await.unwrap();
-        assert!(
-            hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
-            "{hash}"
-        );
-        let correct = "correct horse battery".to_owned();
-        assert!(verify_password(correct, Some(hash.clone())).await.unwrap());
-        assert!(!verify_password("wrong".into(), Some(hash)).await.unwrap());
-        assert!(!verify_password("anything".into(), None).await.unwrap());
-        assert!(DUMMY_HASH.starts_with("$argon2id$"));
     }
 }

@@ -1,5 +1,5 @@
 //! Departments (部署): managed by administrators; staff belong to one or more, and what staff
-//! create belongs to one (see `crate::staff::access::Scope`).
+//! create belongs to one (see `model::access::Scope`).
 
 use chrono::Utc;
 use std::collections::HashMap;
@@ -10,8 +10,8 @@ use sea_orm::{
     TransactionTrait,
 };
 
-use crate::security::audit::{self, Actor};
 use crate::entities::{department, message_template, staff_department};
+use crate::security::audit::{self, Actor};
 use crate::{DomainError, DomainResult};
 
 pub const NAME_MAX_CHARS: usize = 100;

@@ -12,12 +12,13 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait,
-    DatabaseConnection, EntityTrait, QueryFilter,
+    DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait,
 };
 use sha2::{Digest, Sha256};
 
-use crate::staff::accounts::{self, Staff};
 use crate::entities::staff_session;
+use crate::security::audit::{self, Actor};
+use crate::staff::accounts::{self, Staff};
 use crate::{DomainError, DomainResult};
 
 /// `last_seen_at` is written at most this often, so that browsing is not one write per request.
@@ -121,11 +122,36 @@ pub async fn resolve_at(
 
 /// Ends the session of `token` (sign-out). Unknown tokens are ignored.
 pub async fn end(db: &DatabaseConnection, token: &str) -> DomainResult<()> {
-    if looks_like_token(token) {
-        staff_session::Entity::delete_by_id(token_hash(token))
-            .exec(db)
-            .await?;
+    sign_out(db, token, None).await
+}
+
+/// Signs out: ends the session of `token` and, for a signed-in `actor`, records `auth.logout`
+/// in the same transaction. Unknown tokens are ignored.
+pub async fn sign_out(
+    db: &DatabaseConnection,
+    token: &str,
+    actor: Option<&Actor>,
+) -> DomainResult<()> {
+    if !looks_like_token(token) {
+        return Ok(());
     }
+    let txn = db.begin().await?;
+    staff_session::Entity::delete_by_id(token_hash(token))
+        .exec(&txn)
+        .await?;
+    if let Some(actor) = actor {
+        let id = actor.staff_id.map(|id| id.to_string());
+        audit::record(
+            &txn,
+            actor,
+            "auth.logout",
+            "staff_account",
+            id.as_deref(),
+            serde_json::json!({}),
+        )
+        .await?;
+    }
+    txn.commit().await?;
     Ok(())
 }
 

@@ -12,29 +12,15 @@ use line::client::{Client, ClientError};
 use line::webhook::{Event, EventKind};
 use sea_orm::DatabaseConnection;
 
-use crate::platform::channels::{self, Channel};
-use crate::entities::webhook_event;
 use crate::audience::friends;
+use crate::entities::webhook_event;
+use crate::jobs::Retry;
+use crate::platform::channels::{self, Channel};
 use crate::webhook::inbox;
-use crate::DomainError;
 
 /// Steps of a follow event, in order.
 const REGISTERED: &str = "registered";
 const GREETED: &str = "greeted";
-
-/// Why an event could not be finished now.
-#[derive(Debug, thiserror::Error)]
-pub enum EventError {
-    /// Worth another attempt later (LINE unreachable or busy, database unavailable).
-    #[error("{0}")]
-    Retry(String),
-}
-
-impl From<DomainError> for EventError {
-    fn from(e: DomainError) -> Self {
-        EventError::Retry(e.to_string())
-    }
-}
 
 /// What the worker should record when an event is finished.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -49,12 +35,12 @@ pub struct EventContext<'a> {
     pub client: &'a Client,
 }
 
-/// Acts on a stored event. `Err(Retry)` leaves it for another attempt; everything else
-/// completes it.
+/// Acts on a stored event: the one `match` on an event's kind, naming the capability that owns
+/// it. `Err(Retry)` leaves it for another attempt; everything else completes it.
 pub async fn process(
     ctx: &EventContext<'_>,
     stored: &webhook_event::Model,
-) -> Result<Outcome, EventError> {
+) -> Result<Outcome, Retry> {
     let raw: serde_json::Value = match serde_json::from_str(&stored.payload) {
         Ok(v) => v,
         Err(e) => return Ok(note(format!("stored event is not JSON: {e}"))),
@@ -85,7 +71,7 @@ async fn follow(
     event: &Event,
     user: &str,
     at: DateTime<Utc>,
-) -> Result<Outcome, EventError> {
+) -> Result<Outcome, Retry> {
     let progress = stored.progress.as_deref();
     if progress.is_none() {
         friends::follow(ctx.db, ctx.channel.id, user, at).await?;
@@ -97,7 +83,7 @@ async fn follow(
             Err(ClientError::Rejected { status, .. }) => {
                 tracing::info!(status, "profile not available");
             }
-            Err(e) => return Err(EventError::Retry(e.to_string())),
+            Err(e) => return Err(Retry(e.to_string())),
         }
         inbox::set_progress(ctx.db, stored.id, REGISTERED).await?;
     }
@@ -133,7 +119,7 @@ async fn follow(
 /// The dispatch point for messages, postbacks and every other event. The event is already
 /// stored in the inbox (and shown on the friend's page); the chatbot, surveys and keyword
 /// replies of later issues add their handlers here, by `event.kind`.
-async fn dispatch(_ctx: &EventContext<'_>, _event: &Event) -> Result<Outcome, EventError> {
+async fn dispatch(_ctx: &EventContext<'_>, _event: &Event) -> Result<Outcome, Retry> {
     Ok(Outcome::default())
 }
 

@@ -6,27 +6,36 @@
 //! - Crashes: a worker takes an event with a lease (`locked_until`); if the process dies, the
 //!   lease runs out and another worker takes the event again. Handlers record finished steps in
 //!   `progress` so that a retry does not repeat them.
-//! - Several instances on PostgreSQL: taking an event is a conditional update, so only one
-//!   worker wins it.
+//! - Several instances on PostgreSQL: taking an event is a conditional update over rows read
+//!   `FOR UPDATE SKIP LOCKED`, so only one worker wins it.
+//!
+//! Taking, finishing and retrying follow the job queue's lease rules (`crate::jobs::lease`); the
+//! inbox keeps its own table for the speed of the webhook's hot path.
 
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait as _, OnConflict, Query};
+use sea_orm::sea_query::{Expr, OnConflict, Query};
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, QueryTrait, TransactionTrait,
+    QueryOrder, TransactionTrait,
 };
 
 use crate::DomainResult;
 use crate::entities::webhook_event;
+use crate::jobs::Status;
+use crate::jobs::lease::{self, Leased};
 
-pub const PENDING: &str = "pending";
-pub const DONE: &str = "done";
-pub const FAILED: &str = "failed";
-
-/// How often an event is tried before it is left as `failed` for staff to see.
-pub const MAX_ATTEMPTS: i32 = 8;
+const COLUMNS: Leased<webhook_event::Entity> = Leased {
+    id: webhook_event::Column::Id,
+    status: webhook_event::Column::Status,
+    due_at: webhook_event::Column::NextAttemptAt,
+    locked_until: webhook_event::Column::LockedUntil,
+    attempts: webhook_event::Column::Attempts,
+    last_error: webhook_event::Column::LastError,
+    finished_at: webhook_event::Column::ProcessedAt,
+    id_of: |e| e.id,
+};
 
 /// An event to store, taken from a verified webhook body.
 #[derive(Clone, Debug)]
@@ -74,11 +83,11 @@ pub async fn store(
     db: &DatabaseConnection,
     events: Vec<NewEvent>,
     taken_for: Option<Duration>,
+    now: DateTime<Utc>,
 ) -> DomainResult<Vec<webhook_event::Model>> {
     if events.is_empty() {
         return Ok(Vec::new());
     }
-    let now = Utc::now();
     let lease = taken_for.map(|lease| now + chrono::Duration::from_std(lease).unwrap_or_default());
     const ROWS_PER_STATEMENT: usize = 500;
     let ids = if events.len() <= ROWS_PER_STATEMENT {
@@ -148,7 +157,7 @@ async fn insert_new(
             now.into(),
             e.is_redelivery.into(),
             e.payload.as_str().into(),
-            PENDING.into(),
+            Status::Pending.into(),
             attempts.into(),
             now.into(),
             lease.into(),
@@ -192,7 +201,7 @@ fn stored_models(
                 received_at: now,
                 is_redelivery: e.is_redelivery,
                 payload: e.payload,
-                status: PENDING.into(),
+                status: Status::Pending,
                 attempts: i32::from(lease.is_some()),
                 next_attempt_at: now,
                 locked_until: lease,
@@ -206,53 +215,20 @@ fn stored_models(
     stored
 }
 
-/// Takes up to `limit` due events for `lease`; each is returned to exactly one caller. One
-/// statement (`UPDATE ... WHERE id IN (due ids) AND still free RETURNING *`): on PostgreSQL a
-/// concurrent taker re-checks "still free" after the row lock and skips rows another took; on
-/// SQLite writers are serialised anyway.
+/// Takes up to `limit` events due at `now` for `lease`; each is returned to exactly one caller
+/// (see `crate::jobs::lease::claim`).
 pub async fn take_due(
     db: &DatabaseConnection,
     limit: u64,
     lease: Duration,
+    now: DateTime<Utc>,
 ) -> DomainResult<Vec<webhook_event::Model>> {
-    let now = Utc::now();
-    let free = Condition::any()
-        .add(webhook_event::Column::LockedUntil.is_null())
-        .add(webhook_event::Column::LockedUntil.lt(now));
-    let due = webhook_event::Entity::find()
-        .select_only()
-        .column(webhook_event::Column::Id)
-        .filter(webhook_event::Column::Status.eq(PENDING))
-        .filter(webhook_event::Column::NextAttemptAt.lte(now))
-        .filter(free.clone())
-        // The order of the (status, next_attempt_at) index, so the database reads only the
-        // first rows of it instead of sorting every pending event.
-        .order_by_asc(webhook_event::Column::NextAttemptAt)
-        .order_by_asc(webhook_event::Column::Id)
-        .limit(limit)
-        .into_query();
-    let until = now + chrono::Duration::from_std(lease).unwrap_or_default();
-    let mut taken = webhook_event::Entity::update_many()
-        .col_expr(webhook_event::Column::LockedUntil, Expr::value(until))
-        .col_expr(
-            webhook_event::Column::Attempts,
-            Expr::col(webhook_event::Column::Attempts).add(1),
-        )
-        .filter(webhook_event::Column::Id.in_subquery(due))
-        .filter(webhook_event::Column::Status.eq(PENDING))
-        .filter(free)
-        .exec_with_returning(db)
-        .await?;
-    taken.sort_by_key(|e| e.id);
-    Ok(taken)
+    lease::claim(db, &COLUMNS, Condition::all(), limit, lease, now).await
 }
 
-/// How much of the lease on a taken event is left (zero if none).
-pub fn lease_left(event: &webhook_event::Model) -> Duration {
-    event
-        .locked_until
-        .and_then(|until| (until - Utc::now()).to_std().ok())
-        .unwrap_or_default()
+/// How much of the lease on a taken event is left at `now` (zero if none).
+pub fn lease_left(event: &webhook_event::Model, now: DateTime<Utc>) -> Duration {
+    lease::lease_left(event.locked_until, now)
 }
 
 /// Records a finished step of an event, so that a retry skips it.
@@ -267,76 +243,27 @@ pub async fn set_progress(db: &DatabaseConnection, id: i64, step: &str) -> Domai
 
 /// Marks events done in one statement (the common case: nothing to report).
 pub async fn complete_all(db: &DatabaseConnection, ids: &[i64]) -> DomainResult<()> {
-    if ids.is_empty() {
-        return Ok(());
-    }
-    webhook_event::Entity::update_many()
-        .col_expr(webhook_event::Column::Status, Expr::value(DONE))
-        .col_expr(webhook_event::Column::ProcessedAt, Expr::value(Utc::now()))
-        .col_expr(
-            webhook_event::Column::LockedUntil,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        )
-        .filter(webhook_event::Column::Id.is_in(ids.iter().copied()))
-        .exec(db)
-        .await?;
-    Ok(())
+    lease::finish(db, &COLUMNS, ids, None, Utc::now()).await
 }
 
 /// Marks an event done; `note` is kept for staff (something retrying could not fix).
 pub async fn complete(db: &DatabaseConnection, id: i64, note: Option<&str>) -> DomainResult<()> {
-    webhook_event::Entity::update_many()
-        .col_expr(webhook_event::Column::Status, Expr::value(DONE))
-        .col_expr(
-            webhook_event::Column::LastError,
-            Expr::value(note.map(|n| n.chars().take(2000).collect::<String>())),
-        )
-        .col_expr(webhook_event::Column::ProcessedAt, Expr::value(Utc::now()))
-        .col_expr(
-            webhook_event::Column::LockedUntil,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        )
-        .filter(webhook_event::Column::Id.eq(id))
-        .exec(db)
-        .await?;
-    Ok(())
+    lease::finish(db, &COLUMNS, &[id], note, Utc::now()).await
 }
 
-/// Schedules another attempt with exponential backoff (2 s, 4 s, ... up to 10 minutes), or
-/// gives up after [`MAX_ATTEMPTS`].
+/// Schedules another attempt with backoff (2 s, 4 s, ... up to 10 minutes), or gives up after
+/// `crate::jobs::lease::MAX_ATTEMPTS`.
 pub async fn retry_later(
     db: &DatabaseConnection,
     id: i64,
     attempts: i32,
     error: &str,
 ) -> DomainResult<()> {
-    let give_up = attempts >= MAX_ATTEMPTS;
-    let delay = std::cmp::min(2i64.saturating_pow(attempts.clamp(1, 20) as u32), 600);
-    webhook_event::Entity::update_many()
-        .col_expr(
-            webhook_event::Column::Status,
-            Expr::value(if give_up { FAILED } else { PENDING }),
-        )
-        .col_expr(
-            webhook_event::Column::NextAttemptAt,
-            Expr::value(Utc::now() + chrono::Duration::seconds(delay)),
-        )
-        .col_expr(
-            webhook_event::Column::LockedUntil,
-            Expr::value(Option::<DateTime<Utc>>::None),
-        )
-        .col_expr(
-            webhook_event::Column::LastError,
-            Expr::value(error.chars().take(2000).collect::<String>()),
-        )
-        .filter(webhook_event::Column::Id.eq(id))
-        .exec(db)
-        .await?;
-    Ok(())
+    lease::retry_later(db, &COLUMNS, id, attempts, error, Utc::now()).await
 }
 
 /// Counts by status, for health pages and tests.
-pub async fn count(db: &DatabaseConnection, status: &str) -> DomainResult<u64> {
+pub async fn count(db: &DatabaseConnection, status: Status) -> DomainResult<u64> {
     Ok(webhook_event::Entity::find()
         .filter(webhook_event::Column::Status.eq(status))
         .count(db)
@@ -346,7 +273,7 @@ pub async fn count(db: &DatabaseConnection, status: &str) -> DomainResult<u64> {
 /// When the next pending event is due, so an idle worker sleeps exactly until then.
 pub async fn next_due(db: &DatabaseConnection) -> DomainResult<Option<DateTime<Utc>>> {
     Ok(webhook_event::Entity::find()
-        .filter(webhook_event::Column::Status.eq(PENDING))
+        .filter(webhook_event::Column::Status.eq(Status::Pending))
         .order_by_asc(webhook_event::Column::NextAttemptAt)
         .one(db)
         .await?

@@ -1,5 +1,8 @@
 //! The command line: `machidayori [--config FILE] [serve | migrate ... | admin create|allow-ip|allowed-ips ...]`.
 
+// The commands answer the operator on standard output.
+#![allow(clippy::print_stdout)]
+
 use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
 
@@ -170,7 +173,8 @@ pub async fn admin(config: &Config, action: AdminAction) -> anyhow::Result<()> {
                 .context("cannot open the database")?;
             let actor = domain::security::audit::Actor::command_line();
             let was_locked =
-                domain::security::login_history::unlock(&db, &actor, username.as_deref(), address).await?;
+                domain::security::login_history::unlock(&db, &actor, username.as_deref(), address)
+                    .await?;
             println!(
                 "{}",
                 if was_locked {
@@ -192,11 +196,8 @@ pub async fn admin(config: &Config, action: AdminAction) -> anyhow::Result<()> {
     let db = domain::db::connect_and_migrate(&config.database_url, 1)
         .await
         .context("cannot open the database")?;
-    let new = domain::staff::accounts::NewAccount {
-        username: &username,
-        display_name: &display_name,
-        password: &password,
-    };
+    let new =
+        domain::staff::accounts::NewAccount::administrator(&username, &display_name, &password);
     let actor = domain::security::audit::Actor::command_line();
     match domain::staff::accounts::create(&db, &actor, new).await {
         Ok(staff) => {
@@ -299,7 +300,7 @@ pub async fn channel(config: &Config, action: ChannelAction) -> anyhow::Result<(
             api_base,
             api_data_base,
         } => {
-            let environment = domain::platform::channels::Environment::parse(&environment)
+            let environment = domain::platform::channels::Environment::from_key(&environment)
                 .context("--environment must be `production` or `test`")?;
             let (channel_secret, access_token) = if sandbox {
                 (None, None)
@@ -325,30 +326,9 @@ pub async fn channel(config: &Config, action: ChannelAction) -> anyhow::Result<(
                 api_base,
                 api_data_base,
             };
-            match domain::platform::channels::configure(&db, &secrets, &settings).await {
+            let actor = domain::security::audit::Actor::command_line();
+            match domain::platform::channels::set(&db, &secrets, &settings, &actor).await {
                 Ok(c) => {
-                    // The secrets themselves never reach the log; only whether they were given.
-                    let summary = serde_json::json!({
-                        "name": c.name,
-                        "environment": c.environment.as_str(),
-                        "sandbox": settings.is_sandbox(),
-                        "channel_id": settings.channel_id,
-                        "secrets_replaced": settings.channel_secret.is_some(),
-                        "login_channel_id": settings.login_channel_id,
-                        "liff_id": settings.liff_id,
-                        "api_base": settings.api_base,
-                        "api_data_base": settings.api_data_base,
-                    });
-                    let actor = domain::security::audit::Actor::command_line();
-                    domain::security::audit::record(
-                        &db,
-                        &actor,
-                        "channel.set",
-                        "line_channel",
-                        Some(&c.key),
-                        summary,
-                    )
-                    .await?;
                     println!(
                         "チャネル「{}」（{}）を保存しました。サーバーを再起動すると使われます。/ Saved channel {:?}; restart the server to use it.",
                         c.key,

@@ -15,7 +15,7 @@ pub async fn healthz() -> &'static str {
 /// 200 when the database answers within two seconds, 503 otherwise: take the instance out of
 /// rotation, don't restart it.
 pub async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    match tokio::time::timeout(Duration::from_secs(2), domain::db::ping(&state.db)).await {
+    match tokio::time::timeout(Duration::from_secs(2), domain::db::ping(state.db())).await {
         Ok(Ok(())) => (StatusCode::OK, "ready"),
         Ok(Err(e)) => {
             tracing::warn!(error = %e, "readiness check: database error");

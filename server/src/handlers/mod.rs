@@ -2,4 +2,5 @@
 
 pub mod health;
 pub mod log_exports;
+pub mod server_fns;
 pub mod webhook;

@@ -2,7 +2,7 @@
 //!
 //! Order of work: find the channel, check `x-line-signature` over the raw bytes (nothing is
 //! parsed or stored before), parse, store every event durably, answer 200. Acting on the events
-//! happens afterwards in the workers (`crate::workers`), so LINE's 2-second budget is never at
+//! happens afterwards in the workers (`crate::jobs::webhook_workers`), so LINE's 2-second budget is never at
 //! the mercy of LINE's own API or our handlers.
 //!
 //! Storing goes through [`Intake`]: one task gathers the events of concurrent requests and
@@ -15,12 +15,13 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::webhook::inbox::NewEvent;
 use tokio::sync::{Notify, mpsc, oneshot};
 
 use crate::AppState;
+use crate::jobs::Background;
 use crate::jobs::webhook_workers::Handoff;
 
 /// Requests waiting for the writer; beyond this, callers wait for room (backpressure).
@@ -44,12 +45,18 @@ impl Intake {
     /// `writers` batches may be in flight at once: 1 for SQLite (one writer at a time anyway),
     /// a few for PostgreSQL so that one commit's flush does not hold up the next batch. `db`
     /// should be [`domain::db::hot_writer`].
-    pub fn start(db: domain::DatabaseConnection, writers: usize, handoff: Handoff) -> Self {
+    pub fn start(
+        db: &domain::DatabaseConnection,
+        writers: usize,
+        handoff: &Handoff,
+        background: &Background,
+    ) -> Self {
         let (queue, rx) = mpsc::channel::<(Vec<NewEvent>, Ack)>(QUEUE);
         let rx = Arc::new(tokio::sync::Mutex::new(rx));
         let stored = Arc::new(Notify::new());
         for _ in 0..writers.max(1) {
-            tokio::spawn(write_batches(
+            // At shutdown the HTTP server has stopped first: nobody waits for a commit any more.
+            background.spawn_until_stopped(write_batches(
                 db.clone(),
                 rx.clone(),
                 stored.clone(),
@@ -91,7 +98,7 @@ async fn write_batches(
         // reaches a worker; without room, the events are stored free and the workers find them.
         let room = handoff.reserve(events.len());
         let lease = room.as_ref().map(|_| handoff.lease);
-        let result = domain::webhook::inbox::store(&db, events, lease).await;
+        let result = domain::webhook::inbox::store(&db, events, lease, chrono::Utc::now()).await;
         let answer = result.as_ref().map(|_| ()).map_err(|e| e.to_string());
         for ack in acks {
             let _ = ack.send(answer.clone());
@@ -108,7 +115,7 @@ async fn write_batches(
 fn refuse(status: StatusCode, message: &str) -> Response {
     (
         status,
-        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        [(header::CONTENT_TYPE, "application/json")],
         serde_json::json!({ "message": message }).to_string(),
     )
         .into_response()

@@ -6,11 +6,13 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use domain::entities::webhook_event;
-use domain::webhook::dispatch::{EventContext, EventError};
+use domain::jobs::Retry;
+use domain::webhook::dispatch::EventContext;
 use tokio::sync::mpsc::{self, PermitIterator};
 use tokio::sync::{Mutex, Notify};
 use tracing::Instrument;
 
+use crate::jobs::Background;
 use crate::line_platform::LinePlatform;
 
 /// How long a worker holds an event (a crashed worker's events are taken again after it): longer
@@ -109,34 +111,17 @@ pub struct Workers {
     pub stored: Arc<Notify>,
 }
 
-pub fn start(config: Workers) -> WorkerTasks {
+/// Starts the workers and the task that records what they finished. At shutdown the workers
+/// stop where they are (an event cut off mid-way is taken again when its lease ends); the
+/// recorder then writes down what they had finished, so it is not done twice, and ends.
+pub fn start(config: Workers, background: &Background) {
     let (finished, finished_rx) = mpsc::channel(config.count * 2);
-    let recorder = tokio::spawn(record_finished(config.inbox_db.clone(), finished_rx));
+    let inbox_db = config.inbox_db.clone();
+    // Ends by itself once the last worker is gone and its queue is written.
+    background.spawn_graceful(|_| record_finished(inbox_db, finished_rx));
     let workers = Arc::new(Running { config, finished });
-    let workers = (0..workers.config.count)
-        .map(|_| tokio::spawn(run(workers.clone())))
-        .collect();
-    WorkerTasks { workers, recorder }
-}
-
-/// The running workers and the task that records what they finished.
-pub struct WorkerTasks {
-    workers: Vec<tokio::task::JoinHandle<()>>,
-    recorder: tokio::task::JoinHandle<()>,
-}
-
-impl WorkerTasks {
-    /// Stops the workers (an event cut off mid-way is taken again when its lease ends), then
-    /// lets the recorder write down what they had finished, so it is not done twice.
-    pub async fn stop(self) {
-        for worker in &self.workers {
-            worker.abort();
-        }
-        for worker in self.workers {
-            let _ = worker.await;
-        }
-        // The recorder ends once the last worker is gone and its queue is written.
-        let _ = tokio::time::timeout(Duration::from_secs(5), self.recorder).await;
+    for _ in 0..workers.config.count {
+        background.spawn_until_stopped(run(workers.clone()));
     }
 }
 
@@ -161,7 +146,14 @@ async fn run(w: Arc<Running>) {
         let mut events = w.handoff.try_take(TAKE);
         if events.is_empty() || last_poll.is_none_or(|at| at.elapsed() >= DATABASE_POLL) {
             last_poll = Some(Instant::now());
-            match domain::webhook::inbox::take_due(&w.inbox_db, TAKE as u64, w.handoff.lease).await {
+            match domain::webhook::inbox::take_due(
+                &w.inbox_db,
+                TAKE as u64,
+                w.handoff.lease,
+                chrono::Utc::now(),
+            )
+            .await
+            {
                 Ok(due) => events.extend(due),
                 Err(e) => tracing::warn!(error = %e, "cannot read the webhook inbox"),
             }
@@ -174,7 +166,8 @@ async fn run(w: Arc<Running>) {
         }
         // An event that waited in memory for most of its lease is left to run out: another
         // worker (or instance) takes it from the database then, with a full lease.
-        events.retain(|e| domain::webhook::inbox::lease_left(e) > w.handoff.lease / 2);
+        let now = chrono::Utc::now();
+        events.retain(|e| domain::webhook::inbox::lease_left(e, now) > w.handoff.lease / 2);
 
         let mut done = Vec::with_capacity(events.len());
         for event in events {
@@ -224,9 +217,13 @@ async fn record_finished(
 async fn handle(w: &Workers, event: webhook_event::Model) -> Option<i64> {
     let inbox_db = &w.inbox_db;
     let Some(handle) = w.platform.by_id(event.channel_id) else {
-        let _ =
-            domain::webhook::inbox::retry_later(inbox_db, event.id, event.attempts, "channel not loaded")
-                .await;
+        let _ = domain::webhook::inbox::retry_later(
+            inbox_db,
+            event.id,
+            event.attempts,
+            "channel not loaded",
+        )
+        .await;
         return None;
     };
     let ctx = EventContext {
@@ -242,7 +239,7 @@ async fn handle(w: &Workers, event: webhook_event::Model) -> Option<i64> {
                 domain::webhook::inbox::complete(inbox_db, event.id, Some(note)).await
             }
         },
-        Err(EventError::Retry(reason)) => {
+        Err(Retry(reason)) => {
             tracing::warn!(reason = %reason, "webhook event will be retried");
             domain::webhook::inbox::retry_later(inbox_db, event.id, event.attempts, &reason).await
         }
@@ -270,7 +267,7 @@ mod tests {
             received_at: now,
             is_redelivery: false,
             payload: "{}".into(),
-            status: domain::webhook::inbox::PENDING.into(),
+            status: domain::jobs::Status::Pending,
             attempts: 1,
             next_attempt_at: now,
             locked_until: Some(now),

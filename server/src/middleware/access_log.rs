@@ -1,8 +1,8 @@
 //! The access log's HTTP side: a layer that hands one record per request to a bounded queue
-//! (never waiting for the database), a background writer that stores the queue in batches, and
-//! the daily purge of rows past `ACCESS_LOG_RETENTION_DAYS`.
+//! (never waiting for the database), and a background writer that stores the queue in batches
+//! and flushes it at shutdown. (The daily purge of rows past `ACCESS_LOG_RETENTION_DAYS` is a
+//! job: `domain::jobs::Work::PurgeLogs`.)
 
-use std::str::FromStr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -12,9 +12,11 @@ use axum::middleware::Next;
 use axum::response::Response;
 use chrono::Utc;
 use domain::security::access_log::Record;
-use tokio::sync::{Mutex, Notify, mpsc, oneshot};
+use tokio::sync::{Notify, mpsc};
+use tokio_util::sync::CancellationToken;
 
 use crate::AppState;
+use crate::jobs::Background;
 
 /// Records waiting for the writer; beyond it, records are dropped (and counted) rather than
 /// slowing requests down.
@@ -23,8 +25,6 @@ const QUEUE_CAPACITY: usize = 20_000;
 const FLUSH_EVERY: Duration = Duration::from_secs(1);
 /// ...or as soon as this many records wait.
 const BATCH: usize = domain::security::access_log::INSERT_ROWS;
-/// When the purge runs: daily at 18:30 UTC, 03:30 in Japan, when the admin panel is quiet.
-pub const PURGE_SCHEDULE: &str = "0 30 18 * * *";
 
 /// The staff member the access middleware signed in for this request, carried out on the
 /// response for the log.
@@ -41,38 +41,27 @@ pub struct AccessLog {
     queued: Arc<AtomicUsize>,
     batch_ready: Arc<Notify>,
     dropped: Arc<AtomicU64>,
-    writer: Arc<Mutex<Option<Writer>>>,
-}
-
-struct Writer {
-    stop: oneshot::Sender<()>,
-    task: tokio::task::JoinHandle<()>,
 }
 
 impl AccessLog {
-    /// Starts the background writer on `db`.
-    pub fn start(db: domain::DatabaseConnection) -> Self {
+    /// Starts the background writer on `db`; at shutdown it stores what is queued, then ends.
+    pub fn start(db: domain::DatabaseConnection, background: &Background) -> Self {
         let (sender, receiver) = mpsc::channel(QUEUE_CAPACITY);
         let queued = Arc::new(AtomicUsize::new(0));
         let batch_ready = Arc::new(Notify::new());
         let dropped = Arc::new(AtomicU64::new(0));
-        let (stop, stopped) = oneshot::channel();
-        let task = tokio::spawn(write_batches(
-            db,
-            Queue {
-                receiver,
-                queued: queued.clone(),
-                batch_ready: batch_ready.clone(),
-                dropped: dropped.clone(),
-            },
-            stopped,
-        ));
+        let queue = Queue {
+            receiver,
+            queued: queued.clone(),
+            batch_ready: batch_ready.clone(),
+            dropped: dropped.clone(),
+        };
+        background.spawn_graceful(|stop| write_batches(db, queue, stop));
         Self {
             sender,
             queued,
             batch_ready,
             dropped,
-            writer: Arc::new(Mutex::new(Some(Writer { stop, task }))),
         }
     }
 
@@ -84,20 +73,6 @@ impl AccessLog {
         } else {
             // The writer reports the count; nothing is logged on the request path.
             self.dropped.fetch_add(1, Ordering::Relaxed);
-        }
-    }
-
-    /// Stores what is queued and stops the writer (at shutdown, after the last request).
-    pub async fn flush_and_stop(&self) {
-        let Some(writer) = self.writer.lock().await.take() else {
-            return;
-        };
-        let _ = writer.stop.send(());
-        if tokio::time::timeout(Duration::from_secs(10), writer.task)
-            .await
-            .is_err()
-        {
-            tracing::warn!("the access log writer did not finish within 10 s");
         }
     }
 }
@@ -142,13 +117,9 @@ struct Queue {
 }
 
 /// Every [`FLUSH_EVERY`], or when [`BATCH`] records wait, stores everything queued in
-/// statements of [`BATCH`] rows; at `stop` (or when every sender is gone) stores the rest and
-/// ends.
-async fn write_batches(
-    db: domain::DatabaseConnection,
-    mut queue: Queue,
-    mut stop: oneshot::Receiver<()>,
-) {
+/// statements of [`BATCH`] rows; at `stop` (after the last request: the HTTP server stops
+/// first) or when every sender is gone, stores the rest and ends.
+async fn write_batches(db: domain::DatabaseConnection, mut queue: Queue, stop: CancellationToken) {
     let mut tick = tokio::time::interval(FLUSH_EVERY);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut batch = Vec::with_capacity(BATCH);
@@ -157,7 +128,7 @@ async fn write_batches(
         tokio::select! {
             _ = tick.tick() => {}
             () = queue.batch_ready.notified() => {}
-            _ = &mut stop => last = true,
+            () = stop.cancelled() => last = true,
         }
         loop {
             while batch.len() < BATCH {
@@ -186,49 +157,5 @@ async fn write_batches(
         if lost > 0 {
             tracing::warn!(records = lost, "access log queue full: records dropped");
         }
-    }
-}
-
-/// Deletes access log rows older than `retention_days`, daily at [`PURGE_SCHEDULE`]. Every
-/// instance runs it; the chunked deletes make that harmless.
-pub async fn purge_daily(db: domain::DatabaseConnection, retention_days: u32) {
-    let schedule = match cron::Schedule::from_str(PURGE_SCHEDULE) {
-        Ok(s) => s,
-        Err(e) => {
-            tracing::error!(error = %e, "invalid access log purge schedule");
-            return;
-        }
-    };
-    while let Some(next) = schedule.upcoming(Utc).next() {
-        let wait = (next - Utc::now()).to_std().unwrap_or_default();
-        tokio::time::sleep(wait).await;
-        let cutoff = Utc::now() - chrono::TimeDelta::days(i64::from(retention_days));
-        match domain::security::access_log::purge_older_than(&db, cutoff, domain::security::access_log::PURGE_CHUNK)
-            .await
-        {
-            Ok(n) => tracing::info!(rows = n, retention_days, "access log purged"),
-            Err(e) => tracing::warn!(error = %e, "could not purge the access log"),
-        }
-        // The login history is kept as long. (The audit log is never purged: its hash chain
-        // is the proof that nothing was removed.)
-        match domain::security::login_history::purge_older_than(&db, cutoff, domain::security::access_log::PURGE_CHUNK)
-            .await
-        {
-            Ok(n) => tracing::info!(rows = n, retention_days, "login history purged"),
-            Err(e) => tracing::warn!(error = %e, "could not purge the login history"),
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_purge_schedule_is_daily() {
-        let schedule = cron::Schedule::from_str(PURGE_SCHEDULE).expect("valid schedule");
-        let times: Vec<_> = schedule.upcoming(Utc).take(2).collect();
-        assert_eq!(times[1] - times[0], chrono::TimeDelta::days(1));
-        assert_eq!(times[0].format("%H:%M:%S").to_string(), "18:30:00");
     }
 }

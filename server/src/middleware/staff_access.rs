@@ -15,27 +15,27 @@
 //! State-changing requests from another site are refused (403) by their `Origin` or
 //! `Sec-Fetch-Site` header, on top of the `SameSite=Strict` cookie.
 //!
-//! Before all this, [`resolve_client`] finds the client's address (the socket peer, or
-//! `X-Forwarded-For` from a trusted proxy) and [`admin_allowlist`] refuses `/admin` and `/api`
+//! Before all this, `client_addr::resolve` finds the client's address (the socket peer, or
+//! `X-Forwarded-For` from a trusted proxy) and `allowlist::check` refuses `/admin` and `/api`
 //! requests from addresses outside the admin IP allowlist, without any session or database work.
-
-use std::net::{IpAddr, SocketAddr};
+//!
+//! The rule itself, per server function and per page, is `app::api::rules`; refusals are
+//! `AppError`s with their one status table (JSON for calls, text for pages).
 
 use axum::body::Body;
-use axum::extract::ConnectInfo;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use app::api::AppError;
-use app::ssr::http::ClientAddr;
-use domain::staff::access::{Need, Refusal};
+use model::access::{Need, Refusal};
 
 use crate::AppState;
 
+/// What part of the site a path belongs to, for the access rules (and the allowlist).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Zone {
+pub(crate) enum Zone {
     LoginPage,
     SetupPage,
     AdminPage,
@@ -44,7 +44,7 @@ enum Zone {
     Open,
 }
 
-fn zone(path: &str) -> Zone {
+pub(crate) fn zone(path: &str) -> Zone {
     let under = |prefix: &str| path == prefix || path.starts_with(&format!("{prefix}/"));
     if path == "/admin/login" {
         Zone::LoginPage
@@ -61,109 +61,25 @@ fn zone(path: &str) -> Zone {
     }
 }
 
-/// Puts the client's address into the request ([`ClientAddr`]) for everything after: the
-/// allowlist, server functions, the logs.
-pub async fn resolve_client(
-    State(state): State<AppState>,
-    mut req: Request,
-    next: Next,
-) -> Response {
-    if let Some(ConnectInfo(peer)) = req.extensions().get::<ConnectInfo<SocketAddr>>().copied() {
-        let client = client_addr(peer.ip(), req.headers(), &state.trusted_proxies);
-        req.extensions_mut().insert(ClientAddr(client));
-    }
-    next.run(req).await
-}
-
-/// The client of a request from `peer`: the peer itself, unless it is a trusted proxy; then the
-/// `X-Forwarded-For` entries are walked from the right (the entry the proxy itself added) past
-/// further trusted proxies, and the first other address is the client. A malformed header is
-/// ignored whole: the peer is used, and nothing a client wrote is trusted.
-pub fn client_addr(peer: IpAddr, headers: &HeaderMap, trusted: &[ipnet::IpNet]) -> IpAddr {
-    let peer = peer.to_canonical();
-    if !domain::security::allowlist::contains(trusted, peer) {
-        return peer;
-    }
-    let mut forwarded = Vec::new();
-    for value in headers.get_all("x-forwarded-for") {
-        let Ok(value) = value.to_str() else {
-            return peer;
-        };
-        for item in value.split(',') {
-            let item = item.trim();
-            let item = item
-                .strip_prefix('[')
-                .and_then(|i| i.strip_suffix(']'))
-                .unwrap_or(item);
-            match item.parse::<IpAddr>() {
-                Ok(ip) => forwarded.push(ip.to_canonical()),
-                Err(_) => return peer,
-            }
-        }
-    }
-    let mut client = peer;
-    for ip in forwarded.into_iter().rev() {
-        client = ip;
-        if !domain::security::allowlist::contains(trusted, ip) {
-            break;
-        }
-    }
-    client
-}
-
-/// Refuses `/admin` and `/api` requests from outside the admin IP allowlist (checked in memory).
-/// The LINE webhook, the sandbox, health checks, static assets and the citizens' LIFF pages and
-/// their API (`/api/liff/...`) are not behind it.
-pub async fn admin_allowlist(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let path = req.uri().path();
-    let zone = zone(path);
-    if zone == Zone::Open || path.starts_with("/api/liff/") {
-        return next.run(req).await;
-    }
-    let client = ClientAddr::of(req.extensions());
-    let allowed = match client {
-        Some(ip) => state.allowlist.allows(ip),
-        None => state.allowlist.networks().is_empty(),
-    };
-    if allowed {
-        return next.run(req).await;
-    }
-    tracing::warn!(client = ?client, "request from outside the admin IP allowlist refused");
-    if matches!(zone, Zone::ServerFn | Zone::PublicServerFn) {
-        refuse(true, StatusCode::FORBIDDEN, AppError::Forbidden)
-    } else {
-        let shown = client.map_or_else(|| "不明".to_owned(), |ip| ip.to_string());
-        let text = format!(
-            "この接続元（{shown}）からは管理画面を利用できません。管理画面への接続が許可されたネットワークから接続するか、管理者に許可を依頼してください。"
-        );
-        (
-            StatusCode::FORBIDDEN,
-            [(header::CACHE_CONTROL, "no-store")],
-            text,
-        )
-            .into_response()
-    }
-}
-
-pub async fn staff_access(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+pub async fn check(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let zone = zone(req.uri().path());
     if zone == Zone::Open {
         return next.run(req).await;
     }
     let is_api = matches!(zone, Zone::ServerFn | Zone::PublicServerFn);
     if is_cross_site_write(req.method(), req.headers(), state.public_origin.as_deref()) {
-        return refuse(is_api, StatusCode::FORBIDDEN, AppError::Forbidden);
+        return refuse(is_api, AppError::Forbidden);
     }
 
-    let token = state.server_context.cookie.session_token(req.headers());
+    let token = state.context.cookie.session_token(req.headers());
     let staff = match &token {
         Some(token) => {
-            let policy = state.server_context.session_policy;
-            match domain::staff::sessions::resolve(&state.db, token, policy).await {
+            let policy = state.context.session_policy;
+            match domain::staff::sessions::resolve(state.db(), token, policy).await {
                 Ok(staff) => staff,
                 Err(e) => {
                     tracing::error!(error = %e, "session lookup failed");
-                    return refuse(is_api, StatusCode::SERVICE_UNAVAILABLE, AppError::Internal);
+                    return refuse(is_api, AppError::Unavailable);
                 }
             }
         }
@@ -200,9 +116,7 @@ pub async fn staff_access(State(state): State<AppState>, mut req: Request, next:
             }
             see_other(&location)
         }
-        Zone::ServerFn if !signed_in => {
-            refuse(true, StatusCode::UNAUTHORIZED, AppError::Unauthorized)
-        }
+        Zone::ServerFn if !signed_in => refuse(true, AppError::Unauthorized),
         _ => {
             // The one authorization decision, from the table in `app::api::rules`.
             let grants = req
@@ -210,25 +124,17 @@ pub async fn staff_access(State(state): State<AppState>, mut req: Request, next:
                 .get::<domain::staff::accounts::Staff>()
                 .map(|s| s.grants.clone());
             match need_of(zone, req.uri().path()) {
-                Some(need) => match domain::staff::access::authorize(grants.as_ref(), need) {
+                Some(need) => match model::access::authorize(grants.as_ref(), need) {
                     Ok(()) => next.run(req).await,
-                    Err(Refusal::SignIn) => {
-                        refuse(is_api, StatusCode::UNAUTHORIZED, AppError::Unauthorized)
-                    }
+                    Err(Refusal::SignIn) => refuse(is_api, AppError::Unauthorized),
                     // Pages lead to the password form; calls say why they are refused.
                     Err(Refusal::ChangePassword) if !is_api => see_other(app::api::PASSWORD_PAGE),
-                    Err(Refusal::ChangePassword) => refuse(
-                        true,
-                        StatusCode::FORBIDDEN,
-                        AppError::PasswordChangeRequired,
-                    ),
-                    Err(Refusal::Forbidden) => {
-                        refuse(is_api, StatusCode::FORBIDDEN, AppError::Forbidden)
-                    }
+                    Err(Refusal::ChangePassword) => refuse(true, AppError::PasswordChangeRequired),
+                    Err(Refusal::Forbidden) => refuse(is_api, AppError::Forbidden),
                 },
                 None => {
                     tracing::error!(path = %req.uri().path(), "server function without an access rule refused");
-                    refuse(is_api, StatusCode::FORBIDDEN, AppError::Forbidden)
+                    refuse(is_api, AppError::Forbidden)
                 }
             }
         }
@@ -269,11 +175,11 @@ async fn setup_is_open(state: &AppState, loopback: bool) -> Result<bool, Respons
     if !loopback {
         return Ok(false);
     }
-    match domain::staff::accounts::count(&state.db).await {
+    match domain::staff::accounts::count(state.db()).await {
         Ok(n) => Ok(n == 0),
         Err(e) => {
             tracing::error!(error = %e, "account count failed");
-            Err(unavailable())
+            Err(refuse(false, AppError::Unavailable))
         }
     }
 }
@@ -317,18 +223,13 @@ fn see_other(location: &str) -> Response {
 }
 
 /// A refusal in the form the caller understands: the server functions' JSON error for `/api`
-/// (so the UI shows the Japanese message), plain text for pages.
-fn refuse(is_api: bool, status: StatusCode, error: AppError) -> Response {
+/// (so the UI shows the Japanese message), plain text for pages; the status is the error's own.
+pub(crate) fn refuse(is_api: bool, error: AppError) -> Response {
     if is_api {
-        let body = serde_json::to_string(&error).unwrap_or_default();
-        (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+        error.into_response()
     } else {
-        (status, error.to_string()).into_response()
+        error.into_text_response()
     }
-}
-
-fn unavailable() -> Response {
-    refuse(false, StatusCode::SERVICE_UNAVAILABLE, AppError::Internal)
 }
 
 fn encode_query_value(v: &str) -> String {
@@ -352,57 +253,6 @@ mod tests {
         assert_eq!(zone("/administrator"), Zone::Open);
         assert_eq!(zone("/healthz"), Zone::Open);
         assert_eq!(zone("/pkg/machidayori.js"), Zone::Open);
-    }
-
-    #[test]
-    fn forwarded_addresses_are_believed_only_from_trusted_proxies() {
-        let trusted =
-            domain::security::allowlist::parse_network_list("127.0.0.1,10.0.0.0/8").unwrap_or_default();
-        let ip = |s: &str| s.parse::<IpAddr>().unwrap_or_else(|_| panic!("{s}"));
-        let xff = |values: &[&'static str]| {
-            let mut h = HeaderMap::new();
-            for v in values {
-                h.append("x-forwarded-for", HeaderValue::from_static(v));
-            }
-            h
-        };
-        let resolve = |peer: &str, h: &HeaderMap| client_addr(ip(peer), h, &trusted).to_string();
-        // From a trusted proxy: the right-most address that is not a proxy.
-        assert_eq!(resolve("127.0.0.1", &xff(&["203.0.113.7"])), "203.0.113.7");
-        assert_eq!(
-            resolve("127.0.0.1", &xff(&["198.51.100.1, 203.0.113.7, 10.1.2.3"])),
-            "203.0.113.7"
-        );
-        assert_eq!(
-            resolve("127.0.0.1", &xff(&["198.51.100.1", "203.0.113.7"])),
-            "203.0.113.7"
-        );
-        assert_eq!(
-            resolve("::ffff:127.0.0.1", &xff(&["[2001:db8::1]"])),
-            "2001:db8::1"
-        );
-        assert_eq!(
-            resolve("127.0.0.1", &xff(&["::ffff:203.0.113.7"])),
-            "203.0.113.7"
-        );
-        // Only proxies in the chain: the first of them.
-        assert_eq!(
-            resolve("127.0.0.1", &xff(&["10.0.0.5, 10.0.0.6"])),
-            "10.0.0.5"
-        );
-        // No header, or a malformed one: the peer.
-        assert_eq!(resolve("127.0.0.1", &xff(&[])), "127.0.0.1");
-        assert_eq!(
-            resolve("127.0.0.1", &xff(&["203.0.113.7, evil"])),
-            "127.0.0.1"
-        );
-        assert_eq!(
-            resolve("127.0.0.1", &xff(&["203.0.113.7:443"])),
-            "127.0.0.1"
-        );
-        // From anyone else the header is ignored.
-        assert_eq!(resolve("192.0.2.9", &xff(&["10.0.0.1"])), "192.0.2.9");
-        assert_eq!(resolve("::ffff:192.0.2.9", &xff(&[])), "192.0.2.9");
     }
 
     #[test]

@@ -11,8 +11,8 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, Request, StatusCode, header};
-use domain::staff::accounts::{self, NewAccount};
 use domain::security::audit::Actor;
+use domain::staff::accounts::{self, NewAccount};
 use domain::testing::TestDb;
 use leptos::server_fn::ServerFn;
 use server::config::Config;
@@ -24,6 +24,8 @@ pub const LOOPBACK: &str = "127.0.0.1:50000";
 
 pub struct Client {
     pub app: Router,
+    /// The tasks behind the router (webhook workers, the access log writer...).
+    pub background: server::jobs::Background,
     /// What a browser on this deployment sends as `Origin`.
     pub origin: String,
 }
@@ -78,16 +80,25 @@ pub async fn client_from(t: &TestDb, env: &[(&str, &str)], peer: &str) -> Client
     };
     let peer: SocketAddr = peer.parse().expect("socket address");
     // What `into_make_service_with_connect_info` does for a real connection.
-    let (state, _workers) =
-        server::serve::prepare(&config, t.db.clone(), "127.0.0.1:9".parse().unwrap())
-            .await
-            .expect("server state");
+    let background = server::jobs::Background::new();
+    let state = server::serve::prepare(
+        &config,
+        t.db.clone(),
+        "127.0.0.1:9".parse().unwrap(),
+        &background,
+    )
+    .await
+    .expect("server state");
     let app = router(state, limits).layer(Extension(ConnectInfo(peer)));
     let origin = config.public_url.map_or_else(
         || "http://127.0.0.1:3000".to_owned(),
         |u| u.origin().ascii_serialization(),
     );
-    Client { app, origin }
+    Client {
+        app,
+        background,
+        origin,
+    }
 }
 
 pub async fn client(t: &TestDb) -> Client {
@@ -213,11 +224,7 @@ pub async fn create_admin(t: &TestDb, username: &str) {
     accounts::create(
         &t.db,
         &Actor::command_line(),
-        NewAccount {
-            username,
-            display_name: "田中 太郎",
-            password: PASSWORD,
-        },
+        NewAccount::administrator(username, "田中 太郎", PASSWORD),
     )
     .await
     .expect("account");

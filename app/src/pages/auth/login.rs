@@ -1,8 +1,8 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use crate::components::AuthCard;
 use crate::api::Login;
+use crate::components::AuthCard;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {

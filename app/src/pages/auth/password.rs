@@ -4,8 +4,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::pages::staff::Outcome;
 use crate::api::{ChangePassword, current_staff};
+use crate::components::Outcome;
 
 #[component]
 pub fn PasswordPage() -> impl IntoView {

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
-use crate::components::AuthCard;
 use crate::api::SetupFirstAdmin;
+use crate::components::AuthCard;
 
 /// First-run setup: creates the first administrator. The server shows this page only on an empty
 /// database and only to a browser on the server machine itself.

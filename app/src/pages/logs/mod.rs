@@ -2,41 +2,18 @@
 //! filtered by period, user and result/action, paged newest first, and exported as CSV.
 
 use leptos::prelude::*;
+use model::status::LoginOutcome;
+
 use leptos_meta::Title;
 use leptos_router::components::{A, Form};
 use leptos_router::hooks::use_query_map;
 
-use crate::api::{
-    AuditRow, LoginAttemptRow, UnlockLogin, audit_log, login_history, login_outcome_options,
-};
+use crate::api::{AuditRow, LoginAttemptRow, UnlockLogin, audit_log, login_history};
+use crate::components::{AsyncView, DataTable, ErrorNote, Pager, PeriodFields, query_string};
 
 /// The query parameters both log pages filter by, in the order their forms send them.
 const LOGIN_FILTERS: [&str; 4] = ["from", "until", "username", "outcome"];
 const AUDIT_FILTERS: [&str; 4] = ["from", "until", "username", "action"];
-
-/// `?a=1&b=2` from the non-empty pairs, percent-encoded.
-fn query_string(pairs: &[(&str, String)]) -> String {
-    let encode = |text: &str| -> String {
-        text.bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                    (b as char).to_string()
-                }
-                _ => format!("%{b:02X}"),
-            })
-            .collect()
-    };
-    let joined: Vec<String> = pairs
-        .iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| format!("{k}={}", encode(v)))
-        .collect();
-    if joined.is_empty() {
-        String::new()
-    } else {
-        format!("?{}", joined.join("&"))
-    }
-}
 
 #[component]
 fn LogTabs(current: &'static str) -> impl IntoView {
@@ -49,48 +26,6 @@ fn LogTabs(current: &'static str) -> impl IntoView {
             " "
             {tab("/admin/logs/audit", "操作ログ")}
         </nav>
-    }
-}
-
-/// 前へ / 次へ links that keep the filters.
-#[component]
-fn Pager(
-    base: &'static str,
-    filters: Vec<(&'static str, String)>,
-    page: u64,
-    pages: u64,
-) -> impl IntoView {
-    let link = move |to: u64| {
-        let mut pairs = filters.clone();
-        pairs.push(("page", to.to_string()));
-        format!("{base}{}", query_string(&pairs))
-    };
-    view! {
-        <p class="hint pager">
-            {(page > 0).then(|| view! { <A href=link(page - 1)>"← 前へ"</A> " " })}
-            {format!("{} / {} ページ", page + 1, pages)}
-            {(page + 1 < pages).then(|| view! { " " <A href=link(page + 1)>"次へ →"</A> })}
-        </p>
-    }
-}
-
-#[component]
-fn PeriodFields() -> impl IntoView {
-    let query = use_query_map();
-    let param = move |name: &str| query.read().get(name).unwrap_or_default();
-    view! {
-        <div class="field">
-            <label for="f-from">"期間（から）"</label>
-            <input id="f-from" name="from" type="date" value=move || param("from") />
-        </div>
-        <div class="field">
-            <label for="f-until">"（まで）"</label>
-            <input id="f-until" name="until" type="date" value=move || param("until") />
-        </div>
-        <div class="field">
-            <label for="f-username">"ユーザー名"</label>
-            <input id="f-username" name="username" type="search" maxlength="64" value=move || param("username") />
-        </div>
     }
 }
 
@@ -131,7 +66,7 @@ pub fn LoginHistoryPage() -> impl IntoView {
             <div class="field">
                 <label for="f-outcome">"結果"</label>
                 <select id="f-outcome" name="outcome">
-                    {login_outcome_options()
+                    {LoginOutcome::filter_options()
                         .into_iter()
                         .map(|(value, label)| view! { <option value=value selected=move || outcome() == value>{label}</option> })
                         .collect_view()}
@@ -142,63 +77,39 @@ pub fn LoginHistoryPage() -> impl IntoView {
                 "CSV 出力"
             </a>
         </Form>
-        <Transition fallback=|| view! { <p class="hint">"読み込み中…"</p> }>
-            {move || {
-                list.get().map(|result| match result {
-                    Ok(page) => view! {
-                        <h2>"ロック中"</h2>
-                        {if page.lockouts.is_empty() {
-                            view! { <p class="hint">"現在ロックされているアカウント・接続元はありません。"</p> }.into_any()
-                        } else {
-                            view! {
-                                <table class="data-table" data-testid="lockouts">
-                                    <thead><tr>
-                                        <th scope="col">"種類"</th>
-                                        <th scope="col">"ユーザー名・接続元"</th>
-                                        <th scope="col">"ロック期限"</th>
-                                        <th scope="col">"操作"</th>
-                                    </tr></thead>
-                                    <tbody>
-                                        {page.lockouts.into_iter().map(|l| view! { <LockoutLine lock=l unlock=unlock /> }).collect_view()}
-                                    </tbody>
-                                </table>
-                            }.into_any()
-                        }}
-                        {move || unlock.value().get().and_then(|r| r.err()).map(|e| view! { <p class="form-error" role="alert">{e.to_string()}</p> })}
-                        <h2>"ログイン履歴"</h2>
-                        <p class="summary">{format!("該当 {} 件（新しい順）", page.total)}</p>
-                        <table class="data-table" data-testid="login-history">
-                            <thead><tr>
-                                <th scope="col">"日時"</th>
-                                <th scope="col">"ユーザー名（入力値）"</th>
-                                <th scope="col">"結果"</th>
-                                <th scope="col">"接続元"</th>
-                                <th scope="col">"ユーザーエージェント"</th>
-                            </tr></thead>
-                            <tbody>
-                                {page.rows.into_iter().map(|r| view! { <AttemptLine row=r /> }).collect_view()}
-                            </tbody>
-                        </table>
-                        {(page.total == 0).then(|| view! { <p class="hint">"該当する記録はありません。"</p> })}
-                        <Pager base="/admin/logs" filters=filters() page=page.page pages=page.pages />
-                    }.into_any(),
-                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
-                })
-            }}
-        </Transition>
+        <AsyncView resource=list let:page>
+                                    <h2>"ロック中"</h2>
+                                    {if page.lockouts.is_empty() {
+                                        view! { <p class="hint">"現在ロックされているアカウント・接続元はありません。"</p> }.into_any()
+                                    } else {
+                                        view! {
+                                            <DataTable test_id="lockouts" headings=&["種類", "ユーザー名・接続元", "ロック期限", "操作"]>
+                                                    {page.lockouts.into_iter().map(|l| view! { <LockoutLine lock=l unlock=unlock /> }).collect_view()}
+            </DataTable>
+                                        }.into_any()
+                                    }}
+                                    {move || unlock.value().get().and_then(|r| r.err()).map(|error| view! { <ErrorNote error /> })}
+                                    <h2>"ログイン履歴"</h2>
+                                    <p class="summary">{format!("該当 {} 件（新しい順）", page.total)}</p>
+                                    <DataTable test_id="login-history" headings=&["日時", "ユーザー名（入力値）", "結果", "接続元", "ユーザーエージェント"]>
+                                            {page.rows.into_iter().map(|r| view! { <AttemptLine row=r /> }).collect_view()}
+            </DataTable>
+                                    {(page.total == 0).then(|| view! { <p class="hint">"該当する記録はありません。"</p> })}
+                                    <Pager base="/admin/logs" filters=filters() page=page.page pages=page.pages />
+        </AsyncView>
     }
 }
 
 #[component]
 fn AttemptLine(row: LoginAttemptRow) -> impl IntoView {
-    let class = match row.outcome.as_str() {
-        "success" => "status ok",
-        "unlocked" => "status",
+    let class = match row.outcome {
+        LoginOutcome::Success => "status ok",
+        LoginOutcome::Unlocked => "status",
         _ => "status blocked",
     };
     let outcome = match &row.locked_until {
-        Some(until) => format!("{}（{} まで）", row.outcome_label, until),
-        None => row.outcome_label.clone(),
+        Some(until) => format!("{}（{} まで）", row.outcome.label_ja(), until),
+        None => row.outcome.label_ja().to_owned(),
     };
     view! {
         <tr>
@@ -213,7 +124,7 @@ fn AttemptLine(row: LoginAttemptRow) -> impl IntoView {
 
 #[component]
 fn LockoutLine(lock: LoginAttemptRow, unlock: ServerAction<UnlockLogin>) -> impl IntoView {
-    let (kind, target) = if lock.outcome == "lockout_address" {
+    let (kind, target) = if lock.outcome == LoginOutcome::LockoutAddress {
         ("接続元", lock.client_addr.clone())
     } else {
         ("アカウント", lock.username.clone())
@@ -274,32 +185,14 @@ pub fn AuditLogPage() -> impl IntoView {
                 "CSV 出力"
             </a>
         </Form>
-        <Transition fallback=|| view! { <p class="hint">"読み込み中…"</p> }>
-            {move || {
-                list.get().map(|result| match result {
-                    Ok(page) => view! {
-                        <p class="summary">{format!("該当 {} 件（新しい順）", page.total)}</p>
-                        <table class="data-table" data-testid="audit-log">
-                            <thead><tr>
-                                <th scope="col">"番号"</th>
-                                <th scope="col">"日時"</th>
-                                <th scope="col">"ユーザー"</th>
-                                <th scope="col">"接続元"</th>
-                                <th scope="col">"操作"</th>
-                                <th scope="col">"対象"</th>
-                                <th scope="col">"内容"</th>
-                            </tr></thead>
-                            <tbody>
-                                {page.rows.into_iter().map(|r| view! { <AuditLine row=r /> }).collect_view()}
-                            </tbody>
-                        </table>
-                        {(page.total == 0).then(|| view! { <p class="hint">"該当する記録はありません。"</p> })}
-                        <Pager base="/admin/logs/audit" filters=filters() page=page.page pages=page.pages />
-                    }.into_any(),
-                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
-                })
-            }}
-        </Transition>
+        <AsyncView resource=list let:page>
+                                    <p class="summary">{format!("該当 {} 件（新しい順）", page.total)}</p>
+                                    <DataTable test_id="audit-log" headings=&["番号", "日時", "ユーザー", "接続元", "操作", "対象", "内容"]>
+                                            {page.rows.into_iter().map(|r| view! { <AuditLine row=r /> }).collect_view()}
+            </DataTable>
+                                    {(page.total == 0).then(|| view! { <p class="hint">"該当する記録はありません。"</p> })}
+                                    <Pager base="/admin/logs/audit" filters=filters() page=page.page pages=page.pages />
+        </AsyncView>
     }
 }
 
@@ -320,19 +213,5 @@ fn AuditLine(row: AuditRow) -> impl IntoView {
             <td>{target}</td>
             <td><code class="summary-json">{row.summary}</code></td>
         </tr>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::query_string;
-
-    #[test]
-    fn query_strings_skip_empty_values_and_encode_the_rest() {
-        assert_eq!(query_string(&[("a", String::new())]), "");
-        assert_eq!(
-            query_string(&[("username", "田&=".into()), ("from", "2026-11-01".into())]),
-            "?username=%E7%94%B0%26%3D&from=2026-11-01"
-        );
     }
 }

@@ -1,8 +1,10 @@
 use leptos::prelude::*;
+
 use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::api::{AddAllowedIp, AllowedIpView, RemoveAllowedIp, allowed_ips};
+use crate::components::AsyncView;
 
 /// 設定 → 接続元IP制限: the networks from which the admin panel may be used.
 #[component]
@@ -30,10 +32,9 @@ pub fn AllowedIpsPage() -> impl IntoView {
             "LINE の Webhook、LIFF ページ、ヘルスチェックは対象外です。"
             "締め出された場合は、サーバー上で "<code>"machidayori admin allow-ip 範囲"</code>" を実行すると接続を回復できます。"
         </p>
-        <Transition fallback=|| view! { <p class="hint">"読み込み中…"</p> }>
-            {move || {
-                list.get().map(|r| match r {
-                    Ok(view) => {
+        <AsyncView resource=list let:view>
+            {
+                    {
                         let empty = view.entries.is_empty();
                         let yours = view.your_address.unwrap_or_else(|| "不明".to_owned());
                         view! {
@@ -68,10 +69,8 @@ pub fn AllowedIpsPage() -> impl IntoView {
                         }
                             .into_any()
                     }
-                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
-                })
-            }}
-        </Transition>
+            }
+        </AsyncView>
         <section class="panel">
             <h2>"範囲を追加"</h2>
             <ActionForm action=add attr:class="stack">

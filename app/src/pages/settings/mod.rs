@@ -6,8 +6,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use crate::pages::textarea_content;
 use crate::api::{ChannelView, SaveGreeting};
+use crate::components::{AsyncView, textarea_content};
 use crate::layout::use_channel;
 
 /// 設定: the LINE channels (secrets masked) and each channel's greeting message.
@@ -26,14 +26,11 @@ pub fn SettingsPage() -> impl IntoView {
             "チャネルは環境変数（main）または "<code>"machidayori channel set"</code>
             " で設定します。シークレットとアクセストークンは暗号化して保存され、末尾4文字のみ表示されます。"
         </p>
-        <Transition fallback=|| view! { <p class="hint">"読み込み中…"</p> }>
-            {move || {
-                selection.channels.get().map(|r| match r {
-                    Ok(list) => list.into_iter().map(|c| view! { <ChannelCard channel=c /> }).collect_view().into_any(),
-                    Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
-                })
-            }}
-        </Transition>
+        <AsyncView resource=selection.channels let:list>
+            {
+                    list.into_iter().map(|c| view! { <ChannelCard channel=c /> }).collect_view().into_any()
+            }
+        </AsyncView>
     }
 }
 

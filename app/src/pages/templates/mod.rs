@@ -5,54 +5,42 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::pages::staff::Outcome;
-use crate::pages::textarea_content;
 use crate::api::{
     DeleteTemplate, PreviewTemplate, SaveTemplate, TemplateForm, list_templates, template_editor,
 };
+use crate::components::{AsyncView, DataTable, ErrorNote, Outcome, textarea_content};
 
 #[component]
 pub fn TemplatesPage() -> impl IntoView {
     let templates = Resource::new(|| (), |_| list_templates());
     let query = use_query_map();
     view! {
-        <Title text="定型文" />
-        <h1>"定型文"</h1>
-        <p class="hint">"よく使うメッセージを部署ごとに保存しておき、配信などで使います。表示されるのは担当部署の定型文だけです。"</p>
-        <p class="toolbar"><A href="/admin/templates/new" attr:class="button primary">"定型文を作成"</A></p>
-        {move || query.read().get("deleted").map(|_| view! { <p class="notice" role="status">"定型文を削除しました。"</p> })}
-        <Transition fallback=|| view! { <p class="hint">"読み込み中…"</p> }>
-            {move || templates.get().map(|r| match r {
-                Ok(list) if list.is_empty() => view! { <p class="hint">"定型文はまだありません。"</p> }.into_any(),
-                Ok(list) => view! {
-                    <table class="data-table" data-testid="templates">
-                        <thead>
-                            <tr>
-                                <th scope="col">"件名"</th>
-                                <th scope="col">"部署"</th>
-                                <th scope="col">"内容"</th>
-                                <th scope="col">"更新"</th>
-                            </tr>
-                        </thead>
-                        <tbody>
-                            {list.into_iter().map(|t| {
-                                let href = format!("/admin/templates/{}", t.id);
-                                let title = t.title.clone();
-                                view! {
-                                <tr data-template=title>
-                                    <td><A href=href>{t.title}</A></td>
-                                    <td>{t.department}</td>
-                                    <td class="preview-cell">{t.preview.join(" / ")}</td>
-                                    <td>{format!("{}（{}）", t.updated_at, t.updated_by)}</td>
-                                </tr>
-                            }}).collect_view()}
-                        </tbody>
-                    </table>
-                }.into_any(),
-                Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
-            })}
-        </Transition>
-    }
+            <Title text="定型文" />
+            <h1>"定型文"</h1>
+            <p class="hint">"よく使うメッセージを部署ごとに保存しておき、配信などで使います。表示されるのは担当部署の定型文だけです。"</p>
+            <p class="toolbar"><A href="/admin/templates/new" attr:class="button primary">"定型文を作成"</A></p>
+            {move || query.read().get("deleted").map(|_| view! { <p class="notice" role="status">"定型文を削除しました。"</p> })}
+            <AsyncView resource=templates let:value>
+                {match value {
+                    list if list.is_empty() => view! { <p class="hint">"定型文はまだありません。"</p> }.into_any(),
+                    list => view! {
+                        <DataTable test_id="templates" headings=&["件名", "部署", "内容", "更新"]>
+                                {list.into_iter().map(|t| {
+                                    let href = format!("/admin/templates/{}", t.id);
+                                    let title = t.title.clone();
+                                    view! {
+                                    <tr data-template=title>
+                                        <td><A href=href>{t.title}</A></td>
+                                        <td>{t.department}</td>
+                                        <td class="preview-cell">{t.preview.join(" / ")}</td>
+                                        <td>{format!("{}（{}）", t.updated_at, t.updated_by)}</td>
+                                    </tr>
+                                }}).collect_view()}
+    </DataTable>
+                    }.into_any(),
+                }}
+            </AsyncView>
+        }
 }
 
 /// `/admin/templates/new` and `/admin/templates/:id`.
@@ -63,12 +51,11 @@ pub fn TemplatePage() -> impl IntoView {
     let editor = Resource::new(id, template_editor);
     view! {
         <p><A href="/admin/templates">"← 定型文一覧"</A></p>
-        <Transition fallback=|| view! { <p class="hint">"読み込み中…"</p> }>
-            {move || editor.get().map(|r| match r {
-                Ok(form) => view! { <TemplateEditorForm form /> }.into_any(),
-                Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
-            })}
-        </Transition>
+        <AsyncView resource=editor let:form>
+            {
+                view! { <TemplateEditorForm form /> }.into_any()
+            }
+        </AsyncView>
     }
 }
 
@@ -162,7 +149,7 @@ fn TemplateEditorForm(form: TemplateForm) -> impl IntoView {
                     <ol class="preview-list">{lines.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}</ol>
                 </section>
             }.into_any(),
-            Err(e) => view! { <p class="form-error" role="alert">{e.to_string()}</p> }.into_any(),
+            Err(error) => view! { <ErrorNote error /> }.into_any(),
         })}
         {template.filter(|_| form.can_edit).map(|t| {
             view! {

@@ -13,16 +13,23 @@
 //!   ([`Need::OwnAccount`] is all they may do).
 
 use std::collections::BTreeSet;
+use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::{DomainError, DomainResult};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// A member of staff's role. Stored and sent as its key (`admin`, `staff`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(
+    feature = "db",
+    derive(sea_orm::DeriveActiveEnum, sea_orm::EnumIter),
+    sea_orm(rs_type = "String", db_type = "Text")
+)]
 pub enum Role {
     /// 管理者
+    #[cfg_attr(feature = "db", sea_orm(string_value = "admin"))]
     Admin,
     /// 一般
+    #[cfg_attr(feature = "db", sea_orm(string_value = "staff"))]
     Staff,
 }
 
@@ -44,13 +51,47 @@ impl Role {
         }
     }
 
-    pub fn from_key(key: &str) -> DomainResult<Role> {
+    pub fn from_key(key: &str) -> Result<Role, UnknownKey> {
         Role::ALL
             .into_iter()
             .find(|r| r.key() == key)
-            .ok_or_else(|| DomainError::Invalid(format!("権限の種類「{key}」はありません。")))
+            .ok_or_else(|| UnknownKey(format!("権限の種類「{key}」はありません。")))
     }
 }
+
+/// A key that names no role or permission; the message says which, in Japanese.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownKey(pub String);
+
+impl fmt::Display for UnknownKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UnknownKey {}
+
+/// Roles and permissions travel as their keys, as HTML forms send them: a form's `role=staff`
+/// and `permissions[]=templates.edit` decode straight into the types.
+macro_rules! serde_as_key {
+    ($type:ty) => {
+        impl Serialize for $type {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(&self.key())
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $type {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let key = String::deserialize(deserializer)?;
+                <$type>::from_key(&key).map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+serde_as_key!(Role);
+serde_as_key!(Permission);
 
 /// The feature areas a 一般 user can be given access to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -162,8 +203,8 @@ impl Action {
     }
 }
 
-/// One grant to a 一般 user.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// One grant to a 一般 user. Stored and sent as its key (`templates.edit`, `all_departments`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Permission {
     Do(Feature, Action),
     /// Work on the items of every department, not only one's own.
@@ -187,10 +228,10 @@ impl Permission {
         }
     }
 
-    pub fn from_key(key: &str) -> DomainResult<Permission> {
+    pub fn from_key(key: &str) -> Result<Permission, UnknownKey> {
         Permission::all()
             .find(|p| p.key() == key)
-            .ok_or_else(|| DomainError::Invalid(format!("権限「{key}」はありません。")))
+            .ok_or_else(|| UnknownKey(format!("権限「{key}」はありません。")))
     }
 
     pub fn label_ja(self) -> String {
@@ -202,7 +243,7 @@ impl Permission {
 }
 
 /// What an endpoint requires of its caller.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Need {
     /// Open to anyone: signing in, signing out, the first-run setup (which checks more itself).
     Anyone,
@@ -238,17 +279,6 @@ impl Scope {
         match self {
             Scope::All => true,
             Scope::Only(ids) => ids.contains(&department_id),
-        }
-    }
-
-    /// The condition a list or single-item query adds on its department column, so that items
-    /// outside the scope are never read (a guessed id finds nothing).
-    pub fn condition(&self, department_column: impl sea_orm::ColumnTrait) -> sea_orm::Condition {
-        match self {
-            Scope::All => sea_orm::Condition::all(),
-            Scope::Only(ids) => {
-                sea_orm::Condition::all().add(department_column.is_in(ids.iter().copied()))
-            }
         }
     }
 }

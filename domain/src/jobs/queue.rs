@@ -1,0 +1,117 @@
+//! The `job` table: enqueue (idempotent by key), take due jobs with a lease, finish or retry.
+
+use std::time::Duration;
+
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait,
+    QueryFilter,
+};
+
+use crate::entities::job;
+use crate::jobs::lease::{self, Leased};
+use crate::jobs::{Status, Work};
+use crate::{DateTime, DomainError, DomainResult};
+
+const COLUMNS: Leased<job::Entity> = Leased {
+    id: job::Column::Id,
+    status: job::Column::Status,
+    due_at: job::Column::RunAt,
+    locked_until: job::Column::LockedUntil,
+    attempts: job::Column::Attempts,
+    last_error: job::Column::LastError,
+    finished_at: job::Column::FinishedAt,
+    id_of: |j| j.id,
+};
+
+/// Stores `work` under `key`, due at `run_at`. Returns whether it was new: a job already stored
+/// under the key (pending, done or failed) is left as it is.
+pub async fn enqueue(
+    db: &DatabaseConnection,
+    key: &str,
+    work: &Work,
+    run_at: DateTime,
+    now: DateTime,
+) -> DomainResult<bool> {
+    let payload = serde_json::to_string(work)
+        .map_err(|e| DomainError::Internal(format!("job payload: {e}")))?;
+    let row = job::ActiveModel {
+        kind: Set(work.kind().to_owned()),
+        key: Set(key.to_owned()),
+        payload: Set(payload),
+        status: Set(Status::Pending),
+        attempts: Set(0),
+        run_at: Set(run_at),
+        locked_until: Set(None),
+        last_error: Set(None),
+        created_at: Set(now),
+        finished_at: Set(None),
+        ..Default::default()
+    };
+    let inserted = job::Entity::insert(row)
+        .on_conflict(OnConflict::column(job::Column::Key).do_nothing().to_owned())
+        .exec_without_returning(db)
+        .await?;
+    Ok(inserted > 0)
+}
+
+/// Enqueues a periodic job for the period that starts at `period_start`, once across every
+/// instance that asks: the key is the kind and the period (`purge_logs@2026-11-27T18:30:00Z`).
+pub async fn enqueue_for_period(
+    db: &DatabaseConnection,
+    work: &Work,
+    period_start: DateTime,
+    now: DateTime,
+) -> DomainResult<bool> {
+    let key = format!(
+        "{}@{}",
+        work.kind(),
+        period_start.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    );
+    enqueue(db, &key, work, period_start, now).await
+}
+
+/// Takes up to `limit` due jobs of the kinds this version runs, for `lease`.
+pub async fn take_due(
+    db: &DatabaseConnection,
+    limit: u64,
+    lease: Duration,
+    now: DateTime,
+) -> DomainResult<Vec<job::Model>> {
+    let known = Condition::all().add(job::Column::Kind.is_in(Work::KINDS));
+    lease::claim(db, &COLUMNS, known, limit, lease, now).await
+}
+
+/// The job's work, or why it cannot be read (a payload this version does not understand).
+pub fn work_of(job: &job::Model) -> Result<Work, String> {
+    serde_json::from_str(&job.payload).map_err(|e| format!("unreadable job payload: {e}"))
+}
+
+/// Marks a job done; `note` is kept for staff when it finished with a problem retrying cannot
+/// fix.
+pub async fn finish(
+    db: &DatabaseConnection,
+    id: i64,
+    note: Option<&str>,
+    now: DateTime,
+) -> DomainResult<()> {
+    lease::finish(db, &COLUMNS, &[id], note, now).await
+}
+
+/// Schedules another attempt with backoff, or leaves the job failed after the last one.
+pub async fn retry_later(
+    db: &DatabaseConnection,
+    job: &job::Model,
+    error: &str,
+    now: DateTime,
+) -> DomainResult<()> {
+    lease::retry_later(db, &COLUMNS, job.id, job.attempts, error, now).await
+}
+
+/// Jobs with `status`, for the health page and tests.
+pub async fn count(db: &DatabaseConnection, status: Status) -> DomainResult<u64> {
+    Ok(job::Entity::find()
+        .filter(job::Column::Status.eq(status))
+        .count(db)
+        .await?)
+}

@@ -1,0 +1,13 @@
+//! The city's policy types, shared by the admin panel in the browser (WASM) and the server, so
+//! that they cross the wire as types rather than strings.
+//!
+//! - [`access`]: roles, per-feature permissions, departments and [`access::authorize`], the one
+//!   authorization decision.
+//! - [`status`]: statuses the UI shows and filters by.
+//!
+//! Segment conditions, survey schemas and attribute definitions join here as they arrive. No I/O
+//! lives here; storing is the `domain` crate's (with the `db` feature these enums map to
+//! columns).
+
+pub mod access;
+pub mod status;
