@@ -1,0 +1,33 @@
+use reqwest::Method;
+
+use super::{Call, Client, ClientError, check, violation};
+use crate::api::StatisticsPerUnit;
+use crate::validate::{self, Rule};
+
+impl Client {
+    /// `GET /v2/bot/insight/message/event/aggregation`: opens and clicks of the messages sent
+    /// with `customAggregationUnits: [unit]`, `from`..=`to` as `yyyyMMdd` (UTC+9, at most 30
+    /// days apart).
+    pub async fn statistics_per_unit(
+        &self,
+        unit: &str,
+        from: &str,
+        to: &str,
+    ) -> Result<StatisticsPerUnit, ClientError> {
+        let mut v = validate::aggregation_unit("customAggregationUnit", unit);
+        for (name, date) in [("from", from), ("to", to)] {
+            if date.len() != 8 || !date.bytes().all(|b| b.is_ascii_digit()) {
+                v.push(violation(name, Rule::Pattern("^[0-9]{8}$")));
+            }
+        }
+        check(v)?;
+        let endpoint = "/v2/bot/insight/message/event/aggregation";
+        let mut call = Call::new(Method::GET, endpoint.into(), endpoint);
+        call.query = vec![
+            ("customAggregationUnit", unit.to_owned()),
+            ("from", from.to_owned()),
+            ("to", to.to_owned()),
+        ];
+        self.execute(call).await?.decode(endpoint)
+    }
+}
