@@ -1,6 +1,7 @@
 //! LINE's rate limits: which endpoints share a limit, the published numbers, and the
 //! scheduling rule (GCRA) that both the client (waits for its turn) and the sandbox (answers 429)
 //! use, so that a client pacing itself at LINE's limit is never refused by a server enforcing it.
+//! With the `client` feature, also the client's process-wide [`RateLimiter`] built on that rule.
 
 #[cfg(feature = "client")]
 use std::collections::HashMap;

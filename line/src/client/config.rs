@@ -1,3 +1,6 @@
+//! How one channel's client reaches LINE: hosts, the access token, the timeout and the retry
+//! policy.
+
 use std::fmt;
 use std::time::Duration;
 

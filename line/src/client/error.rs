@@ -1,3 +1,6 @@
+//! Why a call failed ([`ClientError`], with a Japanese text for staff), and how LINE's error
+//! bodies and transport errors are read.
+
 use reqwest::StatusCode;
 
 use crate::api::{ErrorDetail, ErrorResponse, OAuthError};

@@ -1,3 +1,5 @@
+//! Statistics of messages sent with a custom aggregation unit (opens and clicks).
+
 use reqwest::Method;
 
 use super::{Call, Client, ClientError, check, violation};

@@ -1,3 +1,5 @@
+//! LINE Login: verifying the ID token a LIFF page sends.
+
 use reqwest::Method;
 
 use super::{Body, Call, Client, ClientError, check, required};

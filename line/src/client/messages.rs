@@ -1,3 +1,6 @@
+//! Sending: push and multicast (with the retry key, answering [`SendOutcome`]) and reply; plus
+//! the profile and quota reads that go with sending.
+
 use reqwest::{Method, StatusCode};
 
 use super::{

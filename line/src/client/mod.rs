@@ -8,6 +8,11 @@
 //!
 //! Neither the access token nor message bodies are logged; debug lines name the endpoint (as
 //! a template, without user ids), the status and the attempt.
+//!
+//! This file is the core every call goes through ([`Client`], `Call`, `execute` and `attempt`);
+//! the endpoints are `impl Client` blocks in one file per resource: `messages` (push,
+//! multicast, reply, profile, quota), `rich_menus`, `insight` and `login`. Settings are in
+//! `config`, errors in `error`, and the [`RateLimiter`] in [`crate::rate`].
 
 mod config;
 mod error;

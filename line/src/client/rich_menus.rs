@@ -1,3 +1,5 @@
+//! Rich menus: create, upload the image, default menu, per-user and bulk links, aliases.
+
 use reqwest::Method;
 
 use super::{
