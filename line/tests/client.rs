@@ -475,6 +475,10 @@ async fn invalid_requests_are_refused_before_sending() {
         Err(ClientError::Invalid(_))
     ));
     assert!(matches!(
+        c.statistics_per_unit("unit", "20250101", "20250201").await,
+        Err(ClientError::Invalid(_))
+    ));
+    assert!(matches!(
         c.delete_rich_menu_alias("Bad Alias").await,
         Err(ClientError::Invalid(_))
     ));

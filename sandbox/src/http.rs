@@ -183,6 +183,13 @@ fn english(v: &Violation) -> String {
         Rule::OutsideImage => "The area must be within the image".into(),
         Rule::Size { max, .. } => format!("Must be at most {max} bytes of JSON"),
         Rule::Misplaced(_) => format!("Invalid value ({})", v.message_ja()),
+        Rule::Date(format) => format!("Must be a date in the format {format}"),
+        Rule::DaysAfter { start, actual, .. } if *actual < 0 => {
+            format!("Must not be earlier than {start}")
+        }
+        Rule::DaysAfter {
+            start, max_days, ..
+        } => format!("Must be at most {max_days} days after {start}"),
     }
 }
 

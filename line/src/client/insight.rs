@@ -2,9 +2,9 @@
 
 use reqwest::Method;
 
-use super::{Call, Client, ClientError, check, violation};
+use super::{Call, Client, ClientError, check};
 use crate::api::StatisticsPerUnit;
-use crate::validate::{self, Rule};
+use crate::validate;
 
 impl Client {
     /// `GET /v2/bot/insight/message/event/aggregation`: opens and clicks of the messages sent
@@ -17,11 +17,7 @@ impl Client {
         to: &str,
     ) -> Result<StatisticsPerUnit, ClientError> {
         let mut v = validate::aggregation_unit("customAggregationUnit", unit);
-        for (name, date) in [("from", from), ("to", to)] {
-            if date.len() != 8 || !date.bytes().all(|b| b.is_ascii_digit()) {
-                v.push(violation(name, Rule::Pattern("^[0-9]{8}$")));
-            }
-        }
+        v.extend(validate::statistics_period(from, to));
         check(v)?;
         let endpoint = "/v2/bot/insight/message/event/aggregation";
         let mut call = Call::new(Method::GET, endpoint.into(), endpoint);

@@ -3,15 +3,12 @@
 
 use reqwest::{Method, StatusCode};
 
-use super::{
-    ACCEPTED_REQUEST_ID_HEADER, Call, Client, ClientError, RetryKey, check, required, segment,
-    violation,
-};
+use super::{Call, Client, ClientError, RetryKey, check, required, segment};
 use crate::api::{
-    MulticastRequest, Profile, PushRequest, Quota, QuotaConsumption, ReplyRequest, SentMessage,
-    SentMessagesResponse,
+    ACCEPTED_REQUEST_ID_HEADER, MulticastRequest, Profile, PushRequest, Quota, QuotaConsumption,
+    ReplyRequest, SentMessage, SentMessagesResponse,
 };
-use crate::validate::{self, Rule, Violation};
+use crate::validate;
 
 /// A push or multicast LINE has taken: both variants mean "sent".
 #[derive(Clone, Debug, PartialEq)]
@@ -56,7 +53,9 @@ impl Client {
     ) -> Result<SendOutcome, ClientError> {
         let mut v = required("to", &req.to);
         v.extend(validate::messages(&req.messages));
-        v.extend(aggregation_units(req.custom_aggregation_units.as_deref()));
+        v.extend(validate::aggregation_units(
+            req.custom_aggregation_units.as_deref(),
+        ));
         check(v)?;
         let call = Call::new(
             Method::POST,
@@ -73,7 +72,9 @@ impl Client {
         key: &RetryKey,
     ) -> Result<SendOutcome, ClientError> {
         let mut v = validate::multicast(&req.to, &req.messages);
-        v.extend(aggregation_units(req.custom_aggregation_units.as_deref()));
+        v.extend(validate::aggregation_units(
+            req.custom_aggregation_units.as_deref(),
+        ));
         check(v)?;
         let call = Call::new(
             Method::POST,
@@ -142,29 +143,4 @@ impl Client {
             })
         }
     }
-}
-
-/// `customAggregationUnits`: exactly one name when present.
-fn aggregation_units(units: Option<&[String]>) -> Vec<Violation> {
-    let Some(units) = units else {
-        return Vec::new();
-    };
-    let mut v = Vec::new();
-    if units.len() != 1 {
-        v.push(violation(
-            "customAggregationUnits",
-            Rule::Count {
-                min: 1,
-                max: 1,
-                actual: units.len(),
-            },
-        ));
-    }
-    for (i, unit) in units.iter().enumerate() {
-        v.extend(validate::aggregation_unit(
-            &format!("customAggregationUnits[{i}]"),
-            unit,
-        ));
-    }
-    v
 }

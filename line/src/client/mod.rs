@@ -34,24 +34,12 @@ pub use self::config::{AccessToken, ClientConfig, RetryPolicy};
 pub use self::error::ClientError;
 use self::error::{describe, error_body, error_chain};
 pub use self::messages::SendOutcome;
-use crate::api::{SentMessage, SentMessagesResponse};
+// LINE's hosts are defined in `api` (no I/O, so the browser side can name them too).
+pub use crate::api::{LINE_API_BASE, LINE_DATA_BASE};
+use crate::api::{REQUEST_ID_HEADER, RETRY_KEY_HEADER, SentMessage, SentMessagesResponse};
 use crate::rate::RateClass;
 pub use crate::rate::RateLimiter;
 use crate::validate::{Rule, Violation};
-
-/// LINE's production hosts.
-pub const LINE_API_BASE: &str = "https://api.line.me";
-pub const LINE_DATA_BASE: &str = "https://api-data.line.me";
-
-/// User ids in one bulk link or unlink request.
-pub const MAX_BULK_USERS: usize = 500;
-/// A rich menu image: LINE says "1 MB"; the decimal reading is the stricter one.
-pub const MAX_RICH_MENU_IMAGE_BYTES: usize = 1_000_000;
-const RICH_MENU_IMAGE_TYPES: &[&str] = &["image/jpeg", "image/png"];
-
-const RETRY_KEY_HEADER: &str = "x-line-retry-key";
-const REQUEST_ID_HEADER: &str = "x-line-request-id";
-const ACCEPTED_REQUEST_ID_HEADER: &str = "x-line-accepted-request-id";
 
 /// The `X-Line-Retry-Key` of one push or multicast request. The caller creates it and stores
 /// it with the request BEFORE the first attempt, so that a resend after a crash uses the same

@@ -2,16 +2,13 @@
 
 use reqwest::Method;
 
-use super::{
-    Body, Call, Client, ClientError, Host, MAX_BULK_USERS, MAX_RICH_MENU_IMAGE_BYTES,
-    RICH_MENU_IMAGE_TYPES, check, required, segment, violation,
-};
+use super::{Body, Call, Client, ClientError, Host, check, required, segment};
 use crate::api::{
     RichMenuAliasList, RichMenuAliasUpdate, RichMenuBulkLinkRequest, RichMenuBulkUnlinkRequest,
     RichMenuIdResponse,
 };
 use crate::rich_menu::{RichMenu, RichMenuAlias};
-use crate::validate::{self, Rule, Violation};
+use crate::validate;
 
 impl Client {
     /// `POST /v2/bot/richmenu`: the new menu's id. The image is uploaded separately.
@@ -33,22 +30,12 @@ impl Client {
         bytes: Vec<u8>,
     ) -> Result<(), ClientError> {
         let mut v = required("richMenuId", rich_menu_id);
-        let content_type = content_type.trim().to_ascii_lowercase();
-        if !RICH_MENU_IMAGE_TYPES.contains(&content_type.as_str()) {
-            v.push(violation("contentType", Rule::OneOf(RICH_MENU_IMAGE_TYPES)));
-        }
-        if bytes.is_empty() {
-            v.push(violation("image", Rule::Required));
-        } else if bytes.len() > MAX_RICH_MENU_IMAGE_BYTES {
-            v.push(violation(
-                "image",
-                Rule::Size {
-                    max: MAX_RICH_MENU_IMAGE_BYTES,
-                    actual: bytes.len(),
-                },
-            ));
-        }
+        v.extend(validate::rich_menu_image(content_type, bytes.len()));
         check(v)?;
+        // LINE's own spelling of the type, without parameters (checked just above).
+        let content_type = validate::rich_menu_image_type(content_type)
+            .unwrap_or(content_type)
+            .to_owned();
         let path = format!("/v2/bot/richmenu/{}/content", segment(rich_menu_id));
         let mut call = Call::new(Method::POST, path, "/v2/bot/richmenu/{richMenuId}/content");
         call.host = Host::Data;
@@ -135,7 +122,7 @@ impl Client {
         user_ids: &[String],
         rich_menu_id: &str,
     ) -> Result<(), ClientError> {
-        let mut v = bulk_users(user_ids);
+        let mut v = validate::bulk_user_ids(user_ids);
         v.extend(required("richMenuId", rich_menu_id));
         check(v)?;
         let body = RichMenuBulkLinkRequest {
@@ -150,7 +137,7 @@ impl Client {
 
     /// `POST /v2/bot/richmenu/bulk/unlink`: 1 to 500 users.
     pub async fn bulk_unlink_rich_menu(&self, user_ids: &[String]) -> Result<(), ClientError> {
-        check(bulk_users(user_ids))?;
+        check(validate::bulk_user_ids(user_ids))?;
         let body = RichMenuBulkUnlinkRequest {
             user_ids: user_ids.to_vec(),
         };
@@ -222,20 +209,5 @@ impl Client {
             .execute(Call::new(Method::GET, endpoint.into(), endpoint))
             .await?;
         Ok(answer.decode::<RichMenuAliasList>(endpoint)?.aliases)
-    }
-}
-
-fn bulk_users(user_ids: &[String]) -> Vec<Violation> {
-    if (1..=MAX_BULK_USERS).contains(&user_ids.len()) {
-        Vec::new()
-    } else {
-        vec![violation(
-            "userIds",
-            Rule::Count {
-                min: 1,
-                max: MAX_BULK_USERS,
-                actual: user_ids.len(),
-            },
-        )]
     }
 }
