@@ -200,7 +200,11 @@ impl Gcra {
 }
 
 /// Paces the requests of the whole process: LINE's limits are per channel and endpoint class,
-/// whichever task or client sends. Share one `Arc<RateLimiter>` between every [`Client`](crate::client::Client).
+/// whichever task or client sends. Share one `Arc<RateLimiter>` between every
+/// [`Client`](crate::client::Client).
+///
+/// It reads tokio's clock, so a test on a paused runtime (`start_paused`) sees the pacing to the
+/// millisecond without waiting for it.
 #[cfg(feature = "client")]
 #[derive(Debug, Default)]
 pub struct RateLimiter {
@@ -240,8 +244,8 @@ impl RateLimiter {
     }
 
     /// Takes the next slot of `channel`'s `class` and says when it starts.
-    pub fn reserve(&self, channel: &str, class: RateClass) -> Instant {
-        let now = Instant::now();
+    pub fn reserve(&self, channel: &str, class: RateClass) -> tokio::time::Instant {
+        let now = tokio::time::Instant::now();
         // A panic elsewhere cannot leave a schedule half-updated: keep using it.
         let mut schedules = self
             .schedules
@@ -250,21 +254,23 @@ impl RateLimiter {
         if !schedules.contains_key(channel) {
             schedules.insert(channel.to_owned(), HashMap::new());
         }
-        match schedules.get_mut(channel) {
+        // The schedule keeps std instants; tokio's wrap one, so the conversion is exact.
+        let start = match schedules.get_mut(channel) {
             Some(classes) => classes
                 .entry(class)
                 .or_insert_with(|| Gcra::new(self.limit(class), self.burst(class)))
-                .reserve(now),
-            None => now,
-        }
+                .reserve(now.into_std()),
+            None => now.into_std(),
+        };
+        tokio::time::Instant::from_std(start)
     }
 
     /// Waits for the next slot (the lock is released before waiting). A slot taken by a call
     /// that is then dropped is lost, which only errs on the slow side.
     pub async fn acquire(&self, channel: &str, class: RateClass) {
         let start = self.reserve(channel, class);
-        if start > Instant::now() {
-            tokio::time::sleep_until(start.into()).await;
+        if start > tokio::time::Instant::now() {
+            tokio::time::sleep_until(start).await;
         }
     }
 }
@@ -345,14 +351,17 @@ mod tests {
     #[test]
     fn only_slow_classes_may_burst() {
         let limiter = RateLimiter::default();
-        let now = Instant::now();
+        let now = tokio::time::Instant::now();
         let first = limiter.reserve("main", RateClass::Multicast);
         let second = limiter.reserve("main", RateClass::Multicast);
         assert!(first <= now + Duration::from_millis(1));
         assert!(second >= now + Duration::from_millis(5));
         // 100/h: a rich menu change deletes and creates without waiting 36 s.
         for _ in 0..3 {
-            assert!(limiter.reserve("main", RateClass::RichMenuCreateDelete) <= Instant::now());
+            assert!(
+                limiter.reserve("main", RateClass::RichMenuCreateDelete)
+                    <= tokio::time::Instant::now()
+            );
         }
         assert_eq!(limiter.burst(RateClass::Insight), 60);
     }
