@@ -24,7 +24,7 @@ fn violations(messages: &[Message]) -> Vec<(String, Rule)> {
 
 /// Examples in LINE's documented shape, shared with the SDK agreement test.
 fn fixture(key: &str) -> Vec<Value> {
-    let all: Value = serde_json::from_str(include_str!("fixtures/outbound.json")).unwrap();
+    let all: Value = serde_json::from_str(include_str!("../fixtures/outbound.json")).unwrap();
     all[key].as_array().unwrap().clone()
 }
 

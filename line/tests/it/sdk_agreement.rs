@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 #[test]
 fn the_official_sdk_agrees_with_our_types_and_signatures() {
-    let outbound: Value = serde_json::from_str(include_str!("fixtures/outbound.json")).unwrap();
+    let outbound: Value = serde_json::from_str(include_str!("../fixtures/outbound.json")).unwrap();
     let event = |event_type: &str, extra: Value| {
         let mut e = json!({
             "type": event_type, "timestamp": 1_700_000_000_000_i64, "mode": "active",

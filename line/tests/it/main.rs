@@ -1,0 +1,9 @@
+//! The integration tests of `line` in one binary (one link instead of five), a module per area.
+//! `client` needs the `client` feature; the rest also runs without it.
+
+#[cfg(feature = "client")]
+mod client;
+mod limits;
+mod messages;
+mod sdk_agreement;
+mod webhook;
