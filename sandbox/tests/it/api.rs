@@ -1,12 +1,10 @@
 //! The Messaging API and LINE Login endpoints, over real HTTP.
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
-mod common;
-
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::support::*;
 use line::rate::{RateClass, RateLimit};
 use sandbox::SandboxConfig;
 use serde_json::{Value, json};

@@ -1,12 +1,10 @@
 //! Simulated friends: webhook deliveries, redelivery, chats, and the state file.
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
-mod common;
-
+use crate::support::*;
 use axum::Router;
 use axum::http::StatusCode;
 use axum::routing::post;
-use common::*;
 use line::message::Action;
 use line::webhook::EventKind;
 use sandbox::{NewSimFriend, Sandbox, SandboxConfig, SandboxError, is_ulid, ulid_time_ms};
