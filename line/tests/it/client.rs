@@ -1,8 +1,6 @@
 //! The Messaging API client against a scripted stand-in for LINE's platform: a real HTTP server
 //! on 127.0.0.1 that answers each request from a fault script and records what it received.
 
-#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
-
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};

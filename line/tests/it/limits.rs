@@ -2,8 +2,6 @@
 //! links, aggregation units, rich menu images, statistics periods): each at the limit and one
 //! past it, with the JSON path of the violation.
 
-#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
-
 use line::message::Message;
 use line::rich_menu::RichMenu;
 use line::validate::{self, Rule};

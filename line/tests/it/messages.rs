@@ -1,8 +1,6 @@
 //! Outbound messages: JSON in LINE's documented shape round-trips, unknown fields are refused,
 //! and each limit is tested at the limit and one past it.
 
-#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
-
 use line::message::{Action, Message};
 use line::validate::{self, Rule, Violation};
 use serde_json::{Value, json};

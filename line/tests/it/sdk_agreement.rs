@@ -2,8 +2,6 @@
 //! `line-bot-sdk` v3, installed by `make test`) reads our example messages and actions back
 //! unchanged, and verifies and parses a webhook body signed by our `signature::sign`.
 
-#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
-
 use std::io::Write;
 use std::process::{Command, Stdio};
 

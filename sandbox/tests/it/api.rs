@@ -1,13 +1,13 @@
 //! The Messaging API and LINE Login endpoints, over real HTTP.
-#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use crate::support::*;
 use line::rate::{RateClass, RateLimit};
 use sandbox::SandboxConfig;
 use serde_json::{Value, json};
+
+use crate::support::*;
 
 const PUSH: &str = "/v2/bot/message/push";
 const MULTICAST: &str = "/v2/bot/message/multicast";

@@ -1,7 +1,6 @@
 //! The integration tests of the sandbox in one binary (one link instead of two), a module per
 //! area; `support` is the harness they share.
 
-// The harness unwraps too, now that it is no longer inside a file that allowed it.
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 mod api;

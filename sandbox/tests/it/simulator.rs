@@ -1,7 +1,5 @@
 //! Simulated friends: webhook deliveries, redelivery, chats, and the state file.
-#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
-use crate::support::*;
 use axum::Router;
 use axum::http::StatusCode;
 use axum::routing::post;
@@ -9,6 +7,8 @@ use line::message::Action;
 use line::webhook::EventKind;
 use sandbox::{NewSimFriend, Sandbox, SandboxConfig, SandboxError, is_ulid, ulid_time_ms};
 use serde_json::{Value, json};
+
+use crate::support::*;
 
 #[tokio::test]
 async fn follow_delivers_a_signed_event_like_line() {

@@ -1,8 +1,6 @@
 //! Test harness: the sandbox served over real HTTP on loopback (nested at `/sandbox/line`, as
 //! the server mounts it), and a webhook receiver that checks signatures.
 
-#![allow(dead_code)]
-
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
