@@ -1,3 +1,6 @@
+//! Simulated friends and what they do: create, follow, unfollow, write, tap, open messages and
+//! URLs, and the ID tokens LIFF would give them.
+
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};

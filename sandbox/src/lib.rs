@@ -38,6 +38,11 @@
 //! the state (chats and profiles are shared, copied on write): 25-50 ms for 100,000 friends in a
 //! release build on a busy 2-core machine. Two processes must not share a state file. Meant for
 //! trials and tests, not for real users.
+//!
+//! Layout: this file holds the [`Sandbox`] handle, its [`SandboxConfig`] and [`SandboxError`];
+//! `types` the public types, `friends` the simulated friends' actions, `webhook` how their
+//! events are delivered, `rich_menus` what the simulator shows of menus, `http` the emulated
+//! API, `state` and `persist` what is remembered and how it is saved.
 
 // No `unsafe` in our code: memory safety is the compiler's to prove (IPA: buffer overflow).
 #![forbid(unsafe_code)]

@@ -1,3 +1,5 @@
+//! What the simulator shows of rich menus: the menu a friend sees, and its image.
+
 use crate::{Sandbox, SimRichMenu};
 
 impl Sandbox {

@@ -1,3 +1,5 @@
+//! The public types of the sandbox: channels, simulated friends, chat entries and deliveries.
+
 use chrono::{DateTime, Utc};
 use line::rich_menu::RichMenu;
 use serde::{Deserialize, Serialize};
@@ -65,7 +67,8 @@ pub struct ChatEntry {
     pub message: Value,
     /// The custom aggregation unit it was sent with.
     pub aggregation_unit: Option<String>,
-    /// The sent message id (for [`Sandbox::open_message`] and [`Sandbox::open_url`]).
+    /// The sent message id (for [`Sandbox::open_message`](crate::Sandbox::open_message) and
+    /// [`Sandbox::open_url`](crate::Sandbox::open_url)).
     pub sent_message_id: Option<String>,
 }
 

@@ -1,3 +1,6 @@
+//! Webhook deliveries: events built as LINE builds them (`dispatch`), signed and POSTed to the
+//! channel's webhook URL (`post`), and redelivery.
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

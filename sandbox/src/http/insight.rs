@@ -1,3 +1,6 @@
+//! `GET /v2/bot/insight/message/event/aggregation`: statistics per custom aggregation unit,
+//! `null` under 20 as LINE answers.
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use axum::extract::{RawQuery, State};
@@ -15,8 +18,6 @@ use super::reply::{detail, english, ok};
 use super::{Caller, MAX_STATISTICS_DAYS, respond, with_channel};
 use crate::Sandbox;
 use crate::state::{ChannelData, SentStat};
-
-// ----- Statistics -----
 
 /// LINE answers `null` for anything under 20.
 fn at_least_20(n: usize) -> Option<i64> {

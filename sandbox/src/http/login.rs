@@ -1,3 +1,5 @@
+//! LINE Login's `POST /oauth2/v2.1/verify` for the ID tokens the sandbox mints.
+
 use std::collections::HashMap;
 
 use axum::Json;
@@ -10,8 +12,6 @@ use line::api::OAuthError;
 
 use super::reply::ok;
 use crate::Sandbox;
-
-// ----- LINE Login -----
 
 fn oauth_error(description: &str) -> Response {
     (

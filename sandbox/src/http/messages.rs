@@ -1,3 +1,6 @@
+//! Sending: push, multicast and reply (retry keys, chats, usage, statistics), plus profile and
+//! quota.
+
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 use std::time::Instant;
@@ -21,8 +24,6 @@ use super::reply::{
 use super::{ACCEPTED_REQUEST_ID, Caller, RETRY_KEY, RequestId, channel_data};
 use crate::state::{AcceptedRetry, ChannelData, Entry, SentStat, Via, jst, jst_month, push_entry};
 use crate::{Sandbox, ids};
-
-// ----- Sending -----
 
 /// The retry key of a push or multicast: absent, or a UUID (lowercased).
 fn retry_key(headers: &HeaderMap) -> Result<Option<String>, Response> {

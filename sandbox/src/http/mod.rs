@@ -1,4 +1,8 @@
 //! The HTTP surface: LINE's paths, status codes and error bodies.
+//!
+//! This file holds the router and the middleware (request ids; authentication, rate limits and
+//! the retry key's place); the handlers are in one file per resource, and `reply` builds LINE's
+//! answers.
 
 // Handlers pass finished error responses up with `?`; an error is an ordinary answer here,
 // and boxing every one would only add noise.
@@ -107,8 +111,6 @@ pub(crate) fn router(sandbox: Sandbox) -> Router {
         .layer(DefaultBodyLimit::max(8 * 1024 * 1024))
         .with_state(sandbox)
 }
-
-// ----- Middleware -----
 
 async fn request_id(mut req: Request, next: Next) -> Response {
     let id = uuid::Uuid::new_v4().to_string();

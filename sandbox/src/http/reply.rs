@@ -1,3 +1,6 @@
+//! LINE's answers: success bodies, error bodies (`message`, `details` with `property`) and
+//! request bodies parsed with the JSON path of what is wrong.
+
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -6,8 +9,6 @@ use line::validate::{Rule, Violation};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
-
-// ----- Responses -----
 
 pub(super) fn error(status: StatusCode, message: impl Into<String>) -> Response {
     let body = ErrorResponse {

@@ -1,3 +1,6 @@
+//! Rich menus: create, list, get, delete, image upload and download, default menu, per-user
+//! and bulk links, aliases.
+
 use std::sync::Arc;
 
 use axum::body::Bytes;
