@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::IntoResponse;
 use axum::{Extension, Json};
 use chrono::NaiveDate;
 use line::api::{
@@ -14,8 +14,8 @@ use line::api::{
 };
 use line::validate;
 
-use super::reply::{detail, english, ok};
-use super::{Caller, MAX_STATISTICS_DAYS, respond, with_channel};
+use super::reply::{Answer, detail, english, ok};
+use super::{Caller, MAX_STATISTICS_DAYS, with_channel};
 use crate::Sandbox;
 use crate::state::{ChannelData, SentStat};
 
@@ -51,7 +51,7 @@ pub(super) async fn statistics_per_unit(
     State(sb): State<Sandbox>,
     Extension(Caller(channel)): Extension<Caller>,
     RawQuery(query): RawQuery,
-) -> Response {
+) -> Answer {
     let params: HashMap<String, String> =
         url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
             .into_owned()
@@ -86,11 +86,11 @@ pub(super) async fn statistics_per_unit(
             details,
             sent_messages: None,
         };
-        return (StatusCode::BAD_REQUEST, Json(body)).into_response();
+        return Err((StatusCode::BAD_REQUEST, Json(body)).into_response());
     };
-    respond(with_channel(&sb, &channel, false, |data| {
+    with_channel(&sb, &channel, false, |data| {
         Ok(ok(&aggregate(data, &unit, from, to)))
-    }))
+    })
 }
 
 fn aggregate(data: &ChannelData, unit: &str, from: NaiveDate, to: NaiveDate) -> StatisticsPerUnit {

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use line::api::OAuthError;
 
-use super::reply::ok;
+use super::reply::{Answer, ok};
 use crate::Sandbox;
 
 fn oauth_error(description: &str) -> Response {
@@ -24,23 +24,22 @@ fn oauth_error(description: &str) -> Response {
         .into_response()
 }
 
-pub(super) async fn verify_id_token(State(sb): State<Sandbox>, body: Bytes) -> Response {
+pub(super) async fn verify_id_token(State(sb): State<Sandbox>, body: Bytes) -> Answer {
     let params: HashMap<String, String> = url::form_urlencoded::parse(&body).into_owned().collect();
     let Some(token) = params.get("id_token").filter(|t| !t.is_empty()) else {
-        return oauth_error("Required parameter id_token is missing.");
+        return Err(oauth_error("Required parameter id_token is missing."));
     };
     let Some(client_id) = params.get("client_id").filter(|c| !c.is_empty()) else {
-        return oauth_error("Required parameter client_id is missing.");
+        return Err(oauth_error("Required parameter client_id is missing."));
     };
     let nonce = params.get("nonce").map(String::as_str);
-    match crate::id_token::verify(
+    let verified = crate::id_token::verify(
         sb.id_token_key(),
         token,
         client_id,
         nonce,
         Utc::now().timestamp(),
-    ) {
-        Ok(verified) => ok(&verified),
-        Err(refusal) => oauth_error(refusal.description()),
-    }
+    )
+    .map_err(|refusal| oauth_error(refusal.description()))?;
+    Ok(ok(&verified))
 }

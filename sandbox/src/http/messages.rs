@@ -19,7 +19,8 @@ use line::validate::{self, Rule, Violation};
 use serde_json::Value;
 
 use super::reply::{
-    bad_request, not_found_error, ok, ok_empty, parse_body, unauthorized, violations_response,
+    Answer, bad_request, not_found_error, ok, ok_empty, parse_body, unauthorized,
+    violations_response,
 };
 use super::{ACCEPTED_REQUEST_ID, Caller, RETRY_KEY, RequestId, channel_data};
 use crate::state::{AcceptedRetry, ChannelData, Entry, SentStat, Via, jst, jst_month, push_entry};
@@ -263,34 +264,26 @@ pub(super) async fn push(
     Extension(RequestId(request_id)): Extension<RequestId>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    let retry = match retry_key(&headers) {
-        Ok(k) => k,
-        Err(r) => return r,
-    };
-    let (value, req) = match parse_body::<PushRequest>(&body) {
-        Ok(parsed) => parsed,
-        Err(r) => return r,
-    };
+) -> Answer {
+    let retry = retry_key(&headers)?;
+    let (value, req) = parse_body::<PushRequest>(&body)?;
     let mut violations = validate::messages(&req.messages);
     let unit = aggregation_unit(req.custom_aggregation_units.as_deref(), &mut violations);
     if !violations.is_empty() {
-        return violations_response(&violations);
+        return Err(violations_response(&violations));
     }
     let out = Outgoing::new(&value, unit);
-    match send(
+    send(
         &sb,
         &channel,
         &request_id,
         retry,
         Recipients::One(&req.to),
         &out,
-    ) {
-        Ok(()) => ok(&SentMessagesResponse {
-            sent_messages: out.sent_messages(),
-        }),
-        Err(r) => r,
-    }
+    )?;
+    Ok(ok(&SentMessagesResponse {
+        sent_messages: out.sent_messages(),
+    }))
 }
 
 pub(super) async fn multicast(
@@ -299,51 +292,40 @@ pub(super) async fn multicast(
     Extension(RequestId(request_id)): Extension<RequestId>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    let retry = match retry_key(&headers) {
-        Ok(k) => k,
-        Err(r) => return r,
-    };
-    let (value, req) = match parse_body::<MulticastRequest>(&body) {
-        Ok(parsed) => parsed,
-        Err(r) => return r,
-    };
+) -> Answer {
+    let retry = retry_key(&headers)?;
+    let (value, req) = parse_body::<MulticastRequest>(&body)?;
     let mut violations = validate::multicast(&req.to, &req.messages);
     let unit = aggregation_unit(req.custom_aggregation_units.as_deref(), &mut violations);
     if !violations.is_empty() {
-        return violations_response(&violations);
+        return Err(violations_response(&violations));
     }
     let out = Outgoing::new(&value, unit);
-    match send(
+    send(
         &sb,
         &channel,
         &request_id,
         retry,
         Recipients::Many(&req.to),
         &out,
-    ) {
-        Ok(()) => ok_empty(),
-        Err(r) => r,
-    }
+    )?;
+    Ok(ok_empty())
 }
 
 pub(super) async fn reply(
     State(sb): State<Sandbox>,
     Extension(Caller(channel)): Extension<Caller>,
     body: Bytes,
-) -> Response {
-    let (value, req) = match parse_body::<ReplyRequest>(&body) {
-        Ok(parsed) => parsed,
-        Err(r) => return r,
-    };
+) -> Answer {
+    let (value, req) = parse_body::<ReplyRequest>(&body)?;
     let violations = validate::messages(&req.messages);
     if !violations.is_empty() {
-        return violations_response(&violations);
+        return Err(violations_response(&violations));
     }
     let out = Outgoing::new(&value, None);
     let now = Utc::now();
     let max = sb.config().max_chat_entries_per_friend;
-    let result = sb.with_state(|st| {
+    sb.with_state(|st| {
         let token = st
             .reply_tokens
             .remove(&req.reply_token)
@@ -371,43 +353,38 @@ pub(super) async fn reply(
         }
         st.entry_seq = seq;
         Ok(())
-    });
-    match result {
-        Ok(()) => {
-            sb.mark_dirty();
-            ok(&SentMessagesResponse {
-                sent_messages: out.sent_messages(),
-            })
-        }
-        Err(r) => r,
-    }
+    })?;
+    sb.mark_dirty();
+    Ok(ok(&SentMessagesResponse {
+        sent_messages: out.sent_messages(),
+    }))
 }
 
-pub(super) async fn quota() -> Response {
-    ok(&Quota {
+pub(super) async fn quota() -> Answer {
+    Ok(ok(&Quota {
         quota_type: "none".into(),
         value: None,
-    })
+    }))
 }
 
 pub(super) async fn consumption(
     State(sb): State<Sandbox>,
     Extension(Caller(channel)): Extension<Caller>,
-) -> Response {
+) -> Answer {
     let month = jst_month(Utc::now());
     let total_usage = sb.with_state(|st| {
         channel_data(st, &channel)
             .and_then(|d| d.usage.get(&month).copied())
             .unwrap_or(0)
     });
-    ok(&QuotaConsumption { total_usage })
+    Ok(ok(&QuotaConsumption { total_usage }))
 }
 
 pub(super) async fn profile(
     State(sb): State<Sandbox>,
     Extension(Caller(channel)): Extension<Caller>,
     Path(user_id): Path<String>,
-) -> Response {
+) -> Answer {
     let profile = sb.with_state(|st| {
         let data = channel_data(st, &channel)?;
         let friend = data.friends.get(&user_id).filter(|f| f.profile.following)?;
@@ -420,8 +397,5 @@ pub(super) async fn profile(
             language: p.language.clone(),
         })
     });
-    match profile {
-        Some(p) => ok(&p),
-        None => not_found_error(),
-    }
+    profile.map(|p| ok(&p)).ok_or_else(not_found_error)
 }

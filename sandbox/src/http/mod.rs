@@ -178,7 +178,3 @@ fn with_channel<R>(
     }
     result
 }
-
-fn respond(result: Result<Response, Response>) -> Response {
-    result.unwrap_or_else(|r| r)
-}

@@ -10,6 +10,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
+/// What a handler answers: a finished LINE response either way, the error side as `Err` so
+/// that `?` passes it up.
+pub(super) type Answer = Result<Response, Response>;
+
 pub(super) fn error(status: StatusCode, message: impl Into<String>) -> Response {
     let body = ErrorResponse {
         message: message.into(),

@@ -17,11 +17,10 @@ use line::validate::{self, Rule, Violation};
 use serde_json::{Value, json};
 
 use super::reply::{
-    bad_request, error, not_found_error, ok, ok_empty, parse_body, violations_response,
+    Answer, bad_request, error, not_found_error, ok, ok_empty, parse_body, violations_response,
 };
 use super::{
-    Caller, MAX_ALIASES, MAX_BULK_USERS, MAX_RICH_MENU_IMAGE_BYTES, MAX_RICH_MENUS, respond,
-    with_channel,
+    Caller, MAX_ALIASES, MAX_BULK_USERS, MAX_RICH_MENU_IMAGE_BYTES, MAX_RICH_MENUS, with_channel,
 };
 use crate::image::{self, ImageKind};
 use crate::state::{ChannelData, StoredImage, StoredRichMenu};
@@ -49,16 +48,13 @@ pub(super) async fn create_rich_menu(
     State(sb): State<Sandbox>,
     Extension(Caller(channel)): Extension<Caller>,
     body: Bytes,
-) -> Response {
-    let (_, menu) = match parse_body::<RichMenu>(&body) {
-        Ok(parsed) => parsed,
-        Err(r) => return r,
-    };
+) -> Answer {
+    let (_, menu) = parse_body::<RichMenu>(&body)?;
     let violations = validate::rich_menu(&menu);
     if !violations.is_empty() {
-        return violations_response(&violations);
+        return Err(violations_response(&violations));
     }
-    respond(with_channel(&sb, &channel, true, |data| {
+    with_channel(&sb, &channel, true, |data| {
         if data.rich_menus.len() >= MAX_RICH_MENUS {
             return Err(bad_request(format!(
                 "The number of rich menus has reached the limit ({MAX_RICH_MENUS})"
@@ -75,14 +71,14 @@ pub(super) async fn create_rich_menu(
             },
         );
         Ok(ok(&RichMenuIdResponse { rich_menu_id: id }))
-    }))
+    })
 }
 
 pub(super) async fn list_rich_menus(
     State(sb): State<Sandbox>,
     Extension(Caller(channel)): Extension<Caller>,
-) -> Response {
-    respond(with_channel(&sb, &channel, false, |data| {
+) -> Answer {
+    with_channel(&sb, &channel, false, |data| {
         let mut menus: Vec<_> = data.rich_menus.iter().collect();
         menus.sort_by_key(|(_, m)| m.seq);
         let list: Vec<Value> = menus
@@ -90,26 +86,26 @@ pub(super) async fn list_rich_menus(
             .map(|(id, m)| rich_menu_json(id, &m.menu))
             .collect();
         Ok(ok(&json!({ "richmenus": list })))
-    }))
+    })
 }
 
 pub(super) async fn get_rich_menu(
     State(sb): State<Sandbox>,
     Extension(Caller(channel)): Extension<Caller>,
     Path(id): Path<String>,
-) -> Response {
-    respond(with_channel(&sb, &channel, false, |data| {
+) -> Answer {
+    with_channel(&sb, &channel, false, |data| {
         let menu = data.rich_menus.get(&id).ok_or_else(not_found_error)?;
         Ok(ok(&rich_menu_json(&id, &menu.menu)))
-    }))
+    })
 }
 
 pub(super) async fn delete_rich_menu(
     State(sb): State<Sandbox>,
     Extension(Caller(channel)): Extension<Caller>,
     Path(id): Path<String>,
-) -> Response {
-    let result = with_channel(&sb, &channel, true, |data| {
+) -> Answer {
+    let had_image = with_channel(&sb, &channel, true, |data| {
         let removed = data.rich_menus.remove(&id).ok_or_else(not_found_error)?;
         if data.default_rich_menu.as_deref() == Some(id.as_str()) {
             data.default_rich_menu = None;
@@ -123,22 +119,17 @@ pub(super) async fn delete_rich_menu(
             }
         }
         Ok(removed.image.is_some())
-    });
-    match result {
-        Ok(had_image) => {
-            if had_image
-                && let Some(path) = sb
-                    .config()
-                    .state_file
-                    .as_deref()
-                    .and_then(|f| persist::image_path(f, &id))
-            {
-                let _ = tokio::task::spawn_blocking(move || std::fs::remove_file(path)).await;
-            }
-            ok_empty()
-        }
-        Err(r) => r,
+    })?;
+    if had_image
+        && let Some(path) = sb
+            .config()
+            .state_file
+            .as_deref()
+            .and_then(|f| persist::image_path(f, &id))
+    {
+        let _ = tokio::task::spawn_blocking(move || std::fs::remove_file(path)).await;
     }
+    Ok(ok_empty())
 }
 
 pub(super) async fn upload_image(
@@ -147,13 +138,13 @@ pub(super) async fn upload_image(
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
+) -> Answer {
     let kind = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .and_then(ImageKind::from_content_type);
     let dimensions = kind.and_then(|k| image::dimensions(k, &body));
-    let result = with_channel(&sb, &channel, true, |data| {
+    with_channel(&sb, &channel, true, |data| {
         let menu = data.rich_menus.get_mut(&id).ok_or_else(not_found_error)?;
         if menu.image.is_some() {
             return Err(bad_request(
@@ -187,10 +178,7 @@ pub(super) async fn upload_image(
             bytes: body.clone(),
         });
         Ok(())
-    });
-    if let Err(r) = result {
-        return r;
-    }
+    })?;
     if let Some(state_file) = sb.config().state_file.clone()
         && let Some(path) = persist::image_path(&state_file, &id)
     {
@@ -205,15 +193,15 @@ pub(super) async fn upload_image(
             tracing::warn!(rich_menu_id = %id, "LINE sandbox: could not save a rich menu image");
         }
     }
-    ok_empty()
+    Ok(ok_empty())
 }
 
 pub(super) async fn download_image(
     State(sb): State<Sandbox>,
     Extension(Caller(channel)): Extension<Caller>,
     Path(id): Path<String>,
-) -> Response {
-    respond(with_channel(&sb, &channel, false, |data| {
+) -> Answer {
+    with_channel(&sb, &channel, false, |data| {
         let image = data
             .rich_menus
             .get(&id)
@@ -225,42 +213,42 @@ pub(super) async fn download_image(
             image.bytes.clone(),
         )
             .into_response())
-    }))
+    })
 }
 
 pub(super) async fn set_default(
     State(sb): State<Sandbox>,
     Extension(Caller(channel)): Extension<Caller>,
     Path(id): Path<String>,
-) -> Response {
-    respond(with_channel(&sb, &channel, true, |data| {
+) -> Answer {
+    with_channel(&sb, &channel, true, |data| {
         menu_with_image(data, &id)?;
         data.default_rich_menu = Some(id);
         Ok(ok_empty())
-    }))
+    })
 }
 
 pub(super) async fn get_default(
     State(sb): State<Sandbox>,
     Extension(Caller(channel)): Extension<Caller>,
-) -> Response {
-    respond(with_channel(&sb, &channel, false, |data| {
+) -> Answer {
+    with_channel(&sb, &channel, false, |data| {
         let id = data
             .default_rich_menu
             .clone()
             .ok_or_else(|| error(StatusCode::NOT_FOUND, "no default richmenu"))?;
         Ok(ok(&RichMenuIdResponse { rich_menu_id: id }))
-    }))
+    })
 }
 
 pub(super) async fn cancel_default(
     State(sb): State<Sandbox>,
     Extension(Caller(channel)): Extension<Caller>,
-) -> Response {
-    respond(with_channel(&sb, &channel, true, |data| {
+) -> Answer {
+    with_channel(&sb, &channel, true, |data| {
         data.default_rich_menu = None;
         Ok(ok_empty())
-    }))
+    })
 }
 
 fn invalid_user() -> Response {
@@ -271,8 +259,8 @@ pub(super) async fn link_user_menu(
     State(sb): State<Sandbox>,
     Extension(Caller(channel)): Extension<Caller>,
     Path((user_id, id)): Path<(String, String)>,
-) -> Response {
-    respond(with_channel(&sb, &channel, true, |data| {
+) -> Answer {
+    with_channel(&sb, &channel, true, |data| {
         if !data.friends.contains_key(&user_id) {
             return Err(invalid_user());
         }
@@ -282,64 +270,60 @@ pub(super) async fn link_user_menu(
             friend.switched_rich_menu = None;
         }
         Ok(ok_empty())
-    }))
+    })
 }
 
 pub(super) async fn get_user_menu(
     State(sb): State<Sandbox>,
     Extension(Caller(channel)): Extension<Caller>,
     Path(user_id): Path<String>,
-) -> Response {
-    respond(with_channel(&sb, &channel, false, |data| {
+) -> Answer {
+    with_channel(&sb, &channel, false, |data| {
         let id = data
             .friends
             .get(&user_id)
             .and_then(|f| f.profile.rich_menu_id.clone())
             .ok_or_else(|| error(StatusCode::NOT_FOUND, "the user has no richmenu"))?;
         Ok(ok(&RichMenuIdResponse { rich_menu_id: id }))
-    }))
+    })
 }
 
 pub(super) async fn unlink_user_menu(
     State(sb): State<Sandbox>,
     Extension(Caller(channel)): Extension<Caller>,
     Path(user_id): Path<String>,
-) -> Response {
-    respond(with_channel(&sb, &channel, true, |data| {
+) -> Answer {
+    with_channel(&sb, &channel, true, |data| {
         let friend = data.friends.get_mut(&user_id).ok_or_else(invalid_user)?;
         Arc::make_mut(&mut friend.profile).rich_menu_id = None;
         friend.switched_rich_menu = None;
         Ok(ok_empty())
-    }))
+    })
 }
 
-fn bulk_count(user_ids: &[String]) -> Option<Response> {
+fn bulk_count(user_ids: &[String]) -> Result<(), Response> {
     let n = user_ids.len();
-    (!(1..=MAX_BULK_USERS).contains(&n)).then(|| {
-        violations_response(&[Violation {
-            path: "userIds".into(),
-            rule: Rule::Count {
-                min: 1,
-                max: MAX_BULK_USERS,
-                actual: n,
-            },
-        }])
-    })
+    if (1..=MAX_BULK_USERS).contains(&n) {
+        return Ok(());
+    }
+    Err(violations_response(&[Violation {
+        path: "userIds".into(),
+        rule: Rule::Count {
+            min: 1,
+            max: MAX_BULK_USERS,
+            actual: n,
+        },
+    }]))
 }
 
 pub(super) async fn bulk_link(
     State(sb): State<Sandbox>,
     Extension(Caller(channel)): Extension<Caller>,
     body: Bytes,
-) -> Response {
-    let (_, req) = match parse_body::<RichMenuBulkLinkRequest>(&body) {
-        Ok(parsed) => parsed,
-        Err(r) => return r,
-    };
-    if let Some(r) = bulk_count(&req.user_ids) {
-        return r;
-    }
-    respond(with_channel(&sb, &channel, true, |data| {
+) -> Answer {
+    let (_, req) = parse_body::<RichMenuBulkLinkRequest>(&body)?;
+    bulk_count(&req.user_ids)?;
+    with_channel(&sb, &channel, true, |data| {
         menu_with_image(data, &req.rich_menu_id)?;
         // LINE processes the ids in the background and skips the ones it cannot link.
         for user_id in &req.user_ids {
@@ -349,22 +333,17 @@ pub(super) async fn bulk_link(
             }
         }
         Ok((StatusCode::ACCEPTED, Json(json!({}))).into_response())
-    }))
+    })
 }
 
 pub(super) async fn bulk_unlink(
     State(sb): State<Sandbox>,
     Extension(Caller(channel)): Extension<Caller>,
     body: Bytes,
-) -> Response {
-    let (_, req) = match parse_body::<RichMenuBulkUnlinkRequest>(&body) {
-        Ok(parsed) => parsed,
-        Err(r) => return r,
-    };
-    if let Some(r) = bulk_count(&req.user_ids) {
-        return r;
-    }
-    respond(with_channel(&sb, &channel, true, |data| {
+) -> Answer {
+    let (_, req) = parse_body::<RichMenuBulkUnlinkRequest>(&body)?;
+    bulk_count(&req.user_ids)?;
+    with_channel(&sb, &channel, true, |data| {
         for user_id in &req.user_ids {
             if let Some(friend) = data.friends.get_mut(user_id) {
                 Arc::make_mut(&mut friend.profile).rich_menu_id = None;
@@ -372,7 +351,7 @@ pub(super) async fn bulk_unlink(
             }
         }
         Ok((StatusCode::ACCEPTED, Json(json!({}))).into_response())
-    }))
+    })
 }
 
 fn alias_menu_check(data: &ChannelData, rich_menu_id: &str) -> Result<(), Response> {
@@ -394,16 +373,13 @@ pub(super) async fn create_alias(
     State(sb): State<Sandbox>,
     Extension(Caller(channel)): Extension<Caller>,
     body: Bytes,
-) -> Response {
-    let (_, req) = match parse_body::<RichMenuAlias>(&body) {
-        Ok(parsed) => parsed,
-        Err(r) => return r,
-    };
+) -> Answer {
+    let (_, req) = parse_body::<RichMenuAlias>(&body)?;
     let violations = validate::rich_menu_alias_id("richMenuAliasId", &req.rich_menu_alias_id);
     if !violations.is_empty() {
-        return violations_response(&violations);
+        return Err(violations_response(&violations));
     }
-    respond(with_channel(&sb, &channel, true, |data| {
+    with_channel(&sb, &channel, true, |data| {
         alias_menu_check(data, &req.rich_menu_id)?;
         if data.aliases.contains_key(&req.rich_menu_alias_id) {
             return Err(bad_request("conflict richmenu alias id"));
@@ -416,7 +392,7 @@ pub(super) async fn create_alias(
         data.aliases
             .insert(req.rich_menu_alias_id, req.rich_menu_id);
         Ok(ok_empty())
-    }))
+    })
 }
 
 pub(super) async fn update_alias(
@@ -424,51 +400,48 @@ pub(super) async fn update_alias(
     Extension(Caller(channel)): Extension<Caller>,
     Path(alias_id): Path<String>,
     body: Bytes,
-) -> Response {
-    let (_, req) = match parse_body::<RichMenuAliasUpdate>(&body) {
-        Ok(parsed) => parsed,
-        Err(r) => return r,
-    };
-    respond(with_channel(&sb, &channel, true, |data| {
+) -> Answer {
+    let (_, req) = parse_body::<RichMenuAliasUpdate>(&body)?;
+    with_channel(&sb, &channel, true, |data| {
         if !data.aliases.contains_key(&alias_id) {
             return Err(alias_not_found());
         }
         alias_menu_check(data, &req.rich_menu_id)?;
         data.aliases.insert(alias_id, req.rich_menu_id);
         Ok(ok_empty())
-    }))
+    })
 }
 
 pub(super) async fn delete_alias(
     State(sb): State<Sandbox>,
     Extension(Caller(channel)): Extension<Caller>,
     Path(alias_id): Path<String>,
-) -> Response {
-    respond(with_channel(&sb, &channel, true, |data| {
+) -> Answer {
+    with_channel(&sb, &channel, true, |data| {
         data.aliases.remove(&alias_id).ok_or_else(alias_not_found)?;
         Ok(ok_empty())
-    }))
+    })
 }
 
 pub(super) async fn get_alias(
     State(sb): State<Sandbox>,
     Extension(Caller(channel)): Extension<Caller>,
     Path(alias_id): Path<String>,
-) -> Response {
-    respond(with_channel(&sb, &channel, false, |data| {
+) -> Answer {
+    with_channel(&sb, &channel, false, |data| {
         let id = data.aliases.get(&alias_id).ok_or_else(alias_not_found)?;
         Ok(ok(&RichMenuAlias {
             rich_menu_alias_id: alias_id.clone(),
             rich_menu_id: id.clone(),
         }))
-    }))
+    })
 }
 
 pub(super) async fn list_aliases(
     State(sb): State<Sandbox>,
     Extension(Caller(channel)): Extension<Caller>,
-) -> Response {
-    respond(with_channel(&sb, &channel, false, |data| {
+) -> Answer {
+    with_channel(&sb, &channel, false, |data| {
         let aliases = data
             .aliases
             .iter()
@@ -478,5 +451,5 @@ pub(super) async fn list_aliases(
             })
             .collect();
         Ok(ok(&RichMenuAliasList { aliases }))
-    }))
+    })
 }
