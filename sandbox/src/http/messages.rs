@@ -16,6 +16,7 @@ use line::api::{
     SentMessage, SentMessagesResponse,
 };
 use line::validate::{self, Rule, Violation};
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::reply::{
@@ -258,6 +259,64 @@ fn send(
     result
 }
 
+/// What push and multicast differ in: the body's type, its limits and its recipients. The rest
+/// of their path is [`accept_send`].
+trait SendRequest: DeserializeOwned {
+    /// LINE's limits of the body, its aggregation units aside.
+    fn violations(&self) -> Vec<Violation>;
+    fn aggregation_units(&self) -> Option<&[String]>;
+    fn recipients(&self) -> Recipients<'_>;
+}
+
+impl SendRequest for PushRequest {
+    fn violations(&self) -> Vec<Violation> {
+        validate::messages(&self.messages)
+    }
+
+    fn aggregation_units(&self) -> Option<&[String]> {
+        self.custom_aggregation_units.as_deref()
+    }
+
+    fn recipients(&self) -> Recipients<'_> {
+        Recipients::One(&self.to)
+    }
+}
+
+impl SendRequest for MulticastRequest {
+    fn violations(&self) -> Vec<Violation> {
+        validate::multicast(&self.to, &self.messages)
+    }
+
+    fn aggregation_units(&self) -> Option<&[String]> {
+        self.custom_aggregation_units.as_deref()
+    }
+
+    fn recipients(&self) -> Recipients<'_> {
+        Recipients::Many(&self.to)
+    }
+}
+
+/// Push and multicast, in LINE's order: the retry key, the body, its limits, then [`send`].
+/// Gives the messages as sent.
+fn accept_send<R: SendRequest>(
+    sb: &Sandbox,
+    channel: &str,
+    request_id: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Outgoing, Response> {
+    let retry = retry_key(headers)?;
+    let (value, req) = parse_body::<R>(body)?;
+    let mut violations = req.violations();
+    let unit = aggregation_unit(req.aggregation_units(), &mut violations);
+    if !violations.is_empty() {
+        return Err(violations_response(&violations));
+    }
+    let out = Outgoing::new(&value, unit);
+    send(sb, channel, request_id, retry, req.recipients(), &out)?;
+    Ok(out)
+}
+
 pub(super) async fn push(
     State(sb): State<Sandbox>,
     Extension(Caller(channel)): Extension<Caller>,
@@ -265,22 +324,7 @@ pub(super) async fn push(
     headers: HeaderMap,
     body: Bytes,
 ) -> Answer {
-    let retry = retry_key(&headers)?;
-    let (value, req) = parse_body::<PushRequest>(&body)?;
-    let mut violations = validate::messages(&req.messages);
-    let unit = aggregation_unit(req.custom_aggregation_units.as_deref(), &mut violations);
-    if !violations.is_empty() {
-        return Err(violations_response(&violations));
-    }
-    let out = Outgoing::new(&value, unit);
-    send(
-        &sb,
-        &channel,
-        &request_id,
-        retry,
-        Recipients::One(&req.to),
-        &out,
-    )?;
+    let out = accept_send::<PushRequest>(&sb, &channel, &request_id, &headers, &body)?;
     Ok(ok(&SentMessagesResponse {
         sent_messages: out.sent_messages(),
     }))
@@ -293,22 +337,7 @@ pub(super) async fn multicast(
     headers: HeaderMap,
     body: Bytes,
 ) -> Answer {
-    let retry = retry_key(&headers)?;
-    let (value, req) = parse_body::<MulticastRequest>(&body)?;
-    let mut violations = validate::multicast(&req.to, &req.messages);
-    let unit = aggregation_unit(req.custom_aggregation_units.as_deref(), &mut violations);
-    if !violations.is_empty() {
-        return Err(violations_response(&violations));
-    }
-    let out = Outgoing::new(&value, unit);
-    send(
-        &sb,
-        &channel,
-        &request_id,
-        retry,
-        Recipients::Many(&req.to),
-        &out,
-    )?;
+    accept_send::<MulticastRequest>(&sb, &channel, &request_id, &headers, &body)?;
     Ok(ok_empty())
 }
 
