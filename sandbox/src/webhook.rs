@@ -160,7 +160,7 @@ impl Sandbox {
             .http
             .post(&url)
             .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .header("x-line-signature", signature)
+            .header(line::signature::SIGNATURE_HEADER, signature)
             .body(body)
             .send()
             .await;

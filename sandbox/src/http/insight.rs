@@ -9,13 +9,12 @@ use axum::response::IntoResponse;
 use axum::{Extension, Json};
 use chrono::NaiveDate;
 use line::api::{
-    ClickStatistics, ErrorDetail, ErrorResponse, MessageStatistics, StatisticsOverview,
-    StatisticsPerUnit,
+    ClickStatistics, ErrorResponse, MessageStatistics, StatisticsOverview, StatisticsPerUnit,
 };
 use line::validate;
 
-use super::reply::{Answer, detail, english, ok};
-use super::{Caller, MAX_STATISTICS_DAYS, with_channel};
+use super::reply::{Answer, described, detail, ok};
+use super::{Caller, with_channel};
 use crate::Sandbox;
 use crate::state::{ChannelData, SentStat};
 
@@ -27,24 +26,6 @@ fn at_least_20(n: usize) -> Option<i64> {
 
 fn at_least_20_i64(n: i64) -> Option<i64> {
     (n >= 20).then_some(n)
-}
-
-fn parse_date(
-    params: &HashMap<String, String>,
-    name: &str,
-    details: &mut Vec<ErrorDetail>,
-) -> Option<NaiveDate> {
-    let Some(value) = params.get(name) else {
-        details.push(detail(name, "Must be specified"));
-        return None;
-    };
-    let date = (value.len() == 8 && value.bytes().all(|b| b.is_ascii_digit()))
-        .then(|| NaiveDate::parse_from_str(value, "%Y%m%d").ok())
-        .flatten();
-    if date.is_none() {
-        details.push(detail(name, "Must be a date in the format yyyyMMdd"));
-    }
-    date
 }
 
 pub(super) async fn statistics_per_unit(
@@ -64,22 +45,27 @@ pub(super) async fn statistics_per_unit(
         }
         Some(unit) => {
             let v = validate::aggregation_unit("customAggregationUnit", unit);
-            details.extend(v.iter().map(|v| detail(v.path.clone(), english(v))));
+            details.extend(described(&v));
             v.is_empty().then(|| unit.clone())
         }
     };
-    let from = parse_date(&params, "from", &mut details);
-    let to = parse_date(&params, "to", &mut details);
-    if let (Some(from), Some(to)) = (from, to) {
-        if to < from {
-            details.push(detail("to", "Must not be earlier than from"));
-        } else if (to - from).num_days() > MAX_STATISTICS_DAYS {
-            details.push(detail(
-                "to",
-                format!("Must be at most {MAX_STATISTICS_DAYS} days after from"),
-            ));
+    // LINE's checks of the period, shared with the client; a missing date in its place.
+    let (from, to) = (params.get("from"), params.get("to"));
+    for (name, value, other) in [("from", from, to), ("to", to, from)] {
+        match (value, other) {
+            (None, _) => details.push(detail(name, "Must be specified")),
+            (Some(value), None) => {
+                details.extend(described(&validate::statistics_date(name, value)))
+            }
+            // Both there: checked together below.
+            (Some(_), Some(_)) => {}
         }
     }
+    if let (Some(from), Some(to)) = (from, to) {
+        details.extend(described(&validate::statistics_period(from, to)));
+    }
+    let day = |value: Option<&String>| NaiveDate::parse_from_str(value?, "%Y%m%d").ok();
+    let (from, to) = (day(from), day(to));
     let (Some(unit), Some(from), Some(to), true) = (unit, from, to, details.is_empty()) else {
         let body = ErrorResponse {
             message: format!("The request has {} error(s)", details.len()),

@@ -12,10 +12,10 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use chrono::{DateTime, TimeDelta, Utc};
 use line::api::{
-    ErrorResponse, MulticastRequest, Profile, PushRequest, Quota, QuotaConsumption, ReplyRequest,
-    SentMessage, SentMessagesResponse,
+    ACCEPTED_REQUEST_ID_HEADER, ErrorResponse, MulticastRequest, Profile, PushRequest, Quota,
+    QuotaConsumption, RETRY_KEY_HEADER, ReplyRequest, SentMessage, SentMessagesResponse,
 };
-use line::validate::{self, Rule, Violation};
+use line::validate::{self, Violation};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -23,13 +23,13 @@ use super::reply::{
     Answer, bad_request, not_found_error, ok, ok_empty, parse_body, unauthorized,
     violations_response,
 };
-use super::{ACCEPTED_REQUEST_ID, Caller, RETRY_KEY, RequestId, channel_data};
+use super::{Caller, RequestId, channel_data};
 use crate::state::{AcceptedRetry, ChannelData, Entry, SentStat, Via, jst, jst_month, push_entry};
 use crate::{Sandbox, ids};
 
 /// The retry key of a push or multicast: absent, or a UUID (lowercased).
 fn retry_key(headers: &HeaderMap) -> Result<Option<String>, Response> {
-    let Some(value) = headers.get(RETRY_KEY) else {
+    let Some(value) = headers.get(RETRY_KEY_HEADER) else {
         return Ok(None);
     };
     value
@@ -40,26 +40,11 @@ fn retry_key(headers: &HeaderMap) -> Result<Option<String>, Response> {
         .ok_or_else(|| bad_request("The retry key must be a UUID (X-Line-Retry-Key)"))
 }
 
-/// The one custom aggregation unit of a request (LINE allows one).
+/// The custom aggregation unit of a request, if any, after LINE's checks of
+/// `customAggregationUnits` (shared with the client: `line::validate::aggregation_units`).
 fn aggregation_unit(units: Option<&[String]>, violations: &mut Vec<Violation>) -> Option<Arc<str>> {
-    let units = units?;
-    if units.len() > 1 {
-        violations.push(Violation {
-            path: "customAggregationUnits".into(),
-            rule: Rule::Count {
-                min: 0,
-                max: 1,
-                actual: units.len(),
-            },
-        });
-    }
-    for (i, unit) in units.iter().enumerate() {
-        violations.extend(validate::aggregation_unit(
-            &format!("customAggregationUnits[{i}]"),
-            unit,
-        ));
-    }
-    units.first().map(|u| Arc::from(u.as_str()))
+    violations.extend(validate::aggregation_units(units));
+    units?.first().map(|u| Arc::from(u.as_str()))
 }
 
 struct OutMessage {
@@ -193,7 +178,7 @@ fn send(
             };
             let mut response = (StatusCode::CONFLICT, Json(body)).into_response();
             if let Ok(v) = HeaderValue::from_str(&accepted.request_id) {
-                response.headers_mut().insert(ACCEPTED_REQUEST_ID, v);
+                response.headers_mut().insert(ACCEPTED_REQUEST_ID_HEADER, v);
             }
             return Err(response);
         }

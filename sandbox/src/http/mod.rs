@@ -22,6 +22,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{get, post};
+use line::api::{REQUEST_ID_HEADER, RETRY_KEY_HEADER};
 use line::rate::RateClass;
 
 use crate::Sandbox;
@@ -37,15 +38,6 @@ use self::rich_menus::{
     link_user_menu, list_aliases, list_rich_menus, set_default, unlink_user_menu, update_alias,
     upload_image,
 };
-
-const RETRY_KEY: &str = "x-line-retry-key";
-const REQUEST_ID: &str = "x-line-request-id";
-const ACCEPTED_REQUEST_ID: &str = "x-line-accepted-request-id";
-const MAX_RICH_MENUS: usize = 1000;
-const MAX_ALIASES: usize = 1000;
-const MAX_BULK_USERS: usize = 500;
-const MAX_RICH_MENU_IMAGE_BYTES: usize = 1024 * 1024;
-const MAX_STATISTICS_DAYS: i64 = 30;
 
 /// The channel the access token selected.
 #[derive(Clone)]
@@ -117,7 +109,7 @@ async fn request_id(mut req: Request, next: Next) -> Response {
     req.extensions_mut().insert(RequestId(id.clone()));
     let mut response = next.run(req).await;
     if let Ok(value) = HeaderValue::from_str(&id) {
-        response.headers_mut().insert(REQUEST_ID, value);
+        response.headers_mut().insert(REQUEST_ID_HEADER, value);
     }
     response
 }
@@ -144,7 +136,7 @@ async fn authenticate(State(sb): State<Sandbox>, mut req: Request, next: Next) -
         return error(StatusCode::TOO_MANY_REQUESTS, "Too many requests");
     }
     let retry_allowed = matches!(path, "/v2/bot/message/push" | "/v2/bot/message/multicast");
-    if req.headers().contains_key(RETRY_KEY) && !retry_allowed {
+    if req.headers().contains_key(RETRY_KEY_HEADER) && !retry_allowed {
         return bad_request("The retry key is not supported by this endpoint");
     }
     req.extensions_mut().insert(Caller(channel.into()));

@@ -60,12 +60,15 @@ fn body_errors(details: Vec<ErrorDetail>) -> Response {
 }
 
 pub(super) fn violations_response(violations: &[Violation]) -> Response {
-    body_errors(
-        violations
-            .iter()
-            .map(|v| detail(v.path.clone(), english(v)))
-            .collect(),
-    )
+    body_errors(described(violations))
+}
+
+/// LINE's details for violations of `line::validate`.
+pub(super) fn described(violations: &[Violation]) -> Vec<ErrorDetail> {
+    violations
+        .iter()
+        .map(|v| detail(v.path.clone(), english(v)))
+        .collect()
 }
 
 /// LINE-style English for a violation of `line::validate`.
@@ -82,7 +85,7 @@ pub(super) fn english(v: &Violation) -> String {
         Rule::Equals(n) => format!("Must be {n}"),
         Rule::Range { min, max, .. } => format!("Must be between {min} and {max}"),
         Rule::OutsideImage => "The area must be within the image".into(),
-        Rule::Size { max, .. } => format!("Must be at most {max} bytes of JSON"),
+        Rule::Size { max, .. } => format!("Must be at most {max} bytes"),
         Rule::Misplaced(_) => format!("Invalid value ({})", v.message_ja()),
         Rule::Date(format) => format!("Must be a date in the format {format}"),
         Rule::DaysAfter { start, actual, .. } if *actual < 0 => {

@@ -13,15 +13,13 @@ use line::api::{
     RichMenuIdResponse,
 };
 use line::rich_menu::{RichMenu, RichMenuAlias};
-use line::validate::{self, Rule, Violation};
+use line::validate::{self, MAX_RICH_MENU_ALIASES, MAX_RICH_MENUS};
 use serde_json::{Value, json};
 
 use super::reply::{
     Answer, bad_request, error, not_found_error, ok, ok_empty, parse_body, violations_response,
 };
-use super::{
-    Caller, MAX_ALIASES, MAX_BULK_USERS, MAX_RICH_MENU_IMAGE_BYTES, MAX_RICH_MENUS, with_channel,
-};
+use super::{Caller, with_channel};
 use crate::image::{self, ImageKind};
 use crate::state::{ChannelData, StoredImage, StoredRichMenu};
 use crate::{Sandbox, ids, persist};
@@ -157,8 +155,9 @@ pub(super) async fn upload_image(
                 "Unsupported media type",
             ));
         };
-        if body.len() > MAX_RICH_MENU_IMAGE_BYTES {
-            return Err(bad_request("The image is too large (at most 1 MB)"));
+        let size = validate::rich_menu_image_size(body.len());
+        if !size.is_empty() {
+            return Err(violations_response(&size));
         }
         let Some((w, h)) = dimensions else {
             return Err(bad_request(format!(
@@ -302,18 +301,12 @@ pub(super) async fn unlink_user_menu(
 }
 
 fn bulk_count(user_ids: &[String]) -> Result<(), Response> {
-    let n = user_ids.len();
-    if (1..=MAX_BULK_USERS).contains(&n) {
-        return Ok(());
+    let violations = validate::bulk_user_ids(user_ids);
+    if violations.is_empty() {
+        Ok(())
+    } else {
+        Err(violations_response(&violations))
     }
-    Err(violations_response(&[Violation {
-        path: "userIds".into(),
-        rule: Rule::Count {
-            min: 1,
-            max: MAX_BULK_USERS,
-            actual: n,
-        },
-    }]))
 }
 
 pub(super) async fn bulk_link(
@@ -384,9 +377,9 @@ pub(super) async fn create_alias(
         if data.aliases.contains_key(&req.rich_menu_alias_id) {
             return Err(bad_request("conflict richmenu alias id"));
         }
-        if data.aliases.len() >= MAX_ALIASES {
+        if data.aliases.len() >= MAX_RICH_MENU_ALIASES {
             return Err(bad_request(format!(
-                "The number of rich menu aliases has reached the limit ({MAX_ALIASES})"
+                "The number of rich menu aliases has reached the limit ({MAX_RICH_MENU_ALIASES})"
             )));
         }
         data.aliases
