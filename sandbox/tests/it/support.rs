@@ -295,3 +295,15 @@ pub fn png(width: u32, height: u32, bit_depth: u8) -> Vec<u8> {
     chunk(&mut out, b"IEND", &[]);
     out
 }
+
+/// A valid PNG of `width` × `height`, exactly `bytes` long: padded with a private ancillary
+/// chunk, which decoders skip. For LINE's size limit of rich menu images.
+pub fn png_of_size(width: u32, height: u32, bytes: usize) -> Vec<u8> {
+    let mut out = png(width, height, 1);
+    let iend = out.split_off(out.len() - 12);
+    let padding = bytes - out.len() - iend.len() - 12;
+    chunk(&mut out, b"prVt", &vec![0; padding]);
+    out.extend(iend);
+    assert_eq!(out.len(), bytes);
+    out
+}
