@@ -48,7 +48,7 @@ impl Sandbox {
             status_message: new.status_message.filter(|s| !s.is_empty()),
             language: new.language.filter(|s| !s.is_empty()),
             following: false,
-            created_at: Utc::now(),
+            created_at: self.clock().utc(),
             followed_at: None,
             unfollowed_at: None,
             rich_menu_id: None,
@@ -69,7 +69,7 @@ impl Sandbox {
         channel_key: &str,
         count: usize,
     ) -> Result<Vec<String>, SandboxError> {
-        let now = Utc::now();
+        let now = self.clock().utc();
         let ids = self.with_state(|st| {
             let (_, data) = st.channel_mut(channel_key)?;
             data.friends.reserve(count);
@@ -280,7 +280,7 @@ impl Sandbox {
                 initial,
                 ..
             } => {
-                let params = picker_params(mode, initial.as_deref());
+                let params = picker_params(mode, initial.as_deref(), self.clock().utc());
                 self.postback(channel_key, user_id, data, None, Some(params))
                     .await
                     .map(Some)
@@ -405,7 +405,7 @@ impl Sandbox {
                 friend.profile.picture_url.clone(),
             ))
         })?;
-        let iat = Utc::now().timestamp();
+        let iat = self.clock().utc().timestamp();
         let ttl = i64::try_from(self.inner.config.id_token_ttl.as_secs()).unwrap_or(i64::MAX / 2);
         Ok(id_token::mint(
             &self.inner.id_token_key,
@@ -473,8 +473,8 @@ fn fields<const N: usize>(items: [(&str, Value); N]) -> Map<String, Value> {
 }
 
 /// `params` of a date/time picker postback: the initial value, or now (Japan time).
-fn picker_params(mode: &str, initial: Option<&str>) -> Value {
-    let now = Utc::now().with_timezone(&state::jst());
+fn picker_params(mode: &str, initial: Option<&str>, now: DateTime<Utc>) -> Value {
+    let now = now.with_timezone(&state::jst());
     let (key, default) = match mode {
         "date" => ("date", now.format("%Y-%m-%d").to_string()),
         "time" => ("time", now.format("%H:%M").to_string()),

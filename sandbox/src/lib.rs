@@ -42,11 +42,13 @@
 //! Layout: this file holds the [`Sandbox`] handle, its [`SandboxConfig`] and [`SandboxError`];
 //! `types` the public types, `friends` the simulated friends' actions, `webhook` how their
 //! events are delivered, `rich_menus` what the simulator shows of menus, `http` the emulated
-//! API, `state` and `persist` what is remembered and how it is saved.
+//! API, `state` and `persist` what is remembered and how it is saved, [`Clock`] the sandbox's
+//! time (which tests move forward instead of sleeping).
 
 // No `unsafe` in our code: memory safety is the compiler's to prove (IPA: buffer overflow).
 #![forbid(unsafe_code)]
 
+mod clock;
 mod friends;
 mod http;
 mod id_token;
@@ -62,10 +64,11 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use line::rate::{Gcra, RateClass, RateLimit};
 
+pub use clock::Clock;
 pub use ids::{is_ulid, ulid_time_ms};
 use state::{ChannelData, State};
 pub use types::{ChatEntry, Delivery, NewSimFriend, SandboxChannel, SimFriend, SimRichMenu};
@@ -85,6 +88,8 @@ pub struct SandboxConfig {
     pub id_token_ttl: Duration,
     /// Older chat entries are forgotten beyond this many per friend.
     pub max_chat_entries_per_friend: usize,
+    /// The sandbox's "now": the system clock, unless a test advances it.
+    pub clock: Clock,
 }
 
 impl Default for SandboxConfig {
@@ -95,6 +100,7 @@ impl Default for SandboxConfig {
             reply_token_ttl: Duration::from_secs(60),
             id_token_ttl: Duration::from_secs(3600),
             max_chat_entries_per_friend: 200,
+            clock: Clock::default(),
         }
     }
 }
@@ -192,6 +198,11 @@ impl Sandbox {
         &self.inner.config
     }
 
+    /// The sandbox's "now" ([`SandboxConfig::clock`]).
+    pub(crate) fn clock(&self) -> &Clock {
+        &self.inner.config.clock
+    }
+
     /// Adds a channel, or updates the one with the same key (its friends and menus stay).
     pub fn add_channel(&self, channel: SandboxChannel) {
         let mut st = self.inner.lock();
@@ -263,7 +274,7 @@ impl Sandbox {
                 .unwrap_or_else(|| class.default_limit());
             Gcra::new(limit, limit.count)
         });
-        gcra.try_take(Instant::now()).is_ok()
+        gcra.try_take(self.clock().now()).is_ok()
     }
 
     pub(crate) fn channel_for_token(&self, token: &str) -> Option<String> {

@@ -64,7 +64,7 @@ impl Sandbox {
             DateTime<Utc>,
         ) -> Result<Map<String, Value>, SandboxError>,
     {
-        let now = Utc::now();
+        let now = self.clock().utc();
         let now_ms = now.timestamp_millis();
         let webhook_event_id = self
             .inner
@@ -101,9 +101,9 @@ impl Sandbox {
             event.insert("deliveryContext".into(), json!({ "isRedelivery": false }));
             if let Some(token) = &reply_token {
                 event.insert("replyToken".into(), json!(token));
-                let expires = Instant::now() + ttl;
+                let at = self.clock().now();
+                let expires = at + ttl;
                 if reply_tokens.len() >= 10_000 {
-                    let at = Instant::now();
                     reply_tokens.retain(|_, t| t.expires > at);
                 }
                 reply_tokens.insert(
@@ -154,6 +154,7 @@ impl Sandbox {
             }
         };
         let signature = line::signature::sign(&target.secret, &body);
+        // How long our endpoint really took (LINE's 2 s), whatever the sandbox's clock says.
         let started = Instant::now();
         let result = self
             .inner

@@ -7,7 +7,6 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
 use line::api::OAuthError;
 
 use super::reply::{Answer, ok};
@@ -38,7 +37,7 @@ pub(super) async fn verify_id_token(State(sb): State<Sandbox>, body: Bytes) -> A
         token,
         client_id,
         nonce,
-        Utc::now().timestamp(),
+        sb.clock().utc().timestamp(),
     )
     .map_err(|refusal| oauth_error(refusal.description()))?;
     Ok(ok(&verified))

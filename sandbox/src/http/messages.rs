@@ -3,7 +3,6 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
-use std::time::Instant;
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -158,7 +157,7 @@ fn send(
     recipients: Recipients<'_>,
     out: &Outgoing,
 ) -> Result<(), Response> {
-    let now = Utc::now();
+    let now = sb.clock().utc();
     let max = sb.config().max_chat_entries_per_friend;
     let via = match recipients {
         Recipients::One(_) => Via::Push,
@@ -337,7 +336,7 @@ pub(super) async fn reply(
         return Err(violations_response(&violations));
     }
     let out = Outgoing::new(&value, None);
-    let now = Utc::now();
+    let now = sb.clock().utc();
     let max = sb.config().max_chat_entries_per_friend;
     sb.with_state(|st| {
         let token = st
@@ -349,7 +348,7 @@ pub(super) async fn reply(
             st.reply_tokens.insert(req.reply_token.clone(), token);
             return Err(bad_request("Invalid reply token"));
         }
-        if token.expires <= Instant::now() {
+        if token.expires <= sb.clock().now() {
             return Err(bad_request("Invalid reply token"));
         }
         let mut seq = st.entry_seq;
@@ -385,7 +384,7 @@ pub(super) async fn consumption(
     State(sb): State<Sandbox>,
     Extension(Caller(channel)): Extension<Caller>,
 ) -> Answer {
-    let month = jst_month(Utc::now());
+    let month = jst_month(sb.clock().utc());
     let total_usage = sb.with_state(|st| {
         channel_data(st, &channel)
             .and_then(|d| d.usage.get(&month).copied())

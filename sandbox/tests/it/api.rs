@@ -375,17 +375,18 @@ async fn reply_tokens_are_single_use() {
 
 #[tokio::test]
 async fn reply_tokens_expire() {
-    let h = Harness::start(SandboxConfig {
-        reply_token_ttl: Duration::from_millis(50),
-        ..SandboxConfig::default()
-    })
-    .await;
+    let h = Harness::default().await;
     let user = h.friend("a", "花子").await;
     let token = h.webhook.last_event()["replyToken"]
         .as_str()
         .unwrap()
         .to_owned();
-    tokio::time::sleep(Duration::from_millis(80)).await;
+    // A minute passes on the sandbox's clock, at once.
+    let ttl = h.sandbox.config().reply_token_ttl;
+    h.sandbox
+        .config()
+        .clock
+        .advance(ttl + Duration::from_millis(1));
     let late = h
         .post_json(
             TOKEN_A,
