@@ -397,14 +397,12 @@ async fn state_is_saved_in_the_background() {
     .unwrap();
     sandbox.add_channel(channel("a", None));
     sandbox.seed_friends("a", 2).unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    while !state_file.exists() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "saved within about a second"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    eventually(
+        "the state file is saved within about a second",
+        std::time::Duration::from_secs(5),
+        || state_file.exists(),
+    )
+    .await;
     let reopened = Sandbox::new(SandboxConfig {
         state_file: Some(state_file),
         ..SandboxConfig::default()

@@ -2,6 +2,7 @@
 //! the server mounts it), and a webhook receiver that checks signatures.
 
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Bytes;
@@ -79,6 +80,16 @@ pub struct Harness {
     pub base: String,
     pub http: reqwest::Client,
     pub webhook: Webhook,
+}
+
+/// Waits until `done` is true, for an effect that happens in the background (a thread or task
+/// of the sandbox): polls every 20 ms and fails the test with `what` after `deadline`.
+pub async fn eventually(what: &str, deadline: Duration, mut done: impl FnMut() -> bool) {
+    let until = Instant::now() + deadline;
+    while !done() {
+        assert!(Instant::now() < until, "{what}: not within {deadline:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 pub async fn serve(router: Router) -> String {
