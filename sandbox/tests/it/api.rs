@@ -1,7 +1,7 @@
 //! The Messaging API and LINE Login endpoints, over real HTTP.
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use line::rate::{RateClass, RateLimit};
 use sandbox::SandboxConfig;
@@ -398,8 +398,9 @@ async fn reply_tokens_expire() {
     assert!(h.sandbox.chat("a", &user).is_empty());
 }
 
+/// What this costs is measured by bench/sandbox/multicast_500.rs (docs/benchmarks.md), not here.
 #[tokio::test]
-async fn multicast_of_500_is_cheap() {
+async fn multicast_of_500_reaches_every_chat() {
     let h = Harness::default().await;
     let ids = h.sandbox.seed_friends("a", 500).unwrap();
     let body = serde_json::to_vec(&json!({
@@ -408,9 +409,7 @@ async fn multicast_of_500_is_cheap() {
         "customAggregationUnits": ["bench"],
     }))
     .unwrap();
-    let rounds = 20;
-    let started = Instant::now();
-    for _ in 0..rounds {
+    for _ in 0..20 {
         h.post_with(
             h.http
                 .post(h.url(MULTICAST))
@@ -421,10 +420,6 @@ async fn multicast_of_500_is_cheap() {
         .await
         .expect(200);
     }
-    let per_request = started.elapsed() / rounds;
-    eprintln!("multicast of 500 (debug build, with HTTP): {per_request:?} per request");
-    // A generous bound for an unoptimised build on a busy machine; release is far below 1 ms.
-    assert!(per_request < Duration::from_millis(250), "{per_request:?}");
     let chat = h.sandbox.chat("a", &ids[499]);
     assert_eq!(chat.len(), 40);
     assert_eq!(chat[0].aggregation_unit.as_deref(), Some("bench"));
