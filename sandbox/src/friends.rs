@@ -1,14 +1,19 @@
-//! Simulated friends and what they do: create, follow, unfollow, write, tap, open messages and
-//! URLs, and the ID tokens LIFF would give them.
+//! Simulated friends and what they do: create, follow, unfollow, write, tap (each checked and
+//! dispatched by [`Sandbox::act`] for the simulator), open messages and URLs, and the ID tokens
+//! LIFF would give them.
 
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use line::message::Action;
+use line::validate::MAX_TEXT_LENGTH;
 use serde_json::{Map, Value, json};
 
 use crate::state::{self, ChannelData, Entry, Friend, Via, push_entry};
-use crate::{ChatEntry, Delivery, NewSimFriend, Sandbox, SandboxError, SimFriend, id_token, ids};
+use crate::{
+    ChatEntry, Delivery, MAX_DISPLAY_NAME_LENGTH, NewSimFriend, Sandbox, SandboxError, SimAction,
+    SimFriend, id_token, ids,
+};
 
 impl Sandbox {
     /// The channel's simulated friends, oldest first (empty for an unknown channel).
@@ -38,8 +43,10 @@ impl Sandbox {
         new: NewSimFriend,
     ) -> Result<SimFriend, SandboxError> {
         let display_name = new.display_name.trim();
-        if display_name.is_empty() {
-            return Err(SandboxError::Invalid("表示名を入力してください。".into()));
+        if !(1..=MAX_DISPLAY_NAME_LENGTH).contains(&display_name.chars().count()) {
+            return Err(SandboxError::Invalid(format!(
+                "表示名は1〜{MAX_DISPLAY_NAME_LENGTH}文字で入力してください。"
+            )));
         }
         let profile = SimFriend {
             user_id: ids::user_id(),
@@ -251,6 +258,30 @@ impl Sandbox {
             },
         )
         .await
+    }
+
+    /// What the simulator asks a friend to do, checked first as the simulator's form promises
+    /// (a text not blank and at most [`MAX_TEXT_LENGTH`] characters). `None`: the action
+    /// delivers no webhook (a `uri` tap, a camera button...).
+    pub async fn act(
+        &self,
+        channel_key: &str,
+        user_id: &str,
+        action: SimAction,
+    ) -> Result<Option<Delivery>, SandboxError> {
+        match action {
+            SimAction::Follow => self.follow(channel_key, user_id).await.map(Some),
+            SimAction::Unfollow => self.unfollow(channel_key, user_id).await.map(Some),
+            SimAction::Text(text) => {
+                if text.trim().is_empty() || text.chars().count() > MAX_TEXT_LENGTH {
+                    return Err(SandboxError::Invalid(format!(
+                        "メッセージは1〜{MAX_TEXT_LENGTH}文字で入力してください。"
+                    )));
+                }
+                self.send_text(channel_key, user_id, &text).await.map(Some)
+            }
+            SimAction::Tap(action) => self.tap_action(channel_key, user_id, &action).await,
+        }
     }
 
     /// The friend taps an action (a button, quick reply, rich menu area): `message` sends its

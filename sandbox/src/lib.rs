@@ -71,7 +71,10 @@ use line::rate::{Gcra, RateClass, RateLimit};
 pub use clock::Clock;
 pub use ids::{is_ulid, ulid_time_ms};
 use state::{ChannelData, State};
-pub use types::{ChatEntry, Delivery, NewSimFriend, SandboxChannel, SimFriend, SimRichMenu};
+pub use types::{
+    ChatEntry, Delivery, MAX_DISPLAY_NAME_LENGTH, NewSimFriend, SandboxChannel, SimAction,
+    SimFriend, SimRichMenu,
+};
 
 /// How the sandbox behaves; `Default` is LINE's behaviour without a state file.
 #[derive(Clone, Debug)]

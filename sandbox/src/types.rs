@@ -1,6 +1,7 @@
 //! The public types of the sandbox: channels, simulated friends, chat entries and deliveries.
 
 use chrono::{DateTime, Utc};
+use line::message::Action;
 use line::rich_menu::RichMenu;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -42,6 +43,9 @@ pub struct SimFriend {
     /// The rich menu linked to this user (per-user link); the default applies otherwise.
     pub rich_menu_id: Option<String>,
 }
+
+/// Characters of a simulated friend's display name (after trimming), as LINE allows.
+pub const MAX_DISPLAY_NAME_LENGTH: usize = 20;
 
 /// What the simulator asks for to create a friend.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -98,4 +102,29 @@ pub struct SimRichMenu {
     pub menu: RichMenu,
     /// `image/png` or `image/jpeg`, once uploaded.
     pub image_content_type: Option<String>,
+}
+
+/// What a simulated friend does, as the simulator asks for it; see [`Sandbox::act`](crate::Sandbox::act).
+#[derive(Clone, Debug, PartialEq)]
+pub enum SimAction {
+    /// Adds the account as a friend (or unblocks it).
+    Follow,
+    /// Blocks the account.
+    Unfollow,
+    /// Writes a text message: not blank, at most `line::validate::MAX_TEXT_LENGTH` characters.
+    Text(String),
+    /// Taps a button, quick reply or rich menu area the account sent.
+    Tap(Action),
+}
+
+impl SimAction {
+    /// `follow`, `unfollow`, `text` or `action`: the simulator's names, for logs and the audit.
+    pub fn name(&self) -> &'static str {
+        match self {
+            SimAction::Follow => "follow",
+            SimAction::Unfollow => "unfollow",
+            SimAction::Text(_) => "text",
+            SimAction::Tap(_) => "action",
+        }
+    }
 }
