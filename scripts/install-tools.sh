@@ -59,7 +59,7 @@ if [ "${1:-}" = "--test" ]; then
     say "installing Chromium for the browser tests (Debian packages chromium, chromium-driver)"
     apt_install chromium chromium-driver
   fi
-  # LINE's official Python SDK: the oracle for line/tests/sdk_agreement.rs.
+  # LINE's official Python SDK: the oracle for line/tests/it/sdk_agreement.rs.
   if [ "$(python3 -c 'import linebot; print(linebot.__version__)' 2>/dev/null)" != "$LINE_BOT_SDK_VERSION" ]; then
     say "installing line-bot-sdk $LINE_BOT_SDK_VERSION (PyPI) for the LINE agreement test"
     python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore "line-bot-sdk==$LINE_BOT_SDK_VERSION"

@@ -9,6 +9,18 @@ use serde::{Deserialize, Serialize};
 
 use crate::message::Message;
 
+/// LINE's production hosts: the Messaging API, and the one for content (rich menu images).
+pub const LINE_API_BASE: &str = "https://api.line.me";
+pub const LINE_DATA_BASE: &str = "https://api-data.line.me";
+
+/// Request header of push and multicast: the sender's UUID that makes a resend safe (409 once
+/// LINE has accepted the key, for 24 hours).
+pub const RETRY_KEY_HEADER: &str = "x-line-retry-key";
+/// Response header: LINE's id of this request.
+pub const REQUEST_ID_HEADER: &str = "x-line-request-id";
+/// Response header of a 409 for a retry key: the id of the request that was accepted.
+pub const ACCEPTED_REQUEST_ID_HEADER: &str = "x-line-accepted-request-id";
+
 /// `POST /v2/bot/message/push`.
 #[serde_with::skip_serializing_none]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -8,7 +8,8 @@
 //! - [`validate`]: LINE's limits, with the JSON path and a Japanese message per violation.
 //! - [`api`]: request and response bodies of the Messaging API endpoints we call, shared by
 //!   the client and the built-in sandbox.
-//! - [`rate`]: LINE's rate limit classes and the pacing rule shared by client and sandbox.
+//! - [`rate`]: LINE's rate limit classes and the pacing rule shared by client and sandbox (and,
+//!   with `client`, the client's rate limiter).
 //! - `client` (feature `client`, native only): the Messaging API client, with validation,
 //!   pacing, retries and idempotent sending.
 

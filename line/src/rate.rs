@@ -1,7 +1,12 @@
 //! LINE's rate limits: which endpoints share a limit, the published numbers, and the
 //! scheduling rule (GCRA) that both the client (waits for its turn) and the sandbox (answers 429)
 //! use, so that a client pacing itself at LINE's limit is never refused by a server enforcing it.
+//! With the `client` feature, also the client's process-wide [`RateLimiter`] built on that rule.
 
+#[cfg(feature = "client")]
+use std::collections::HashMap;
+#[cfg(feature = "client")]
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 /// Endpoints that share one limit (per channel).
@@ -194,6 +199,82 @@ impl Gcra {
     }
 }
 
+/// Paces the requests of the whole process: LINE's limits are per channel and endpoint class,
+/// whichever task or client sends. Share one `Arc<RateLimiter>` between every
+/// [`Client`](crate::client::Client).
+///
+/// It reads tokio's clock, so a test on a paused runtime (`start_paused`) sees the pacing to the
+/// millisecond without waiting for it.
+#[cfg(feature = "client")]
+#[derive(Debug, Default)]
+pub struct RateLimiter {
+    overrides: HashMap<RateClass, RateLimit>,
+    schedules: Mutex<HashMap<String, HashMap<RateClass, Gcra>>>,
+}
+
+#[cfg(feature = "client")]
+impl RateLimiter {
+    /// LINE's published limits, except the classes in `overrides`.
+    pub fn new(overrides: HashMap<RateClass, RateLimit>) -> Self {
+        Self {
+            overrides,
+            schedules: Mutex::default(),
+        }
+    }
+
+    pub fn limit(&self, class: RateClass) -> RateLimit {
+        self.overrides
+            .get(&class)
+            .copied()
+            .unwrap_or_else(|| class.default_limit())
+    }
+
+    /// How many requests of `class` may go at once after a quiet period. Per-second classes:
+    /// none (steady pacing is never refused by a server enforcing any burst, and 10 ms apart
+    /// costs nothing). Hourly and per-minute classes: the whole budget, as the sandbox enforces
+    /// it; one at a time would make staff wait 36 s between two rich menu changes and a minute
+    /// between two statistics reads.
+    pub fn burst(&self, class: RateClass) -> u32 {
+        let limit = self.limit(class);
+        if limit.per <= Duration::from_secs(1) {
+            1
+        } else {
+            limit.count
+        }
+    }
+
+    /// Takes the next slot of `channel`'s `class` and says when it starts.
+    pub fn reserve(&self, channel: &str, class: RateClass) -> tokio::time::Instant {
+        let now = tokio::time::Instant::now();
+        // A panic elsewhere cannot leave a schedule half-updated: keep using it.
+        let mut schedules = self
+            .schedules
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if !schedules.contains_key(channel) {
+            schedules.insert(channel.to_owned(), HashMap::new());
+        }
+        // The schedule keeps std instants; tokio's wrap one, so the conversion is exact.
+        let start = match schedules.get_mut(channel) {
+            Some(classes) => classes
+                .entry(class)
+                .or_insert_with(|| Gcra::new(self.limit(class), self.burst(class)))
+                .reserve(now.into_std()),
+            None => now.into_std(),
+        };
+        tokio::time::Instant::from_std(start)
+    }
+
+    /// Waits for the next slot (the lock is released before waiting). A slot taken by a call
+    /// that is then dropped is lost, which only errs on the slow side.
+    pub async fn acquire(&self, channel: &str, class: RateClass) {
+        let start = self.reserve(channel, class);
+        if start > tokio::time::Instant::now() {
+            tokio::time::sleep_until(start).await;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -264,5 +345,24 @@ mod tests {
         for (i, s) in slots.iter().enumerate() {
             assert_eq!(*s - start, Duration::from_millis(10) * i as u32);
         }
+    }
+
+    #[cfg(feature = "client")]
+    #[test]
+    fn only_slow_classes_may_burst() {
+        let limiter = RateLimiter::default();
+        let now = tokio::time::Instant::now();
+        let first = limiter.reserve("main", RateClass::Multicast);
+        let second = limiter.reserve("main", RateClass::Multicast);
+        assert!(first <= now + Duration::from_millis(1));
+        assert!(second >= now + Duration::from_millis(5));
+        // 100/h: a rich menu change deletes and creates without waiting 36 s.
+        for _ in 0..3 {
+            assert!(
+                limiter.reserve("main", RateClass::RichMenuCreateDelete)
+                    <= tokio::time::Instant::now()
+            );
+        }
+        assert_eq!(limiter.burst(RateClass::Insight), 60);
     }
 }

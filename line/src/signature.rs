@@ -9,6 +9,9 @@ use sha2::Sha256;
 
 type HmacSha256 = Hmac<Sha256>;
 
+/// The request header that carries the signature of a webhook delivery.
+pub const SIGNATURE_HEADER: &str = "x-line-signature";
+
 /// The signature LINE would send for `body` (used by the sandbox, and by tests).
 pub fn sign(channel_secret: &str, body: &[u8]) -> String {
     STANDARD.encode(mac(channel_secret, body).finalize().into_bytes())

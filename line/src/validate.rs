@@ -36,10 +36,30 @@ pub const MAX_CAROUSEL_BYTES: usize = 50_000;
 pub const MAX_CAROUSEL_BUBBLES: usize = 12;
 pub const MAX_RICH_MENU_AREAS: usize = 20;
 pub const MAX_CHAT_BAR_TEXT: usize = 14;
+/// Rich menus one channel may have.
+pub const MAX_RICH_MENUS: usize = 1000;
+/// Rich menu aliases one channel may have.
+pub const MAX_RICH_MENU_ALIASES: usize = 1000;
+/// A rich menu image, in bytes. LINE says "1 MB": the decimal reading is the stricter one, so
+/// an image that passes here passes at LINE whichever reading LINE means.
+pub const MAX_RICH_MENU_IMAGE_BYTES: usize = 1_000_000;
+/// The media types LINE takes for a rich menu image.
+pub const RICH_MENU_IMAGE_TYPES: &[&str] = &["image/jpeg", "image/png"];
+/// User ids in one rich menu bulk link or unlink request.
+pub const MAX_BULK_USERS: usize = 500;
+/// Names in a request's `customAggregationUnits`: the field is optional, and LINE's spec allows
+/// at most one name (`maxItems: 1`), so an empty list is valid too.
+pub const MAX_AGGREGATION_UNITS: usize = 1;
+/// A custom aggregation unit name.
+pub const AGGREGATION_UNIT_PATTERN: &str = "^[a-zA-Z0-9_]{1,30}$";
+/// How many days `to` may be after `from` when reading statistics.
+pub const MAX_STATISTICS_DAYS: u32 = 30;
+/// How statistics dates are written (a day in Japan time).
+pub const STATISTICS_DATE_FORMAT: &str = "yyyyMMdd";
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Rule {
-    /// Fewer than 1 or more than `max` items.
+    /// Fewer than `min` or more than `max` items.
     Count {
         min: usize,
         max: usize,
@@ -67,8 +87,17 @@ pub enum Rule {
     Range { min: i64, max: i64, actual: i64 },
     /// A tap area reaching outside the image.
     OutsideImage,
-    /// JSON larger than LINE accepts, in bytes.
+    /// Larger than LINE accepts, in bytes (a message's JSON, or a file).
     Size { max: usize, actual: usize },
+    /// Must be a real calendar day written in this format (e.g. `yyyyMMdd`).
+    Date(&'static str),
+    /// A day that must be 0 to `max_days` days after the day at `start` (a path); `actual` is
+    /// how many days after it is (negative: before it).
+    DaysAfter {
+        start: &'static str,
+        max_days: u32,
+        actual: i64,
+    },
     /// Not allowed here (the text says what is).
     Misplaced(&'static str),
 }
@@ -115,6 +144,17 @@ impl Violation {
                 format!("{what}: データが大きすぎます（{actual} バイト、上限 {max} バイト）。")
             }
             Rule::Misplaced(allowed) => format!("{what}: ここには置けません（{allowed}）。"),
+            Rule::Date(format) => format!("{what}: {format} 形式の日付を指定してください。"),
+            Rule::DaysAfter { start, actual, .. } if *actual < 0 => {
+                format!("{what}: {start} より前の日付は指定できません。")
+            }
+            Rule::DaysAfter {
+                start,
+                max_days,
+                actual,
+            } => {
+                format!("{what}: {start} から{max_days}日以内にしてください（現在{actual}日後）。")
+            }
         }
     }
 }
@@ -178,7 +218,7 @@ pub fn rich_menu(menu: &RichMenu) -> Vec<Violation> {
     v.0
 }
 
-/// A custom aggregation unit name for statistics: `^[a-zA-Z0-9_]{1,30}$`.
+/// A custom aggregation unit name for statistics: [`AGGREGATION_UNIT_PATTERN`].
 pub fn aggregation_unit(path: &str, name: &str) -> Vec<Violation> {
     let valid = (1..=30).contains(&name.len())
         && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
@@ -187,9 +227,136 @@ pub fn aggregation_unit(path: &str, name: &str) -> Vec<Violation> {
     } else {
         vec![Violation {
             path: path.to_owned(),
-            rule: Rule::Pattern("^[a-zA-Z0-9_]{1,30}$"),
+            rule: Rule::Pattern(AGGREGATION_UNIT_PATTERN),
         }]
     }
+}
+
+/// `customAggregationUnits` of a push or multicast: absent, or at most
+/// [`MAX_AGGREGATION_UNITS`] valid names.
+pub fn aggregation_units(units: Option<&[String]>) -> Vec<Violation> {
+    let Some(units) = units else {
+        return Vec::new();
+    };
+    let mut v = Checker::default();
+    v.count(
+        "customAggregationUnits",
+        units.len(),
+        0,
+        MAX_AGGREGATION_UNITS,
+    );
+    for (i, unit) in units.iter().enumerate() {
+        v.0.extend(aggregation_unit(
+            &format!("customAggregationUnits[{i}]"),
+            unit,
+        ));
+    }
+    v.0
+}
+
+/// The `userIds` of a rich menu bulk link or unlink: 1 to [`MAX_BULK_USERS`].
+pub fn bulk_user_ids(user_ids: &[String]) -> Vec<Violation> {
+    let mut v = Checker::default();
+    v.count("userIds", user_ids.len(), 1, MAX_BULK_USERS);
+    v.0
+}
+
+/// The media type of a rich menu image from its `Content-Type` (case and parameters aside):
+/// one of [`RICH_MENU_IMAGE_TYPES`], or `None`.
+pub fn rich_menu_image_type(content_type: &str) -> Option<&'static str> {
+    let essence = content_type.split(';').next().unwrap_or_default().trim();
+    RICH_MENU_IMAGE_TYPES
+        .iter()
+        .find(|t| t.eq_ignore_ascii_case(essence))
+        .copied()
+}
+
+/// The size of a rich menu image: not empty, at most [`MAX_RICH_MENU_IMAGE_BYTES`].
+pub fn rich_menu_image_size(bytes: usize) -> Vec<Violation> {
+    let mut v = Checker::default();
+    if bytes == 0 {
+        v.push("image", Rule::Required);
+    } else if bytes > MAX_RICH_MENU_IMAGE_BYTES {
+        v.push(
+            "image",
+            Rule::Size {
+                max: MAX_RICH_MENU_IMAGE_BYTES,
+                actual: bytes,
+            },
+        );
+    }
+    v.0
+}
+
+/// A rich menu image before upload: its media type and its size.
+pub fn rich_menu_image(content_type: &str, bytes: usize) -> Vec<Violation> {
+    let mut v = Checker::default();
+    if rich_menu_image_type(content_type).is_none() {
+        v.push("contentType", Rule::OneOf(RICH_MENU_IMAGE_TYPES));
+    }
+    v.0.extend(rich_menu_image_size(bytes));
+    v.0
+}
+
+/// One date of a statistics request: a real day written [`STATISTICS_DATE_FORMAT`].
+pub fn statistics_date(path: &str, value: &str) -> Vec<Violation> {
+    match day_number(value) {
+        Some(_) => Vec::new(),
+        None => vec![Violation {
+            path: path.to_owned(),
+            rule: Rule::Date(STATISTICS_DATE_FORMAT),
+        }],
+    }
+}
+
+/// The `from` and `to` of a statistics request: both real days, `to` on or after `from` and at
+/// most [`MAX_STATISTICS_DAYS`] later.
+pub fn statistics_period(from: &str, to: &str) -> Vec<Violation> {
+    let mut v = statistics_date("from", from);
+    v.extend(statistics_date("to", to));
+    if let (Some(first), Some(last)) = (day_number(from), day_number(to)) {
+        let actual = last - first;
+        if !(0..=i64::from(MAX_STATISTICS_DAYS)).contains(&actual) {
+            v.push(Violation {
+                path: "to".to_owned(),
+                rule: Rule::DaysAfter {
+                    start: "from",
+                    max_days: MAX_STATISTICS_DAYS,
+                    actual,
+                },
+            });
+        }
+    }
+    v
+}
+
+/// Days since 1970-01-01 of a `yyyyMMdd` day, or `None` when it is not a real day (proleptic
+/// Gregorian calendar, as LINE and chrono count).
+fn day_number(yyyymmdd: &str) -> Option<i64> {
+    if yyyymmdd.len() != 8 || !yyyymmdd.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| yyyymmdd.get(range)?.parse::<i64>().ok();
+    let (year, month, day) = (number(0..4)?, number(4..6)?, number(6..8)?);
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days_in_month = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return None,
+    };
+    if !(1..=days_in_month).contains(&day) {
+        return None;
+    }
+    // Howard Hinnant's days_from_civil: years start in March, so the leap day comes last.
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let year_of_era = y - era * 400;
+    let month_from_march = (month + 9) % 12;
+    let day_of_year = (153 * month_from_march + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    Some(era * 146_097 + day_of_era - 719_468)
 }
 
 /// A rich menu alias id: `^[a-z0-9_-]{1,32}$`.

@@ -7,15 +7,13 @@ pub(crate) enum ImageKind {
 }
 
 impl ImageKind {
+    /// By LINE's reading of a rich menu image's `Content-Type` (`line::validate`, shared with
+    /// the client).
     pub(crate) fn from_content_type(content_type: &str) -> Option<Self> {
-        let essence = content_type.split(';').next().unwrap_or("").trim();
-        if essence.eq_ignore_ascii_case("image/png") {
-            Some(ImageKind::Png)
-        } else if essence.eq_ignore_ascii_case("image/jpeg") {
-            Some(ImageKind::Jpeg)
-        } else {
-            None
-        }
+        let media_type = line::validate::rich_menu_image_type(content_type)?;
+        [ImageKind::Png, ImageKind::Jpeg]
+            .into_iter()
+            .find(|kind| kind.content_type() == media_type)
     }
 
     pub(crate) fn content_type(self) -> &'static str {

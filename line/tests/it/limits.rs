@@ -1,7 +1,6 @@
-//! Limits of imagemap, template and Flex messages and of rich menus: each at the limit and one
+//! Limits of imagemap, template and Flex messages, of rich menus and of the other requests (bulk
+//! links, aggregation units, rich menu images, statistics periods): each at the limit and one
 //! past it, with the JSON path of the violation.
-
-#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 use line::message::Message;
 use line::rich_menu::RichMenu;
@@ -204,4 +203,95 @@ fn rich_menu_limits() {
     let alias: line::rich_menu::RichMenuAlias =
         serde_json::from_value(json!({ "richMenuAliasId": "menu-1", "richMenuId": "richmenu-88c05ef6921ae53f8b58a25f3a65faf7" })).unwrap();
     assert_eq!(alias.rich_menu_alias_id, "menu-1");
+}
+
+fn rules(violations: Vec<validate::Violation>) -> Vec<(String, Rule)> {
+    violations.into_iter().map(|v| (v.path, v.rule)).collect()
+}
+
+#[test]
+fn request_limits() {
+    let ids = |n: usize| (0..n).map(|i| format!("U{i}")).collect::<Vec<_>>();
+    assert!(validate::bulk_user_ids(&ids(1)).is_empty());
+    assert!(validate::bulk_user_ids(&ids(500)).is_empty());
+    for n in [0, 501] {
+        assert_eq!(
+            rules(validate::bulk_user_ids(&ids(n))),
+            [(
+                "userIds".to_owned(),
+                Rule::Count {
+                    min: 1,
+                    max: 500,
+                    actual: n
+                }
+            )]
+        );
+    }
+
+    // customAggregationUnits: optional, at most one valid name.
+    let units = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+    assert!(validate::aggregation_units(None).is_empty());
+    assert!(validate::aggregation_units(Some(&units(&[]))).is_empty());
+    assert!(validate::aggregation_units(Some(&units(&[&"a".repeat(30)]))).is_empty());
+    let two = validate::aggregation_units(Some(&units(&["a", "b"])));
+    assert_eq!(two[0].path, "customAggregationUnits");
+    let bad = validate::aggregation_units(Some(&units(&[&"a".repeat(31)])));
+    assert_eq!(
+        rules(bad),
+        [(
+            "customAggregationUnits[0]".to_owned(),
+            Rule::Pattern("^[a-zA-Z0-9_]{1,30}$")
+        )]
+    );
+
+    // Rich menu images: JPEG or PNG (parameters and case aside), 1 to 1,000,000 bytes.
+    assert_eq!(
+        validate::rich_menu_image_type("Image/PNG; charset=x"),
+        Some("image/png")
+    );
+    assert_eq!(validate::rich_menu_image_type("image/gif"), None);
+    assert!(validate::rich_menu_image("image/jpeg", 1_000_000).is_empty());
+    assert_eq!(
+        rules(validate::rich_menu_image("image/jpeg", 1_000_001)),
+        [(
+            "image".to_owned(),
+            Rule::Size {
+                max: 1_000_000,
+                actual: 1_000_001
+            }
+        )]
+    );
+    let paths: Vec<String> = validate::rich_menu_image("image/gif", 0)
+        .into_iter()
+        .map(|v| v.path)
+        .collect();
+    assert_eq!(paths, ["contentType", "image"]);
+
+    // Statistics: real days, `to` 0 to 30 days after `from`.
+    assert!(validate::statistics_period("20250101", "20250131").is_empty());
+    assert!(validate::statistics_period("20240215", "20240316").is_empty());
+    assert!(validate::statistics_period("20250131", "20250131").is_empty());
+    let too_long = rules(validate::statistics_period("20250101", "20250201"));
+    assert_eq!(
+        too_long,
+        [(
+            "to".to_owned(),
+            Rule::DaysAfter {
+                start: "from",
+                max_days: 30,
+                actual: 31
+            }
+        )]
+    );
+    let reversed = validate::statistics_period("20250102", "20250101");
+    assert_eq!(reversed[0].path, "to");
+    assert!(reversed[0].message_ja().contains("より前"));
+    for not_a_day in ["2025-01-01", "20250230", "20230229", "20251301", "2025010"] {
+        assert_eq!(
+            rules(validate::statistics_date("from", not_a_day)),
+            [("from".to_owned(), Rule::Date("yyyyMMdd"))],
+            "{not_a_day}"
+        );
+    }
+    assert!(validate::statistics_date("from", "20240229").is_empty());
 }

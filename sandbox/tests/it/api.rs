@@ -1,15 +1,13 @@
 //! The Messaging API and LINE Login endpoints, over real HTTP.
-#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
-
-mod common;
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use common::*;
 use line::rate::{RateClass, RateLimit};
 use sandbox::SandboxConfig;
 use serde_json::{Value, json};
+
+use crate::support::*;
 
 const PUSH: &str = "/v2/bot/message/push";
 const MULTICAST: &str = "/v2/bot/message/multicast";
@@ -377,17 +375,18 @@ async fn reply_tokens_are_single_use() {
 
 #[tokio::test]
 async fn reply_tokens_expire() {
-    let h = Harness::start(SandboxConfig {
-        reply_token_ttl: Duration::from_millis(50),
-        ..SandboxConfig::default()
-    })
-    .await;
+    let h = Harness::default().await;
     let user = h.friend("a", "花子").await;
     let token = h.webhook.last_event()["replyToken"]
         .as_str()
         .unwrap()
         .to_owned();
-    tokio::time::sleep(Duration::from_millis(80)).await;
+    // A minute passes on the sandbox's clock, at once.
+    let ttl = h.sandbox.config().reply_token_ttl;
+    h.sandbox
+        .config()
+        .clock
+        .advance(ttl + Duration::from_millis(1));
     let late = h
         .post_json(
             TOKEN_A,
@@ -399,8 +398,9 @@ async fn reply_tokens_expire() {
     assert!(h.sandbox.chat("a", &user).is_empty());
 }
 
+/// What this costs is measured by bench/sandbox/multicast_500.rs (docs/benchmarks.md), not here.
 #[tokio::test]
-async fn multicast_of_500_is_cheap() {
+async fn multicast_of_500_reaches_every_chat() {
     let h = Harness::default().await;
     let ids = h.sandbox.seed_friends("a", 500).unwrap();
     let body = serde_json::to_vec(&json!({
@@ -409,9 +409,7 @@ async fn multicast_of_500_is_cheap() {
         "customAggregationUnits": ["bench"],
     }))
     .unwrap();
-    let rounds = 20;
-    let started = Instant::now();
-    for _ in 0..rounds {
+    for _ in 0..20 {
         h.post_with(
             h.http
                 .post(h.url(MULTICAST))
@@ -422,10 +420,6 @@ async fn multicast_of_500_is_cheap() {
         .await
         .expect(200);
     }
-    let per_request = started.elapsed() / rounds;
-    eprintln!("multicast of 500 (debug build, with HTTP): {per_request:?} per request");
-    // A generous bound for an unoptimised build on a busy machine; release is far below 1 ms.
-    assert!(per_request < Duration::from_millis(250), "{per_request:?}");
     let chat = h.sandbox.chat("a", &ids[499]);
     assert_eq!(chat.len(), 40);
     assert_eq!(chat[0].aggregation_unit.as_deref(), Some("bench"));

@@ -1,11 +1,12 @@
 //! The Messaging API client against a scripted stand-in for LINE's platform: a real HTTP server
 //! on 127.0.0.1 that answers each request from a fault script and records what it received.
-
-#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+//! No test measures wall time: pacing and timeouts are checked on tokio's paused clock, and
+//! budgets are hourly where real requests are involved, so that nothing depends on the
+//! machine's speed.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -19,6 +20,7 @@ use line::message::Message;
 use line::rate::{RateClass, RateLimit};
 use line::rich_menu::{RichMenu, RichMenuAlias};
 use serde_json::json;
+use tokio::time::Instant;
 
 /// One request as the server received it.
 #[derive(Clone, Debug)]
@@ -389,12 +391,44 @@ async fn unauthorized_is_not_retried() {
     assert_eq!(fake.seen().len(), 1);
 }
 
-#[tokio::test]
+/// A server that takes connections (the kernel completes them) and never reads or answers.
+/// Counting what it took afterwards needs no task of the test's runtime, so it works on a paused
+/// clock.
+struct Silent(std::net::TcpListener);
+
+impl Silent {
+    fn start() -> (Silent, String) {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        (Silent(listener), base)
+    }
+
+    /// Connections made so far: waits (a little, in real time) for `expected` in case the
+    /// kernel is slow to complete a handshake, and counts any extra ones too.
+    fn connections(&self, expected: usize) -> usize {
+        self.0.set_nonblocking(true).unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        let mut taken = 0;
+        loop {
+            match self.0.accept() {
+                Ok(_) => taken += 1,
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                    if taken >= expected || std::time::Instant::now() > deadline {
+                        return taken;
+                    }
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                Err(e) => panic!("{e}"),
+            }
+        }
+    }
+}
+
+/// On tokio's paused clock: the runtime jumps to each timeout instead of waiting for it.
+#[tokio::test(start_paused = true)]
 async fn a_server_that_never_answers_times_out_and_is_given_up() {
-    let mut silent = ok(sent(&["late"]));
-    silent.delay = Duration::from_secs(5);
-    let fake = Fake::start(vec![silent]).await;
-    let mut cfg = config(&fake.base);
+    let (silent, base) = Silent::start();
+    let mut cfg = config(&base);
     cfg.request_timeout = Duration::from_millis(200);
     cfg.retry.max_attempts = 2;
     let c = Client::new("main", cfg, Arc::new(RateLimiter::default())).unwrap();
@@ -411,9 +445,10 @@ async fn a_server_that_never_answers_times_out_and_is_given_up() {
         }
         other => panic!("{other:?}"),
     }
+    // Two timeouts of 200 ms and a backoff of at most 1 ms between them.
     assert!(elapsed >= Duration::from_millis(400), "{elapsed:?}");
     assert!(elapsed < Duration::from_secs(2), "{elapsed:?}");
-    assert_eq!(fake.seen().len(), 2);
+    assert_eq!(silent.connections(2), 2);
     assert!(err.message_ja().contains("2 回"));
 }
 
@@ -475,6 +510,10 @@ async fn invalid_requests_are_refused_before_sending() {
         Err(ClientError::Invalid(_))
     ));
     assert!(matches!(
+        c.statistics_per_unit("unit", "20250101", "20250201").await,
+        Err(ClientError::Invalid(_))
+    ));
+    assert!(matches!(
         c.delete_rich_menu_alias("Bad Alias").await,
         Err(ClientError::Invalid(_))
     ));
@@ -487,62 +526,108 @@ async fn invalid_requests_are_refused_before_sending() {
     assert_eq!(fake.seen().len(), 0);
 }
 
-#[tokio::test]
-async fn the_rate_limiter_paces_each_channel_across_clients() {
-    let fake = Fake::start(vec![ok(json!({}))]).await;
-    let limits = HashMap::from([(RateClass::Multicast, RateLimit::per_second(20))]);
-    let limiter = Arc::new(RateLimiter::new(limits));
-    let a = Client::new("city", config(&fake.base), limiter.clone()).unwrap();
-    let req = multicast_request(2);
-
+/// The pacing itself, on tokio's paused clock: exact to the millisecond, without waiting.
+#[tokio::test(start_paused = true)]
+async fn the_rate_limiter_paces_each_channel_across_callers() {
+    let twenty_per_second = || {
+        Arc::new(RateLimiter::new(HashMap::from([(
+            RateClass::Multicast,
+            RateLimit::per_second(20),
+        )])))
+    };
+    let limiter = twenty_per_second();
     let started = Instant::now();
     for _ in 0..10 {
-        a.multicast(&req, &RetryKey::random()).await.unwrap();
+        limiter.acquire("city", RateClass::Multicast).await;
     }
-    let elapsed = started.elapsed();
-    assert!(elapsed >= Duration::from_millis(400), "{elapsed:?}");
+    // One slot every 50 ms, the first at once.
+    assert_eq!(started.elapsed(), Duration::from_millis(450));
 
-    // Two clients of one channel share its budget; another channel has its own.
-    let limiter = Arc::new(RateLimiter::new(HashMap::from([(
-        RateClass::Multicast,
-        RateLimit::per_second(20),
-    )])));
+    // Two callers of one channel share its budget; another channel has its own.
+    let limiter = twenty_per_second();
+    let five = |limiter: Arc<RateLimiter>| async move {
+        for _ in 0..5 {
+            limiter.acquire("city", RateClass::Multicast).await;
+        }
+        Instant::now()
+    };
+    let started = Instant::now();
+    let (a_done, b_done, other_took) =
+        tokio::join!(five(limiter.clone()), five(limiter.clone()), async {
+            let t = Instant::now();
+            limiter.acquire("town", RateClass::Multicast).await;
+            t.elapsed()
+        });
+    assert_eq!(a_done.max(b_done) - started, Duration::from_millis(450));
+    assert_eq!(other_took, Duration::ZERO);
+
+    // A retry takes the next slot like any request: 10/s puts it 100 ms after the first.
+    let limiter = RateLimiter::new(HashMap::from([(
+        RateClass::Push,
+        RateLimit::per_second(10),
+    )]));
+    let started = Instant::now();
+    limiter.acquire("main", RateClass::Push).await;
+    limiter.acquire("main", RateClass::Push).await;
+    assert_eq!(started.elapsed(), Duration::from_millis(100));
+}
+
+/// An hour's budget: how much is left does not depend on how fast the test runs, and a request
+/// beyond it cannot go out within the test's lifetime.
+fn hourly(class: RateClass, count: u32) -> Arc<RateLimiter> {
+    Arc::new(RateLimiter::new(HashMap::from([(
+        class,
+        RateLimit::new(count, Duration::from_secs(3600)),
+    )])))
+}
+
+/// True when `call` is still waiting (for the rate limiter) after a while.
+async fn still_waiting<F: std::future::Future>(call: F) -> bool {
+    tokio::time::timeout(Duration::from_millis(100), call)
+        .await
+        .is_err()
+}
+
+#[tokio::test]
+async fn clients_of_one_channel_share_its_budget() {
+    let fake = Fake::start(vec![ok(json!({}))]).await;
+    let limiter = hourly(RateClass::Multicast, 3);
     let a = Client::new("city", config(&fake.base), limiter.clone()).unwrap();
     let b = Client::new("city", config(&fake.base), limiter.clone()).unwrap();
     let other = Client::new("town", config(&fake.base), limiter.clone()).unwrap();
-    let five = |c: Client| {
-        let req = req.clone();
-        async move {
-            for _ in 0..5 {
-                c.multicast(&req, &RetryKey::random()).await.unwrap();
-            }
-        }
+    let req = multicast_request(2);
+    let send = |c: &Client| {
+        let (c, req) = (c.clone(), req.clone());
+        async move { c.multicast(&req, &RetryKey::random()).await.unwrap() }
     };
-    let started = Instant::now();
-    let ((), (), other_took) = tokio::join!(five(a), five(b), async {
-        let t = Instant::now();
-        other.multicast(&req, &RetryKey::random()).await.unwrap();
-        t.elapsed()
-    });
-    let elapsed = started.elapsed();
-    assert!(elapsed >= Duration::from_millis(400), "{elapsed:?}");
-    assert!(other_took < Duration::from_millis(40), "{other_took:?}");
+
+    send(&a).await;
+    send(&b).await;
+    send(&other).await;
+    send(&a).await;
+    assert_eq!(fake.seen().len(), 4);
+    // City's three slots are used, by a and b together; the town still has two.
+    assert!(still_waiting(send(&b)).await);
+    assert_eq!(fake.seen().len(), 4, "nothing sent beyond the budget");
+    send(&other).await;
+    assert_eq!(fake.seen().len(), 5);
 }
 
 #[tokio::test]
 async fn retries_wait_for_the_rate_limiter_too() {
+    // One request an hour: after the 500, the retry waits for the limiter, not only for its
+    // backoff of at most 1 ms.
     let fake = Fake::start(vec![answer(500, json!({"message": "x"})), ok(sent(&["m"]))]).await;
-    let limiter = Arc::new(RateLimiter::new(HashMap::from([(
-        RateClass::Push,
-        RateLimit::per_second(10),
-    )])));
-    let c = Client::new("main", config(&fake.base), limiter).unwrap();
-    let started = Instant::now();
+    let c = Client::new("main", config(&fake.base), hourly(RateClass::Push, 1)).unwrap();
+    assert!(still_waiting(c.push(&push_request(vec![text("a")]), &RetryKey::random())).await);
+    assert_eq!(fake.seen().len(), 1);
+
+    // With a slot for it, the retry goes out and succeeds.
+    let fake = Fake::start(vec![answer(500, json!({"message": "x"})), ok(sent(&["m"]))]).await;
+    let c = Client::new("main", config(&fake.base), hourly(RateClass::Push, 2)).unwrap();
     c.push(&push_request(vec![text("a")]), &RetryKey::random())
         .await
         .unwrap();
-    let elapsed = started.elapsed();
-    assert!(elapsed >= Duration::from_millis(100), "{elapsed:?}");
     assert_eq!(fake.seen().len(), 2);
 }
 

@@ -2,8 +2,6 @@
 //! LINE sent is kept exactly (unknown fields included), and malformed bodies are refused with
 //! the path of the problem.
 
-#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
-
 use line::webhook::{self, ContentProvider, EventKind, MessageContent, Source, WebhookError};
 use serde_json::{Value, json};
 

@@ -1,16 +1,17 @@
 //! Simulated friends: webhook deliveries, redelivery, chats, and the state file.
-#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
-
-mod common;
 
 use axum::Router;
 use axum::http::StatusCode;
 use axum::routing::post;
-use common::*;
 use line::message::Action;
 use line::webhook::EventKind;
-use sandbox::{NewSimFriend, Sandbox, SandboxConfig, SandboxError, is_ulid, ulid_time_ms};
+use sandbox::{
+    MAX_DISPLAY_NAME_LENGTH, NewSimFriend, Sandbox, SandboxConfig, SandboxError, SimAction,
+    is_ulid, ulid_time_ms,
+};
 use serde_json::{Value, json};
+
+use crate::support::*;
 
 #[tokio::test]
 async fn follow_delivers_a_signed_event_like_line() {
@@ -399,14 +400,12 @@ async fn state_is_saved_in_the_background() {
     .unwrap();
     sandbox.add_channel(channel("a", None));
     sandbox.seed_friends("a", 2).unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    while !state_file.exists() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "saved within about a second"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    eventually(
+        "the state file is saved within about a second",
+        std::time::Duration::from_secs(5),
+        || state_file.exists(),
+    )
+    .await;
     let reopened = Sandbox::new(SandboxConfig {
         state_file: Some(state_file),
         ..SandboxConfig::default()
@@ -414,4 +413,99 @@ async fn state_is_saved_in_the_background() {
     .unwrap();
     reopened.add_channel(channel("a", None));
     assert_eq!(reopened.friends("a").len(), 2);
+}
+
+#[tokio::test]
+async fn typed_actions_are_checked_then_done() {
+    let h = Harness::default().await;
+    let user = h
+        .sandbox
+        .create_friend(
+            "a",
+            NewSimFriend {
+                display_name: "花子".into(),
+                ..NewSimFriend::default()
+            },
+        )
+        .unwrap()
+        .user_id;
+    let act = |action: SimAction| h.sandbox.act("a", &user, action);
+
+    let followed = act(SimAction::Follow).await.unwrap().unwrap();
+    assert!(followed.succeeded(), "{followed:?}");
+    assert_eq!(h.webhook.last_event()["type"], "follow");
+
+    // Text: not blank, at most 5000 characters (not UTF-16 units: an emoji is one).
+    let refused = SandboxError::Invalid("メッセージは1〜5000文字で入力してください。".into());
+    let count = h.webhook.all().len();
+    for text in [String::new(), " \n\u{3000}".into(), "あ".repeat(5001)] {
+        assert_eq!(
+            act(SimAction::Text(text)).await.unwrap_err(),
+            refused.clone()
+        );
+    }
+    assert_eq!(h.webhook.all().len(), count, "nothing delivered");
+    let longest = format!("{}😀", "あ".repeat(4999));
+    act(SimAction::Text(longest.clone()))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(h.webhook.last_event()["message"]["text"], longest.as_str());
+
+    let tap = SimAction::Tap(Action::Postback {
+        label: None,
+        data: "menu=garbage".into(),
+        display_text: None,
+        input_option: None,
+        fill_in_text: None,
+    });
+    assert_eq!(tap.name(), "action");
+    act(tap).await.unwrap().unwrap();
+    assert_eq!(h.webhook.last_event()["postback"]["data"], "menu=garbage");
+    let uri = Action::Uri {
+        label: None,
+        uri: "https://example.jp".into(),
+        alt_uri: None,
+    };
+    assert_eq!(act(SimAction::Tap(uri)).await.unwrap(), None);
+
+    act(SimAction::Unfollow).await.unwrap().unwrap();
+    assert_eq!(h.webhook.last_event()["type"], "unfollow");
+    assert_eq!(
+        act(SimAction::Text("x".into())).await.unwrap_err(),
+        SandboxError::NotFollowing
+    );
+    assert_eq!(
+        [
+            SimAction::Follow,
+            SimAction::Unfollow,
+            SimAction::Text("x".into())
+        ]
+        .map(|a| a.name()),
+        ["follow", "unfollow", "text"]
+    );
+}
+
+#[tokio::test]
+async fn display_names_are_checked() {
+    let sandbox = Sandbox::new(SandboxConfig::default()).unwrap();
+    sandbox.add_channel(channel("a", None));
+    let create = |name: &str| {
+        sandbox.create_friend(
+            "a",
+            NewSimFriend {
+                display_name: name.into(),
+                ..NewSimFriend::default()
+            },
+        )
+    };
+    assert_eq!(MAX_DISPLAY_NAME_LENGTH, 20);
+    let refused = SandboxError::Invalid("表示名は1〜20文字で入力してください。".into());
+    for name in ["", "   ", &"名".repeat(21)] {
+        assert_eq!(create(name).unwrap_err(), refused, "{name:?}");
+    }
+    let twenty = "名".repeat(20);
+    let friend = create(&format!("  {twenty} ")).unwrap();
+    assert_eq!(friend.display_name, twenty);
+    assert_eq!(sandbox.friends("a").len(), 1);
 }

@@ -1,9 +1,8 @@
 //! Test harness: the sandbox served over real HTTP on loopback (nested at `/sandbox/line`, as
 //! the server mounts it), and a webhook receiver that checks signatures.
 
-#![allow(dead_code)]
-
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Bytes;
@@ -81,6 +80,16 @@ pub struct Harness {
     pub base: String,
     pub http: reqwest::Client,
     pub webhook: Webhook,
+}
+
+/// Waits until `done` is true, for an effect that happens in the background (a thread or task
+/// of the sandbox): polls every 20 ms and fails the test with `what` after `deadline`.
+pub async fn eventually(what: &str, deadline: Duration, mut done: impl FnMut() -> bool) {
+    let until = Instant::now() + deadline;
+    while !done() {
+        assert!(Instant::now() < until, "{what}: not within {deadline:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 pub async fn serve(router: Router) -> String {
@@ -295,5 +304,17 @@ pub fn png(width: u32, height: u32, bit_depth: u8) -> Vec<u8> {
     chunk(&mut out, b"IHDR", &ihdr);
     chunk(&mut out, b"IDAT", &zlib);
     chunk(&mut out, b"IEND", &[]);
+    out
+}
+
+/// A valid PNG of `width` × `height`, exactly `bytes` long: padded with a private ancillary
+/// chunk, which decoders skip. For LINE's size limit of rich menu images.
+pub fn png_of_size(width: u32, height: u32, bytes: usize) -> Vec<u8> {
+    let mut out = png(width, height, 1);
+    let iend = out.split_off(out.len() - 12);
+    let padding = bytes - out.len() - iend.len() - 12;
+    chunk(&mut out, b"prVt", &vec![0; padding]);
+    out.extend(iend);
+    assert_eq!(out.len(), bytes);
     out
 }

@@ -1,8 +1,6 @@
 //! Outbound messages: JSON in LINE's documented shape round-trips, unknown fields are refused,
 //! and each limit is tested at the limit and one past it.
 
-#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
-
 use line::message::{Action, Message};
 use line::validate::{self, Rule, Violation};
 use serde_json::{Value, json};
@@ -24,7 +22,7 @@ fn violations(messages: &[Message]) -> Vec<(String, Rule)> {
 
 /// Examples in LINE's documented shape, shared with the SDK agreement test.
 fn fixture(key: &str) -> Vec<Value> {
-    let all: Value = serde_json::from_str(include_str!("fixtures/outbound.json")).unwrap();
+    let all: Value = serde_json::from_str(include_str!("../fixtures/outbound.json")).unwrap();
     all[key].as_array().unwrap().clone()
 }
 
