@@ -61,7 +61,9 @@ pub fn AdminLayout() -> impl IntoView {
 
     view! {
         <div class="admin-shell">
-            <a class="skip-link" href="#main">"本文へ移動"</a>
+            <a class="skip-link" href="#main">
+                "本文へ移動"
+            </a>
             <header class="topbar">
                 <A href="/admin" attr:class="brand">
                     "まちだより"
@@ -111,7 +113,9 @@ pub fn AdminLayout() -> impl IntoView {
                         }}
                     </Transition>
                     <ActionForm action=logout>
-                        <button type="submit" class="button ghost">"ログアウト"</button>
+                        <button type="submit" class="button ghost">
+                            "ログアウト"
+                        </button>
                     </ActionForm>
                 </div>
             </header>
@@ -119,7 +123,9 @@ pub fn AdminLayout() -> impl IntoView {
                 <nav class="sidenav" aria-label="メインメニュー">
                     <ul>
                         <li>
-                            <A href="/admin" exact=true>"ダッシュボード"</A>
+                            <A href="/admin" exact=true>
+                                "ダッシュボード"
+                            </A>
                         </li>
                         // Only the areas this person may open (the server refuses the others
                         // anyway).
@@ -136,10 +142,7 @@ pub fn AdminLayout() -> impl IntoView {
                                     .map(|area| {
                                         view! {
                                             <li>
-                                                <A href=format!(
-                                                    "/admin/{}",
-                                                    area.slug,
-                                                )>{area.label}</A>
+                                                <A href=format!("/admin/{}", area.slug)>{area.label}</A>
                                             </li>
                                         }
                                     })

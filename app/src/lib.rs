@@ -85,7 +85,11 @@ pub fn App() -> impl IntoView {
         // same on the server and in the browser.
         <Title formatter=|page: String| {
             let page = page.replace('<', "＜").replace('>', "＞").replace('&', "＆");
-            if page.is_empty() { "まちだより 管理画面".to_owned() } else { format!("{page} | まちだより") }
+            if page.is_empty() {
+                "まちだより 管理画面".to_owned()
+            } else {
+                format!("{page} | まちだより")
+            }
         } />
         <Router>
             <Routes fallback=|| view! { <NotFound /> }>
@@ -94,10 +98,19 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/setup") view=SetupPage />
                 <ParentRoute path=path!("/admin") view=AdminLayout>
                     <Route path=path!("") view=Dashboard />
-                    <Route path=path!("deliveries") view=|| view! { <Placeholder slug="deliveries" /> } />
-                    <Route path=path!("segments") view=|| view! { <Placeholder slug="segments" /> } />
+                    <Route
+                        path=path!("deliveries")
+                        view=|| view! { <Placeholder slug="deliveries" /> }
+                    />
+                    <Route
+                        path=path!("segments")
+                        view=|| view! { <Placeholder slug="segments" /> }
+                    />
                     <Route path=path!("surveys") view=|| view! { <Placeholder slug="surveys" /> } />
-                    <Route path=path!("rich-menus") view=|| view! { <Placeholder slug="rich-menus" /> } />
+                    <Route
+                        path=path!("rich-menus")
+                        view=|| view! { <Placeholder slug="rich-menus" /> }
+                    />
                     <Route path=path!("chatbot") view=|| view! { <Placeholder slug="chatbot" /> } />
                     <Route path=path!("friends") view=FriendsPage />
                     <Route path=path!("friends/:id") view=FriendDetailPage />

@@ -7,6 +7,9 @@
 //!   cargo bench -p sandbox --bench multicast_500                 (optimised)
 //!   cargo bench -p sandbox --bench multicast_500 --profile dev   (as the tests build it)
 
+// A benchmark reports on standard output.
+#![allow(clippy::print_stdout)]
+
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 

@@ -13,9 +13,6 @@
 //! - `client` (feature `client`, native only): the Messaging API client, with validation,
 //!   pacing, retries and idempotent sending.
 
-// No `unsafe` in our code: memory safety is the compiler's to prove (IPA: buffer overflow).
-#![forbid(unsafe_code)]
-
 pub mod api;
 #[cfg(feature = "client")]
 pub mod client;

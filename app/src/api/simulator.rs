@@ -47,35 +47,6 @@ pub(crate) const RULES: &[super::rules::Rule] = {
 };
 
 #[cfg(feature = "ssr")]
-fn sandbox_error(e: &sandbox::SandboxError) -> AppError {
-    AppError::Invalid(e.to_string())
-}
-
-/// Simulator actions go in the audit log too: they make the server store friends and events
-/// and send replies, as a real friend's actions would.
-#[cfg(feature = "ssr")]
-async fn audit_sim(
-    ctx: &crate::ssr::context::CallContext,
-    staff: &domain::staff::accounts::Staff,
-    action: &str,
-    channel: &str,
-    user_id: &str,
-    summary: serde_json::Value,
-) -> Result<(), AppError> {
-    let mut summary = summary;
-    summary["channel"] = channel.into();
-    Ok(domain::security::audit::record(
-        ctx.db(),
-        &ctx.actor(staff),
-        action,
-        "sim_friend",
-        Some(user_id),
-        summary,
-    )
-    .await?)
-}
-
-#[cfg(feature = "ssr")]
 fn delivered(d: sandbox::Delivery) -> DeliveryView {
     match (d.status, d.error) {
         (Some(status), _) if (200..300).contains(&status) => DeliveryView {
@@ -117,33 +88,14 @@ pub async fn sim_create_friend(
     channel: String,
     display_name: String,
 ) -> Result<SimFriendView, AppError> {
-    let (staff, ctx) = crate::ssr::context::call::<SimCreateFriend>()?;
-    let name = display_name.trim();
-    if name.is_empty() || name.chars().count() > 20 {
-        return Err(AppError::Invalid(
-            "表示名は1〜20文字で入力してください。".into(),
-        ));
-    }
-    let friend = ctx
-        .sandbox()?
-        .create_friend(
-            &channel,
-            sandbox::NewSimFriend {
-                display_name: name.to_owned(),
-                picture_url: None,
-                status_message: None,
-                language: Some("ja".into()),
-            },
-        )
-        .map_err(|e| sandbox_error(&e))?;
-    let summary = serde_json::json!({"display_name": friend.display_name});
-    audit_sim(
-        &ctx,
-        &staff,
-        "simulator.create_friend",
+    let (me, ctx) = crate::ssr::context::call::<SimCreateFriend>()?;
+    let sandbox = ctx.sandbox()?;
+    let friend = domain::platform::simulator::create_friend(
+        ctx.db(),
+        &ctx.actor(&me),
+        &sandbox,
         &channel,
-        &friend.user_id,
-        summary,
+        &display_name,
     )
     .await?;
     Ok(SimFriendView {
@@ -153,59 +105,50 @@ pub async fn sim_create_friend(
     })
 }
 
-/// follow, unfollow, text (with `text`), or action (with `action`: a LINE action object in JSON,
-/// as found in a quick reply or template the account sent).
+/// What a simulated friend does, as the simulator's forms send it (`act=follow`...).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SimActKind {
+    Follow,
+    Unfollow,
+    /// Writes the form's `text`.
+    Text,
+    /// Taps the form's `action`: a LINE action object in JSON, as found in a quick reply or
+    /// template the account sent.
+    Action,
+}
+
+/// Follows, blocks, writes or taps as the simulated friend `user_id`.
 #[server(endpoint = "simulator/act")]
 pub async fn sim_act(
     channel: String,
     user_id: String,
-    act: String,
+    act: SimActKind,
     text: Option<String>,
     action: Option<String>,
 ) -> Result<Option<DeliveryView>, AppError> {
-    let (staff, ctx) = crate::ssr::context::call::<SimAct>()?;
+    use sandbox::SimAction;
+    let (me, ctx) = crate::ssr::context::call::<SimAct>()?;
     let sandbox = ctx.sandbox()?;
-    let summary = match act.as_str() {
-        "text" => serde_json::json!({"text": text}),
-        "action" => serde_json::json!({"action": action}),
-        _ => serde_json::json!({}),
+    let action = match act {
+        SimActKind::Follow => SimAction::Follow,
+        SimActKind::Unfollow => SimAction::Unfollow,
+        SimActKind::Text => SimAction::Text(text.unwrap_or_default()),
+        SimActKind::Action => SimAction::Tap(
+            serde_json::from_str(action.as_deref().unwrap_or_default())
+                .map_err(|_| AppError::Invalid("ボタンの内容を読み取れません。".into()))?,
+        ),
     };
-    let delivery = match act.as_str() {
-        "follow" => Some(sandbox.follow(&channel, &user_id).await),
-        "unfollow" => Some(sandbox.unfollow(&channel, &user_id).await),
-        "text" => {
-            let text = text.unwrap_or_default();
-            if text.trim().is_empty() || text.chars().count() > 5000 {
-                return Err(AppError::Invalid(
-                    "メッセージは1〜5000文字で入力してください。".into(),
-                ));
-            }
-            Some(sandbox.send_text(&channel, &user_id, &text).await)
-        }
-        "action" => {
-            let action: line::message::Action =
-                serde_json::from_str(action.as_deref().unwrap_or_default())
-                    .map_err(|_| AppError::Invalid("ボタンの内容を読み取れません。".into()))?;
-            sandbox
-                .tap_action(&channel, &user_id, &action)
-                .await
-                .transpose()
-        }
-        _ => return Err(AppError::Invalid("不明な操作です。".into())),
-    };
-    audit_sim(
-        &ctx,
-        &staff,
-        &format!("simulator.{act}"),
+    let delivery = domain::platform::simulator::act(
+        ctx.db(),
+        &ctx.actor(&me),
+        &sandbox,
         &channel,
         &user_id,
-        summary,
+        action,
     )
     .await?;
-    delivery
-        .transpose()
-        .map(|d| d.map(delivered))
-        .map_err(|e| sandbox_error(&e))
+    Ok(delivery.map(delivered))
 }
 
 #[server(endpoint = "simulator/chat")]

@@ -19,7 +19,9 @@ where
     V: IntoView + 'static,
 {
     view! {
-        <Transition fallback=|| view! { <p class="hint">"読み込み中…"</p> }>
+        <Transition fallback=|| {
+            view! { <p class="hint">"読み込み中…"</p> }
+        }>
             {move || {
                 resource
                     .get()

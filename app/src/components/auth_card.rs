@@ -16,7 +16,17 @@ pub fn AuthCard(
             <section class="auth-card" aria-labelledby="auth-heading">
                 <p class="auth-brand">"まちだより"</p>
                 <h1 id="auth-heading">{heading}</h1>
-                {move || error.get().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
+                {move || {
+                    error
+                        .get()
+                        .map(|e| {
+                            view! {
+                                <p class="form-error" role="alert">
+                                    {e}
+                                </p>
+                            }
+                        })
+                }}
                 {children()}
             </section>
         </main>

@@ -7,7 +7,11 @@ use crate::error::AppError;
 /// An error as staff read it: its Japanese message, announced to screen readers.
 #[component]
 pub fn ErrorNote(error: AppError) -> impl IntoView {
-    view! { <p class="form-error" role="alert">{error.to_string()}</p> }
+    view! {
+        <p class="form-error" role="alert">
+            {error.to_string()}
+        </p>
+    }
 }
 
 /// The outcome of a server action: `done` when it succeeded, the error when not, nothing before
@@ -19,7 +23,12 @@ pub fn Outcome<T: Clone + Send + Sync + 'static>(
 ) -> impl IntoView {
     move || {
         value.get().map(|r| match r {
-            Ok(_) => view! { <p class="notice" role="status">{done}</p> }.into_any(),
+            Ok(_) => view! {
+                <p class="notice" role="status">
+                    {done}
+                </p>
+            }
+            .into_any(),
             Err(error) => view! { <ErrorNote error /> }.into_any(),
         })
     }

@@ -42,9 +42,20 @@ pub fn Pager(
     };
     view! {
         <p class="hint pager">
-            {(page > 0).then(|| view! { <A href=link(page - 1)>"← 前へ"</A> " " })}
-            {format!("{} / {} ページ", page + 1, pages)}
-            {(page + 1 < pages).then(|| view! { " " <A href=link(page + 1)>"次へ →"</A> })}
+            {(page > 0)
+                .then(|| {
+                    view! {
+                        <A href=link(page - 1)>"← 前へ"</A>
+                        " "
+                    }
+                })} {format!("{} / {} ページ", page + 1, pages)}
+            {(page + 1 < pages)
+                .then(|| {
+                    view! {
+                        " "
+                        <A href=link(page + 1)>"次へ →"</A>
+                    }
+                })}
         </p>
     }
 }

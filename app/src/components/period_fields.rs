@@ -19,7 +19,13 @@ pub fn PeriodFields() -> impl IntoView {
         </div>
         <div class="field">
             <label for="f-username">"ユーザー名"</label>
-            <input id="f-username" name="username" type="search" maxlength="64" value=move || param("username") />
+            <input
+                id="f-username"
+                name="username"
+                type="search"
+                maxlength="64"
+                value=move || param("username")
+            />
         </div>
     }
 }

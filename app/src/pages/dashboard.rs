@@ -20,11 +20,12 @@ pub fn Dashboard() -> impl IntoView {
                 "サンドボックスのチャネルは LINE に送信せず、"
                 <A href="/admin/simulator">"LINEシミュレーター"</A>
                 "で友だち追加やメッセージを試せます。チャネルの状態とあいさつメッセージは"
-                <A href="/admin/settings">"設定"</A>
-                "で確認できます。"
+                <A href="/admin/settings">"設定"</A> "で確認できます。"
             </p>
         </section>
-        <Suspense fallback=|| view! { <p class="hint">"読み込み中…"</p> }>
+        <Suspense fallback=|| {
+            view! { <p class="hint">"読み込み中…"</p> }
+        }>
             {move || {
                 summary
                     .get()

@@ -13,7 +13,9 @@ pub fn NotFound() -> impl IntoView {
             <section class="auth-card">
                 <h1>"ページが見つかりません"</h1>
                 <p>"URL が正しいかご確認ください。"</p>
-                <a class="button primary" href="/admin">"管理画面へ戻る"</a>
+                <a class="button primary" href="/admin">
+                    "管理画面へ戻る"
+                </a>
             </section>
         </main>
     }

@@ -63,10 +63,30 @@ pub fn SimulatorPage() -> impl IntoView {
         <p class="simulation-banner" role="note">
             "これはシミュレーションです。実際の LINE には送信されません。組み込みの LINE サンドボックスが、LINE と同じ署名付き Webhook をこのシステムに送ります。"
         </p>
-        {move || error().map(|e| view! { <p class="form-error" role="alert">{e}</p> })}
-        {move || delivery().map(|d| view! {
-            <p class=if d.ok { "notice" } else { "form-error" } role="status" data-testid="delivery">{d.detail}</p>
-        })}
+        {move || {
+            error()
+                .map(|e| {
+                    view! {
+                        <p class="form-error" role="alert">
+                            {e}
+                        </p>
+                    }
+                })
+        }}
+        {move || {
+            delivery()
+                .map(|d| {
+                    view! {
+                        <p
+                            class=if d.ok { "notice" } else { "form-error" }
+                            role="status"
+                            data-testid="delivery"
+                        >
+                            {d.detail}
+                        </p>
+                    }
+                })
+        }}
         <div class="simulator">
             <section class="sim-friends" aria-labelledby="sim-friends-title">
                 <h2 id="sim-friends-title">"シミュレーションの利用者"</h2>
@@ -76,67 +96,136 @@ pub fn SimulatorPage() -> impl IntoView {
                         <label for="sim-name">"表示名"</label>
                         <input id="sim-name" name="display_name" required maxlength="20" />
                     </div>
-                    <button type="submit" class="button">"利用者を作成"</button>
+                    <button type="submit" class="button">
+                        "利用者を作成"
+                    </button>
                 </ActionForm>
                 <Transition fallback=|| ()>
                     <ul class="sim-friend-list">
                         {move || {
                             let ch = channel.key.get();
-                            friends.get().and_then(Result::ok).unwrap_or_default().into_iter().map(|f| {
-                                let selected = f.user_id == user.get();
-                                view! {
-                                    <li>
-                                        <A href=format!("/admin/simulator?ch={ch}&user={}", f.user_id)
-                                            attr:aria-current=selected.then_some("page")>
-                                            {f.display_name}
-                                        </A>
-                                        <span class="hint">{if f.following { "友だち" } else { "未追加・ブロック" }}</span>
-                                    </li>
-                                }
-                            }).collect_view()
+                            friends
+                                .get()
+                                .and_then(Result::ok)
+                                .unwrap_or_default()
+                                .into_iter()
+                                .map(|f| {
+                                    let selected = f.user_id == user.get();
+                                    view! {
+                                        <li>
+                                            <A
+                                                href=format!("/admin/simulator?ch={ch}&user={}", f.user_id)
+                                                attr:aria-current=selected.then_some("page")
+                                            >
+                                                {f.display_name}
+                                            </A>
+                                            <span class="hint">
+                                                {if f.following {
+                                                    "友だち"
+                                                } else {
+                                                    "未追加・ブロック"
+                                                }}
+                                            </span>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()
                         }}
                     </ul>
                 </Transition>
             </section>
-            {move || (!user.get().is_empty()).then(|| view! {
-                <section class="phone" aria-label="トーク画面（シミュレーション）">
-                    <header class="phone-top">
-                        <span>{move || channel.current().map(|c| c.name).unwrap_or_default()}</span>
-                        <span class="sim-tag">"シミュレーション"</span>
-                    </header>
-                    <div class="phone-actions">
-                        <ActForm act=act label="友だち追加" kind="follow" user=user />
-                        <ActForm act=act label="ブロック" kind="unfollow" user=user />
-                    </div>
-                    <ol class="chat" data-testid="chat">
-                        <Transition fallback=|| ()>
-                            {move || {
-                                let bubbles = chat.get().and_then(Result::ok).unwrap_or_default();
-                                let last = bubbles.last().cloned();
-                                let quick = last.filter(|b| !b.from_friend).map(|b| quick_replies(&b.message)).unwrap_or_default();
-                                view! {
-                                    {bubbles.into_iter().map(|b| view! { <Bubble bubble=b act=act user=user /> }).collect_view()}
-                                    {(!quick.is_empty()).then(|| view! {
-                                        <li class="quick-replies">
-                                            {quick.into_iter().map(|(label, action)| view! {
-                                                <ActionButton act=act user=user label=label action=action />
-                                            }).collect_view()}
-                                        </li>
-                                    })}
-                                }
-                            }}
-                        </Transition>
-                    </ol>
-                    <ActionForm action=act attr:class="phone-input">
-                        <input type="hidden" name="channel" value=move || channel.key.get() />
-                        <input type="hidden" name="user_id" value=move || user.get() />
-                        <input type="hidden" name="act" value="text" />
-                        <label class="visually-hidden" for="sim-text">"メッセージ"</label>
-                        <input id="sim-text" name="text" required maxlength="5000" placeholder="メッセージを入力" />
-                        <button type="submit" class="button primary">"送信"</button>
-                    </ActionForm>
-                </section>
-            })}
+            {move || {
+                (!user.get().is_empty())
+                    .then(|| {
+                        view! {
+                            <section
+                                class="phone"
+                                aria-label="トーク画面（シミュレーション）"
+                            >
+                                <header class="phone-top">
+                                    <span>
+                                        {move || {
+                                            channel.current().map(|c| c.name).unwrap_or_default()
+                                        }}
+                                    </span>
+                                    <span class="sim-tag">"シミュレーション"</span>
+                                </header>
+                                <div class="phone-actions">
+                                    <ActForm
+                                        act=act
+                                        label="友だち追加"
+                                        kind="follow"
+                                        user=user
+                                    />
+                                    <ActForm
+                                        act=act
+                                        label="ブロック"
+                                        kind="unfollow"
+                                        user=user
+                                    />
+                                </div>
+                                <ol class="chat" data-testid="chat">
+                                    <Transition fallback=|| ()>
+                                        {move || {
+                                            let bubbles = chat
+                                                .get()
+                                                .and_then(Result::ok)
+                                                .unwrap_or_default();
+                                            let last = bubbles.last().cloned();
+                                            let quick = last
+                                                .filter(|b| !b.from_friend)
+                                                .map(|b| quick_replies(&b.message))
+                                                .unwrap_or_default();
+                                            view! {
+                                                {bubbles
+                                                    .into_iter()
+                                                    .map(|b| view! { <Bubble bubble=b act=act user=user /> })
+                                                    .collect_view()}
+                                                {(!quick.is_empty())
+                                                    .then(|| {
+                                                        view! {
+                                                            <li class="quick-replies">
+                                                                {quick
+                                                                    .into_iter()
+                                                                    .map(|(label, action)| {
+                                                                        view! {
+                                                                            <ActionButton act=act user=user label=label action=action />
+                                                                        }
+                                                                    })
+                                                                    .collect_view()}
+                                                            </li>
+                                                        }
+                                                    })}
+                                            }
+                                        }}
+                                    </Transition>
+                                </ol>
+                                <ActionForm action=act attr:class="phone-input">
+                                    <input
+                                        type="hidden"
+                                        name="channel"
+                                        value=move || channel.key.get()
+                                    />
+                                    <input type="hidden" name="user_id" value=move || user.get() />
+                                    <input type="hidden" name="act" value="text" />
+                                    <label class="visually-hidden" for="sim-text">
+                                        "メッセージ"
+                                    </label>
+                                    <input
+                                        id="sim-text"
+                                        name="text"
+                                        required
+                                        maxlength="5000"
+                                        placeholder="メッセージを入力"
+                                    />
+                                    <button type="submit" class="button primary">
+                                        "送信"
+                                    </button>
+                                </ActionForm>
+                            </section>
+                        }
+                    })
+            }}
         </div>
     }
 }
@@ -154,7 +243,9 @@ fn ActForm(
             <input type="hidden" name="channel" value=move || channel.key.get() />
             <input type="hidden" name="user_id" value=move || user.get() />
             <input type="hidden" name="act" value=kind />
-            <button type="submit" class="button ghost">{label}</button>
+            <button type="submit" class="button ghost">
+                {label}
+            </button>
         </ActionForm>
     }
 }
@@ -174,7 +265,9 @@ fn ActionButton(
             <input type="hidden" name="user_id" value=move || user.get() />
             <input type="hidden" name="act" value="action" />
             <input type="hidden" name="action" value=action />
-            <button type="submit" class="button small">{label}</button>
+            <button type="submit" class="button small">
+                {label}
+            </button>
         </ActionForm>
     }
 }
@@ -191,10 +284,10 @@ fn Bubble(bubble: ChatBubble, act: ServerAction<SimAct>, user: Signal<String>) -
     let kind = text("/type");
     let body = match kind.as_str() {
         "text" | "textV2" => view! { <p class="text">{text("/text")}</p> }.into_any(),
-        "image" => view! {
-            <img src=text("/previewImageUrl") alt="画像" loading="lazy" width="200" />
+        "image" => {
+            view! { <img src=text("/previewImageUrl") alt="画像" loading="lazy" width="200" /> }
+                .into_any()
         }
-        .into_any(),
         "sticker" => view! { <p class="placeholder">"［スタンプ］"</p> }.into_any(),
         "postback" => view! { <p class="text">{text("/displayText")}</p> }.into_any(),
         "template" => {
@@ -202,9 +295,12 @@ fn Bubble(bubble: ChatBubble, act: ServerAction<SimAct>, user: Signal<String>) -
             view! {
                 <p class="text">{text("/template/text")}</p>
                 <div class="template-buttons">
-                    {buttons.into_iter().map(|(label, action)| view! {
-                        <ActionButton act=act user=user label=label action=action />
-                    }).collect_view()}
+                    {buttons
+                        .into_iter()
+                        .map(|(label, action)| {
+                            view! { <ActionButton act=act user=user label=label action=action /> }
+                        })
+                        .collect_view()}
                 </div>
             }
             .into_any()

@@ -312,11 +312,11 @@ async fn write(
     let api_base = settings
         .api_base
         .clone()
-        .unwrap_or_else(|| line::client::LINE_API_BASE.into());
+        .unwrap_or_else(|| line::api::LINE_API_BASE.into());
     let api_data_base = settings
         .api_data_base
         .clone()
-        .unwrap_or_else(|| line::client::LINE_DATA_BASE.into());
+        .unwrap_or_else(|| line::api::LINE_DATA_BASE.into());
     for (what, url) in [("API", &api_base), ("データAPI", &api_data_base)] {
         if !(url.starts_with("https://") || url.starts_with("http://")) {
             return Err(DomainError::Invalid(format!(

@@ -2,5 +2,7 @@
 //!
 //! - [`channels`]: LINE channels (production, test, sandbox), their sealed credentials and
 //!   greeting.
+//! - [`simulator`]: staff acting as a simulated friend of a sandbox channel, audited.
 
 pub mod channels;
+pub mod simulator;

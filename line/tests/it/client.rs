@@ -582,7 +582,7 @@ fn hourly(class: RateClass, count: u32) -> Arc<RateLimiter> {
 }
 
 /// True when `call` is still waiting (for the rate limiter) after a while.
-async fn still_waiting<F: std::future::Future>(call: F) -> bool {
+async fn still_waiting<F: Future>(call: F) -> bool {
     tokio::time::timeout(Duration::from_millis(100), call)
         .await
         .is_err()

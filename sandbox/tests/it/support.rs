@@ -206,7 +206,7 @@ impl Harness {
 #[derive(Debug)]
 pub struct Reply {
     pub status: u16,
-    pub headers: reqwest::header::HeaderMap,
+    pub headers: HeaderMap,
     pub bytes: Vec<u8>,
     pub json: Value,
 }

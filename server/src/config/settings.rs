@@ -130,13 +130,13 @@ pub const LINE_CHANNEL_ACCESS_TOKEN: Setting = Setting {
 
 pub const LINE_API_BASE: Setting = Setting {
     name: "LINE_API_BASE",
-    default: Default::Value(line::client::LINE_API_BASE),
+    default: Default::Value(line::api::LINE_API_BASE),
     doc: "Base URL of the Messaging API; any LINE-compatible server may be named here.",
 };
 
 pub const LINE_API_DATA_BASE: Setting = Setting {
     name: "LINE_API_DATA_BASE",
-    default: Default::Value(line::client::LINE_DATA_BASE),
+    default: Default::Value(line::api::LINE_DATA_BASE),
     doc: "Base URL of the Messaging API's data endpoints (rich menu images).",
 };
 

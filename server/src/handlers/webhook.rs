@@ -131,7 +131,7 @@ pub async fn receive(
         return refuse(StatusCode::NOT_FOUND, "unknown channel");
     };
     let Some(signature) = headers
-        .get("x-line-signature")
+        .get(line::signature::SIGNATURE_HEADER)
         .and_then(|v| v.to_str().ok())
     else {
         return refuse(StatusCode::UNAUTHORIZED, "missing x-line-signature");

@@ -31,7 +31,16 @@ pub fn LoginPage() -> impl IntoView {
 
     view! {
         <AuthCard page_title="ログイン" heading="管理画面にログイン" error>
-            {move || notice().map(|n| view! { <p class="notice" role="status">{n}</p> })}
+            {move || {
+                notice()
+                    .map(|n| {
+                        view! {
+                            <p class="notice" role="status">
+                                {n}
+                            </p>
+                        }
+                    })
+            }}
             <ActionForm action=login attr:class="stack">
                 <input type="hidden" name="next" value=next />
                 <div class="field">

@@ -20,27 +20,58 @@ pub fn PasswordPage() -> impl IntoView {
         <Title text="パスワードの変更" />
         <h1>"パスワードの変更"</h1>
         <Transition fallback=|| ()>
-            {move || required().then(|| view! {
-                <p class="notice" role="status" data-testid="password-required">
-                    "管理者が設定したパスワードでログインしています。使い始める前に、自分だけが知っているパスワードに変更してください。"
-                </p>
-            })}
+            {move || {
+                required()
+                    .then(|| {
+                        view! {
+                            <p class="notice" role="status" data-testid="password-required">
+                                "管理者が設定したパスワードでログインしています。使い始める前に、自分だけが知っているパスワードに変更してください。"
+                            </p>
+                        }
+                    })
+            }}
         </Transition>
         <ActionForm action=change attr:class="stack panel" attr:data-testid="change-password">
             <div class="field">
                 <label for="current_password">"現在のパスワード"</label>
-                <input id="current_password" name="current_password" type="password" required maxlength="128" autocomplete="current-password" />
+                <input
+                    id="current_password"
+                    name="current_password"
+                    type="password"
+                    required
+                    maxlength="128"
+                    autocomplete="current-password"
+                />
             </div>
             <div class="field">
                 <label for="new_password">"新しいパスワード"</label>
-                <input id="new_password" name="new_password" type="password" required minlength="12" maxlength="128" autocomplete="new-password" />
-                <p class="hint">"12文字以上。ユーザー名を含むものや、よく使われるもの（password1234 など）は使えません。"</p>
+                <input
+                    id="new_password"
+                    name="new_password"
+                    type="password"
+                    required
+                    minlength="12"
+                    maxlength="128"
+                    autocomplete="new-password"
+                />
+                <p class="hint">
+                    "12文字以上。ユーザー名を含むものや、よく使われるもの（password1234 など）は使えません。"
+                </p>
             </div>
             <div class="field">
                 <label for="new_password_confirm">"新しいパスワード（確認）"</label>
-                <input id="new_password_confirm" name="new_password_confirm" type="password" required maxlength="128" autocomplete="new-password" />
+                <input
+                    id="new_password_confirm"
+                    name="new_password_confirm"
+                    type="password"
+                    required
+                    maxlength="128"
+                    autocomplete="new-password"
+                />
             </div>
-            <button type="submit" class="button primary" disabled=move || change.pending().get()>"変更する"</button>
+            <button type="submit" class="button primary" disabled=move || change.pending().get()>
+                "変更する"
+            </button>
             <Outcome value=change.value() done="パスワードを変更しました。" />
         </ActionForm>
     }

@@ -17,17 +17,31 @@ pub fn SetupPage() -> impl IntoView {
     });
 
     view! {
-        <AuthCard page_title="初期設定" heading="初期設定：最初の管理者を作成" error>
+        <AuthCard
+            page_title="初期設定"
+            heading="初期設定：最初の管理者を作成"
+            error
+        >
             <p class="hint">
                 "この画面はサーバー本体のブラウザからのみ開けます。作成後は表示されなくなります。"
             </p>
             <ActionForm action=setup attr:class="stack">
                 <div class="field">
                     <label for="username">"ユーザー名"</label>
-                    <input id="username" name="username" type="text" autocomplete="username"
-                        required minlength="3" maxlength="64" pattern="[A-Za-z0-9._@\\-]+"
-                        aria-describedby="username-hint" />
-                    <p id="username-hint" class="hint">"3〜64文字の半角英数字と記号 . _ - @"</p>
+                    <input
+                        id="username"
+                        name="username"
+                        type="text"
+                        autocomplete="username"
+                        required
+                        minlength="3"
+                        maxlength="64"
+                        pattern="[A-Za-z0-9._@\\-]+"
+                        aria-describedby="username-hint"
+                    />
+                    <p id="username-hint" class="hint">
+                        "3〜64文字の半角英数字と記号 . _ - @"
+                    </p>
                 </div>
                 <div class="field">
                     <label for="display_name">"表示名（任意）"</label>
@@ -35,14 +49,31 @@ pub fn SetupPage() -> impl IntoView {
                 </div>
                 <div class="field">
                     <label for="password">"パスワード"</label>
-                    <input id="password" name="password" type="password" autocomplete="new-password"
-                        required minlength="12" maxlength="128" aria-describedby="password-hint" />
-                    <p id="password-hint" class="hint">"12文字以上"</p>
+                    <input
+                        id="password"
+                        name="password"
+                        type="password"
+                        autocomplete="new-password"
+                        required
+                        minlength="12"
+                        maxlength="128"
+                        aria-describedby="password-hint"
+                    />
+                    <p id="password-hint" class="hint">
+                        "12文字以上"
+                    </p>
                 </div>
                 <div class="field">
                     <label for="password_confirm">"パスワード（確認）"</label>
-                    <input id="password_confirm" name="password_confirm" type="password"
-                        autocomplete="new-password" required minlength="12" maxlength="128" />
+                    <input
+                        id="password_confirm"
+                        name="password_confirm"
+                        type="password"
+                        autocomplete="new-password"
+                        required
+                        minlength="12"
+                        maxlength="128"
+                    />
                 </div>
                 <button type="submit" class="button primary" disabled=move || setup.pending().get()>
                     "管理者を作成してログイン"

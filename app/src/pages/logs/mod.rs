@@ -18,7 +18,11 @@ const AUDIT_FILTERS: [&str; 4] = ["from", "until", "username", "action"];
 #[component]
 fn LogTabs(current: &'static str) -> impl IntoView {
     let tab = move |href: &'static str, label: &'static str| {
-        view! { <A href=href attr:class=if current == href { "tab current" } else { "tab" }>{label}</A> }
+        view! {
+            <A href=href attr:class=if current == href { "tab current" } else { "tab" }>
+                {label}
+            </A>
+        }
     };
     view! {
         <nav class="tabs" aria-label="ログの種類">
@@ -68,34 +72,81 @@ pub fn LoginHistoryPage() -> impl IntoView {
                 <select id="f-outcome" name="outcome">
                     {LoginOutcome::filter_options()
                         .into_iter()
-                        .map(|(value, label)| view! { <option value=value selected=move || outcome() == value>{label}</option> })
+                        .map(|(value, label)| {
+                            view! {
+                                <option value=value selected=move || outcome() == value>
+                                    {label}
+                                </option>
+                            }
+                        })
                         .collect_view()}
                 </select>
             </div>
-            <button type="submit" class="button">"検索"</button>
-            <a class="button" rel="external" download="" href=move || format!("/admin/logs/login.csv{}", query_string(&filters()))>
+            <button type="submit" class="button">
+                "検索"
+            </button>
+            <a
+                class="button"
+                rel="external"
+                download=""
+                href=move || format!("/admin/logs/login.csv{}", query_string(&filters()))
+            >
                 "CSV 出力"
             </a>
         </Form>
         <AsyncView resource=list let:page>
-                                    <h2>"ロック中"</h2>
-                                    {if page.lockouts.is_empty() {
-                                        view! { <p class="hint">"現在ロックされているアカウント・接続元はありません。"</p> }.into_any()
-                                    } else {
-                                        view! {
-                                            <DataTable test_id="lockouts" headings=&["種類", "ユーザー名・接続元", "ロック期限", "操作"]>
-                                                    {page.lockouts.into_iter().map(|l| view! { <LockoutLine lock=l unlock=unlock /> }).collect_view()}
+            <h2>"ロック中"</h2>
+            {if page.lockouts.is_empty() {
+                view! {
+                    <p class="hint">
+                        "現在ロックされているアカウント・接続元はありません。"
+                    </p>
+                }
+                    .into_any()
+            } else {
+                view! {
+                    <DataTable
+                        test_id="lockouts"
+                        headings=&[
+                            "種類",
+                            "ユーザー名・接続元",
+                            "ロック期限",
+                            "操作",
+                        ]
+                    >
+                        {page
+                            .lockouts
+                            .into_iter()
+                            .map(|l| view! { <LockoutLine lock=l unlock=unlock /> })
+                            .collect_view()}
+                    </DataTable>
+                }
+                    .into_any()
+            }}
+            {move || {
+                unlock
+                    .value()
+                    .get()
+                    .and_then(|r| r.err())
+                    .map(|error| view! { <ErrorNote error /> })
+            }}
+            <h2>"ログイン履歴"</h2>
+            <p class="summary">{format!("該当 {} 件（新しい順）", page.total)}</p>
+            <DataTable
+                test_id="login-history"
+                headings=&[
+                    "日時",
+                    "ユーザー名（入力値）",
+                    "結果",
+                    "接続元",
+                    "ユーザーエージェント",
+                ]
+            >
+                {page.rows.into_iter().map(|r| view! { <AttemptLine row=r /> }).collect_view()}
             </DataTable>
-                                        }.into_any()
-                                    }}
-                                    {move || unlock.value().get().and_then(|r| r.err()).map(|error| view! { <ErrorNote error /> })}
-                                    <h2>"ログイン履歴"</h2>
-                                    <p class="summary">{format!("該当 {} 件（新しい順）", page.total)}</p>
-                                    <DataTable test_id="login-history" headings=&["日時", "ユーザー名（入力値）", "結果", "接続元", "ユーザーエージェント"]>
-                                            {page.rows.into_iter().map(|r| view! { <AttemptLine row=r /> }).collect_view()}
-            </DataTable>
-                                    {(page.total == 0).then(|| view! { <p class="hint">"該当する記録はありません。"</p> })}
-                                    <Pager base="/admin/logs" filters=filters() page=page.page pages=page.pages />
+            {(page.total == 0)
+                .then(|| view! { <p class="hint">"該当する記録はありません。"</p> })}
+            <Pager base="/admin/logs" filters=filters() page=page.page pages=page.pages />
         </AsyncView>
     }
 }
@@ -115,7 +166,9 @@ fn AttemptLine(row: LoginAttemptRow) -> impl IntoView {
         <tr>
             <td>{row.at}</td>
             <td>{row.username}</td>
-            <td><span class=class>{outcome}</span></td>
+            <td>
+                <span class=class>{outcome}</span>
+            </td>
             <td>{row.client_addr}</td>
             <td class="user-agent">{row.user_agent}</td>
         </tr>
@@ -137,7 +190,9 @@ fn LockoutLine(lock: LoginAttemptRow, unlock: ServerAction<UnlockLogin>) -> impl
             <td>
                 <ActionForm action=unlock>
                     <input type="hidden" name="lockout_id" value=lock.id />
-                    <button type="submit" class="button">"ロック解除"</button>
+                    <button type="submit" class="button">
+                        "ロック解除"
+                    </button>
                 </ActionForm>
             </td>
         </tr>
@@ -172,26 +227,54 @@ pub fn AuditLogPage() -> impl IntoView {
         <h1>"ログ"</h1>
         <LogTabs current="/admin/logs/audit" />
         <p class="hint">
-            "記録は前の記録のハッシュを含み、改ざんや削除はサーバーで "<code>"machidayori audit verify"</code>" により検出できます。"
+            "記録は前の記録のハッシュを含み、改ざんや削除はサーバーで "
+            <code>"machidayori audit verify"</code>" により検出できます。"
         </p>
         <Form method="GET" action="" attr:class="filters" attr:role="search">
             <PeriodFields />
             <div class="field">
-                <label for="f-action">"操作（例: auth.login、channel. で始まるもの）"</label>
-                <input id="f-action" name="action" type="search" maxlength="64" value=move || param("action").unwrap_or_default() />
+                <label for="f-action">
+                    "操作（例: auth.login、channel. で始まるもの）"
+                </label>
+                <input
+                    id="f-action"
+                    name="action"
+                    type="search"
+                    maxlength="64"
+                    value=move || param("action").unwrap_or_default()
+                />
             </div>
-            <button type="submit" class="button">"検索"</button>
-            <a class="button" rel="external" download="" href=move || format!("/admin/logs/audit.csv{}", query_string(&filters()))>
+            <button type="submit" class="button">
+                "検索"
+            </button>
+            <a
+                class="button"
+                rel="external"
+                download=""
+                href=move || format!("/admin/logs/audit.csv{}", query_string(&filters()))
+            >
                 "CSV 出力"
             </a>
         </Form>
         <AsyncView resource=list let:page>
-                                    <p class="summary">{format!("該当 {} 件（新しい順）", page.total)}</p>
-                                    <DataTable test_id="audit-log" headings=&["番号", "日時", "ユーザー", "接続元", "操作", "対象", "内容"]>
-                                            {page.rows.into_iter().map(|r| view! { <AuditLine row=r /> }).collect_view()}
+            <p class="summary">{format!("該当 {} 件（新しい順）", page.total)}</p>
+            <DataTable
+                test_id="audit-log"
+                headings=&[
+                    "番号",
+                    "日時",
+                    "ユーザー",
+                    "接続元",
+                    "操作",
+                    "対象",
+                    "内容",
+                ]
+            >
+                {page.rows.into_iter().map(|r| view! { <AuditLine row=r /> }).collect_view()}
             </DataTable>
-                                    {(page.total == 0).then(|| view! { <p class="hint">"該当する記録はありません。"</p> })}
-                                    <Pager base="/admin/logs/audit" filters=filters() page=page.page pages=page.pages />
+            {(page.total == 0)
+                .then(|| view! { <p class="hint">"該当する記録はありません。"</p> })}
+            <Pager base="/admin/logs/audit" filters=filters() page=page.page pages=page.pages />
         </AsyncView>
     }
 }
@@ -209,9 +292,13 @@ fn AuditLine(row: AuditRow) -> impl IntoView {
             <td>{row.at}</td>
             <td>{row.username}</td>
             <td>{row.client_addr}</td>
-            <td><code>{row.action}</code></td>
+            <td>
+                <code>{row.action}</code>
+            </td>
             <td>{target}</td>
-            <td><code class="summary-json">{row.summary}</code></td>
+            <td>
+                <code class="summary-json">{row.summary}</code>
+            </td>
         </tr>
     }
 }

@@ -26,14 +26,14 @@ pub fn AccountPage() -> impl IntoView {
         |(id, _, _)| account_editor(id),
     );
     view! {
-        <p><A href="/admin/staff">"← 職員アカウント一覧"</A></p>
+        <p>
+            <A href="/admin/staff">"← 職員アカウント一覧"</A>
+        </p>
         <AsyncView resource=editor let:form>
-            {
-                match form.account.clone() {
-                    Some(account) => view! { <EditAccount form account activate reset /> }.into_any(),
-                    None => view! { <NewAccount form /> }.into_any(),
-                }
-            }
+            {match form.account.clone() {
+                Some(account) => view! { <EditAccount form account activate reset /> }.into_any(),
+                None => view! { <NewAccount form /> }.into_any(),
+            }}
         </AsyncView>
     }
 }
@@ -47,8 +47,18 @@ fn NewAccount(form: AccountForm) -> impl IntoView {
         <ActionForm action=create attr:class="stack panel" attr:data-testid="new-account">
             <div class="field">
                 <label for="username">"ユーザー名（ログインに使います）"</label>
-                <input id="username" name="username" required maxlength="64" autocomplete="off" autocapitalize="off" spellcheck="false" />
-                <p class="hint">"3〜64文字の半角英数字と記号 . _ - @。あとから変更できません。"</p>
+                <input
+                    id="username"
+                    name="username"
+                    required
+                    maxlength="64"
+                    autocomplete="off"
+                    autocapitalize="off"
+                    spellcheck="false"
+                />
+                <p class="hint">
+                    "3〜64文字の半角英数字と記号 . _ - @。あとから変更できません。"
+                </p>
             </div>
             <div class="field">
                 <label for="display_name">"表示名"</label>
@@ -56,15 +66,34 @@ fn NewAccount(form: AccountForm) -> impl IntoView {
             </div>
             <div class="field">
                 <label for="initial_password">"初期パスワード"</label>
-                <input id="initial_password" name="initial_password" type="password" required minlength="12" maxlength="128" autocomplete="new-password" />
-                <p class="hint">"12文字以上。ユーザー名を含むものや、よく使われるものは使えません。本人は最初のログインで変更します。"</p>
+                <input
+                    id="initial_password"
+                    name="initial_password"
+                    type="password"
+                    required
+                    minlength="12"
+                    maxlength="128"
+                    autocomplete="new-password"
+                />
+                <p class="hint">
+                    "12文字以上。ユーザー名を含むものや、よく使われるものは使えません。本人は最初のログインで変更します。"
+                </p>
             </div>
             <div class="field">
                 <label for="initial_password_confirm">"初期パスワード（確認）"</label>
-                <input id="initial_password_confirm" name="initial_password_confirm" type="password" required maxlength="128" autocomplete="new-password" />
+                <input
+                    id="initial_password_confirm"
+                    name="initial_password_confirm"
+                    type="password"
+                    required
+                    maxlength="128"
+                    autocomplete="new-password"
+                />
             </div>
             <GrantsFields form=form account=None />
-            <button type="submit" class="button primary" disabled=move || create.pending().get()>"追加"</button>
+            <button type="submit" class="button primary" disabled=move || create.pending().get()>
+                "追加"
+            </button>
             <Outcome value=create.value() done="追加しました。" />
         </ActionForm>
     }
@@ -99,7 +128,16 @@ fn EditAccount(
     view! {
         <Title text="アカウントの編集" />
         <h1>{heading}</h1>
-        {move || created().then(|| view! { <p class="notice" role="status">"アカウントを追加しました。初期パスワードを本人に伝えてください。"</p> })}
+        {move || {
+            created()
+                .then(|| {
+                    view! {
+                        <p class="notice" role="status">
+                            "アカウントを追加しました。初期パスワードを本人に伝えてください。"
+                        </p>
+                    }
+                })
+        }}
         <dl class="profile">
             <dt>"状態"</dt>
             <dd data-testid="account-status">{status}</dd>
@@ -116,23 +154,44 @@ fn EditAccount(
                 <input id="display_name" name="display_name" maxlength="100" value=display_name />
             </div>
             <GrantsFields form=form account=Some(account) />
-            <button type="submit" class="button primary" disabled=move || update.pending().get()>"保存"</button>
+            <button type="submit" class="button primary" disabled=move || update.pending().get()>
+                "保存"
+            </button>
             <Outcome value=update.value() done="保存しました。" />
         </ActionForm>
 
         <h2>"パスワードの再設定"</h2>
         <ActionForm action=reset attr:class="stack panel" attr:data-testid="reset-password">
             <input type="hidden" name="id" value=id />
-            <p class="hint">"本人がパスワードを忘れたときに使います。本人は次のログインで変更します。ログイン中の画面はすべてログアウトされます。"</p>
+            <p class="hint">
+                "本人がパスワードを忘れたときに使います。本人は次のログインで変更します。ログイン中の画面はすべてログアウトされます。"
+            </p>
             <div class="field">
                 <label for="new_password">"新しいパスワード"</label>
-                <input id="new_password" name="new_password" type="password" required minlength="12" maxlength="128" autocomplete="new-password" />
+                <input
+                    id="new_password"
+                    name="new_password"
+                    type="password"
+                    required
+                    minlength="12"
+                    maxlength="128"
+                    autocomplete="new-password"
+                />
             </div>
             <div class="field">
                 <label for="new_password_confirm">"新しいパスワード（確認）"</label>
-                <input id="new_password_confirm" name="new_password_confirm" type="password" required maxlength="128" autocomplete="new-password" />
+                <input
+                    id="new_password_confirm"
+                    name="new_password_confirm"
+                    type="password"
+                    required
+                    maxlength="128"
+                    autocomplete="new-password"
+                />
             </div>
-            <button type="submit" class="button" disabled=move || reset.pending().get()>"パスワードを再設定"</button>
+            <button type="submit" class="button" disabled=move || reset.pending().get()>
+                "パスワードを再設定"
+            </button>
             <Outcome value=reset.value() done="パスワードを再設定しました。" />
         </ActionForm>
         {danger_zone}
@@ -163,10 +222,14 @@ fn AccountDangerZone(
             <ActionForm action=activate>
                 <input type="hidden" name="id" value=id />
                 <input type="hidden" name="active" value=next_active />
-                <button type="submit" class="button">{toggle_label}</button>
+                <button type="submit" class="button">
+                    {toggle_label}
+                </button>
             </ActionForm>
             <Outcome value=activate.value() done="変更しました。" />
-            <p class="hint">"無効にしたアカウントはログインできず、記録は残ります。削除は誤って作ったアカウントにだけ使ってください。"</p>
+            <p class="hint">
+                "無効にしたアカウントはログインできず、記録は残ります。削除は誤って作ったアカウントにだけ使ってください。"
+            </p>
             // A required tick instead of a script dialog: works before hydration and under the
             // strict Content-Security-Policy (no inline handlers).
             <ActionForm action=delete attr:class="inline-form" attr:data-testid="delete-account">
@@ -175,7 +238,9 @@ fn AccountDangerZone(
                     <input type="checkbox" name="confirm" value="yes" required />
                     {confirm_delete}
                 </label>
-                <button type="submit" class="button danger">"削除"</button>
+                <button type="submit" class="button danger">
+                    "削除"
+                </button>
             </ActionForm>
             <Outcome value=delete.value() done="削除しました。" />
         </div>
@@ -204,52 +269,100 @@ fn GrantsFields(form: AccountForm, account: Option<AccountRow>) -> impl IntoView
         <fieldset class="choices">
             <legend>"権限の種類"</legend>
             <label class="checkbox">
-                <input type="radio" name="role" value=Role::Staff.key() checked=role == Role::Staff />
+                <input
+                    type="radio"
+                    name="role"
+                    value=Role::Staff.key()
+                    checked=role == Role::Staff
+                />
                 "一般（下で選んだ機能だけを使えます）"
             </label>
             <label class="checkbox">
-                <input type="radio" name="role" value=Role::Admin.key() checked=role == Role::Admin />
+                <input
+                    type="radio"
+                    name="role"
+                    value=Role::Admin.key()
+                    checked=role == Role::Admin
+                />
                 "管理者（すべての機能と、アカウント・部署・設定の管理）"
             </label>
         </fieldset>
         <fieldset class="choices">
             <legend>"所属部署"</legend>
             {if form.departments.is_empty() {
-                view! { <p class="hint">"部署がまだありません。"<A href="/admin/staff/departments">"部署の管理"</A>"で追加してください。"</p> }.into_any()
+                view! {
+                    <p class="hint">
+                        "部署がまだありません。"
+                        <A href="/admin/staff/departments">"部署の管理"</A>
+                        "で追加してください。"
+                    </p>
+                }
+                    .into_any()
             } else {
-                form.departments.iter().map(|d| view! {
-                    <label class="checkbox">
-                        <input type="checkbox" name="departments[]" value=d.id.to_string() checked=in_department(d.id) />
-                        {d.name.clone()}
-                    </label>
-                }).collect_view().into_any()
+                form.departments
+                    .iter()
+                    .map(|d| {
+                        view! {
+                            <label class="checkbox">
+                                <input
+                                    type="checkbox"
+                                    name="departments[]"
+                                    value=d.id.to_string()
+                                    checked=in_department(d.id)
+                                />
+                                {d.name.clone()}
+                            </label>
+                        }
+                    })
+                    .collect_view()
+                    .into_any()
             }}
         </fieldset>
         <fieldset class="choices">
             <legend>"機能ごとの権限（一般）"</legend>
-            <p class="hint">"何も選ばなければ、ダッシュボード以外は使えません。編集などの操作には閲覧も含まれます。"</p>
+            <p class="hint">
+                "何も選ばなければ、ダッシュボード以外は使えません。編集などの操作には閲覧も含まれます。"
+            </p>
             <table class="perm-grid" data-testid="permissions">
                 <tbody>
-                    {CATALOGUE.iter().map(|(feature, actions)| view! {
-                        <tr>
-                            <th scope="row">{feature.label_ja()}</th>
-                            <td>
-                                {actions.iter().map(|action| {
-                                    let permission = Permission::Do(*feature, *action);
-                                    view! {
-                                        <label class="checkbox inline">
-                                            <input type="checkbox" name="permissions[]" value=permission.key() checked=has(permission) />
-                                            {action.label_ja(*feature)}
-                                        </label>
-                                    }
-                                }).collect_view()}
-                            </td>
-                        </tr>
-                    }).collect_view()}
+                    {CATALOGUE
+                        .iter()
+                        .map(|(feature, actions)| {
+                            view! {
+                                <tr>
+                                    <th scope="row">{feature.label_ja()}</th>
+                                    <td>
+                                        {actions
+                                            .iter()
+                                            .map(|action| {
+                                                let permission = Permission::Do(*feature, *action);
+                                                view! {
+                                                    <label class="checkbox inline">
+                                                        <input
+                                                            type="checkbox"
+                                                            name="permissions[]"
+                                                            value=permission.key()
+                                                            checked=has(permission)
+                                                        />
+                                                        {action.label_ja(*feature)}
+                                                    </label>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
                 </tbody>
             </table>
             <label class="checkbox">
-                <input type="checkbox" name="permissions[]" value=Permission::AllDepartments.key() checked=has(Permission::AllDepartments) />
+                <input
+                    type="checkbox"
+                    name="permissions[]"
+                    value=Permission::AllDepartments.key()
+                    checked=has(Permission::AllDepartments)
+                />
                 "所属部署以外の項目も扱える（全部署）"
             </label>
         </fieldset>

@@ -16,13 +16,38 @@ pub fn StaffPage() -> impl IntoView {
         <Title text="管理者" />
         <h1>"職員アカウント"</h1>
         <p class="toolbar">
-            <A href="/admin/staff/new" attr:class="button primary">"アカウントを追加"</A>
-            <A href="/admin/staff/departments" attr:class="button ghost">"部署の管理"</A>
+            <A href="/admin/staff/new" attr:class="button primary">
+                "アカウントを追加"
+            </A>
+            <A href="/admin/staff/departments" attr:class="button ghost">
+                "部署の管理"
+            </A>
         </p>
-        {move || query.read().get("deleted").map(|_| view! { <p class="notice" role="status">"アカウントを削除しました。"</p> })}
+        {move || {
+            query
+                .read()
+                .get("deleted")
+                .map(|_| {
+                    view! {
+                        <p class="notice" role="status">
+                            "アカウントを削除しました。"
+                        </p>
+                    }
+                })
+        }}
         <AsyncView resource=accounts let:list>
-                                <DataTable test_id="accounts" headings=&["ユーザー名", "表示名", "権限", "部署", "状態", "最終ログイン"]>
-                                        {list.into_iter().map(|a| view! { <AccountLine account=a /> }).collect_view()}
+            <DataTable
+                test_id="accounts"
+                headings=&[
+                    "ユーザー名",
+                    "表示名",
+                    "権限",
+                    "部署",
+                    "状態",
+                    "最終ログイン",
+                ]
+            >
+                {list.into_iter().map(|a| view! { <AccountLine account=a /> }).collect_view()}
             </DataTable>
         </AsyncView>
     }
@@ -41,11 +66,15 @@ fn AccountLine(account: AccountRow) -> impl IntoView {
     let username = account.username.clone();
     view! {
         <tr data-username=username>
-            <td><A href=href>{account.username}</A></td>
+            <td>
+                <A href=href>{account.username}</A>
+            </td>
             <td>{account.display_name}</td>
             <td>{account.role.label_ja()}</td>
             <td>{account.departments.join("、")}</td>
-            <td><span class=class>{status}</span></td>
+            <td>
+                <span class=class>{status}</span>
+            </td>
             <td>{account.last_login_at.unwrap_or_else(|| "—".into())}</td>
         </tr>
     }

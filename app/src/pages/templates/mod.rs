@@ -15,32 +15,63 @@ pub fn TemplatesPage() -> impl IntoView {
     let templates = Resource::new(|| (), |_| list_templates());
     let query = use_query_map();
     view! {
-            <Title text="定型文" />
-            <h1>"定型文"</h1>
-            <p class="hint">"よく使うメッセージを部署ごとに保存しておき、配信などで使います。表示されるのは担当部署の定型文だけです。"</p>
-            <p class="toolbar"><A href="/admin/templates/new" attr:class="button primary">"定型文を作成"</A></p>
-            {move || query.read().get("deleted").map(|_| view! { <p class="notice" role="status">"定型文を削除しました。"</p> })}
-            <AsyncView resource=templates let:value>
-                {match value {
-                    list if list.is_empty() => view! { <p class="hint">"定型文はまだありません。"</p> }.into_any(),
-                    list => view! {
-                        <DataTable test_id="templates" headings=&["件名", "部署", "内容", "更新"]>
-                                {list.into_iter().map(|t| {
+        <Title text="定型文" />
+        <h1>"定型文"</h1>
+        <p class="hint">
+            "よく使うメッセージを部署ごとに保存しておき、配信などで使います。表示されるのは担当部署の定型文だけです。"
+        </p>
+        <p class="toolbar">
+            <A href="/admin/templates/new" attr:class="button primary">
+                "定型文を作成"
+            </A>
+        </p>
+        {move || {
+            query
+                .read()
+                .get("deleted")
+                .map(|_| {
+                    view! {
+                        <p class="notice" role="status">
+                            "定型文を削除しました。"
+                        </p>
+                    }
+                })
+        }}
+        <AsyncView resource=templates let:value>
+            {match value {
+                list if list.is_empty() => {
+                    view! { <p class="hint">"定型文はまだありません。"</p> }.into_any()
+                }
+                list => {
+                    view! {
+                        <DataTable
+                            test_id="templates"
+                            headings=&["件名", "部署", "内容", "更新"]
+                        >
+                            {list
+                                .into_iter()
+                                .map(|t| {
                                     let href = format!("/admin/templates/{}", t.id);
                                     let title = t.title.clone();
                                     view! {
-                                    <tr data-template=title>
-                                        <td><A href=href>{t.title}</A></td>
-                                        <td>{t.department}</td>
-                                        <td class="preview-cell">{t.preview.join(" / ")}</td>
-                                        <td>{format!("{}（{}）", t.updated_at, t.updated_by)}</td>
-                                    </tr>
-                                }}).collect_view()}
-    </DataTable>
-                    }.into_any(),
-                }}
-            </AsyncView>
-        }
+                                        <tr data-template=title>
+                                            <td>
+                                                <A href=href>{t.title}</A>
+                                            </td>
+                                            <td>{t.department}</td>
+                                            <td class="preview-cell">{t.preview.join(" / ")}</td>
+                                            <td>{format!("{}（{}）", t.updated_at, t.updated_by)}</td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view()}
+                        </DataTable>
+                    }
+                        .into_any()
+                }
+            }}
+        </AsyncView>
+    }
 }
 
 /// `/admin/templates/new` and `/admin/templates/:id`.
@@ -50,11 +81,11 @@ pub fn TemplatePage() -> impl IntoView {
     let id = move || params.read().get("id").and_then(|i| i.parse::<i64>().ok());
     let editor = Resource::new(id, template_editor);
     view! {
-        <p><A href="/admin/templates">"← 定型文一覧"</A></p>
+        <p>
+            <A href="/admin/templates">"← 定型文一覧"</A>
+        </p>
         <AsyncView resource=editor let:form>
-            {
-                view! { <TemplateEditorForm form /> }.into_any()
-            }
+            {view! { <TemplateEditorForm form /> }.into_any()}
         </AsyncView>
     }
 }
@@ -94,75 +125,179 @@ fn TemplateEditorForm(form: TemplateForm) -> impl IntoView {
     view! {
         <Title text=heading.clone() />
         <h1>{heading}</h1>
-        {move || created().then(|| view! { <p class="notice" role="status">"保存しました。"</p> })}
-        {owner.map(|o| view! { <p class="hint" data-testid="template-owner">{o}</p> })}
+        {move || {
+            created()
+                .then(|| {
+                    view! {
+                        <p class="notice" role="status">
+                            "保存しました。"
+                        </p>
+                    }
+                })
+        }}
+        {owner
+            .map(|o| {
+                view! {
+                    <p class="hint" data-testid="template-owner">
+                        {o}
+                    </p>
+                }
+            })}
         <ActionForm action=save attr:class="stack panel" attr:data-testid="template-form">
             {template_id.map(|id| view! { <input type="hidden" name="id" value=id /> })}
             <div class="field">
                 <label for="department">"所属部署"</label>
                 <select id="department" name="department_id" required disabled=readonly>
-                    {(current_department.or(single).is_none()).then(|| view! {
-                        <option value="" disabled selected>"選んでください"</option>
-                    })}
-                    {form.departments.iter().map(|d| view! {
-                        <option value=d.id.to_string() selected=selected(d.id)>{d.name.clone()}</option>
-                    }).collect_view()}
+                    {(current_department.or(single).is_none())
+                        .then(|| {
+                            view! {
+                                <option value="" disabled selected>
+                                    "選んでください"
+                                </option>
+                            }
+                        })}
+                    {form
+                        .departments
+                        .iter()
+                        .map(|d| {
+                            view! {
+                                <option value=d.id.to_string() selected=selected(d.id)>
+                                    {d.name.clone()}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
                 </select>
-                {form.departments.is_empty().then(|| view! {
-                    <p class="form-error">"選べる部署がないため保存できません。部署がまだなければ作成を、担当部署が未設定なら設定を管理者に依頼してください。"</p>
-                })}
+                {form
+                    .departments
+                    .is_empty()
+                    .then(|| {
+                        view! {
+                            <p class="form-error">
+                                "選べる部署がないため保存できません。部署がまだなければ作成を、担当部署が未設定なら設定を管理者に依頼してください。"
+                            </p>
+                        }
+                    })}
             </div>
             <div class="field">
                 <label for="title">"件名"</label>
-                <input id="title" name="title" required maxlength="100" readonly=readonly value=title />
+                <input
+                    id="title"
+                    name="title"
+                    required
+                    maxlength="100"
+                    readonly=readonly
+                    value=title
+                />
             </div>
             <div class="field">
-                <label for="text">"本文（テキストメッセージ、5000文字まで）"</label>
-                <textarea id="text" name="text" rows="6" maxlength="5000" readonly=readonly
+                <label for="text">
+                    "本文（テキストメッセージ、5000文字まで）"
+                </label>
+                <textarea
+                    id="text"
+                    name="text"
+                    rows="6"
+                    maxlength="5000"
+                    readonly=readonly
                     inner_html=textarea_content(&form.text)
-                    on:input=move |ev| text.set(event_target_value(&ev))></textarea>
+                    on:input=move |ev| text.set(event_target_value(&ev))
+                ></textarea>
             </div>
             <details open=!form.json.is_empty()>
                 <summary>"LINE メッセージ（JSON、上級者向け・任意）"</summary>
                 <div class="field">
-                    <label for="json">"本文のあとに送るメッセージオブジェクトの配列（画像・スタンプ・Flex など）"</label>
-                    <textarea id="json" name="json" rows="8" class="code" readonly=readonly
+                    <label for="json">
+                        "本文のあとに送るメッセージオブジェクトの配列（画像・スタンプ・Flex など）"
+                    </label>
+                    <textarea
+                        id="json"
+                        name="json"
+                        rows="8"
+                        class="code"
+                        readonly=readonly
                         inner_html=textarea_content(&form.json)
-                        on:input=move |ev| json.set(event_target_value(&ev))></textarea>
+                        on:input=move |ev| json.set(event_target_value(&ev))
+                    ></textarea>
                 </div>
             </details>
-            {form.can_edit.then(|| view! {
-                <div class="toolbar">
-                    <button type="submit" class="button primary" disabled=move || save.pending().get()>"保存"</button>
-                    <button type="button" class="button ghost" data-testid="preview-button"
-                        on:click=move |_| { preview.dispatch(PreviewTemplate { text: text.get_untracked(), json: json.get_untracked() }); }>
-                        "テキストでプレビュー"
-                    </button>
-                </div>
-            })}
+            {form
+                .can_edit
+                .then(|| {
+                    view! {
+                        <div class="toolbar">
+                            <button
+                                type="submit"
+                                class="button primary"
+                                disabled=move || save.pending().get()
+                            >
+                                "保存"
+                            </button>
+                            <button
+                                type="button"
+                                class="button ghost"
+                                data-testid="preview-button"
+                                on:click=move |_| {
+                                    preview
+                                        .dispatch(PreviewTemplate {
+                                            text: text.get_untracked(),
+                                            json: json.get_untracked(),
+                                        });
+                                }
+                            >
+                                "テキストでプレビュー"
+                            </button>
+                        </div>
+                    }
+                })}
             <Outcome value=save.value() done="保存しました。" />
         </ActionForm>
-        {move || preview.value().get().map(|r| match r {
-            Ok(lines) => view! {
-                <section class="panel" data-testid="template-preview" aria-live="polite">
-                    <h2>"プレビュー（トーク画面に届く順）"</h2>
-                    <ol class="preview-list">{lines.into_iter().map(|l| view! { <li>{l}</li> }).collect_view()}</ol>
-                </section>
-            }.into_any(),
-            Err(error) => view! { <ErrorNote error /> }.into_any(),
-        })}
-        {template.filter(|_| form.can_edit).map(|t| {
-            view! {
-                <ActionForm action=delete attr:class="panel inline-form" attr:data-testid="delete-template">
-                    <input type="hidden" name="id" value=t.id />
-                    <label class="checkbox">
-                        <input type="checkbox" name="confirm" value="yes" required />
-                        "削除すると元に戻せないことを確認しました"
-                    </label>
-                    <button type="submit" class="button danger">"この定型文を削除"</button>
-                </ActionForm>
-                <Outcome value=delete.value() done="削除しました。" />
-            }
-        })}
+        {move || {
+            preview
+                .value()
+                .get()
+                .map(|r| match r {
+                    Ok(lines) => {
+                        view! {
+                            <section
+                                class="panel"
+                                data-testid="template-preview"
+                                aria-live="polite"
+                            >
+                                <h2>"プレビュー（トーク画面に届く順）"</h2>
+                                <ol class="preview-list">
+                                    {lines
+                                        .into_iter()
+                                        .map(|l| view! { <li>{l}</li> })
+                                        .collect_view()}
+                                </ol>
+                            </section>
+                        }
+                            .into_any()
+                    }
+                    Err(error) => view! { <ErrorNote error /> }.into_any(),
+                })
+        }}
+        {template
+            .filter(|_| form.can_edit)
+            .map(|t| {
+                view! {
+                    <ActionForm
+                        action=delete
+                        attr:class="panel inline-form"
+                        attr:data-testid="delete-template"
+                    >
+                        <input type="hidden" name="id" value=t.id />
+                        <label class="checkbox">
+                            <input type="checkbox" name="confirm" value="yes" required />
+                            "削除すると元に戻せないことを確認しました"
+                        </label>
+                        <button type="submit" class="button danger">
+                            "この定型文を削除"
+                        </button>
+                    </ActionForm>
+                    <Outcome value=delete.value() done="削除しました。" />
+                }
+            })}
     }
 }

@@ -1,0 +1,74 @@
+//! 「LINEシミュレーター」: staff act as a simulated friend of a sandbox channel. Every action goes
+//! through the built-in sandbox, which delivers a signed webhook to our own endpoint exactly as
+//! LINE would; each is recorded in the audit log, since it makes the server store friends and
+//! events and send replies as a real friend's action would.
+//!
+//! The sandbox keeps its friends outside the database, so an action and its audit entry cannot
+//! share a transaction: the action is done first (its webhook needs the database's write lock,
+//! which an open transaction would hold), then recorded; a failed action is not recorded.
+
+use sandbox::{Delivery, NewSimFriend, Sandbox, SandboxError, SimAction, SimFriend};
+use serde_json::json;
+
+use crate::security::audit::{self, Actor};
+use crate::{DatabaseConnection, DomainError, DomainResult};
+
+/// Creates a simulated LINE user on `channel` (not yet a friend: follow next).
+pub async fn create_friend(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    sandbox: &Sandbox,
+    channel: &str,
+    display_name: &str,
+) -> DomainResult<SimFriend> {
+    let new = NewSimFriend {
+        display_name: display_name.to_owned(),
+        picture_url: None,
+        status_message: None,
+        language: Some("ja".into()),
+    };
+    let friend = sandbox.create_friend(channel, new).map_err(refused)?;
+    let summary = json!({"channel": channel, "display_name": friend.display_name});
+    record(db, actor, "create_friend", &friend.user_id, summary).await?;
+    Ok(friend)
+}
+
+/// Follows, blocks, writes or taps as the simulated friend `user_id`; returns how the webhook the
+/// sandbox delivered was answered (none for a tap the sandbox answers itself).
+pub async fn act(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    sandbox: &Sandbox,
+    channel: &str,
+    user_id: &str,
+    action: SimAction,
+) -> DomainResult<Option<Delivery>> {
+    let name = action.name();
+    let summary = match &action {
+        SimAction::Text(text) => json!({"channel": channel, "text": text}),
+        SimAction::Tap(tapped) => json!({"channel": channel, "action": tapped}),
+        SimAction::Follow | SimAction::Unfollow => json!({"channel": channel}),
+    };
+    let delivery = sandbox
+        .act(channel, user_id, action)
+        .await
+        .map_err(refused)?;
+    record(db, actor, name, user_id, summary).await?;
+    Ok(delivery)
+}
+
+async fn record(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    action: &str,
+    user_id: &str,
+    summary: serde_json::Value,
+) -> DomainResult<()> {
+    let action = format!("simulator.{action}");
+    audit::record(db, actor, &action, "sim_friend", Some(user_id), summary).await
+}
+
+/// The sandbox's refusals are in Japanese, for staff.
+fn refused(e: SandboxError) -> DomainError {
+    DomainError::Invalid(e.to_string())
+}
