@@ -1,8 +1,6 @@
 //! The login history (attempts, throttling, lockouts) and the tamper-evident audit log against
 //! real databases: every test runs on SQLite and PostgreSQL.
 
-#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
-
 use std::net::IpAddr;
 
 use chrono::{TimeDelta, Utc};

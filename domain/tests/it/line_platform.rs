@@ -1,8 +1,6 @@
 //! Channels, the webhook inbox and the friend registry against real databases (SQLite and
 //! PostgreSQL for every test).
 
-#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
-
 use std::time::Duration;
 
 use chrono::{TimeDelta, Utc};

@@ -1,7 +1,5 @@
 //! Message templates (定型文) and department scope, against real databases.
 
-#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
-
 use domain::messaging::templates::{self, TemplateInput};
 use domain::security::audit::Actor;
 use domain::staff::departments;

@@ -2,8 +2,6 @@
 //! server with its webhook, inbox workers and API client, talking to the built-in sandbox (or
 //! to a sandbox served separately, standing in for "any LINE-compatible server").
 
-#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
-
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 

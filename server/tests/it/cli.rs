@@ -1,7 +1,5 @@
 //! The `machidayori` binary as an operator runs it: real processes, real databases, real HTTP.
 
-#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
-
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Output, Stdio};

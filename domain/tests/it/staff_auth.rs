@@ -1,7 +1,5 @@
 //! Accounts and sessions against real databases: every test runs on SQLite and PostgreSQL.
 
-#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
-
 use std::time::{Duration, Instant};
 
 use chrono::{TimeDelta, Utc};

@@ -1,8 +1,6 @@
 //! The HTTP surface through the real router (every middleware included) on real databases:
 //! each test runs on SQLite and on PostgreSQL.
 
-#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
-
 use std::time::Duration;
 
 use axum::body::Body;
@@ -13,8 +11,7 @@ use domain::staff::accounts::{self, NewAccount};
 use domain::testing::TestDb;
 use leptos::server_fn::ServerFn;
 
-mod support;
-use support::*;
+use crate::support::*;
 
 const REMOTE: &str = "203.0.113.7:50000";
 

@@ -2,8 +2,6 @@
 //! from a configuration on the test's database, requests sent to it in process as from a given
 //! peer, and sign-in helpers.
 
-#![allow(dead_code)] // each test binary uses its own part of it
-
 use std::net::SocketAddr;
 
 use axum::Extension;
@@ -24,8 +22,6 @@ pub const LOOPBACK: &str = "127.0.0.1:50000";
 
 pub struct Client {
     pub app: Router,
-    /// The tasks behind the router (webhook workers, the access log writer...).
-    pub background: server::jobs::Background,
     /// What a browser on this deployment sends as `Origin`.
     pub origin: String,
 }
@@ -80,6 +76,7 @@ pub async fn client_from(t: &TestDb, env: &[(&str, &str)], peer: &str) -> Client
     };
     let peer: SocketAddr = peer.parse().expect("socket address");
     // What `into_make_service_with_connect_info` does for a real connection.
+    // The tasks behind the router (webhook workers, the access log writer...) run with the test.
     let background = server::jobs::Background::new();
     let state = server::serve::prepare(
         &config,
@@ -94,11 +91,7 @@ pub async fn client_from(t: &TestDb, env: &[(&str, &str)], peer: &str) -> Client
         || "http://127.0.0.1:3000".to_owned(),
         |u| u.origin().ascii_serialization(),
     );
-    Client {
-        app,
-        background,
-        origin,
-    }
+    Client { app, origin }
 }
 
 pub async fn client(t: &TestDb) -> Client {

@@ -1,7 +1,5 @@
 //! Roles, permissions and departments against real databases (SQLite and PostgreSQL).
 
-#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
-
 use std::collections::BTreeSet;
 
 use domain::entities::staff_permission;

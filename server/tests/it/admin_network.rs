@@ -3,8 +3,6 @@
 //! PostgreSQL. Clients other than the loopback peer are simulated with `TRUSTED_PROXIES=127.0.0.1`
 //! and `X-Forwarded-For`, as a reverse proxy on the same machine would send them.
 
-#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
-
 use std::time::{Duration, Instant};
 
 use axum::http::{StatusCode, header};
@@ -15,8 +13,7 @@ use domain::testing::TestDb;
 use leptos::server_fn::ServerFn;
 use sea_orm::{EntityTrait, QueryOrder};
 
-mod support;
-use support::*;
+use crate::support::*;
 
 /// An instance behind a reverse proxy on loopback.
 async fn behind_proxy(t: &TestDb, allowed: &str) -> Client {

@@ -1,7 +1,5 @@
 //! The admin IP allowlist and the access log against real databases (SQLite and PostgreSQL).
 
-#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
-
 use std::net::IpAddr;
 
 use chrono::{TimeDelta, Utc};

@@ -1,0 +1,11 @@
+//! The domain's integration tests, one binary (one link) with a module per capability; each
+//! database test runs on SQLite and on PostgreSQL (`domain::db_tests!`).
+
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+mod admin_network;
+mod audit_and_logins;
+mod line_platform;
+mod staff_access;
+mod staff_auth;
+mod templates;
