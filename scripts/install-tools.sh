@@ -4,10 +4,12 @@
 #
 #   scripts/install-tools.sh          # build tools: wasm32 target, cargo-leptos, wasm-bindgen, wasm-opt
 #   scripts/install-tools.sh --test   # also Chromium for the browser tests and the end2end npm packages
+#   scripts/install-tools.sh --check  # also leptosfmt, for `make check` (formatting of view! macros)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 CARGO_LEPTOS_VERSION=0.3.10
+LEPTOSFMT_VERSION=0.1.33
 LINE_BOT_SDK_VERSION=3.27.0
 # wasm-bindgen-cli must be exactly the wasm-bindgen version in Cargo.lock.
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
@@ -48,6 +50,13 @@ fi
 if ! command -v wasm-opt >/dev/null; then
   say "installing wasm-opt (Debian package binaryen)"
   apt_install binaryen
+fi
+
+if [ "${1:-}" = "--check" ]; then
+  if [ "$(leptosfmt --version 2>/dev/null | awk '{print $2}')" != "$LEPTOSFMT_VERSION" ]; then
+    say "installing leptosfmt $LEPTOSFMT_VERSION (once; a few minutes)"
+    cargo install "leptosfmt@$LEPTOSFMT_VERSION" --locked
+  fi
 fi
 
 if [ "${1:-}" = "--test" ]; then

@@ -5,6 +5,8 @@
 
 mod admin_network;
 mod audit_and_logins;
+mod delivery;
+mod jobs;
 mod line_platform;
 mod staff_access;
 mod staff_auth;

@@ -447,9 +447,38 @@ async fn two_administrators_demoting_each_other_at_once_leave_one(t: TestDb) {
         };
         accounts::update(&db, &Actor::command_line(), a.id, changes).await
     });
-    // Give the demotion of A time to reach the lock; it must wait there, not read B as it
-    // was before the other transaction.
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // The demotion of A must wait at the lock, not read B as it was before the other
+    // transaction: on PostgreSQL, commit once it is seen waiting; SQLite shows no waiting
+    // writers, so there it gets a moment to reach the lock.
+    match t.backend {
+        domain::db::Backend::Postgres => {
+            let waiting = "SELECT count(*) AS n FROM pg_stat_activity \
+                           WHERE wait_event_type = 'Lock' AND datname = current_database()";
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+            loop {
+                let row =
+                    t.db.query_one_raw(sea_orm::Statement::from_string(
+                        sea_orm::DatabaseBackend::Postgres,
+                        waiting,
+                    ))
+                    .await
+                    .unwrap()
+                    .unwrap();
+                if row.try_get::<i64>("", "n").unwrap() > 0 {
+                    break;
+                }
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "the demotion never waited"
+                );
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+        }
+        domain::db::Backend::Sqlite => {
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        }
+    }
+    assert!(!demote_a.is_finished(), "the demotion waits for the lock");
     other.commit().await.unwrap();
     let result = demote_a.await.unwrap();
     assert!(

@@ -8,6 +8,8 @@ use std::time::{Duration, Instant};
 use domain::db_tests;
 use domain::testing::TestDb;
 
+use crate::support::eventually;
+
 static NEXT_DIR: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 fn machidayori(db_url: &str) -> Command {
@@ -407,8 +409,16 @@ async fn serve_answers_over_http_and_finishes_in_flight_requests_on_sigterm(t: T
     let request_id = header(&reply, "x-request-id")
         .expect("request id")
         .to_owned();
-    std::thread::sleep(Duration::from_millis(200));
-    let log = server.log.lock().unwrap().join("\n");
+    // The server's output is read by a thread of ours, a moment behind the process.
+    let log = eventually(
+        "the refusal in the log",
+        Duration::from_secs(5),
+        async || {
+            let log = server.log.lock().unwrap().join("\n");
+            log.contains("sign-in refused").then_some(log)
+        },
+    )
+    .await;
     let refused = log
         .lines()
         .find(|l| l.contains("sign-in refused"))
@@ -499,7 +509,19 @@ async fn an_event_answered_200_is_acted_on_once_even_if_the_process_is_killed(t:
         .unwrap();
     let delivery = line.follow("city", &friend.user_id).await.unwrap();
     assert_eq!(delivery.status, Some(200), "{delivery:?}");
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // A worker took the event (and could not reach LINE) before the process is killed.
+    eventually(
+        "a worker to take the event",
+        Duration::from_secs(10),
+        async || {
+            let rows = domain::entities::webhook_event::Entity::find()
+                .all(&t.db)
+                .await
+                .unwrap();
+            rows.first().filter(|row| row.attempts >= 1).map(|_| ())
+        },
+    )
+    .await;
     first.signal("KILL");
     first.wait_exit(Duration::from_secs(5));
     use sea_orm::EntityTrait;
@@ -518,22 +540,19 @@ async fn an_event_answered_200_is_acted_on_once_even_if_the_process_is_killed(t:
     //    acted on once: one friend, one greeting.
     let second_env = env(&line_base);
     let _second = Server::start_with(&t, &as_refs(&second_env));
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let row = domain::entities::webhook_event::Entity::find()
-            .all(&t.db)
-            .await
-            .unwrap()
-            .remove(0);
-        if row.status == domain::jobs::Status::Done {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "event not processed after restart: {row:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    eventually(
+        "the event processed after the restart",
+        Duration::from_secs(30),
+        async || {
+            let row = domain::entities::webhook_event::Entity::find()
+                .all(&t.db)
+                .await
+                .unwrap()
+                .remove(0);
+            (row.status == domain::jobs::Status::Done).then_some(())
+        },
+    )
+    .await;
     let greetings: Vec<_> = line
         .chat("city", &friend.user_id)
         .into_iter()
@@ -613,15 +632,16 @@ async fn admin_allow_ip_restores_access_for_a_locked_out_operator(t: TestDb) {
     assert!(listed.contains("復旧用"), "{listed}");
 
     // The running server reads the list again within seconds.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let reply = http_get(&server.addr, "/admin/login");
-        if reply.starts_with("HTTP/1.1 200") {
-            break;
-        }
-        assert!(Instant::now() < deadline, "still refused: {reply}");
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    eventually(
+        "the server to allow us again",
+        Duration::from_secs(20),
+        async || {
+            http_get(&server.addr, "/admin/login")
+                .starts_with("HTTP/1.1 200")
+                .then_some(())
+        },
+    )
+    .await;
 
     // Queued access log records are written when the server stops, without waiting for
     // the next batch.

@@ -3,11 +3,13 @@
 //! to a sandbox served separately, standing in for "any LINE-compatible server").
 
 use std::net::SocketAddr;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use domain::audience::friends::{FriendPage, FriendQuery};
 use domain::db_tests;
 use domain::testing::TestDb;
+
+use crate::support::eventually;
 use line::client::{RetryKey, SendOutcome};
 use server::AppState;
 use server::config::Config;
@@ -70,17 +72,8 @@ async fn start(t: &TestDb, env: &[(&str, &str)]) -> Running {
     }
 }
 
-/// Waits (up to 10 s) for `check` to hold: the workers act a moment after the webhook answer.
-async fn eventually<T>(what: &str, mut check: impl AsyncFnMut() -> Option<T>) -> T {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        if let Some(v) = check().await {
-            return v;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
+/// The workers act a moment after the webhook answer.
+const WORKERS_ACT: Duration = Duration::from_secs(10);
 
 async fn friends(t: &TestDb, channel: &str) -> FriendPage {
     let id = domain::platform::channels::id_of(&t.db, channel)
@@ -115,14 +108,14 @@ async fn a_simulated_friend_follows_is_greeted_listed_and_blocks(t: TestDb) {
     assert_eq!(delivery.status, Some(200), "{delivery:?}");
 
     // The greeting arrives with the reply token, once.
-    let greeted = eventually("the greeting", async || {
+    let greeted = eventually("the greeting", WORKERS_ACT, async || {
         let t = texts(&sandbox.chat("main", &friend.user_id));
         (!t.is_empty()).then_some(t)
     })
     .await;
     assert_eq!(greeted, [domain::platform::channels::DEFAULT_GREETING]);
     // The friend is registered with the profile LINE (the sandbox) returned.
-    let page = eventually("the friend", async || {
+    let page = eventually("the friend", WORKERS_ACT, async || {
         let p = friends(&t, "main").await;
         p.friends
             .first()
@@ -146,7 +139,7 @@ async fn a_simulated_friend_follows_is_greeted_listed_and_blocks(t: TestDb) {
         .send_text("main", &friend.user_id, "ごみの日を教えて")
         .await
         .unwrap();
-    let detail = eventually("the message event", async || {
+    let detail = eventually("the message event", WORKERS_ACT, async || {
         let d = domain::audience::friends::detail(
             &t.db,
             domain::platform::channels::id_of(&t.db, "main")
@@ -166,7 +159,7 @@ async fn a_simulated_friend_follows_is_greeted_listed_and_blocks(t: TestDb) {
 
     // Blocking keeps the friend, marked blocked.
     sandbox.unfollow("main", &friend.user_id).await.unwrap();
-    let page = eventually("the block", async || {
+    let page = eventually("the block", WORKERS_ACT, async || {
         // The row, not the counts: they are separate queries and may straddle the update.
         let p = friends(&t, "main").await;
         p.friends.first().is_some_and(|f| !f.following).then_some(p)
@@ -316,7 +309,7 @@ async fn the_webhook_refuses_what_line_would_not_send_and_stores_each_event_once
         "unknown event type"
     );
     assert_eq!(stored_events(&t).await, 2);
-    eventually("both events processed", async || {
+    eventually("both events processed", WORKERS_ACT, async || {
         (domain::webhook::inbox::count(&t.db, domain::jobs::Status::Done)
             .await
             .unwrap()
@@ -396,13 +389,13 @@ async fn with_credentials_the_same_flow_works_against_a_line_compatible_server(t
         .unwrap();
     let delivery = line.follow("city", &friend.user_id).await.unwrap();
     assert_eq!(delivery.status, Some(200), "{delivery:?}");
-    let greeted = eventually("the greeting", async || {
+    let greeted = eventually("the greeting", WORKERS_ACT, async || {
         let t = texts(&line.chat("city", &friend.user_id));
         (!t.is_empty()).then_some(t)
     })
     .await;
     assert_eq!(greeted.len(), 1);
-    let page = eventually("the friend", async || {
+    let page = eventually("the friend", WORKERS_ACT, async || {
         let p = friends(&t, "main").await;
         p.friends
             .first()

@@ -7,5 +7,6 @@
 mod admin_network;
 mod cli;
 mod http;
+mod jobs;
 mod line;
 mod support;

@@ -222,3 +222,29 @@ pub async fn create_admin(t: &TestDb, username: &str) {
     .await
     .expect("account");
 }
+
+/// The path of server function `F`, as the browser calls it.
+pub fn path_of<F: ServerFn>() -> &'static str {
+    F::PATH
+}
+
+/// Polls `check` until it gives a value, for at most `within`; fails the test naming `what`.
+/// For effects that happen a moment later in the background (workers, the access log writer, a
+/// server reading its settings again).
+pub async fn eventually<T>(
+    what: &str,
+    within: std::time::Duration,
+    mut check: impl AsyncFnMut() -> Option<T>,
+) -> T {
+    let deadline = std::time::Instant::now() + within;
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out after {within:?} waiting for {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}

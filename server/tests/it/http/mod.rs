@@ -1,0 +1,13 @@
+//! The HTTP surface through the real router (every middleware included) on real databases:
+//! each test runs on SQLite and on PostgreSQL. A module per concern.
+
+mod access;
+mod attacks;
+mod logs;
+mod requests;
+mod sign_in;
+mod staff;
+mod templates;
+
+/// A client address outside loopback, as a browser on the city's network has.
+pub(super) const REMOTE: &str = "203.0.113.7:50000";
