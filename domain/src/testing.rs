@@ -1,7 +1,9 @@
 //! Fresh databases for tests: one per test, so tests run in parallel without seeing each
 //! other's rows. SQLite is a file in a temporary directory (so WAL and locking are real);
 //! PostgreSQL is a new database created on the server named by `TEST_POSTGRES_URL` and dropped
-//! when the test ends.
+//! when the test ends. PostgreSQL databases are copies of a template migrated once per schema
+//! (`CREATE DATABASE ... TEMPLATE`, crates.io's way): migrating every test's database from
+//! scratch cost most of each test's time.
 
 use std::path::PathBuf;
 
@@ -60,15 +62,14 @@ impl TestDb {
         let admin = Database::connect(&admin_url)
             .await
             .expect("connect to TEST_POSTGRES_URL");
-        admin
-            .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-            .await
-            .expect("create test database");
+        let template = migrated_template(&admin, &admin_url).await;
+        copy_database(&admin, &template, &name).await;
         admin.close().await.ok();
         let url = replace_database_name(&admin_url, &name);
-        let db = db::connect_and_migrate(&url, 4)
+        // Already migrated; `connect_and_migrate` would find nothing to do.
+        let db = db::connect(&url, 4)
             .await
-            .expect("migrated PostgreSQL database");
+            .expect("PostgreSQL test database");
         Self {
             db,
             url,
@@ -97,6 +98,89 @@ impl Drop for TestDb {
                 Ok::<_, std::io::Error>(())
             })
             .join();
+        }
+    }
+}
+
+/// The name of the migrated template for this schema, creating it first if no test process has.
+/// Test processes run at once (nextest runs each test in a process of its own), so the first
+/// one creates it under an advisory lock, migrating a copy under another name and renaming it
+/// when done: a template that exists is complete. Its name follows the migrations' names (a
+/// released migration is never edited; an unreleased one edited in place needs
+/// `DROP DATABASE` of the old template by hand).
+async fn migrated_template(admin: &DatabaseConnection, admin_url: &str) -> String {
+    use migrations::MigratorTrait;
+    use sha2::Digest;
+    let names: Vec<String> = migrations::Migrator::migrations()
+        .iter()
+        .map(|m| m.name().to_owned())
+        .collect();
+    let fingerprint = hex::encode(&sha2::Sha256::digest(names.join("\n"))[..8]);
+    let template = format!("machidayori_template_{fingerprint}");
+    let exists = |admin: &DatabaseConnection, name: String| {
+        let admin = admin.clone();
+        async move {
+            let sql = format!("SELECT 1 FROM pg_database WHERE datname = '{name}'");
+            admin
+                .query_one_raw(sea_orm::Statement::from_string(
+                    sea_orm::DatabaseBackend::Postgres,
+                    sql,
+                ))
+                .await
+                .expect("pg_database")
+                .is_some()
+        }
+    };
+    if exists(admin, template.clone()).await {
+        return template;
+    }
+    // One session creates it; the others wait here, then find it.
+    const TEMPLATE_LOCK: i64 = 0x6d61_6368_6964_6179;
+    admin
+        .execute_unprepared(&format!("SELECT pg_advisory_lock({TEMPLATE_LOCK})"))
+        .await
+        .expect("template lock");
+    if !exists(admin, template.clone()).await {
+        let building = format!("{template}_building");
+        admin
+            .execute_unprepared(&format!(
+                "DROP DATABASE IF EXISTS \"{building}\" WITH (FORCE)"
+            ))
+            .await
+            .expect("drop a half-built template");
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE \"{building}\""))
+            .await
+            .expect("create the template");
+        let db = db::connect_and_migrate(&replace_database_name(admin_url, &building), 1)
+            .await
+            .expect("migrated template");
+        db.close().await.ok();
+        admin
+            .execute_unprepared(&format!(
+                "ALTER DATABASE \"{building}\" RENAME TO \"{template}\""
+            ))
+            .await
+            .expect("template ready");
+    }
+    admin
+        .execute_unprepared(&format!("SELECT pg_advisory_unlock({TEMPLATE_LOCK})"))
+        .await
+        .expect("template unlock");
+    template
+}
+
+/// `CREATE DATABASE name TEMPLATE template`. PostgreSQL refuses while another session is
+/// connected to the template (a test process reading whether it exists): try again shortly.
+async fn copy_database(admin: &DatabaseConnection, template: &str, name: &str) {
+    let sql = format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"");
+    for attempt in 1.. {
+        match admin.execute_unprepared(&sql).await {
+            Ok(_) => return,
+            Err(e) if attempt < 50 && e.to_string().contains("being accessed by other users") => {
+                tokio::time::sleep(std::time::Duration::from_millis(20 * attempt)).await;
+            }
+            Err(e) => panic!("create test database from the template: {e}"),
         }
     }
 }
