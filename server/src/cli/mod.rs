@@ -1,16 +1,15 @@
-//! The command line: `machidayori [--config FILE] [serve | migrate ... | admin create|allow-ip|allowed-ips ...]`.
+//! The command line: `machidayori [--config FILE] [serve | migrate ... | admin ... | channel ... |
+//! audit verify]`. The arguments are declared here; each command group runs in its own module
+//! (`serve` is `crate::serve`).
 
 // The commands answer the operator on standard output.
 #![allow(clippy::print_stdout)]
 
-use std::io::{BufRead, IsTerminal};
+use std::io::BufRead;
 use std::path::PathBuf;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use clap::{Parser, Subcommand};
-use migrations::{Migrator, MigratorTrait};
-
-use crate::config::Config;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -138,254 +137,23 @@ pub enum AdminAction {
     AllowedIps,
 }
 
-pub async fn migrate(config: &Config, action: MigrateAction) -> anyhow::Result<()> {
-    let db = domain::db::connect(&config.database_url, 1)
-        .await
-        .context("cannot open the database")?;
-    match action {
-        MigrateAction::Up => {
-            Migrator::up(&db, None).await?;
-            println!("migrations applied");
-        }
-        MigrateAction::Down { steps } => {
-            Migrator::down(&db, Some(steps)).await?;
-            println!("reverted {steps} migration(s)");
-        }
-        MigrateAction::Status => {
-            for m in Migrator::get_migration_with_status(&db).await? {
-                println!("{:?}\t{}", m.status(), m.name());
-            }
-        }
-    }
-    Ok(())
-}
+mod admin;
+mod audit;
+mod channel;
+mod migrate;
 
-pub async fn admin(config: &Config, action: AdminAction) -> anyhow::Result<()> {
-    let (username, display_name, password_stdin) = match action {
-        AdminAction::Create {
-            username,
-            display_name,
-            password_stdin,
-        } => (username, display_name, password_stdin),
-        AdminAction::Unlock { username, address } => {
-            let db = domain::db::connect_and_migrate(&config.database_url, 1)
-                .await
-                .context("cannot open the database")?;
-            let actor = domain::security::audit::Actor::command_line();
-            let was_locked =
-                domain::security::login_history::unlock(&db, &actor, username.as_deref(), address)
-                    .await?;
-            println!(
-                "{}",
-                if was_locked {
-                    "ロックを解除しました。/ Lockout lifted."
-                } else {
-                    "ロックされていませんでした（記録は残しました）。/ Was not locked (recorded anyway)."
-                }
-            );
-            return Ok(());
-        }
-        AdminAction::AllowIp { cidr, note } => return allow_ip(config, &cidr, &note).await,
-        AdminAction::AllowedIps => return allowed_ips(config).await,
-    };
-    let password = if password_stdin {
-        read_stdin_line()?
-    } else {
-        prompt_twice()?
-    };
-    let db = domain::db::connect_and_migrate(&config.database_url, 1)
-        .await
-        .context("cannot open the database")?;
-    let new =
-        domain::staff::accounts::NewAccount::administrator(&username, &display_name, &password);
-    let actor = domain::security::audit::Actor::command_line();
-    match domain::staff::accounts::create(&db, &actor, new).await {
-        Ok(staff) => {
-            println!(
-                "管理者「{}」を作成しました。/ Created administrator {:?}.",
-                staff.display_name, staff.username
-            );
-            Ok(())
-        }
-        Err(e @ (domain::DomainError::Invalid(_) | domain::DomainError::Conflict(_))) => {
-            bail!("{e}")
-        }
-        Err(e) => Err(e.into()),
-    }
-}
+pub use admin::admin;
+pub use audit::audit;
+pub use channel::channel;
+pub use migrate::migrate;
 
-async fn allow_ip(config: &Config, cidr: &str, note: &str) -> anyhow::Result<()> {
-    let db = domain::db::connect_and_migrate(&config.database_url, 1)
-        .await
-        .context("cannot open the database")?;
-    let new = domain::security::allowlist::NewEntry {
-        network: cidr,
-        note,
-        source: domain::security::allowlist::Source::Cli,
-    };
-    // No client address: the operator at the server's shell cannot lock themselves out.
-    let actor = domain::security::audit::Actor::command_line();
-    match domain::security::allowlist::add(&db, &actor, &config.admin_allowed_ips, new).await {
-        Ok(entry) => {
-            println!(
-                "{} を管理画面への接続を許可する範囲に追加しました。/ Added {} to the admin IP allowlist.",
-                entry.network, entry.network
-            );
-            Ok(())
-        }
-        Err(domain::DomainError::Conflict(_)) => {
-            println!("{cidr} は既に許可されています。/ Already allowed.");
-            Ok(())
-        }
-        Err(e @ domain::DomainError::Invalid(_)) => bail!("{e}"),
-        Err(e) => Err(e.into()),
-    }
-}
-
-async fn allowed_ips(config: &Config) -> anyhow::Result<()> {
-    let db = domain::db::connect_and_migrate(&config.database_url, 1)
-        .await
-        .context("cannot open the database")?;
-    let configured = config.admin_allowed_ips.iter().map(|net| {
-        (
-            net.to_string(),
-            domain::security::allowlist::Source::Config,
-            String::new(),
-        )
-    });
-    let stored = domain::security::allowlist::list(&db)
-        .await?
-        .into_iter()
-        .map(|e| (e.network.to_string(), e.source, e.note));
-    let all: Vec<_> = configured.chain(stored).collect();
-    if all.is_empty() {
-        println!(
-            "許可範囲は空です。すべての接続元から管理画面に接続できます。/ Empty: every address may reach the admin panel."
-        );
-    }
-    for (network, source, note) in all {
-        println!("{network}\t{}\t{note}", source.label_ja());
-    }
-    Ok(())
-}
-
-pub async fn channel(config: &Config, action: ChannelAction) -> anyhow::Result<()> {
-    let db = domain::db::connect_and_migrate(&config.database_url, 1)
-        .await
-        .context("cannot open the database")?;
-    let secrets = crate::line_platform::secret_box(config)?;
-    match action {
-        ChannelAction::List => {
-            for c in domain::platform::channels::summaries(&db, &secrets).await? {
-                println!(
-                    "{}\t{}\t{}\t{}\tsecret {}\ttoken {}",
-                    c.key,
-                    c.environment.label_ja(),
-                    if c.sandbox { "sandbox" } else { &c.api_base },
-                    c.name,
-                    c.channel_secret,
-                    c.access_token
-                );
-            }
-            Ok(())
-        }
-        ChannelAction::Set {
-            key,
-            name,
-            environment,
-            sandbox,
-            channel_id,
-            login_channel_id,
-            liff_id,
-            api_base,
-            api_data_base,
-        } => {
-            let environment = domain::platform::channels::Environment::from_key(&environment)
-                .context("--environment must be `production` or `test`")?;
-            let (channel_secret, access_token) = if sandbox {
-                (None, None)
-            } else {
-                let secret = read_stdin_line()?;
-                let token = read_stdin_line()?;
-                if secret.is_empty() || token.is_empty() {
-                    bail!(
-                        "give the channel secret and the access token on two lines of standard input (or use --sandbox)"
-                    );
-                }
-                (Some(secret), Some(token))
-            };
-            let settings = domain::platform::channels::ChannelSettings {
-                key,
-                name,
-                environment: Some(environment),
-                channel_id,
-                channel_secret,
-                access_token,
-                login_channel_id,
-                liff_id,
-                api_base,
-                api_data_base,
-            };
-            let actor = domain::security::audit::Actor::command_line();
-            match domain::platform::channels::set(&db, &secrets, &settings, &actor).await {
-                Ok(c) => {
-                    println!(
-                        "チャネル「{}」（{}）を保存しました。サーバーを再起動すると使われます。/ Saved channel {:?}; restart the server to use it.",
-                        c.key,
-                        c.environment.label_ja(),
-                        c.key
-                    );
-                    Ok(())
-                }
-                Err(e @ domain::DomainError::Invalid(_)) => bail!("{e}"),
-                Err(e) => Err(e.into()),
-            }
-        }
-    }
-}
-
-fn read_stdin_line() -> anyhow::Result<String> {
+/// One line of standard input, without its line ending (passwords, secrets: never arguments,
+/// which other users of the machine can read).
+pub(crate) fn read_stdin_line() -> anyhow::Result<String> {
     let mut line = String::new();
     std::io::stdin()
         .lock()
         .read_line(&mut line)
         .context("cannot read the password from stdin")?;
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
-}
-
-fn prompt_twice() -> anyhow::Result<String> {
-    if !std::io::stdin().is_terminal() {
-        bail!("no terminal to prompt on: pass the password with --password-stdin");
-    }
-    let first = rpassword::prompt_password("パスワード / Password: ")?;
-    let second = rpassword::prompt_password("もう一度 / Again: ")?;
-    if first != second {
-        bail!("パスワードが一致しません。/ The passwords differ.");
-    }
-    Ok(first)
-}
-
-pub async fn audit(config: &Config, action: AuditAction) -> anyhow::Result<()> {
-    let AuditAction::Verify = action;
-    let db = domain::db::connect_and_migrate(&config.database_url, 1)
-        .await
-        .context("cannot open the database")?;
-    let report = domain::security::audit::verify(&db).await?;
-    match report.first_break {
-        None => {
-            println!(
-                "操作ログは改ざんされていません（{} 件を確認）。/ Audit log intact: {} entries verified.",
-                report.checked, report.checked
-            );
-            Ok(())
-        }
-        Some(broken) => bail!(
-            "操作ログの連鎖が番号 {} で壊れています：{}（それより前の {} 件は正常）。/ Audit log chain broken at seq {} ({} entries before it verified).",
-            broken.seq,
-            broken.problem.describe(),
-            report.checked,
-            broken.seq,
-            report.checked
-        ),
-    }
 }
