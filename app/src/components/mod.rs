@@ -3,17 +3,21 @@
 mod async_view;
 mod auth_card;
 mod channel_bar;
+mod confirm_delete;
 mod data_table;
 mod notices;
 mod pager;
+mod password_fields;
 mod period_fields;
 mod text;
 
 pub use async_view::AsyncView;
 pub use auth_card::AuthCard;
 pub use channel_bar::ChannelBar;
+pub use confirm_delete::ConfirmDelete;
 pub use data_table::DataTable;
-pub use notices::{ErrorNote, Outcome};
+pub use notices::{ErrorNote, Outcome, RedirectNotice};
 pub use pager::{Pager, query_string};
+pub use password_fields::NewPasswordFields;
 pub use period_fields::PeriodFields;
 pub use text::textarea_content;

@@ -1,6 +1,7 @@
 //! What a page says about the last thing that happened: done, or the error why not.
 
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 
 use crate::error::AppError;
 
@@ -30,6 +31,22 @@ pub fn Outcome<T: Clone + Send + Sync + 'static>(
             }
             .into_any(),
             Err(error) => view! { <ErrorNote error /> }.into_any(),
+        })
+    }
+}
+
+/// A notice about what the page before the redirect did, shown while the URL carries `param`
+/// (`?deleted=1` after a delete, `?saved=1` after creating).
+#[component]
+pub fn RedirectNotice(param: &'static str, text: &'static str) -> impl IntoView {
+    let query = use_query_map();
+    move || {
+        query.read().get(param).map(|_| {
+            view! {
+                <p class="notice" role="status">
+                    {text}
+                </p>
+            }
         })
     }
 }

@@ -115,6 +115,20 @@ pub async fn hot_writer(db: &DatabaseConnection) -> DomainResult<DatabaseConnect
     Ok(sea_orm::SqlxSqliteConnector::from_sqlx_sqlite_pool(pool))
 }
 
+/// A transaction that will write after reading. On SQLite it takes the write lock at `BEGIN`
+/// (`IMMEDIATE`): a deferred transaction that reads first and writes later fails with "database
+/// is locked" when another connection wrote in between, however long it waits. PostgreSQL starts
+/// it as usual.
+pub async fn begin_write(db: &DatabaseConnection) -> DomainResult<sea_orm::DatabaseTransaction> {
+    use sea_orm::{SqliteTransactionMode, TransactionOptions, TransactionTrait};
+    let options = TransactionOptions {
+        sqlite_transaction_mode: (backend_of(db) == Backend::Sqlite)
+            .then_some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    };
+    Ok(db.begin_with_options(options).await?)
+}
+
 /// Answers whether the database responds, for the readiness probe.
 pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
     db.execute_unprepared("SELECT 1").await.map(|_| ())

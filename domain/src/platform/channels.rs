@@ -225,7 +225,7 @@ pub async fn configure(
     secrets: &SecretBox,
     settings: &ChannelSettings,
 ) -> DomainResult<Channel> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let channel = write(&txn, secrets, settings).await?;
     txn.commit().await?;
     Ok(channel)
@@ -239,7 +239,7 @@ pub async fn set(
     settings: &ChannelSettings,
     actor: &Actor,
 ) -> DomainResult<Channel> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let channel = write(&txn, secrets, settings).await?;
     let summary = serde_json::json!({
         "name": channel.name,

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 
 use crate::api::{ChangePassword, current_staff};
-use crate::components::Outcome;
+use crate::components::{NewPasswordFields, Outcome};
 
 #[component]
 pub fn PasswordPage() -> impl IntoView {
@@ -43,32 +43,7 @@ pub fn PasswordPage() -> impl IntoView {
                     autocomplete="current-password"
                 />
             </div>
-            <div class="field">
-                <label for="new_password">"新しいパスワード"</label>
-                <input
-                    id="new_password"
-                    name="new_password"
-                    type="password"
-                    required
-                    minlength="12"
-                    maxlength="128"
-                    autocomplete="new-password"
-                />
-                <p class="hint">
-                    "12文字以上。ユーザー名を含むものや、よく使われるもの（password1234 など）は使えません。"
-                </p>
-            </div>
-            <div class="field">
-                <label for="new_password_confirm">"新しいパスワード（確認）"</label>
-                <input
-                    id="new_password_confirm"
-                    name="new_password_confirm"
-                    type="password"
-                    required
-                    maxlength="128"
-                    autocomplete="new-password"
-                />
-            </div>
+            <NewPasswordFields name="new_password" label="新しいパスワード" />
             <button type="submit" class="button primary" disabled=move || change.pending().get()>
                 "変更する"
             </button>

@@ -1,7 +1,7 @@
 use leptos::prelude::*;
 
 use crate::api::SetupFirstAdmin;
-use crate::components::AuthCard;
+use crate::components::{AuthCard, NewPasswordFields};
 
 /// First-run setup: creates the first administrator. The server shows this page only on an empty
 /// database and only to a browser on the server machine itself.
@@ -47,34 +47,7 @@ pub fn SetupPage() -> impl IntoView {
                     <label for="display_name">"表示名（任意）"</label>
                     <input id="display_name" name="display_name" type="text" maxlength="100" />
                 </div>
-                <div class="field">
-                    <label for="password">"パスワード"</label>
-                    <input
-                        id="password"
-                        name="password"
-                        type="password"
-                        autocomplete="new-password"
-                        required
-                        minlength="12"
-                        maxlength="128"
-                        aria-describedby="password-hint"
-                    />
-                    <p id="password-hint" class="hint">
-                        "12文字以上"
-                    </p>
-                </div>
-                <div class="field">
-                    <label for="password_confirm">"パスワード（確認）"</label>
-                    <input
-                        id="password_confirm"
-                        name="password_confirm"
-                        type="password"
-                        autocomplete="new-password"
-                        required
-                        minlength="12"
-                        maxlength="128"
-                    />
-                </div>
+                <NewPasswordFields name="password" label="パスワード" hint="12文字以上" />
                 <button type="submit" class="button primary" disabled=move || setup.pending().get()>
                     "管理者を作成してログイン"
                 </button>

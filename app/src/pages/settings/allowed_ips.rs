@@ -4,7 +4,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::api::{AddAllowedIp, AllowedIpView, RemoveAllowedIp, allowed_ips};
-use crate::components::AsyncView;
+use crate::components::{AsyncView, ErrorNote, Outcome};
 
 /// 設定 → 接続元IP制限: the networks from which the admin panel may be used.
 #[component]
@@ -15,14 +15,6 @@ pub fn AllowedIpsPage() -> impl IntoView {
         move || (add.version().get(), remove.version().get()),
         |_| allowed_ips(),
     );
-    let added = move || add.value().get().map(|r| r.map_err(|e| e.to_string()));
-    let removed_error = move || {
-        remove
-            .value()
-            .get()
-            .and_then(|r| r.err())
-            .map(|e| e.to_string())
-    };
     view! {
         <Title text="接続元IP制限" />
         <p>
@@ -58,14 +50,13 @@ pub fn AllowedIpsPage() -> impl IntoView {
                                 </p>
                             }
                         })}
-                    {removed_error()
-                        .map(|e| {
-                            view! {
-                                <p class="form-error" role="alert">
-                                    {e}
-                                </p>
-                            }
-                        })}
+                    {move || {
+                        remove
+                            .value()
+                            .get()
+                            .and_then(Result::err)
+                            .map(|error| view! { <ErrorNote error /> })
+                    }}
                     <table class="data-table" data-testid="allowed-ips">
                         <thead>
                             <tr>
@@ -112,27 +103,7 @@ pub fn AllowedIpsPage() -> impl IntoView {
                 <button type="submit" class="button primary" disabled=move || add.pending().get()>
                     "追加"
                 </button>
-                {move || {
-                    added()
-                        .map(|r| match r {
-                            Ok(()) => {
-                                view! {
-                                    <p class="notice" role="status">
-                                        "追加しました。"
-                                    </p>
-                                }
-                                    .into_any()
-                            }
-                            Err(e) => {
-                                view! {
-                                    <p class="form-error" role="alert">
-                                        {e}
-                                    </p>
-                                }
-                                    .into_any()
-                            }
-                        })
-                }}
+                <Outcome value=add.value() done="追加しました。" />
             </ActionForm>
         </section>
     }

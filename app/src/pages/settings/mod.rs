@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::api::{ChannelView, SaveGreeting};
-use crate::components::{AsyncView, textarea_content};
+use crate::components::{AsyncView, Outcome, textarea_content};
 use crate::layout::use_channel;
 
 /// 設定: the LINE channels (secrets masked) and each channel's greeting message.
@@ -47,7 +47,6 @@ fn ChannelCard(channel: ChannelView) -> impl IntoView {
         format!("greeting-flex-{key}"),
     );
     let webhook = format!("/webhook/line/{key}");
-    let saved = move || save.value().get().map(|r| r.map_err(|e| e.to_string()));
     let unset = || "未設定".to_owned();
     view! {
         <section class="panel channel" data-channel=key>
@@ -109,27 +108,7 @@ fn ChannelCard(channel: ChannelView) -> impl IntoView {
                 <button type="submit" class="button primary" disabled=move || save.pending().get()>
                     "保存"
                 </button>
-                {move || {
-                    saved()
-                        .map(|r| match r {
-                            Ok(()) => {
-                                view! {
-                                    <p class="notice" role="status">
-                                        "保存しました。"
-                                    </p>
-                                }
-                                    .into_any()
-                            }
-                            Err(e) => {
-                                view! {
-                                    <p class="form-error" role="alert">
-                                        {e}
-                                    </p>
-                                }
-                                    .into_any()
-                            }
-                        })
-                }}
+                <Outcome value=save.value() done="保存しました。" />
             </ActionForm>
         </section>
     }

@@ -3,14 +3,14 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_params_map;
 use model::access::{CATALOGUE, Permission, Role};
 
 use crate::api::{
     AccountForm, AccountRow, CreateStaffAccount, DeleteStaffAccount, ResetAccountPassword,
     SetAccountActive, UpdateStaffAccount, account_editor,
 };
-use crate::components::{AsyncView, Outcome};
+use crate::components::{AsyncView, ConfirmDelete, NewPasswordFields, Outcome, RedirectNotice};
 
 /// `/admin/staff/new` and `/admin/staff/:id`: one editor for adding and changing an account.
 #[component]
@@ -64,32 +64,11 @@ fn NewAccount(form: AccountForm) -> impl IntoView {
                 <label for="display_name">"表示名"</label>
                 <input id="display_name" name="display_name" maxlength="100" />
             </div>
-            <div class="field">
-                <label for="initial_password">"初期パスワード"</label>
-                <input
-                    id="initial_password"
-                    name="initial_password"
-                    type="password"
-                    required
-                    minlength="12"
-                    maxlength="128"
-                    autocomplete="new-password"
-                />
-                <p class="hint">
-                    "12文字以上。ユーザー名を含むものや、よく使われるものは使えません。本人は最初のログインで変更します。"
-                </p>
-            </div>
-            <div class="field">
-                <label for="initial_password_confirm">"初期パスワード（確認）"</label>
-                <input
-                    id="initial_password_confirm"
-                    name="initial_password_confirm"
-                    type="password"
-                    required
-                    maxlength="128"
-                    autocomplete="new-password"
-                />
-            </div>
+            <NewPasswordFields
+                name="initial_password"
+                label="初期パスワード"
+                hint="12文字以上。ユーザー名を含むものや、よく使われるものは使えません。本人は最初のログインで変更します。"
+            />
             <GrantsFields form=form account=None />
             <button type="submit" class="button primary" disabled=move || create.pending().get()>
                 "追加"
@@ -107,8 +86,6 @@ fn EditAccount(
     reset: ServerAction<ResetAccountPassword>,
 ) -> impl IntoView {
     let update = ServerAction::<UpdateStaffAccount>::new();
-    let query = use_query_map();
-    let created = move || query.read().get("saved").is_some();
     let id = account.id;
     let heading = format!("アカウント：{}", account.username);
     let status = format!(
@@ -128,16 +105,10 @@ fn EditAccount(
     view! {
         <Title text="アカウントの編集" />
         <h1>{heading}</h1>
-        {move || {
-            created()
-                .then(|| {
-                    view! {
-                        <p class="notice" role="status">
-                            "アカウントを追加しました。初期パスワードを本人に伝えてください。"
-                        </p>
-                    }
-                })
-        }}
+        <RedirectNotice
+            param="saved"
+            text="アカウントを追加しました。初期パスワードを本人に伝えてください。"
+        />
         <dl class="profile">
             <dt>"状態"</dt>
             <dd data-testid="account-status">{status}</dd>
@@ -166,29 +137,7 @@ fn EditAccount(
             <p class="hint">
                 "本人がパスワードを忘れたときに使います。本人は次のログインで変更します。ログイン中の画面はすべてログアウトされます。"
             </p>
-            <div class="field">
-                <label for="new_password">"新しいパスワード"</label>
-                <input
-                    id="new_password"
-                    name="new_password"
-                    type="password"
-                    required
-                    minlength="12"
-                    maxlength="128"
-                    autocomplete="new-password"
-                />
-            </div>
-            <div class="field">
-                <label for="new_password_confirm">"新しいパスワード（確認）"</label>
-                <input
-                    id="new_password_confirm"
-                    name="new_password_confirm"
-                    type="password"
-                    required
-                    maxlength="128"
-                    autocomplete="new-password"
-                />
-            </div>
+            <NewPasswordFields name="new_password" label="新しいパスワード" />
             <button type="submit" class="button" disabled=move || reset.pending().get()>
                 "パスワードを再設定"
             </button>
@@ -230,17 +179,9 @@ fn AccountDangerZone(
             <p class="hint">
                 "無効にしたアカウントはログインできず、記録は残ります。削除は誤って作ったアカウントにだけ使ってください。"
             </p>
-            // A required tick instead of a script dialog: works before hydration and under the
-            // strict Content-Security-Policy (no inline handlers).
             <ActionForm action=delete attr:class="inline-form" attr:data-testid="delete-account">
                 <input type="hidden" name="id" value=id />
-                <label class="checkbox">
-                    <input type="checkbox" name="confirm" value="yes" required />
-                    {confirm_delete}
-                </label>
-                <button type="submit" class="button danger">
-                    "削除"
-                </button>
+                <ConfirmDelete statement=confirm_delete button="削除" />
             </ActionForm>
             <Outcome value=delete.value() done="削除しました。" />
         </div>

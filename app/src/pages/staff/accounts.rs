@@ -3,15 +3,13 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
-use leptos_router::hooks::use_query_map;
 
 use crate::api::{AccountRow, list_accounts};
-use crate::components::{AsyncView, DataTable};
+use crate::components::{AsyncView, DataTable, RedirectNotice};
 
 #[component]
 pub fn StaffPage() -> impl IntoView {
     let accounts = Resource::new(|| (), |_| list_accounts());
-    let query = use_query_map();
     view! {
         <Title text="管理者" />
         <h1>"職員アカウント"</h1>
@@ -23,18 +21,7 @@ pub fn StaffPage() -> impl IntoView {
                 "部署の管理"
             </A>
         </p>
-        {move || {
-            query
-                .read()
-                .get("deleted")
-                .map(|_| {
-                    view! {
-                        <p class="notice" role="status">
-                            "アカウントを削除しました。"
-                        </p>
-                    }
-                })
-        }}
+        <RedirectNotice param="deleted" text="アカウントを削除しました。" />
         <AsyncView resource=accounts let:list>
             <DataTable
                 test_id="accounts"

@@ -3,17 +3,18 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_params_map;
 
 use crate::api::{
     DeleteTemplate, PreviewTemplate, SaveTemplate, TemplateForm, list_templates, template_editor,
 };
-use crate::components::{AsyncView, DataTable, ErrorNote, Outcome, textarea_content};
+use crate::components::{
+    AsyncView, ConfirmDelete, DataTable, ErrorNote, Outcome, RedirectNotice, textarea_content,
+};
 
 #[component]
 pub fn TemplatesPage() -> impl IntoView {
     let templates = Resource::new(|| (), |_| list_templates());
-    let query = use_query_map();
     view! {
         <Title text="定型文" />
         <h1>"定型文"</h1>
@@ -25,18 +26,7 @@ pub fn TemplatesPage() -> impl IntoView {
                 "定型文を作成"
             </A>
         </p>
-        {move || {
-            query
-                .read()
-                .get("deleted")
-                .map(|_| {
-                    view! {
-                        <p class="notice" role="status">
-                            "定型文を削除しました。"
-                        </p>
-                    }
-                })
-        }}
+        <RedirectNotice param="deleted" text="定型文を削除しました。" />
         <AsyncView resource=templates let:value>
             {match value {
                 list if list.is_empty() => {
@@ -95,8 +85,6 @@ fn TemplateEditorForm(form: TemplateForm) -> impl IntoView {
     let save = ServerAction::<SaveTemplate>::new();
     let delete = ServerAction::<DeleteTemplate>::new();
     let preview = ServerAction::<PreviewTemplate>::new();
-    let query = use_query_map();
-    let created = move || query.read().get("saved").is_some();
     let template = form.template.clone();
     let heading = template.as_ref().map_or_else(
         || "定型文の作成".to_owned(),
@@ -125,16 +113,7 @@ fn TemplateEditorForm(form: TemplateForm) -> impl IntoView {
     view! {
         <Title text=heading.clone() />
         <h1>{heading}</h1>
-        {move || {
-            created()
-                .then(|| {
-                    view! {
-                        <p class="notice" role="status">
-                            "保存しました。"
-                        </p>
-                    }
-                })
-        }}
+        <RedirectNotice param="saved" text="保存しました。" />
         {owner
             .map(|o| {
                 view! {
@@ -288,13 +267,10 @@ fn TemplateEditorForm(form: TemplateForm) -> impl IntoView {
                         attr:data-testid="delete-template"
                     >
                         <input type="hidden" name="id" value=t.id />
-                        <label class="checkbox">
-                            <input type="checkbox" name="confirm" value="yes" required />
-                            "削除すると元に戻せないことを確認しました"
-                        </label>
-                        <button type="submit" class="button danger">
-                            "この定型文を削除"
-                        </button>
+                        <ConfirmDelete
+                            statement="削除すると元に戻せないことを確認しました"
+                            button="この定型文を削除"
+                        />
                     </ActionForm>
                     <Outcome value=delete.value() done="削除しました。" />
                 }
