@@ -48,10 +48,22 @@ impl AppError {
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
-    /// A form that does not decode into the function's arguments, or a failed round trip. (Its
-    /// status, 400, comes from [`AppError::status`] like every other error's.)
+    /// A form that does not decode into the function's arguments is the caller's: `Transport`,
+    /// answered 400 ([`AppError::status`]). Any other failure Leptos reports is ours on the
+    /// server (500, logged), and in the browser a failed round trip (shown as `Transport`).
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        AppError::Transport(value.to_string())
+        match value {
+            ServerFnErrorErr::Args(_)
+            | ServerFnErrorErr::Deserialization(_)
+            | ServerFnErrorErr::MissingArg(_) => AppError::Transport(value.to_string()),
+            #[cfg(feature = "ssr")]
+            other => {
+                tracing::error!(error = %other, "server function failed in Leptos");
+                AppError::Internal
+            }
+            #[cfg(not(feature = "ssr"))]
+            other => AppError::Transport(other.to_string()),
+        }
     }
 }
 
@@ -110,7 +122,7 @@ mod http_side {
                 DomainError::TooManyAttempts(msg) => AppError::TooManyAttempts(msg),
                 DomainError::NotFound(msg) => AppError::NotFound(msg),
                 DomainError::Database(_) | DomainError::Internal(_) => {
-                    tracing::error!(error = %err, "server function failed");
+                    tracing::error!(error = %err, "request failed");
                     AppError::Internal
                 }
             }

@@ -76,7 +76,7 @@ pub fn AdminLayout() -> impl IntoView {
                             .map(|c| {
                                 let class = if c.sandbox {
                                     "env-badge sandbox"
-                                } else if c.production {
+                                } else if c.environment == model::status::Environment::Production {
                                     "env-badge production"
                                 } else {
                                     "env-badge test"

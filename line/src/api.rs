@@ -9,6 +9,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::message::Message;
 
+/// LINE counts its days and months in Japan time (UTC+9): statistics dates (`yyyyMMdd`) and the
+/// monthly message quota.
+pub const LINE_UTC_OFFSET_SECONDS: i32 = 9 * 3600;
+
 /// LINE's production hosts: the Messaging API, and the one for content (rich menu images).
 pub const LINE_API_BASE: &str = "https://api.line.me";
 pub const LINE_DATA_BASE: &str = "https://api-data.line.me";

@@ -4,12 +4,12 @@
 //! - [`access`]: roles, per-feature permissions, departments and [`access::authorize`], the one
 //!   authorization decision.
 //! - [`status`]: statuses the UI shows and filters by.
-//! - [`password`]: how long a staff password may be.
+//! - [`account`]: how long a username, display name and password may be.
 //!
 //! Segment conditions, survey schemas and attribute definitions join here as they arrive. No I/O
 //! lives here; storing is the `domain` crate's (with the `db` feature these enums map to
 //! columns).
 
 pub mod access;
-pub mod password;
+pub mod account;
 pub mod status;

@@ -1,88 +1,89 @@
-//! Statuses the admin panel shows and filters by, with their Japanese labels.
+//! Every status the system stores, shows or filters by: declared once each with
+//! [`keyed_enum!`], which gives the stored and sent key and the Japanese label in one place.
 
-use serde::{Deserialize, Serialize};
+/// Declares a status enum whose variants are written once each with their key (how the value
+/// is stored, with the `db` feature through sea-orm, and sent: serde) and their Japanese label;
+/// it gets `ALL`, `key()`, `from_key()` and `label_ja()`.
+macro_rules! keyed_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $($(#[$variant_meta:meta])* $variant:ident = $key:literal, $label:literal;)+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[cfg_attr(
+            feature = "db",
+            derive(sea_orm::DeriveActiveEnum, sea_orm::EnumIter),
+            sea_orm(rs_type = "String", db_type = "Text")
+        )]
+        pub enum $name {
+            $(
+                $(#[$variant_meta])*
+                #[serde(rename = $key)]
+                #[cfg_attr(feature = "db", sea_orm(string_value = $key))]
+                $variant,
+            )+
+        }
 
-/// Whether a friend still follows the channel. Stored and sent as `following` or `blocked`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(
-    feature = "db",
-    derive(sea_orm::DeriveActiveEnum, sea_orm::EnumIter),
-    sea_orm(rs_type = "String", db_type = "Text")
-)]
-pub enum FriendStatus {
-    #[cfg_attr(feature = "db", sea_orm(string_value = "following"))]
-    Following,
-    /// Blocked the account (LINE's unfollow event).
-    #[cfg_attr(feature = "db", sea_orm(string_value = "blocked"))]
-    Blocked,
+        impl $name {
+            /// Every value, in the order they are declared (and offered in forms).
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// How the value is stored and sent.
+            pub fn key(self) -> &'static str {
+                match self {
+                    $($name::$variant => $key,)+
+                }
+            }
+
+            pub fn from_key(key: &str) -> Option<Self> {
+                match key {
+                    $($key => Some($name::$variant),)+
+                    _ => None,
+                }
+            }
+
+            /// How staff read it.
+            pub fn label_ja(self) -> &'static str {
+                match self {
+                    $($name::$variant => $label,)+
+                }
+            }
+        }
+    };
 }
 
-impl FriendStatus {
-    pub const ALL: [FriendStatus; 2] = [FriendStatus::Following, FriendStatus::Blocked];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            FriendStatus::Following => "following",
-            FriendStatus::Blocked => "blocked",
-        }
-    }
-
-    pub fn from_key(key: &str) -> Option<FriendStatus> {
-        FriendStatus::ALL.into_iter().find(|s| s.key() == key)
-    }
-
-    pub fn label_ja(self) -> &'static str {
-        match self {
-            FriendStatus::Following => "友だち",
-            FriendStatus::Blocked => "ブロック",
-        }
+keyed_enum! {
+    /// Whether a friend still follows the channel.
+    pub enum FriendStatus {
+        Following = "following", "友だち";
+        /// Blocked the account (LINE's unfollow event).
+        Blocked = "blocked", "ブロック";
     }
 }
 
-/// What a row of the login history records: an attempt's outcome, or a lockout starting or
-/// being lifted. Stored and sent as its key (`success`, `wrong_password`...).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[cfg_attr(
-    feature = "db",
-    derive(sea_orm::DeriveActiveEnum, sea_orm::EnumIter),
-    sea_orm(rs_type = "String", db_type = "Text")
-)]
-pub enum LoginOutcome {
-    #[cfg_attr(feature = "db", sea_orm(string_value = "success"))]
-    Success,
-    #[cfg_attr(feature = "db", sea_orm(string_value = "unknown_user"))]
-    UnknownUser,
-    #[cfg_attr(feature = "db", sea_orm(string_value = "wrong_password"))]
-    WrongPassword,
-    #[cfg_attr(feature = "db", sea_orm(string_value = "disabled"))]
-    Disabled,
-    /// Refused without checking the password: a lockout was in force.
-    #[cfg_attr(feature = "db", sea_orm(string_value = "locked"))]
-    Locked,
-    /// Not an attempt: the username was locked (`locked_until` says until when).
-    #[cfg_attr(feature = "db", sea_orm(string_value = "lockout_account"))]
-    LockoutAccount,
-    /// Not an attempt: the client address was locked.
-    #[cfg_attr(feature = "db", sea_orm(string_value = "lockout_address"))]
-    LockoutAddress,
-    /// Not an attempt: an administrator lifted the lockouts of a username or address.
-    #[cfg_attr(feature = "db", sea_orm(string_value = "unlocked"))]
-    Unlocked,
+keyed_enum! {
+    /// What a row of the login history records: an attempt's outcome, or a lockout starting or
+    /// being lifted.
+    pub enum LoginOutcome {
+        Success = "success", "成功";
+        UnknownUser = "unknown_user", "失敗（存在しないユーザー）";
+        WrongPassword = "wrong_password", "失敗（パスワード誤り）";
+        Disabled = "disabled", "失敗（無効なアカウント）";
+        /// Refused without checking the password: a lockout was in force.
+        Locked = "locked", "拒否（ロック中）";
+        /// Not an attempt: the username was locked (`locked_until` says until when).
+        LockoutAccount = "lockout_account", "ロック開始（アカウント）";
+        /// Not an attempt: the client address was locked.
+        LockoutAddress = "lockout_address", "ロック開始（接続元）";
+        /// Not an attempt: an administrator lifted the lockouts of a username or address.
+        Unlocked = "unlocked", "ロック解除";
+    }
 }
 
 impl LoginOutcome {
-    pub const ALL: [LoginOutcome; 8] = [
-        LoginOutcome::Success,
-        LoginOutcome::UnknownUser,
-        LoginOutcome::WrongPassword,
-        LoginOutcome::Disabled,
-        LoginOutcome::Locked,
-        LoginOutcome::LockoutAccount,
-        LoginOutcome::LockoutAddress,
-        LoginOutcome::Unlocked,
-    ];
     /// The failures that count towards a lockout.
     pub const FAILURES: [LoginOutcome; 3] = [
         LoginOutcome::UnknownUser,
@@ -90,60 +91,71 @@ impl LoginOutcome {
         LoginOutcome::Disabled,
     ];
 
-    pub fn key(self) -> &'static str {
-        match self {
-            LoginOutcome::Success => "success",
-            LoginOutcome::UnknownUser => "unknown_user",
-            LoginOutcome::WrongPassword => "wrong_password",
-            LoginOutcome::Disabled => "disabled",
-            LoginOutcome::Locked => "locked",
-            LoginOutcome::LockoutAccount => "lockout_account",
-            LoginOutcome::LockoutAddress => "lockout_address",
-            LoginOutcome::Unlocked => "unlocked",
-        }
-    }
-
-    pub fn from_key(key: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|o| o.key() == key)
-    }
-
-    pub fn label_ja(self) -> &'static str {
-        match self {
-            LoginOutcome::Success => "成功",
-            LoginOutcome::UnknownUser => "失敗（存在しないユーザー）",
-            LoginOutcome::WrongPassword => "失敗（パスワード誤り）",
-            LoginOutcome::Disabled => "失敗（無効なアカウント）",
-            LoginOutcome::Locked => "拒否（ロック中）",
-            LoginOutcome::LockoutAccount => "ロック開始（アカウント）",
-            LoginOutcome::LockoutAddress => "ロック開始（接続元）",
-            LoginOutcome::Unlocked => "ロック解除",
-        }
-    }
-
     /// The choices of the login history's 結果 filter, as (value, label): everything, each
     /// kind of row worth looking for, and `failures` for every failure or refusal.
     pub fn filter_options() -> [(&'static str, &'static str); 7] {
+        let choice = |o: LoginOutcome| (o.key(), o.label_ja());
         [
             ("", "すべて"),
-            (
-                LoginOutcome::Success.key(),
-                LoginOutcome::Success.label_ja(),
-            ),
+            choice(LoginOutcome::Success),
             ("failures", "失敗・拒否"),
-            (LoginOutcome::Locked.key(), LoginOutcome::Locked.label_ja()),
-            (
-                LoginOutcome::LockoutAccount.key(),
-                LoginOutcome::LockoutAccount.label_ja(),
-            ),
-            (
-                LoginOutcome::LockoutAddress.key(),
-                LoginOutcome::LockoutAddress.label_ja(),
-            ),
-            (
-                LoginOutcome::Unlocked.key(),
-                LoginOutcome::Unlocked.label_ja(),
-            ),
+            choice(LoginOutcome::Locked),
+            choice(LoginOutcome::LockoutAccount),
+            choice(LoginOutcome::LockoutAddress),
+            choice(LoginOutcome::Unlocked),
         ]
+    }
+}
+
+keyed_enum! {
+    /// Which audience a LINE channel reaches; the admin UI always shows it.
+    pub enum Environment {
+        Production = "production", "本番";
+        Test = "test", "テスト";
+    }
+}
+
+keyed_enum! {
+    /// Where an entry of the admin IP allowlist comes from.
+    pub enum AllowlistSource {
+        /// `ADMIN_ALLOWED_IPS`: not stored, not removable in the UI.
+        Config = "config", "設定（ADMIN_ALLOWED_IPS）";
+        /// Added by an administrator in the admin panel.
+        Ui = "ui", "管理画面";
+        /// Added with `machidayori admin allow-ip`.
+        Cli = "cli", "コマンド（machidayori admin allow-ip）";
+    }
+}
+
+keyed_enum! {
+    /// Where a piece of leased background work (a job, a webhook event) stands.
+    pub enum WorkStatus {
+        /// Waiting to be taken, taken (under a lease), or waiting for another attempt.
+        Pending = "pending", "処理待ち";
+        Done = "done", "処理済み";
+        /// Given up after the last attempt.
+        Failed = "failed", "失敗";
+    }
+}
+
+keyed_enum! {
+    /// Where a stored push or multicast request stands.
+    pub enum SendStatus {
+        /// Not yet confirmed by LINE: (re)sent with its retry key by the next attempt.
+        Pending = "pending", "送信待ち";
+        Sent = "sent", "送信済み";
+        /// Refused by LINE (a 4xx): sending again would be refused again.
+        Failed = "failed", "失敗";
+        /// Not confirmed within LINE's 24 hours for retry keys: never resent automatically.
+        Expired = "expired", "期限切れ";
+    }
+}
+
+keyed_enum! {
+    /// Which Messaging API endpoint a stored send goes to.
+    pub enum SendKind {
+        Push = "push", "プッシュ";
+        Multicast = "multicast", "マルチキャスト";
     }
 }
 
@@ -151,23 +163,38 @@ impl LoginOutcome {
 mod tests {
     use super::*;
 
+    fn round_trips<T>(all: &[T], key: fn(T) -> &'static str, from_key: fn(&str) -> Option<T>)
+    where
+        T: Copy + PartialEq + std::fmt::Debug + serde::Serialize,
+    {
+        for value in all {
+            assert_eq!(from_key(key(*value)), Some(*value));
+            assert_eq!(
+                serde_json::to_string(value).unwrap_or_default(),
+                format!("\"{}\"", key(*value))
+            );
+        }
+        assert_eq!(from_key("gone"), None);
+    }
+
     #[test]
-    fn keys_round_trip_and_match_serde() {
-        for s in FriendStatus::ALL {
-            assert_eq!(FriendStatus::from_key(s.key()), Some(s));
-            assert_eq!(
-                serde_json::to_string(&s).unwrap_or_default(),
-                format!("\"{}\"", s.key())
-            );
-        }
-        assert_eq!(FriendStatus::from_key("gone"), None);
-        for o in LoginOutcome::ALL {
-            assert_eq!(LoginOutcome::from_key(o.key()), Some(o));
-            assert_eq!(
-                serde_json::to_string(&o).unwrap_or_default(),
-                format!("\"{}\"", o.key())
-            );
-            assert!(!o.label_ja().is_ascii());
-        }
+    fn every_status_round_trips_through_its_key_and_has_a_japanese_label() {
+        round_trips(FriendStatus::ALL, FriendStatus::key, FriendStatus::from_key);
+        round_trips(LoginOutcome::ALL, LoginOutcome::key, LoginOutcome::from_key);
+        round_trips(Environment::ALL, Environment::key, Environment::from_key);
+        round_trips(
+            AllowlistSource::ALL,
+            AllowlistSource::key,
+            AllowlistSource::from_key,
+        );
+        round_trips(WorkStatus::ALL, WorkStatus::key, WorkStatus::from_key);
+        round_trips(SendStatus::ALL, SendStatus::key, SendStatus::from_key);
+        round_trips(SendKind::ALL, SendKind::key, SendKind::from_key);
+        let labels = LoginOutcome::ALL.iter().map(|o| o.label_ja());
+        assert!(labels.chain(["本番", "ブロック"]).all(|l| !l.is_ascii()));
+        assert_eq!(
+            LoginOutcome::filter_options()[3],
+            ("locked", "拒否（ロック中）")
+        );
     }
 }

@@ -161,8 +161,10 @@ pub(crate) struct ClickStat {
     pub users: HashSet<String>,
 }
 
+/// LINE's calendar (`line::api::LINE_UTC_OFFSET_SECONDS`): its statistics days and quota months.
 pub(crate) fn jst() -> FixedOffset {
-    FixedOffset::east_opt(9 * 3600).unwrap_or_else(|| unreachable!("+09:00 is a valid offset"))
+    FixedOffset::east_opt(line::api::LINE_UTC_OFFSET_SECONDS)
+        .unwrap_or_else(|| unreachable!("+09:00 is a valid offset"))
 }
 
 pub(crate) fn jst_month(at: DateTime<Utc>) -> String {

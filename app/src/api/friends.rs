@@ -35,7 +35,7 @@ pub struct FriendEventRow {
     pub event_type: String,
     pub occurred_at: String,
     pub summary: String,
-    pub status: String,
+    pub status: model::status::WorkStatus,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -3,6 +3,7 @@
 //! here; a change that would shut out the caller is refused.
 
 use leptos::prelude::*;
+use model::status::{AllowlistSource, Environment};
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
@@ -12,9 +13,7 @@ use crate::error::AppError;
 pub struct ChannelView {
     pub key: String,
     pub name: String,
-    /// 本番 or テスト.
-    pub environment: String,
-    pub production: bool,
+    pub environment: Environment,
     pub sandbox: bool,
     pub channel_id: Option<String>,
     pub channel_secret: String,
@@ -30,7 +29,7 @@ pub struct ChannelView {
 impl ChannelView {
     /// The one-line label the admin UI shows wherever it acts on a channel.
     pub fn badge(&self) -> String {
-        let mut label = format!("{}：{}", self.environment, self.name);
+        let mut label = format!("{}：{}", self.environment.label_ja(), self.name);
         if self.sandbox {
             label.push_str("（サンドボックス）");
         }
@@ -44,8 +43,7 @@ pub struct AllowedIpView {
     pub id: Option<i64>,
     pub network: String,
     pub note: String,
-    /// Where it came from, in Japanese.
-    pub source: String,
+    pub source: AllowlistSource,
     pub added_at: String,
 }
 
@@ -72,14 +70,13 @@ pub(crate) const RULES: &[super::rules::Rule] = {
 
 #[server(endpoint = "settings/channels")]
 pub async fn line_channels() -> Result<Vec<ChannelView>, AppError> {
-    use domain::platform::channels::{self, Environment};
+    use domain::platform::channels;
     let (_, ctx) = crate::ssr::context::call::<LineChannels>()?;
     let list = channels::summaries(ctx.db(), &ctx.server().secrets).await?;
     Ok(list
         .into_iter()
         .map(|c| ChannelView {
-            environment: c.environment.label_ja().to_owned(),
-            production: c.environment == Environment::Production,
+            environment: c.environment,
             key: c.key,
             name: c.name,
             sandbox: c.sandbox,
@@ -123,7 +120,7 @@ pub async fn save_greeting(
 
 #[server(endpoint = "settings/allowed_ips")]
 pub async fn allowed_ips() -> Result<AllowedIpsView, AppError> {
-    use domain::security::allowlist::{self, Source};
+    use domain::security::allowlist;
     let (_, ctx) = crate::ssr::context::call::<AllowedIps>()?;
     let configured = ctx
         .server()
@@ -134,7 +131,7 @@ pub async fn allowed_ips() -> Result<AllowedIpsView, AppError> {
             id: None,
             network: net.to_string(),
             note: String::new(),
-            source: Source::Config.label_ja().to_owned(),
+            source: AllowlistSource::Config,
             added_at: String::new(),
         });
     let stored = allowlist::list(ctx.db())
@@ -144,7 +141,7 @@ pub async fn allowed_ips() -> Result<AllowedIpsView, AppError> {
             id: Some(e.id),
             network: e.network.to_string(),
             note: e.note,
-            source: e.source.label_ja().to_owned(),
+            source: e.source,
             added_at: domain::time::minutes(e.created_at),
         });
     Ok(AllowedIpsView {
@@ -155,13 +152,13 @@ pub async fn allowed_ips() -> Result<AllowedIpsView, AppError> {
 
 #[server(endpoint = "settings/add_allowed_ip")]
 pub async fn add_allowed_ip(network: String, note: String) -> Result<(), AppError> {
-    use domain::security::allowlist::{self, NewEntry, Source};
+    use domain::security::allowlist::{self, NewEntry};
     let (me, ctx) = crate::ssr::context::call::<AddAllowedIp>()?;
     let live = &ctx.server().allowlist;
     let new = NewEntry {
         network: &network,
         note: &note,
-        source: Source::Ui,
+        source: AllowlistSource::Ui,
     };
     let entry = allowlist::add(ctx.db(), &ctx.actor(&me), live.configured(), new).await?;
     tracing::info!(staff_id = me.id, network = %entry.network, "admin IP allowlist: range added");

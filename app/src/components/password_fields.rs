@@ -1,7 +1,7 @@
 //! A new password, typed twice.
 
 use leptos::prelude::*;
-use model::password::{MAX_CHARS, MIN_CHARS};
+use model::account::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 
 /// The policy, as the form under a new password says it.
 pub const POLICY_HINT: &str =
@@ -25,8 +25,8 @@ pub fn NewPasswordFields(
                 name=name
                 type="password"
                 required
-                minlength=MIN_CHARS
-                maxlength=MAX_CHARS
+                minlength=PASSWORD_MIN_CHARS
+                maxlength=PASSWORD_MAX_CHARS
                 autocomplete="new-password"
                 aria-describedby=hint_id.clone()
             />
@@ -41,7 +41,7 @@ pub fn NewPasswordFields(
                 name=confirm
                 type="password"
                 required
-                maxlength=MAX_CHARS
+                maxlength=PASSWORD_MAX_CHARS
                 autocomplete="new-password"
             />
         </div>

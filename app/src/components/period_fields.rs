@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use model::account::USERNAME_MAX_CHARS;
 
 /// Period (from, until) and username inputs, as a filter form's first fields.
 #[component]
@@ -23,7 +24,7 @@ pub fn PeriodFields() -> impl IntoView {
                 id="f-username"
                 name="username"
                 type="search"
-                maxlength="64"
+                maxlength=USERNAME_MAX_CHARS
                 value=move || param("username")
             />
         </div>

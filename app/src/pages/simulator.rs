@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
+use line::validate::MAX_TEXT_LENGTH;
 use serde_json::Value;
 
 use crate::api::{ChatBubble, SimAct, SimCreateFriend, sim_chat, sim_friends};
@@ -215,7 +216,7 @@ pub fn SimulatorPage() -> impl IntoView {
                                         id="sim-text"
                                         name="text"
                                         required
-                                        maxlength="5000"
+                                        maxlength=MAX_TEXT_LENGTH
                                         placeholder="メッセージを入力"
                                     />
                                     <button type="submit" class="button primary">

@@ -285,8 +285,8 @@ pub struct ReceivedEvent {
     pub occurred_at: DateTime<Utc>,
     /// A one-line description (the text of a message, the data of a postback...).
     pub summary: String,
-    /// `pending`, `done` or `failed` (`crate::jobs::Status`).
-    pub status: String,
+    /// Whether the workers have acted on it.
+    pub status: model::status::WorkStatus,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -319,7 +319,7 @@ pub async fn detail(
             summary: summarize(&e.payload),
             event_type: e.event_type,
             occurred_at: e.occurred_at,
-            status: sea_orm::ActiveEnum::to_value(&e.status),
+            status: e.status,
         })
         .collect();
     Ok(FriendDetail {

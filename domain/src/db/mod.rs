@@ -115,7 +115,8 @@ pub async fn hot_writer(db: &DatabaseConnection) -> DomainResult<DatabaseConnect
     Ok(sea_orm::SqlxSqliteConnector::from_sqlx_sqlite_pool(pool))
 }
 
-/// A transaction that will write after reading. On SQLite it takes the write lock at `BEGIN`
+/// A transaction that reads before it writes: use this one then (a transaction whose first
+/// statement writes may use `begin()`). On SQLite it takes the write lock at `BEGIN`
 /// (`IMMEDIATE`): a deferred transaction that reads first and writes later fails with "database
 /// is locked" when another connection wrote in between, however long it waits. PostgreSQL starts
 /// it as usual.

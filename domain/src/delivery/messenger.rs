@@ -1,11 +1,12 @@
-//! The port through which the domain sends to LINE (listmonk's "messenger"): the delivery
-//! engine's batching, pacing and failure rules are written against [`Messenger`], so they can be
-//! tested with a scripted LINE; in the running system the Messaging API client
-//! ([`line::client::Client`]) implements it, against LINE or the built-in sandbox.
+//! The port through which the domain talks to LINE (listmonk's "messenger"): the delivery
+//! engine's batching, pacing and failure rules, and the webhook handlers' replies, are written
+//! against [`Messenger`], so they can be tested with a scripted LINE; in the running system the
+//! Messaging API client ([`line::client::Client`]) implements it, against LINE or the built-in
+//! sandbox.
 
 use std::future::Future;
 
-use line::api::{MulticastRequest, PushRequest};
+use line::api::{MulticastRequest, Profile, PushRequest, ReplyRequest, SentMessagesResponse};
 use line::client::{Client, ClientError, RetryKey, SendOutcome};
 
 /// Sends messages to LINE. Every send carries its retry key, so an attempt repeated after a
@@ -24,6 +25,15 @@ pub trait Messenger: Send + Sync {
         request: &MulticastRequest,
         key: &RetryKey,
     ) -> impl Future<Output = Result<SendOutcome, ClientError>> + Send;
+
+    /// An answer to an event, with its reply token (which works once).
+    fn reply(
+        &self,
+        request: &ReplyRequest,
+    ) -> impl Future<Output = Result<SentMessagesResponse, ClientError>> + Send;
+
+    /// A friend's display name, picture and language, when they let the account see them.
+    fn profile(&self, user_id: &str) -> impl Future<Output = Result<Profile, ClientError>> + Send;
 }
 
 impl Messenger for Client {
@@ -41,5 +51,16 @@ impl Messenger for Client {
         key: &RetryKey,
     ) -> impl Future<Output = Result<SendOutcome, ClientError>> + Send {
         Client::multicast(self, request, key)
+    }
+
+    fn reply(
+        &self,
+        request: &ReplyRequest,
+    ) -> impl Future<Output = Result<SentMessagesResponse, ClientError>> + Send {
+        Client::reply(self, request)
+    }
+
+    fn profile(&self, user_id: &str) -> impl Future<Output = Result<Profile, ClientError>> + Send {
+        Client::profile(self, user_id)
     }
 }

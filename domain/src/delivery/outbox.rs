@@ -19,32 +19,7 @@ use crate::delivery::messenger::Messenger;
 use crate::entities::{friend, line_send};
 use crate::{DateTime, DomainError, DomainResult};
 
-/// Where a stored send stands. Stored as `pending`, `sent`, `failed` or `expired`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, sea_orm::DeriveActiveEnum, sea_orm::EnumIter)]
-#[sea_orm(rs_type = "String", db_type = "Text")]
-pub enum SendStatus {
-    /// Not yet confirmed by LINE: (re)sent with its retry key by the next attempt.
-    #[sea_orm(string_value = "pending")]
-    Pending,
-    #[sea_orm(string_value = "sent")]
-    Sent,
-    /// Refused by LINE (a 4xx): sending again would be refused again.
-    #[sea_orm(string_value = "failed")]
-    Failed,
-    /// Not confirmed within LINE's 24 hours for retry keys: never resent automatically.
-    #[sea_orm(string_value = "expired")]
-    Expired,
-}
-
-/// Which endpoint a stored send goes to. Stored as `push` or `multicast`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, sea_orm::DeriveActiveEnum, sea_orm::EnumIter)]
-#[sea_orm(rs_type = "String", db_type = "Text")]
-pub enum SendKind {
-    #[sea_orm(string_value = "push")]
-    Push,
-    #[sea_orm(string_value = "multicast")]
-    Multicast,
-}
+pub use model::status::{SendKind, SendStatus};
 
 /// How long LINE remembers a retry key.
 const RETRY_KEY_LIFETIME: TimeDelta = TimeDelta::hours(24);

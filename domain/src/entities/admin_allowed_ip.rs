@@ -12,7 +12,7 @@ pub struct Model {
     pub cidr: String,
     pub note: String,
     /// `ui` or `cli`.
-    pub source: crate::security::allowlist::Source,
+    pub source: model::status::AllowlistSource,
     pub created_by: Option<i64>,
     pub created_at: DateTimeUtc,
 }

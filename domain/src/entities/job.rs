@@ -14,7 +14,7 @@ pub struct Model {
     pub key: String,
     /// The job's input as JSON.
     pub payload: String,
-    pub status: crate::jobs::Status,
+    pub status: model::status::WorkStatus,
     pub attempts: i32,
     /// When the job is due (first, or again after a failure).
     pub run_at: DateTimeUtc,

@@ -16,7 +16,7 @@ pub struct Model {
     pub is_redelivery: bool,
     /// The event's JSON exactly as LINE sent it.
     pub payload: String,
-    pub status: crate::jobs::Status,
+    pub status: model::status::WorkStatus,
     pub attempts: i32,
     pub next_attempt_at: DateTimeUtc,
     pub locked_until: Option<DateTimeUtc>,

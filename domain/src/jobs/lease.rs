@@ -13,10 +13,10 @@ use sea_orm::{
 };
 
 use crate::db::{self, Backend};
-use crate::jobs::Status;
 use crate::{DateTime, DomainResult};
+use model::status::WorkStatus;
 
-/// How often a piece of work is tried before it is left as [`Status::Failed`] for staff to see.
+/// How often a piece of work is tried before it is left as [`WorkStatus::Failed`] for staff to see.
 pub const MAX_ATTEMPTS: i32 = 8;
 
 /// The longest wait between two attempts.
@@ -69,7 +69,7 @@ where
     let mut due = E::find()
         .select_only()
         .column(cols.id)
-        .filter(cols.status.eq(Status::Pending))
+        .filter(cols.status.eq(WorkStatus::Pending))
         .filter(cols.due_at.lte(now))
         .filter(free(cols, now))
         .filter(only)
@@ -87,7 +87,7 @@ where
         .col_expr(cols.locked_until, Expr::value(until))
         .col_expr(cols.attempts, Expr::col(cols.attempts).add(1))
         .filter(cols.id.in_subquery(due))
-        .filter(cols.status.eq(Status::Pending))
+        .filter(cols.status.eq(WorkStatus::Pending))
         .filter(free(cols, now))
         .exec_with_returning(db)
         .await?;
@@ -95,7 +95,8 @@ where
     Ok(taken)
 }
 
-/// Marks rows done in one statement; `note` is kept for staff (a problem retrying cannot fix).
+/// Marks rows done in one statement. `note` is kept for staff (a problem retrying cannot fix);
+/// without one, the error of an earlier attempt stays, for the record.
 pub(crate) async fn finish<E: EntityTrait>(
     db: &DatabaseConnection,
     cols: &Leased<E>,
@@ -106,19 +107,22 @@ pub(crate) async fn finish<E: EntityTrait>(
     if ids.is_empty() {
         return Ok(());
     }
-    E::update_many()
-        .col_expr(cols.status, Expr::value(Status::Done))
+    let mut update = E::update_many()
+        .col_expr(cols.status, Expr::value(WorkStatus::Done))
         .col_expr(cols.finished_at, Expr::value(now))
-        .col_expr(cols.locked_until, Expr::value(Option::<DateTime>::None))
-        .col_expr(cols.last_error, Expr::value(note.map(bounded)))
+        .col_expr(cols.locked_until, Expr::value(Option::<DateTime>::None));
+    if let Some(note) = note {
+        update = update.col_expr(cols.last_error, Expr::value(bounded(note)));
+    }
+    update
         .filter(cols.id.is_in(ids.iter().copied()))
         .exec(db)
         .await?;
     Ok(())
 }
 
-/// Schedules another attempt after [`retry_delay`], or gives up after [`MAX_ATTEMPTS`]; either
-/// way the lease is given back and the error kept.
+/// Schedules another attempt after [`retry_delay`], or gives up after [`MAX_ATTEMPTS`] (then the
+/// work is finished, as failed); either way the lease is given back and the error kept.
 pub(crate) async fn retry_later<E: EntityTrait>(
     db: &DatabaseConnection,
     cols: &Leased<E>,
@@ -128,15 +132,14 @@ pub(crate) async fn retry_later<E: EntityTrait>(
     now: DateTime,
 ) -> DomainResult<()> {
     let give_up = attempts >= MAX_ATTEMPTS;
+    let (status, finished_at) = if give_up {
+        (WorkStatus::Failed, Some(now))
+    } else {
+        (WorkStatus::Pending, None)
+    };
     E::update_many()
-        .col_expr(
-            cols.status,
-            Expr::value(if give_up {
-                Status::Failed
-            } else {
-                Status::Pending
-            }),
-        )
+        .col_expr(cols.status, Expr::value(status))
+        .col_expr(cols.finished_at, Expr::value(finished_at))
         .col_expr(cols.due_at, Expr::value(now + retry_delay(attempts)))
         .col_expr(cols.locked_until, Expr::value(Option::<DateTime>::None))
         .col_expr(cols.last_error, Expr::value(bounded(error)))

@@ -25,21 +25,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::{DatabaseConnection, DomainError};
 
-/// Where a piece of leased work (a job, a webhook event) stands. Stored as `pending`, `done` or
-/// `failed`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, sea_orm::DeriveActiveEnum, sea_orm::EnumIter)]
-#[sea_orm(rs_type = "String", db_type = "Text")]
-pub enum Status {
-    /// Waiting to be taken, taken (under a lease), or waiting for another attempt.
-    #[sea_orm(string_value = "pending")]
-    Pending,
-    #[sea_orm(string_value = "done")]
-    Done,
-    /// Given up after [`lease::MAX_ATTEMPTS`].
-    #[sea_orm(string_value = "failed")]
-    Failed,
-}
-
 /// Work that could not be finished now but is worth another attempt later (LINE unreachable or
 /// busy, the database unavailable). Anything else a job or event handler meets is recorded and
 /// the work finishes.
@@ -57,8 +42,9 @@ impl From<DomainError> for Retry {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Work {
-    /// Deletes the access log and the login history older than `retention_days` (the audit log
-    /// is never purged: its hash chain is the proof that nothing was removed).
+    /// Deletes the access log and the login history older than `retention_days`, and jobs that
+    /// finished more than [`queue::KEEP_FINISHED_DAYS`] ago (the audit log is never purged: its
+    /// hash chain is the proof that nothing was removed).
     PurgeLogs { retention_days: u32 },
     /// Deletes staff sessions past their idle or absolute deadline.
     PurgeSessions {
@@ -85,13 +71,17 @@ impl Work {
 pub async fn run(db: &DatabaseConnection, work: &Work) -> Result<String, Retry> {
     match work {
         Work::PurgeLogs { retention_days } => {
-            let cutoff = chrono::Utc::now() - chrono::TimeDelta::days(i64::from(*retention_days));
+            let now = chrono::Utc::now();
+            let cutoff = now - chrono::TimeDelta::days(i64::from(*retention_days));
             let chunk = crate::security::access_log::PURGE_CHUNK;
-            let requests = crate::security::access_log::purge_older_than(db, cutoff, chunk).await?;
+            // Each purge runs whatever the others did: one failing must not keep the rest.
+            let requests = crate::security::access_log::purge_older_than(db, cutoff, chunk).await;
             let attempts =
-                crate::security::login_history::purge_older_than(db, cutoff, chunk).await?;
+                crate::security::login_history::purge_older_than(db, cutoff, chunk).await;
+            let jobs = queue::purge_finished(db, now).await;
+            let (requests, attempts, jobs) = (requests?, attempts?, jobs?);
             Ok(format!(
-                "purged {requests} access log rows and {attempts} login history rows older than {retention_days} days"
+                "purged {requests} access log rows and {attempts} login history rows older than {retention_days} days, and {jobs} finished jobs"
             ))
         }
         Work::PurgeSessions {

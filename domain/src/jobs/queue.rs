@@ -9,9 +9,10 @@ use sea_orm::{
 };
 
 use crate::entities::job;
+use crate::jobs::Work;
 use crate::jobs::lease::{self, Leased};
-use crate::jobs::{Status, Work};
 use crate::{DateTime, DomainError, DomainResult};
+use model::status::WorkStatus;
 
 const COLUMNS: Leased<job::Entity> = Leased {
     id: job::Column::Id,
@@ -39,7 +40,7 @@ pub async fn enqueue(
         kind: Set(work.kind().to_owned()),
         key: Set(key.to_owned()),
         payload: Set(payload),
-        status: Set(Status::Pending),
+        status: Set(WorkStatus::Pending),
         attempts: Set(0),
         run_at: Set(run_at),
         locked_until: Set(None),
@@ -108,8 +109,23 @@ pub async fn retry_later(
     lease::retry_later(db, &COLUMNS, job.id, job.attempts, error, now).await
 }
 
+/// How long a finished job is kept (for staff and operators to see what ran), before the daily
+/// log purge deletes it; a failed one is kept as long, and its error with it.
+pub const KEEP_FINISHED_DAYS: i64 = 30;
+
+/// Deletes jobs that finished (done or failed) more than [`KEEP_FINISHED_DAYS`] before `now`.
+pub async fn purge_finished(db: &DatabaseConnection, now: DateTime) -> DomainResult<u64> {
+    let cutoff = now - chrono::TimeDelta::days(KEEP_FINISHED_DAYS);
+    let deleted = job::Entity::delete_many()
+        .filter(job::Column::Status.ne(WorkStatus::Pending))
+        .filter(job::Column::FinishedAt.lt(cutoff))
+        .exec(db)
+        .await?;
+    Ok(deleted.rows_affected)
+}
+
 /// Jobs with `status`, for the health page and tests.
-pub async fn count(db: &DatabaseConnection, status: Status) -> DomainResult<u64> {
+pub async fn count(db: &DatabaseConnection, status: WorkStatus) -> DomainResult<u64> {
     Ok(job::Entity::find()
         .filter(job::Column::Status.eq(status))
         .count(db)

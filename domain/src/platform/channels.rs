@@ -20,51 +20,7 @@ use crate::{DomainError, DomainResult};
 pub const MAIN: &str = "main";
 pub const GREETING_MAX_CHARS: usize = line::validate::MAX_TEXT_LENGTH;
 
-/// 本番 or テスト: which audience a channel reaches. The admin UI always shows it. Stored as
-/// `production` or `test`.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    Serialize,
-    Deserialize,
-    sea_orm::DeriveActiveEnum,
-    sea_orm::EnumIter,
-)]
-#[serde(rename_all = "lowercase")]
-#[sea_orm(rs_type = "String", db_type = "Text")]
-pub enum Environment {
-    #[sea_orm(string_value = "production")]
-    Production,
-    #[sea_orm(string_value = "test")]
-    Test,
-}
-
-impl Environment {
-    pub fn key(self) -> &'static str {
-        match self {
-            Environment::Production => "production",
-            Environment::Test => "test",
-        }
-    }
-
-    pub fn from_key(text: &str) -> Option<Self> {
-        match text {
-            "production" => Some(Environment::Production),
-            "test" => Some(Environment::Test),
-            _ => None,
-        }
-    }
-
-    pub fn label_ja(self) -> &'static str {
-        match self {
-            Environment::Production => "本番",
-            Environment::Test => "テスト",
-        }
-    }
-}
+pub use model::status::Environment;
 
 /// A channel as configured by an operator (environment variables for `main`, or the
 /// `machidayori channel set` command for others).

@@ -5,7 +5,8 @@
 //!
 //! The sandbox keeps its friends outside the database, so an action and its audit entry cannot
 //! share a transaction: the action is done first (its webhook needs the database's write lock,
-//! which an open transaction would hold), then recorded; a failed action is not recorded.
+//! which an open transaction would hold), then recorded, with the sandbox's refusal when it
+//! refused.
 
 use sandbox::{Delivery, NewSimFriend, Sandbox, SandboxError, SimAction, SimFriend};
 use serde_json::json;
@@ -44,17 +45,17 @@ pub async fn act(
     action: SimAction,
 ) -> DomainResult<Option<Delivery>> {
     let name = action.name();
-    let summary = match &action {
+    let mut summary = match &action {
         SimAction::Text(text) => json!({"channel": channel, "text": text}),
         SimAction::Tap(tapped) => json!({"channel": channel, "action": tapped}),
         SimAction::Follow | SimAction::Unfollow => json!({"channel": channel}),
     };
-    let delivery = sandbox
-        .act(channel, user_id, action)
-        .await
-        .map_err(refused)?;
+    let result = sandbox.act(channel, user_id, action).await;
+    if let Err(e) = &result {
+        summary["refused"] = e.to_string().into();
+    }
     record(db, actor, name, user_id, summary).await?;
-    Ok(delivery)
+    result.map_err(refused)
 }
 
 async fn record(

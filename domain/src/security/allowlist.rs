@@ -14,12 +14,12 @@ use chrono::Utc;
 use ipnet::IpNet;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, DatabaseConnection, EntityTrait, QueryOrder, SqlErr,
-    TransactionTrait,
 };
 
 use crate::entities::admin_allowed_ip;
 use crate::security::audit::{self, Actor};
 use crate::{DateTime, DomainError, DomainResult};
+use model::status::AllowlistSource;
 
 pub const NOTE_MAX_CHARS: usize = 200;
 
@@ -66,38 +66,13 @@ pub fn allows(networks: &[IpNet], ip: IpAddr) -> bool {
     networks.is_empty() || contains(networks, ip)
 }
 
-/// Where an entry of the effective list comes from. Stored as `ui` or `cli`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, sea_orm::DeriveActiveEnum, sea_orm::EnumIter)]
-#[sea_orm(rs_type = "String", db_type = "Text")]
-pub enum Source {
-    /// `ADMIN_ALLOWED_IPS`: not stored, not removable in the UI.
-    #[sea_orm(string_value = "config")]
-    Config,
-    /// Added by an administrator in the admin panel.
-    #[sea_orm(string_value = "ui")]
-    Ui,
-    /// Added with `machidayori admin allow-ip`.
-    #[sea_orm(string_value = "cli")]
-    Cli,
-}
-
-impl Source {
-    pub fn label_ja(self) -> &'static str {
-        match self {
-            Self::Config => "設定（ADMIN_ALLOWED_IPS）",
-            Self::Ui => "管理画面",
-            Self::Cli => "コマンド（machidayori admin allow-ip）",
-        }
-    }
-}
-
 /// A stored entry.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
     pub id: i64,
     pub network: IpNet,
     pub note: String,
-    pub source: Source,
+    pub source: AllowlistSource,
     pub created_by: Option<i64>,
     pub created_at: DateTime,
 }
@@ -130,7 +105,7 @@ pub async fn list(db: &impl sea_orm::ConnectionTrait) -> DomainResult<Vec<Entry>
 pub struct NewEntry<'a> {
     pub network: &'a str,
     pub note: &'a str,
-    pub source: Source,
+    pub source: AllowlistSource,
 }
 
 /// Adds a range. A change that would shut out the person saving (the actor's client address;
@@ -154,7 +129,7 @@ pub async fn add(
             "備考は{NOTE_MAX_CHARS}文字以内で、改行などの制御文字を含めずに入力してください。"
         )));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let stored = list(&txn).await?;
     if stored.iter().any(|e| e.network == network) || configured.contains(&network) {
         return Err(DomainError::Conflict(format!(
@@ -209,7 +184,7 @@ pub async fn remove(
     configured: &[IpNet],
     id: i64,
 ) -> DomainResult<()> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let stored = list(&txn).await?;
     let Some(removed) = stored.iter().find(|e| e.id == id).cloned() else {
         return Err(DomainError::NotFound(

@@ -45,7 +45,7 @@ pub const GENESIS_HASH: &str = "000000000000000000000000000000000000000000000000
 const HEAD_ID: i32 = 1;
 /// What replaces a secret value in a summary.
 pub const MASK: &str = "********";
-const USERNAME_MAX_CHARS: usize = 64;
+use model::account::USERNAME_MAX_CHARS;
 const FIELD_MAX_CHARS: usize = 64;
 const ENTITY_ID_MAX_CHARS: usize = 128;
 

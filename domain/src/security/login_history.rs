@@ -28,7 +28,7 @@ use crate::time::Period;
 use crate::{DateTime, DomainError, DomainResult};
 use model::status::LoginOutcome;
 
-pub const USERNAME_MAX_CHARS: usize = 64;
+use model::account::USERNAME_MAX_CHARS;
 pub const USER_AGENT_MAX_CHARS: usize = 256;
 
 /// Throttling thresholds; see the module documentation.

@@ -20,9 +20,7 @@ use crate::staff::password::{
 use crate::staff::sessions;
 use crate::{DomainError, DomainResult};
 
-pub const USERNAME_MIN_CHARS: usize = 3;
-pub const USERNAME_MAX_CHARS: usize = 64;
-pub const DISPLAY_NAME_MAX_CHARS: usize = 100;
+pub use model::account::{DISPLAY_NAME_MAX_CHARS, USERNAME_MAX_CHARS, USERNAME_MIN_CHARS};
 
 /// What a caller outside the domain may know about a signed-in member of staff: who they are
 /// and what they are allowed ([`Grants`], checked by [`model::access::authorize`]).

@@ -54,7 +54,7 @@ pub async fn rename(
     name: &str,
 ) -> DomainResult<Department> {
     let name = validate_name(name)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let mut row: department::ActiveModel = find(&txn, id).await?.into();
     row.name = Set(name.clone());
     row.name_key = Set(name.to_lowercase());
@@ -71,7 +71,7 @@ pub async fn rename(
 /// Deletes a department that has no members and owns nothing. Otherwise says what is left, so
 /// that nothing is orphaned: move the members and items first.
 pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: i64) -> DomainResult<Department> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let department = find(&txn, id).await?;
     let members = staff_department::Entity::find()
         .filter(staff_department::Column::DepartmentId.eq(id))

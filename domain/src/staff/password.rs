@@ -11,7 +11,7 @@ use tokio::sync::Semaphore;
 use crate::staff::accounts::USERNAME_MIN_CHARS;
 use crate::{DomainError, DomainResult};
 
-pub use model::password::{MAX_CHARS as PASSWORD_MAX_CHARS, MIN_CHARS as PASSWORD_MIN_CHARS};
+pub use model::account::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
 
 /// The password policy: 12–128 characters, not only spaces, not containing the username, and
 /// not a common password (nor one with only digits or symbols added around it, such as

@@ -8,11 +8,12 @@
 //! retry after a crash at any point neither loses nor repeats an effect.
 
 use chrono::{DateTime, Utc};
-use line::client::{Client, ClientError};
+use line::client::ClientError;
 use line::webhook::{Event, EventKind};
 use sea_orm::DatabaseConnection;
 
 use crate::audience::friends;
+use crate::delivery::messenger::Messenger;
 use crate::entities::webhook_event;
 use crate::jobs::Retry;
 use crate::platform::channels::{self, Channel};
@@ -29,16 +30,18 @@ pub struct Outcome {
     pub note: Option<String>,
 }
 
-pub struct EventContext<'a> {
+/// What acting on an event needs: the database, the event's channel, and LINE (through the
+/// [`Messenger`] port: the channel's client, or a scripted LINE in tests).
+pub struct EventContext<'a, M: Messenger> {
     pub db: &'a DatabaseConnection,
     pub channel: &'a Channel,
-    pub client: &'a Client,
+    pub line: &'a M,
 }
 
 /// Acts on a stored event: the one `match` on an event's kind, naming the capability that owns
 /// it. `Err(Retry)` leaves it for another attempt; everything else completes it.
-pub async fn process(
-    ctx: &EventContext<'_>,
+pub async fn process<M: Messenger>(
+    ctx: &EventContext<'_, M>,
     stored: &webhook_event::Model,
 ) -> Result<Outcome, Retry> {
     let raw: serde_json::Value = match serde_json::from_str(&stored.payload) {
@@ -65,8 +68,8 @@ pub async fn process(
     }
 }
 
-async fn follow(
-    ctx: &EventContext<'_>,
+async fn follow<M: Messenger>(
+    ctx: &EventContext<'_, M>,
     stored: &webhook_event::Model,
     event: &Event,
     user: &str,
@@ -75,7 +78,7 @@ async fn follow(
     let progress = stored.progress.as_deref();
     if progress.is_none() {
         friends::follow(ctx.db, ctx.channel.id, user, at).await?;
-        match ctx.client.profile(user).await {
+        match ctx.line.profile(user).await {
             Ok(profile) => {
                 friends::set_profile(ctx.db, ctx.channel.id, user, profile.into()).await?;
             }
@@ -104,7 +107,7 @@ async fn follow(
         messages,
         notification_disabled: None,
     };
-    let result = ctx.client.reply(&request).await;
+    let result = ctx.line.reply(&request).await;
     // Recorded whatever LINE said: a reply token works once, so trying again cannot help.
     inbox::set_progress(ctx.db, stored.id, GREETED).await?;
     match result {
@@ -119,7 +122,10 @@ async fn follow(
 /// The dispatch point for messages, postbacks and every other event. The event is already
 /// stored in the inbox (and shown on the friend's page); the chatbot, surveys and keyword
 /// replies of later issues add their handlers here, by `event.kind`.
-async fn dispatch(_ctx: &EventContext<'_>, _event: &Event) -> Result<Outcome, Retry> {
+async fn dispatch<M: Messenger>(
+    _ctx: &EventContext<'_, M>,
+    _event: &Event,
+) -> Result<Outcome, Retry> {
     Ok(Outcome::default())
 }
 

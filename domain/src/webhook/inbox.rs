@@ -23,8 +23,8 @@ use sea_orm::{
 
 use crate::DomainResult;
 use crate::entities::webhook_event;
-use crate::jobs::Status;
 use crate::jobs::lease::{self, Leased};
+use model::status::WorkStatus;
 
 const COLUMNS: Leased<webhook_event::Entity> = Leased {
     id: webhook_event::Column::Id,
@@ -157,7 +157,7 @@ async fn insert_new(
             now.into(),
             e.is_redelivery.into(),
             e.payload.as_str().into(),
-            Status::Pending.into(),
+            WorkStatus::Pending.into(),
             attempts.into(),
             now.into(),
             lease.into(),
@@ -201,7 +201,7 @@ fn stored_models(
                 received_at: now,
                 is_redelivery: e.is_redelivery,
                 payload: e.payload,
-                status: Status::Pending,
+                status: WorkStatus::Pending,
                 attempts: i32::from(lease.is_some()),
                 next_attempt_at: now,
                 locked_until: lease,
@@ -263,7 +263,7 @@ pub async fn retry_later(
 }
 
 /// Counts by status, for health pages and tests.
-pub async fn count(db: &DatabaseConnection, status: Status) -> DomainResult<u64> {
+pub async fn count(db: &DatabaseConnection, status: WorkStatus) -> DomainResult<u64> {
     Ok(webhook_event::Entity::find()
         .filter(webhook_event::Column::Status.eq(status))
         .count(db)
@@ -273,7 +273,7 @@ pub async fn count(db: &DatabaseConnection, status: Status) -> DomainResult<u64>
 /// When the next pending event is due, so an idle worker sleeps exactly until then.
 pub async fn next_due(db: &DatabaseConnection) -> DomainResult<Option<DateTime<Utc>>> {
     Ok(webhook_event::Entity::find()
-        .filter(webhook_event::Column::Status.eq(Status::Pending))
+        .filter(webhook_event::Column::Status.eq(WorkStatus::Pending))
         .order_by_asc(webhook_event::Column::NextAttemptAt)
         .one(db)
         .await?

@@ -5,10 +5,11 @@ use std::net::IpAddr;
 use chrono::{TimeDelta, Utc};
 use domain::entities::access_log as access_log_rows;
 use domain::security::access_log::{self, Record};
-use domain::security::allowlist::{self, LiveAllowList, NewEntry, Source};
+use domain::security::allowlist::{self, LiveAllowList, NewEntry};
 use domain::security::audit::Actor;
 use domain::testing::TestDb;
 use domain::{DomainError, db_tests};
+use model::status::AllowlistSource;
 use sea_orm::{EntityTrait, PaginatorTrait, QueryOrder};
 
 fn ip(s: &str) -> IpAddr {
@@ -19,7 +20,7 @@ fn entry<'a>(network: &'a str, note: &'a str) -> NewEntry<'a> {
     NewEntry {
         network,
         note,
-        source: Source::Ui,
+        source: AllowlistSource::Ui,
     }
 }
 
@@ -104,7 +105,7 @@ async fn ranges_are_added_listed_and_removed_and_a_self_lockout_is_refused(t: Te
     assert_eq!(left.len(), 1);
     assert_eq!(
         (left[0].note.as_str(), left[0].source),
-        ("本庁舎", Source::Ui)
+        ("本庁舎", AllowlistSource::Ui)
     );
     // Each change is in the audit log; refusals are not.
     let actions: Vec<String> = domain::entities::audit_log::Entity::find()

@@ -3,77 +3,17 @@
 //! carries the same retry key, and a send not confirmed within LINE's 24 hours expires instead
 //! of being sent again. (The sandbox tests the same path over HTTP, in the server's tests.)
 
-use std::collections::VecDeque;
-use std::future::Future;
-use std::sync::Mutex;
-
 use chrono::{TimeDelta, Utc};
 use domain::db_tests;
-use domain::delivery::messenger::Messenger;
 use domain::delivery::outbox::{self, Outgoing, SendStatus};
 use domain::platform::channels::{self, ChannelSettings};
 use domain::security::secrets::SecretBox;
 use domain::testing::TestDb;
 use domain::{DatabaseConnection, DomainError};
-use line::api::{ErrorResponse, MulticastRequest, PushRequest};
-use line::client::{ClientError, RetryKey, SendOutcome};
+use line::api::{ErrorResponse, PushRequest};
+use line::client::{ClientError, SendOutcome};
 
-/// LINE as a script: each send takes the next answer and is remembered with its retry key.
-#[derive(Default)]
-struct ScriptedLine {
-    answers: Mutex<VecDeque<Result<SendOutcome, ClientError>>>,
-    sent: Mutex<Vec<(String, String)>>,
-}
-
-impl ScriptedLine {
-    fn answering(answers: impl IntoIterator<Item = Result<SendOutcome, ClientError>>) -> Self {
-        Self {
-            answers: Mutex::new(answers.into_iter().collect()),
-            sent: Mutex::default(),
-        }
-    }
-
-    fn answer(&self, to: &str, key: &RetryKey) -> Result<SendOutcome, ClientError> {
-        self.sent
-            .lock()
-            .unwrap()
-            .push((to.to_owned(), key.to_string()));
-        self.answers
-            .lock()
-            .unwrap()
-            .pop_front()
-            .expect("an answer for every send")
-    }
-
-    fn keys(&self) -> Vec<String> {
-        self.sent
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|(_, k)| k.clone())
-            .collect()
-    }
-}
-
-impl Messenger for ScriptedLine {
-    fn push(
-        &self,
-        request: &PushRequest,
-        key: &RetryKey,
-    ) -> impl Future<Output = Result<SendOutcome, ClientError>> + Send {
-        let answer = self.answer(&request.to, key);
-        async move { answer }
-    }
-
-    fn multicast(
-        &self,
-        request: &MulticastRequest,
-        key: &RetryKey,
-    ) -> impl Future<Output = Result<SendOutcome, ClientError>> + Send {
-        let answer = self.answer(&request.to.join(","), key);
-        async move { answer }
-    }
-}
+use crate::support::ScriptedLine;
 
 fn accepted(id: &str) -> Result<SendOutcome, ClientError> {
     Ok(SendOutcome::Accepted {

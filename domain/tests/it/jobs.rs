@@ -9,8 +9,9 @@ use domain::db::Backend;
 use domain::db_tests;
 use domain::entities::job;
 use domain::jobs::lease::{MAX_ATTEMPTS, retry_delay};
-use domain::jobs::{Status, Work, queue};
+use domain::jobs::{Work, queue};
 use domain::testing::TestDb;
+use model::status::WorkStatus;
 use sea_orm::{ConnectionTrait, EntityTrait, TransactionTrait};
 
 fn purge(days: u32) -> Work {
@@ -41,7 +42,7 @@ async fn enqueueing_a_key_twice_stores_one_job(t: TestDb) {
     assert_eq!(queue::work_of(&jobs[0]), Ok(purge(180)));
     assert_eq!(
         (jobs[0].kind.as_str(), jobs[0].status),
-        ("purge_logs", Status::Pending)
+        ("purge_logs", WorkStatus::Pending)
     );
 }
 
@@ -123,7 +124,7 @@ async fn each_due_job_goes_to_one_taker_and_comes_back_after_its_lease(t: TestDb
     let much_later = after + TimeDelta::hours(1);
     let left = queue::take_due(&t.db, 12, lease, much_later).await.unwrap();
     assert_eq!(left.len(), 11);
-    assert_eq!(queue::count(&t.db, Status::Done).await.unwrap(), 1);
+    assert_eq!(queue::count(&t.db, WorkStatus::Done).await.unwrap(), 1);
 }
 
 async fn failures_back_off_and_are_given_up_after_the_last_attempt(t: TestDb) {
@@ -144,7 +145,7 @@ async fn failures_back_off_and_are_given_up_after_the_last_attempt(t: TestDb) {
         let row = &stored(&t).await[0];
         assert_eq!(row.last_error.as_deref(), Some("LINE unreachable"));
         if attempt < MAX_ATTEMPTS {
-            assert_eq!(row.status, Status::Pending);
+            assert_eq!(row.status, WorkStatus::Pending);
             // Not due again before its backoff.
             assert_eq!(row.run_at, now + retry_delay(attempt));
             let early = row.run_at - TimeDelta::milliseconds(1);
@@ -156,7 +157,7 @@ async fn failures_back_off_and_are_given_up_after_the_last_attempt(t: TestDb) {
             );
             now = row.run_at;
         } else {
-            assert_eq!(row.status, Status::Failed);
+            assert_eq!(row.status, WorkStatus::Failed);
         }
     }
     let much_later = now + TimeDelta::days(1);
@@ -222,7 +223,7 @@ async fn jobs_of_an_unknown_kind_are_left_alone(t: TestDb) {
         kind: sea_orm::Set("send_fireworks".into()),
         key: sea_orm::Set("from-the-future".into()),
         payload: sea_orm::Set(r#"{"kind":"send_fireworks"}"#.into()),
-        status: sea_orm::Set(Status::Pending),
+        status: sea_orm::Set(WorkStatus::Pending),
         attempts: sea_orm::Set(0),
         run_at: sea_orm::Set(at),
         created_at: sea_orm::Set(at),
@@ -262,7 +263,30 @@ async fn the_purge_jobs_delete_only_what_is_old_enough(t: TestDb) {
     assert_eq!(left.len(), 1);
 }
 
+async fn finished_jobs_are_kept_thirty_days(t: TestDb) {
+    let long_ago = Utc::now() - TimeDelta::days(queue::KEEP_FINISHED_DAYS + 1);
+    for key in ["old-done", "old-pending", "recent-done"] {
+        queue::enqueue(&t.db, key, &purge(180), long_ago, long_ago)
+            .await
+            .unwrap();
+    }
+    let lease = Duration::from_secs(60);
+    for job in queue::take_due(&t.db, 10, lease, long_ago).await.unwrap() {
+        let finished = match job.key.as_str() {
+            "old-done" => long_ago,
+            "recent-done" => Utc::now(),
+            _ => continue,
+        };
+        queue::finish(&t.db, job.id, None, finished).await.unwrap();
+    }
+    assert_eq!(queue::purge_finished(&t.db, Utc::now()).await.unwrap(), 1);
+    let mut left: Vec<String> = stored(&t).await.into_iter().map(|j| j.key).collect();
+    left.sort();
+    assert_eq!(left, ["old-pending", "recent-done"]);
+}
+
 db_tests!(
+    finished_jobs_are_kept_thirty_days,
     enqueueing_a_key_twice_stores_one_job,
     a_periodic_job_is_enqueued_once_per_period_by_any_number_of_instances,
     each_due_job_goes_to_one_taker_and_comes_back_after_its_lease,

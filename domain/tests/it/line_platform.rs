@@ -7,13 +7,13 @@ use chrono::{TimeDelta, Utc};
 use domain::audience::friends::{self, FriendQuery};
 use domain::db_tests;
 use domain::entities::{line_channel, webhook_event};
-use domain::jobs::Status;
 use domain::jobs::lease::MAX_ATTEMPTS;
 use domain::platform::channels::{self, ChannelSettings, Environment, Greeting};
 use domain::security::secrets::SecretBox;
 use domain::testing::TestDb;
 use domain::webhook::inbox::{self, NewEvent};
 use domain::{DatabaseConnection, DomainError};
+use model::status::WorkStatus;
 use sea_orm::EntityTrait;
 
 fn key() -> SecretBox {
@@ -235,7 +235,7 @@ async fn duplicate_and_redelivered_events_are_stored_once(t: TestDb) {
         .len(),
         1
     );
-    assert_eq!(inbox::count(&t.db, Status::Pending).await.unwrap(), 3);
+    assert_eq!(inbox::count(&t.db, WorkStatus::Pending).await.unwrap(), 3);
 }
 
 async fn events_stored_as_taken_are_returned_as_stored_and_due_again_only_after_their_lease(
@@ -366,12 +366,12 @@ async fn each_due_event_goes_to_one_worker_and_comes_back_after_a_crash(t: TestD
                 .unwrap()
         }
     };
-    assert_eq!(row(again[0].id).await.status, Status::Done);
+    assert_eq!(row(again[0].id).await.status, WorkStatus::Done);
     let retried = row(again[1].id).await;
-    assert_eq!(retried.status, Status::Pending);
+    assert_eq!(retried.status, WorkStatus::Pending);
     assert!(retried.next_attempt_at > Utc::now() + TimeDelta::seconds(1));
     assert_eq!(retried.last_error.as_deref(), Some("LINE unreachable"));
-    assert_eq!(row(again[2].id).await.status, Status::Failed);
+    assert_eq!(row(again[2].id).await.status, WorkStatus::Failed);
 }
 
 async fn follow_and_unfollow_end_right_in_any_order(t: TestDb) {

@@ -10,4 +10,6 @@ mod jobs;
 mod line_platform;
 mod staff_access;
 mod staff_auth;
+mod support;
 mod templates;
+mod webhook;

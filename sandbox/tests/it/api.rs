@@ -398,7 +398,7 @@ async fn reply_tokens_expire() {
     assert!(h.sandbox.chat("a", &user).is_empty());
 }
 
-/// What this costs is measured by bench/sandbox/multicast_500.rs (docs/benchmarks.md), not here.
+/// What this costs is measured by sandbox/benches/multicast_500.rs (docs/benchmarks.md), not here.
 #[tokio::test]
 async fn multicast_of_500_reaches_every_chat() {
     let h = Harness::default().await;

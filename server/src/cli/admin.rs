@@ -69,7 +69,7 @@ async fn allow_ip(config: &Config, cidr: &str, note: &str) -> anyhow::Result<()>
     let new = domain::security::allowlist::NewEntry {
         network: cidr,
         note,
-        source: domain::security::allowlist::Source::Cli,
+        source: model::status::AllowlistSource::Cli,
     };
     // No client address: the operator at the server's shell cannot lock themselves out.
     let actor = domain::security::audit::Actor::command_line();
@@ -97,7 +97,7 @@ async fn allowed_ips(config: &Config) -> anyhow::Result<()> {
     let configured = config.admin_allowed_ips.iter().map(|net| {
         (
             net.to_string(),
-            domain::security::allowlist::Source::Config,
+            model::status::AllowlistSource::Config,
             String::new(),
         )
     });

@@ -234,5 +234,5 @@ pub const LEPTOS_RELOAD_PORT: Setting = Setting {
 pub const MACHIDAYORI_BENCH_WITHOUT_ACCESS_LOG: Setting = Setting {
     name: "MACHIDAYORI_BENCH_WITHOUT_ACCESS_LOG",
     default: Default::Described("(unset: the access log is on)"),
-    doc: "Benchmarks only: any value turns the access log off.",
+    doc: "Benchmarks only: any non-empty value turns the access log off.",
 };

@@ -2,7 +2,7 @@
 //! Leptos routes each registered function itself; [`handle`] answers the paths that are none, and
 //! [`with_error_status`] (a layer on every route) gives each error its own status.
 
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -42,9 +42,10 @@ pub async fn with_error_status(response: Response) -> Response {
         return response;
     }
     let (mut parts, body) = response.into_parts();
-    let bytes = axum::body::to_bytes(body, MAX_ERROR_BODY)
-        .await
-        .unwrap_or_else(|_| Bytes::new());
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_ERROR_BODY).await else {
+        // No error of ours is that long: answer as the failure it is.
+        return AppError::Internal.into_response();
+    };
     if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
         parts.status = error.status();
     }

@@ -229,7 +229,7 @@ async fn handle(w: &Workers, event: webhook_event::Model) -> Option<i64> {
     let ctx = EventContext {
         db: &w.db,
         channel: &handle.channel,
-        client: &handle.client,
+        line: &handle.client,
     };
     let stored = match domain::webhook::dispatch::process(&ctx, &event).await {
         Ok(outcome) => match &outcome.note {
@@ -267,7 +267,7 @@ mod tests {
             received_at: now,
             is_redelivery: false,
             payload: "{}".into(),
-            status: domain::jobs::Status::Pending,
+            status: model::status::WorkStatus::Pending,
             attempts: 1,
             next_attempt_at: now,
             locked_until: Some(now),

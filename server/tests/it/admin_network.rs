@@ -256,7 +256,7 @@ async fn administrators_manage_the_allowlist_and_cannot_lock_themselves_out(t: T
         (
             entry.network.as_str(),
             entry.note.as_str(),
-            entry.source.as_str()
+            entry.source.label_ja()
         ),
         ("192.0.2.0/24", "本庁舎", "管理画面")
     );
@@ -286,7 +286,7 @@ async fn administrators_manage_the_allowlist_and_cannot_lock_themselves_out(t: T
     .unwrap();
     assert_eq!(view.entries[0].network, "198.51.100.0/24");
     assert_eq!(
-        (view.entries[0].id, view.entries[0].source.as_str()),
+        (view.entries[0].id, view.entries[0].source.label_ja()),
         (None, "設定（ADMIN_ALLOWED_IPS）")
     );
     // The configured range counts: removing the stored one is refused for 192.0.2.10 (left

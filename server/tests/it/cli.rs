@@ -532,7 +532,7 @@ async fn an_event_answered_200_is_acted_on_once_even_if_the_process_is_killed(t:
     assert_eq!(rows.len(), 1, "the event answered with 200 was stored");
     assert_eq!(
         rows[0].status,
-        domain::jobs::Status::Pending,
+        model::status::WorkStatus::Pending,
         "and not yet acted on"
     );
 
@@ -549,7 +549,7 @@ async fn an_event_answered_200_is_acted_on_once_even_if_the_process_is_killed(t:
                 .await
                 .unwrap()
                 .remove(0);
-            (row.status == domain::jobs::Status::Done).then_some(())
+            (row.status == model::status::WorkStatus::Done).then_some(())
         },
     )
     .await;
@@ -574,7 +574,7 @@ async fn admin_allow_ip_restores_access_for_a_locked_out_operator(t: TestDb) {
     let elsewhere = domain::security::allowlist::NewEntry {
         network: "10.0.0.0/8",
         note: "",
-        source: domain::security::allowlist::Source::Ui,
+        source: model::status::AllowlistSource::Ui,
     };
     domain::security::allowlist::add(
         &t.db,

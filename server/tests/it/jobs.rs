@@ -7,8 +7,9 @@ use std::time::Duration;
 use chrono::Utc;
 use domain::db_tests;
 use domain::entities::job;
-use domain::jobs::{Status, queue};
+use domain::jobs::queue;
 use domain::testing::TestDb;
+use model::status::WorkStatus;
 use sea_orm::{EntityTrait, Set};
 use server::config::Config;
 use server::jobs::{job_runner, schedule};
@@ -49,7 +50,7 @@ async fn the_runner_finishes_a_job_or_keeps_why_it_could_not(t: TestDb) {
         kind: Set("purge_logs".into()),
         key: Set("broken".into()),
         payload: Set("{\"kind\":\"purge_logs\"}".into()),
-        status: Set(Status::Pending),
+        status: Set(WorkStatus::Pending),
         attempts: Set(0),
         run_at: Set(now),
         created_at: Set(now),
@@ -64,7 +65,7 @@ async fn the_runner_finishes_a_job_or_keeps_why_it_could_not(t: TestDb) {
         job_runner::execute(&t.db, job).await;
     }
     for job in jobs(&t).await {
-        assert_eq!(job.status, Status::Done, "{job:?}");
+        assert_eq!(job.status, WorkStatus::Done, "{job:?}");
         let note = job.last_error.unwrap_or_default();
         if job.key == "broken" {
             assert!(note.contains("unreadable job payload"), "{note}");

@@ -151,7 +151,7 @@ async fn a_simulated_friend_follows_is_greeted_listed_and_blocks(t: TestDb) {
         .unwrap();
         d.events
             .iter()
-            .any(|e| e.summary == "ごみの日を教えて" && e.status == "done")
+            .any(|e| e.summary == "ごみの日を教えて" && e.status.key() == "done")
             .then_some(d)
     })
     .await;
@@ -310,7 +310,7 @@ async fn the_webhook_refuses_what_line_would_not_send_and_stores_each_event_once
     );
     assert_eq!(stored_events(&t).await, 2);
     eventually("both events processed", WORKERS_ACT, async || {
-        (domain::webhook::inbox::count(&t.db, domain::jobs::Status::Done)
+        (domain::webhook::inbox::count(&t.db, model::status::WorkStatus::Done)
             .await
             .unwrap()
             == 2)

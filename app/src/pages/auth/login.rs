@@ -1,5 +1,6 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+use model::account::{PASSWORD_MAX_CHARS, USERNAME_MAX_CHARS};
 
 use crate::api::Login;
 use crate::components::AuthCard;
@@ -53,7 +54,7 @@ pub fn LoginPage() -> impl IntoView {
                         autocapitalize="off"
                         spellcheck="false"
                         required
-                        maxlength="64"
+                        maxlength=USERNAME_MAX_CHARS
                     />
                 </div>
                 <div class="field">
@@ -64,7 +65,7 @@ pub fn LoginPage() -> impl IntoView {
                         type="password"
                         autocomplete="current-password"
                         required
-                        maxlength="128"
+                        maxlength=PASSWORD_MAX_CHARS
                     />
                 </div>
                 <button type="submit" class="button primary" disabled=move || login.pending().get()>

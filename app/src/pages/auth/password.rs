@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use model::account::PASSWORD_MAX_CHARS;
 
 use crate::api::{ChangePassword, current_staff};
 use crate::components::{NewPasswordFields, Outcome};
@@ -39,7 +40,7 @@ pub fn PasswordPage() -> impl IntoView {
                     name="current_password"
                     type="password"
                     required
-                    maxlength="128"
+                    maxlength=PASSWORD_MAX_CHARS
                     autocomplete="current-password"
                 />
             </div>

@@ -1,4 +1,5 @@
 use leptos::prelude::*;
+use model::account::{DISPLAY_NAME_MAX_CHARS, USERNAME_MAX_CHARS};
 
 use crate::api::SetupFirstAdmin;
 use crate::components::{AuthCard, NewPasswordFields};
@@ -35,7 +36,7 @@ pub fn SetupPage() -> impl IntoView {
                         autocomplete="username"
                         required
                         minlength="3"
-                        maxlength="64"
+                        maxlength=USERNAME_MAX_CHARS
                         pattern="[A-Za-z0-9._@\\-]+"
                         aria-describedby="username-hint"
                     />
@@ -45,7 +46,12 @@ pub fn SetupPage() -> impl IntoView {
                 </div>
                 <div class="field">
                     <label for="display_name">"表示名（任意）"</label>
-                    <input id="display_name" name="display_name" type="text" maxlength="100" />
+                    <input
+                        id="display_name"
+                        name="display_name"
+                        type="text"
+                        maxlength=DISPLAY_NAME_MAX_CHARS
+                    />
                 </div>
                 <NewPasswordFields name="password" label="パスワード" hint="12文字以上" />
                 <button type="submit" class="button primary" disabled=move || setup.pending().get()>

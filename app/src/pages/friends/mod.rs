@@ -52,8 +52,8 @@ pub fn FriendsPage() -> impl IntoView {
                         "すべて"
                     </option>
                     {FriendStatus::ALL
-                        .into_iter()
-                        .map(|s| {
+                        .iter()
+                        .map(|&s| {
                             view! {
                                 <option value=s.key() selected=move || status() == s.key()>
                                     {s.label_ja()}
@@ -209,7 +209,7 @@ pub fn FriendDetailPage() -> impl IntoView {
                                         <td>{e.occurred_at}</td>
                                         <td>{event_label(&e.event_type)}</td>
                                         <td>{e.summary}</td>
-                                        <td>{status_label(&e.status)}</td>
+                                        <td>{e.status.label_ja()}</td>
                                     </tr>
                                 }
                             })
@@ -229,13 +229,5 @@ fn event_label(t: &str) -> String {
         "message" => "メッセージ".into(),
         "postback" => "ボタン操作".into(),
         other => other.to_owned(),
-    }
-}
-
-fn status_label(s: &str) -> &'static str {
-    match s {
-        "done" => "処理済み",
-        "pending" => "処理待ち",
-        _ => "失敗",
     }
 }

@@ -117,7 +117,7 @@ fn AllowedIpLine(entry: AllowedIpView, remove: ServerAction<RemoveAllowedIp>) ->
                 <code>{entry.network.clone()}</code>
             </td>
             <td>{entry.note}</td>
-            <td>{entry.source}</td>
+            <td>{entry.source.label_ja()}</td>
             <td>{entry.added_at}</td>
             <td>
                 {match entry.id {

@@ -5,6 +5,7 @@ pub use allowed_ips::AllowedIpsPage;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
+use line::validate::MAX_TEXT_LENGTH;
 
 use crate::api::{ChannelView, SaveGreeting};
 use crate::components::{AsyncView, Outcome, textarea_content};
@@ -86,12 +87,13 @@ fn ChannelCard(channel: ChannelView) -> impl IntoView {
                     "友だち追加時にあいさつメッセージを送る"
                 </label>
                 <div class="field">
-                    <label for=text_id.clone()>"本文（5000文字まで）"</label>
+                    <label for=text_id
+                        .clone()>{format!("本文（{MAX_TEXT_LENGTH}文字まで）")}</label>
                     <textarea
                         id=text_id
                         name="text"
                         rows="4"
-                        maxlength="5000"
+                        maxlength=MAX_TEXT_LENGTH
                         inner_html=textarea_content(&channel.greeting_text)
                     ></textarea>
                 </div>

@@ -5,6 +5,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use model::access::{CATALOGUE, Permission, Role};
+use model::account::{DISPLAY_NAME_MAX_CHARS, USERNAME_MAX_CHARS};
 
 use crate::api::{
     AccountForm, AccountRow, CreateStaffAccount, DeleteStaffAccount, ResetAccountPassword,
@@ -51,7 +52,7 @@ fn NewAccount(form: AccountForm) -> impl IntoView {
                     id="username"
                     name="username"
                     required
-                    maxlength="64"
+                    maxlength=USERNAME_MAX_CHARS
                     autocomplete="off"
                     autocapitalize="off"
                     spellcheck="false"
@@ -62,7 +63,7 @@ fn NewAccount(form: AccountForm) -> impl IntoView {
             </div>
             <div class="field">
                 <label for="display_name">"表示名"</label>
-                <input id="display_name" name="display_name" maxlength="100" />
+                <input id="display_name" name="display_name" maxlength=DISPLAY_NAME_MAX_CHARS />
             </div>
             <NewPasswordFields
                 name="initial_password"
@@ -122,7 +123,12 @@ fn EditAccount(
             <input type="hidden" name="id" value=id />
             <div class="field">
                 <label for="display_name">"表示名"</label>
-                <input id="display_name" name="display_name" maxlength="100" value=display_name />
+                <input
+                    id="display_name"
+                    name="display_name"
+                    maxlength=DISPLAY_NAME_MAX_CHARS
+                    value=display_name
+                />
             </div>
             <GrantsFields form=form account=Some(account) />
             <button type="submit" class="button primary" disabled=move || update.pending().get()>

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
+use line::validate::MAX_TEXT_LENGTH;
 
 use crate::api::{
     DeleteTemplate, PreviewTemplate, SaveTemplate, TemplateForm, list_templates, template_editor,
@@ -171,13 +172,15 @@ fn TemplateEditorForm(form: TemplateForm) -> impl IntoView {
             </div>
             <div class="field">
                 <label for="text">
-                    "本文（テキストメッセージ、5000文字まで）"
+                    {format!(
+                        "本文（テキストメッセージ、{MAX_TEXT_LENGTH}文字まで）",
+                    )}
                 </label>
                 <textarea
                     id="text"
                     name="text"
                     rows="6"
-                    maxlength="5000"
+                    maxlength=MAX_TEXT_LENGTH
                     readonly=readonly
                     inner_html=textarea_content(&form.text)
                     on:input=move |ev| text.set(event_target_value(&ev))
