@@ -24,15 +24,11 @@ pub async fn login_history_csv(
     staff: Option<Extension<Staff>>,
     Query(params): Params,
 ) -> Response {
-    let param = |name: &str| params.get(name).map_or("", String::as_str);
     let csv = async {
         allowed(uri.path(), staff.as_deref())?;
-        let filter = login_history::Filter::parse(
-            param("from"),
-            param("until"),
-            param("username"),
-            param("outcome"),
-        )?;
+        let [from, until, username, outcome] =
+            ["from", "until", "username", "outcome"].map(|name| param(&params, name));
+        let filter = login_history::Filter::parse(from, until, username, outcome)?;
         Ok(login_history::export_csv(state.db(), &filter).await?)
     };
     answer(csv.await, "login-history.csv")
@@ -44,18 +40,19 @@ pub async fn audit_log_csv(
     staff: Option<Extension<Staff>>,
     Query(params): Params,
 ) -> Response {
-    let param = |name: &str| params.get(name).map_or("", String::as_str);
     let csv = async {
         allowed(uri.path(), staff.as_deref())?;
-        let filter = audit::Filter::parse(
-            param("from"),
-            param("until"),
-            param("username"),
-            param("action"),
-        )?;
+        let [from, until, username, action] =
+            ["from", "until", "username", "action"].map(|name| param(&params, name));
+        let filter = audit::Filter::parse(from, until, username, action)?;
         Ok(audit::export_csv(state.db(), &filter).await?)
     };
     answer(csv.await, "audit-log.csv")
+}
+
+/// A query parameter as the page's filter form sent it (empty when absent).
+fn param<'a>(params: &'a HashMap<String, String>, name: &str) -> &'a str {
+    params.get(name).map_or("", String::as_str)
 }
 
 /// The same rule as the page the download belongs to.
