@@ -6,7 +6,10 @@
 
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
-export PATH := $(HOME)/.cargo/bin:$(PATH)
+# tools/node_modules/.bin first: cargo-leptos runs the first wasm-opt on PATH, and it must be
+# binaryen >= 110 from npm (tools/package.json), never Debian 12's binaryen 108, whose wasm-opt
+# breaks the bundle (every table export becomes table 0: nothing hydrates).
+export PATH := $(CURDIR)/tools/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
 
 # The crates whose tests run natively. `frontend` is left out: it turns on `app/hydrate`, and
 # `app` must never be built with `ssr` and `hydrate` together.

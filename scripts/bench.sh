@@ -7,7 +7,8 @@
 #   make bench            (or scripts/bench.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$HOME/.cargo/bin:$PATH"
+# tools/: binaryen >= 110 for wasm-opt (see the Makefile).
+export PATH="$PWD/tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 if ! command -v wrk >/dev/null; then
   sudo=; [ "$(id -u)" -eq 0 ] || sudo=sudo
