@@ -17,14 +17,16 @@ NATIVE_PACKAGES := -p app -p domain -p line -p migrations -p sandbox -p server
 
 .PHONY: run test build release tools test-tools fmt lint bench
 
+# `--split` on every build: the pages behind lazy routes (app/src/lazy_pages.rs) go to WASM chunks
+# the browser fetches when they are first shown. Without it they are compiled into the bundle.
 run: tools
-	cargo leptos serve
+	cargo leptos serve --split
 
 build: tools
-	cargo leptos build
+	cargo leptos build --split
 
 release: tools
-	cargo leptos build --release
+	cargo leptos build --release --split
 	@echo "Release build: target/release/machidayori with assets in target/site"
 
 tools:
