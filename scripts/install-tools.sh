@@ -2,7 +2,7 @@
 # Installs what building (and, with --test, testing) Machidayori needs, and only what is
 # missing: tools already present at the right version are reused, never rebuilt.
 #
-#   scripts/install-tools.sh          # build tools: wasm32 target, cargo-leptos, wasm-bindgen, wasm-opt
+#   scripts/install-tools.sh          # build tools: wasm32 target, cargo-leptos, wasm-bindgen, wasm-opt (npm)
 #   scripts/install-tools.sh --test   # also Chromium for the browser tests and the end2end npm packages
 #   scripts/install-tools.sh --check  # also leptosfmt, for `make check` (formatting of view! macros)
 set -euo pipefail
@@ -13,7 +13,8 @@ LEPTOSFMT_VERSION=0.1.33
 LINE_BOT_SDK_VERSION=3.27.0
 # wasm-bindgen-cli must be exactly the wasm-bindgen version in Cargo.lock.
 WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
-export PATH="$HOME/.cargo/bin:$PATH"
+# As in the Makefile: the wasm-opt in tools/ comes before any other.
+export PATH="$PWD/tools/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
@@ -47,9 +48,19 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGE
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
 
-if ! command -v wasm-opt >/dev/null; then
-  say "installing wasm-opt (Debian package binaryen)"
-  apt_install binaryen
+# wasm-opt from npm's binaryen, pinned in tools/package-lock.json, in tools/node_modules/.bin (the
+# Makefile puts it first on PATH). Not Debian's package: bookworm's binaryen 108 writes every
+# exported table as table 0 (fixed in binaryen 110), which breaks the wasm-bindgen glue.
+stamp=tools/node_modules/.installed-from-package-lock.json
+if ! cmp -s tools/package-lock.json "$stamp" 2>/dev/null; then
+  say "installing wasm-opt (npm package binaryen, see tools/package.json)"
+  npm ci --prefix tools --no-audit --no-fund --silent
+  cp tools/package-lock.json "$stamp"
+fi
+wasm_opt_version=$(wasm-opt --version 2>/dev/null | grep -o '[0-9]\+' | head -n 1)
+if [ "${wasm_opt_version:-0}" -lt 110 ]; then
+  echo "wasm-opt on PATH is binaryen ${wasm_opt_version:-?}, older than 110: it would break the WASM bundle" >&2
+  exit 1
 fi
 
 if [ "${1:-}" = "--check" ]; then

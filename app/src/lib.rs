@@ -14,6 +14,7 @@ pub mod api;
 mod components;
 pub mod error;
 mod layout;
+mod lazy_pages;
 pub mod nav;
 mod pages;
 #[cfg(feature = "ssr")]
@@ -25,11 +26,12 @@ use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::layout::AdminLayout;
-use crate::pages::{
-    AccountPage, AllowedIpsPage, AuditLogPage, Dashboard, DepartmentsPage, FriendDetailPage,
-    FriendsPage, LoginHistoryPage, LoginPage, NotFound, PasswordPage, Placeholder, SettingsPage,
-    SetupPage, SimulatorPage, StaffPage, TemplatePage, TemplatesPage,
+use crate::lazy_pages::{
+    AccountRoute, AllowedIpsRoute, AuditLogRoute, DepartmentsRoute, FriendDetailRoute,
+    FriendsRoute, LoginHistoryRoute, PasswordRoute, SettingsRoute, SimulatorRoute, StaffRoute,
+    TemplateRoute, TemplatesRoute,
 };
+use crate::pages::{Dashboard, LoginPage, NotFound, Placeholder, SetupPage};
 
 /// The HTML document around the app, rendered only on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -112,21 +114,21 @@ pub fn App() -> impl IntoView {
                         view=|| view! { <Placeholder slug="rich-menus" /> }
                     />
                     <Route path=path!("chatbot") view=|| view! { <Placeholder slug="chatbot" /> } />
-                    <Route path=path!("friends") view=FriendsPage />
-                    <Route path=path!("friends/:id") view=FriendDetailPage />
-                    <Route path=path!("simulator") view=SimulatorPage />
-                    <Route path=path!("templates") view=TemplatesPage />
-                    <Route path=path!("templates/new") view=TemplatePage />
-                    <Route path=path!("templates/:id") view=TemplatePage />
-                    <Route path=path!("staff") view=StaffPage />
-                    <Route path=path!("staff/new") view=AccountPage />
-                    <Route path=path!("staff/departments") view=DepartmentsPage />
-                    <Route path=path!("staff/:id") view=AccountPage />
-                    <Route path=path!("password") view=PasswordPage />
-                    <Route path=path!("logs") view=LoginHistoryPage />
-                    <Route path=path!("logs/audit") view=AuditLogPage />
-                    <Route path=path!("settings") view=SettingsPage />
-                    <Route path=path!("settings/allowed-ips") view=AllowedIpsPage />
+                    <Route path=path!("friends") view=FriendsRoute::lazy() />
+                    <Route path=path!("friends/:id") view=FriendDetailRoute::lazy() />
+                    <Route path=path!("simulator") view=SimulatorRoute::lazy() />
+                    <Route path=path!("templates") view=TemplatesRoute::lazy() />
+                    <Route path=path!("templates/new") view=TemplateRoute::lazy() />
+                    <Route path=path!("templates/:id") view=TemplateRoute::lazy() />
+                    <Route path=path!("staff") view=StaffRoute::lazy() />
+                    <Route path=path!("staff/new") view=AccountRoute::lazy() />
+                    <Route path=path!("staff/departments") view=DepartmentsRoute::lazy() />
+                    <Route path=path!("staff/:id") view=AccountRoute::lazy() />
+                    <Route path=path!("password") view=PasswordRoute::lazy() />
+                    <Route path=path!("logs") view=LoginHistoryRoute::lazy() />
+                    <Route path=path!("logs/audit") view=AuditLogRoute::lazy() />
+                    <Route path=path!("settings") view=SettingsRoute::lazy() />
+                    <Route path=path!("settings/allowed-ips") view=AllowedIpsRoute::lazy() />
                 </ParentRoute>
             </Routes>
         </Router>

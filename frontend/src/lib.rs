@@ -6,5 +6,7 @@ use wasm_bindgen::prelude::wasm_bindgen;
 #[wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    // Not `hydrate_body`: pages behind lazy routes (app's `lazy_pages!`) are hydrated once their
+    // WASM chunk has arrived, which needs the asynchronous hydration.
+    leptos::mount::hydrate_lazy(app::App);
 }
