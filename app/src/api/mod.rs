@@ -6,8 +6,8 @@
 //! applies it again as it opens (`call::<ItsName>()`, see `crate::ssr::context`). A function
 //! without a rule is refused, and a test in the server crate fails for it.
 //!
-//! Naming: every endpoint is `<area>/<verb>` under `/api/`; only `auth/...` is reachable
-//! without a session.
+//! Naming: every endpoint is `<area>/<verb>` under `/api/` (`me/...` for the caller's own
+//! account); only `auth/...` is reachable without a session.
 
 mod auth;
 mod dashboard;
