@@ -1,0 +1,105 @@
+// Every admin page as staff see it at 1366 px, checked with axe-core (WCAG 2.x A and AA, the
+// level JIS X 8341-3 AA asks for), with a screenshot of each in test-results/a11y-*.png. The
+// pages are opened with data in them (a department, an account, a template), so tables, forms
+// and editors are checked, not only empty states.
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { after, before, test } from 'node:test';
+import { ADMIN, hydrated, launchBrowser, startServer } from './support.mjs';
+
+const shots = new URL('../test-results/', import.meta.url).pathname;
+mkdirSync(shots, { recursive: true });
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+let server;
+let browser;
+let page;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'ja-JP' });
+  page = await context.newPage();
+  page.on('pageerror', (err) => console.error('page error:', err));
+  await page.goto(`${server.baseUrl}/admin/login`);
+  await hydrated(page);
+  await page.getByLabel('ユーザー名').fill(ADMIN.username);
+  await page.getByLabel('パスワード').fill(ADMIN.password);
+  await page.getByRole('button', { name: 'ログイン' }).click();
+  await page.waitForURL('**/admin');
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/// Opens `path`, waits for hydration and for `ready` (text the page shows once its data is in),
+/// saves a screenshot and returns axe's violations.
+async function audit(path, ready, name) {
+  await page.goto(`${server.baseUrl}${path}`);
+  await hydrated(page);
+  await page.getByText(ready).first().waitFor();
+  await page.screenshot({ path: `${shots}a11y-${name}.png`, fullPage: true });
+  // The page's CSP forbids inline scripts; axe runs in the page through Playwright's evaluate.
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(() =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }),
+  );
+  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+}
+
+test('some data to show: a department, an account and a template', async () => {
+  await page.goto(`${server.baseUrl}/admin/staff/departments`);
+  await hydrated(page);
+  await page.getByLabel('新しい部署名').fill('総務課');
+  await page.getByRole('button', { name: '追加' }).click();
+  await page.getByText('部署を追加しました。').waitFor();
+  await page.goto(`${server.baseUrl}/admin/staff/new`);
+  await hydrated(page);
+  await page.getByLabel('ユーザー名（ログインに使います）').fill('sato');
+  await page.getByLabel('初期パスワード', { exact: true }).fill('initial-pass-0427');
+  await page.getByLabel('初期パスワード（確認）').fill('initial-pass-0427');
+  await page.getByRole('button', { name: '追加' }).click();
+  await page.waitForURL('**/admin/staff/*?saved=created');
+  await page.goto(`${server.baseUrl}/admin/templates/new`);
+  await hydrated(page);
+  await page.getByLabel('件名').fill('防災訓練のお知らせ');
+  await page.locator('#text').fill('11月30日に防災訓練を行います。');
+  await page.getByRole('button', { name: '保存' }).click();
+  await page.waitForURL('**/admin/templates/*?saved=1');
+});
+
+const pages = [
+  ['/admin', 'ダッシュボード', 'dashboard'],
+  ['/admin/staff', 'sato', 'staff'],
+  ['/admin/staff/new', 'アカウントの追加', 'account-new'],
+  ['/admin/staff/departments', '職員数', 'departments'],
+  ['/admin/templates', '防災訓練のお知らせ', 'templates'],
+  ['/admin/templates/new', '定型文の作成', 'template-new'],
+  ['/admin/friends', '友だち', 'friends'],
+  ['/admin/simulator', 'LINEシミュレーター', 'simulator'],
+  ['/admin/logs', 'ログイン履歴', 'login-history'],
+  ['/admin/logs/audit', '操作ログ', 'audit-log'],
+  ['/admin/settings', 'あいさつメッセージ', 'settings'],
+  ['/admin/settings/allowed-ips', '範囲を追加', 'allowed-ips'],
+  ['/admin/password', 'パスワードの変更', 'password'],
+  ['/admin/deliveries', 'この機能は準備中です。', 'placeholder'],
+];
+
+for (const [path, ready, name] of pages) {
+  test(`${path} has no accessibility violations (WCAG 2.1 AA)`, async () => {
+    assert.deepEqual(await audit(path, ready, name), []);
+  });
+}
+
+test('the account editor of a member of staff has no accessibility violations', async () => {
+  await page.goto(`${server.baseUrl}/admin/staff`);
+  await hydrated(page);
+  await page.getByRole('link', { name: 'sato' }).click();
+  await page.getByTestId('account-status').waitFor();
+  const path = new URL(page.url()).pathname;
+  assert.deepEqual(await audit(path, 'パスワードの再設定', 'account-edit'), []);
+});
