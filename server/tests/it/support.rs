@@ -223,6 +223,33 @@ pub async fn create_admin(t: &TestDb, username: &str) {
     .expect("account");
 }
 
+/// Creates `username` as 一般 staff holding exactly `permissions`, scoped to `departments`
+/// (no department: every department).
+pub async fn create_staff(
+    t: &TestDb,
+    username: &str,
+    permissions: &[model::access::Permission],
+    departments: &[i64],
+) {
+    let user = accounts::create(
+        &t.db,
+        &Actor::command_line(),
+        NewAccount::administrator(username, "", PASSWORD),
+    )
+    .await
+    .expect("account");
+    accounts::set_grants(
+        &t.db,
+        &Actor::command_line(),
+        user.id,
+        model::access::Role::Staff,
+        &permissions.iter().copied().collect(),
+        &departments.iter().copied().collect(),
+    )
+    .await
+    .expect("grants");
+}
+
 /// The path of server function `F`, as the browser calls it.
 pub fn path_of<F: ServerFn>() -> &'static str {
     F::PATH

@@ -3,8 +3,6 @@
 
 use axum::http::StatusCode;
 use domain::db_tests;
-use domain::security::audit::Actor;
-use domain::staff::accounts::{self, NewAccount};
 use domain::testing::TestDb;
 use leptos::server_fn::ServerFn;
 
@@ -60,26 +58,10 @@ fn every_server_function_and_admin_page_has_an_access_rule() {
 }
 
 async fn a_general_user_reaches_only_what_their_permissions_allow(t: TestDb) {
-    use model::access::{Action, Feature, Permission, Role};
+    use model::access::{Action, Feature, Permission};
     create_admin(&t, "admin1").await;
-    let suzuki = accounts::create(
-        &t.db,
-        &Actor::command_line(),
-        NewAccount::administrator("suzuki", "鈴木", PASSWORD),
-    )
-    .await
-    .unwrap();
     let view_friends = Permission::Do(Feature::FriendAttributes, Action::View);
-    accounts::set_grants(
-        &t.db,
-        &Actor::command_line(),
-        suzuki.id,
-        Role::Staff,
-        &[view_friends].into(),
-        &Default::default(),
-    )
-    .await
-    .unwrap();
+    create_staff(&t, "suzuki", &[view_friends], &[]).await;
     let c = client(&t).await;
     let user = c.signed_in("suzuki").await;
     let admin = c.signed_in("admin1").await;

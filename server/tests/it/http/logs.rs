@@ -3,8 +3,6 @@
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use domain::db_tests;
-use domain::security::audit::Actor;
-use domain::staff::accounts::{self, NewAccount};
 use domain::testing::TestDb;
 use leptos::server_fn::ServerFn;
 
@@ -135,26 +133,10 @@ async fn setup_of_the_first_administrator_is_audited(t: TestDb) {
 }
 
 async fn logs_are_browsed_and_exported_by_administrators_only(t: TestDb) {
-    use model::access::{Action, Feature, Permission, Role};
+    use model::access::{Action, Feature, Permission};
     create_admin(&t, "admin1").await;
-    let suzuki = accounts::create(
-        &t.db,
-        &Actor::command_line(),
-        NewAccount::administrator("suzuki", "鈴木", PASSWORD),
-    )
-    .await
-    .unwrap();
     let view_friends = Permission::Do(Feature::FriendAttributes, Action::View);
-    accounts::set_grants(
-        &t.db,
-        &Actor::command_line(),
-        suzuki.id,
-        Role::Staff,
-        &[view_friends].into(),
-        &Default::default(),
-    )
-    .await
-    .unwrap();
+    create_staff(&t, "suzuki", &[view_friends], &[]).await;
     let c = client(&t).await;
     // A "username" that a spreadsheet would run as a formula.
     c.login("=HYPERLINK(\"http://x\")", "wrong password!").await;

@@ -3,13 +3,12 @@
 use axum::http::StatusCode;
 use domain::db_tests;
 use domain::security::audit::Actor;
-use domain::staff::accounts::{self, NewAccount};
 use domain::testing::TestDb;
 
 use crate::support::*;
 
 async fn templates_stay_inside_their_department_over_http(t: TestDb) {
-    use model::access::{Action, Feature, Permission, Role};
+    use model::access::{Action, Feature, Permission};
     create_admin(&t, "admin1").await;
     let soumu = domain::staff::departments::create(&t.db, &Actor::command_line(), "総務課")
         .await
@@ -18,25 +17,8 @@ async fn templates_stay_inside_their_department_over_http(t: TestDb) {
         .await
         .unwrap();
     let edit = Permission::Do(Feature::Templates, Action::Edit);
-    for (name, department) in [("sato", soumu.id), ("suzuki", fukushi.id)] {
-        let user = accounts::create(
-            &t.db,
-            &Actor::command_line(),
-            NewAccount::administrator(name, "", PASSWORD),
-        )
-        .await
-        .unwrap();
-        accounts::set_grants(
-            &t.db,
-            &Actor::command_line(),
-            user.id,
-            Role::Staff,
-            &[edit].into(),
-            &[department].into(),
-        )
-        .await
-        .unwrap();
-    }
+    create_staff(&t, "sato", &[edit], &[soumu.id]).await;
+    create_staff(&t, "suzuki", &[edit], &[fukushi.id]).await;
     let c = client(&t).await;
     let sato = c.signed_in("sato").await;
     let suzuki = c.signed_in("suzuki").await;
