@@ -184,66 +184,34 @@ async fn five_failures_lock_the_username_for_fifteen_minutes(t: TestDb) {
 async fn failures_outside_the_window_or_before_a_success_do_not_count(t: TestDb) {
     create(&t.db, "ito").await;
     let start = Utc::now();
+    let at = |seconds: i64| start + TimeDelta::seconds(seconds);
+    let db = &t.db;
+    let fail = |when| async move {
+        try_sign_in(db, "ito", "wrong password!", "192.0.2.20", when)
+            .await
+            .unwrap_err();
+    };
+    let succeed = |when| async move {
+        try_sign_in(db, "ito", PASSWORD, "192.0.2.20", when)
+            .await
+            .unwrap();
+    };
     for i in 0..4 {
-        try_sign_in(
-            &t.db,
-            "ito",
-            "wrong password!",
-            "192.0.2.20",
-            start + TimeDelta::seconds(i),
-        )
-        .await
-        .unwrap_err();
+        fail(at(i)).await;
     }
-    try_sign_in(
-        &t.db,
-        "ito",
-        PASSWORD,
-        "192.0.2.20",
-        start + TimeDelta::seconds(10),
-    )
-    .await
-    .unwrap();
+    succeed(at(10)).await;
     for i in 0..4 {
-        try_sign_in(
-            &t.db,
-            "ito",
-            "wrong password!",
-            "192.0.2.20",
-            start + TimeDelta::seconds(20 + i),
-        )
-        .await
-        .unwrap_err();
+        fail(at(20 + i)).await;
     }
     // Four since the success: not locked.
-    try_sign_in(
-        &t.db,
-        "ito",
-        PASSWORD,
-        "192.0.2.20",
-        start + TimeDelta::seconds(30),
-    )
-    .await
-    .unwrap();
+    succeed(at(30)).await;
     // Four failures, then one more after the window: not locked either.
     for i in 0..4 {
-        try_sign_in(
-            &t.db,
-            "ito",
-            "wrong password!",
-            "192.0.2.20",
-            start + TimeDelta::seconds(40 + i),
-        )
-        .await
-        .unwrap_err();
+        fail(at(40 + i)).await;
     }
     let later = start + TimeDelta::minutes(20);
-    try_sign_in(&t.db, "ito", "wrong password!", "192.0.2.20", later)
-        .await
-        .unwrap_err();
-    try_sign_in(&t.db, "ito", PASSWORD, "192.0.2.20", later)
-        .await
-        .unwrap();
+    fail(later).await;
+    succeed(later).await;
     assert!(
         !outcomes(&t.db)
             .await
