@@ -77,6 +77,16 @@ pub fn seconds(at: DateTime) -> String {
     format(at, "%Y-%m-%d %H:%M:%S")
 }
 
+/// The current time (for callers without chrono of their own).
+pub fn now() -> DateTime {
+    chrono::Utc::now()
+}
+
+/// The day it is in Japan at `at` (ages are counted on it).
+pub fn day_of(at: DateTime) -> NaiveDate {
+    at.with_timezone(&JST).date_naive()
+}
+
 /// `HH:MM`: a time within today's chat.
 pub fn clock(at: DateTime) -> String {
     format(at, "%H:%M")

@@ -15,6 +15,7 @@ mod m20261124_000004_message_templates;
 mod m20261124_000005_admin_network;
 mod m20261124_000006_audit_and_login_history;
 mod m20261127_000007_jobs;
+mod m20261127_000008_friend_attributes;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000005_admin_network::Migration),
             Box::new(m20261124_000006_audit_and_login_history::Migration),
             Box::new(m20261127_000007_jobs::Migration),
+            Box::new(m20261127_000008_friend_attributes::Migration),
         ]
     }
 }

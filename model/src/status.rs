@@ -159,6 +159,45 @@ keyed_enum! {
     }
 }
 
+keyed_enum! {
+    /// The type of a friend attribute: how its value is entered, checked and queried.
+    pub enum AttributeKind {
+        SingleChoice = "single_choice", "単一選択";
+        MultiChoice = "multi_choice", "複数選択";
+        Text = "text", "テキスト";
+        Number = "number", "数値";
+        Date = "date", "日付";
+        /// Age and 年代 are computed from it when asked, never stored.
+        BirthDate = "birth_date", "生年月日（年齢・年代）";
+        /// The same from a year and month (`YYYY-MM`), as most surveys ask.
+        BirthMonth = "birth_month", "生年月（年齢・年代）";
+    }
+}
+
+impl AttributeKind {
+    pub fn is_choice(self) -> bool {
+        matches!(
+            self,
+            AttributeKind::SingleChoice | AttributeKind::MultiChoice
+        )
+    }
+
+    /// Types from which an age is computed.
+    pub fn is_birth(self) -> bool {
+        matches!(self, AttributeKind::BirthDate | AttributeKind::BirthMonth)
+    }
+}
+
+keyed_enum! {
+    /// Where a friend's attribute value came from.
+    pub enum ValueSource {
+        Survey = "survey", "アンケート";
+        CsvImport = "csv", "CSV取込";
+        Staff = "staff", "職員";
+        Chatbot = "chatbot", "チャットボット";
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -190,6 +229,12 @@ mod tests {
         round_trips(WorkStatus::ALL, WorkStatus::key, WorkStatus::from_key);
         round_trips(SendStatus::ALL, SendStatus::key, SendStatus::from_key);
         round_trips(SendKind::ALL, SendKind::key, SendKind::from_key);
+        round_trips(
+            AttributeKind::ALL,
+            AttributeKind::key,
+            AttributeKind::from_key,
+        );
+        round_trips(ValueSource::ALL, ValueSource::key, ValueSource::from_key);
         let labels = LoginOutcome::ALL.iter().map(|o| o.label_ja());
         assert!(labels.chain(["本番", "ブロック"]).all(|l| !l.is_ascii()));
         assert_eq!(

@@ -196,6 +196,9 @@ pub struct FriendQuery {
     pub followed_from: Option<String>,
     /// Followed on or before this day (JST), `YYYY-MM-DD`.
     pub followed_to: Option<String>,
+    /// Attribute conditions, all of which must hold (tokens of [`super::values::Condition`]).
+    #[serde(default)]
+    pub attributes: Vec<String>,
     /// 0-based.
     pub page: u64,
 }
@@ -212,11 +215,9 @@ pub struct FriendPage {
     pub blocked: u64,
 }
 
-pub async fn list(
-    db: &DatabaseConnection,
-    channel_id: i64,
-    query: &FriendQuery,
-) -> DomainResult<FriendPage> {
+/// The friends of `channel_id` that `query` selects (its page aside), as a filter on `friend`;
+/// ages in attribute conditions are counted on the day of `now`.
+pub fn filter(channel_id: i64, query: &FriendQuery, now: DateTime<Utc>) -> DomainResult<Condition> {
     let mut filter = Condition::all().add(friend::Column::ChannelId.eq(channel_id));
     if let Some(name) = query
         .name
@@ -257,6 +258,16 @@ pub async fn list(
     if let Some(until) = followed.until {
         filter = filter.add(friend::Column::FollowedAt.lt(until));
     }
+    let conditions = super::values::conditions_of(&query.attributes)?;
+    Ok(filter.add(super::values::matching_all(&conditions, now)))
+}
+
+pub async fn list(
+    db: &DatabaseConnection,
+    channel_id: i64,
+    query: &FriendQuery,
+) -> DomainResult<FriendPage> {
+    let filter = filter(channel_id, query, Utc::now())?;
     let select = friend::Entity::find()
         .filter(filter)
         .order_by_desc(friend::Column::FollowedAt)

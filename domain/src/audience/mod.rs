@@ -1,7 +1,15 @@
 //! Who the city reaches: the friends of its LINE channels and what is known about them.
 //!
-//! - [`friends`]: the friend registry (follow, block, profile).
+//! - [`friends`]: the friend registry (follow, block, profile) and the friends list's filter.
+//! - [`attributes`]: the attributes staff define (types, options).
+//! - [`values`]: each friend's values, their history, and conditions that select friends.
+//! - [`attribute_csv`]: import and export of values as CSV files.
+//! - [`index`]: the in-memory audience index that counts matching friends fast.
 //!
-//! Friend attributes, surveys and segments join here as they arrive.
+//! Surveys and segments join here as they arrive.
 
+pub mod attribute_csv;
+pub mod attributes;
 pub mod friends;
+pub mod index;
+pub mod values;

@@ -3,6 +3,24 @@
 
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 
+/// How many rows (or `IN` list items) of about `bytes_per_row` bytes of parameters one
+/// statement should carry: at most about 6 KiB of parameters, and never more than 500.
+///
+/// Why: sqlx 0.9.0 no longer sets `TCP_NODELAY` (launchbadge/sqlx#4335), so a PostgreSQL request
+/// larger than its 8 KiB write buffer waits for the server's delayed ACK: 40 ms per statement.
+/// Measured on a 100,000-row import: 500 user ids per `IN` list took 44 ms a statement, 100 took
+/// under 2 ms. SQLite is unaffected (no socket).
+pub const fn rows_per_statement(bytes_per_row: usize) -> usize {
+    let rows = 6 * 1024 / bytes_per_row;
+    if rows == 0 {
+        1
+    } else if rows > 500 {
+        500
+    } else {
+        rows
+    }
+}
+
 /// Deletes the rows of a log table whose time column is before `cutoff`, `chunk` rows per
 /// statement (oldest ids first) so that a large purge never holds the write lock for long, and
 /// yields between chunks. Safe to run on several instances at once. Returns how many went.

@@ -2,10 +2,15 @@
 
 pub mod access_log;
 pub mod admin_allowed_ip;
+pub mod attribute;
+pub mod attribute_import;
+pub mod attribute_option;
 pub mod audit_chain_head;
 pub mod audit_log;
 pub mod department;
 pub mod friend;
+pub mod friend_attribute_history;
+pub mod friend_attribute_value;
 pub mod job;
 pub mod line_channel;
 pub mod line_send;

@@ -401,6 +401,17 @@ async fn find(db: &DatabaseConnection, key: &str) -> DomainResult<line_channel::
         .ok_or_else(|| DomainError::NotFound(format!("チャネル「{key}」は登録されていません。")))
 }
 
+/// The first channel's key (what pages act on when none is chosen), for commands and downloads
+/// that name none.
+pub async fn default_key(db: &DatabaseConnection) -> DomainResult<String> {
+    line_channel::Entity::find()
+        .order_by_asc(line_channel::Column::Id)
+        .one(db)
+        .await?
+        .map(|c| c.key)
+        .ok_or_else(|| DomainError::NotFound("LINE チャネルが登録されていません。".into()))
+}
+
 /// The numeric id of a channel key, for queries scoped to one channel.
 pub async fn id_of(db: &DatabaseConnection, key: &str) -> DomainResult<i64> {
     Ok(find(db, key).await?.id)

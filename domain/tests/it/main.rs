@@ -6,6 +6,7 @@
 mod admin_network;
 mod audit_and_logins;
 mod delivery;
+mod friend_attributes;
 mod jobs;
 mod line_platform;
 mod staff_access;
