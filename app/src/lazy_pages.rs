@@ -12,7 +12,8 @@ use leptos::prelude::*;
 use leptos_router::{Lazy, LazyRoute};
 
 use crate::pages::{
-    AccountPage, AllowedIpsPage, AuditLogPage, DepartmentsPage, FriendDetailPage, FriendsPage,
+    AccountPage, AllowedIpsPage, AuditLogPage, DepartmentsPage, FriendAttributePage,
+    FriendAttributesPage, FriendDetailPage, FriendImportPage, FriendImportReportPage, FriendsPage,
     LoginHistoryPage, PasswordPage, SettingsPage, SimulatorPage, StaffPage, TemplatePage,
     TemplatesPage,
 };
@@ -73,7 +74,15 @@ macro_rules! lazy_area {
     }};
 }
 
-lazy_area!(friends, __preload_friends: FriendsRoute => FriendsPage, FriendDetailRoute => FriendDetailPage);
+lazy_area!(
+    friends,
+    __preload_friends: FriendsRoute => FriendsPage,
+    FriendDetailRoute => FriendDetailPage,
+    FriendAttributesRoute => FriendAttributesPage,
+    FriendAttributeRoute => FriendAttributePage,
+    FriendImportRoute => FriendImportPage,
+    FriendImportReportRoute => FriendImportReportPage,
+);
 lazy_area!(simulator, __preload_simulator: SimulatorRoute => SimulatorPage);
 lazy_area!(templates, __preload_templates: TemplatesRoute => TemplatesPage, TemplateRoute => TemplatePage);
 lazy_area!(

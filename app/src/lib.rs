@@ -27,7 +27,8 @@ use leptos_router::path;
 
 use crate::layout::AdminLayout;
 use crate::lazy_pages::{
-    AccountRoute, AllowedIpsRoute, AuditLogRoute, DepartmentsRoute, FriendDetailRoute,
+    AccountRoute, AllowedIpsRoute, AuditLogRoute, DepartmentsRoute, FriendAttributeRoute,
+    FriendAttributesRoute, FriendDetailRoute, FriendImportReportRoute, FriendImportRoute,
     FriendsRoute, LoginHistoryRoute, PasswordRoute, SettingsRoute, SimulatorRoute, StaffRoute,
     TemplateRoute, TemplatesRoute,
 };
@@ -109,6 +110,10 @@ pub fn App() -> impl IntoView {
                     />
                     <Route path=path!("chatbot") view=|| view! { <Placeholder slug="chatbot" /> } />
                     <Route path=path!("friends") view=FriendsRoute::lazy() />
+                    <Route path=path!("friends/attributes") view=FriendAttributesRoute::lazy() />
+                    <Route path=path!("friends/attributes/:id") view=FriendAttributeRoute::lazy() />
+                    <Route path=path!("friends/import") view=FriendImportRoute::lazy() />
+                    <Route path=path!("friends/imports/:id") view=FriendImportReportRoute::lazy() />
                     <Route path=path!("friends/:id") view=FriendDetailRoute::lazy() />
                     <Route path=path!("simulator") view=SimulatorRoute::lazy() />
                     <Route path=path!("templates") view=TemplatesRoute::lazy() />

@@ -1,7 +1,7 @@
 // Every admin page as staff see it at 1366 px, checked with axe-core (WCAG 2.x A and AA, the
 // level JIS X 8341-3 AA asks for), with a screenshot of each in test-results/a11y-*.png. The
-// pages are opened with data in them (a department, an account, a template), so tables, forms
-// and editors are checked, not only empty states.
+// pages are opened with data in them (a department, an account, a template, a friend with
+// attributes, a CSV import), so tables, forms and editors are checked, not only empty states.
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -72,6 +72,52 @@ test('some data to show: a department, an account and a template', async () => {
   await page.waitForURL('**/admin/templates/*?saved=1');
 });
 
+// The pages of 友だち属性 that need an id: filled in by the next test.
+const attributePages = {};
+
+test('some data to show: a friend with attributes and a CSV import with a problem', async () => {
+  // A friend from the built-in LINE sandbox.
+  await page.goto(`${server.baseUrl}/admin/simulator`);
+  await hydrated(page);
+  await page.getByLabel('表示名').fill('市民 花子');
+  await page.getByRole('button', { name: '利用者を作成' }).click();
+  await page.getByRole('link', { name: '市民 花子' }).click();
+  await page.waitForURL('**/admin/simulator?**user=U*');
+  const userId = new URL(page.url()).searchParams.get('user');
+  await page.getByRole('button', { name: '友だち追加' }).click();
+  await page.getByTestId('delivery').filter({ hasText: '200' }).waitFor();
+  // 地区 gets its options.
+  await page.goto(`${server.baseUrl}/admin/friends/attributes`);
+  await hydrated(page);
+  await page.locator('tr[data-attribute="district"]').getByRole('link', { name: 'お住まいの地区' }).click();
+  await page.waitForURL(/\/admin\/friends\/attributes\/\d+$/);
+  attributePages.district = new URL(page.url()).pathname;
+  await page.getByLabel('追加する選択肢（1行に1つ）').fill('北地区\n南地区');
+  await page.getByRole('button', { name: '保存' }).click();
+  await page.getByText('保存しました。').waitFor();
+  // The friend's attributes, with a line of history (the worker records the follow a moment
+  // after the webhook's answer).
+  const friend = page.locator(`[data-testid="friends"] tr[data-user="${userId}"] a`);
+  for (let i = 0; i < 50 && await friend.count() === 0; i++) {
+    await page.goto(`${server.baseUrl}/admin/friends`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  attributePages.friend = await friend.getAttribute('href');
+  await page.goto(`${server.baseUrl}${attributePages.friend}`);
+  await hydrated(page);
+  await page.getByLabel('お住まいの地区').selectOption({ label: '北地区' });
+  await page.getByRole('button', { name: '属性を保存' }).click();
+  await page.getByText('属性を保存しました。').waitFor();
+  // A file with a problem, for the report.
+  await page.goto(`${server.baseUrl}/admin/friends/import`);
+  await hydrated(page);
+  const csv = `line_user_id,district\r\n${userId},西地区\r\n`;
+  await page.getByLabel('CSV ファイル').setInputFiles({ name: 'chiku.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await page.getByRole('button', { name: '確認する' }).click();
+  await page.waitForURL(/\/admin\/friends\/imports\/\d+$/);
+  attributePages.report = new URL(page.url()).pathname;
+});
+
 const pages = [
   ['/admin', 'ダッシュボード', 'dashboard'],
   ['/admin/staff', 'sato', 'staff'],
@@ -80,6 +126,8 @@ const pages = [
   ['/admin/templates', '防災訓練のお知らせ', 'templates'],
   ['/admin/templates/new', '定型文の作成', 'template-new'],
   ['/admin/friends', '友だち', 'friends'],
+  ['/admin/friends/attributes', '受け取りたい情報', 'friend-attributes'],
+  ['/admin/friends/import', 'ファイルの書き方', 'friend-import'],
   ['/admin/simulator', 'LINEシミュレーター', 'simulator'],
   ['/admin/logs', 'ログイン履歴', 'login-history'],
   ['/admin/logs/audit', '操作ログ', 'audit-log'],
@@ -103,3 +151,13 @@ test('the account editor of a member of staff has no accessibility violations', 
   const path = new URL(page.url()).pathname;
   assert.deepEqual(await audit(path, 'パスワードの再設定', 'account-edit'), []);
 });
+
+for (const [which, ready, name] of [
+  ['district', '属性の編集：お住まいの地区', 'friend-attribute-edit'],
+  ['friend', '変更履歴', 'friend-detail'],
+  ['report', '取り込めない行が', 'friend-import-report'],
+]) {
+  test(`the ${name} page has no accessibility violations`, async () => {
+    assert.deepEqual(await audit(attributePages[which], ready, name), []);
+  });
+}

@@ -5,11 +5,13 @@
 //!   authorization decision.
 //! - [`status`]: statuses the UI shows and filters by.
 //! - [`account`]: how long a username, display name and password may be.
+//! - [`attribute`]: how long a friend attribute's key, label, options and text values may be.
 //!
-//! Segment conditions, survey schemas and attribute definitions join here as they arrive. No I/O
+//! Segment conditions and survey schemas join here as they arrive. No I/O
 //! lives here; storing is the `domain` crate's (with the `db` feature these enums map to
 //! columns).
 
 pub mod access;
 pub mod account;
+pub mod attribute;
 pub mod status;

@@ -38,6 +38,7 @@ fn main() -> ExitCode {
             Command::Admin { action } => cli::admin(&config, action).await,
             Command::Channel { action } => cli::channel(&config, action).await,
             Command::Audit { action } => cli::audit(&config, action).await,
+            Command::Friends { action } => cli::friends(&config, action).await,
         }
     });
     match result {

@@ -21,7 +21,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::AppState;
-use crate::handlers::{health, log_exports, server_fns, webhook};
+use crate::handlers::{friend_csv, health, log_exports, server_fns, webhook};
 use crate::middleware::protect::{
     REQUEST_ID, RandomRequestId, explain_limits, panic_response, request_span, sanitize_request_id,
     security_header,
@@ -34,6 +34,9 @@ pub struct Limits {
     pub body_bytes: usize,
     pub timeout: Duration,
 }
+
+/// The largest CSV upload accepted: the import's own limit and room for the form around it.
+const UPLOAD_LIMIT: usize = domain::audience::attribute_csv::IMPORT_MAX_BYTES + 64 * 1024;
 
 pub fn router(state: AppState, limits: Limits) -> Router {
     crate::executor::init();
@@ -57,6 +60,8 @@ pub fn router(state: AppState, limits: Limits) -> Router {
         .route("/webhook/line/{channel_key}", post(webhook::receive))
         .route("/admin/logs/login.csv", get(log_exports::login_history_csv))
         .route("/admin/logs/audit.csv", get(log_exports::audit_log_csv))
+        .route("/admin/friends/export.csv", get(friend_csv::export))
+        .route("/admin/friends/template.csv", get(friend_csv::template))
         .leptos_routes_with_context(&state, generate_route_list(App), provide.clone(), {
             let options = leptos_options.clone();
             move || shell(options.clone())
@@ -65,6 +70,15 @@ pub fn router(state: AppState, limits: Limits) -> Router {
             AppState,
             _,
         >(provide, shell))
+        .layer(RequestBodyLimitLayer::new(limits.body_bytes))
+        // Added after the limit above, with a limit of its own: a CSV file of a city's friends
+        // is larger than any form.
+        .route(
+            "/admin/friends/imports",
+            post(friend_csv::upload)
+                .layer::<_, std::convert::Infallible>(RequestBodyLimitLayer::new(UPLOAD_LIMIT))
+                .layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
         .layer(axum::middleware::map_response(
             server_fns::with_error_status,
         ))
@@ -81,7 +95,11 @@ pub fn router(state: AppState, limits: Limits) -> Router {
     let routes = if state.platform.has_sandbox_channels() {
         routes.nest_service(
             crate::line_platform::SANDBOX_PATH,
-            state.platform.sandbox.router(),
+            state
+                .platform
+                .sandbox
+                .router()
+                .layer(RequestBodyLimitLayer::new(limits.body_bytes)),
         )
     } else {
         routes
@@ -89,11 +107,10 @@ pub fn router(state: AppState, limits: Limits) -> Router {
     let outer_state = state.clone();
     let routes = routes.with_state(state);
 
-    // Read from the inside out: the body limit and the timeout sit on the router itself, so that
-    // their answers are plain responses (and get Japanese text from `explain_limits`); the
-    // ServiceBuilder lists the outer layers outermost first.
+    // Read from the inside out: the body limits (on the routes above) and the timeout sit on the
+    // router itself, so that their answers are plain responses (and get Japanese text from
+    // `explain_limits`); the ServiceBuilder lists the outer layers outermost first.
     routes
-        .layer(RequestBodyLimitLayer::new(limits.body_bytes))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, limits.timeout))
         .layer(axum::middleware::map_response(explain_limits))
         .layer(

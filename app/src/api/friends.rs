@@ -62,6 +62,9 @@ pub async fn list_friends(
     followed_from: Option<String>,
     followed_to: Option<String>,
     page: Option<u64>,
+    /// Attribute conditions (tokens from `attribute_filters`), all of which must hold.
+    #[server(default)]
+    attributes: Vec<String>,
 ) -> Result<FriendList, AppError> {
     let (_, ctx) = crate::ssr::context::call::<ListFriends>()?;
     let channel_id = ctx.channel_id(&channel).await?;
@@ -71,6 +74,7 @@ pub async fn list_friends(
         followed_from,
         followed_to,
         page: page.unwrap_or(0),
+        attributes,
     };
     let page = domain::audience::friends::list(ctx.db(), channel_id, &query).await?;
     Ok(FriendList {

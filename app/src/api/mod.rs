@@ -9,6 +9,7 @@
 //! Naming: every endpoint is `<area>/<verb>` under `/api/` (`me/...` for the caller's own
 //! account); only `auth/...` is reachable without a session.
 
+mod attributes;
 mod auth;
 mod dashboard;
 mod friends;
@@ -20,6 +21,7 @@ mod simulator;
 mod staff;
 mod templates;
 
+pub use attributes::*;
 pub use auth::*;
 pub use dashboard::*;
 pub use friends::*;

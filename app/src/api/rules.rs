@@ -17,6 +17,7 @@ pub const fn rule<F: ServerFn>(need: Need) -> Rule {
 
 /// Every area's rules.
 pub const SERVER_FN_RULES: &[&[Rule]] = &[
+    super::attributes::RULES,
     super::auth::RULES,
     super::dashboard::RULES,
     super::friends::RULES,

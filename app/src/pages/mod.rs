@@ -13,7 +13,10 @@ mod templates;
 
 pub use auth::{LoginPage, PasswordPage, SetupPage};
 pub use dashboard::Dashboard;
-pub use friends::{FriendDetailPage, FriendsPage};
+pub use friends::{
+    FriendAttributePage, FriendAttributesPage, FriendDetailPage, FriendImportPage,
+    FriendImportReportPage, FriendsPage,
+};
 pub use logs::{AuditLogPage, LoginHistoryPage};
 pub use not_found::NotFound;
 pub use placeholder::Placeholder;

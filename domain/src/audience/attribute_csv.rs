@@ -387,7 +387,7 @@ pub struct Upload {
     pub applied_at: Option<DateTime>,
 }
 
-/// Uploads are kept this long, then purged with the logs (the file holds personal data).
+/// Uploads are kept this long, then the daily purge removes them (the file holds personal data).
 pub const UPLOAD_KEPT_DAYS: i64 = 7;
 
 /// Checks an uploaded file and keeps it (with the report) for its uploader to apply.
@@ -427,14 +427,18 @@ pub async fn store_upload(
     }
     .insert(db)
     .await?;
-    // Older uploads go: nobody applies a week-old check.
-    attribute_import::Entity::delete_many()
-        .filter(
-            attribute_import::Column::CreatedAt.lt(now - chrono::TimeDelta::days(UPLOAD_KEPT_DAYS)),
-        )
-        .exec(db)
-        .await?;
     Ok(row.id)
+}
+
+/// Deletes uploads older than [`UPLOAD_KEPT_DAYS`] (the daily purge): nobody applies a week-old
+/// check, and the files hold personal data.
+pub async fn purge_uploads(db: &DatabaseConnection, now: DateTime) -> DomainResult<u64> {
+    let cutoff = now - chrono::TimeDelta::days(UPLOAD_KEPT_DAYS);
+    Ok(attribute_import::Entity::delete_many()
+        .filter(attribute_import::Column::CreatedAt.lt(cutoff))
+        .exec(db)
+        .await?
+        .rows_affected)
 }
 
 /// An upload of `staff_id` (another's is not found: the file holds personal data).

@@ -24,13 +24,10 @@ use crate::entities::{attribute, attribute_option, friend_attribute_value};
 use crate::security::audit::{self, Actor};
 use crate::{DomainError, DomainResult};
 
-pub const KEY_MAX_CHARS: usize = 40;
-pub const LABEL_MAX_CHARS: usize = 50;
-pub const OPTION_MAX_CHARS: usize = 50;
-pub const OPTIONS_MAX: usize = 100;
+pub use model::attribute::{
+    KEY_MAX_CHARS, LABEL_MAX_CHARS, MULTI_SEPARATOR, OPTION_MAX_CHARS, OPTIONS_MAX,
+};
 pub const ATTRIBUTES_MAX: u64 = 100;
-/// Separates the options of a multiple-choice value in CSV files (and may not appear in labels).
-pub const MULTI_SEPARATOR: char = '|';
 
 /// Keys the built-in columns of CSV files use; an attribute may not take them.
 pub const BUILT_IN_KEYS: [&str; 6] = [

@@ -25,7 +25,7 @@ use crate::entities::{friend, friend_attribute_history, friend_attribute_value};
 use crate::security::audit::{self, Actor};
 use crate::{DateTime, DomainError, DomainResult};
 
-pub const TEXT_MAX_CHARS: usize = 200;
+pub use model::attribute::TEXT_MAX_CHARS;
 /// Ids per `IN (...)` list.
 const IDS_PER_STATEMENT: usize = rows_per_statement(12);
 /// Rows per INSERT: value rows carry about 80 bytes of parameters, history rows about 150.
@@ -510,7 +510,9 @@ pub async fn of_friend(
         .collect();
     let history = friend_attribute_history::Entity::find()
         .filter(friend_attribute_history::Column::FriendId.eq(friend_id))
-        .order_by_desc(friend_attribute_history::Column::Id)
+        // Newest first; the changes of one save in the form's order.
+        .order_by_desc(friend_attribute_history::Column::At)
+        .order_by_asc(friend_attribute_history::Column::Id)
         .limit(HISTORY_SHOWN)
         .all(db)
         .await?

@@ -42,8 +42,9 @@ impl From<DomainError> for Retry {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Work {
-    /// Deletes the access log and the login history older than `retention_days`, and jobs that
-    /// finished more than [`queue::KEEP_FINISHED_DAYS`] ago (the audit log is never purged: its
+    /// Deletes the access log and the login history older than `retention_days`, jobs that
+    /// finished more than [`queue::KEEP_FINISHED_DAYS`] ago, and CSV uploads older than
+    /// [`crate::audience::attribute_csv::UPLOAD_KEPT_DAYS`] (the audit log is never purged: its
     /// hash chain is the proof that nothing was removed).
     PurgeLogs { retention_days: u32 },
     /// Deletes staff sessions past their idle or absolute deadline.
@@ -79,9 +80,10 @@ pub async fn run(db: &DatabaseConnection, work: &Work) -> Result<String, Retry> 
             let attempts =
                 crate::security::login_history::purge_older_than(db, cutoff, chunk).await;
             let jobs = queue::purge_finished(db, now).await;
-            let (requests, attempts, jobs) = (requests?, attempts?, jobs?);
+            let uploads = crate::audience::attribute_csv::purge_uploads(db, now).await;
+            let (requests, attempts, jobs, uploads) = (requests?, attempts?, jobs?, uploads?);
             Ok(format!(
-                "purged {requests} access log rows and {attempts} login history rows older than {retention_days} days, and {jobs} finished jobs"
+                "purged {requests} access log rows and {attempts} login history rows older than {retention_days} days, {jobs} finished jobs and {uploads} CSV uploads"
             ))
         }
         Work::PurgeSessions {

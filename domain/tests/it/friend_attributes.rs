@@ -320,7 +320,12 @@ async fn every_type_checks_its_values_and_history_keeps_every_change(t: TestDb) 
 
     // Saving the same again changes nothing; clearing is a change.
     assert_eq!(set(vec![text("children", "2")]).await.unwrap(), 0);
-    assert_eq!(set(vec![text("note", "")]).await.unwrap(), 1);
+    let later = now() + TimeDelta::minutes(1);
+    let clear = [text("note", "")];
+    let cleared = values::set_for_friend(&t.db, &staff("sato"), channel_id, u1, &clear, later)
+        .await
+        .unwrap();
+    assert_eq!(cleared, 1);
     let (_, history) = values::of_friend(&t.db, u1, now()).await.unwrap();
     assert_eq!(history.len(), 8);
     assert_eq!(history[0].attribute_label, "note");
@@ -330,6 +335,12 @@ async fn every_type_checks_its_values_and_history_keeps_every_change(t: TestDb) 
     );
     assert_eq!(history[0].source, ValueSource::Staff);
     assert_eq!(history[0].username, "sato");
+    // The changes of one save follow the form's order.
+    let first_save: Vec<&str> = history[1..]
+        .iter()
+        .map(|h| h.attribute_label.as_str())
+        .collect();
+    assert_eq!(first_save[..3], ["note", "children", "moved_in"]);
     let actions = audit_actions(&t.db).await;
     assert_eq!(
         actions
@@ -963,7 +974,36 @@ async fn the_index_counts_what_sql_counts(t: TestDb) {
     assert!(checked > 250, "{checked}");
 }
 
+async fn uploads_are_kept_a_week(t: TestDb) {
+    let channel_id = with_friends(&t.db, 1).await;
+    let file = b"line_user_id,gender\r\nU1,\xE5\xA5\xB3\xE6\x80\xA7\r\n".to_vec();
+    let old = attribute_csv::store_upload(
+        &t.db,
+        1,
+        channel_id,
+        "old.csv",
+        file.clone(),
+        now() - TimeDelta::days(8),
+    )
+    .await
+    .unwrap();
+    let recent = attribute_csv::store_upload(&t.db, 1, channel_id, "new.csv", file, now())
+        .await
+        .unwrap();
+    assert_eq!(attribute_csv::purge_uploads(&t.db, now()).await.unwrap(), 1);
+    assert!(attribute_csv::upload(&t.db, 1, old).await.is_err());
+    let kept = attribute_csv::upload(&t.db, 1, recent).await.unwrap();
+    assert!(kept.report.is_clean(), "{}", kept.report.problems_text());
+    assert_eq!(kept.report.added, 1);
+    // Another member of staff does not see it.
+    assert!(matches!(
+        attribute_csv::upload(&t.db, 2, recent).await,
+        Err(DomainError::NotFound(_))
+    ));
+}
+
 db_tests!(
+    uploads_are_kept_a_week,
     the_starter_set_exists_and_definitions_are_checked,
     every_type_checks_its_values_and_history_keeps_every_change,
     options_keep_their_values_when_renamed_and_are_retired_not_removed,

@@ -1,5 +1,5 @@
 //! The command line: `machidayori [--config FILE] [serve | migrate ... | admin ... | channel ... |
-//! audit verify]`. The arguments are declared here; each command group runs in its own module
+//! audit verify | friends import|export]`. The arguments are declared here; each command group runs in its own module
 //! (`serve` is `crate::serve`).
 
 // The commands answer the operator on standard output.
@@ -49,6 +49,38 @@ pub enum Command {
     Audit {
         #[command(subcommand)]
         action: AuditAction,
+    },
+    /// Friends' attributes as CSV files (cities moving from another vendor bring one).
+    Friends {
+        #[command(subcommand)]
+        action: FriendsAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FriendsAction {
+    /// Import attribute values from a CSV file (UTF-8 or Shift_JIS; the admin panel's format):
+    /// every row is checked first, and one problem changes nothing. Exits with status 1 and
+    /// the problems, each with its line, when the file has any.
+    Import {
+        file: PathBuf,
+        /// Only check the file and say what would change.
+        #[arg(long)]
+        dry_run: bool,
+        /// The channel whose friends the file names (the first channel if omitted).
+        #[arg(long)]
+        channel: Option<String>,
+    },
+    /// Export every friend with every attribute as CSV (UTF-8 with BOM unless --encoding sjis).
+    Export {
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// `utf8` (default) or `sjis`.
+        #[arg(long, default_value = "utf8")]
+        encoding: String,
+        #[arg(long)]
+        channel: Option<String>,
     },
 }
 
@@ -140,11 +172,13 @@ pub enum AdminAction {
 mod admin;
 mod audit;
 mod channel;
+mod friends;
 mod migrate;
 
 pub use admin::admin;
 pub use audit::audit;
 pub use channel::channel;
+pub use friends::friends;
 pub use migrate::migrate;
 
 /// One line of standard input, without its line ending (passwords, secrets: never arguments,

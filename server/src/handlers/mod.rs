@@ -1,5 +1,6 @@
 //! HTTP endpoints that are not Leptos pages or server functions.
 
+pub mod friend_csv;
 pub mod health;
 pub mod log_exports;
 pub mod server_fns;

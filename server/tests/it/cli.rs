@@ -662,7 +662,98 @@ async fn admin_allow_ip_restores_access_for_a_locked_out_operator(t: TestDb) {
     );
 }
 
+/// `friends import` refuses a file with problems (each with its line, nothing changed), checks
+/// with `--dry-run`, imports, and `friends export` writes what was imported.
+async fn friends_import_and_export_from_the_command_line(t: TestDb) {
+    let secrets = domain::security::secrets::SecretBox::from_base64(
+        &domain::security::secrets::SecretBox::generate_key(),
+    )
+    .unwrap();
+    let channel_id = domain::platform::channels::configure(
+        &t.db,
+        &secrets,
+        &domain::platform::channels::ChannelSettings {
+            key: "main".into(),
+            name: "テスト市".into(),
+            channel_id: Some("1234567890".into()),
+            channel_secret: Some("0123456789abcdef0123456789abcdef".into()),
+            access_token: Some("token-abcdefghijklmnopqrstuvwxyz".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+    .id;
+    for user in ["U1", "U2"] {
+        domain::audience::friends::follow(&t.db, channel_id, user, chrono::Utc::now())
+            .await
+            .unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("from-vendor.csv");
+    let run = |args: &[&str]| machidayori(&t.url).args(args).output().expect("run");
+    let path = file.to_str().unwrap();
+
+    std::fs::write(
+        &file,
+        "line_user_id,gender,shoe_size\r\nU1,女性,\r\nU3,男性,\r\n",
+    )
+    .unwrap();
+    let refused = run(&["friends", "import", path]);
+    assert!(!refused.status.success());
+    let errors = text(&refused.stderr);
+    assert!(
+        errors.contains("1行目 C列: 列「shoe_size」という属性はありません"),
+        "{errors}"
+    );
+    assert!(
+        errors.contains("3行目 A列: LINE ユーザーID「U3」の友だちはいません"),
+        "{errors}"
+    );
+    assert!(errors.contains("何も変更していません"), "{errors}");
+
+    let sjis = encoding_rs::SHIFT_JIS
+        .encode("LINEユーザーID,性別\r\nU1,女性\r\nU2,回答しない\r\n")
+        .0;
+    std::fs::write(&file, &sjis).unwrap();
+    let dry = run(&["friends", "import", "--dry-run", path]);
+    assert!(dry.status.success(), "{}", text(&dry.stderr));
+    assert!(
+        text(&dry.stdout).contains("確認のみ"),
+        "{}",
+        text(&dry.stdout)
+    );
+    assert!(
+        text(&dry.stdout).contains("追加 2件"),
+        "{}",
+        text(&dry.stdout)
+    );
+    let out = dir.path().join("export.csv");
+    let before = run(&["friends", "export", "--out", out.to_str().unwrap()]);
+    assert!(before.status.success(), "{}", text(&before.stderr));
+    assert!(!std::fs::read_to_string(&out).unwrap().contains("女性"));
+
+    let imported = run(&["friends", "import", path]);
+    assert!(imported.status.success(), "{}", text(&imported.stderr));
+    assert!(
+        text(&imported.stdout).contains("取り込みました"),
+        "{}",
+        text(&imported.stdout)
+    );
+    let stdout = run(&["friends", "export"]);
+    assert!(stdout.status.success(), "{}", text(&stdout.stderr));
+    let csv = text(&stdout.stdout);
+    assert!(csv.starts_with('\u{feff}'), "{csv}");
+    assert!(csv.contains(",女性,"), "{csv}");
+    assert!(csv.contains(",回答しない,"), "{csv}");
+    let sjis_export = run(&["friends", "export", "--encoding", "sjis"]);
+    let (decoded, _, errors) = encoding_rs::SHIFT_JIS.decode(&sjis_export.stdout);
+    assert!(!errors);
+    assert!(decoded.contains(",回答しない,"), "{decoded}");
+}
+
 db_tests!(
+    friends_import_and_export_from_the_command_line,
     admin_create_reads_the_password_from_stdin,
     migrate_reports_and_reverts,
     audit_verify_passes_and_then_names_the_altered_entry,

@@ -30,6 +30,8 @@ pub struct Reply {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: String,
+    /// The body as sent (downloads in Shift_JIS are not UTF-8).
+    pub bytes: Vec<u8>,
 }
 
 impl Reply {
@@ -115,6 +117,7 @@ impl Client {
             status,
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes: bytes.to_vec(),
         }
     }
 

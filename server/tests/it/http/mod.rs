@@ -3,6 +3,7 @@
 
 mod access;
 mod attacks;
+mod friend_attributes;
 mod logs;
 mod requests;
 mod sign_in;
