@@ -275,25 +275,7 @@ impl ExportSink for Counting {
 /// `friends` following friends `U000…1`.. with the starter attributes filled in by SQL on the
 /// database (10 districts, two interests each, birth months 1930-2009, gender, language).
 async fn fill(db: &DatabaseConnection, friends: usize) -> i64 {
-    let secrets = domain::security::secrets::SecretBox::from_base64(
-        &domain::security::secrets::SecretBox::generate_key(),
-    )
-    .unwrap();
-    let channel_id = domain::platform::channels::configure(
-        db,
-        &secrets,
-        &domain::platform::channels::ChannelSettings {
-            key: "main".into(),
-            name: "ベンチ市".into(),
-            channel_id: Some("1234567890".into()),
-            channel_secret: Some("0123456789abcdef0123456789abcdef".into()),
-            access_token: Some("token-abcdefghijklmnopqrstuvwxyz".into()),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap()
-    .id;
+    let channel_id = domain::testing::line_channel(db, "main").await;
     let all = attributes::list(db).await.unwrap();
     let district = all.iter().find(|a| a.key == "district").unwrap();
     attributes::update(

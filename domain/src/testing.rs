@@ -79,6 +79,27 @@ impl TestDb {
     }
 }
 
+/// A LINE channel `key` with made-up credentials (nothing reaches LINE): what tests and
+/// benchmarks that need friends start with. Returns its id.
+pub async fn line_channel(db: &DatabaseConnection, key: &str) -> i64 {
+    let secrets = crate::security::secrets::SecretBox::from_base64(
+        &crate::security::secrets::SecretBox::generate_key(),
+    )
+    .expect("a generated key");
+    let settings = crate::platform::channels::ChannelSettings {
+        key: key.into(),
+        name: "テスト市".into(),
+        channel_id: Some("1234567890".into()),
+        channel_secret: Some("0123456789abcdef0123456789abcdef".into()),
+        access_token: Some("token-abcdefghijklmnopqrstuvwxyz".into()),
+        ..Default::default()
+    };
+    crate::platform::channels::configure(db, &secrets, &settings)
+        .await
+        .expect("channel")
+        .id
+}
+
 impl Drop for TestDb {
     fn drop(&mut self) {
         if let Cleanup::Postgres { admin_url, name } = &self.cleanup {

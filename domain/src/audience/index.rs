@@ -346,16 +346,7 @@ async fn load(db: &DatabaseConnection, stamp: AttributesStamp) -> DomainResult<S
     let last_history_id = last_history_id(db).await?;
     let attributes = attributes::list(db).await?;
     let mut snapshot = Snapshot::new(stamp, attributes, read_at, last_history_id);
-    let friends: Vec<(i64, i64, FriendStatus)> = friend::Entity::find()
-        .select_only()
-        .columns([
-            friend::Column::Id,
-            friend::Column::ChannelId,
-            friend::Column::Status,
-        ])
-        .into_tuple()
-        .all(db)
-        .await?;
+    let friends: Vec<FriendRow> = friend_rows().into_tuple().all(db).await?;
     let last = friends.iter().map(|f| f.0).max().unwrap_or(0);
     for (id, channel_id, status) in friends {
         snapshot.set_friend(id, channel_id, status == FriendStatus::Following);
@@ -373,6 +364,17 @@ async fn load(db: &DatabaseConnection, stamp: AttributesStamp) -> DomainResult<S
         from += LOAD_PAGE;
     }
     Ok(snapshot)
+}
+
+/// A friend as the index reads it: id, channel, status.
+type FriendRow = (i64, i64, FriendStatus);
+
+fn friend_rows() -> sea_orm::Select<friend::Entity> {
+    friend::Entity::find().select_only().columns([
+        friend::Column::Id,
+        friend::Column::ChannelId,
+        friend::Column::Status,
+    ])
 }
 
 fn value_rows() -> sea_orm::Select<friend_attribute_value::Entity> {
@@ -403,13 +405,7 @@ async fn last_history_id(db: &DatabaseConnection) -> DomainResult<i64> {
 async fn catch_up(db: &DatabaseConnection, mut snapshot: Snapshot) -> DomainResult<Snapshot> {
     let since = snapshot.read_at - OVERLAP;
     snapshot.read_at = chrono::Utc::now();
-    let friends: Vec<(i64, i64, FriendStatus)> = friend::Entity::find()
-        .select_only()
-        .columns([
-            friend::Column::Id,
-            friend::Column::ChannelId,
-            friend::Column::Status,
-        ])
+    let friends: Vec<FriendRow> = friend_rows()
         .filter(friend::Column::UpdatedAt.gte(since))
         .into_tuple()
         .all(db)

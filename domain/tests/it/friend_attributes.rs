@@ -11,9 +11,7 @@ use domain::audience::index::AudienceIndex;
 use domain::audience::values::{self, Condition, ValueInput};
 use domain::csv::Encoding;
 use domain::entities::{audit_log, friend_attribute_value};
-use domain::platform::channels::{self, ChannelSettings};
 use domain::security::audit::Actor;
-use domain::security::secrets::SecretBox;
 use domain::testing::TestDb;
 use domain::{DatabaseConnection, DomainError, db_tests};
 use model::status::{AttributeKind, ValueSource};
@@ -32,28 +30,9 @@ fn staff(username: &str) -> Actor {
     }
 }
 
-async fn channel(db: &DatabaseConnection) -> i64 {
-    let secrets = SecretBox::from_base64(&SecretBox::generate_key()).unwrap();
-    channels::configure(
-        db,
-        &secrets,
-        &ChannelSettings {
-            key: "main".into(),
-            name: "テスト市".into(),
-            channel_id: Some("1234567890".into()),
-            channel_secret: Some("0123456789abcdef0123456789abcdef".into()),
-            access_token: Some("token-abcdefghijklmnopqrstuvwxyz".into()),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap()
-    .id
-}
-
 /// A channel with friends U1..Un (following).
 async fn with_friends(db: &DatabaseConnection, n: usize) -> i64 {
-    let channel_id = channel(db).await;
+    let channel_id = domain::testing::line_channel(db, "main").await;
     for i in 1..=n {
         friends::follow(db, channel_id, &format!("U{i}"), now() - TimeDelta::days(1))
             .await

@@ -665,25 +665,7 @@ async fn admin_allow_ip_restores_access_for_a_locked_out_operator(t: TestDb) {
 /// `friends import` refuses a file with problems (each with its line, nothing changed), checks
 /// with `--dry-run`, imports, and `friends export` writes what was imported.
 async fn friends_import_and_export_from_the_command_line(t: TestDb) {
-    let secrets = domain::security::secrets::SecretBox::from_base64(
-        &domain::security::secrets::SecretBox::generate_key(),
-    )
-    .unwrap();
-    let channel_id = domain::platform::channels::configure(
-        &t.db,
-        &secrets,
-        &domain::platform::channels::ChannelSettings {
-            key: "main".into(),
-            name: "テスト市".into(),
-            channel_id: Some("1234567890".into()),
-            channel_secret: Some("0123456789abcdef0123456789abcdef".into()),
-            access_token: Some("token-abcdefghijklmnopqrstuvwxyz".into()),
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap()
-    .id;
+    let channel_id = domain::testing::line_channel(&t.db, "main").await;
     for user in ["U1", "U2"] {
         domain::audience::friends::follow(&t.db, channel_id, user, chrono::Utc::now())
             .await
