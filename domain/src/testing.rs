@@ -136,7 +136,19 @@ async fn migrated_template(admin: &DatabaseConnection, admin_url: &str) -> Strin
         .iter()
         .map(|m| m.name().to_owned())
         .collect();
-    let fingerprint = hex::encode(&sha2::Sha256::digest(names.join("\n"))[..8]);
+    // The migrations' sources too: a migration edited before its release must not find the
+    // template built from its earlier text (names alone hid that once).
+    let mut hasher = sha2::Sha256::new();
+    hasher.update(names.join("\n"));
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../migrations/src");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .map(|entries| entries.filter_map(Result::ok).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    files.sort();
+    for file in files {
+        hasher.update(std::fs::read(&file).unwrap_or_default());
+    }
+    let fingerprint = hex::encode(&hasher.finalize()[..8]);
     let template = format!("machidayori_template_{fingerprint}");
     let exists = |admin: &DatabaseConnection, name: String| {
         let admin = admin.clone();
