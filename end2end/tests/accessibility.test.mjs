@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { after, before, test } from 'node:test';
-import { ADMIN, hydrated, launchBrowser, startServer } from './support.mjs';
+import { adminPage, hydrated, launchBrowser, startServer } from './support.mjs';
 
 const shots = new URL('../test-results/', import.meta.url).pathname;
 mkdirSync(shots, { recursive: true });
@@ -19,15 +19,7 @@ let page;
 before(async () => {
   server = await startServer();
   browser = await launchBrowser();
-  const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'ja-JP' });
-  page = await context.newPage();
-  page.on('pageerror', (err) => console.error('page error:', err));
-  await page.goto(`${server.baseUrl}/admin/login`);
-  await hydrated(page);
-  await page.getByLabel('ユーザー名').fill(ADMIN.username);
-  await page.getByLabel('パスワード').fill(ADMIN.password);
-  await page.getByRole('button', { name: 'ログイン' }).click();
-  await page.waitForURL('**/admin');
+  page = await adminPage(server, browser);
 });
 
 after(async () => {

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { ADMIN, hydrated, launchBrowser, startServer } from './support.mjs';
+import { adminPage, hydrated, launchBrowser, startServer } from './support.mjs';
 
 const shots = new URL('../test-results/', import.meta.url).pathname;
 mkdirSync(shots, { recursive: true });
@@ -16,15 +16,7 @@ let page;
 before(async () => {
   server = await startServer();
   browser = await launchBrowser();
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'ja-JP' });
-  page = await context.newPage();
-  page.on('pageerror', (err) => console.error('page error:', err));
-  await page.goto(`${server.baseUrl}/admin/settings`);
-  await hydrated(page);
-  await page.getByLabel('ユーザー名').fill(ADMIN.username);
-  await page.getByLabel('パスワード').fill(ADMIN.password);
-  await page.getByRole('button', { name: 'ログイン' }).click();
-  await page.waitForURL('**/admin/settings');
+  page = await adminPage(server, browser, { width: 1280, path: '/admin/settings' });
 });
 
 after(async () => {

@@ -77,3 +77,21 @@ export async function launchBrowser() {
 export async function hydrated(page) {
   await page.waitForSelector('body[data-hydrated="true"]', { timeout: 30_000 });
 }
+
+/// A page of a fresh browser context (Japanese, `width` px wide) signed in as ADMIN, opened at
+/// `path` (the page the sign-in returns to). Page errors are logged and handed to `onError`.
+export async function adminPage(server, browser, { width = 1366, path = '/admin', onError } = {}) {
+  const context = await browser.newContext({ viewport: { width, height: 900 }, locale: 'ja-JP' });
+  const page = await context.newPage();
+  page.on('pageerror', (err) => {
+    console.error('page error:', err);
+    onError?.(err);
+  });
+  await page.goto(`${server.baseUrl}${path === '/admin' ? '/admin/login' : path}`);
+  await hydrated(page);
+  await page.getByLabel('ユーザー名').fill(ADMIN.username);
+  await page.getByLabel('パスワード').fill(ADMIN.password);
+  await page.getByRole('button', { name: 'ログイン' }).click();
+  await page.waitForURL(`**${path}`);
+  return page;
+}

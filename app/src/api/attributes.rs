@@ -254,9 +254,17 @@ pub async fn save_attribute(
 /// Moves an attribute up (`up`) or down (`down`) in the display order.
 #[server(endpoint = "attributes/move")]
 pub async fn move_attribute(id: i64, direction: String) -> Result<(), AppError> {
-    let (_, ctx) = crate::ssr::context::call::<MoveAttribute>()?;
-    let step = if direction == "up" { -1 } else { 1 };
-    domain::audience::attributes::move_by(ctx.db(), id, step).await?;
+    let (me, ctx) = crate::ssr::context::call::<MoveAttribute>()?;
+    let step = match direction.as_str() {
+        "up" => -1,
+        "down" => 1,
+        _ => {
+            return Err(AppError::Invalid(
+                "移動する向きは up か down を指定してください。".into(),
+            ));
+        }
+    };
+    domain::audience::attributes::move_by(ctx.db(), &ctx.actor(&me), id, step).await?;
     Ok(())
 }
 

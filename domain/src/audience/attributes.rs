@@ -532,12 +532,32 @@ pub async fn delete(
 }
 
 /// Moves an attribute one place up (`-1`) or down (`1`) in the display order.
-pub async fn move_by(db: &DatabaseConnection, id: i64, step: i32) -> DomainResult<()> {
+/// The new order is audited (CSV columns and forms follow it).
+pub async fn move_by(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: i64,
+    step: i32,
+) -> DomainResult<()> {
     let txn = crate::db::begin_write(db).await?;
-    let mut ids: Vec<i64> = list(&txn).await?.into_iter().map(|a| a.id).collect();
+    let all = list(&txn).await?;
+    let mut ids: Vec<i64> = all.iter().map(|a| a.id).collect();
     let at = ids.iter().position(|i| *i == id).ok_or_else(not_found)?;
     let to = (at as i64 + i64::from(step)).clamp(0, ids.len() as i64 - 1) as usize;
     ids.swap(at, to);
+    let keys: Vec<&str> = ids
+        .iter()
+        .filter_map(|i| all.iter().find(|a| a.id == *i).map(|a| a.key.as_str()))
+        .collect();
+    audit::record(
+        &txn,
+        actor,
+        "attribute.reorder",
+        "attribute",
+        Some(&id.to_string()),
+        json!({ "order": keys }),
+    )
+    .await?;
     for (position, id) in ids.into_iter().enumerate() {
         attribute::Entity::update_many()
             .col_expr(attribute::Column::Position, Expr::value(position as i32))

@@ -10,12 +10,12 @@ use domain::audience::friends::{self, FriendQuery};
 use domain::audience::index::AudienceIndex;
 use domain::audience::values::{self, Condition, ValueInput};
 use domain::csv::Encoding;
-use domain::entities::{audit_log, friend_attribute_value};
+use domain::entities::{audit_log, friend, friend_attribute_value};
 use domain::security::audit::Actor;
 use domain::testing::TestDb;
 use domain::{DatabaseConnection, DomainError, db_tests};
 use model::status::{AttributeKind, ValueSource};
-use sea_orm::{EntityTrait, PaginatorTrait, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 
 /// 2026-11-27 12:00 in Japan.
 fn now() -> DateTime<Utc> {
@@ -179,6 +179,22 @@ async fn the_starter_set_exists_and_definitions_are_checked(t: TestDb) {
             .await
             .contains(&"attribute.create".to_owned())
     );
+    // Moved up one place: the order changes and is audited.
+    attributes::move_by(&t.db, &staff("sato"), created.id, -1)
+        .await
+        .unwrap();
+    let keys: Vec<String> = attributes::list(&t.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.key)
+        .collect();
+    assert_eq!(keys[4..], ["club", "receive_language"]);
+    let actions = audit_actions(&t.db).await;
+    assert_eq!(
+        actions.last().map(String::as_str),
+        Some("attribute.reorder")
+    );
 }
 
 async fn every_type_checks_its_values_and_history_keeps_every_change(t: TestDb) {
@@ -328,6 +344,43 @@ async fn every_type_checks_its_values_and_history_keeps_every_change(t: TestDb) 
             .count(),
         2
     );
+
+    // Number and date ranges (for segments to come): the index and SQL agree.
+    let index = AudienceIndex::new();
+    let number = |min, max| Condition::NumberBetween {
+        attribute_id: ids["children"],
+        min,
+        max,
+    };
+    let day = |text: &str| chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok();
+    let date = |from: &str, to: &str| Condition::DateBetween {
+        attribute_id: ids["moved_in"],
+        from: day(from),
+        to: day(to),
+    };
+    for (condition, expected) in [
+        (number(Some(2.0), Some(2.0)), 1),
+        (number(Some(2.5), None), 0),
+        (number(None, Some(1.0)), 0),
+        (date("2026-04-01", "2026-04-01"), 1),
+        (date("2026-04-02", ""), 0),
+        (date("", "2026-03-31"), 0),
+    ] {
+        let counted = index
+            .count_following(&t.db, channel_id, std::slice::from_ref(&condition), now())
+            .await
+            .unwrap();
+        let in_sql = friend::Entity::find()
+            .filter(friend::Column::ChannelId.eq(channel_id))
+            .filter(values::matching_all(
+                std::slice::from_ref(&condition),
+                now(),
+            ))
+            .count(&t.db)
+            .await
+            .unwrap();
+        assert_eq!((counted, in_sql), (expected, expected), "{condition:?}");
+    }
 }
 
 async fn options_keep_their_values_when_renamed_and_are_retired_not_removed(t: TestDb) {

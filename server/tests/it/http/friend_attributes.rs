@@ -335,6 +335,19 @@ async fn a_city_imports_a_thousand_friends_changes_one_and_exports(t: TestDb) {
         )
         .await;
     assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    let sideways = c
+        .post_form(
+            <app::api::MoveAttribute as ServerFn>::PATH,
+            &format!("id={}&direction=sideways", district.id),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(
+        sideways.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        sideways.body
+    );
 
     let mut csv = String::from("LINEユーザーID,お住まいの地区,生年月,受け取りたい情報\r\n");
     let districts = ["北地区", "南地区", "髙﨑ﾆｭｰﾀｳﾝ"];
