@@ -5,6 +5,8 @@
 //! - [`webhook`]: the webhook request body and its events; unknown event types and fields are
 //!   accepted and kept as raw JSON, as LINE adds new ones without notice.
 //! - [`message`]: what the system sends; unknown fields are refused.
+//! - [`compose`], [`layout`], [`sticker`]: what editors offer (kinds of message and action, tap
+//!   area layouts, sendable stickers), so that every editor builds its menus from one list.
 //! - [`validate`]: LINE's limits, with the JSON path and a Japanese message per violation.
 //! - [`api`]: request and response bodies of the Messaging API endpoints we call, shared by
 //!   the client and the built-in sandbox.
@@ -16,11 +18,14 @@
 pub mod api;
 #[cfg(feature = "client")]
 pub mod client;
+pub mod compose;
 pub mod flex;
+pub mod layout;
 pub mod message;
 pub mod rate;
 pub mod rich_menu;
 pub mod signature;
+pub mod sticker;
 pub mod template;
 pub mod validate;
 pub mod webhook;

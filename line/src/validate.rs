@@ -465,8 +465,12 @@ impl Checker {
                 }
             }
             Message::Sticker(m) => {
-                self.length(&format!("{path}.packageId"), &m.package_id, 1, 100);
-                self.length(&format!("{path}.stickerId"), &m.sticker_id, 1, 100);
+                if !crate::sticker::is_sendable(&m.package_id, &m.sticker_id) {
+                    self.push(
+                        format!("{path}.stickerId"),
+                        Rule::Misplaced("LINE が送信を認めているスタンプのみ"),
+                    );
+                }
             }
             Message::Image(m) => {
                 self.content(path, &m.original_content_url, &m.preview_image_url);
@@ -684,6 +688,14 @@ impl Checker {
                     MAX_TEMPLATE_COLUMNS,
                 );
                 let first_actions = t.columns.first().map(|c| c.actions.len());
+                // LINE also refuses the whole carousel when some columns have an image or a
+                // title and others do not.
+                let with_image = t
+                    .columns
+                    .iter()
+                    .filter(|c| c.thumbnail_image_url.is_some())
+                    .count();
+                let with_title = t.columns.iter().filter(|c| c.title.is_some()).count();
                 for (i, c) in t.columns.iter().enumerate() {
                     let cp = format!("{path}.columns[{i}]");
                     let card = Card {
@@ -701,6 +713,21 @@ impl Checker {
                             Rule::Misplaced("全列のボタン数をそろえる"),
                         );
                     }
+                    if with_image != 0
+                        && with_image != t.columns.len()
+                        && c.thumbnail_image_url.is_none()
+                    {
+                        self.push(
+                            format!("{cp}.thumbnailImageUrl"),
+                            Rule::Misplaced("画像は全列に付けるか、どの列にも付けない"),
+                        );
+                    }
+                    if with_title != 0 && with_title != t.columns.len() && c.title.is_none() {
+                        self.push(
+                            format!("{cp}.title"),
+                            Rule::Misplaced("タイトルは全列に付けるか、どの列にも付けない"),
+                        );
+                    }
                     self.actions(&cp, &c.actions, 20);
                 }
             }
@@ -715,7 +742,7 @@ impl Checker {
                     let cp = format!("{path}.columns[{i}]");
                     self.url(&format!("{cp}.imageUrl"), &c.image_url);
                     self.action(&format!("{cp}.action"), &c.action, false);
-                    if let Some(label) = action_label(&c.action) {
+                    if let Some(label) = c.action.label() {
                         self.length(&format!("{cp}.action.label"), label, 1, 12);
                     }
                 }
@@ -727,7 +754,7 @@ impl Checker {
         for (i, a) in actions.iter().enumerate() {
             let ap = format!("{path}.actions[{i}]");
             self.action(&ap, a, true);
-            if let Some(label) = action_label(a) {
+            if let Some(label) = a.label() {
                 self.length(&format!("{ap}.label"), label, 1, label_max);
             }
         }
@@ -873,17 +900,7 @@ impl Checker {
 
     /// `label_required`: quick reply buttons must be labelled.
     fn action(&mut self, path: &str, action: &Action, label_required: bool) {
-        let label = match action {
-            Action::Postback { label, .. }
-            | Action::Message { label, .. }
-            | Action::Uri { label, .. }
-            | Action::DatetimePicker { label, .. }
-            | Action::RichMenuSwitch { label, .. }
-            | Action::Clipboard { label, .. } => label.as_deref(),
-            Action::Camera { label }
-            | Action::CameraRoll { label }
-            | Action::Location { label } => Some(label.as_str()),
-        };
+        let label = action.label();
         match label {
             Some(l) => self.length(&format!("{path}.label"), l, 1, MAX_ACTION_LABEL),
             None if label_required => self.push(format!("{path}.label"), Rule::Required),
@@ -955,20 +972,6 @@ impl Checker {
                 );
             }
             Action::Camera { .. } | Action::CameraRoll { .. } | Action::Location { .. } => {}
-        }
-    }
-}
-
-fn action_label(action: &Action) -> Option<&str> {
-    match action {
-        Action::Postback { label, .. }
-        | Action::Message { label, .. }
-        | Action::Uri { label, .. }
-        | Action::DatetimePicker { label, .. }
-        | Action::RichMenuSwitch { label, .. }
-        | Action::Clipboard { label, .. } => label.as_deref(),
-        Action::Camera { label } | Action::CameraRoll { label } | Action::Location { label } => {
-            Some(label)
         }
     }
 }

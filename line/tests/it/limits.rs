@@ -67,6 +67,32 @@ fn template_limits() {
     let mut uneven = carousel(2);
     uneven["template"]["columns"][1]["actions"] = json!([message_action("b"), message_action("c")]);
     assert_eq!(paths(uneven), ["messages[0].template.columns[1].actions"]);
+    // An image or a title in every column or in none.
+    let mut all_titled = carousel(3);
+    for i in 0..3 {
+        all_titled["template"]["columns"][i]["title"] = json!("見出し");
+        all_titled["template"]["columns"][i]["thumbnailImageUrl"] =
+            json!("https://example.jp/c.jpg");
+    }
+    assert!(paths(all_titled.clone()).is_empty());
+    let mut one_untitled = all_titled.clone();
+    one_untitled["template"]["columns"][2]
+        .as_object_mut()
+        .unwrap()
+        .remove("title");
+    assert_eq!(
+        paths(one_untitled),
+        ["messages[0].template.columns[2].title"]
+    );
+    let mut one_without_image = all_titled;
+    one_without_image["template"]["columns"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("thumbnailImageUrl");
+    assert_eq!(
+        paths(one_without_image),
+        ["messages[0].template.columns[0].thumbnailImageUrl"]
+    );
     let image_carousel = |label: &str| json!({ "type": "template", "altText": "a", "template": { "type": "image_carousel", "columns": [{ "imageUrl": "https://example.jp/1.jpg", "action": message_action(label) }] } });
     assert!(paths(image_carousel(&"あ".repeat(12))).is_empty());
     assert_eq!(
