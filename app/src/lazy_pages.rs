@@ -14,8 +14,8 @@ use leptos_router::{Lazy, LazyRoute};
 use crate::pages::{
     AccountPage, AllowedIpsPage, AuditLogPage, DepartmentsPage, FriendAttributePage,
     FriendAttributesPage, FriendDetailPage, FriendImportPage, FriendImportReportPage, FriendsPage,
-    LoginHistoryPage, PasswordPage, SettingsPage, SimulatorPage, StaffPage, TemplatePage,
-    TemplatesPage,
+    LoginHistoryPage, MediaPage, PasswordPage, SettingsPage, SimulatorPage, StaffPage,
+    TemplatePage, TemplatesPage,
 };
 
 /// `lazy_area!(area, __preload_area: Route => Page, ...)`: the split point `area` (its preload
@@ -94,3 +94,4 @@ lazy_area!(
 lazy_area!(password, __preload_password: PasswordRoute => PasswordPage);
 lazy_area!(logs, __preload_logs: LoginHistoryRoute => LoginHistoryPage, AuditLogRoute => AuditLogPage);
 lazy_area!(settings, __preload_settings: SettingsRoute => SettingsPage, AllowedIpsRoute => AllowedIpsPage);
+lazy_area!(media, __preload_media: MediaRoute => MediaPage);

@@ -4,6 +4,9 @@
 //! Compiled twice: with `ssr` into the server binary, with `hydrate` into the WASM bundle.
 //! Server functions stay thin: authorize (see [`api`]), call the `domain` crate, map errors.
 
+// The composer's nested views make deep types (rustc asks for more than its default 128).
+#![recursion_limit = "256"]
+
 #[cfg(all(feature = "ssr", feature = "hydrate"))]
 compile_error!(
     "`app` is built with both `ssr` and `hydrate`: build and test per package \
@@ -29,8 +32,8 @@ use crate::layout::AdminLayout;
 use crate::lazy_pages::{
     AccountRoute, AllowedIpsRoute, AuditLogRoute, DepartmentsRoute, FriendAttributeRoute,
     FriendAttributesRoute, FriendDetailRoute, FriendImportReportRoute, FriendImportRoute,
-    FriendsRoute, LoginHistoryRoute, PasswordRoute, SettingsRoute, SimulatorRoute, StaffRoute,
-    TemplateRoute, TemplatesRoute,
+    FriendsRoute, LoginHistoryRoute, MediaRoute, PasswordRoute, SettingsRoute, SimulatorRoute,
+    StaffRoute, TemplateRoute, TemplatesRoute,
 };
 use crate::pages::{Dashboard, LoginPage, NotFound, Placeholder, SetupPage};
 
@@ -119,6 +122,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("templates") view=TemplatesRoute::lazy() />
                     <Route path=path!("templates/new") view=TemplateRoute::lazy() />
                     <Route path=path!("templates/:id") view=TemplateRoute::lazy() />
+                    <Route path=path!("media") view=MediaRoute::lazy() />
                     <Route path=path!("staff") view=StaffRoute::lazy() />
                     <Route path=path!("staff/new") view=AccountRoute::lazy() />
                     <Route path=path!("staff/departments") view=DepartmentsRoute::lazy() />

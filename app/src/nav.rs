@@ -53,6 +53,12 @@ pub const AREAS: &[Area] = &[
         need: Need::Can(Feature::Templates, Action::View),
     },
     Area {
+        slug: "media",
+        label: "画像",
+        summary: "メッセージに使う画像のアップロードと管理（LINE に合わせたサイズを自動で用意）。",
+        need: Need::Can(Feature::Templates, Action::View),
+    },
+    Area {
         slug: "friends",
         label: "友だち",
         summary: "友だち追加した利用者の一覧と、属性情報の閲覧・編集・CSV 出力。",
@@ -103,6 +109,6 @@ mod tests {
             assert!(!a.label.is_ascii(), "{}", a.label);
             assert_eq!(area(a.slug).map(|x| x.label), Some(a.label));
         }
-        assert_eq!(AREAS.len(), 11);
+        assert_eq!(AREAS.len(), 12);
     }
 }

@@ -37,12 +37,18 @@ test('the admin shows the sandbox channel and its masked secrets', async () => {
 test('a greeting that breaks LINE rules is refused in Japanese and one that fits is saved', async () => {
   await hydrated(page);
   const card = page.locator('section[data-channel="main"]');
-  await card.getByLabel('Flex メッセージ（JSON、任意）').fill('{"type": "bubble", ');
-  await card.getByRole('button', { name: '保存' }).click();
-  await card.getByRole('alert').filter({ hasText: 'Flex メッセージの JSON が正しくありません' }).waitFor();
-  await card.getByLabel('Flex メッセージ（JSON、任意）').fill('');
-  await card.getByLabel('本文（5000文字まで）').fill(GREETING);
-  await card.getByRole('button', { name: '保存' }).click();
+  // The greeting is edited with the composer: its first message is a text.
+  const text = card.locator('#f-messages-0-text');
+  await text.fill('あ'.repeat(5001));
+  // Said as staff type, next to the field and with its JSON path...
+  await card.getByTestId('composer-status').filter({ hasText: '直すところが1件あります' }).waitFor();
+  await card.getByText('messages[0].text: 1〜5000文字にしてください（現在5001文字）。').first().waitFor();
+  // ...and refused the same way by the server.
+  await card.getByTestId('save-greeting').click();
+  await card.getByRole('alert').filter({ hasText: 'messages[0].text: 1〜5000文字にしてください' }).waitFor();
+  await text.fill(GREETING);
+  await card.getByTestId('composer-status').filter({ hasText: 'LINE の制限を満たしています。' }).waitFor();
+  await card.getByTestId('save-greeting').click();
   await card.getByRole('status').filter({ hasText: '保存しました。' }).waitFor();
 });
 

@@ -23,6 +23,8 @@ pub enum MessageKind {
     Confirm,
     Carousel,
     ImageCarousel,
+    /// OA Manager's card-type message: a Flex carousel of cards ([`crate::cards`]).
+    Cards,
     Flex,
     /// Video, audio, textV2: kept as they are and edited as JSON.
     Other,
@@ -39,6 +41,7 @@ impl MessageKind {
         MessageKind::Confirm,
         MessageKind::Carousel,
         MessageKind::ImageCarousel,
+        MessageKind::Cards,
         MessageKind::Location,
         MessageKind::Flex,
     ];
@@ -56,6 +59,9 @@ impl MessageKind {
                 Template::Carousel(_) => MessageKind::Carousel,
                 Template::ImageCarousel(_) => MessageKind::ImageCarousel,
             },
+            Message::Flex(f) if crate::cards::CardSet::from_flex(&f.contents).is_some() => {
+                MessageKind::Cards
+            }
             Message::Flex(_) => MessageKind::Flex,
             Message::TextV2(_) | Message::Video(_) | Message::Audio(_) => MessageKind::Other,
         }
@@ -72,6 +78,7 @@ impl MessageKind {
             MessageKind::Confirm => "confirm",
             MessageKind::Carousel => "carousel",
             MessageKind::ImageCarousel => "image_carousel",
+            MessageKind::Cards => "cards",
             MessageKind::Flex => "flex",
             MessageKind::Other => "other",
         }
@@ -92,6 +99,7 @@ impl MessageKind {
             MessageKind::Confirm => "確認（はい／いいえ）",
             MessageKind::Carousel => "カルーセル",
             MessageKind::ImageCarousel => "画像カルーセル",
+            MessageKind::Cards => "カードタイプ",
             MessageKind::Flex => "Flex（JSON）",
             MessageKind::Other => "その他（JSON）",
         }
@@ -191,6 +199,12 @@ impl MessageKind {
                     columns: vec![new_image_carousel_column(); 2],
                 }))
             }
+            MessageKind::Cards => Message::Flex(crate::message::FlexMessage {
+                alt_text: String::new(),
+                contents: crate::cards::CardSet::new(crate::cards::CardKind::Product).to_flex(),
+                quick_reply: None,
+                sender: None,
+            }),
             MessageKind::Flex => serde_json::from_value(serde_json::json!({
                 "type": "flex",
                 "altText": "",

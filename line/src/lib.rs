@@ -5,7 +5,7 @@
 //! - [`webhook`]: the webhook request body and its events; unknown event types and fields are
 //!   accepted and kept as raw JSON, as LINE adds new ones without notice.
 //! - [`message`]: what the system sends; unknown fields are refused.
-//! - [`compose`], [`layout`], [`sticker`]: what editors offer (kinds of message and action, tap
+//! - [`compose`], [`cards`], [`layout`], [`sticker`]: what editors offer (kinds of message and action, tap
 //!   area layouts, sendable stickers), so that every editor builds its menus from one list.
 //! - [`validate`]: LINE's limits, with the JSON path and a Japanese message per violation.
 //! - [`api`]: request and response bodies of the Messaging API endpoints we call, shared by
@@ -16,6 +16,7 @@
 //!   pacing, retries and idempotent sending.
 
 pub mod api;
+pub mod cards;
 #[cfg(feature = "client")]
 pub mod client;
 pub mod compose;

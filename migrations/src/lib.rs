@@ -16,6 +16,8 @@ mod m20261124_000005_admin_network;
 mod m20261124_000006_audit_and_login_history;
 mod m20261127_000007_jobs;
 mod m20261127_000008_friend_attributes;
+mod m20261127_000009_media;
+mod m20261127_000010_greeting_messages;
 
 pub struct Migrator;
 
@@ -31,6 +33,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000006_audit_and_login_history::Migration),
             Box::new(m20261127_000007_jobs::Migration),
             Box::new(m20261127_000008_friend_attributes::Migration),
+            Box::new(m20261127_000009_media::Migration),
+            Box::new(m20261127_000010_greeting_messages::Migration),
         ]
     }
 }

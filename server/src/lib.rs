@@ -13,6 +13,9 @@
 //! → `domain::webhook::dispatch`. The built-in LINE sandbox is mounted at `/sandbox/line`
 //! ([`line_platform`]).
 
+// The admin UI's deep view types are laid out here too (see app/src/lib.rs).
+#![recursion_limit = "256"]
+
 pub mod cli;
 pub mod config;
 pub mod executor;
@@ -87,6 +90,20 @@ impl AppState {
                 .has_sandbox_channels()
                 .then(|| platform.sandbox.clone()),
             allowlist,
+            public_base: config.public_url.as_ref().map_or_else(
+                || format!("http://{}", config.bind_addr),
+                |u| u.as_str().trim_end_matches('/').to_owned(),
+            ),
+            line_clients: {
+                let platform = platform.clone();
+                Arc::new(move |key: &str| {
+                    platform.channel(key).map(|h| app::ssr::ChannelClient {
+                        channel_id: h.channel.id,
+                        sandbox: h.channel.sandbox,
+                        client: h.client.clone(),
+                    })
+                })
+            },
         };
         let public_origin = config
             .public_url

@@ -23,6 +23,9 @@ fn main() -> ExitCode {
     server::telemetry::init(config.log_format, &config.log_level);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        // Rendering the editors' deep view trees on the server needs more than the default
+        // 2 MiB of stack in a debug build (`make run`); 8 MiB leaves room in every build.
+        .thread_stack_size(8 * 1024 * 1024)
         .build()
     {
         Ok(rt) => rt,

@@ -21,7 +21,7 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::AppState;
-use crate::handlers::{friend_csv, health, log_exports, server_fns, webhook};
+use crate::handlers::{friend_csv, health, log_exports, media, server_fns, webhook};
 use crate::middleware::protect::{
     REQUEST_ID, RandomRequestId, explain_limits, panic_response, request_span, sanitize_request_id,
     security_header,
@@ -37,6 +37,10 @@ pub struct Limits {
 
 /// The largest CSV upload accepted: the import's own limit and room for the form around it.
 const UPLOAD_LIMIT: usize = domain::audience::attribute_csv::IMPORT_MAX_BYTES + 64 * 1024;
+
+/// The largest image upload accepted (the domain refuses files over LINE's 10 MB itself, with a
+/// message that says so; past this, 413 before the body is read).
+const MEDIA_UPLOAD_LIMIT: usize = domain::messaging::media::UPLOAD_LIMIT_BYTES;
 
 pub fn router(state: AppState, limits: Limits) -> Router {
     crate::executor::init();
@@ -62,6 +66,12 @@ pub fn router(state: AppState, limits: Limits) -> Router {
         .route("/admin/logs/audit.csv", get(log_exports::audit_log_csv))
         .route("/admin/friends/export.csv", get(friend_csv::export))
         .route("/admin/friends/template.csv", get(friend_csv::template))
+        // Public: LINE's servers fetch images here without a session (see handlers::media).
+        .route(
+            "/media/{token}/imagemap/{width}",
+            get(media::serve_imagemap),
+        )
+        .route("/media/{token}/{variant}", get(media::serve))
         .leptos_routes_with_context(&state, generate_route_list(App), provide.clone(), {
             let options = leptos_options.clone();
             move || shell(options.clone())
@@ -78,6 +88,15 @@ pub fn router(state: AppState, limits: Limits) -> Router {
             post(friend_csv::upload)
                 .layer::<_, std::convert::Infallible>(RequestBodyLimitLayer::new(UPLOAD_LIMIT))
                 .layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        // The media library's upload: photos are larger than any form too.
+        .route(
+            "/admin/media",
+            post(media::upload)
+                .layer::<_, std::convert::Infallible>(RequestBodyLimitLayer::new(
+                    MEDIA_UPLOAD_LIMIT,
+                ))
+                .layer(DefaultBodyLimit::max(MEDIA_UPLOAD_LIMIT)),
         )
         .layer(axum::middleware::map_response(
             server_fns::with_error_status,

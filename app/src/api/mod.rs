@@ -14,6 +14,7 @@ mod auth;
 mod dashboard;
 mod friends;
 mod logs;
+mod media;
 #[cfg(feature = "ssr")]
 pub mod rules;
 mod settings;
@@ -26,6 +27,7 @@ pub use auth::*;
 pub use dashboard::*;
 pub use friends::*;
 pub use logs::*;
+pub use media::*;
 pub use settings::*;
 pub use simulator::*;
 pub use staff::*;

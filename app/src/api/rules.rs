@@ -22,6 +22,7 @@ pub const SERVER_FN_RULES: &[&[Rule]] = &[
     super::dashboard::RULES,
     super::friends::RULES,
     super::logs::RULES,
+    super::media::RULES,
     super::settings::RULES,
     super::simulator::RULES,
     super::staff::RULES,

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::AppError;
 
 /// A channel in the switcher and on the settings page. Secrets are masked on the server.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ChannelView {
     pub key: String,
     pub name: String,
@@ -22,8 +22,8 @@ pub struct ChannelView {
     pub liff_id: Option<String>,
     pub api_base: String,
     pub greeting_enabled: bool,
-    pub greeting_text: String,
-    pub greeting_flex: String,
+    /// The greeting's messages, as the composer edits them.
+    pub greeting_messages: Vec<line::message::Message>,
 }
 
 impl ChannelView {
@@ -91,27 +91,30 @@ pub async fn line_channels() -> Result<Vec<ChannelView>, AppError> {
                 c.api_base
             },
             greeting_enabled: c.greeting.enabled,
-            greeting_text: c.greeting.text,
-            greeting_flex: c.greeting.flex,
+            greeting_messages: c.greeting.messages,
         })
         .collect())
 }
 
-/// Saves the greeting sent when someone adds the account as a friend; checked against LINE's
-/// limits first, and nothing is saved if it breaks one.
+/// Saves the greeting sent when someone adds the account as a friend. `messages` is the
+/// composer's list as a JSON array of LINE message objects, checked here by LINE's rules again;
+/// nothing is saved if it breaks one.
 #[server(endpoint = "settings/save_greeting")]
 pub async fn save_greeting(
     channel: String,
     enabled: Option<String>,
-    text: String,
-    flex: String,
+    messages: String,
 ) -> Result<(), AppError> {
     use domain::platform::channels::{self, Greeting};
     let (me, ctx) = crate::ssr::context::call::<SaveGreeting>()?;
+    let messages = serde_json::from_str(&messages).map_err(|e| {
+        AppError::Invalid(format!(
+            "あいさつメッセージの JSON が正しくありません（{e}）。メッセージオブジェクトの配列で送ってください。"
+        ))
+    })?;
     let greeting = Greeting {
         enabled: enabled.is_some(),
-        text,
-        flex,
+        messages,
     };
     channels::set_greeting(ctx.db(), &ctx.actor(&me), &channel, &greeting).await?;
     tracing::info!(staff_id = me.id, channel = %channel, "greeting updated");

@@ -24,15 +24,13 @@ pub struct DepartmentOption {
     pub name: String,
 }
 
-/// The template editor: the template (none for a new one), its fields as the form shows them,
-/// and the departments the caller may file it under.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// The template editor: the template (none for a new one), its messages, and the departments
+/// the caller may file it under.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TemplateForm {
     pub template: Option<TemplateRow>,
-    /// The first message when it is plain text.
-    pub text: String,
-    /// The other messages, as a JSON array.
-    pub json: String,
+    /// What the composer starts from: the template's messages, or one empty text message.
+    pub messages: Vec<line::message::Message>,
     pub departments: Vec<DepartmentOption>,
     pub can_edit: bool,
 }
@@ -45,9 +43,10 @@ pub(crate) const RULES: &[super::rules::Rule] = {
     &[
         rule::<ListTemplates>(Need::Can(Feature::Templates, Action::View)),
         rule::<TemplateEditor>(Need::Can(Feature::Templates, Action::View)),
-        rule::<PreviewTemplate>(Need::Can(Feature::Templates, Action::View)),
         rule::<SaveTemplate>(Need::Can(Feature::Templates, Action::Edit)),
         rule::<DeleteTemplate>(Need::Can(Feature::Templates, Action::Edit)),
+        // Sends only to the simulator's friends; the template must be in the caller's scope.
+        rule::<SendTemplateToSimulator>(Need::Can(Feature::Simulator, Action::Edit)),
     ]
 };
 
@@ -67,10 +66,10 @@ pub async fn template_editor(id: Option<i64>) -> Result<TemplateForm, AppError> 
         Some(id) => Some(domain::messaging::templates::get(ctx.db(), &scope, id).await?),
         None => None,
     };
-    let (text, json) = template
-        .as_ref()
-        .map(|t| domain::messaging::templates::decompose(&t.messages))
-        .unwrap_or_default();
+    let messages = template.as_ref().map_or_else(
+        || vec![line::compose::MessageKind::Text.new_message()],
+        |t| t.messages.clone(),
+    );
     let departments = domain::staff::departments::list(ctx.db())
         .await?
         .into_iter()
@@ -82,30 +81,20 @@ pub async fn template_editor(id: Option<i64>) -> Result<TemplateForm, AppError> 
         .collect();
     Ok(TemplateForm {
         template: template.map(template_row),
-        text,
-        json,
+        messages,
         departments,
         can_edit: me.grants.can(Feature::Templates, Action::Edit),
     })
 }
 
-/// The editor's fields as LINE would show them, without saving: each message as a line of
-/// text, or the reasons LINE would refuse them.
-#[server(endpoint = "templates/preview")]
-pub async fn preview_template(text: String, json: String) -> Result<Vec<String>, AppError> {
-    crate::ssr::context::call::<PreviewTemplate>()?;
-    let messages = domain::messaging::templates::compose(&text, &json)?;
-    Ok(messages.iter().map(|m| m.preview_text()).collect())
-}
-
-/// Creates (`id` empty) or replaces a template; answers with its id.
+/// Creates (`id` empty) or replaces a template; answers with its id. `messages` is the
+/// composer's list as a JSON array of LINE message objects, checked here by LINE's rules again.
 #[server(endpoint = "templates/save")]
 pub async fn save_template(
     id: Option<i64>,
     department_id: Option<i64>,
     title: String,
-    text: String,
-    json: String,
+    messages: String,
 ) -> Result<i64, AppError> {
     let (me, ctx) = crate::ssr::context::call::<SaveTemplate>()?;
     let Some(department_id) = department_id else {
@@ -114,7 +103,7 @@ pub async fn save_template(
     let input = domain::messaging::templates::TemplateInput {
         department_id,
         title,
-        messages: domain::messaging::templates::compose(&text, &json)?,
+        messages: domain::messaging::templates::compose("", &messages)?,
     };
     let scope = me.grants.scope();
     let actor = ctx.actor(&me);
@@ -134,6 +123,50 @@ pub async fn delete_template(id: i64) -> Result<(), AppError> {
     domain::messaging::templates::delete(ctx.db(), &ctx.actor(&me), &me.grants.scope(), id).await?;
     leptos_axum::redirect("/admin/templates?deleted=1");
     Ok(())
+}
+
+/// Sends a saved template to a simulated friend of a sandbox channel, through the same outbox,
+/// retry key and Messaging API client as any push, so staff see in the simulator exactly what
+/// a citizen would receive. Never to a real LINE channel: test deliveries to real people are
+/// the delivery feature's, with its registry of test recipients.
+#[server(endpoint = "templates/send_to_simulator")]
+pub async fn send_template_to_simulator(
+    id: i64,
+    channel: String,
+    user_id: String,
+) -> Result<String, AppError> {
+    use domain::delivery::outbox::{self, Outgoing};
+    let (me, ctx) = crate::ssr::context::call::<SendTemplateToSimulator>()?;
+    let template = domain::messaging::templates::get(ctx.db(), &me.grants.scope(), id).await?;
+    let line = ctx.line_client(&channel)?;
+    if !line.sandbox {
+        return Err(AppError::Invalid(
+            "シミュレーターの利用者（サンドボックスのチャネル）にだけ送れます。".into(),
+        ));
+    }
+    let request = Outgoing::Push(line::api::PushRequest {
+        to: user_id,
+        messages: template.messages,
+        notification_disabled: None,
+        custom_aggregation_units: None,
+    });
+    let row = outbox::enqueue(ctx.db(), line.channel_id, &request).await?;
+    outbox::deliver(ctx.db(), &line.client, row.id, domain::time::now()).await?;
+    tracing::info!(
+        staff_id = me.id,
+        template_id = id,
+        send_id = row.id,
+        "template sent to the simulator"
+    );
+    let sent = outbox::get(ctx.db(), row.id).await?;
+    if sent.status == outbox::SendStatus::Sent {
+        Ok("シミュレーターの利用者に送信しました。".into())
+    } else {
+        Err(AppError::Invalid(format!(
+            "送信できませんでした：{}",
+            sent.error.unwrap_or_default()
+        )))
+    }
 }
 
 #[cfg(feature = "ssr")]

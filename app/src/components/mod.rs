@@ -3,21 +3,25 @@
 mod async_view;
 mod auth_card;
 mod channel_bar;
+mod composer;
 mod confirm_delete;
 mod data_table;
+mod line_preview;
 mod notices;
 mod pager;
 mod password_fields;
 mod period_fields;
-mod text;
 
 pub use async_view::AsyncView;
 pub use auth_card::AuthCard;
 pub use channel_bar::ChannelBar;
+pub use composer::Composer;
 pub use confirm_delete::ConfirmDelete;
 pub use data_table::DataTable;
+pub use line_preview::{
+    AccountMessage, LinePreview, PreviewAccount, QuickReplyBar, UnsupportedMessage,
+};
 pub use notices::{ErrorNote, Outcome, RedirectNotice};
 pub use pager::{Pager, query_string};
 pub use password_fields::NewPasswordFields;
 pub use period_fields::PeriodFields;
-pub use text::textarea_content;

@@ -4,6 +4,7 @@ mod auth;
 mod dashboard;
 mod friends;
 mod logs;
+mod media;
 mod not_found;
 mod placeholder;
 mod settings;
@@ -18,6 +19,7 @@ pub use friends::{
     FriendImportReportPage, FriendsPage,
 };
 pub use logs::{AuditLogPage, LoginHistoryPage};
+pub use media::MediaPage;
 pub use not_found::NotFound;
 pub use placeholder::Placeholder;
 pub use settings::{AllowedIpsPage, SettingsPage};

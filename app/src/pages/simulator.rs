@@ -4,11 +4,14 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_query_map;
+use line::message::{Action, Message};
 use line::validate::MAX_TEXT_LENGTH;
 use serde_json::Value;
 
-use crate::api::{ChatBubble, SimAct, SimCreateFriend, sim_chat, sim_friends};
-use crate::components::ChannelBar;
+use crate::api::{ChatBubble, SimAct, SimActKind, SimCreateFriend, sim_chat, sim_friends};
+use crate::components::{
+    AccountMessage, ChannelBar, PreviewAccount, QuickReplyBar, UnsupportedMessage,
+};
 use crate::layout::use_channel;
 
 /// 「LINEシミュレーター」: staff play a LINE user of a sandbox channel. Every action is sent
@@ -56,6 +59,31 @@ pub fn SimulatorPage() -> impl IntoView {
             .map(|e| e.to_string())
     };
     let delivery = move || act.value().get().and_then(Result::ok).flatten();
+    // Taps in the received messages are sent as the simulated friend.
+    let send = Callback::new(move |action: Action| {
+        act.dispatch(SimAct {
+            channel: channel.key.get_untracked(),
+            user_id: user.get_untracked(),
+            act: SimActKind::Action,
+            text: None,
+            action: serde_json::to_string(&action).ok(),
+        });
+    });
+    // The quick replies of the last message, when the account sent it.
+    let quick = Memo::new(move |_| {
+        chat.with(|c| {
+            c.as_ref()
+                .and_then(|r| r.as_ref().ok())
+                .and_then(|bubbles| bubbles.last())
+                .filter(|b| !b.from_friend)
+                .and_then(|b| serde_json::from_value::<Message>(b.message.clone()).ok())
+                .and_then(|m| m.quick_reply().cloned())
+        })
+    });
+    PreviewAccount::provide(
+        Signal::derive(move || channel.current().map(|c| c.name).unwrap_or_default()),
+        Signal::derive(|| None),
+    );
 
     view! {
         <Title text="LINEシミュレーター" />
@@ -165,39 +193,41 @@ pub fn SimulatorPage() -> impl IntoView {
                                         user=user
                                     />
                                 </div>
-                                <ol class="chat" data-testid="chat">
+                                <ol class="chat lp-chat" data-testid="chat">
                                     <Transition fallback=|| ()>
-                                        {move || {
-                                            let bubbles = chat
-                                                .get()
-                                                .and_then(Result::ok)
-                                                .unwrap_or_default();
-                                            let last = bubbles.last().cloned();
-                                            let quick = last
-                                                .filter(|b| !b.from_friend)
-                                                .map(|b| quick_replies(&b.message))
-                                                .unwrap_or_default();
-                                            view! {
-                                                {bubbles
+                                        <For
+                                            each=move || {
+                                                let bubbles = chat
+                                                    .get()
+                                                    .and_then(Result::ok)
+                                                    .unwrap_or_default();
+                                                let mut after_account = false;
+                                                bubbles
                                                     .into_iter()
-                                                    .map(|b| view! { <Bubble bubble=b act=act user=user /> })
-                                                    .collect_view()}
-                                                {(!quick.is_empty())
-                                                    .then(|| {
-                                                        view! {
-                                                            <li class="quick-replies">
-                                                                {quick
-                                                                    .into_iter()
-                                                                    .map(|(label, action)| {
-                                                                        view! {
-                                                                            <ActionButton act=act user=user label=label action=action />
-                                                                        }
-                                                                    })
-                                                                    .collect_view()}
-                                                            </li>
-                                                        }
-                                                    })}
+                                                    .map(|b| {
+                                                        let continued = after_account && !b.from_friend;
+                                                        after_account = !b.from_friend;
+                                                        (b, continued)
+                                                    })
+                                                    .collect::<Vec<_>>()
                                             }
+                                            key=|(b, continued)| (b.id.clone(), *continued)
+                                            children=move |(b, continued)| {
+                                                view! {
+                                                    <ChatItem bubble=b continued=continued send=send />
+                                                }
+                                            }
+                                        />
+                                        {move || {
+                                            quick
+                                                .get()
+                                                .map(|q| {
+                                                    view! {
+                                                        <li class="lp-item">
+                                                            <QuickReplyBar items=q.items on_action=send />
+                                                        </li>
+                                                    }
+                                                })
                                         }}
                                     </Transition>
                                 </ol>
@@ -251,30 +281,10 @@ fn ActForm(
     }
 }
 
-/// A button of a template or quick reply: tapping it sends the action as the friend.
+/// One entry of the chat: what the friend wrote (right, as before) or what the account sent,
+/// drawn by the LINE preview with its buttons sending taps as the friend.
 #[component]
-fn ActionButton(
-    act: ServerAction<SimAct>,
-    user: Signal<String>,
-    label: String,
-    action: String,
-) -> impl IntoView {
-    let channel = use_channel();
-    view! {
-        <ActionForm action=act attr:class="inline">
-            <input type="hidden" name="channel" value=move || channel.key.get() />
-            <input type="hidden" name="user_id" value=move || user.get() />
-            <input type="hidden" name="act" value="action" />
-            <input type="hidden" name="action" value=action />
-            <button type="submit" class="button small">
-                {label}
-            </button>
-        </ActionForm>
-    }
-}
-
-#[component]
-fn Bubble(bubble: ChatBubble, act: ServerAction<SimAct>, user: Signal<String>) -> impl IntoView {
+fn ChatItem(bubble: ChatBubble, continued: bool, send: Callback<Action>) -> impl IntoView {
     let m = &bubble.message;
     let text = |p: &str| {
         m.pointer(p)
@@ -283,6 +293,27 @@ fn Bubble(bubble: ChatBubble, act: ServerAction<SimAct>, user: Signal<String>) -
             .to_owned()
     };
     let kind = text("/type");
+    if !bubble.from_friend {
+        let body = match serde_json::from_value::<Message>(bubble.message.clone()) {
+            Ok(message) => view! {
+                <AccountMessage
+                    message=message
+                    on_action=send
+                    time=bubble.time.clone()
+                    continued=continued
+                />
+            }
+            .into_any(),
+            Err(_) => view! { <UnsupportedMessage kind=kind.clone() time=bubble.time.clone() /> }
+                .into_any(),
+        };
+        return view! {
+            <li class="lp-item from-account" data-kind=kind>
+                {body}
+            </li>
+        }
+        .into_any();
+    }
     let body = match kind.as_str() {
         "text" | "textV2" => view! { <p class="text">{text("/text")}</p> }.into_any(),
         "image" => {
@@ -291,75 +322,13 @@ fn Bubble(bubble: ChatBubble, act: ServerAction<SimAct>, user: Signal<String>) -
         }
         "sticker" => view! { <p class="placeholder">"［スタンプ］"</p> }.into_any(),
         "postback" => view! { <p class="text">{text("/displayText")}</p> }.into_any(),
-        "template" => {
-            let buttons = template_actions(m);
-            view! {
-                <p class="text">{text("/template/text")}</p>
-                <div class="template-buttons">
-                    {buttons
-                        .into_iter()
-                        .map(|(label, action)| {
-                            view! { <ActionButton act=act user=user label=label action=action /> }
-                        })
-                        .collect_view()}
-                </div>
-            }
-            .into_any()
-        }
-        "flex" => view! { <p class="placeholder">{format!("［Flex］{}", text("/altText"))}</p> }
-            .into_any(),
         other => view! { <p class="placeholder">{format!("［{other}］")}</p> }.into_any(),
     };
-    let class = if bubble.from_friend {
-        "bubble from-friend"
-    } else {
-        "bubble from-account"
-    };
     view! {
-        <li class=class data-kind=kind>
+        <li class="bubble from-friend" data-kind=kind>
             {body}
             <time>{bubble.time}</time>
         </li>
     }
-}
-
-/// Label and JSON of each action of a template message (buttons, confirm, or carousel columns).
-fn template_actions(m: &Value) -> Vec<(String, String)> {
-    let mut actions: Vec<&Value> = Vec::new();
-    if let Some(list) = m.pointer("/template/actions").and_then(Value::as_array) {
-        actions.extend(list);
-    }
-    if let Some(columns) = m.pointer("/template/columns").and_then(Value::as_array) {
-        for c in columns {
-            if let Some(list) = c.get("actions").and_then(Value::as_array) {
-                actions.extend(list);
-            }
-            if let Some(a) = c.get("action") {
-                actions.push(a);
-            }
-        }
-    }
-    actions.into_iter().map(labelled).collect()
-}
-
-fn quick_replies(m: &Value) -> Vec<(String, String)> {
-    m.pointer("/quickReply/items")
-        .and_then(Value::as_array)
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(|i| i.get("action"))
-                .map(labelled)
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn labelled(action: &Value) -> (String, String) {
-    let label = action
-        .get("label")
-        .and_then(Value::as_str)
-        .unwrap_or("（ラベルなし）")
-        .to_owned();
-    (label, action.to_string())
+    .into_any()
 }

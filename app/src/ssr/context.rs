@@ -29,6 +29,23 @@ pub struct ServerContext {
     pub sandbox: Option<sandbox::Sandbox>,
     /// The admin IP allowlist this process checks requests against (updated after a change).
     pub allowlist: domain::security::allowlist::LiveAllowList,
+    /// Where LINE fetches what we serve (media library images): `PUBLIC_URL` without a trailing
+    /// slash, or `http://{bind address}` when it is not set.
+    pub public_base: String,
+    /// The Messaging API client of a channel, by key (LINE's, or the sandbox's for a sandbox
+    /// channel), read live: channels can change while the process runs.
+    pub line_clients: LineClients,
+}
+
+/// Finds a channel's client by key.
+pub type LineClients = std::sync::Arc<dyn Fn(&str) -> Option<ChannelClient> + Send + Sync>;
+
+/// A channel's Messaging API client, for server functions that send.
+#[derive(Clone)]
+pub struct ChannelClient {
+    pub channel_id: i64,
+    pub sandbox: bool,
+    pub client: line::client::Client,
 }
 
 /// One call's request and the server's context.
@@ -106,6 +123,12 @@ impl CallContext {
     /// The id of the channel with `key`, for a call scoped to one channel.
     pub(crate) async fn channel_id(&self, key: &str) -> Result<i64, AppError> {
         Ok(domain::platform::channels::id_of(self.db(), key).await?)
+    }
+
+    /// The Messaging API client of the channel with `key`.
+    pub(crate) fn line_client(&self, key: &str) -> Result<ChannelClient, AppError> {
+        (self.server.line_clients)(key)
+            .ok_or_else(|| AppError::NotFound("LINE チャネルが見つかりません。".into()))
     }
 
     /// The built-in sandbox, when some channel uses it.

@@ -10,11 +10,16 @@ use http::{Extensions, HeaderMap};
 /// The Content-Security-Policy of every admin page. Scripts run only from our origin or with this
 /// response's nonce (Leptos puts it on its inline hydration scripts), so injected markup cannot
 /// run script even if escaping failed somewhere; `'wasm-unsafe-eval'` lets the WASM bundle
-/// compile. No inline styles or event-handler attributes are used, so none are allowed.
+/// compile. Style sheets come only from our origin; `style` attributes are allowed
+/// (`style-src-attr 'unsafe-inline'`) because the LINE preview places Flex values and imagemap
+/// areas with them (values it parses and rebuilds, never text copied from a message). An
+/// attribute style cannot run script. No event-handler attributes are used, so none are
+/// allowed.
 pub fn page_content_security_policy(nonce: &str) -> String {
     format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
-         style-src 'self'; img-src 'self' data: https:; connect-src 'self'; \
+         style-src 'self'; style-src-attr 'unsafe-inline'; img-src 'self' data: https:; \
+         connect-src 'self'; \
          frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
     )
 }

@@ -5,4 +5,4 @@
 pub mod context;
 pub mod http;
 
-pub use context::ServerContext;
+pub use context::{ChannelClient, ServerContext};

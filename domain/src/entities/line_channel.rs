@@ -22,9 +22,8 @@ pub struct Model {
     pub api_base: String,
     pub api_data_base: String,
     pub greeting_enabled: bool,
-    pub greeting_text: Option<String>,
-    /// A Flex container (JSON) sent after the greeting text.
-    pub greeting_flex: Option<String>,
+    /// The greeting's LINE message objects, a JSON array (at most five), sent in this order.
+    pub greeting_messages: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -15,6 +15,8 @@ pub mod job;
 pub mod line_channel;
 pub mod line_send;
 pub mod login_attempt;
+pub mod media;
+pub mod media_variant;
 pub mod message_template;
 pub mod staff_account;
 pub mod staff_department;

@@ -60,7 +60,7 @@ pub fn compose(text: &str, json: &str) -> DomainResult<Vec<Message>> {
     }
     if messages.is_empty() {
         return Err(DomainError::Invalid(
-            "本文か LINE メッセージ（JSON）のどちらかを入力してください。".into(),
+            "メッセージを1件以上入れてください。".into(),
         ));
     }
     let violations = line::validate::messages(&messages);
@@ -74,24 +74,6 @@ pub fn compose(text: &str, json: &str) -> DomainResult<Vec<Message>> {
         ));
     }
     Ok(messages)
-}
-
-/// The editor's two fields for stored messages: the first message when it is plain text (no
-/// emoji, quick reply or sender), and the rest as pretty JSON. `compose` of the result gives the
-/// same messages back.
-pub fn decompose(messages: &[Message]) -> (String, String) {
-    let (text, rest) = match messages.split_first() {
-        Some((Message::Text(first), rest)) if text_message(&first.text) == messages[0] => {
-            (first.text.clone(), rest)
-        }
-        _ => (String::new(), messages),
-    };
-    let json = if rest.is_empty() {
-        String::new()
-    } else {
-        serde_json::to_string_pretty(rest).unwrap_or_default()
-    };
-    (text, json)
 }
 
 fn text_message(text: &str) -> Message {
@@ -285,22 +267,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn compose_and_decompose_round_trip() {
-        let flex = r#"[{"type":"sticker","packageId":"446","stickerId":"1988"}]"#;
-        let messages = compose("  お知らせです  ", flex).unwrap();
+    fn compose_reads_a_text_then_a_list_of_messages() {
+        let sticker = r#"[{"type":"sticker","packageId":"446","stickerId":"1988"}]"#;
+        let messages = compose("  お知らせです  ", sticker).unwrap();
         assert_eq!(messages.len(), 2);
-        let (text, json) = decompose(&messages);
-        assert_eq!(text, "お知らせです");
-        assert_eq!(compose(&text, &json).unwrap(), messages);
-        // Only JSON: the text field stays empty.
-        let only = compose("", flex).unwrap();
-        assert_eq!(decompose(&only).0, "");
+        assert_eq!(messages[0], text_message("お知らせです"));
+        assert_eq!(compose("", sticker).unwrap(), messages[1..]);
     }
 
     #[test]
     fn compose_refuses_what_line_would() {
         let err = compose("", "").unwrap_err().to_string();
-        assert!(err.contains("本文か"), "{err}");
+        assert!(err.contains("1件以上"), "{err}");
         let err = compose("x", "{not json").unwrap_err().to_string();
         assert!(err.contains("JSON が正しくありません"), "{err}");
         let err = compose(&"あ".repeat(5001), "").unwrap_err().to_string();

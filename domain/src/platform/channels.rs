@@ -5,6 +5,7 @@
 //! a [`Channel`], whose `Debug` hides them. Staff see [`ChannelSummary`], with masked values.
 
 use chrono::Utc;
+use line::message::Message;
 use rand::RngCore;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction,
@@ -18,7 +19,6 @@ use crate::security::secrets::{SecretBox, mask};
 use crate::{DomainError, DomainResult};
 
 pub const MAIN: &str = "main";
-pub const GREETING_MAX_CHARS: usize = line::validate::MAX_TEXT_LENGTH;
 
 pub use model::status::Environment;
 
@@ -85,7 +85,7 @@ impl std::fmt::Debug for Channel {
 }
 
 /// What staff see of a channel: secrets masked.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ChannelSummary {
     pub key: String,
     pub name: String,
@@ -100,65 +100,68 @@ pub struct ChannelSummary {
     pub greeting: Greeting,
 }
 
-/// The greeting sent with the reply token when someone adds the account as a friend.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// The greeting sent with the reply token when someone adds the account as a friend: up to five
+/// LINE messages, edited with the message composer and sent in this order.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Greeting {
     pub enabled: bool,
-    pub text: String,
-    /// A Flex container in JSON, sent after the text; empty for none.
-    pub flex: String,
+    pub messages: Vec<Message>,
 }
 
 impl Greeting {
-    /// The messages to send, checked against LINE's limits. Staff see the errors in Japanese.
-    pub fn messages(&self) -> DomainResult<Vec<line::message::Message>> {
-        let mut messages = Vec::new();
-        let text = self.text.trim();
-        if !text.is_empty() {
-            messages.push(
-                serde_json::from_value(serde_json::json!({
-                    "type": "text",
-                    "text": text,
-                }))
-                .map_err(|e| DomainError::Internal(format!("text message: {e}")))?,
-            );
+    /// What a new channel says on a first follow: one text message, [`DEFAULT_GREETING`].
+    pub fn new_channel() -> Self {
+        Self {
+            enabled: true,
+            messages: vec![Message::Text(line::message::TextMessage {
+                text: DEFAULT_GREETING.into(),
+                emojis: Vec::new(),
+                quote_token: None,
+                quick_reply: None,
+                sender: None,
+            })],
         }
-        let flex = self.flex.trim();
-        if !flex.is_empty() {
-            let contents: line::flex::FlexContainer = serde_json::from_str(flex).map_err(|e| {
-                DomainError::Invalid(format!(
-                    "Flex メッセージの JSON が正しくありません（{e}）。"
+    }
+
+    /// Checks the messages by LINE's rules (the composer's, in the browser): every problem in
+    /// Japanese with its JSON path (`messages[1].packageId: ...`). A greeting that is sent needs
+    /// at least one message; one that is not may be empty.
+    pub fn check(&self) -> DomainResult<()> {
+        if self.messages.is_empty() {
+            return if self.enabled {
+                Err(DomainError::Invalid(
+                    "あいさつメッセージを送る場合は、メッセージを1件以上入れてください。".into(),
                 ))
-            })?;
-            let alt = text.chars().take(400).collect::<String>();
-            let alt_text = if alt.is_empty() {
-                "友だち追加ありがとうございます".to_owned()
             } else {
-                alt
+                Ok(())
             };
-            messages.push(
-                serde_json::from_value(serde_json::json!({
-                    "type": "flex",
-                    "altText": alt_text,
-                    "contents": contents,
-                }))
-                .map_err(|e| DomainError::Internal(format!("flex message: {e}")))?,
-            );
         }
-        if messages.is_empty() {
-            return Ok(messages);
+        let violations = line::validate::messages(&self.messages);
+        if violations.is_empty() {
+            return Ok(());
         }
-        let violations = line::validate::messages(&messages);
-        if !violations.is_empty() {
-            return Err(DomainError::Invalid(
-                violations
-                    .iter()
-                    .map(|v| v.message_ja())
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-            ));
-        }
-        Ok(messages)
+        Err(DomainError::Invalid(
+            violations
+                .iter()
+                .map(|v| v.message_ja())
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ))
+    }
+
+    fn of(m: &line_channel::Model) -> DomainResult<Self> {
+        // Written by `set_greeting` after validation (or by the migration from the old text and
+        // Flex fields); unreadable JSON means the row was changed outside the application.
+        let messages = match m.greeting_messages.as_deref().map(str::trim) {
+            None | Some("") => Vec::new(),
+            Some(json) => serde_json::from_str(json).map_err(|e| {
+                DomainError::Internal(format!("channel {} has an unreadable greeting: {e}", m.key))
+            })?,
+        };
+        Ok(Self {
+            enabled: m.greeting_enabled,
+            messages,
+        })
     }
 }
 
@@ -287,8 +290,7 @@ async fn write(
             key: Set(settings.key.clone()),
             created_at: Set(now),
             greeting_enabled: Set(true),
-            greeting_text: Set(Some(DEFAULT_GREETING.into())),
-            greeting_flex: Set(None),
+            greeting_messages: Set(Some(messages_json(&Greeting::new_channel().messages)?)),
             ..Default::default()
         },
     };
@@ -370,11 +372,7 @@ pub async fn summaries(
         .await?;
     rows.into_iter()
         .map(|m| {
-            let greeting = Greeting {
-                enabled: m.greeting_enabled,
-                text: m.greeting_text.clone().unwrap_or_default(),
-                flex: m.greeting_flex.clone().unwrap_or_default(),
-            };
+            let greeting = Greeting::of(&m)?;
             let channel = open(secrets, m)?;
             Ok(ChannelSummary {
                 channel_secret: mask(&channel.channel_secret),
@@ -422,43 +420,27 @@ pub async fn greeting(db: &DatabaseConnection, channel_id: i64) -> DomainResult<
         .one(db)
         .await?
         .ok_or_else(|| DomainError::NotFound("チャネルが見つかりません。".into()))?;
-    Ok(Greeting {
-        enabled: m.greeting_enabled,
-        text: m.greeting_text.unwrap_or_default(),
-        flex: m.greeting_flex.unwrap_or_default(),
-    })
+    Greeting::of(&m)
 }
 
-/// Saves the greeting after checking it against LINE's limits; nothing is saved if it breaks one.
+/// Saves the greeting after checking it against LINE's rules; nothing is saved if it breaks one.
 pub async fn set_greeting(
     db: &DatabaseConnection,
     actor: &Actor,
     key: &str,
     greeting: &Greeting,
 ) -> DomainResult<()> {
-    if greeting.text.chars().count() > GREETING_MAX_CHARS {
-        return Err(DomainError::Invalid(format!(
-            "あいさつメッセージは{GREETING_MAX_CHARS}文字以内にしてください。"
-        )));
-    }
-    let messages = greeting.messages()?;
-    if greeting.enabled && messages.is_empty() {
-        return Err(DomainError::Invalid(
-            "あいさつメッセージを送る場合は、本文か Flex メッセージを入力してください。".into(),
-        ));
-    }
+    greeting.check()?;
     let m = find(db, key).await?;
     let mut row = line_channel::ActiveModel::from(m);
     row.greeting_enabled = Set(greeting.enabled);
-    row.greeting_text = Set(Some(greeting.text.trim().to_owned()).filter(|t| !t.is_empty()));
-    row.greeting_flex = Set(Some(greeting.flex.trim().to_owned()).filter(|t| !t.is_empty()));
+    row.greeting_messages = Set(Some(messages_json(&greeting.messages)?));
     row.updated_at = Set(Utc::now());
     let txn = db.begin().await?;
     row.update(&txn).await?;
     let summary = serde_json::json!({
         "enabled": greeting.enabled,
-        "text": greeting.text.trim(),
-        "flex": greeting.flex.trim(),
+        "messages": greeting.messages,
     });
     audit::record(
         &txn,
@@ -471,4 +453,8 @@ pub async fn set_greeting(
     .await?;
     txn.commit().await?;
     Ok(())
+}
+
+fn messages_json(messages: &[Message]) -> DomainResult<String> {
+    serde_json::to_string(messages).map_err(|e| DomainError::Internal(format!("messages: {e}")))
 }

@@ -97,14 +97,17 @@ async fn follow<M: Messenger>(
     let Some(reply_token) = event.reply_token.as_deref().filter(|_| greeting.enabled) else {
         return Ok(Outcome::default());
     };
-    let messages = match greeting.messages() {
-        Ok(m) if !m.is_empty() => m,
-        Ok(_) => return Ok(Outcome::default()),
-        Err(e) => return Ok(note(format!("greeting not sent: {e}"))),
-    };
+    if greeting.messages.is_empty() {
+        return Ok(Outcome::default());
+    }
+    // Saved only when LINE's rules allow it (at most five messages); checked again in case the
+    // rules grew stricter since.
+    if let Err(e) = greeting.check() {
+        return Ok(note(format!("greeting not sent: {e}")));
+    }
     let request = line::api::ReplyRequest {
         reply_token: reply_token.to_owned(),
-        messages,
+        messages: greeting.messages,
         notification_disabled: None,
     };
     let result = ctx.line.reply(&request).await;

@@ -517,16 +517,15 @@ async fn a_greeting_change_is_audited_in_its_transaction(t: TestDb) {
     };
     let greeting = Greeting {
         enabled: true,
-        text: "ようこそ".into(),
-        flex: String::new(),
+        messages: serde_json::from_value(serde_json::json!([{"type": "text", "text": "ようこそ"}]))
+            .unwrap(),
     };
     channels::set_greeting(&t.db, &actor, "main", &greeting)
         .await
         .unwrap();
     let bad = Greeting {
         enabled: true,
-        text: String::new(),
-        flex: String::new(),
+        messages: Vec::new(),
     };
     channels::set_greeting(&t.db, &actor, "main", &bad)
         .await

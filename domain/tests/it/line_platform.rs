@@ -122,78 +122,159 @@ async fn bad_channel_settings_are_refused_in_japanese(t: TestDb) {
     );
 }
 
+fn greeting(enabled: bool, messages: serde_json::Value) -> Greeting {
+    Greeting {
+        enabled,
+        messages: serde_json::from_value(messages).unwrap(),
+    }
+}
+
 async fn greetings_are_checked_against_line_limits_before_saving(t: TestDb) {
     let secrets = key();
     let id = channel(&t.db, &secrets, "main").await;
-    let good = Greeting {
-        enabled: true,
-        text: "ようこそ".into(),
-        flex: String::new(),
-    };
-    channels::set_greeting(
-        &t.db,
-        &domain::security::audit::Actor::system(),
-        "main",
-        &good,
-    )
-    .await
-    .unwrap();
-    assert_eq!(channels::greeting(&t.db, id).await.unwrap(), good);
-    for bad in [
-        Greeting {
-            enabled: true,
-            text: "あ".repeat(5001),
-            flex: String::new(),
-        },
-        Greeting {
-            enabled: true,
-            text: "x".into(),
-            flex: "{not json".into(),
-        },
-        Greeting {
-            enabled: true,
-            text: String::new(),
-            flex: String::new(),
-        },
-    ] {
-        let err = channels::set_greeting(
-            &t.db,
-            &domain::security::audit::Actor::system(),
-            "main",
-            &bad,
-        )
+    assert_eq!(
+        channels::greeting(&t.db, id).await.unwrap(),
+        Greeting::new_channel(),
+        "a new channel greets with the default text"
+    );
+    let system = domain::security::audit::Actor::system();
+    let good = greeting(
+        true,
+        serde_json::json!([
+            {"type": "text", "text": "ようこそ"},
+            {"type": "sticker", "packageId": "446", "stickerId": "1988"},
+        ]),
+    );
+    channels::set_greeting(&t.db, &system, "main", &good)
         .await
-        .unwrap_err();
-        assert!(matches!(err, DomainError::Invalid(_)), "{err:?}");
+        .unwrap();
+    assert_eq!(channels::greeting(&t.db, id).await.unwrap(), good);
+    for (bad, expected) in [
+        (
+            greeting(
+                true,
+                serde_json::json!([{"type": "text", "text": "あ".repeat(5001)}]),
+            ),
+            "messages[0].text: 1〜5000文字にしてください（現在5001文字）。",
+        ),
+        (
+            greeting(
+                true,
+                serde_json::json!([
+                    {"type": "text", "text": "ようこそ"},
+                    {"type": "sticker", "packageId": "1", "stickerId": "1"},
+                ]),
+            ),
+            "messages[1].stickerId: ここには置けません",
+        ),
+        (
+            greeting(true, serde_json::json!([])),
+            "あいさつメッセージを送る場合は、メッセージを1件以上入れてください。",
+        ),
+        (
+            greeting(
+                true,
+                serde_json::json!(vec![serde_json::json!({"type": "text", "text": "x"}); 6]),
+            ),
+            "messages: 1〜5件にしてください（現在6件）。",
+        ),
+    ] {
+        let err = channels::set_greeting(&t.db, &system, "main", &bad)
+            .await
+            .unwrap_err();
+        match &err {
+            DomainError::Invalid(message) => assert!(message.contains(expected), "{message}"),
+            other => panic!("{other:?}"),
+        }
     }
     assert_eq!(
         channels::greeting(&t.db, id).await.unwrap(),
         good,
         "nothing half-written"
     );
-    let flex = Greeting {
-        enabled: true,
-        text: "ようこそ".into(),
-        flex: r#"{"type":"bubble","body":{"type":"box","layout":"vertical","contents":[{"type":"text","text":"市役所"}]}}"#.into(),
-    };
-    channels::set_greeting(
-        &t.db,
-        &domain::security::audit::Actor::system(),
-        "main",
-        &flex,
-    )
-    .await
-    .unwrap();
-    assert_eq!(flex.messages().unwrap().len(), 2);
-    let err = channels::set_greeting(
-        &t.db,
-        &domain::security::audit::Actor::system(),
-        "nope",
-        &good,
-    )
-    .await
-    .unwrap_err();
+    // Not sent: may be empty.
+    let off = greeting(false, serde_json::json!([]));
+    channels::set_greeting(&t.db, &system, "main", &off)
+        .await
+        .unwrap();
+    assert_eq!(channels::greeting(&t.db, id).await.unwrap(), off);
+    let flex = greeting(
+        true,
+        serde_json::json!([
+            {"type": "text", "text": "ようこそ"},
+            {"type": "flex", "altText": "ようこそ", "contents": {"type":"bubble","body":{"type":"box","layout":"vertical","contents":[{"type":"text","text":"市役所"}]}}},
+        ]),
+    );
+    channels::set_greeting(&t.db, &system, "main", &flex)
+        .await
+        .unwrap();
+    assert_eq!(channels::greeting(&t.db, id).await.unwrap(), flex);
+    let err = channels::set_greeting(&t.db, &system, "nope", &good)
+        .await
+        .unwrap_err();
     assert!(matches!(err, DomainError::NotFound(_)), "{err:?}");
+}
+
+/// Migration 10 (`greeting_messages`): a greeting saved as a text and a Flex JSON becomes the
+/// messages it was sent as before (the text, then the Flex message with the text as its
+/// alternative text). Rolled back to before it, filled the old way, migrated again.
+async fn the_greeting_migration_keeps_what_followers_received(t: TestDb) {
+    use migrations::MigratorTrait;
+    use sea_orm::ConnectionTrait;
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+    const MIGRATION: &str = "m20261127_000010_greeting_messages";
+    let secrets = key();
+    let main = channel(&t.db, &secrets, "main").await;
+    let flex_only = channel(&t.db, &secrets, "city").await;
+    let empty = channel(&t.db, &secrets, "quiet").await;
+    let all = migrations::Migrator::migrations();
+    let position = all.iter().position(|m| m.name() == MIGRATION).unwrap();
+    migrations::Migrator::down(&t.db, Some((all.len() - position) as u32))
+        .await
+        .unwrap();
+    let bubble = serde_json::json!({"type": "bubble", "body": {"type": "box", "layout": "vertical",
+        "contents": [{"type": "text", "text": "市役所"}]}});
+    let long = "ようこそ".repeat(120);
+    for (id, text, flex) in [
+        (main, Some(format!("  {long}  ")), Some(bubble.to_string())),
+        (flex_only, None, Some(format!("\n{bubble}\n"))),
+        (empty, Some(String::new()), None),
+    ] {
+        let update = Query::update()
+            .table(Alias::new("line_channel"))
+            .value(Alias::new("greeting_text"), text)
+            .value(Alias::new("greeting_flex"), flex)
+            .and_where(Expr::col(Alias::new("id")).eq(id))
+            .to_owned();
+        t.db.execute(&update).await.unwrap();
+    }
+    migrations::Migrator::up(&t.db, None).await.unwrap();
+    let flex =
+        |alt: &str| serde_json::json!({"type": "flex", "altText": alt, "contents": bubble.clone()});
+    let expected = [
+        (
+            main,
+            serde_json::json!([{"type": "text", "text": long}, flex(&long.chars().take(400).collect::<String>())]),
+        ),
+        (
+            flex_only,
+            serde_json::json!([flex("友だち追加ありがとうございます")]),
+        ),
+        (empty, serde_json::json!([])),
+    ];
+    for (id, messages) in expected {
+        assert_eq!(
+            channels::greeting(&t.db, id).await.unwrap(),
+            greeting(true, messages),
+            "channel {id}"
+        );
+    }
+    // What the migrated greeting is: LINE accepts it as it is.
+    channels::greeting(&t.db, main)
+        .await
+        .unwrap()
+        .check()
+        .unwrap();
 }
 
 async fn duplicate_and_redelivered_events_are_stored_once(t: TestDb) {
@@ -590,6 +671,7 @@ db_tests!(
     a_sandbox_channel_keeps_its_generated_credentials_across_restarts,
     bad_channel_settings_are_refused_in_japanese,
     greetings_are_checked_against_line_limits_before_saving,
+    the_greeting_migration_keeps_what_followers_received,
     duplicate_and_redelivered_events_are_stored_once,
     events_stored_as_taken_are_returned_as_stored_and_due_again_only_after_their_lease,
     each_due_event_goes_to_one_worker_and_comes_back_after_a_crash,

@@ -9,6 +9,7 @@ mod delivery;
 mod friend_attributes;
 mod jobs;
 mod line_platform;
+mod media;
 mod staff_access;
 mod staff_auth;
 mod support;

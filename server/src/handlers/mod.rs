@@ -3,5 +3,6 @@
 pub mod friend_csv;
 pub mod health;
 pub mod log_exports;
+pub mod media;
 pub mod server_fns;
 pub mod webhook;

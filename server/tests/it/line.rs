@@ -174,6 +174,50 @@ async fn a_simulated_friend_follows_is_greeted_listed_and_blocks(t: TestDb) {
     );
 }
 
+/// The greeting staff build in the composer (here a text and a sticker) is what a new friend
+/// receives with the reply token: every message, in order, as saved.
+async fn a_saved_multi_message_greeting_is_what_a_follower_receives(t: TestDb) {
+    use domain::platform::channels::{self, Greeting};
+    let server = start(&t, &[]).await;
+    let sandbox = &server.state.platform.sandbox;
+    let saved = serde_json::json!([
+        {"type": "text", "text": "まちだより市へようこそ。"},
+        {"type": "sticker", "packageId": "446", "stickerId": "1988"},
+    ]);
+    let greeting = Greeting {
+        enabled: true,
+        messages: serde_json::from_value(saved.clone()).unwrap(),
+    };
+    channels::set_greeting(
+        &t.db,
+        &domain::security::audit::Actor::system(),
+        "main",
+        &greeting,
+    )
+    .await
+    .unwrap();
+    let friend = sandbox
+        .create_friend(
+            "main",
+            sandbox::NewSimFriend {
+                display_name: "鈴木".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    let delivery = sandbox.follow("main", &friend.user_id).await.unwrap();
+    assert_eq!(delivery.status, Some(200), "{delivery:?}");
+    let received = eventually("the greeting", WORKERS_ACT, async || {
+        let chat = sandbox.chat("main", &friend.user_id);
+        let from_account: Vec<_> = chat.into_iter().filter(|e| !e.from_friend).collect();
+        (from_account.len() >= 2).then_some(from_account)
+    })
+    .await;
+    assert!(received.iter().all(|e| e.via == "reply"), "{received:?}");
+    let messages: Vec<serde_json::Value> = received.into_iter().map(|e| e.message).collect();
+    assert_eq!(serde_json::Value::Array(messages), saved);
+}
+
 fn signed(body: &str) -> (String, String) {
     (
         body.to_owned(),
@@ -476,4 +520,5 @@ db_tests!(
     a_simulated_friend_follows_is_greeted_listed_and_blocks,
     the_webhook_refuses_what_line_would_not_send_and_stores_each_event_once,
     with_credentials_the_same_flow_works_against_a_line_compatible_server,
+    a_saved_multi_message_greeting_is_what_a_follower_receives,
 );

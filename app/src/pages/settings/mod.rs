@@ -5,13 +5,14 @@ pub use allowed_ips::AllowedIpsPage;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
-use line::validate::MAX_TEXT_LENGTH;
 
 use crate::api::{ChannelView, SaveGreeting};
-use crate::components::{AsyncView, Outcome, textarea_content};
+use crate::components::{AsyncView, Composer, Outcome};
 use crate::layout::use_channel;
 
-/// 設定: the LINE channels (secrets masked) and each channel's greeting message.
+/// 設定: the LINE channels (secrets masked) and each channel's greeting message. The greeting of
+/// the channel chosen in the top bar is edited with the message composer (one composer per page:
+/// its fields have fixed ids); the other channels show theirs in a line, with a link.
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let selection = use_channel();
@@ -30,25 +31,35 @@ pub fn SettingsPage() -> impl IntoView {
             " で設定します。シークレットとアクセストークンは暗号化して保存され、末尾4文字のみ表示されます。"
         </p>
         <AsyncView resource=selection.channels let:list>
-            {list
-                .into_iter()
-                .map(|c| view! { <ChannelCard channel=c /> })
-                .collect_view()
-                .into_any()}
+            {
+                let key = selection.key.get();
+                let editing = list
+                    .iter()
+                    .find(|c| c.key == key)
+                    .or(list.first())
+                    .map(|c| c.key.clone());
+                list.into_iter()
+                    .map(|c| {
+                        let editing = editing.as_deref() == Some(c.key.as_str());
+                        view! { <ChannelCard channel=c editing /> }
+                    })
+                    .collect_view()
+                    .into_any()
+            }
         </AsyncView>
     }
 }
 
 #[component]
-fn ChannelCard(channel: ChannelView) -> impl IntoView {
-    let save = ServerAction::<SaveGreeting>::new();
+fn ChannelCard(channel: ChannelView, editing: bool) -> impl IntoView {
     let key = channel.key.clone();
-    let (text_id, flex_id) = (
-        format!("greeting-text-{key}"),
-        format!("greeting-flex-{key}"),
-    );
     let webhook = format!("/webhook/line/{key}");
     let unset = || "未設定".to_owned();
+    let greeting = if editing {
+        view! { <GreetingForm channel=channel.clone() /> }.into_any()
+    } else {
+        view! { <GreetingSummary channel=channel.clone() /> }.into_any()
+    };
     view! {
         <section class="panel channel" data-channel=key>
             <h3>{channel.badge()}</h3>
@@ -75,43 +86,72 @@ fn ChannelCard(channel: ChannelView) -> impl IntoView {
                 <dd>{channel.api_base.clone()}</dd>
             </dl>
             <h4>"あいさつメッセージ（友だち追加時）"</h4>
-            <ActionForm action=save attr:class="stack">
-                <input type="hidden" name="channel" value=channel.key.clone() />
-                <label class="checkbox">
-                    <input
-                        type="checkbox"
-                        name="enabled"
-                        value="on"
-                        checked=channel.greeting_enabled
-                    />
-                    "友だち追加時にあいさつメッセージを送る"
-                </label>
-                <div class="field">
-                    <label for=text_id
-                        .clone()>{format!("本文（{MAX_TEXT_LENGTH}文字まで）")}</label>
-                    <textarea
-                        id=text_id
-                        name="text"
-                        rows="4"
-                        maxlength=MAX_TEXT_LENGTH
-                        inner_html=textarea_content(&channel.greeting_text)
-                    ></textarea>
-                </div>
-                <div class="field">
-                    <label for=flex_id.clone()>"Flex メッセージ（JSON、任意）"</label>
-                    <textarea
-                        id=flex_id
-                        name="flex"
-                        rows="6"
-                        class="code"
-                        inner_html=textarea_content(&channel.greeting_flex)
-                    ></textarea>
-                </div>
-                <button type="submit" class="button primary" disabled=move || save.pending().get()>
+            {greeting}
+        </section>
+    }
+}
+
+/// The greeting of the channel being edited: the enabled switch and the composer. The form posts
+/// the composer's messages as LINE's JSON; the server checks them by the same rules.
+#[component]
+fn GreetingForm(channel: ChannelView) -> impl IntoView {
+    let save = ServerAction::<SaveGreeting>::new();
+    let messages = RwSignal::new(channel.greeting_messages.clone());
+    let messages_json = move || messages.with(|m| serde_json::to_string(m).unwrap_or_default());
+    // Drawn in the browser only: the composer works only there (the hidden field gets its value
+    // from it), and resolving its deep view on the server, under the channel list, took more
+    // than a 2 MB thread stack in debug builds. Type-erased for the compiler's depth limit too.
+    let drawn = RwSignal::new(false);
+    Effect::new(move || drawn.set(true));
+    let name = channel.name.clone();
+    let composer = move || {
+        if drawn.get() {
+            view! { <Composer messages account_name=name.clone() /> }.into_any()
+        } else {
+            view! { <p class="hint">"メッセージ作成画面を読み込み中…"</p> }.into_any()
+        }
+    };
+    view! {
+        <ActionForm action=save attr:class="stack" attr:data-testid="greeting-form">
+            <input type="hidden" name="channel" value=channel.key.clone() />
+            <input type="hidden" name="messages" prop:value=messages_json />
+            <label class="checkbox">
+                <input type="checkbox" name="enabled" value="on" checked=channel.greeting_enabled />
+                "友だち追加時にあいさつメッセージを送る"
+            </label>
+            <p class="hint">
+                "友だち追加の直後に、ここで作ったメッセージ（5件まで）がこの順に届きます。"
+            </p>
+            {composer}
+            <div class="toolbar">
+                <button
+                    type="submit"
+                    class="button primary"
+                    data-testid="save-greeting"
+                    disabled=move || save.pending().get()
+                >
                     "保存"
                 </button>
-                <Outcome value=save.value() done="保存しました。" />
-            </ActionForm>
-        </section>
+            </div>
+            <Outcome value=save.value() done="保存しました。" />
+        </ActionForm>
+    }
+}
+
+/// Another channel's greeting, in a line: edited after choosing that channel.
+#[component]
+fn GreetingSummary(channel: ChannelView) -> impl IntoView {
+    let state = match (channel.greeting_enabled, channel.greeting_messages.len()) {
+        (false, _) => "送らない".to_owned(),
+        (true, n) => format!("送る（メッセージ{n}件）"),
+    };
+    view! {
+        <p data-testid="greeting-summary">
+            {state}"　"
+            <A href=format!(
+                "/admin/settings?ch={}",
+                channel.key,
+            )>"このチャネルのあいさつメッセージを編集する"</A>
+        </p>
     }
 }

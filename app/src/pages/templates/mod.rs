@@ -4,14 +4,13 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
-use line::validate::MAX_TEXT_LENGTH;
 
 use crate::api::{
-    DeleteTemplate, PreviewTemplate, SaveTemplate, TemplateForm, list_templates, template_editor,
+    DeleteTemplate, SaveTemplate, SendTemplateToSimulator, TemplateForm, list_templates,
+    sim_friends, template_editor,
 };
-use crate::components::{
-    AsyncView, ConfirmDelete, DataTable, ErrorNote, Outcome, RedirectNotice, textarea_content,
-};
+use crate::components::{AsyncView, Composer, ConfirmDelete, DataTable, Outcome, RedirectNotice};
+use crate::layout::use_channel;
 
 #[component]
 pub fn TemplatesPage() -> impl IntoView {
@@ -31,7 +30,12 @@ pub fn TemplatesPage() -> impl IntoView {
         <AsyncView resource=templates let:value>
             {match value {
                 list if list.is_empty() => {
-                    view! { <p class="hint">"定型文はまだありません。"</p> }.into_any()
+                    view! {
+                        <p class="hint">
+                            "定型文はまだありません。「定型文を作成」から、テキスト・画像・リッチメッセージ・カルーセルなどを組み合わせて作れます。"
+                        </p>
+                    }
+                        .into_any()
                 }
                 list => {
                     view! {
@@ -85,7 +89,7 @@ pub fn TemplatePage() -> impl IntoView {
 fn TemplateEditorForm(form: TemplateForm) -> impl IntoView {
     let save = ServerAction::<SaveTemplate>::new();
     let delete = ServerAction::<DeleteTemplate>::new();
-    let preview = ServerAction::<PreviewTemplate>::new();
+    let channel = use_channel();
     let template = form.template.clone();
     let heading = template.as_ref().map_or_else(
         || "定型文の作成".to_owned(),
@@ -106,11 +110,16 @@ fn TemplateEditorForm(form: TemplateForm) -> impl IntoView {
     // One department: it is the owner. Several: the user picks (no silent default).
     let single = (form.departments.len() == 1).then(|| form.departments[0].id);
     let selected = move |id: i64| current_department.or(single) == Some(id);
-    let (text, json) = (
-        RwSignal::new(form.text.clone()),
-        RwSignal::new(form.json.clone()),
-    );
+    let messages = RwSignal::new(form.messages.clone());
+    // What the form posts: the composer's messages as LINE's JSON.
+    let messages_json = move || messages.with(|m| serde_json::to_string(m).unwrap_or_default());
     let readonly = !form.can_edit;
+    let account_name = Signal::derive(move || {
+        channel
+            .current()
+            .map(|c| c.name)
+            .unwrap_or_else(|| "公式アカウント".into())
+    });
     view! {
         <Title text=heading.clone() />
         <h1>{heading}</h1>
@@ -123,143 +132,76 @@ fn TemplateEditorForm(form: TemplateForm) -> impl IntoView {
                     </p>
                 }
             })}
-        <ActionForm action=save attr:class="stack panel" attr:data-testid="template-form">
+        <ActionForm action=save attr:class="stack" attr:data-testid="template-form">
             {template_id.map(|id| view! { <input type="hidden" name="id" value=id /> })}
-            <div class="field">
-                <label for="department">"所属部署"</label>
-                <select id="department" name="department_id" required disabled=readonly>
-                    {(current_department.or(single).is_none())
-                        .then(|| {
-                            view! {
-                                <option value="" disabled selected>
-                                    "選んでください"
-                                </option>
-                            }
-                        })}
+            <input type="hidden" name="messages" prop:value=messages_json />
+            <div class="panel stack">
+                <div class="field">
+                    <label for="department">"所属部署"</label>
+                    <select id="department" name="department_id" required disabled=readonly>
+                        {(current_department.or(single).is_none())
+                            .then(|| {
+                                view! {
+                                    <option value="" disabled selected>
+                                        "選んでください"
+                                    </option>
+                                }
+                            })}
+                        {form
+                            .departments
+                            .iter()
+                            .map(|d| {
+                                view! {
+                                    <option value=d.id.to_string() selected=selected(d.id)>
+                                        {d.name.clone()}
+                                    </option>
+                                }
+                            })
+                            .collect_view()}
+                    </select>
                     {form
                         .departments
-                        .iter()
-                        .map(|d| {
+                        .is_empty()
+                        .then(|| {
                             view! {
-                                <option value=d.id.to_string() selected=selected(d.id)>
-                                    {d.name.clone()}
-                                </option>
+                                <p class="form-error">
+                                    "選べる部署がないため保存できません。部署がまだなければ作成を、担当部署が未設定なら設定を管理者に依頼してください。"
+                                </p>
                             }
-                        })
-                        .collect_view()}
-                </select>
-                {form
-                    .departments
-                    .is_empty()
-                    .then(|| {
-                        view! {
-                            <p class="form-error">
-                                "選べる部署がないため保存できません。部署がまだなければ作成を、担当部署が未設定なら設定を管理者に依頼してください。"
-                            </p>
-                        }
-                    })}
-            </div>
-            <div class="field">
-                <label for="title">"件名"</label>
-                <input
-                    id="title"
-                    name="title"
-                    required
-                    maxlength="100"
-                    readonly=readonly
-                    value=title
-                />
-            </div>
-            <div class="field">
-                <label for="text">
-                    {format!(
-                        "本文（テキストメッセージ、{MAX_TEXT_LENGTH}文字まで）",
-                    )}
-                </label>
-                <textarea
-                    id="text"
-                    name="text"
-                    rows="6"
-                    maxlength=MAX_TEXT_LENGTH
-                    readonly=readonly
-                    inner_html=textarea_content(&form.text)
-                    on:input=move |ev| text.set(event_target_value(&ev))
-                ></textarea>
-            </div>
-            <details open=!form.json.is_empty()>
-                <summary>"LINE メッセージ（JSON、上級者向け・任意）"</summary>
-                <div class="field">
-                    <label for="json">
-                        "本文のあとに送るメッセージオブジェクトの配列（画像・スタンプ・Flex など）"
-                    </label>
-                    <textarea
-                        id="json"
-                        name="json"
-                        rows="8"
-                        class="code"
-                        readonly=readonly
-                        inner_html=textarea_content(&form.json)
-                        on:input=move |ev| json.set(event_target_value(&ev))
-                    ></textarea>
+                        })}
                 </div>
-            </details>
+                <div class="field">
+                    <label for="title">"件名"</label>
+                    <input
+                        id="title"
+                        name="title"
+                        required
+                        maxlength="100"
+                        readonly=readonly
+                        value=title
+                    />
+                </div>
+            </div>
+            <Composer messages readonly account_name />
             {form
                 .can_edit
                 .then(|| {
                     view! {
-                        <div class="toolbar">
+                        <div class="toolbar sticky-actions">
                             <button
                                 type="submit"
                                 class="button primary"
+                                data-testid="save-template"
                                 disabled=move || save.pending().get()
                             >
                                 "保存"
-                            </button>
-                            <button
-                                type="button"
-                                class="button ghost"
-                                data-testid="preview-button"
-                                on:click=move |_| {
-                                    preview
-                                        .dispatch(PreviewTemplate {
-                                            text: text.get_untracked(),
-                                            json: json.get_untracked(),
-                                        });
-                                }
-                            >
-                                "テキストでプレビュー"
                             </button>
                         </div>
                     }
                 })}
             <Outcome value=save.value() done="保存しました。" />
         </ActionForm>
-        {move || {
-            preview
-                .value()
-                .get()
-                .map(|r| match r {
-                    Ok(lines) => {
-                        view! {
-                            <section
-                                class="panel"
-                                data-testid="template-preview"
-                                aria-live="polite"
-                            >
-                                <h2>"プレビュー（トーク画面に届く順）"</h2>
-                                <ol class="preview-list">
-                                    {lines
-                                        .into_iter()
-                                        .map(|l| view! { <li>{l}</li> })
-                                        .collect_view()}
-                                </ol>
-                            </section>
-                        }
-                            .into_any()
-                    }
-                    Err(error) => view! { <ErrorNote error /> }.into_any(),
-                })
-        }}
+        {template_id.map(|id| view! { <SimulatorSend template_id=id /> })}
         {template
             .filter(|_| form.can_edit)
             .map(|t| {
@@ -278,5 +220,110 @@ fn TemplateEditorForm(form: TemplateForm) -> impl IntoView {
                     <Outcome value=delete.value() done="削除しました。" />
                 }
             })}
+    }
+}
+
+/// Sends the saved template to a simulated friend, to see it as a citizen would (sandbox
+/// channels only).
+#[component]
+fn SimulatorSend(template_id: i64) -> impl IntoView {
+    let channel = use_channel();
+    let send = ServerAction::<SendTemplateToSimulator>::new();
+    let sandbox = move || channel.current().is_some_and(|c| c.sandbox);
+    let friends = Resource::new(
+        move || (channel.key.get(), sandbox()),
+        |(key, sandbox)| async move {
+            if sandbox {
+                sim_friends(key).await.unwrap_or_default()
+            } else {
+                Vec::new()
+            }
+        },
+    );
+    let chosen = RwSignal::new(String::new());
+    view! {
+        <Transition fallback=|| ()>
+            {move || {
+                sandbox()
+                    .then(|| {
+                        let list: Vec<_> = friends
+                            .get()
+                            .unwrap_or_default()
+                            .into_iter()
+                            .filter(|f| f.following)
+                            .collect();
+                        let key = channel.key.get();
+                        view! {
+                            <section
+                                class="panel stack"
+                                aria-labelledby="sim-send-title"
+                                data-testid="simulator-send"
+                            >
+                                <h2 id="sim-send-title">"シミュレーターで確認"</h2>
+                                {if list.is_empty() {
+                                    view! {
+                                        <p class="hint">
+                                            "保存した定型文を、LINEシミュレーターの利用者に送って見え方を確かめられます。まず「LINEシミュレーター」で利用者を作成し、友だち追加してください。"
+                                        </p>
+                                    }
+                                        .into_any()
+                                } else {
+                                    view! {
+                                        <ActionForm action=send attr:class="inline-form">
+                                            <input type="hidden" name="id" value=template_id />
+                                            <input type="hidden" name="channel" value=key.clone() />
+                                            <div class="field">
+                                                <label for="sim-send-user">"送り先の利用者"</label>
+                                                <select
+                                                    id="sim-send-user"
+                                                    name="user_id"
+                                                    required
+                                                    on:change=move |ev| chosen.set(event_target_value(&ev))
+                                                >
+                                                    <option value="">"選んでください"</option>
+                                                    {list
+                                                        .iter()
+                                                        .map(|f| {
+                                                            view! {
+                                                                <option value=f
+                                                                    .user_id
+                                                                    .clone()>{f.display_name.clone()}</option>
+                                                            }
+                                                        })
+                                                        .collect_view()}
+                                                </select>
+                                            </div>
+                                            <button
+                                                type="submit"
+                                                class="button"
+                                                data-testid="send-to-simulator"
+                                                disabled=move || send.pending().get()
+                                            >
+                                                "保存済みの内容を送信"
+                                            </button>
+                                        </ActionForm>
+                                        <Outcome value=send.value() done="送信しました。" />
+                                        {move || {
+                                            let (key, user) = (channel.key.get(), chosen.get());
+                                            (send.value().get().is_some_and(|r| r.is_ok())
+                                                && !user.is_empty())
+                                                .then(|| {
+                                                    view! {
+                                                        <p>
+                                                            <A href=format!(
+                                                                "/admin/simulator?ch={key}&user={user}",
+                                                            )>"LINEシミュレーターで見る"</A>
+                                                        </p>
+                                                    }
+                                                })
+                                        }}
+                                    }
+                                        .into_any()
+                                }}
+                            </section>
+                        }
+                    })
+            }}
+        </Transition>
     }
 }

@@ -23,7 +23,22 @@ async fn pages_send_a_strict_content_security_policy_with_a_fresh_nonce() {
             csp.contains("frame-ancestors 'none'") && csp.contains("object-src 'none'"),
             "{csp}"
         );
-        assert!(!csp.contains("unsafe-inline"), "{csp}");
+        // Inline script never runs; only `style` attributes (the LINE preview's) are allowed.
+        let directive = |name: &str| {
+            csp.split(';')
+                .map(str::trim)
+                .find(|d| d.split(' ').next() == Some(name))
+                .unwrap_or_default()
+                .to_owned()
+        };
+        assert!(!directive("script-src").contains("unsafe-inline"), "{csp}");
+        assert_eq!(directive("style-src"), "style-src 'self'", "{csp}");
+        assert_eq!(
+            directive("style-src-attr"),
+            "style-src-attr 'unsafe-inline'",
+            "{csp}"
+        );
+        assert_eq!(csp.matches("unsafe-inline").count(), 1, "{csp}");
         let nonce = csp
             .split("'nonce-")
             .nth(1)

@@ -56,7 +56,7 @@ async fn sign_ins_are_in_the_login_history_and_changes_in_the_audit_log(t: TestD
     let greeting = c
         .post_form(
             <app::api::SaveGreeting as ServerFn>::PATH,
-            "channel=main&enabled=on&text=%E3%82%88%E3%81%86%E3%81%93%E3%81%9D&flex=",
+            &greeting_form(r#"[{"type":"text","text":"ようこそ"}]"#),
             Some(&admin),
         )
         .await;
@@ -91,6 +91,82 @@ async fn sign_ins_are_in_the_login_history_and_changes_in_the_audit_log(t: TestD
             .first_break,
         None
     );
+}
+
+/// The settings page's greeting form as the composer posts it.
+fn greeting_form(messages_json: &str) -> String {
+    format!(
+        "channel=main&enabled=on&messages={}",
+        urlencode(messages_json)
+    )
+}
+
+/// A greeting LINE would refuse is refused on saving (400), in Japanese with the JSON path of
+/// each problem, leaving the greeting and the audit log as they were. One that LINE accepts is
+/// saved as typed, markup included, and shown as text.
+async fn a_greeting_breaking_line_rules_is_refused_with_its_path_and_markup_is_kept_as_text(
+    t: TestDb,
+) {
+    create_admin(&t, "admin1").await;
+    let c = client(&t).await;
+    let admin = c.signed_in("admin1").await;
+    let too_long = serde_json::json!([{"type": "text", "text": "あ".repeat(5001)}]).to_string();
+    let sticker =
+        r#"[{"type":"text","text":"ようこそ"},{"type":"sticker","packageId":"1","stickerId":"1"}]"#;
+    for (messages, expected) in [
+        (
+            too_long.as_str(),
+            "messages[0].text: 1〜5000文字にしてください（現在5001文字）。",
+        ),
+        (sticker, "messages[1].stickerId"),
+        (
+            "[]",
+            "あいさつメッセージを送る場合は、メッセージを1件以上入れてください。",
+        ),
+        (
+            "[{\"type\": \"text\"",
+            "あいさつメッセージの JSON が正しくありません",
+        ),
+    ] {
+        let reply = c
+            .post_form(
+                <app::api::SaveGreeting as ServerFn>::PATH,
+                &greeting_form(messages),
+                Some(&admin),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.body);
+        assert!(reply.body.contains(expected), "{expected}: {}", reply.body);
+    }
+    let id = domain::platform::channels::id_of(&t.db, "main")
+        .await
+        .unwrap();
+    assert_eq!(
+        domain::platform::channels::greeting(&t.db, id)
+            .await
+            .unwrap(),
+        domain::platform::channels::Greeting::new_channel(),
+        "the default greeting is kept"
+    );
+    assert_eq!(audit_actions(&t).await, ["account.create", "auth.login"]);
+
+    // Markup typed into a greeting is saved as it is and shown as text on the settings page.
+    let attack = "</textarea><script>alert(1)</script><img src=x onerror=alert(2)>";
+    let saved = c
+        .post_form(
+            <app::api::SaveGreeting as ServerFn>::PATH,
+            &greeting_form(&serde_json::json!([{"type": "text", "text": attack}]).to_string()),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    let page = c.get("/admin/settings", Some(&admin)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        !page.body.contains("<script>alert(1)"),
+        "raw markup in the page"
+    );
+    assert!(!page.body.contains("<img src=x"), "raw markup in the page");
 }
 
 async fn repeated_failures_lock_the_account_with_a_japanese_answer(t: TestDb) {
@@ -317,6 +393,7 @@ async fn simulator_actions_are_audited(t: TestDb) {
 
 db_tests!(
     sign_ins_are_in_the_login_history_and_changes_in_the_audit_log,
+    a_greeting_breaking_line_rules_is_refused_with_its_path_and_markup_is_kept_as_text,
     repeated_failures_lock_the_account_with_a_japanese_answer,
     setup_of_the_first_administrator_is_audited,
     logs_are_browsed_and_exported_by_administrators_only,

@@ -5,6 +5,7 @@ mod access;
 mod attacks;
 mod friend_attributes;
 mod logs;
+mod media;
 mod requests;
 mod sign_in;
 mod staff;

@@ -27,8 +27,9 @@ async fn templates_stay_inside_their_department_over_http(t: TestDb) {
         .post_form(
             save,
             &format!(
-                "department_id={}&title=%E3%81%94%E3%81%BF&text=%E5%8F%8E%E9%9B%86%E6%97%A5&json=",
-                soumu.id
+                "department_id={}&title=%E3%81%94%E3%81%BF&{}",
+                soumu.id,
+                messages_field(&[text("収集日")])
             ),
             Some(&sato),
         )
@@ -53,7 +54,11 @@ async fn templates_stay_inside_their_department_over_http(t: TestDb) {
     let overwrite = c
         .post_form(
             save,
-            &format!("id={id}&department_id={}&title=x&text=x&json=", fukushi.id),
+            &format!(
+                "id={id}&department_id={}&title=x&{}",
+                fukushi.id,
+                messages_field(&[text("x")])
+            ),
             Some(&suzuki),
         )
         .await;
@@ -75,7 +80,11 @@ async fn templates_stay_inside_their_department_over_http(t: TestDb) {
     let foreign = c
         .post_form(
             save,
-            &format!("department_id={}&title=x&text=x&json=", soumu.id),
+            &format!(
+                "department_id={}&title=x&{}",
+                soumu.id,
+                messages_field(&[text("x")])
+            ),
             Some(&suzuki),
         )
         .await;
@@ -95,15 +104,13 @@ async fn templates_stay_inside_their_department_over_http(t: TestDb) {
         (template.department.as_str(), template.preview),
         ("総務課", vec!["収集日".to_owned()])
     );
-    let preview = c.post_form(path_of::<app::api::PreviewTemplate>(), "text=&json=%5B%7B%22type%22%3A%22sticker%22%2C%22packageId%22%3A%221%22%2C%22stickerId%22%3A%222%22%7D%5D", Some(&sato)).await;
-    assert_eq!(preview.body, "[\"［スタンプ］\"]");
     let too_long = c
         .post_form(
             save,
             &format!(
-                "department_id={}&title=x&text={}&json=",
+                "department_id={}&title=x&{}",
                 soumu.id,
-                "a".repeat(5001)
+                messages_field(&[text(&"a".repeat(5001))])
             ),
             Some(&sato),
         )
@@ -126,4 +133,98 @@ async fn templates_stay_inside_their_department_over_http(t: TestDb) {
     );
 }
 
-db_tests!(templates_stay_inside_their_department_over_http,);
+/// The server refuses what LINE would refuse, with the composer's messages and JSON paths:
+/// a sticker LINE does not let bots send, a carousel whose columns disagree on having a
+/// title, JSON that is not a list of messages. What it accepts comes back unchanged.
+async fn the_server_applies_lines_rules_to_composed_messages(t: TestDb) {
+    create_admin(&t, "admin1").await;
+    let soumu = domain::staff::departments::create(&t.db, &Actor::command_line(), "総務課")
+        .await
+        .unwrap();
+    let c = client(&t).await;
+    let admin = c.signed_in("admin1").await;
+    let save = path_of::<app::api::SaveTemplate>();
+    let post = async |messages: &[serde_json::Value]| {
+        c.post_form(
+            save,
+            &format!(
+                "department_id={}&title=x&{}",
+                soumu.id,
+                messages_field(messages)
+            ),
+            Some(&admin),
+        )
+        .await
+    };
+    let sticker =
+        post(&[serde_json::json!({"type": "sticker", "packageId": "1", "stickerId": "2"})]).await;
+    assert_eq!(sticker.status, StatusCode::BAD_REQUEST, "{}", sticker.body);
+    assert!(
+        sticker.body.contains("messages[0].stickerId"),
+        "{}",
+        sticker.body
+    );
+    let column = |title: Option<&str>| {
+        let mut c = serde_json::json!({"text": "本文", "actions": [{"type": "uri", "label": "開く", "uri": "https://www.city.example.jp/"}]});
+        if let Some(title) = title {
+            c["title"] = title.into();
+        }
+        c
+    };
+    let uneven = post(&[serde_json::json!({"type": "template", "altText": "催し", "template": {"type": "carousel", "columns": [column(Some("桜")), column(None)]}})]).await;
+    assert_eq!(uneven.status, StatusCode::BAD_REQUEST, "{}", uneven.body);
+    assert!(
+        uneven
+            .body
+            .contains("messages[0].template.columns[1].title"),
+        "{}",
+        uneven.body
+    );
+    let not_messages = c
+        .post_form(
+            save,
+            &format!("department_id={}&title=x&messages=%7B%7D", soumu.id),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(
+        not_messages.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        not_messages.body
+    );
+    let good = [
+        serde_json::json!({"type": "sticker", "packageId": "446", "stickerId": "1988"}),
+        serde_json::json!({"type": "template", "altText": "催し", "template": {"type": "carousel", "columns": [column(Some("桜")), column(Some("花火"))]}}),
+    ];
+    let saved = post(&good).await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    let editor = c
+        .post_form(
+            path_of::<app::api::TemplateEditor>(),
+            &format!("id={}", saved.body),
+            Some(&admin),
+        )
+        .await;
+    let form: app::api::TemplateForm = serde_json::from_str(&editor.body).unwrap();
+    assert_eq!(
+        serde_json::to_value(&form.messages).unwrap(),
+        serde_json::json!(good)
+    );
+}
+
+fn text(text: &str) -> serde_json::Value {
+    serde_json::json!({"type": "text", "text": text})
+}
+
+/// The composer's `messages` form field.
+fn messages_field(messages: &[serde_json::Value]) -> String {
+    url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("messages", &serde_json::to_string(messages).unwrap())
+        .finish()
+}
+
+db_tests!(
+    templates_stay_inside_their_department_over_http,
+    the_server_applies_lines_rules_to_composed_messages,
+);
