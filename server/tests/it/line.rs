@@ -5,6 +5,8 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use axum::http::StatusCode;
+
 use domain::audience::friends::{FriendPage, FriendQuery};
 use domain::db_tests;
 use domain::testing::TestDb;
@@ -516,7 +518,123 @@ async fn with_credentials_the_same_flow_works_against_a_line_compatible_server(t
     assert!(err.to_string().contains("友だちではありません"), "{err}");
 }
 
+/// Staff send a saved 定型文 to a simulated friend from its page: it goes through the outbox,
+/// the Messaging API client and the sandbox like any push, and the friend receives exactly the
+/// composed messages. Another department's template is not found; a friend of no channel is
+/// refused.
+async fn a_saved_template_reaches_a_simulated_friend_as_composed(t: TestDb) {
+    use axum::Extension;
+    use axum::extract::ConnectInfo;
+    use domain::security::audit::Actor;
+    use model::access::{Action, Feature, Permission};
+
+    let running = start(&t, &[]).await;
+    let sandbox = &running.state.platform.sandbox;
+    let limits = Limits {
+        body_bytes: 1 << 20,
+        timeout: Duration::from_secs(30),
+    };
+    let peer: SocketAddr = crate::support::LOOPBACK.parse().unwrap();
+    let c = crate::support::Client {
+        app: router(running.state.clone(), limits).layer(Extension(ConnectInfo(peer))),
+        origin: "http://127.0.0.1:3000".into(),
+    };
+    crate::support::create_admin(&t, "admin1").await;
+    let soumu = domain::staff::departments::create(&t.db, &Actor::command_line(), "総務課")
+        .await
+        .unwrap();
+    let fukushi = domain::staff::departments::create(&t.db, &Actor::command_line(), "福祉課")
+        .await
+        .unwrap();
+    crate::support::create_staff(
+        &t,
+        "sato",
+        &[
+            Permission::Do(Feature::Templates, Action::Edit),
+            Permission::Do(Feature::Simulator, Action::Edit),
+        ],
+        &[fukushi.id],
+    )
+    .await;
+    let composed: Vec<line::message::Message> = serde_json::from_value(serde_json::json!([
+        {"type": "text", "text": "催しのご案内です。"},
+        {"type": "sticker", "packageId": "446", "stickerId": "1988"},
+        {"type": "template", "altText": "催し", "template": {"type": "carousel", "columns": [
+            {"title": "桜まつり", "text": "4月1日", "actions": [{"type": "uri", "label": "詳しく", "uri": "https://www.city.example.jp/sakura"}]},
+            {"title": "花火大会", "text": "8月1日", "actions": [{"type": "message", "label": "参加", "text": "花火に参加"}]}
+        ]}}
+    ]))
+    .unwrap();
+    let template = domain::messaging::templates::create(
+        &t.db,
+        &Actor::command_line(),
+        &model::access::Scope::All,
+        domain::messaging::templates::TemplateInput {
+            department_id: soumu.id,
+            title: "催し".into(),
+            messages: composed.clone(),
+        },
+    )
+    .await
+    .unwrap();
+    let friend = sandbox
+        .create_friend(
+            "main",
+            sandbox::NewSimFriend {
+                display_name: "山田 花子".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+    sandbox.follow("main", &friend.user_id).await.unwrap();
+    eventually("the friend", WORKERS_ACT, async || {
+        (!friends(&t, "main").await.friends.is_empty()).then_some(())
+    })
+    .await;
+
+    let send = crate::support::path_of::<app::api::SendTemplateToSimulator>();
+    let form = |id: i64, user: &str| format!("id={id}&channel=main&user_id={user}");
+    let admin = c.signed_in("admin1").await;
+    let sent = c
+        .post_form(send, &form(template.id, &friend.user_id), Some(&admin))
+        .await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+    let received: Vec<line::message::Message> = sandbox
+        .chat("main", &friend.user_id)
+        .into_iter()
+        .filter(|e| !e.from_friend && e.via == "push")
+        .map(|e| serde_json::from_value(e.message).unwrap())
+        .collect();
+    assert_eq!(received, composed);
+
+    // Another department's template is "not found"; a stranger is not sent anything.
+    let sato = c.signed_in("sato").await;
+    let foreign = c
+        .post_form(send, &form(template.id, &friend.user_id), Some(&sato))
+        .await;
+    assert_eq!(foreign.status, StatusCode::NOT_FOUND, "{}", foreign.body);
+    let stranger = c
+        .post_form(
+            send,
+            &form(template.id, "U0000000000000000000000000000dead"),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(
+        stranger.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        stranger.body
+    );
+    assert!(
+        stranger.body.contains("友だちではありません"),
+        "{}",
+        stranger.body
+    );
+}
+
 db_tests!(
+    a_saved_template_reaches_a_simulated_friend_as_composed,
     a_simulated_friend_follows_is_greeted_listed_and_blocks,
     the_webhook_refuses_what_line_would_not_send_and_stores_each_event_once,
     with_credentials_the_same_flow_works_against_a_line_compatible_server,
