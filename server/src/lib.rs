@@ -64,8 +64,10 @@ pub struct AppStateInner {
 }
 
 impl AppState {
+    /// `local_addr`: where this process listens (the base of media URLs without `PUBLIC_URL`).
     pub fn new(
         config: &Config,
+        local_addr: std::net::SocketAddr,
         db: domain::DatabaseConnection,
         platform: Arc<line_platform::LinePlatform>,
         intake: handlers::webhook::Intake,
@@ -90,8 +92,10 @@ impl AppState {
                 .has_sandbox_channels()
                 .then(|| platform.sandbox.clone()),
             allowlist,
+            // Without PUBLIC_URL (a local install, the sandbox): this machine's loopback address,
+            // which the sandbox accepts over http and LINE never sees.
             public_base: config.public_url.as_ref().map_or_else(
-                || format!("http://{}", config.bind_addr),
+                || format!("http://{}", line_platform::loopback_of(local_addr)),
                 |u| u.as_str().trim_end_matches('/').to_owned(),
             ),
             line_clients: {

@@ -129,7 +129,7 @@ pub async fn prepare(
         None
     };
     Ok(AppState::new(
-        config, db, platform, intake, allowlist, access_log,
+        config, local_addr, db, platform, intake, allowlist, access_log,
     ))
 }
 

@@ -137,6 +137,13 @@ pub async fn send_template_to_simulator(
 ) -> Result<String, AppError> {
     use domain::delivery::outbox::{self, Outgoing};
     let (me, ctx) = crate::ssr::context::call::<SendTemplateToSimulator>()?;
+    // Reading the template is 定型文's to allow too.
+    if !me.grants.can(
+        model::access::Feature::Templates,
+        model::access::Action::View,
+    ) {
+        return Err(AppError::Forbidden);
+    }
     let template = domain::messaging::templates::get(ctx.db(), &me.grants.scope(), id).await?;
     let line = ctx.line_client(&channel)?;
     if !line.sandbox {

@@ -168,13 +168,18 @@ pub async fn upload(
         });
     }
     let variants = {
-        let _permit = PROCESSING
+        let permit = PROCESSING
             .acquire()
             .await
             .map_err(|e| DomainError::Internal(format!("media processing: {e}")))?;
-        tokio::task::spawn_blocking(move || derive(&bytes))
-            .await
-            .map_err(|e| DomainError::Internal(format!("media processing stopped: {e}")))??
+        // The permit goes with the work: a request given up (timeout, closed connection)
+        // leaves its decoding running, still counted.
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            derive(&bytes)
+        })
+        .await
+        .map_err(|e| DomainError::Internal(format!("media processing stopped: {e}")))??
     };
     let original = variants
         .iter()
@@ -244,7 +249,7 @@ pub async fn list(db: &DatabaseConnection, scope: &Scope) -> DomainResult<Vec<Me
         return Ok(Vec::new());
     }
     let names = department_names(db).await?;
-    let users = Users::load(db).await?;
+    let users = Users::load(db, scope).await?;
     Ok(rows
         .into_iter()
         .map(|m| {
@@ -629,7 +634,9 @@ struct Users {
 }
 
 impl Users {
-    async fn load(db: &impl ConnectionTrait) -> DomainResult<Self> {
+    /// Uses in templates outside `scope` are named only as such: their titles are not the
+    /// caller's to read.
+    async fn load(db: &impl ConnectionTrait, scope: &Scope) -> DomainResult<Self> {
         let mut places = Vec::new();
         for t in message_template::Entity::find()
             .filter(message_template::Column::Messages.contains("/media/"))
@@ -637,7 +644,12 @@ impl Users {
             .all(db)
             .await?
         {
-            places.push((template_label(&t.title), t.messages));
+            let label = if scope.includes(t.department_id) {
+                template_label(&t.title)
+            } else {
+                "他部署の定型文".to_owned()
+            };
+            places.push((label, t.messages));
         }
         for c in line_channel::Entity::find()
             .order_by_asc(line_channel::Column::Id)

@@ -372,7 +372,11 @@ pub async fn summaries(
         .await?;
     rows.into_iter()
         .map(|m| {
-            let greeting = Greeting::of(&m)?;
+            // One unreadable greeting must not hide every channel from the admin panel.
+            let greeting = Greeting::of(&m).unwrap_or_else(|e| {
+                tracing::error!(channel = %m.key, error = %e, "greeting shown as empty");
+                Greeting::default()
+            });
             let channel = open(secrets, m)?;
             Ok(ChannelSummary {
                 channel_secret: mask(&channel.channel_secret),

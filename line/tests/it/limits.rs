@@ -321,3 +321,23 @@ fn request_limits() {
     }
     assert!(validate::statistics_date("from", "20240229").is_empty());
 }
+
+#[test]
+fn content_urls_are_https_or_this_machines_own() {
+    let image = |url: &str| json!({ "type": "image", "originalContentUrl": url, "previewImageUrl": "https://example.jp/p.jpg" });
+    assert!(paths(image("https://example.jp/o.jpg")).is_empty());
+    assert!(paths(image("http://127.0.0.1:3000/media/abc/original")).is_empty());
+    assert!(paths(image("http://localhost/media/abc/original")).is_empty());
+    for refused in [
+        "http://example.jp/o.jpg",
+        "http://127.0.0.1.evil.example/o.jpg",
+        "http://127.0.0.1@evil.example/o.jpg",
+        "ftp://127.0.0.1/o.jpg",
+    ] {
+        assert_eq!(
+            paths(image(refused)),
+            ["messages[0].originalContentUrl"],
+            "{refused}"
+        );
+    }
+}

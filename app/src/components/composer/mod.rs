@@ -130,6 +130,21 @@ fn AddMessage() -> impl IntoView {
     }
 }
 
+/// LINE shows the quick reply of the last message only: after the list changes (a message moved,
+/// duplicated, removed or added), the quick reply stays with whichever message is last.
+fn keep_quick_reply_last(messages: &mut [Message]) {
+    let Some(last) = messages.len().checked_sub(1) else {
+        return;
+    };
+    let mut quick = messages[last].quick_reply_mut().take();
+    for m in messages[..last].iter_mut().rev() {
+        if let Some(q) = m.quick_reply_mut().take() {
+            quick.get_or_insert(q);
+        }
+    }
+    *messages[last].quick_reply_mut() = quick;
+}
+
 /// A message's structure without its texts and numbers: what decides which inputs its form has.
 fn shape(message: &Message) -> Value {
     fn strip(v: &Value, keep_type: bool) -> Value {
@@ -160,6 +175,10 @@ fn shape(message: &Message) -> Value {
             .collect();
         return serde_json::json!({"cards": set.kind.id(), "actions": cards, "more": set.more.is_some()});
     }
+    // Plain Flex is one JSON box: nothing in it decides the form.
+    if let Message::Flex(_) = message {
+        return serde_json::json!({"type": "flex"});
+    }
     let mut value = serde_json::to_value(message).unwrap_or(Value::Null);
     // The quick reply has its own editor.
     if let Value::Object(map) = &mut value {
@@ -176,7 +195,12 @@ fn MessageEditor(index: usize) -> impl IntoView {
     let kind = Memo::new(move |_| draft.read(index, MessageKind::of));
     let form_shape = Memo::new(move |_| draft.read(index, shape));
     let count = move || draft.messages.with(Vec::len);
-    let swap = move |other: usize| draft.messages.update(|m| m.swap(index, other));
+    let swap = move |other: usize| {
+        draft.messages.update(|m| {
+            m.swap(index, other);
+            keep_quick_reply_last(m);
+        })
+    };
     let heading_id = format!("composer-message-{index}");
     let labelled_by = heading_id.clone();
     view! {
@@ -227,9 +251,9 @@ fn MessageEditor(index: usize) -> impl IntoView {
                                             .messages
                                             .update(|m| {
                                                 if m.len() < MAX_MESSAGES_PER_REQUEST {
-                                                    let mut copy = m[index].clone();
-                                                    *copy.quick_reply_mut() = None;
+                                                    let copy = m[index].clone();
                                                     m.insert(index + 1, copy);
+                                                    keep_quick_reply_last(m);
                                                 }
                                             });
                                     }
@@ -324,13 +348,23 @@ fn message_form(index: usize, kind: Option<MessageKind>) -> AnyView {
 #[component]
 fn JsonEditor(index: usize) -> impl IntoView {
     let draft = Draft::use_context();
-    let initial = draft
-        .messages
-        .with_untracked(|m| {
-            m.get(index)
-                .and_then(|m| serde_json::to_string_pretty(m).ok())
-        })
-        .unwrap_or_default();
+    let pretty = |m: &Message| serde_json::to_string_pretty(m).unwrap_or_default();
+    let text = RwSignal::new(
+        draft
+            .messages
+            .with_untracked(|m| m.get(index).map(pretty))
+            .unwrap_or_default(),
+    );
+    // What this box last wrote: when the message at this place changes otherwise (moved,
+    // quick replies edited), the box shows the new message instead of overwriting it.
+    let written = StoredValue::new(draft.messages.with_untracked(|m| m.get(index).cloned()));
+    Effect::new(move || {
+        let current = draft.read(index, Clone::clone);
+        if current != written.get_value() {
+            text.set(current.as_ref().map(pretty).unwrap_or_default());
+            written.set_value(current);
+        }
+    });
     let error = RwSignal::new(None::<String>);
     let id = field_id(&format!("messages[{index}].json"));
     // One per message: several messages may be in JSON at once.
@@ -344,11 +378,15 @@ fn JsonEditor(index: usize) -> impl IntoView {
                 rows="14"
                 readonly=draft.readonly
                 aria-describedby=error_id.clone()
-                prop:value=initial
+                prop:value=move || text.get()
                 on:input=move |ev| {
-                    match serde_json::from_str::<Message>(&event_target_value(&ev)) {
+                    let value = event_target_value(&ev);
+                    let parsed = serde_json::from_str::<Message>(&value);
+                    text.set(value);
+                    match parsed {
                         Ok(parsed) => {
                             error.set(None);
+                            written.set_value(Some(parsed.clone()));
                             draft
                                 .edit(
                                     index,
@@ -502,6 +540,38 @@ fn QuickReplyEditor(index: usize) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_quick_reply_stays_on_the_last_message() {
+        let quick = |label: &str| QuickReply {
+            items: vec![QuickReplyItem {
+                item_type: QuickReplyItemType::Action,
+                image_url: None,
+                action: line::message::Action::Message {
+                    label: Some(label.into()),
+                    text: label.into(),
+                },
+            }],
+        };
+        let mut list = vec![
+            MessageKind::Text.new_message(),
+            MessageKind::Sticker.new_message(),
+        ];
+        *list[1].quick_reply_mut() = Some(quick("はい"));
+        list.swap(0, 1);
+        keep_quick_reply_last(&mut list);
+        assert_eq!(list[0].quick_reply(), None);
+        assert_eq!(list[1].quick_reply(), Some(&quick("はい")));
+        let copy = list[1].clone();
+        list.push(copy);
+        keep_quick_reply_last(&mut list);
+        assert_eq!(
+            list.iter().filter(|m| m.quick_reply().is_some()).count(),
+            1,
+            "a duplicate of the last message does not leave a second one behind"
+        );
+        assert!(list[2].quick_reply().is_some());
+    }
 
     #[test]
     fn typing_never_changes_a_messages_shape_but_adding_a_column_does() {

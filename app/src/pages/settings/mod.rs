@@ -114,7 +114,12 @@ fn GreetingForm(channel: ChannelView) -> impl IntoView {
     view! {
         <ActionForm action=save attr:class="stack" attr:data-testid="greeting-form">
             <input type="hidden" name="channel" value=channel.key.clone() />
-            <input type="hidden" name="messages" prop:value=messages_json />
+            <input
+                type="hidden"
+                name="messages"
+                value=messages.with_untracked(|m| serde_json::to_string(m).unwrap_or_default())
+                prop:value=messages_json
+            />
             <label class="checkbox">
                 <input type="checkbox" name="enabled" value="on" checked=channel.greeting_enabled />
                 "友だち追加時にあいさつメッセージを送る"

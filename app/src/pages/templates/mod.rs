@@ -134,7 +134,12 @@ fn TemplateEditorForm(form: TemplateForm) -> impl IntoView {
             })}
         <ActionForm action=save attr:class="stack" attr:data-testid="template-form">
             {template_id.map(|id| view! { <input type="hidden" name="id" value=id /> })}
-            <input type="hidden" name="messages" prop:value=messages_json />
+            <input
+                type="hidden"
+                name="messages"
+                value=messages.with_untracked(|m| serde_json::to_string(m).unwrap_or_default())
+                prop:value=messages_json
+            />
             <div class="panel stack">
                 <div class="field">
                     <label for="department">"所属部署"</label>
