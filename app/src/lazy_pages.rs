@@ -83,8 +83,17 @@ lazy_area!(
     FriendImportRoute => FriendImportPage,
     FriendImportReportRoute => FriendImportReportPage,
 );
-lazy_area!(simulator, __preload_simulator: SimulatorRoute => SimulatorPage);
-lazy_area!(templates, __preload_templates: TemplatesRoute => TemplatesPage, TemplateRoute => TemplatePage);
+// Every page that composes or draws LINE messages (定型文, the greeting in 設定, the simulator)
+// in one area: the composer and the preview are most of their code, and shared between areas
+// they would land in the initial bundle (504 KiB gzip instead of 343).
+lazy_area!(
+    messages,
+    __preload_messages: TemplatesRoute => TemplatesPage,
+    TemplateRoute => TemplatePage,
+    SimulatorRoute => SimulatorPage,
+    SettingsRoute => SettingsPage,
+    AllowedIpsRoute => AllowedIpsPage,
+);
 lazy_area!(
     staff,
     __preload_staff: StaffRoute => StaffPage,
@@ -93,5 +102,4 @@ lazy_area!(
 );
 lazy_area!(password, __preload_password: PasswordRoute => PasswordPage);
 lazy_area!(logs, __preload_logs: LoginHistoryRoute => LoginHistoryPage, AuditLogRoute => AuditLogPage);
-lazy_area!(settings, __preload_settings: SettingsRoute => SettingsPage, AllowedIpsRoute => AllowedIpsPage);
 lazy_area!(media, __preload_media: MediaRoute => MediaPage);
