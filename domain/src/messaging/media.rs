@@ -31,13 +31,16 @@ use chrono::Utc;
 use image::{DynamicImage, GenericImageView, ImageDecoder, ImageFormat, ImageReader, Limits};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
 };
 use sha2::{Digest, Sha256};
 
 use model::access::Scope;
 
-use crate::entities::{department, line_channel, media, media_variant, message_template};
+use crate::entities::{
+    department, line_channel, line_send, media, media_variant, message_template,
+};
 use crate::security::audit::{self, Actor};
 use crate::staff::scope::ScopeCondition;
 use crate::{DateTime, DomainError, DomainResult};
@@ -328,6 +331,15 @@ pub async fn usages(db: &impl ConnectionTrait, token: &str) -> DomainResult<Vec<
         .all(db)
         .await?;
     used.extend(channels.iter().map(|c| greeting_label(&c.name)));
+    // Sent (or waiting to be sent): the image is in citizens' chats, and LINE fetches it again
+    // whenever a phone shows it.
+    let sent = line_send::Entity::find()
+        .filter(line_send::Column::Body.contains(&needle))
+        .count(db)
+        .await?;
+    if sent > 0 {
+        used.push(format!("送信したメッセージ（{sent}件）"));
+    }
     Ok(used)
 }
 

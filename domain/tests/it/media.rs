@@ -422,6 +422,37 @@ async fn images_stay_in_their_department_dedupe_and_are_kept_while_used(t: TestD
     templates::delete(&t.db, &sato, &only_soumu, template.id)
         .await
         .unwrap();
+    // Sent: the image is in citizens' chats, so it stays.
+    {
+        use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
+        let channel_id = domain::testing::line_channel(&t.db, "main").await;
+        let sent = domain::entities::line_send::ActiveModel {
+            channel_id: Set(channel_id),
+            kind: Set(model::status::SendKind::Push),
+            retry_key: Set("7f0c7c54-5b9e-4a52-9d43-3f2a2c2f7d10".into()),
+            body: Set(format!(r#"{{"to":"U1","messages":{json}}}"#)),
+            recipients: Set(1),
+            status: Set(model::status::SendStatus::Sent),
+            attempts: Set(1),
+            created_at: Set(chrono::Utc::now()),
+            ..Default::default()
+        }
+        .insert(&t.db)
+        .await
+        .unwrap();
+        assert_eq!(
+            media::usages(&t.db, &first.media.token).await.unwrap(),
+            ["送信したメッセージ（1件）"]
+        );
+        assert!(matches!(
+            media::delete(&t.db, &sato, &only_soumu, id).await,
+            Err(DomainError::Conflict(_))
+        ));
+        domain::entities::line_send::Entity::delete_by_id(sent.id)
+            .exec(&t.db)
+            .await
+            .unwrap();
+    }
     media::delete(&t.db, &sato, &only_soumu, id).await.unwrap();
     assert!(
         media::variant(&t.db, &first.media.token, Variant::Original)
