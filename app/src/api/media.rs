@@ -35,9 +35,11 @@ pub struct MediaItem {
     pub preview_url: String,
     /// For template and carousel images (JPEG, ≤ 1024 px wide, ≤ 1 MB).
     pub card_url: String,
-    /// An imagemap's `baseUrl` (LINE appends `/240` ... `/1040`); `None` for an image more than
-    /// twice as tall as wide, which has no imagemap sizes.
-    pub imagemap_base_url: Option<String>,
+    /// An imagemap's `baseUrl` (LINE appends `/240` ... `/1040`).
+    pub imagemap_base_url: String,
+    /// Width and height of those sizes before scaling: the image's own, or for an image more
+    /// than twice as tall as wide, the frame it was centred on (twice as tall as wide).
+    pub imagemap_size: (u32, u32),
     /// `YYYY-MM-DD HH:MM`, Japan time.
     pub created_at: String,
     pub created_by: String,
@@ -141,7 +143,8 @@ pub fn media_item(m: domain::messaging::media::Media, public_base: &str) -> Medi
         original_url: format!("{base}/original"),
         preview_url: format!("{base}/preview"),
         card_url: format!("{base}/card"),
-        imagemap_base_url: m.has_imagemap().then(|| format!("{base}/imagemap")),
+        imagemap_base_url: format!("{base}/imagemap"),
+        imagemap_size: domain::messaging::media::imagemap_frame(m.width, m.height),
         id: m.id,
         token: m.token,
         file_name: m.file_name,

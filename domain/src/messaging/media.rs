@@ -15,9 +15,10 @@
 //! | `imagemap/{w}`   | rich messages (imagemap `baseUrl/{w}`)     | as `original` | width exactly 240, 300, 460, 700, 1040; ≤ 10 MB |
 //!
 //! GIF: LINE shows image messages as JPEG or PNG, so a GIF becomes a PNG of its first frame (an
-//! animation is not kept). Imagemap sizes exist only for images at most twice as tall as wide
-//! ([`has_imagemap`]): a rich message is rarely taller, and a very thin image would otherwise
-//! become gigantic at 1040 px wide.
+//! animation is not kept). Imagemap sizes are the image itself when it is at most twice as tall
+//! as wide; a taller image is centred on a frame twice as tall as wide, white (transparent for a
+//! PNG with transparency), so that at 1040 px wide it is at most 2080 px tall instead of
+//! gigantic ([`imagemap_frame`]). Staff see the result in the composer before saving.
 //!
 //! The same file uploaded again to the same department is the same image (SHA-256 of the file):
 //! [`upload`] answers with the existing one. Department scope is as for templates: another
@@ -111,6 +112,16 @@ impl Variant {
 /// Whether an image of this size has imagemap sizes: at most twice as tall as wide.
 pub fn has_imagemap(width: u32, height: u32) -> bool {
     u64::from(height) <= 2 * u64::from(width)
+}
+
+/// The width and height of an image's imagemap sizes before they are scaled to 240…1040 wide:
+/// the image's own, or a frame twice as tall as wide around an image taller than that.
+pub fn imagemap_frame(width: u32, height: u32) -> (u32, u32) {
+    if has_imagemap(width, height) {
+        (width, height)
+    } else {
+        (height.div_ceil(2), height)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -420,10 +431,18 @@ fn derive(bytes: &[u8]) -> DomainResult<Vec<Derived>> {
     let card = shrink_to_fit(&flat, CARD_MAX_WIDTH, u32::MAX);
     out.push(jpeg_within(Variant::Card, &card, CARD_MAX_BYTES)?);
     drop(flat);
-    if has_imagemap(width, height) {
+    let padded;
+    let framed = if has_imagemap(width, height) {
+        &base
+    } else {
+        padded = pad_to(&base, imagemap_frame(width, height), alpha);
+        &padded
+    };
+    let (frame_width, frame_height) = framed.dimensions();
+    {
         for w in IMAGEMAP_WIDTHS {
-            let h = scaled_height(width, height, w);
-            let sized = resize_exact(&base, w, h);
+            let h = scaled_height(frame_width, frame_height, w);
+            let sized = resize_exact(framed, w, h);
             let (content_type, data) = encode(&sized, lossless, alpha)?;
             if data.len() > MAX_FILE_BYTES {
                 return Err(DomainError::Invalid(
@@ -440,6 +459,23 @@ fn derive(bytes: &[u8]) -> DomainResult<Vec<Derived>> {
         }
     }
     Ok(out)
+}
+
+/// `image` centred on a frame of `(width, height)`: white, or transparent when it has
+/// transparency.
+fn pad_to(image: &DynamicImage, (width, height): (u32, u32), alpha: bool) -> DynamicImage {
+    let x = i64::from(width.saturating_sub(image.width()) / 2);
+    let y = i64::from(height.saturating_sub(image.height()) / 2);
+    if alpha {
+        let mut frame =
+            image::RgbaImage::from_pixel(width, height, image::Rgba([255, 255, 255, 0]));
+        image::imageops::overlay(&mut frame, &image.to_rgba8(), x, y);
+        DynamicImage::ImageRgba8(frame)
+    } else {
+        let mut frame = image::RgbImage::from_pixel(width, height, image::Rgb([255, 255, 255]));
+        image::imageops::overlay(&mut frame, &image.to_rgb8(), x, y);
+        DynamicImage::ImageRgb8(frame)
+    }
 }
 
 /// Decodes within the limits, applying the EXIF orientation (the metadata itself is dropped).

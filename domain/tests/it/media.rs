@@ -230,7 +230,7 @@ async fn big_photos_are_shrunk_and_transparent_pngs_stay_png(t: TestDb) {
     assert_eq!(m.content_type, "image/png");
     assert_eq!((m.width, m.height), (50, 40));
 
-    // Very tall images have no imagemap sizes.
+    // A very tall image is centred on a frame twice as tall as wide for its imagemap sizes.
     let tall = encoded(DynamicImage::ImageRgb8(photo(100, 500)), ImageFormat::Png);
     let m = media::upload(
         &t.db,
@@ -245,12 +245,17 @@ async fn big_photos_are_shrunk_and_transparent_pngs_stay_png(t: TestDb) {
     .unwrap()
     .media;
     assert!(!m.has_imagemap());
-    assert!(
-        media::variant(&t.db, &m.token, Variant::Imagemap(240))
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert_eq!(media::imagemap_frame(m.width, m.height), (250, 500));
+    let (_, bytes) = media::variant(&t.db, &m.token, Variant::Imagemap(1040))
+        .await
+        .unwrap()
+        .unwrap();
+    let framed = image::load_from_memory(&bytes).unwrap();
+    assert_eq!(framed.dimensions(), (1040, 2080));
+    // White on both sides of the photo, the photo in the middle.
+    assert_eq!(framed.get_pixel(5, 1040).0[..3], [255, 255, 255]);
+    assert_eq!(framed.get_pixel(1034, 1040).0[..3], [255, 255, 255]);
+    assert_ne!(framed.get_pixel(520, 1040).0[..3], [255, 255, 255]);
 }
 
 async fn what_is_not_a_usable_image_is_refused_and_nothing_is_stored(t: TestDb) {

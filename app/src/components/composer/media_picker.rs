@@ -13,9 +13,9 @@ pub struct PickedImage {
     pub preview_url: String,
     /// At most 1024 px wide and 1 MB: template thumbnails and carousel images.
     pub card_url: String,
-    /// An imagemap's `baseUrl` (LINE appends `/240` ... `/1040`); empty for an image too tall
-    /// to be one.
+    /// An imagemap's `baseUrl` (LINE appends `/240` ... `/1040`).
     pub imagemap_base_url: String,
+    /// Of the imagemap sizes (a very tall image is framed: `MediaItem::imagemap_size`).
     pub width: i32,
     pub height: i32,
     pub alt_text: String,
@@ -27,9 +27,9 @@ impl From<MediaItem> for PickedImage {
             original_url: item.original_url,
             preview_url: item.preview_url,
             card_url: item.card_url,
-            imagemap_base_url: item.imagemap_base_url.unwrap_or_default(),
-            width: i32::try_from(item.width).unwrap_or(i32::MAX),
-            height: i32::try_from(item.height).unwrap_or(i32::MAX),
+            imagemap_base_url: item.imagemap_base_url,
+            width: i32::try_from(item.imagemap_size.0).unwrap_or(i32::MAX),
+            height: i32::try_from(item.imagemap_size.1).unwrap_or(i32::MAX),
             alt_text: item.alt_text,
         }
     }
