@@ -59,7 +59,7 @@ test('some data to show: a department, an account and a template', async () => {
   await page.goto(`${server.baseUrl}/admin/templates/new`);
   await hydrated(page);
   await page.getByLabel('件名').fill('防災訓練のお知らせ');
-  await page.locator('#text').fill('11月30日に防災訓練を行います。');
+  await page.locator('#f-messages-0-text').fill('11月30日に防災訓練を行います。');
   await page.getByRole('button', { name: '保存' }).click();
   await page.waitForURL('**/admin/templates/*?saved=1');
 });

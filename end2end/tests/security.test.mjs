@@ -121,8 +121,9 @@ test('a new user must change the initial password, then sees only what they may 
     await page.getByRole('button', { name: '変更する' }).click();
     await page.waitForURL('**/admin?password_changed=1');
   }
-  assert.deepEqual(await menu(users.sato.page), ['ダッシュボード', '定型文']);
-  assert.deepEqual(await menu(users.suzuki.page), ['ダッシュボード', '定型文', '友だち']);
+  // 画像 (the media library) comes with 定型文's permission: the images templates use.
+  assert.deepEqual(await menu(users.sato.page), ['ダッシュボード', '定型文', '画像']);
+  assert.deepEqual(await menu(users.suzuki.page), ['ダッシュボード', '定型文', '画像', '友だち']);
   const refused = await users.sato.page.goto(`${server.baseUrl}/admin/staff`);
   assert.equal(refused.status(), 403);
 });
@@ -136,9 +137,8 @@ test('each user sees only their own department\'s templates', async () => {
   // The only department is chosen; the owner is shown.
   assert.equal(await sato.getByLabel('所属部署').inputValue() !== '', true);
   await sato.getByLabel('件名').fill('年末年始のごみ収集');
-  await sato.getByLabel('本文（テキストメッセージ、5000文字まで）').fill('12月29日から1月3日までは収集しません。');
-  await sato.getByTestId('preview-button').click();
-  await sato.getByTestId('template-preview').filter({ hasText: '12月29日から1月3日までは収集しません。' }).waitFor();
+  await sato.locator('#f-messages-0-text').fill('12月29日から1月3日までは収集しません。');
+  await sato.locator('.composer-preview').getByText('12月29日から1月3日までは収集しません。').first().waitFor();
   await sato.getByRole('button', { name: '保存' }).click();
   await sato.waitForURL(/\/admin\/templates\/\d+\?saved=1/);
   await sato.getByTestId('template-owner').filter({ hasText: '所属部署：総務課' }).waitFor();

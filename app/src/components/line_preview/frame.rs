@@ -78,7 +78,7 @@ pub fn ChatFrame(
                             type="button"
                             class="lp-toggle"
                             aria-pressed=move || (width.get() == w).to_string()
-                            aria-label=format!("幅 {w}px")
+                            aria-label=format!("幅 {w} px")
                             on:click=move |_| width.set(w)
                         >
                             {w.to_string()}

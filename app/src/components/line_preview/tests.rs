@@ -164,6 +164,18 @@ fn imagemaps_use_the_700px_image_and_place_areas_in_percent() {
 }
 
 #[test]
+fn a_rich_message_without_its_image_yet_shows_its_areas_and_requests_nothing() {
+    // A new rich message in the composer, before an image is chosen.
+    let html = render(json!({
+        "type": "imagemap", "baseUrl": "", "altText": "",
+        "baseSize": {"width": 1040, "height": 1040},
+        "actions": [{"type": "uri", "linkUri": "", "area": {"x": 0, "y": 0, "width": 1040, "height": 1040}}]
+    }));
+    assert!(!html.contains("<img"), "{html}");
+    assert_eq!(count(&html, r#"class="lp-area""#), 1);
+}
+
+#[test]
 fn buttons_templates_have_a_thumbnail_title_text_and_stacked_actions() {
     let html = render(json!({
         "type": "template", "altText": "イベント",
