@@ -267,12 +267,12 @@ mod tests {
         Card {
             image_url: format!("https://example.jp/{i}.jpg"),
             title: format!("施設{i}"),
-            text: if i % 2 == 0 {
+            text: if i.is_multiple_of(2) {
                 "市役所前".into()
             } else {
                 String::new()
             },
-            extra: if i % 3 == 0 {
+            extra: if i.is_multiple_of(3) {
                 "9:00〜17:00".into()
             } else {
                 String::new()
