@@ -39,11 +39,9 @@ use sha2::{Digest, Sha256};
 
 use model::access::Scope;
 
-use crate::entities::{
-    department, line_channel, line_send, media, media_variant, message_template,
-};
+use crate::entities::{line_channel, line_send, media, media_variant, message_template};
 use crate::security::audit::{self, Actor};
-use crate::staff::scope::ScopeCondition;
+use crate::staff::scope::{ScopeCondition, check_owner, department_names};
 use crate::{DateTime, DomainError, DomainResult};
 
 /// LINE's limit for an image file (image messages' original, imagemap images).
@@ -170,7 +168,7 @@ pub async fn upload(
     bytes: Vec<u8>,
 ) -> DomainResult<Uploaded> {
     let alt_text = validate_alt_text(alt_text)?;
-    check_department(db, scope, department_id).await?;
+    check_owner(db, scope, department_id).await?;
     if bytes.len() > MAX_FILE_BYTES {
         return Err(too_large_file(bytes.len()));
     }
@@ -746,17 +744,6 @@ async fn find_in_scope(
         .ok_or_else(|| DomainError::NotFound("指定された画像はありません。".into()))
 }
 
-/// The owning department must exist and be one the caller works for.
-async fn check_department(db: &DatabaseConnection, scope: &Scope, id: i64) -> DomainResult<()> {
-    let exists = department::Entity::find_by_id(id).one(db).await?.is_some();
-    if !exists || !scope.includes(id) {
-        return Err(DomainError::Invalid(
-            "所属部署は、あなたが担当する部署から選んでください。".into(),
-        ));
-    }
-    Ok(())
-}
-
 fn validate_alt_text(raw: &str) -> DomainResult<String> {
     let text = raw.trim();
     let len = text.chars().count();
@@ -786,15 +773,6 @@ fn clean_file_name(raw: &str) -> String {
 
 fn dimension(v: u32) -> i32 {
     i32::try_from(v).unwrap_or(i32::MAX)
-}
-
-async fn department_names(db: &impl ConnectionTrait) -> DomainResult<HashMap<i64, String>> {
-    Ok(department::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|d| (d.id, d.name))
-        .collect())
 }
 
 async fn media_of(db: &impl ConnectionTrait, row: media::Model) -> DomainResult<Media> {

@@ -8,15 +8,15 @@
 use chrono::Utc;
 use line::message::Message;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    QueryFilter, QueryOrder, TransactionTrait,
 };
 
 use model::access::Scope;
 
-use crate::entities::{department, message_template};
+use crate::entities::message_template;
 use crate::security::audit::{self, Actor};
-use crate::staff::scope::ScopeCondition;
+use crate::staff::scope::{ScopeCondition, check_owner, department_names};
 use crate::{DateTime, DomainError, DomainResult};
 
 pub const TITLE_MAX_CHARS: usize = 100;
@@ -111,7 +111,7 @@ pub async fn create(
     input: TemplateInput,
 ) -> DomainResult<Template> {
     let title = validate_title(&input.title)?;
-    check_department(db, scope, input.department_id).await?;
+    check_owner(db, scope, input.department_id).await?;
     let now = Utc::now();
     let txn = db.begin().await?;
     let row = message_template::ActiveModel {
@@ -142,7 +142,7 @@ pub async fn update(
 ) -> DomainResult<Template> {
     let title = validate_title(&input.title)?;
     let existing = find_in_scope(db, scope, id).await?;
-    check_department(db, scope, input.department_id).await?;
+    check_owner(db, scope, input.department_id).await?;
     let mut row: message_template::ActiveModel = existing.into();
     row.department_id = Set(input.department_id);
     row.title = Set(title);
@@ -205,17 +205,6 @@ async fn find_in_scope(
         .ok_or_else(not_found)
 }
 
-/// The owning department must exist and be one the caller works for.
-async fn check_department(db: &DatabaseConnection, scope: &Scope, id: i64) -> DomainResult<()> {
-    let exists = department::Entity::find_by_id(id).one(db).await?.is_some();
-    if !exists || !scope.includes(id) {
-        return Err(DomainError::Invalid(
-            "所属部署は、あなたが担当する部署から選んでください。".into(),
-        ));
-    }
-    Ok(())
-}
-
 fn validate_title(raw: &str) -> DomainResult<String> {
     let title = raw.trim();
     let len = title.chars().count();
@@ -229,17 +218,6 @@ fn validate_title(raw: &str) -> DomainResult<String> {
 
 fn messages_json(messages: &[Message]) -> DomainResult<String> {
     serde_json::to_string(messages).map_err(|e| DomainError::Internal(format!("messages: {e}")))
-}
-
-async fn department_names(
-    db: &impl ConnectionTrait,
-) -> DomainResult<std::collections::HashMap<i64, String>> {
-    Ok(department::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|d| (d.id, d.name))
-        .collect())
 }
 
 fn template_of(
