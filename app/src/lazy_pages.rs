@@ -12,10 +12,11 @@ use leptos::prelude::*;
 use leptos_router::{Lazy, LazyRoute};
 
 use crate::pages::{
-    AccountPage, AllowedIpsPage, AuditLogPage, DepartmentsPage, FriendAttributePage,
-    FriendAttributesPage, FriendDetailPage, FriendImportPage, FriendImportReportPage, FriendsPage,
-    LoginHistoryPage, MediaPage, PasswordPage, SettingsPage, SimulatorPage, StaffPage,
-    TemplatePage, TemplatesPage,
+    AccountPage, AllowedIpsPage, AuditLogPage, DeliveriesPage, DeliveryPage, DepartmentsPage,
+    FriendAttributePage, FriendAttributesPage, FriendDetailPage, FriendImportPage,
+    FriendImportReportPage, FriendsPage, LoginHistoryPage, MediaPage, PasswordPage, SegmentPage,
+    SegmentsPage, SettingsPage, SimulatorPage, StaffPage, TemplatePage, TemplatesPage,
+    TestRecipientsPage,
 };
 
 /// `lazy_area!(area, __preload_area: Route => Page, ...)`: the split point `area` (its preload
@@ -83,7 +84,8 @@ lazy_area!(
     FriendImportRoute => FriendImportPage,
     FriendImportReportRoute => FriendImportReportPage,
 );
-// Every page that composes or draws LINE messages (定型文, the greeting in 設定, the simulator)
+// Every page that composes or draws LINE messages (定型文, the greeting in 設定, the simulator,
+// 配信 with its segments and test recipients)
 // in one area: the composer and the preview are most of their code, and shared between areas
 // they would land in the initial bundle (504 KiB gzip instead of 343).
 lazy_area!(
@@ -93,6 +95,11 @@ lazy_area!(
     SimulatorRoute => SimulatorPage,
     SettingsRoute => SettingsPage,
     AllowedIpsRoute => AllowedIpsPage,
+    DeliveriesRoute => DeliveriesPage,
+    DeliveryRoute => DeliveryPage,
+    SegmentsRoute => SegmentsPage,
+    SegmentRoute => SegmentPage,
+    TestRecipientsRoute => TestRecipientsPage,
 );
 lazy_area!(
     staff,

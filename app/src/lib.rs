@@ -30,10 +30,11 @@ use leptos_router::path;
 
 use crate::layout::AdminLayout;
 use crate::lazy_pages::{
-    AccountRoute, AllowedIpsRoute, AuditLogRoute, DepartmentsRoute, FriendAttributeRoute,
-    FriendAttributesRoute, FriendDetailRoute, FriendImportReportRoute, FriendImportRoute,
-    FriendsRoute, LoginHistoryRoute, MediaRoute, PasswordRoute, SettingsRoute, SimulatorRoute,
-    StaffRoute, TemplateRoute, TemplatesRoute,
+    AccountRoute, AllowedIpsRoute, AuditLogRoute, DeliveriesRoute, DeliveryRoute, DepartmentsRoute,
+    FriendAttributeRoute, FriendAttributesRoute, FriendDetailRoute, FriendImportReportRoute,
+    FriendImportRoute, FriendsRoute, LoginHistoryRoute, MediaRoute, PasswordRoute, SegmentRoute,
+    SegmentsRoute, SettingsRoute, SimulatorRoute, StaffRoute, TemplateRoute, TemplatesRoute,
+    TestRecipientsRoute,
 };
 use crate::pages::{Dashboard, LoginPage, NotFound, Placeholder, SetupPage};
 
@@ -98,14 +99,13 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/setup") view=SetupPage />
                 <ParentRoute path=path!("/admin") view=AdminLayout>
                     <Route path=path!("") view=Dashboard />
-                    <Route
-                        path=path!("deliveries")
-                        view=|| view! { <Placeholder slug="deliveries" /> }
-                    />
-                    <Route
-                        path=path!("segments")
-                        view=|| view! { <Placeholder slug="segments" /> }
-                    />
+                    <Route path=path!("deliveries") view=DeliveriesRoute::lazy() />
+                    <Route path=path!("deliveries/new") view=DeliveryRoute::lazy() />
+                    <Route path=path!("deliveries/:id") view=DeliveryRoute::lazy() />
+                    <Route path=path!("segments") view=SegmentsRoute::lazy() />
+                    <Route path=path!("segments/new") view=SegmentRoute::lazy() />
+                    <Route path=path!("segments/:id") view=SegmentRoute::lazy() />
+                    <Route path=path!("test-recipients") view=TestRecipientsRoute::lazy() />
                     <Route path=path!("surveys") view=|| view! { <Placeholder slug="surveys" /> } />
                     <Route
                         path=path!("rich-menus")

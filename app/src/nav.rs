@@ -29,6 +29,12 @@ pub const AREAS: &[Area] = &[
         need: Need::Can(Feature::Segments, Action::View),
     },
     Area {
+        slug: "test-recipients",
+        label: "テスト配信先",
+        summary: "テスト配信を受け取る職員の LINE アカウントの登録。",
+        need: Need::Can(Feature::TestRecipients, Action::View),
+    },
+    Area {
         slug: "surveys",
         label: "アンケート",
         summary: "LIFF で回答するアンケートの作成・変更と、回答の CSV 出力。",

@@ -18,6 +18,7 @@ mod m20261127_000007_jobs;
 mod m20261127_000008_friend_attributes;
 mod m20261127_000009_media;
 mod m20261127_000010_greeting_messages;
+mod m20261127_000011_segments_and_deliveries;
 
 pub struct Migrator;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000008_friend_attributes::Migration),
             Box::new(m20261127_000009_media::Migration),
             Box::new(m20261127_000010_greeting_messages::Migration),
+            Box::new(m20261127_000011_segments_and_deliveries::Migration),
         ]
     }
 }

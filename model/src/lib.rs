@@ -7,11 +7,16 @@
 //! - [`account`]: how long a username, display name and password may be.
 //! - [`attribute`]: how long a friend attribute's key, label, options and text values may be.
 //!
-//! Segment conditions and survey schemas join here as they arrive. No I/O
+//! - [`segment`]: a segment's tree of conditions.
+//! - [`delivery`]: a delivery's target and timing.
+//!
+//! Survey schemas join here as they arrive. No I/O
 //! lives here; storing is the `domain` crate's (with the `db` feature these enums map to
 //! columns).
 
 pub mod access;
 pub mod account;
 pub mod attribute;
+pub mod delivery;
+pub mod segment;
 pub mod status;

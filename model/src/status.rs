@@ -148,6 +148,8 @@ keyed_enum! {
         Failed = "failed", "失敗";
         /// Not confirmed within LINE's 24 hours for retry keys: never resent automatically.
         Expired = "expired", "期限切れ";
+        /// Never sent: its delivery was stopped by staff before it went out.
+        Cancelled = "cancelled", "送信中止";
     }
 }
 
@@ -241,5 +243,46 @@ mod tests {
             LoginOutcome::filter_options()[3],
             ("locked", "拒否（ロック中）")
         );
+    }
+}
+
+keyed_enum! {
+    /// Where a delivery (配信) stands: listmonk's fixed set of statuses. A repeated delivery
+    /// stays 予約済み between its occurrences; each occurrence (a run) has one of the statuses
+    /// from 送信中 on.
+    pub enum DeliveryStatus {
+        Draft = "draft", "下書き";
+        Scheduled = "scheduled", "予約済み";
+        Sending = "sending", "送信中";
+        Sent = "sent", "送信済み";
+        /// Some batches were refused by LINE or could not be confirmed.
+        PartlyFailed = "partly_failed", "一部失敗";
+        Failed = "failed", "失敗";
+        /// Stopped by staff while sending: batches not yet sent were not sent.
+        Stopped = "stopped", "停止";
+        /// Scheduled, then cancelled (解除) before it started.
+        Cancelled = "cancelled", "取消";
+        /// Due while no server was running, and later than the allowed delay: not sent.
+        Missed = "missed", "見送り";
+    }
+}
+
+impl DeliveryStatus {
+    /// Staff may still change it.
+    pub fn is_editable(self) -> bool {
+        matches!(self, DeliveryStatus::Draft | DeliveryStatus::Scheduled)
+    }
+
+    /// Nothing more will happen to it.
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            DeliveryStatus::Sent
+                | DeliveryStatus::PartlyFailed
+                | DeliveryStatus::Failed
+                | DeliveryStatus::Stopped
+                | DeliveryStatus::Cancelled
+                | DeliveryStatus::Missed
+        )
     }
 }

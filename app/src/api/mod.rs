@@ -12,25 +12,31 @@
 mod attributes;
 mod auth;
 mod dashboard;
+mod deliveries;
 mod friends;
 mod logs;
 mod media;
 #[cfg(feature = "ssr")]
 pub mod rules;
+mod segments;
 mod settings;
 mod simulator;
 mod staff;
 mod templates;
+mod test_recipients;
 
 pub use attributes::*;
 pub use auth::*;
 pub use dashboard::*;
+pub use deliveries::*;
 pub use friends::*;
 pub use logs::*;
 pub use media::*;
+pub use segments::*;
 pub use settings::*;
 pub use simulator::*;
 pub use staff::*;
 pub use templates::*;
+pub use test_recipients::*;
 
 pub use crate::error::AppError;

@@ -20,13 +20,16 @@ pub const SERVER_FN_RULES: &[&[Rule]] = &[
     super::attributes::RULES,
     super::auth::RULES,
     super::dashboard::RULES,
+    super::deliveries::RULES,
     super::friends::RULES,
     super::logs::RULES,
     super::media::RULES,
+    super::segments::RULES,
     super::settings::RULES,
     super::simulator::RULES,
     super::staff::RULES,
     super::templates::RULES,
+    super::test_recipients::RULES,
 ];
 
 /// Every rule, in one list.

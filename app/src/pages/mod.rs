@@ -2,18 +2,22 @@
 
 mod auth;
 mod dashboard;
+mod deliveries;
 mod friends;
 mod logs;
 mod media;
 mod not_found;
 mod placeholder;
+mod segments;
 mod settings;
 mod simulator;
 mod staff;
 mod templates;
+mod test_recipients;
 
 pub use auth::{LoginPage, PasswordPage, SetupPage};
 pub use dashboard::Dashboard;
+pub use deliveries::{DeliveriesPage, DeliveryPage};
 pub use friends::{
     FriendAttributePage, FriendAttributesPage, FriendDetailPage, FriendImportPage,
     FriendImportReportPage, FriendsPage,
@@ -22,7 +26,9 @@ pub use logs::{AuditLogPage, LoginHistoryPage};
 pub use media::MediaPage;
 pub use not_found::NotFound;
 pub use placeholder::Placeholder;
+pub use segments::{SegmentPage, SegmentsPage};
 pub use settings::{AllowedIpsPage, SettingsPage};
 pub use simulator::SimulatorPage;
 pub use staff::{AccountPage, DepartmentsPage, StaffPage};
 pub use templates::{TemplatePage, TemplatesPage};
+pub use test_recipients::TestRecipientsPage;

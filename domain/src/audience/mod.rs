@@ -6,10 +6,15 @@
 //! - [`attribute_csv`]: import and export of values as CSV files.
 //! - [`index`]: the in-memory audience index that counts matching friends fast.
 //!
-//! Surveys and segments join here as they arrive.
+//! - [`segments`]: saved segments (trees of conditions) and the audience of a delivery.
+//! - [`test_recipients`]: the friends who receive test deliveries.
+//!
+//! Surveys join here as they arrive.
 
 pub mod attribute_csv;
 pub mod attributes;
 pub mod friends;
 pub mod index;
+pub mod segments;
+pub mod test_recipients;
 pub mod values;

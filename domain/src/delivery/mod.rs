@@ -13,5 +13,10 @@
 //! The delivery engine of the segments issue (audiences, schedules, batches of 500 as jobs in
 //! `crate::jobs`, statuses) joins here and sends through the same outbox.
 
+pub mod deliveries;
+pub mod engine;
 pub mod messenger;
 pub mod outbox;
+pub mod sender_lock;
+pub mod test_sends;
+pub mod timing;

@@ -22,6 +22,8 @@ pub struct Model {
     pub line_request_id: Option<String>,
     /// LINE's error body or our reason, for staff.
     pub error: Option<String>,
+    /// The delivery run this request is a batch of (none: a test send, a simulator send).
+    pub run_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
