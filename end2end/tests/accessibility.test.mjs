@@ -126,7 +126,8 @@ const pages = [
   ['/admin/settings', 'あいさつメッセージ', 'settings'],
   ['/admin/settings/allowed-ips', '範囲を追加', 'allowed-ips'],
   ['/admin/password', 'パスワードの変更', 'password'],
-  ['/admin/deliveries', 'この機能は準備中です。', 'placeholder'],
+  ['/admin/surveys', 'この機能は準備中です。', 'placeholder'],
+  ['/admin/segments', 'セグメントはまだありません', 'segments'], ['/admin/segments/new', '当てはまる人数', 'segment-new'], ['/admin/test-recipients', 'テスト配信先を登録', 'test-recipients'], ['/admin/deliveries', '配信はまだありません', 'deliveries'], ['/admin/deliveries/new', '配信対象の人数', 'delivery-new'],
 ];
 
 for (const [path, ready, name] of pages) {

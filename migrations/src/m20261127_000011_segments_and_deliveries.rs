@@ -42,7 +42,11 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(TestRecipient::Table)
-                    .col(big_integer(TestRecipient::Id).auto_increment().primary_key())
+                    .col(
+                        big_integer(TestRecipient::Id)
+                            .auto_increment()
+                            .primary_key(),
+                    )
                     .col(big_integer(TestRecipient::DepartmentId))
                     .col(big_integer(TestRecipient::FriendId))
                     .col(string_len(TestRecipient::Name, 50))

@@ -74,9 +74,13 @@ pub struct Repeat {
 pub enum Every {
     Day,
     /// Weekdays, 1 (Monday) to 7 (Sunday), as ISO 8601 numbers them.
-    Week { weekdays: Vec<u8> },
+    Week {
+        weekdays: Vec<u8>,
+    },
     /// Days of the month, 1 to 31; a day a month lacks is skipped in that month.
-    Month { days: Vec<u8> },
+    Month {
+        days: Vec<u8>,
+    },
 }
 
 /// Japanese names of the ISO weekdays 1..=7.

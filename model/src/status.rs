@@ -268,12 +268,16 @@ keyed_enum! {
 }
 
 impl DeliveryStatus {
-    /// Staff may still change it.
+    /// Staff may still change it: drafts, scheduled deliveries (until they start) and cancelled
+    /// ones (解除 makes a scheduled delivery editable again, to be scheduled anew).
     pub fn is_editable(self) -> bool {
-        matches!(self, DeliveryStatus::Draft | DeliveryStatus::Scheduled)
+        matches!(
+            self,
+            DeliveryStatus::Draft | DeliveryStatus::Scheduled | DeliveryStatus::Cancelled
+        )
     }
 
-    /// Nothing more will happen to it.
+    /// Nothing more will happen to it (a run's end, or a one-off delivery's).
     pub fn is_final(self) -> bool {
         matches!(
             self,
@@ -281,7 +285,6 @@ impl DeliveryStatus {
                 | DeliveryStatus::PartlyFailed
                 | DeliveryStatus::Failed
                 | DeliveryStatus::Stopped
-                | DeliveryStatus::Cancelled
                 | DeliveryStatus::Missed
         )
     }

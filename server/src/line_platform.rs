@@ -1,6 +1,8 @@
 //! The process's view of its LINE channels: each channel with its opened secrets and its API
 //! client, one rate limiter shared by every caller, and the built-in sandbox that serves the
-//! sandbox channels.
+//! sandbox channels. It is the delivery engine's source of messengers (each channel's client),
+//! and holds the process's one audience index (shared by the admin panel's counts and the
+//! engine).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -27,7 +29,21 @@ pub struct ChannelHandle {
 pub struct LinePlatform {
     pub secrets: SecretBox,
     pub sandbox: sandbox::Sandbox,
+    /// The in-memory audience index of this process: the admin panel counts with it and the
+    /// delivery engine resolves recipients with it.
+    pub audience_index: Arc<domain::audience::index::AudienceIndex>,
+    /// How test deliveries are marked (`TEST_SENDER_NAME`, `TEST_MESSAGE_PREFIX`), for the
+    /// server functions that send them.
+    pub test_settings: domain::delivery::test_sends::TestSettings,
     channels: RwLock<HashMap<String, Arc<ChannelHandle>>>,
+}
+
+impl domain::delivery::engine::MessengerSource for LinePlatform {
+    type Messenger = Client;
+
+    fn messenger(&self, channel_id: i64) -> Option<Arc<Client>> {
+        self.by_id(channel_id).map(|h| Arc::new(h.client.clone()))
+    }
 }
 
 impl LinePlatform {
@@ -95,6 +111,8 @@ impl LinePlatform {
         Ok(Self {
             secrets,
             sandbox,
+            audience_index: Arc::new(domain::audience::index::AudienceIndex::new()),
+            test_settings: config.test_settings(),
             channels: RwLock::new(handles),
         })
     }

@@ -51,7 +51,16 @@ pub fn router(state: AppState, limits: Limits) -> Router {
         .as_deref()
         .is_some_and(|o| o.starts_with("https://"));
     let context = state.context.clone();
-    let provide = move || provide_context(context.clone());
+    // The process's one audience index (`LinePlatform::audience_index`), which the delivery
+    // engine also uses, for the server functions that count audiences; and how test deliveries
+    // are marked.
+    let index = state.platform.audience_index.clone();
+    let test_settings = state.platform.test_settings.clone();
+    let provide = move || {
+        provide_context(context.clone());
+        provide_context(index.clone());
+        provide_context(test_settings.clone());
+    };
     let leptos_options = state.leptos.clone();
 
     let routes = Router::new()

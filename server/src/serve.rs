@@ -42,7 +42,13 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         .context("listening socket has no address")?;
     let background = Background::new();
     let state = prepare(&config, db.clone(), local_addr, &background).await?;
-    crate::jobs::spawn_all(&background, &config, db.clone(), state.allowlist().clone());
+    crate::jobs::spawn_all(
+        &background,
+        &config,
+        db.clone(),
+        state.allowlist().clone(),
+        state.platform.clone(),
+    );
     let platform = state.platform.clone();
     let limits = Limits {
         body_bytes: config.request_body_limit,

@@ -11,6 +11,7 @@ mod notices;
 mod pager;
 mod password_fields;
 mod period_fields;
+pub mod segment_rule;
 
 pub use async_view::AsyncView;
 pub use auth_card::AuthCard;

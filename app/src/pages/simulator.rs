@@ -201,12 +201,14 @@ pub fn SimulatorPage() -> impl IntoView {
                                                     .get()
                                                     .and_then(Result::ok)
                                                     .unwrap_or_default();
-                                                let mut after_account = false;
+                                                let mut previous: Option<Option<Value>> = None;
                                                 bubbles
                                                     .into_iter()
                                                     .map(|b| {
-                                                        let continued = after_account && !b.from_friend;
-                                                        after_account = !b.from_friend;
+                                                        let sender = (!b.from_friend)
+                                                            .then(|| b.message.get("sender").cloned());
+                                                        let continued = sender.is_some() && previous == sender;
+                                                        previous = sender;
                                                         (b, continued)
                                                     })
                                                     .collect::<Vec<_>>()

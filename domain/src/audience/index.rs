@@ -2,6 +2,15 @@
 //! so that counting the friends who match several conditions (a segment's audience) takes
 //! microseconds over a million friends instead of a join per condition.
 //!
+//! It answers two kinds of question: the friends list's AND of [`Condition`]s
+//! ([`AudienceIndex::count_following`]), and a delivery's audience, a [`Selection`] of
+//! segment rules (trees of AND / OR / NOT groups over every condition kind of
+//! [`model::segment::Condition`]): [`AudienceIndex::count`], [`AudienceIndex::sample`],
+//! [`AudienceIndex::friend_ids`], [`AudienceIndex::filter_friends`]. Besides the bitsets it keeps,
+//! per friend, LINE's language (an interned code), the day of the latest follow in Japan, and per
+//! text attribute the friends' texts folded for comparison (case and full/half width ignored,
+//! as option labels are matched: `attributes::fold`).
+//!
 //! The database stays the record; the index is a cache that follows it. Every count first asks
 //! the database what changed and applies it:
 //! - friends whose row changed (follow, block, profile) since shortly before the last look
@@ -17,14 +26,15 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{Datelike, Months, NaiveDate, TimeDelta};
+use model::segment::{self as rule, ChoiceMatch, DayRange, Join, Rule, TextMatch};
 use model::status::{AttributeKind, FriendStatus};
 use sea_orm::sea_query::{Expr, ExprTrait as _};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QuerySelect,
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
 };
 
-use super::attributes::{self, Attribute};
+use super::attributes::{self, Attribute, fold};
+use super::segments::{Selection, day_bounds};
 use super::values::{Condition, parse_date};
 use crate::entities::{
     attribute, attribute_option, friend, friend_attribute_history, friend_attribute_value,
@@ -87,6 +97,40 @@ impl Bits {
         self.0.iter().map(|w| u64::from(w.count_ones())).sum()
     }
 
+    fn get(&self, id: usize) -> bool {
+        self.0
+            .get(id / 64)
+            .is_some_and(|word| word & (1 << (id % 64)) != 0)
+    }
+
+    /// The ids that are set, ascending.
+    fn ones(&self) -> impl Iterator<Item = usize> + '_ {
+        self.0.iter().enumerate().flat_map(|(i, word)| {
+            let mut word = *word;
+            std::iter::from_fn(move || {
+                (word != 0).then(|| {
+                    let bit = word.trailing_zeros() as usize;
+                    word &= word - 1;
+                    i * 64 + bit
+                })
+            })
+        })
+    }
+
+    /// The ids that are set, descending.
+    fn ones_desc(&self) -> impl Iterator<Item = usize> + '_ {
+        self.0.iter().enumerate().rev().flat_map(|(i, word)| {
+            let mut word = *word;
+            std::iter::from_fn(move || {
+                (word != 0).then(|| {
+                    let bit = 63 - word.leading_zeros() as usize;
+                    word &= !(1 << bit);
+                    i * 64 + bit
+                })
+            })
+        })
+    }
+
     /// The friends whose entry in `column` satisfies `keep`.
     fn from_column<T: Copy>(column: &[T], keep: impl Fn(T) -> bool) -> Bits {
         let mut bits = Bits(vec![0; column.len().div_ceil(64)]);
@@ -121,6 +165,15 @@ struct Snapshot {
     days: HashMap<i64, Vec<i32>>,
     /// Per number attribute: the number by friend id, NaN when unset.
     numbers: HashMap<i64, Vec<f64>>,
+    /// Per text attribute: the friends' texts, folded (`attributes::fold`), by friend id.
+    texts: HashMap<i64, HashMap<u32, Box<str>>>,
+    /// By friend id: LINE's language as an index into `language_codes` (0: not told).
+    language: Vec<u16>,
+    /// Language codes seen, lower case; the first is `""` (not told).
+    language_codes: Vec<String>,
+    /// By friend id: the day in Japan of the latest follow, in days from the common era
+    /// (`i32::MIN` for ids that are no friend).
+    followed: Vec<i32>,
 }
 
 type ValueRow = (i64, i64, Option<i64>, Option<String>, Option<f64>);
@@ -142,20 +195,48 @@ impl Snapshot {
             answered: HashMap::new(),
             days: HashMap::new(),
             numbers: HashMap::new(),
+            texts: HashMap::new(),
+            language: Vec::new(),
+            language_codes: vec![String::new()],
+            followed: Vec::new(),
         }
     }
 
-    fn set_friend(&mut self, id: i64, channel_id: i64, following: bool) {
-        let Ok(id) = usize::try_from(id) else { return };
+    fn set_friend(&mut self, row: &FriendRow) {
+        let (id, channel_id, status, language, followed_at) = row;
+        let Ok(id) = usize::try_from(*id) else { return };
         for (channel, bits) in &mut self.following {
-            if *channel != channel_id {
+            if channel != channel_id {
                 bits.set(id, false);
             }
         }
         self.following
-            .entry(channel_id)
+            .entry(*channel_id)
             .or_default()
-            .set(id, following);
+            .set(id, *status == FriendStatus::Following);
+        let code = self.language_code(language.as_deref().unwrap_or_default());
+        if self.language.len() <= id {
+            self.language.resize(id + 1, 0);
+            self.followed.resize(id + 1, i32::MIN);
+        }
+        self.language[id] = code;
+        self.followed[id] = crate::time::day_of(*followed_at).num_days_from_ce();
+    }
+
+    /// The index of a language code (interned; lower case).
+    fn language_code(&mut self, code: &str) -> u16 {
+        let code = code.trim().to_ascii_lowercase();
+        if let Some(i) = self.language_codes.iter().position(|c| *c == code) {
+            return u16::try_from(i).unwrap_or(0);
+        }
+        // LINE has a few dozen languages; anything beyond u16 is not a language.
+        match u16::try_from(self.language_codes.len()) {
+            Ok(i) if i < u16::MAX => {
+                self.language_codes.push(code);
+                i
+            }
+            _ => 0,
+        }
     }
 
     /// Forgets a friend's values (before reading them again).
@@ -171,6 +252,11 @@ impl Snapshot {
         for column in self.numbers.values_mut() {
             if let Some(n) = column.get_mut(id) {
                 *n = f64::NAN;
+            }
+        }
+        if let Ok(id) = u32::try_from(id) {
+            for column in self.texts.values_mut() {
+                column.remove(&id);
             }
         }
     }
@@ -215,6 +301,14 @@ impl Snapshot {
                 grow(column);
                 column[id] = day.map_or(i32::MIN, |d| d.num_days_from_ce());
             }
+            AttributeKind::Text => {
+                if let (Ok(id), Some(text)) = (u32::try_from(id), value) {
+                    self.texts
+                        .entry(*attribute_id)
+                        .or_default()
+                        .insert(id, fold(text).into_boxed_str());
+                }
+            }
             _ => {}
         }
     }
@@ -243,12 +337,7 @@ impl Snapshot {
                     max,
                 } => {
                     // Born on or before today − min years, and after today − (max+1) years.
-                    let latest = min
-                        .and_then(|m| today.checked_sub_months(Months::new(m * 12)))
-                        .map_or(i32::MAX, |d| d.num_days_from_ce());
-                    let earliest = max
-                        .and_then(|m| today.checked_sub_months(Months::new((m + 1) * 12)))
-                        .map_or(i32::MIN, |d| d.num_days_from_ce());
+                    let (latest, earliest) = birth_bounds(*min, *max, today);
                     let column = self.days.get(attribute_id).map_or(&[][..], Vec::as_slice);
                     result.and(&Bits::from_column(column, |d| {
                         d != i32::MIN && d <= latest && d > earliest
@@ -287,6 +376,192 @@ impl Snapshot {
     }
 }
 
+impl Snapshot {
+    /// The friends of a delivery's audience: following `channel_id`, in the selection.
+    fn selected(&self, channel_id: i64, selection: &Selection, today: NaiveDate) -> Bits {
+        let all = self.following.get(&channel_id).cloned().unwrap_or_default();
+        let mut result = if selection.all_friends {
+            all.clone()
+        } else {
+            let mut any = Bits::default();
+            for rule in &selection.include {
+                any.or(&self.rule(rule, &all, today));
+            }
+            any.and(&all);
+            any
+        };
+        for rule in &selection.exclude {
+            result.and_not(&self.rule(rule, &all, today));
+        }
+        result
+    }
+
+    /// The friends matching `rule`, within `all` (the channel's following friends: what NOT
+    /// and "none of" take their complement in).
+    fn rule(&self, rule: &Rule, all: &Bits, today: NaiveDate) -> Bits {
+        match rule {
+            Rule::Condition(condition) => self.condition(condition, all, today),
+            Rule::Group(group) => {
+                let mut result = match group.join {
+                    Join::All => {
+                        let mut result = all.clone();
+                        for member in &group.rules {
+                            result.and(&self.rule(member, all, today));
+                        }
+                        result
+                    }
+                    Join::Any => {
+                        let mut result = Bits::default();
+                        for member in &group.rules {
+                            result.or(&self.rule(member, all, today));
+                        }
+                        result.and(all);
+                        result
+                    }
+                };
+                if group.negate {
+                    let mut not = all.clone();
+                    not.and_not(&result);
+                    result = not;
+                }
+                result
+            }
+        }
+    }
+
+    fn condition(&self, condition: &rule::Condition, all: &Bits, today: NaiveDate) -> Bits {
+        use rule::Condition as C;
+        let empty = Bits::default();
+        // `all` without the friends in `bits`.
+        let without = |bits: &Bits| {
+            let mut result = all.clone();
+            result.and_not(bits);
+            result
+        };
+        let days_in = |column: &[i32], range: &DayRange| {
+            let (from, to) = day_bounds(range, today);
+            Bits::from_column(column, |d| d != i32::MIN && d >= from && d <= to)
+        };
+        match condition {
+            C::Choice {
+                matching,
+                option_ids,
+                ..
+            } => {
+                let option = |id: &i64| self.options.get(id).unwrap_or(&empty);
+                match matching {
+                    ChoiceMatch::AnyOf | ChoiceMatch::NoneOf => {
+                        let mut any = Bits::default();
+                        for id in option_ids {
+                            any.or(option(id));
+                        }
+                        if *matching == ChoiceMatch::NoneOf {
+                            without(&any)
+                        } else {
+                            any
+                        }
+                    }
+                    ChoiceMatch::AllOf => {
+                        let mut every = all.clone();
+                        for id in option_ids {
+                            every.and(option(id));
+                        }
+                        every
+                    }
+                }
+            }
+            C::Text {
+                attribute_id,
+                matching,
+                value,
+            } => {
+                let answered = self.answered.get(attribute_id).unwrap_or(&empty);
+                if *matching == TextMatch::Empty {
+                    return without(answered);
+                }
+                let wanted = fold(value);
+                let mut bits = Bits::default();
+                for (id, text) in self.texts.get(attribute_id).into_iter().flatten() {
+                    let hit = match matching {
+                        TextMatch::Contains => text.contains(wanted.as_str()),
+                        _ => **text == *wanted,
+                    };
+                    if hit {
+                        bits.set(*id as usize, true);
+                    }
+                }
+                bits
+            }
+            C::Number {
+                attribute_id,
+                min,
+                max,
+            } => {
+                let (min, max) = (
+                    min.unwrap_or(f64::NEG_INFINITY),
+                    max.unwrap_or(f64::INFINITY),
+                );
+                let column = self
+                    .numbers
+                    .get(attribute_id)
+                    .map_or(&[][..], Vec::as_slice);
+                Bits::from_column(column, |n| n >= min && n <= max)
+            }
+            C::Date {
+                attribute_id,
+                range,
+            } => days_in(
+                self.days.get(attribute_id).map_or(&[][..], Vec::as_slice),
+                range,
+            ),
+            C::Age {
+                attribute_id,
+                min,
+                max,
+            } => {
+                let (latest, earliest) = birth_bounds(*min, *max, today);
+                let column = self.days.get(attribute_id).map_or(&[][..], Vec::as_slice);
+                Bits::from_column(column, |d| d != i32::MIN && d <= latest && d > earliest)
+            }
+            C::Answered {
+                attribute_id,
+                answered,
+            } => {
+                let bits = self.answered.get(attribute_id).unwrap_or(&empty);
+                if *answered {
+                    bits.clone()
+                } else {
+                    without(bits)
+                }
+            }
+            C::Language { languages } => {
+                let wanted: HashSet<u16> = languages
+                    .iter()
+                    .filter_map(|l| {
+                        let l = l.trim().to_ascii_lowercase();
+                        self.language_codes.iter().position(|c| *c == l)
+                    })
+                    .filter_map(|i| u16::try_from(i).ok())
+                    .collect();
+                Bits::from_column(&self.language, |code| wanted.contains(&code))
+            }
+            C::Followed { range } => days_in(&self.followed, range),
+        }
+    }
+}
+
+/// Birth days, as days from the common era, of someone between `min` and `max` years old on
+/// `today`: born on or before the first, and after the second.
+fn birth_bounds(min: Option<u32>, max: Option<u32>, today: NaiveDate) -> (i32, i32) {
+    let latest = min
+        .and_then(|m| today.checked_sub_months(Months::new(m.saturating_mul(12))))
+        .map_or(i32::MAX, |d| d.num_days_from_ce());
+    let earliest = max
+        .and_then(|m| today.checked_sub_months(Months::new(m.saturating_add(1).saturating_mul(12))))
+        .map_or(i32::MIN, |d| d.num_days_from_ce());
+    (latest, earliest)
+}
+
 /// A stored date-like value as a day: `YYYY-MM-DD`, or `YYYY-MM` as its first day.
 fn day_of_value(value: &str) -> Option<NaiveDate> {
     if value.len() == 7 {
@@ -315,32 +590,116 @@ impl AudienceIndex {
         Self::default()
     }
 
-    /// How many friends following `channel_id` match every condition, on the day of `now`:
-    /// what a segment delivery would reach. The same answer as counting with
-    /// [`super::values::matching_all`] in SQL.
-    pub async fn count_following(
+    /// Runs `f` on the snapshot, caught up with the database first (or read whole, the first
+    /// time and after the attribute definitions changed).
+    async fn with_snapshot<R>(
         &self,
-        db: &DatabaseConnection,
-        channel_id: i64,
-        conditions: &[Condition],
-        now: DateTime,
-    ) -> DomainResult<u64> {
+        db: &impl ConnectionTrait,
+        f: impl FnOnce(&Snapshot) -> R,
+    ) -> DomainResult<R> {
         let mut guard = self.snapshot.lock().await;
         let stamp = attributes_stamp(db).await?;
         let snapshot = match guard.take() {
             Some(snapshot) if snapshot.stamp == stamp => catch_up(db, snapshot).await?,
             _ => load(db, stamp).await?,
         };
-        let count = snapshot
-            .matching(channel_id, conditions, crate::time::day_of(now))
-            .count();
+        let result = f(&snapshot);
         *guard = Some(snapshot);
-        Ok(count)
+        Ok(result)
+    }
+
+    /// How many friends following `channel_id` match every condition, on the day of `now`
+    /// (the friends list's filter). The same answer as counting with
+    /// [`super::values::matching_all`] in SQL.
+    pub async fn count_following(
+        &self,
+        db: &impl ConnectionTrait,
+        channel_id: i64,
+        conditions: &[Condition],
+        now: DateTime,
+    ) -> DomainResult<u64> {
+        let today = crate::time::day_of(now);
+        self.with_snapshot(db, |s| s.matching(channel_id, conditions, today).count())
+            .await
+    }
+
+    /// How many friends following `channel_id` are in `selection` on the day of `now` (ages
+    /// and relative days count from that day in Japan): a delivery's audience.
+    pub async fn count(
+        &self,
+        db: &impl ConnectionTrait,
+        channel_id: i64,
+        selection: &Selection,
+        now: DateTime,
+    ) -> DomainResult<u64> {
+        let today = crate::time::day_of(now);
+        self.with_snapshot(db, |s| s.selected(channel_id, selection, today).count())
+            .await
+    }
+
+    /// Up to `limit` friend ids of the audience, newest friends first.
+    pub async fn sample(
+        &self,
+        db: &impl ConnectionTrait,
+        channel_id: i64,
+        selection: &Selection,
+        now: DateTime,
+        limit: usize,
+    ) -> DomainResult<Vec<i64>> {
+        let today = crate::time::day_of(now);
+        self.with_snapshot(db, |s| {
+            s.selected(channel_id, selection, today)
+                .ones_desc()
+                .take(limit)
+                .filter_map(|id| i64::try_from(id).ok())
+                .collect()
+        })
+        .await
+    }
+
+    /// Every friend id of the audience, ascending (the recipients of a delivery).
+    pub async fn friend_ids(
+        &self,
+        db: &impl ConnectionTrait,
+        channel_id: i64,
+        selection: &Selection,
+        now: DateTime,
+    ) -> DomainResult<Vec<i64>> {
+        let today = crate::time::day_of(now);
+        self.with_snapshot(db, |s| {
+            s.selected(channel_id, selection, today)
+                .ones()
+                .filter_map(|id| i64::try_from(id).ok())
+                .collect()
+        })
+        .await
+    }
+
+    /// The `candidates` (friend ids) that are in the audience, in their order (the test
+    /// recipients who match a delivery's target).
+    pub async fn filter_friends(
+        &self,
+        db: &impl ConnectionTrait,
+        channel_id: i64,
+        selection: &Selection,
+        now: DateTime,
+        candidates: &[i64],
+    ) -> DomainResult<Vec<i64>> {
+        let today = crate::time::day_of(now);
+        self.with_snapshot(db, |s| {
+            let bits = s.selected(channel_id, selection, today);
+            candidates
+                .iter()
+                .copied()
+                .filter(|id| usize::try_from(*id).is_ok_and(|i| bits.get(i)))
+                .collect()
+        })
+        .await
     }
 }
 
 /// Reads everything: the friends, then their values a page of friend ids at a time.
-async fn load(db: &DatabaseConnection, stamp: AttributesStamp) -> DomainResult<Snapshot> {
+async fn load(db: &impl ConnectionTrait, stamp: AttributesStamp) -> DomainResult<Snapshot> {
     // Taken before reading: what changes while reading is read again next time.
     let read_at = chrono::Utc::now();
     let last_history_id = last_history_id(db).await?;
@@ -348,8 +707,8 @@ async fn load(db: &DatabaseConnection, stamp: AttributesStamp) -> DomainResult<S
     let mut snapshot = Snapshot::new(stamp, attributes, read_at, last_history_id);
     let friends: Vec<FriendRow> = friend_rows().into_tuple().all(db).await?;
     let last = friends.iter().map(|f| f.0).max().unwrap_or(0);
-    for (id, channel_id, status) in friends {
-        snapshot.set_friend(id, channel_id, status == FriendStatus::Following);
+    for row in &friends {
+        snapshot.set_friend(row);
     }
     let mut from = 0;
     while from <= last {
@@ -366,14 +725,16 @@ async fn load(db: &DatabaseConnection, stamp: AttributesStamp) -> DomainResult<S
     Ok(snapshot)
 }
 
-/// A friend as the index reads it: id, channel, status.
-type FriendRow = (i64, i64, FriendStatus);
+/// A friend as the index reads it: id, channel, status, LINE's language, latest follow.
+type FriendRow = (i64, i64, FriendStatus, Option<String>, DateTime);
 
 fn friend_rows() -> sea_orm::Select<friend::Entity> {
     friend::Entity::find().select_only().columns([
         friend::Column::Id,
         friend::Column::ChannelId,
         friend::Column::Status,
+        friend::Column::Language,
+        friend::Column::FollowedAt,
     ])
 }
 
@@ -390,7 +751,7 @@ fn value_rows() -> sea_orm::Select<friend_attribute_value::Entity> {
         ])
 }
 
-async fn last_history_id(db: &DatabaseConnection) -> DomainResult<i64> {
+async fn last_history_id(db: &impl ConnectionTrait) -> DomainResult<i64> {
     Ok(friend_attribute_history::Entity::find()
         .select_only()
         .expr(Expr::col(friend_attribute_history::Column::Id).max())
@@ -402,7 +763,7 @@ async fn last_history_id(db: &DatabaseConnection) -> DomainResult<i64> {
 }
 
 /// Applies what changed since the snapshot last looked (and a little before).
-async fn catch_up(db: &DatabaseConnection, mut snapshot: Snapshot) -> DomainResult<Snapshot> {
+async fn catch_up(db: &impl ConnectionTrait, mut snapshot: Snapshot) -> DomainResult<Snapshot> {
     let since = snapshot.read_at - OVERLAP;
     snapshot.read_at = chrono::Utc::now();
     let friends: Vec<FriendRow> = friend_rows()
@@ -410,8 +771,8 @@ async fn catch_up(db: &DatabaseConnection, mut snapshot: Snapshot) -> DomainResu
         .into_tuple()
         .all(db)
         .await?;
-    for (id, channel_id, status) in friends {
-        snapshot.set_friend(id, channel_id, status == FriendStatus::Following);
+    for row in &friends {
+        snapshot.set_friend(row);
     }
     // Values: history entries newer than the last one read, and any written recently (an entry
     // with a smaller id may commit after a larger one).

@@ -10,8 +10,16 @@
 //! 3. The Messaging API client paces every call to LINE's rate limits and retries 429 and 5xx
 //!    with backoff (`line::client`).
 //!
-//! The delivery engine of the segments issue (audiences, schedules, batches of 500 as jobs in
-//! `crate::jobs`, statuses) joins here and sends through the same outbox.
+//! Deliveries (配信) are built on it:
+//!
+//! - [`deliveries`]: what staff edit and the one fixed set of statuses (下書き → 予約済み /
+//!   送信中 → 送信済み, 一部失敗, 失敗, 停止; 取消, 見送り), with versions, department scope and
+//!   audit; [`timing`]: now, at a time, or repeated, in Japan time.
+//! - [`engine`]: one job per occurrence (`crate::jobs::Work::Deliver`): the recipients resolved
+//!   and stored as outbox batches of 500 in one transaction, sent under the channel's send lease
+//!   ([`sender_lock`]) at the client's rate, stoppable, resumed after a crash with the stored
+//!   keys.
+//! - [`test_sends`]: テスト配信 to registered test recipients, marked, outside any run.
 
 pub mod deliveries;
 pub mod engine;

@@ -4,15 +4,17 @@
 //! instead of delivering again. LINE keeps keys for 24 hours; an older unsent request is marked
 //! `expired` for staff to decide, never resent automatically.
 //!
-//! The delivery engine of later issues (segments, schedules) sends through here.
+//! The delivery engine (`super::engine`) stores all the batches of a run at once
+//! ([`enqueue_batches`], in the transaction that prepares the run) and sends them through
+//! [`deliver`]; batches a stopped run never sent end [`SendStatus::Cancelled`] ([`cancel_unsent`]).
 
 use chrono::TimeDelta;
 use line::api::{MulticastRequest, PushRequest};
 use line::client::{ClientError, RetryKey, SendOutcome};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, QueryFilter, QueryOrder,
 };
 
 use crate::delivery::messenger::Messenger;
@@ -47,6 +49,17 @@ pub async fn enqueue(
     channel_id: i64,
     outgoing: &Outgoing,
 ) -> DomainResult<line_send::Model> {
+    enqueue_for_run(db, channel_id, None, outgoing).await
+}
+
+/// [`enqueue`] within a caller's transaction, as a batch of delivery run `run_id` (none: a test
+/// send, a simulator send).
+pub async fn enqueue_for_run(
+    db: &impl ConnectionTrait,
+    channel_id: i64,
+    run_id: Option<i64>,
+    outgoing: &Outgoing,
+) -> DomainResult<line_send::Model> {
     let recipients = outgoing.recipients();
     let known = friend::Entity::find()
         .filter(friend::Column::ChannelId.eq(channel_id))
@@ -79,9 +92,111 @@ pub async fn enqueue(
         finished_at: Set(None),
         line_request_id: Set(None),
         error: Set(None),
+        run_id: Set(run_id),
         ..Default::default()
     };
     Ok(row.insert(db).await?)
+}
+
+/// Rows of stored batches per insert statement: batches carry up to 500 user ids (about 17 KB),
+/// and each statement costs PostgreSQL's delayed ACK once (see `crate::db::bulk`), so a few
+/// large statements beat many small ones.
+const BATCHES_PER_STATEMENT: usize = 25;
+
+/// Stores the multicast batches of delivery run `run_id`, each with a fresh retry key, in the
+/// caller's transaction (a run's batches are stored all at once, before the first is sent).
+/// The recipients must be following friends of `channel_id` read from its friend rows (the
+/// engine resolves them so; this does not look them up again, for a million of them).
+pub async fn enqueue_batches(
+    db: &impl ConnectionTrait,
+    channel_id: i64,
+    run_id: i64,
+    batches: &[MulticastRequest],
+    now: DateTime,
+) -> DomainResult<u64> {
+    let mut stored = 0;
+    for chunk in batches.chunks(BATCHES_PER_STATEMENT) {
+        let mut rows = Vec::with_capacity(chunk.len());
+        for batch in chunk {
+            let body = serde_json::to_string(batch)
+                .map_err(|e| DomainError::Internal(format!("request body: {e}")))?;
+            rows.push(line_send::ActiveModel {
+                channel_id: Set(channel_id),
+                kind: Set(SendKind::Multicast),
+                retry_key: Set(RetryKey::random().to_string()),
+                body: Set(body),
+                recipients: Set(i32::try_from(batch.to.len()).unwrap_or(i32::MAX)),
+                status: Set(SendStatus::Pending),
+                attempts: Set(0),
+                created_at: Set(now),
+                first_attempt_at: Set(None),
+                finished_at: Set(None),
+                line_request_id: Set(None),
+                error: Set(None),
+                run_id: Set(Some(run_id)),
+                ..Default::default()
+            });
+        }
+        stored += line_send::Entity::insert_many(rows)
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(stored)
+}
+
+/// Marks the batches of run `run_id` that were never attempted as [`SendStatus::Cancelled`] (the
+/// run was stopped). Batches attempted before are left pending: LINE may have them, and only
+/// another attempt with their key can tell. Returns how many were cancelled.
+pub async fn cancel_unsent(
+    db: &impl ConnectionTrait,
+    run_id: i64,
+    now: DateTime,
+) -> DomainResult<u64> {
+    let done = line_send::Entity::update_many()
+        .col_expr(
+            line_send::Column::Status,
+            Expr::value(SendStatus::Cancelled),
+        )
+        .col_expr(line_send::Column::FinishedAt, Expr::value(now))
+        .filter(line_send::Column::RunId.eq(run_id))
+        .filter(line_send::Column::Status.eq(SendStatus::Pending))
+        .filter(line_send::Column::Attempts.eq(0))
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected)
+}
+
+/// Marks the batches of run `run_id` still pending as failed with `reason` (LINE could not be
+/// reached through every attempt). Returns how many.
+pub async fn fail_pending(
+    db: &impl ConnectionTrait,
+    run_id: i64,
+    reason: &str,
+    now: DateTime,
+) -> DomainResult<u64> {
+    let done = line_send::Entity::update_many()
+        .col_expr(line_send::Column::Status, Expr::value(SendStatus::Failed))
+        .col_expr(line_send::Column::FinishedAt, Expr::value(now))
+        .col_expr(line_send::Column::Error, Expr::value(reason))
+        .filter(line_send::Column::RunId.eq(run_id))
+        .filter(line_send::Column::Status.eq(SendStatus::Pending))
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected)
+}
+
+/// The ids of run `run_id`'s batches still pending, in order.
+pub async fn pending_of_run(db: &impl ConnectionTrait, run_id: i64) -> DomainResult<Vec<i64>> {
+    use sea_orm::QuerySelect;
+    Ok(line_send::Entity::find()
+        .select_only()
+        .column(line_send::Column::Id)
+        .filter(line_send::Column::RunId.eq(run_id))
+        .filter(line_send::Column::Status.eq(SendStatus::Pending))
+        .order_by_asc(line_send::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?)
 }
 
 /// Sends a stored request (again) through `messenger` with its own retry key, and records the

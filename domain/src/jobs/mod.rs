@@ -12,18 +12,31 @@
 //!   [`Retry`] schedules another attempt with backoff ([`lease::retry_delay`]), and after
 //!   [`lease::MAX_ATTEMPTS`] the job is left as failed for staff to see.
 //!
+//! - A running job's lease is short and renewed while it runs ([`execute`]): a job whose
+//!   process was killed is taken again within [`DeliverySettings::lease`], by another instance
+//!   or after a restart; a job whose lease was lost is told to stop ([`Running::stopped`]).
+//! - Jobs get a [`JobContext`]: the database, each channel's messenger, the audience index and
+//!   the engine's settings.
+//!
 //! The webhook inbox (`crate::webhook::inbox`) keeps its events in a table of its own, for the
 //! speed of its hot path, but takes, finishes and retries them by the same [`lease`] rules. The
-//! delivery engine, statistics fetching and rich menu publishing add their [`Work`] here.
+//! delivery engine ([`Work::Deliver`]) is here; statistics fetching and rich menu publishing add
+//! their [`Work`] here.
 
 pub mod lease;
 pub mod queue;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+use tokio::sync::watch;
 
-use crate::{DatabaseConnection, DomainError};
+use crate::audience::index::AudienceIndex;
+use crate::delivery::engine::{self, DeliverySettings, MessengerSource, NoMessenger};
+use crate::delivery::sender_lock::LocalSenders;
+use crate::entities::job;
+use crate::{DatabaseConnection, DateTime, DomainError};
 
 /// Work that could not be finished now but is worth another attempt later (LINE unreachable or
 /// busy, the database unavailable). Anything else a job or event handler meets is recorded and
@@ -35,6 +48,12 @@ pub struct Retry(pub String);
 impl From<DomainError> for Retry {
     fn from(e: DomainError) -> Self {
         Retry(e.to_string())
+    }
+}
+
+impl From<sea_orm::DbErr> for Retry {
+    fn from(e: sea_orm::DbErr) -> Self {
+        Retry(DomainError::from(e).to_string())
     }
 }
 
@@ -52,6 +71,13 @@ pub enum Work {
         idle_timeout_secs: u64,
         absolute_lifetime_secs: u64,
     },
+    /// Sends one occurrence of a delivery (`crate::delivery::engine`), planned for
+    /// `occurrence_at`, if the delivery is still at `version`.
+    Deliver {
+        delivery_id: i64,
+        version: i32,
+        occurrence_at: DateTime,
+    },
 }
 
 impl Work {
@@ -60,16 +86,118 @@ impl Work {
         match self {
             Work::PurgeLogs { .. } => "purge_logs",
             Work::PurgeSessions { .. } => "purge_sessions",
+            Work::Deliver { .. } => "deliver",
         }
     }
 
     /// Every kind this version runs; jobs of other kinds (a newer version's) are left alone.
-    pub const KINDS: [&'static str; 2] = ["purge_logs", "purge_sessions"];
+    pub const KINDS: [&'static str; 3] = ["purge_logs", "purge_sessions", "deliver"];
+}
+
+/// What jobs work with: shared by every job of a process (cheap to clone).
+pub struct JobContext<S> {
+    pub db: DatabaseConnection,
+    /// Each channel's messenger.
+    pub line: Arc<S>,
+    /// The audience index the admin panel counts with (one per process).
+    pub audience: Arc<AudienceIndex>,
+    pub delivery: DeliverySettings,
+    /// One delivery per channel at a time in this process.
+    pub senders: Arc<LocalSenders>,
+}
+
+impl<S> Clone for JobContext<S> {
+    fn clone(&self) -> Self {
+        Self {
+            db: self.db.clone(),
+            line: self.line.clone(),
+            audience: self.audience.clone(),
+            delivery: self.delivery.clone(),
+            senders: self.senders.clone(),
+        }
+    }
+}
+
+impl<S: MessengerSource> JobContext<S> {
+    pub fn new(
+        db: DatabaseConnection,
+        line: Arc<S>,
+        audience: Arc<AudienceIndex>,
+        delivery: DeliverySettings,
+    ) -> Self {
+        Self {
+            db,
+            line,
+            audience,
+            delivery,
+            senders: Arc::new(LocalSenders::new()),
+        }
+    }
+}
+
+impl JobContext<NoMessenger> {
+    /// For jobs that only need the database (tests of the purges).
+    pub fn database_only(db: DatabaseConnection) -> Self {
+        Self::new(
+            db,
+            Arc::new(NoMessenger),
+            Arc::new(AudienceIndex::new()),
+            DeliverySettings::default(),
+        )
+    }
+}
+
+/// A job being run: which one, its attempt, and whether it must stop (its lease was lost, or
+/// the process is stopping). Long jobs look at it between steps.
+#[derive(Clone, Debug)]
+pub struct Running {
+    pub job_id: i64,
+    /// This attempt's number (from 1).
+    pub attempts: i32,
+    stop: watch::Receiver<bool>,
+}
+
+impl Running {
+    /// A job run by the caller, which stops it by sending `true`.
+    pub fn new(job_id: i64, attempts: i32) -> (Self, watch::Sender<bool>) {
+        let (tx, stop) = watch::channel(false);
+        (
+            Self {
+                job_id,
+                attempts,
+                stop,
+            },
+            tx,
+        )
+    }
+
+    /// Told to stop.
+    pub fn stopping(&self) -> bool {
+        *self.stop.borrow()
+    }
+
+    /// Waits until told to stop (forever if nobody can tell it any more).
+    pub async fn stopped(&self) {
+        let mut stop = self.stop.clone();
+        if stop.wait_for(|s| *s).await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
+
+    /// After this attempt the job is given up if it asks for another.
+    pub fn is_last_attempt(&self) -> bool {
+        self.attempts >= lease::MAX_ATTEMPTS
+    }
 }
 
 /// Does one job. The one dispatch of background work: each arm names the capability that owns
 /// it. Returns a short summary for the log.
-pub async fn run(db: &DatabaseConnection, work: &Work) -> Result<String, Retry> {
+pub async fn run<S: MessengerSource>(
+    ctx: &JobContext<S>,
+    running: &Running,
+    work: &Work,
+) -> Result<String, Retry> {
+    let db = &ctx.db;
     match work {
         Work::PurgeLogs { retention_days } => {
             let now = chrono::Utc::now();
@@ -97,7 +225,104 @@ pub async fn run(db: &DatabaseConnection, work: &Work) -> Result<String, Retry> 
             let ended = crate::staff::sessions::purge_expired(db, policy).await?;
             Ok(format!("removed {ended} expired sessions"))
         }
+        Work::Deliver {
+            delivery_id,
+            version,
+            occurrence_at,
+        } => engine::deliver(ctx, running, *delivery_id, *version, *occurrence_at).await,
     }
+}
+
+/// How a job taken by [`execute`] ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Ended {
+    Done(String),
+    /// Another attempt is planned (or, after the last, it was left failed).
+    Retrying(String),
+    /// Its lease was lost to another taker: nothing recorded.
+    LeaseLost,
+    /// The process is stopping: given back for the next taker.
+    GivenBack,
+    /// Its outcome could not be recorded (the lease runs out and it is taken again).
+    Unrecorded(String),
+}
+
+/// Runs a job taken from the queue, renewing its lease every
+/// [`DeliverySettings::renew_every`] while it runs, and records how it went. When the lease is
+/// lost the job is told to stop and nothing is recorded (its new taker does that); when
+/// `shutdown` turns `true` the job is told to stop and, unless it finished anyway, given back
+/// at once.
+pub async fn execute<S: MessengerSource>(
+    ctx: &JobContext<S>,
+    job: job::Model,
+    mut shutdown: watch::Receiver<bool>,
+) -> Ended {
+    let db = &ctx.db;
+    let work = match queue::work_of(&job) {
+        Ok(work) => work,
+        // A payload this version cannot read: trying again will not help; the note stays for
+        // staff.
+        Err(problem) => {
+            tracing::error!(%problem, "job cannot be read");
+            return match queue::finish(db, job.id, Some(&problem), chrono::Utc::now()).await {
+                Ok(()) => Ended::Done(problem),
+                Err(e) => Ended::Unrecorded(e.to_string()),
+            };
+        }
+    };
+    let (running, stop) = Running::new(job.id, job.attempts);
+    let lease = ctx.delivery.lease;
+    let every = ctx.delivery.renew_every;
+    let mut renew = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    renew.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut lost = false;
+    let mut stopping = *shutdown.borrow();
+    let mut watching = true;
+    if stopping {
+        let _ = stop.send(true);
+    }
+    let work_done = run(ctx, &running, &work);
+    tokio::pin!(work_done);
+    let result = loop {
+        tokio::select! {
+            result = &mut work_done => break result,
+            _ = renew.tick(), if !lost => {
+                match queue::renew(db, job.id, job.attempts, lease, chrono::Utc::now()).await {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        tracing::warn!(job = job.id, "job lease lost; stopping it");
+                        lost = true;
+                        let _ = stop.send(true);
+                    }
+                    Err(e) => tracing::warn!(job = job.id, error = %e, "cannot renew a job's lease"),
+                }
+            }
+            changed = shutdown.changed(), if watching => {
+                if changed.is_err() {
+                    watching = false;
+                } else if *shutdown.borrow() {
+                    stopping = true;
+                    let _ = stop.send(true);
+                }
+            }
+        }
+    };
+    let now = chrono::Utc::now();
+    if lost {
+        return Ended::LeaseLost;
+    }
+    let recorded = match result {
+        Ok(summary) => queue::finish(db, job.id, None, now)
+            .await
+            .map(|()| Ended::Done(summary)),
+        Err(_) if stopping => queue::give_back(db, job.id, job.attempts)
+            .await
+            .map(|()| Ended::GivenBack),
+        Err(Retry(reason)) => queue::retry_later(db, &job, &reason, now)
+            .await
+            .map(|()| Ended::Retrying(reason)),
+    };
+    recorded.unwrap_or_else(|e| Ended::Unrecorded(e.to_string()))
 }
 
 #[cfg(test)]
@@ -113,6 +338,11 @@ mod tests {
             Work::PurgeSessions {
                 idle_timeout_secs: 1800,
                 absolute_lifetime_secs: 43200,
+            },
+            Work::Deliver {
+                delivery_id: 7,
+                version: 3,
+                occurrence_at: chrono::DateTime::default(),
             },
         ];
         for work in all {

@@ -2,10 +2,10 @@
 
 use std::time::Duration;
 
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::{Expr, ExprTrait as _, OnConflict};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter,
 };
 
 use crate::entities::job;
@@ -28,7 +28,7 @@ const COLUMNS: Leased<job::Entity> = Leased {
 /// Stores `work` under `key`, due at `run_at`. Returns whether it was new: a job already stored
 /// under the key (pending, done or failed) is left as it is.
 pub async fn enqueue(
-    db: &DatabaseConnection,
+    db: &impl ConnectionTrait,
     key: &str,
     work: &Work,
     run_at: DateTime,
@@ -97,6 +97,48 @@ pub async fn finish(
     now: DateTime,
 ) -> DomainResult<()> {
     lease::finish(db, &COLUMNS, &[id], note, now).await
+}
+
+/// Pushes the lease of a job being run forward to `now + lease`. The attempt number is the
+/// holder's token: `false` when the job was taken again meanwhile (the lease had run out) or
+/// finished, and the caller must stop.
+pub async fn renew(
+    db: &DatabaseConnection,
+    id: i64,
+    attempts: i32,
+    lease: Duration,
+    now: DateTime,
+) -> DomainResult<bool> {
+    let until = now + chrono::TimeDelta::from_std(lease).unwrap_or(chrono::TimeDelta::MAX);
+    let renewed = job::Entity::update_many()
+        .col_expr(job::Column::LockedUntil, Expr::value(until))
+        .filter(job::Column::Id.eq(id))
+        .filter(job::Column::Attempts.eq(attempts))
+        .filter(job::Column::Status.eq(WorkStatus::Pending))
+        .exec(db)
+        .await?
+        .rows_affected;
+    Ok(renewed > 0)
+}
+
+/// Gives a job back at once, its attempt not counted (the process is stopping): the next
+/// taker need not wait for the lease to run out.
+pub async fn give_back(db: &DatabaseConnection, id: i64, attempts: i32) -> DomainResult<()> {
+    job::Entity::update_many()
+        .col_expr(
+            job::Column::LockedUntil,
+            Expr::value(Option::<DateTime>::None),
+        )
+        .col_expr(
+            job::Column::Attempts,
+            Expr::col(job::Column::Attempts).sub(1),
+        )
+        .filter(job::Column::Id.eq(id))
+        .filter(job::Column::Attempts.eq(attempts))
+        .filter(job::Column::Status.eq(WorkStatus::Pending))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 /// Schedules another attempt with backoff, or leaves the job failed after the last one.

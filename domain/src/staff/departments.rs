@@ -73,18 +73,12 @@ pub async fn rename(
 pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: i64) -> DomainResult<Department> {
     let txn = crate::db::begin_write(db).await?;
     let department = find(&txn, id).await?;
-    let members = staff_department::Entity::find()
-        .filter(staff_department::Column::DepartmentId.eq(id))
-        .count(&txn)
-        .await?;
-    let templates = message_template::Entity::find()
-        .filter(message_template::Column::DepartmentId.eq(id))
-        .count(&txn)
-        .await?;
-    if members > 0 || templates > 0 {
+    let owned = owned_items(&txn, id).await?;
+    if !owned.is_empty() {
         return Err(DomainError::Conflict(format!(
-            "部署「{}」には所属する職員が{members}人、定型文が{templates}件あるため削除できません。先に別の部署へ移してください。",
-            department.name
+            "部署「{}」には{}があるため削除できません。先に別の部署へ移すか、削除してください。",
+            department.name,
+            owned.join("、")
         )));
     }
     department::Entity::delete_by_id(id).exec(&txn).await?;
@@ -92,6 +86,67 @@ pub async fn delete(db: &DatabaseConnection, actor: &Actor, id: i64) -> DomainRe
     record(&txn, actor, "department.delete", &department).await?;
     txn.commit().await?;
     Ok(department)
+}
+
+/// What still belongs to a department, as staff read it (「所属する職員が2人」): a department is
+/// deleted only when nothing does, since each of these tables refers to it.
+async fn owned_items(txn: &DatabaseTransaction, id: i64) -> DomainResult<Vec<String>> {
+    use crate::entities::{delivery, media, segment, test_recipient};
+    let counts = [
+        (
+            "所属する職員",
+            "人",
+            staff_department::Entity::find()
+                .filter(staff_department::Column::DepartmentId.eq(id))
+                .count(txn)
+                .await?,
+        ),
+        (
+            "定型文",
+            "件",
+            message_template::Entity::find()
+                .filter(message_template::Column::DepartmentId.eq(id))
+                .count(txn)
+                .await?,
+        ),
+        (
+            "画像",
+            "件",
+            media::Entity::find()
+                .filter(media::Column::DepartmentId.eq(id))
+                .count(txn)
+                .await?,
+        ),
+        (
+            "セグメント",
+            "件",
+            segment::Entity::find()
+                .filter(segment::Column::DepartmentId.eq(id))
+                .count(txn)
+                .await?,
+        ),
+        (
+            "配信",
+            "件",
+            delivery::Entity::find()
+                .filter(delivery::Column::DepartmentId.eq(id))
+                .count(txn)
+                .await?,
+        ),
+        (
+            "テスト配信先",
+            "件",
+            test_recipient::Entity::find()
+                .filter(test_recipient::Column::DepartmentId.eq(id))
+                .count(txn)
+                .await?,
+        ),
+    ];
+    Ok(counts
+        .into_iter()
+        .filter(|(_, _, n)| *n > 0)
+        .map(|(what, unit, n)| format!("{what}が{n}{unit}"))
+        .collect())
 }
 
 /// Every department with its number of members, by name.

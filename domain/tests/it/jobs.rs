@@ -254,7 +254,11 @@ async fn the_purge_jobs_delete_only_what_is_old_enough(t: TestDb) {
     access_log::insert(&t.db, &[record(200), record(10)])
         .await
         .unwrap();
-    let summary = domain::jobs::run(&t.db, &purge(180)).await.unwrap();
+    let ctx = domain::jobs::JobContext::database_only(t.db.clone());
+    let (running, _stop) = domain::jobs::Running::new(0, 1);
+    let summary = domain::jobs::run(&ctx, &running, &purge(180))
+        .await
+        .unwrap();
     assert!(summary.contains("purged 1 access log rows"), "{summary}");
     let left = domain::entities::access_log::Entity::find()
         .all(&t.db)

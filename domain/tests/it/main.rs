@@ -5,13 +5,16 @@
 
 mod admin_network;
 mod audit_and_logins;
+mod deliveries;
 mod delivery;
 mod friend_attributes;
 mod jobs;
 mod line_platform;
 mod media;
+mod segments;
 mod staff_access;
 mod staff_auth;
 mod support;
 mod templates;
+mod test_recipients;
 mod webhook;

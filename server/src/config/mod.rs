@@ -54,6 +54,13 @@ pub struct Config {
     pub leptos_reload_port: u16,
     /// Off only in the access-log benchmark's comparison run.
     pub access_log: bool,
+    /// `INSTANCE_ID`, or a random id for this start.
+    pub instance_id: String,
+    pub job_lease: Duration,
+    pub delivery_missed_after: Duration,
+    pub delivery_batches_in_flight: usize,
+    pub test_sender_name: String,
+    pub test_message_prefix: String,
 }
 
 /// A value that must never reach a log: `Debug` prints `***`.
@@ -247,6 +254,37 @@ impl Config {
             number_in(v, 1..=65535)
         })?;
         let access_log = get(settings::MACHIDAYORI_BENCH_WITHOUT_ACCESS_LOG.name).is_none();
+        let instance_id = parse_optional(&get, settings::INSTANCE_ID, |v| {
+            let ok = !v.is_empty()
+                && v.len() <= 64
+                && v.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            if ok {
+                Ok(v.to_owned())
+            } else {
+                Err("expected 1-64 letters, digits, `-` or `_`".into())
+            }
+        })?
+        .unwrap_or_else(domain::delivery::engine::random_instance_id);
+        let job_lease = parse_or(&get, settings::JOB_LEASE, |v| {
+            duration_in(v, Duration::from_secs(3), 10 * minute)
+        })?;
+        let delivery_missed_after = parse_or(&get, settings::DELIVERY_MISSED_AFTER, |v| {
+            duration_in(v, minute, 7 * 24 * 60 * minute)
+        })?;
+        let delivery_batches_in_flight =
+            parse_or(&get, settings::DELIVERY_BATCHES_IN_FLIGHT, |v| {
+                number_in(v, 1..=64)
+            })?;
+        let short_text = |v: &str| {
+            if v.chars().count() <= 20 && !v.chars().any(char::is_control) {
+                Ok(v.to_owned())
+            } else {
+                Err("expected at most 20 characters on one line".to_owned())
+            }
+        };
+        let test_sender_name = parse_or(&get, settings::TEST_SENDER_NAME, short_text)?;
+        let test_message_prefix = parse_or(&get, settings::TEST_MESSAGE_PREFIX, short_text)?;
 
         Ok(Self {
             admin_allowed_ips,
@@ -272,7 +310,33 @@ impl Config {
             shutdown_timeout,
             leptos_reload_port,
             access_log,
+            instance_id,
+            job_lease,
+            delivery_missed_after,
+            delivery_batches_in_flight,
+            test_sender_name,
+            test_message_prefix,
         })
+    }
+
+    /// How the delivery engine and the job runner behave here.
+    pub fn delivery_settings(&self) -> domain::delivery::engine::DeliverySettings {
+        domain::delivery::engine::DeliverySettings {
+            instance_id: self.instance_id.clone(),
+            missed_after: self.delivery_missed_after,
+            in_flight: self.delivery_batches_in_flight,
+            lease: self.job_lease,
+            renew_every: self.job_lease / 3,
+            ..Default::default()
+        }
+    }
+
+    /// How test deliveries are marked.
+    pub fn test_settings(&self) -> domain::delivery::test_sends::TestSettings {
+        domain::delivery::test_sends::TestSettings {
+            sender_name: self.test_sender_name.clone(),
+            prefix: self.test_message_prefix.clone(),
+        }
     }
 
     pub fn session_policy(&self) -> domain::staff::sessions::SessionPolicy {
@@ -347,6 +411,14 @@ mod tests {
             ("ACCESS_LOG_RETENTION_DAYS", "179"),
             ("ACCESS_LOG_RETENTION_DAYS", "-1"),
             ("ACCESS_LOG_RETENTION_DAYS", "half a year"),
+            ("INSTANCE_ID", "web 1"),
+            ("JOB_LEASE", "1s"),
+            ("DELIVERY_MISSED_AFTER", "10s"),
+            ("DELIVERY_BATCHES_IN_FLIGHT", "0"),
+            (
+                "TEST_SENDER_NAME",
+                "とても長い送信者名はLINEでは二十文字までです",
+            ),
         ] {
             let err = from_env(&[(name, value)]).unwrap_err();
             assert_eq!(err.name, name, "{value}");
@@ -382,6 +454,33 @@ mod tests {
         assert_eq!(c.access_log_retention_days, 400);
         let err = from_env(&[("ACCESS_LOG_RETENTION_DAYS", "30")]).unwrap_err();
         assert!(err.to_string().contains("at least 180 days"), "{err}");
+    }
+
+    #[test]
+    fn delivery_settings_have_defaults_and_overrides() {
+        let c = from_env(&[]).unwrap();
+        let d = c.delivery_settings();
+        assert_eq!(d.missed_after, Duration::from_secs(3600));
+        assert_eq!(
+            (d.lease, d.renew_every),
+            (Duration::from_secs(30), Duration::from_secs(10))
+        );
+        assert_eq!(d.in_flight, 8);
+        assert!(d.instance_id.starts_with("instance-"));
+        assert_eq!(c.test_settings().sender_name, "テスト配信");
+        assert_eq!(c.test_settings().prefix, "【テスト】");
+        let c = from_env(&[
+            ("INSTANCE_ID", "web-1"),
+            ("DELIVERY_MISSED_AFTER", "30m"),
+            ("JOB_LEASE", "6s"),
+            ("TEST_MESSAGE_PREFIX", "[TEST]"),
+        ])
+        .unwrap();
+        let d = c.delivery_settings();
+        assert_eq!(d.instance_id, "web-1");
+        assert_eq!(d.missed_after, Duration::from_secs(1800));
+        assert_eq!(d.renew_every, Duration::from_secs(2));
+        assert_eq!(c.test_settings().prefix, "[TEST]");
     }
 
     #[test]

@@ -188,6 +188,42 @@ pub const ACCESS_LOG_RETENTION_DAYS: Setting = Setting {
     doc: "Days the access log keeps each request (180-36500); older rows are deleted daily at 18:30 UTC (03:30 JST).",
 };
 
+pub const INSTANCE_ID: Setting = Setting {
+    name: "INSTANCE_ID",
+    default: Default::Described("(random at each start)"),
+    doc: "This instance's name in the database's leases: deliveries of a LINE channel are sent by one instance at a time, so the channel's rate limit holds for all instances together. Unset: a new random id at each start. When set, every instance sharing a database needs its own (letters, digits, `-` and `_`, at most 64).",
+};
+
+pub const JOB_LEASE: Setting = Setting {
+    name: "JOB_LEASE",
+    default: Default::Value("30s"),
+    doc: "How long a background job (a delivery, a purge) and a channel's send lease stay with an instance that stopped renewing them (renewed every third of it; 3s-10m): how soon another instance, or this one restarted, takes over the delivery of a process that died.",
+};
+
+pub const DELIVERY_MISSED_AFTER: Setting = Setting {
+    name: "DELIVERY_MISSED_AFTER",
+    default: Default::Value("60m"),
+    doc: "A delivery that was due while no server ran is still sent at start-up when it is less than this late (1m-7d); later than that it is marked 見送り (missed) for staff to see, never sent late.",
+};
+
+pub const DELIVERY_BATCHES_IN_FLIGHT: Setting = Setting {
+    name: "DELIVERY_BATCHES_IN_FLIGHT",
+    default: Default::Value("8"),
+    doc: "Multicast requests of 500 recipients one delivery has on their way to LINE at once (1-64); each still waits for its turn under the channel's rate limit (`LINE_RATE_LIMITS`, multicast).",
+};
+
+pub const TEST_SENDER_NAME: Setting = Setting {
+    name: "TEST_SENDER_NAME",
+    default: Default::Value("テスト配信"),
+    doc: "The sender name test deliveries carry (LINE's `sender.name`, shown in the chat instead of the account's name; 1-20 characters).",
+};
+
+pub const TEST_MESSAGE_PREFIX: Setting = Setting {
+    name: "TEST_MESSAGE_PREFIX",
+    default: Default::Value("【テスト】"),
+    doc: "A line put before the first text of every test delivery (at most 20 characters).",
+};
+
 /// Every documented setting, in README.md's order.
 pub const SETTINGS: &[Setting] = &[
     BIND_ADDR,
@@ -217,6 +253,12 @@ pub const SETTINGS: &[Setting] = &[
     ADMIN_ALLOWED_IPS,
     TRUSTED_PROXIES,
     ACCESS_LOG_RETENTION_DAYS,
+    INSTANCE_ID,
+    JOB_LEASE,
+    DELIVERY_MISSED_AFTER,
+    DELIVERY_BATCHES_IN_FLIGHT,
+    TEST_SENDER_NAME,
+    TEST_MESSAGE_PREFIX,
 ];
 
 /// Settings the tools around the server set, not operators; not in README.md's table.

@@ -26,7 +26,14 @@ pub async fn handle(State(state): State<AppState>, req: Request<Body>) -> Respon
         return AppError::unknown_call().into_response();
     }
     let context = state.context.clone();
-    handle_server_fns_with_context(move || provide_context(context.clone()), req)
+    let index = state.platform.audience_index.clone();
+    let test_settings = state.platform.test_settings.clone();
+    let provide = move || {
+        provide_context(context.clone());
+        provide_context(index.clone());
+        provide_context(test_settings.clone());
+    };
+    handle_server_fns_with_context(provide, req)
         .await
         .into_response()
 }

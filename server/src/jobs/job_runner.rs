@@ -1,38 +1,64 @@
-//! Takes due jobs from the `job` table (`domain::jobs::queue`) and runs them through
-//! `domain::jobs::run`, the one dispatch of background work. Every instance runs one; a job is
-//! taken by one of them at a time.
+//! Takes due jobs from the `job` table (`domain::jobs::queue`) and runs each in a task of its
+//! own through `domain::jobs::execute` (the one dispatch of background work, with the job's
+//! lease renewed while it runs). Every instance runs one; a job is taken by one of them at a
+//! time, and a job of an instance that died is taken again when its short lease ends.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
+use domain::delivery::engine::MessengerSource;
 use domain::entities::job;
-use domain::jobs::{self, Retry, queue};
+use domain::jobs::{self, Ended, JobContext, queue};
+use tokio::sync::{Semaphore, watch};
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 use tracing::Instrument;
 
-/// How long a runner holds a job: longer than the slowest job (a purge of millions of rows in
-/// chunks); a runner that dies gives its jobs back when this ends.
-pub const LEASE: Duration = Duration::from_secs(15 * 60);
-/// Jobs taken per round.
-const TAKE: u64 = 4;
+/// The default lease of a running job (`JOB_LEASE`): renewed every third of it while the job
+/// runs, so it only matters when the process dies.
+pub const LEASE: Duration = Duration::from_secs(30);
+/// Jobs this instance runs at once (deliveries of one channel wait for each other inside).
+const MAX_RUNNING: usize = 16;
 /// How often an idle runner looks for due jobs.
-const POLL: Duration = Duration::from_secs(5);
+const POLL: Duration = Duration::from_secs(2);
+/// How long jobs get to stop at shutdown (they are given back, or their lease runs out).
+const STOP_WAIT: Duration = Duration::from_secs(5);
 
-/// Runs due jobs until `stop`; a job under way is finished first.
-pub async fn run(db: domain::DatabaseConnection, stop: CancellationToken) {
+/// Runs due jobs until `stop`; jobs under way are then told to stop and given back.
+pub async fn run<S: MessengerSource>(ctx: JobContext<S>, stop: CancellationToken) {
+    let slots = Arc::new(Semaphore::new(MAX_RUNNING));
+    let tasks = TaskTracker::new();
+    let (shutdown, stopping) = watch::channel(false);
     while !stop.is_cancelled() {
-        let due = match queue::take_due(&db, TAKE, LEASE, Utc::now()).await {
-            Ok(due) => due,
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot read the job queue");
-                Vec::new()
+        let free = slots.available_permits();
+        let due = if free == 0 {
+            Vec::new()
+        } else {
+            let limit = u64::try_from(free).unwrap_or(1);
+            match queue::take_due(&ctx.db, limit, ctx.delivery.lease, Utc::now()).await {
+                Ok(due) => due,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot read the job queue");
+                    Vec::new()
+                }
             }
         };
         let idle = due.is_empty();
         for job in due {
+            let Ok(permit) = slots.clone().acquire_owned().await else {
+                break;
+            };
             let span =
                 tracing::info_span!("job", id = job.id, kind = %job.kind, attempt = job.attempts);
-            execute(&db, job).instrument(span).await;
+            let (ctx, stopping) = (ctx.clone(), stopping.clone());
+            tasks.spawn(
+                async move {
+                    report(jobs::execute(&ctx, job, stopping).await);
+                    drop(permit);
+                }
+                .instrument(span),
+            );
         }
         if idle {
             tokio::select! {
@@ -41,30 +67,31 @@ pub async fn run(db: domain::DatabaseConnection, stop: CancellationToken) {
             }
         }
     }
+    let _ = shutdown.send(true);
+    tasks.close();
+    if tokio::time::timeout(STOP_WAIT, tasks.wait()).await.is_err() {
+        tracing::warn!(
+            jobs = tasks.len(),
+            "jobs still running at shutdown are left to their leases"
+        );
+    }
 }
 
-/// Runs one job and records how it went.
-pub async fn execute(db: &domain::DatabaseConnection, job: job::Model) {
-    let recorded = match queue::work_of(&job) {
-        // A payload this version cannot read: trying again will not help; the note stays for
-        // staff.
-        Err(problem) => {
-            tracing::error!(%problem, "job cannot be read");
-            queue::finish(db, job.id, Some(&problem), Utc::now()).await
-        }
-        Ok(work) => match jobs::run(db, &work).await {
-            Ok(summary) => {
-                tracing::info!(%summary, "job done");
-                queue::finish(db, job.id, None, Utc::now()).await
-            }
-            Err(Retry(reason)) => {
-                tracing::warn!(%reason, "job will be retried");
-                queue::retry_later(db, &job, &reason, Utc::now()).await
-            }
-        },
-    };
-    if let Err(e) = recorded {
+fn report(ended: Ended) {
+    match ended {
+        Ended::Done(summary) => tracing::info!(%summary, "job done"),
+        Ended::Retrying(reason) => tracing::warn!(%reason, "job will be retried"),
+        Ended::LeaseLost => tracing::warn!("job lease lost to another taker"),
+        Ended::GivenBack => tracing::info!("job given back at shutdown"),
         // The lease runs out and the job is taken again; jobs are idempotent.
-        tracing::error!(error = %e, "cannot record the job's outcome");
+        Ended::Unrecorded(error) => tracing::error!(%error, "cannot record the job's outcome"),
     }
+}
+
+/// Runs one taken job to its end and records how it went (for tests: nothing stops it).
+pub async fn execute<S: MessengerSource>(ctx: &JobContext<S>, job: job::Model) -> Ended {
+    let (_keep, never) = watch::channel(false);
+    let ended = jobs::execute(ctx, job, never).await;
+    report(ended.clone());
+    ended
 }

@@ -4,7 +4,7 @@
 //! | task | what | where its work is kept |
 //! |---|---|---|
 //! | [`webhook_workers`] | act on stored webhook events | the webhook inbox (leases) |
-//! | [`job_runner`] | run due jobs (purges, later deliveries and statistics) | the `job` table (leases) |
+//! | [`job_runner`] | run due jobs (purges, deliveries; later statistics), each in a task | the `job` table (short leases, renewed) |
 //! | [`schedule`] | enqueue periodic jobs once per period, across instances | the `job` table (unique keys) |
 //! | allowlist refresh | re-read the admin IP allowlist other instances changed | this process's memory |
 //! | access log writer (`crate::middleware::access_log`) | store request records in batches | this process's queue, flushed at shutdown |
@@ -79,18 +79,26 @@ impl Background {
 /// How often the allowlist is read again, for changes made by other instances or the CLI.
 const ALLOWLIST_REFRESH: Duration = Duration::from_secs(5);
 
-/// Starts the tasks that are not part of a request path: the job runner, the periodic
-/// schedule and the allowlist refresh. (The webhook workers, the intake and the access log
-/// writer start with the pieces they serve, on the same [`Background`].)
+/// Starts the tasks that are not part of a request path: the job runner (with the delivery
+/// engine's context: each channel's client from `platform`, its audience index, the settings),
+/// the periodic schedule and the allowlist refresh. (The webhook workers, the intake and the
+/// access log writer start with the pieces they serve, on the same [`Background`].)
 pub fn spawn_all(
     background: &Background,
     config: &Config,
     db: domain::DatabaseConnection,
     allowlist: domain::security::allowlist::LiveAllowList,
+    platform: Arc<crate::line_platform::LinePlatform>,
 ) {
     let periodic = Arc::new(schedule::periodic(config));
     background.spawn_until_stopped(schedule::run(db.clone(), periodic));
-    background.spawn_graceful(|stop| job_runner::run(db.clone(), stop));
+    let ctx = domain::jobs::JobContext::new(
+        db.clone(),
+        platform.clone(),
+        platform.audience_index.clone(),
+        config.delivery_settings(),
+    );
+    background.spawn_graceful(|stop| job_runner::run(ctx, stop));
     background.spawn_until_stopped(follow_allowlist(db, allowlist));
 }
 

@@ -61,8 +61,9 @@ async fn the_runner_finishes_a_job_or_keeps_why_it_could_not(t: TestDb) {
         .await
         .unwrap();
     assert_eq!(due.len(), 3);
+    let ctx = domain::jobs::JobContext::database_only(t.db.clone());
     for job in due {
-        job_runner::execute(&t.db, job).await;
+        job_runner::execute(&ctx, job).await;
     }
     for job in jobs(&t).await {
         assert_eq!(job.status, WorkStatus::Done, "{job:?}");

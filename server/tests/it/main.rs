@@ -6,6 +6,7 @@
 
 mod admin_network;
 mod cli;
+mod deliveries;
 mod http;
 mod jobs;
 mod line;

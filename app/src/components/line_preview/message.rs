@@ -68,6 +68,10 @@ pub fn AccountMessage(
     let kind = kind(&message);
     let wide = is_wide(&message);
     let sender = message.sender().cloned();
+    // LINE shows a message's own sender name above it (a test delivery's 「テスト配信」).
+    let sender_name = (!continued)
+        .then(|| sender.as_ref().and_then(|s| s.name.clone()))
+        .flatten();
     let account = use_context::<PreviewAccount>();
     let icon = move || {
         if continued {
@@ -88,7 +92,9 @@ pub fn AccountMessage(
     view! {
         <div class=if wide { "lp-row lp-wide" } else { "lp-row" } data-type=kind>
             {icon}
-            <div class="lp-msg">{body}</div>
+            <div class="lp-msg">
+                {sender_name.map(|name| view! { <span class="lp-sender">{name}</span> })} {body}
+            </div>
             {time.map(|t| view! { <time class="lp-time">{t}</time> })}
         </div>
         {explains

@@ -1,0 +1,195 @@
+//! The confirmation before 予約する / 今すぐ送信: the preview, the channel with its environment,
+//! the timing and the audience counted when the dialog opens. Unsaved changes are saved first,
+//! so what is sent is what staff confirmed.
+
+use leptos::prelude::*;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::use_navigate;
+use model::delivery::Timing;
+use model::status::{DeliveryStatus, Environment};
+
+use super::EnvBadge;
+use super::editor::{Page, timing_line};
+use crate::api::{AppError, count_delivery_audience, schedule_delivery};
+use crate::components::LinePreview;
+
+#[component]
+pub fn ConfirmDialog(open: RwSignal<bool>) -> AnyView {
+    let page = expect_context::<Page>();
+    let navigate = use_navigate();
+    // What staff confirm: the form as it is when the dialog opens.
+    let draft = page.draft_untracked();
+    let dirty = page.dirty_untracked();
+    let was_new = page.id.get_untracked().is_none();
+    let now = matches!(draft.timing, Timing::Now);
+    let channel = page.channel_choice(draft.channel_id);
+    let production = channel
+        .as_ref()
+        .is_some_and(|c| !c.sandbox && c.environment == Environment::Production);
+    let problems = line::validate::messages(&draft.messages).len();
+    let count = {
+        let (channel, target) = (draft.channel_id, draft.target.clone());
+        LocalResource::new(move || {
+            let target = target.clone();
+            async move {
+                match channel {
+                    Some(channel) if !target.is_empty() => {
+                        Some(count_delivery_audience(channel, target).await)
+                    }
+                    _ => None,
+                }
+            }
+        })
+    };
+    let audience_ok = move || matches!(count.get().flatten(), Some(Ok(a)) if a.count > 0);
+    let blocked = move || page.busy.get() || problems > 0 || !audience_ok();
+    let error = RwSignal::new(None::<AppError>);
+    let (heading, action) = if now {
+        ("送信の確認", "今すぐ送信する")
+    } else {
+        ("予約の確認", "予約する")
+    };
+    let confirm = move |_| {
+        page.busy.set(true);
+        error.set(None);
+        let navigate = navigate.clone();
+        leptos::task::spawn_local(async move {
+            let result = async {
+                let state = page.ensure_saved().await?;
+                schedule_delivery(state.id, state.version).await
+            }
+            .await;
+            page.busy.set(false);
+            match result {
+                Ok(state) => {
+                    page.apply(&state);
+                    open.set(false);
+                    let sending = state.status == DeliveryStatus::Sending;
+                    if was_new {
+                        let flag = if sending { "sending" } else { "scheduled" };
+                        navigate(
+                            &format!("/admin/deliveries/{}?{flag}=1", state.id),
+                            NavigateOptions::default(),
+                        );
+                    } else if sending {
+                        page.outcome.set(Some(Ok(
+                            "送信を始めました。進み具合は「送信状況」に表示されます。".into(),
+                        )));
+                    } else {
+                        let next = state.next_at.unwrap_or_default();
+                        page.outcome.set(Some(Ok(format!(
+                            "予約しました（次回 {next}）。送信前なら「予約を解除」で取り消せます。"
+                        ))));
+                    }
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    };
+    let account_name = channel
+        .as_ref()
+        .map_or_else(|| "公式アカウント".to_owned(), |c| c.name.clone());
+    let messages = draft.messages.clone();
+    view! {
+        <h2 id="confirm-title">{heading}</h2>
+        <div class="delivery-confirm">
+            <div class="stack">
+                <dl class="profile" data-testid="confirm-facts">
+                    <dt>"件名"</dt>
+                    <dd>{draft.title.clone()}</dd>
+                    <dt>"チャネル"</dt>
+                    <dd>
+                        {channel
+                            .clone()
+                            .map(|c| {
+                                view! {
+                                    <EnvBadge environment=c.environment sandbox=c.sandbox />
+                                    " "
+                                    {c.name}
+                                }
+                            })}
+                    </dd>
+                    <dt>"配信日時"</dt>
+                    <dd>{timing_line(&draft.timing)}</dd>
+                    <dt>"配信対象"</dt>
+                    <dd data-testid="confirm-audience" aria-live="polite">
+                        {move || match count.get().flatten() {
+                            None => "数えています…".to_owned(),
+                            Some(Ok(a)) => format!("{} 人（{} 時点）", a.count, a.counted_at),
+                            Some(Err(e)) => e.to_string(),
+                        }}
+                    </dd>
+                </dl>
+                {(!now)
+                    .then(|| {
+                        view! {
+                            <p class="hint">
+                                "人数は今の時点のものです。実際の送り先は、送信を始めるときに決まります。"
+                            </p>
+                        }
+                    })}
+                {production
+                    .then(|| {
+                        view! {
+                            <p class="notice warning">
+                                "本番のチャネルです。実際の友だちに届き、取り消せません。"
+                            </p>
+                        }
+                    })}
+                {dirty
+                    .then(|| {
+                        view! {
+                            <p class="notice">
+                                "保存していない変更があります。この内容で保存してから"
+                                {if now { "送信" } else { "予約" }} "します。"
+                            </p>
+                        }
+                    })}
+                {(problems > 0)
+                    .then(|| {
+                        view! {
+                            <p class="form-error">
+                                {format!(
+                                    "メッセージに直すところが{problems}件あります。戻って直してください。",
+                                )}
+                            </p>
+                        }
+                    })}
+                {move || {
+                    matches!(count.get().flatten(), Some(Ok(a)) if a.count == 0)
+                        .then(|| {
+                            view! {
+                                <p class="form-error">
+                                    "配信対象が 0 人のため送れません。配信対象を見直してください。"
+                                </p>
+                            }
+                        })
+                }}
+                {move || error.get().map(|e| view! { <crate::components::ErrorNote error=e /> })}
+                <div class="toolbar">
+                    <button
+                        type="button"
+                        class="button primary"
+                        data-testid="confirm-send"
+                        disabled=blocked
+                        on:click=confirm
+                    >
+                        {action}
+                    </button>
+                    <button
+                        type="button"
+                        class="button ghost"
+                        autofocus
+                        on:click=move |_| open.set(false)
+                    >
+                        "戻る"
+                    </button>
+                </div>
+            </div>
+            <div class="delivery-confirm-preview">
+                <LinePreview messages=Signal::derive(move || messages.clone()) account_name />
+            </div>
+        </div>
+    }
+    .into_any()
+}

@@ -1,0 +1,55 @@
+//! A modal dialog (the native `<dialog>`): opened with `showModal()`, so focus moves into it,
+//! the rest of the page is inert and Esc closes it; when it closes, focus goes back to the
+//! control that opened it. Its content is built each time it opens (what it shows is read
+//! then: the audience count at that moment).
+
+use leptos::prelude::*;
+
+#[component]
+pub fn Modal(
+    /// Open or closed; the dialog sets it to `false` when staff close it (Esc).
+    open: RwSignal<bool>,
+    /// The id of the dialog's heading (its accessible name).
+    labelled_by: &'static str,
+    #[prop(optional)] test_id: &'static str,
+    children: ChildrenFn,
+) -> AnyView {
+    let dialog = NodeRef::<leptos::html::Dialog>::new();
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let opener = StoredValue::new_local(None::<web_sys::HtmlElement>);
+        Effect::new(move || {
+            let want = open.get();
+            let Some(d) = dialog.get() else {
+                return;
+            };
+            if want && !d.open() {
+                opener.set_value(
+                    document()
+                        .active_element()
+                        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()),
+                );
+                let _ = d.show_modal();
+            } else if !want && d.open() {
+                d.close();
+            }
+            if !want && let Some(el) = opener.get_value() {
+                let _ = el.focus();
+                opener.set_value(None);
+            }
+        });
+    }
+    view! {
+        <dialog
+            node_ref=dialog
+            class="delivery-dialog"
+            aria-labelledby=labelled_by
+            data-testid=test_id
+            on:close=move |_| open.set(false)
+        >
+            {move || open.get().then(|| children())}
+        </dialog>
+    }
+    .into_any()
+}
