@@ -548,7 +548,7 @@ async fn a_scheduled_delivery_is_cancelled_edited_and_scheduled_again(t: TestDb)
         (cancelled.status, cancelled.next_at),
         (DeliveryStatus::Cancelled, None)
     );
-    assert!(deliveries::editable(cancelled.status));
+    assert!(cancelled.status.is_editable());
     let ended = run_due(&ctx, minute).await;
     assert!(
         matches!(&ended[..], [Ended::Done(s)] if s.contains("changed since")),

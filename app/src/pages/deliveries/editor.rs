@@ -27,11 +27,6 @@ use crate::api::{
 };
 use crate::components::{AsyncView, Composer, ConfirmDelete, Outcome, RedirectNotice};
 
-/// Whether a delivery in `status` can still be changed.
-pub fn editable(status: DeliveryStatus) -> bool {
-    status.is_editable() || status == DeliveryStatus::Cancelled
-}
-
 /// Whether a delivery in `status` can be scheduled or sent.
 pub fn schedulable(status: DeliveryStatus) -> bool {
     matches!(status, DeliveryStatus::Draft | DeliveryStatus::Cancelled)
@@ -109,7 +104,7 @@ impl Page {
     }
 
     pub fn editable(&self) -> bool {
-        self.can_edit && editable(self.status.get())
+        self.can_edit && self.status.get().is_editable()
     }
 
     pub fn channel_choice(&self, id: Option<i64>) -> Option<DeliveryChannel> {
