@@ -100,7 +100,7 @@ test('a session ended elsewhere sends the next navigation to the sign-in page', 
   await other.waitForURL('**/admin/login?signed_out=1');
   await other.close();
 
-  await page.getByRole('navigation', { name: 'メインメニュー' }).getByRole('link', { name: '配信' }).click();
+  await page.getByRole('navigation', { name: 'メインメニュー' }).getByRole('link', { name: '配信', exact: true }).click();
   await page.waitForURL((url) => url.pathname === '/admin/login' && url.searchParams.get('expired') === '1');
   await page.getByText('ログインの有効期限が切れたか、ログアウトされています。').waitFor();
   assert.equal(new URL(page.url()).searchParams.get('next'), '/admin/deliveries');
