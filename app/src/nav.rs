@@ -115,6 +115,6 @@ mod tests {
             assert!(!a.label.is_ascii(), "{}", a.label);
             assert_eq!(area(a.slug).map(|x| x.label), Some(a.label));
         }
-        assert_eq!(AREAS.len(), 12);
+        assert_eq!(AREAS.len(), 13);
     }
 }
