@@ -81,25 +81,6 @@ pub fn RuleBuilder(
     .into_any()
 }
 
-/// Where a new rule starts: one condition on the first attribute (LINE's language when there is
-/// none), in a すべて group.
-pub fn starting_rule(choices: &RuleChoices) -> Rule {
-    let condition = match choices.attributes.first() {
-        Some(a) => {
-            let first = operators(Subject::Attribute(a.kind))[0].0;
-            with_operator(None, a.id, first)
-        }
-        None => Condition::Language {
-            languages: Vec::new(),
-        },
-    };
-    Rule::Group(Group {
-        join: Join::All,
-        negate: false,
-        rules: vec![Rule::Condition(condition)],
-    })
-}
-
 /// The builder's state, handed to every part.
 #[derive(Clone, Copy)]
 struct Ctx {

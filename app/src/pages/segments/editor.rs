@@ -5,10 +5,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_navigate;
 use model::delivery::Target;
-use model::segment::NAME_MAX_CHARS;
+use model::segment::{NAME_MAX_CHARS, Rule};
 
 use crate::api::{DeleteSegment, SaveSegment, SegmentDraft, SegmentEditor};
-use crate::components::segment_rule::{AudienceCount, RuleBuilder, starting_rule};
+use crate::components::segment_rule::{AudienceCount, RuleBuilder};
 use crate::components::{ConfirmDelete, Outcome, RedirectNotice};
 use crate::layout::use_channel;
 
@@ -44,7 +44,7 @@ pub fn SegmentEditorForm(form: SegmentEditor) -> impl IntoView {
     let rule = RwSignal::new(
         segment
             .as_ref()
-            .map_or_else(|| starting_rule(&form.choices), |s| s.rule.clone()),
+            .map_or_else(Rule::empty, |s| s.rule.clone()),
     );
     let choices = Signal::stored(form.choices.clone());
 
