@@ -216,12 +216,11 @@ async fn run(backend: Backend, friends: usize) -> Vec<(String, String)> {
     let mut editor_timings = Vec::new();
     for _ in 0..21 {
         let started = Instant::now();
-        index.count(db, channel_id, &selection, now).await.unwrap();
-        let sample = index
-            .sample(db, channel_id, &selection, now, 10)
+        let (count, sample) = index
+            .count_and_sample(db, channel_id, &selection, now, 10)
             .await
             .unwrap();
-        assert_eq!(sample.len(), 10);
+        assert_eq!((count, sample.len()), (segment_matched, 10));
         editor_timings.push(started.elapsed());
     }
     editor_timings.sort();

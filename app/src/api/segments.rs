@@ -186,37 +186,51 @@ pub async fn list_segments(channel: String) -> Result<SegmentList, AppError> {
         .find(|c| c.id == channel_id)
         .map_or(channel, |c| c.name);
     let attributes = domain::audience::attributes::list(db).await?;
-    let index = audience_index();
     let now = domain::time::now();
-    let mut rows = Vec::new();
-    for s in segments::list(db, &me.grants.scope()).await? {
-        let (count, problem) = match segments::check_rule(&s.rule, &attributes) {
-            Ok(()) => {
-                let selection = Selection {
-                    all_friends: false,
-                    include: vec![s.rule.clone()],
-                    exclude: Vec::new(),
-                };
-                (
-                    Some(index.count(db, channel_id, &selection, now).await?),
-                    None,
-                )
-            }
-            Err(e) => (None, Some(e.to_string())),
-        };
-        rows.push(SegmentRow {
+    let saved = segments::list(db, &me.grants.scope()).await?;
+    // Segments whose rule no longer checks (an attribute deleted since) are not counted.
+    let problems: Vec<Option<String>> = saved
+        .iter()
+        .map(|s| {
+            segments::check_rule(&s.rule, &attributes)
+                .err()
+                .map(|e| e.to_string())
+        })
+        .collect();
+    let selections: Vec<Selection> = saved
+        .iter()
+        .zip(&problems)
+        .filter(|(_, problem)| problem.is_none())
+        .map(|(s, _)| Selection {
+            all_friends: false,
+            include: vec![s.rule.clone()],
+            exclude: Vec::new(),
+        })
+        .collect();
+    let mut counts = audience_index()
+        .count_each(db, channel_id, &selections, now)
+        .await?
+        .into_iter();
+    let rows = saved
+        .into_iter()
+        .zip(problems)
+        .map(|(s, problem)| SegmentRow {
             summary: segments::describe(&s.rule, &attributes),
+            count: if problem.is_none() {
+                counts.next()
+            } else {
+                None
+            },
+            problem,
             id: s.id,
             name: s.name,
             department_id: s.department_id,
             department: s.department_name,
             description: s.description,
-            count,
-            problem,
             updated_at: domain::time::minutes(s.updated_at),
             updated_by: s.updated_by,
-        });
-    }
+        })
+        .collect();
     Ok(SegmentList {
         segments: rows,
         channel: channel_name,
@@ -333,17 +347,18 @@ pub async fn delivery_rule_choices() -> Result<RuleChoices, AppError> {
     rule_choices(&ctx).await
 }
 
-/// The audience index of this process.
-///
-/// The server keeps one per process for the delivery engine (`LinePlatform::audience_index`);
-/// until `ServerContext` carries it, server functions share this one (a cache that follows the
-/// database like the engine's, so counts agree; it costs the memory of a second copy). A
-/// server that provides its index as Leptos context (`Arc<AudienceIndex>`) is used instead.
+/// The process's one audience index, which the delivery engine uses too: the server provides
+/// it as Leptos context (`Arc<AudienceIndex>`, from `LinePlatform::audience_index`). Without it
+/// (a render outside the server's router) a process-wide one is used, and a warning says so: a
+/// second copy costs the index's memory again.
 #[cfg(feature = "ssr")]
 pub(crate) fn audience_index() -> std::sync::Arc<domain::audience::index::AudienceIndex> {
     use domain::audience::index::AudienceIndex;
     use std::sync::{Arc, LazyLock};
-    static INDEX: LazyLock<Arc<AudienceIndex>> = LazyLock::new(|| Arc::new(AudienceIndex::new()));
+    static INDEX: LazyLock<Arc<AudienceIndex>> = LazyLock::new(|| {
+        tracing::warn!("no audience index in the Leptos context: server functions use their own");
+        Arc::new(AudienceIndex::new())
+    });
     use_context::<Arc<AudienceIndex>>().unwrap_or_else(|| INDEX.clone())
 }
 

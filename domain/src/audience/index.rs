@@ -657,6 +657,47 @@ impl AudienceIndex {
         .await
     }
 
+    /// [`Self::count`] of each selection, in one look at the database (a list of segments).
+    pub async fn count_each(
+        &self,
+        db: &impl ConnectionTrait,
+        channel_id: i64,
+        selections: &[Selection],
+        now: DateTime,
+    ) -> DomainResult<Vec<u64>> {
+        let today = crate::time::day_of(now);
+        self.with_snapshot(db, |s| {
+            selections
+                .iter()
+                .map(|selection| s.selected(channel_id, selection, today).count())
+                .collect()
+        })
+        .await
+    }
+
+    /// [`Self::count`] and [`Self::sample`] in one look at the database (what the segment editor
+    /// asks on every change).
+    pub async fn count_and_sample(
+        &self,
+        db: &impl ConnectionTrait,
+        channel_id: i64,
+        selection: &Selection,
+        now: DateTime,
+        limit: usize,
+    ) -> DomainResult<(u64, Vec<i64>)> {
+        let today = crate::time::day_of(now);
+        self.with_snapshot(db, |s| {
+            let bits = s.selected(channel_id, selection, today);
+            let sample = bits
+                .ones_desc()
+                .take(limit)
+                .filter_map(|id| i64::try_from(id).ok())
+                .collect();
+            (bits.count(), sample)
+        })
+        .await
+    }
+
     /// Every friend id of the audience, ascending (the recipients of a delivery).
     pub async fn friend_ids(
         &self,

@@ -165,9 +165,8 @@ pub async fn audience(
         ));
     }
     let selection = selection(db, target).await?;
-    let count = index.count(db, channel_id, &selection, now).await?;
-    let ids = index
-        .sample(db, channel_id, &selection, now, sample)
+    let (count, ids) = index
+        .count_and_sample(db, channel_id, &selection, now, sample)
         .await?;
     let mut rows: HashMap<i64, friend::Model> = if ids.is_empty() {
         HashMap::new()

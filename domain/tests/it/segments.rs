@@ -572,6 +572,21 @@ async fn the_index_agrees_with_a_plain_evaluation_of_every_kind_of_rule(t: TestD
         exclude: vec![any(vec![leaves[9].clone(), leaves[35].clone()])],
     };
     let nobody = Selection::default();
+    // Several at once (a list of segments) give what each gives alone.
+    let each = index
+        .count_each(
+            &t.db,
+            main,
+            &[everyone.clone(), several.clone(), nobody.clone()],
+            now(),
+        )
+        .await
+        .unwrap();
+    let alone: Vec<u64> = [&everyone, &several, &nobody]
+        .iter()
+        .map(|s| expected(&rows, main, s, today()).len() as u64)
+        .collect();
+    assert_eq!(each, alone);
     for selection in [everyone, several, nobody] {
         let want = expected(&rows, main, &selection, today());
         let ids = index

@@ -919,6 +919,16 @@ fn secs(d: Duration) -> String {
     format!("{:.2} s", d.as_secs_f64())
 }
 
+/// The machine's 1-minute load average (other work sharing the cores shows in the figures).
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .unwrap_or_default()
+        .split_whitespace()
+        .next()
+        .unwrap_or("?")
+        .to_owned()
+}
+
 /// p50 / p99 / max of request times, in ms.
 fn percentiles(times: &mut [Duration]) -> String {
     if times.is_empty() {
@@ -1169,6 +1179,7 @@ async fn bench_one(backend: Backend, friends_count: usize) -> Vec<(String, Strin
     // 送信.
     let batches = friends_count.div_ceil(BATCH);
     let cpu_before = cpu_time(pid);
+    let load_at_send = load_average();
     let sent_at = Instant::now();
     let sent = call(
         crate::support::path_of::<app::api::ScheduleDelivery>(),
@@ -1192,6 +1203,7 @@ async fn bench_one(backend: Backend, friends_count: usize) -> Vec<(String, Strin
     )
     .await;
     let cpu = cpu_time(pid).saturating_sub(cpu_before);
+    let load_at_end = load_average();
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let mut times: Vec<Vec<Duration>> = probes.iter().map(|_| Vec::new()).collect();
     let mut failed_probes = 0;
@@ -1275,6 +1287,10 @@ async fn bench_one(backend: Backend, friends_count: usize) -> Vec<(String, Strin
     rows.push((
         "panel requests not answered 200".into(),
         failed_probes.to_string(),
+    ));
+    rows.push((
+        "machine load average (1 min) at 送信 / at the last batch".into(),
+        format!("{load_at_send} / {load_at_end}"),
     ));
     drop(server);
     rows

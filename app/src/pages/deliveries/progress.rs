@@ -34,8 +34,14 @@ pub fn ProgressSection() -> AnyView {
             leptos::task::spawn_local(async move {
                 // The version is not taken: a save must still be checked against the one
                 // staff loaded.
+                // The page may be gone by the time the answer arrives (only `try_` reads
+                // then; writes to a disposed signal do nothing).
                 if let Ok(p) = poll_delivery(id).await {
-                    if p.status != page.status.get_untracked() {
+                    if page
+                        .status
+                        .try_get_untracked()
+                        .is_some_and(|s| s != p.status)
+                    {
                         page.status.set(p.status);
                     }
                     page.next_at.set(p.next_at);

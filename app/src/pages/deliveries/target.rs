@@ -202,21 +202,24 @@ fn OneOffRule(rule: RwSignal<Rule>, readonly: Signal<bool>) -> AnyView {
 fn AudienceLine() -> AnyView {
     let page = expect_context::<Page>();
     let target = Signal::derive(move || page.target.target());
+    // Counted once there is someone to count (an empty target is not a question to ask).
+    let empty = Memo::new(move |_| target.with(Target::is_empty));
     view! {
         <section class="delivery-audience" aria-labelledby="delivery-audience-title">
             <h3 id="delivery-audience-title">"配信対象の人数"</h3>
             {move || {
-                target
-                    .with(Target::is_empty)
-                    .then(|| {
-                        view! {
-                            <p class="hint">
-                                "「すべての友だち」を選ぶか、セグメントまたは条件を指定してください。"
-                            </p>
-                        }
-                    })
+                if empty.get() {
+                    view! {
+                        <p class="hint" data-testid="audience">
+                            "「すべての友だち」を選ぶか、セグメントまたは条件を指定すると、人数を表示します。"
+                        </p>
+                    }
+                        .into_any()
+                } else {
+                    view! { <AudienceCount channel_id=page.channel target for_delivery=true /> }
+                        .into_any()
+                }
             }}
-            <AudienceCount channel_id=page.channel target for_delivery=true />
         </section>
     }
     .into_any()

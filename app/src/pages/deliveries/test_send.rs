@@ -28,11 +28,11 @@ pub fn TestSendDialog(open: RwSignal<bool>) -> AnyView {
         page.busy.set(true);
         error.set(None);
         result.set(None);
+        let (recipients, matching) = (chosen.get_untracked(), by_target.get_untracked());
         leptos::task::spawn_local(async move {
             let outcome = async {
                 let state = page.ensure_saved().await?;
-                send_test_delivery(state.id, chosen.get_untracked(), by_target.get_untracked())
-                    .await
+                send_test_delivery(state.id, recipients, matching).await
             }
             .await;
             page.busy.set(false);
