@@ -129,7 +129,7 @@ pub struct DeliveryView {
     pub messages: Vec<Message>,
     pub target: Target,
     pub timing: Timing,
-    /// 「毎週 火・金 7:00（2026/12/01〜2027/03/31、除外 2日）」.
+    /// 「毎週 火・金 07:00（2026-12-01〜2027-03-31、除外 2日）」.
     pub timing_summary: String,
     pub status: DeliveryStatus,
     /// What an update, schedule or cancel must name (it changes with every change by staff).

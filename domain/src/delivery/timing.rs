@@ -213,25 +213,25 @@ pub fn occurrences(timing: &Timing, from: DateTime, until: DateTime) -> Vec<Date
 /// `7:00` (hours without a leading zero).
 fn clock(time: &str) -> String {
     match parse_time(time) {
-        Ok(t) => t.format("%-H:%M").to_string(),
+        Ok(t) => t.format("%H:%M").to_string(),
         Err(_) => time.to_owned(),
     }
 }
 
-/// `2026/12/01`.
-fn slashed(date: &str) -> String {
+/// `2026-12-01`, as every date in the admin panel reads.
+fn day(date: &str) -> String {
     match parse_date(date, "") {
-        Ok(d) => d.format("%Y/%m/%d").to_string(),
+        Ok(d) => d.format("%Y-%m-%d").to_string(),
         Err(_) => date.to_owned(),
     }
 }
 
-/// How `timing` reads in lists: 「すぐに配信」, 「2026/12/01 7:00」, 「毎週 火・金 7:00
-/// （2026/12/01〜2027/03/31、除外 2日）」.
+/// How `timing` reads in lists: 「すぐに配信」, 「2026-12-01 07:00」, 「毎週 火・金 07:00
+/// （2026-12-01〜2027-03-31、除外 2日）」.
 pub fn summary_ja(timing: &Timing) -> String {
     match timing {
         Timing::Now => "すぐに配信".into(),
-        Timing::At { date, time } => format!("{} {}", slashed(date), clock(time)),
+        Timing::At { date, time } => format!("{} {}", day(date), clock(time)),
         Timing::Repeat(r) => {
             let days = match &r.every {
                 Every::Day => "毎日".to_owned(),
@@ -258,9 +258,9 @@ pub fn summary_ja(timing: &Timing) -> String {
                 .end
                 .as_deref()
                 .filter(|e| !e.trim().is_empty())
-                .map(slashed)
+                .map(day)
                 .unwrap_or_default();
-            let mut period = format!("{}〜{end}", slashed(&r.start));
+            let mut period = format!("{}〜{end}", day(&r.start));
             if !r.except.is_empty() {
                 period.push_str(&format!("、除外 {}日", r.except.len()));
             }
@@ -297,7 +297,7 @@ mod tests {
         );
         assert_eq!(
             summary_ja(&t),
-            "毎週 火・金 7:00（2026/12/01〜2027/03/31、除外 2日）"
+            "毎週 火・金 07:00（2026-12-01〜2027-03-31、除外 2日）"
         );
         let monthly = Timing::Repeat(Repeat {
             every: Every::Month { days: vec![15, 1] },
@@ -306,12 +306,12 @@ mod tests {
             end: None,
             except: Vec::new(),
         });
-        assert_eq!(summary_ja(&monthly), "毎月 1・15日 18:30（2026/12/01〜）");
+        assert_eq!(summary_ja(&monthly), "毎月 1・15日 18:30（2026-12-01〜）");
         let at = Timing::At {
             date: "2026-12-01".into(),
             time: "09:05".into(),
         };
-        assert_eq!(summary_ja(&at), "2026/12/01 9:05");
+        assert_eq!(summary_ja(&at), "2026-12-01 09:05");
         assert_eq!(summary_ja(&Timing::Now), "すぐに配信");
     }
 

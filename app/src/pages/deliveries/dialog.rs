@@ -1,6 +1,7 @@
 //! A modal dialog (the native `<dialog>`): opened with `showModal()`, so focus moves into it,
 //! the rest of the page is inert and Esc closes it; when it closes, focus goes back to the
-//! control that opened it. Its content is built each time it opens (what it shows is read
+//! control that opened it, or, when that control is gone (予約する became 予約を解除), to the
+//! element `focus_after` names (the page's outcome notice) and else to the main content. Its content is built each time it opens (what it shows is read
 //! then: the audience count at that moment).
 
 use leptos::prelude::*;
@@ -12,6 +13,9 @@ pub fn Modal(
     /// The id of the dialog's heading (its accessible name).
     labelled_by: &'static str,
     #[prop(optional)] test_id: &'static str,
+    /// The id of what takes focus when the opener is gone once the dialog closes.
+    #[prop(optional)]
+    focus_after: &'static str,
     children: ChildrenFn,
 ) -> AnyView {
     let dialog = NodeRef::<leptos::html::Dialog>::new();
@@ -35,8 +39,22 @@ pub fn Modal(
                 d.close();
             }
             if !want && let Some(el) = opener.get_value() {
-                let _ = el.focus();
                 opener.set_value(None);
+                // After the page has drawn what the dialog's action changed.
+                request_animation_frame(move || {
+                    let target = if el.is_connected() {
+                        Some(el)
+                    } else {
+                        [focus_after, "main"]
+                            .into_iter()
+                            .filter(|id| !id.is_empty())
+                            .find_map(|id| document().get_element_by_id(id))
+                            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+                    };
+                    if let Some(target) = target {
+                        let _ = target.focus();
+                    }
+                });
             }
         });
     }

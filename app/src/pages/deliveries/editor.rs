@@ -692,7 +692,12 @@ fn DeliveryForm(data: DeliveryEditor) -> AnyView {
                     }
                 })
         }}
-        <Modal open=confirm_open labelled_by="confirm-title" test_id="confirm-dialog">
+        <Modal
+            open=confirm_open
+            labelled_by="confirm-title"
+            test_id="confirm-dialog"
+            focus_after="delivery-outcome"
+        >
             <ConfirmDialog open=confirm_open />
         </Modal>
         <Modal open=test_open labelled_by="test-send-title" test_id="test-send-dialog">
@@ -709,7 +714,13 @@ fn PageOutcome() -> AnyView {
     (move || {
         page.outcome.get().map(|r| match r {
             Ok(text) => view! {
-                <p class="notice" role="status" data-testid="delivery-outcome">
+                <p
+                    class="notice"
+                    role="status"
+                    id="delivery-outcome"
+                    tabindex="-1"
+                    data-testid="delivery-outcome"
+                >
                     {text}
                 </p>
             }

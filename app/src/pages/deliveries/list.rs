@@ -263,11 +263,14 @@ fn DeliveryTable(
 
 #[component]
 fn DeliveryLine(row: DeliveryRowView) -> AnyView {
+    // The next or last time, unless the timing already says it (a delivery at one time).
     let when = match (&row.next_at, &row.last_sent_at) {
-        (Some(next), _) => Some(format!("次回 {next}")),
-        (None, Some(sent)) => Some(format!("送信 {sent}")),
+        (Some(next), _) => Some(("次回", next)),
+        (None, Some(sent)) => Some(("送信", sent)),
         (None, None) => None,
-    };
+    }
+    .filter(|(_, at)| !row.timing.contains(at.as_str()))
+    .map(|(what, at)| format!("{what} {at}"));
     view! {
         <tr data-delivery=row.id>
             <td>

@@ -1,8 +1,3 @@
-// NOT YET IN THE SUITE (issue 13, open): `node --test end2end/tests/` runs `*.test.mjs` files only.
-// In CI the segment step failed: after checking 子育て・教育 in the rule builder's second
-// condition, the live count still said 「条件2（受け取りたい情報）：選択肢を1つ以上選んでください。」
-// (the builder or this test's selectors; to be found next stop), and every later step depends on
-// the segment. Rename back to deliveries.test.mjs once it passes.
 // セグメント配信 as a new member of staff does it, in a real browser against the real server and
 // its built-in LINE sandbox: お住まいの地区 gets its options (那加…), five simulated friends
 // follow and get different 地区 and 受け取りたい情報, a segment 「地区=那加 AND 受け取りたい情報 ∋
@@ -403,6 +398,11 @@ async function confirmSchedule(when) {
   await dialog.getByTestId('confirm-send').click();
   await page.getByTestId('delivery-outcome').filter({ hasText: '予約しました' }).waitFor();
   await eventually(async () => (await status()) === 'scheduled', 'the delivery is 予約済み');
+  // 予約する is gone (予約を解除 took its place): focus goes to the outcome, not to the page's body.
+  await eventually(
+    async () => (await page.evaluate(() => document.activeElement?.id)) === 'delivery-outcome',
+    'focus is on the outcome once the dialog closes',
+  );
   return env;
 }
 
@@ -489,6 +489,9 @@ test('the list shows the sent delivery, and has no accessibility violations', as
   await open('/admin/deliveries?ch=main');
   await page.getByTestId('delivery-summary').filter({ hasText: '1 件' }).waitFor();
   await page.getByRole('link', { name: TITLE }).waitFor();
+  // Its time once, written as every date in the panel (not 「2026/11/28 9:05 送信 2026-11-28 09:05」).
+  const timing = (await page.locator('tr[data-delivery] td').nth(4).innerText()).trim();
+  assert.match(timing, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
   await shot('list');
   assert.deepEqual(await axe(), []);
 });
