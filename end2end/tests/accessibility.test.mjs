@@ -127,7 +127,12 @@ const pages = [
   ['/admin/settings/allowed-ips', '範囲を追加', 'allowed-ips'],
   ['/admin/password', 'パスワードの変更', 'password'],
   ['/admin/surveys', 'この機能は準備中です。', 'placeholder'],
-  ['/admin/segments', 'セグメントはまだありません', 'segments'], ['/admin/segments/new', '当てはまる人数', 'segment-new'], ['/admin/test-recipients', 'テスト配信先を登録', 'test-recipients'], ['/admin/deliveries', '配信はまだありません', 'deliveries'], ['/admin/deliveries/new', '配信対象の人数', 'delivery-new'],
+  ['/admin/segments', 'セグメントはまだありません', 'segments'],
+  ['/admin/segments/new', '当てはまる人数', 'segment-new'],
+  ['/admin/test-recipients', 'テスト配信先を登録', 'test-recipients'],
+  ['/admin/deliveries', '配信はまだありません', 'deliveries'],
+  ['/admin/deliveries?view=calendar', 'この月の配信はありません', 'delivery-calendar'],
+  ['/admin/deliveries/new', '配信対象の人数', 'delivery-new'],
 ];
 
 for (const [path, ready, name] of pages) {

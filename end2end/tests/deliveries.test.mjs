@@ -494,6 +494,11 @@ test('the list shows the sent delivery, and has no accessibility violations', as
   assert.match(timing, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
   await shot('list');
   assert.deepEqual(await axe(), []);
+  // This month's calendar has it on its day.
+  await page.getByTestId('calendar-tab').click();
+  await page.getByTestId('delivery-calendar').getByText(TITLE).first().waitFor();
+  await shot('calendar');
+  assert.deepEqual(await axe(), [], 'the calendar has no accessibility violations');
 });
 
 test('no page had a script error', () => {

@@ -19,6 +19,7 @@ mod m20261127_000008_friend_attributes;
 mod m20261127_000009_media;
 mod m20261127_000010_greeting_messages;
 mod m20261127_000011_segments_and_deliveries;
+mod m20261127_000012_delivery_run_audience;
 
 pub struct Migrator;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000009_media::Migration),
             Box::new(m20261127_000010_greeting_messages::Migration),
             Box::new(m20261127_000011_segments_and_deliveries::Migration),
+            Box::new(m20261127_000012_delivery_run_audience::Migration),
         ]
     }
 }

@@ -19,6 +19,8 @@ use crate::{DomainError, DomainResult};
 
 /// How much of a SQLite database file is read through a memory map (the rest as usual).
 const SQLITE_MMAP_BYTES: u64 = 1 << 30;
+/// Each connection's page cache, in KiB as SQLite takes it (negative: a size, not pages).
+const SQLITE_CACHE_KIB: i64 = -16 * 1024;
 
 /// How long a SQLite writer waits for another writer before giving up with "database is locked".
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -84,11 +86,13 @@ pub async fn connect(url: &str, max_connections: u32) -> DomainResult<DatabaseCo
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(SQLITE_BUSY_TIMEOUT)
-                // Reads through a memory map and a 64 MiB page cache per connection: with
-                // SQLite's 2 MiB default, reading a million friends' attributes was mostly
-                // `pread` calls (measured with perf on the friend attributes benchmark).
+                // Reads through a memory map: with SQLite's default, reading a million friends'
+                // attributes was mostly `pread` calls (measured with perf on the friend
+                // attributes benchmark). The page cache is per connection, so it stays modest
+                // (16 MiB, 160 MiB for the default pool of 10): at 64 MiB a delivery to a
+                // million friends peaked at 850 MB of heap (docs/benchmarks.md, deliveries).
                 .pragma("mmap_size", SQLITE_MMAP_BYTES.to_string())
-                .pragma("cache_size", "-65536")
+                .pragma("cache_size", SQLITE_CACHE_KIB.to_string())
         });
     Ok(Database::connect(options).await?)
 }

@@ -616,9 +616,20 @@ async fn runs_of(db: &impl ConnectionTrait, delivery_id: i64) -> DomainResult<Ve
             Vec::new()
         };
         let sending = run.status == DeliveryStatus::Sending;
+        // Recipients in no stored batch: still to store while it sends, not sent once it ended
+        // (stopped first, or blocked meanwhile).
+        let unstored = Ord::max(
+            run.audience.unwrap_or(0) - t.sent - t.failed - t.pending - t.cancelled,
+            0,
+        );
+        let (pending, cancelled) = if sending {
+            (t.pending + unstored, t.cancelled)
+        } else {
+            (t.pending, t.cancelled + unstored)
+        };
         let seconds_left = sending.then(|| {
             engine::seconds_left(
-                t.pending_batches,
+                t.pending_batches + (unstored + engine::BATCH as i64 - 1) / engine::BATCH as i64,
                 t.sent_batches,
                 run.started_at.map(|s| now - s),
             )
@@ -630,8 +641,8 @@ async fn runs_of(db: &impl ConnectionTrait, delivery_id: i64) -> DomainResult<Ve
             audience: run.audience,
             sent: t.sent,
             failed: t.failed,
-            pending: t.pending,
-            cancelled: t.cancelled,
+            pending,
+            cancelled,
             started_at: run.started_at,
             finished_at: run.finished_at,
             note: run.note,

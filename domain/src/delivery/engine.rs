@@ -29,23 +29,21 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{TimeDelta, Utc};
-use line::api::MulticastRequest;
-use line::message::Message;
 use model::delivery::Timing;
-use model::status::{DeliveryStatus, FriendStatus};
+use model::status::DeliveryStatus;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, TransactionTrait,
+    EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait,
 };
 use serde_json::json;
 
 use super::deliveries::{self, Tally};
 use super::messenger::Messenger;
-use super::{outbox, sender_lock, timing};
+use super::{outbox, sender_lock, staging, timing};
 use crate::audience::index::AudienceIndex;
 use crate::audience::segments;
-use crate::entities::{delivery, delivery_run, friend};
+use crate::entities::{delivery, delivery_run, delivery_run_audience};
 use crate::jobs::{JobContext, Retry, Running, Work, queue};
 use crate::security::audit::{self, Actor};
 use crate::{DateTime, DomainError, DomainResult};
@@ -103,6 +101,8 @@ pub struct DeliverySettings {
     pub renew_every: Duration,
     /// How often a run waiting for its channel's lease asks again.
     pub wait_poll: Duration,
+    /// Batches stored at a time while a run sends (`staging::GROUP`).
+    pub stage_batches: usize,
 }
 
 impl Default for DeliverySettings {
@@ -114,6 +114,7 @@ impl Default for DeliverySettings {
             lease: Duration::from_secs(30),
             renew_every: Duration::from_secs(10),
             wait_poll: Duration::from_secs(1),
+            stage_batches: staging::GROUP,
         }
     }
 }
@@ -357,13 +358,13 @@ async fn prepare(
     occurrence_at: DateTime,
     now: DateTime,
 ) -> DomainResult<Option<delivery_run::Model>> {
-    let (messages, target, timing) = deliveries::contents_of(d)?;
+    let (_, target, timing) = deliveries::contents_of(d)?;
+    let started = std::time::Instant::now();
     let selection = segments::selection(db, &target).await?;
     let ids = index.friend_ids(db, d.channel_id, &selection, now).await?;
-    let users = line_user_ids(db, d.channel_id, &ids).await?;
-    drop(ids);
+    let resolved = started.elapsed();
     let next = repeat_next(&timing, occurrence_at);
-    let unit = aggregation_unit(d.id);
+    let batches = ids.len().div_ceil(BATCH);
 
     let txn = db.begin().await?;
     // Only the version the job was planned for, still planned or sending (not cancelled,
@@ -385,13 +386,14 @@ async fn prepare(
     if claimed == 0 {
         return Ok(None);
     }
-    let audience = i64::try_from(users.len()).unwrap_or(i64::MAX);
+    let audience = i64::try_from(ids.len()).unwrap_or(i64::MAX);
     let run = delivery_run::ActiveModel {
         delivery_id: Set(d.id),
         occurrence_at: Set(occurrence_at),
         status: Set(DeliveryStatus::Sending),
         audience: Set(Some(audience)),
-        prepared: Set(true),
+        // Its batches are stored while it sends (`staging`); none to store for nobody.
+        prepared: Set(ids.is_empty()),
         stop_requested: Set(false),
         sent: Set(0),
         failed: Set(0),
@@ -402,14 +404,16 @@ async fn prepare(
     }
     .insert(&txn)
     .await?;
-    // Built and stored a few batches at a time, so a million recipients' JSON is never held at
-    // once.
-    for group in users.chunks(BATCH * 25) {
-        let batches: Vec<MulticastRequest> = group
-            .chunks(BATCH)
-            .map(|to| batch(to, &messages, &unit))
-            .collect();
-        outbox::enqueue_batches(&txn, d.channel_id, run.id, &batches, now).await?;
+    // The recipients are fixed here, in one row; their batches are stored as it sends.
+    if !ids.is_empty() {
+        delivery_run_audience::ActiveModel {
+            run_id: Set(run.id),
+            friend_ids: Set(staging::encode_ids(&ids)),
+            batches: Set(i32::try_from(batches).unwrap_or(i32::MAX)),
+            batches_stored: Set(0),
+        }
+        .insert(&txn)
+        .await?;
     }
     if let Some(at) = next {
         enqueue(&txn, d.id, version, at, now).await?;
@@ -425,73 +429,22 @@ async fn prepare(
             "run_id": run.id,
             "occurrence_at": occurrence_at,
             "audience": audience,
-            "batches": users.len().div_ceil(BATCH),
+            "batches": batches,
             "next_at": next,
         }),
     )
     .await?;
     txn.commit().await?;
+    // Where the time before the first batch went (docs/benchmarks.md).
+    tracing::info!(
+        delivery = d.id,
+        run = run.id,
+        recipients = ids.len(),
+        resolve_ms = resolved.as_millis(),
+        store_ms = (started.elapsed() - resolved).as_millis(),
+        "delivery run prepared"
+    );
     Ok(Some(run))
-}
-
-fn batch(to: &[String], messages: &[Message], unit: &str) -> MulticastRequest {
-    MulticastRequest {
-        to: to.to_vec(),
-        messages: messages.to_vec(),
-        notification_disabled: None,
-        custom_aggregation_units: Some(vec![unit.to_owned()]),
-    }
-}
-
-/// Friend ids per lookup.
-const LOOKUP: usize = 2000;
-
-/// The LINE user ids of the following friends of `channel_id` among `ids` (ascending), read
-/// from their rows: the channel is checked here, so nothing can go to another channel's
-/// friends. A dense run of ids is read as a range, a sparse one as a list.
-async fn line_user_ids(
-    db: &DatabaseConnection,
-    channel_id: i64,
-    ids: &[i64],
-) -> DomainResult<Vec<String>> {
-    let mut out = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(LOOKUP) {
-        let (Some(first), Some(last)) = (chunk.first(), chunk.last()) else {
-            continue;
-        };
-        let base = friend::Entity::find()
-            .select_only()
-            .column(friend::Column::Id)
-            .column(friend::Column::LineUserId)
-            .filter(friend::Column::ChannelId.eq(channel_id))
-            .filter(friend::Column::Status.eq(FriendStatus::Following));
-        let span = usize::try_from(last - first).unwrap_or(usize::MAX);
-        let mut rows: Vec<(i64, String)> = if span <= chunk.len() * 2 {
-            let wanted: HashSet<i64> = chunk.iter().copied().collect();
-            base.filter(friend::Column::Id.between(*first, *last))
-                .into_tuple::<(i64, String)>()
-                .all(db)
-                .await?
-                .into_iter()
-                .filter(|(id, _)| wanted.contains(id))
-                .collect()
-        } else {
-            let mut rows = Vec::with_capacity(chunk.len());
-            for part in chunk.chunks(crate::db::bulk::rows_per_statement(12)) {
-                rows.extend(
-                    base.clone()
-                        .filter(friend::Column::Id.is_in(part.iter().copied()))
-                        .into_tuple::<(i64, String)>()
-                        .all(db)
-                        .await?,
-                );
-            }
-            rows
-        };
-        rows.sort_unstable_by_key(|(id, _)| *id);
-        out.extend(rows.into_iter().map(|(_, user)| user));
-    }
-    Ok(out)
 }
 
 /// What became of one batch.
@@ -539,7 +492,14 @@ async fn send_run<S: MessengerSource>(
 ) -> Result<String, Retry> {
     let db = &ctx.db;
     let settings = &ctx.delivery;
-    if !run.stop_requested && !outbox::pending_of_run(db, run.id).await?.is_empty() {
+    let pending = outbox::pending_of_run(db, run.id).await?;
+    // Batches still to store (none once staff stopped it).
+    let stager = if run.prepared || run.stop_requested {
+        None
+    } else {
+        stager_of(db, d, &run, settings.stage_batches).await?
+    };
+    if !pending.is_empty() || stager.is_some() {
         let Some(messenger) = ctx.line.messenger(d.channel_id) else {
             return Err(Retry(format!(
                 "no LINE client for channel {} in this process",
@@ -561,7 +521,7 @@ async fn send_run<S: MessengerSource>(
                 () = running.stopped() => return Err(Retry("interrupted while waiting".into())),
             }
         }
-        let cut = send_batches(ctx, running, d.channel_id, run.id, messenger).await;
+        let cut = send_batches(ctx, running, d.channel_id, run.id, messenger, stager).await;
         if let Err(e) = sender_lock::release(db, d.channel_id, &settings.instance_id).await {
             tracing::warn!(error = %e, channel = d.channel_id, "cannot release the send lease");
         }
@@ -583,23 +543,53 @@ async fn send_run<S: MessengerSource>(
     finish_run(db, d, run.id).await.map_err(retry)
 }
 
-/// Sends the pending batches of run `run_id`; `Some` when it had to stop early.
+/// What stores run `run`'s batches still to store (`None` when its recipients are not kept:
+/// nobody to send to).
+async fn stager_of(
+    db: &DatabaseConnection,
+    d: &delivery::Model,
+    run: &delivery_run::Model,
+    group: usize,
+) -> DomainResult<Option<staging::Stager>> {
+    let Some(audience) = delivery_run_audience::Entity::find_by_id(run.id)
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    // The delivery's messages: it cannot be edited while a run sends (送信中).
+    let (messages, _, _) = deliveries::contents_of(d)?;
+    Ok(Some(staging::Stager {
+        run_id: run.id,
+        channel_id: d.channel_id,
+        friend_ids: staging::decode_ids(&audience.friend_ids)?,
+        messages,
+        unit: aggregation_unit(d.id),
+        group,
+    }))
+}
+
+/// Sends the pending batches of run `run_id`, and with `stager` the batches it stores
+/// meanwhile (a task a group ahead); `Some` when it had to stop early.
 async fn send_batches<S: MessengerSource>(
     ctx: &JobContext<S>,
     running: &Running,
     channel_id: i64,
     run_id: i64,
     messenger: Arc<S::Messenger>,
+    stager: Option<staging::Stager>,
 ) -> DomainResult<Option<Cut>> {
     let db = &ctx.db;
     let settings = &ctx.delivery;
     let mut queue = outbox::pending_of_run(db, run_id).await?.into_iter();
+    let mut staged = Staging::start(db, stager);
     let mut in_flight = tokio::task::JoinSet::new();
     let mut renew = tokio::time::interval(settings.renew_every);
     renew.tick().await;
     let mut checked = tokio::time::Instant::now();
     let mut stopping = stop_requested(db, run_id).await?;
     if stopping {
+        staged.halt().await;
         outbox::cancel_unsent(db, run_id, Utc::now()).await?;
         queue = outbox::pending_of_run(db, run_id).await?.into_iter();
     }
@@ -614,6 +604,8 @@ async fn send_batches<S: MessengerSource>(
                 checked = tokio::time::Instant::now();
                 if stop_requested(db, run_id).await? {
                     stopping = true;
+                    // No more batches stored (what is stored by then is cancelled below).
+                    staged.halt().await;
                     // What was never attempted is not sent; what was attempted is confirmed
                     // with its key (LINE may have it).
                     outbox::cancel_unsent(db, run_id, Utc::now()).await?;
@@ -630,11 +622,21 @@ async fn send_batches<S: MessengerSource>(
             let Some(id) = queue.next() else { break };
             in_flight.spawn(send_one(db.clone(), messenger.clone(), id));
         }
-        if in_flight.is_empty() {
+        // More batches to wait for: room to send them, and none left to start.
+        let want_staged = cut.is_none()
+            && staged.open()
+            && in_flight.len() < settings.in_flight.max(1)
+            && queue.len() == 0;
+        if in_flight.is_empty() && !want_staged {
             break;
         }
         tokio::select! {
-            done = in_flight.join_next() => match done {
+            next = staged.next(), if want_staged => match next {
+                Some(Ok(ids)) => queue = ids.into_iter(),
+                Some(Err(e)) => cut = Some(Cut::Unreached(format!("storing the batches: {e}"))),
+                None => {}
+            },
+            done = in_flight.join_next(), if !in_flight.is_empty() => match done {
                 Some(Ok(Sent::Unreached(reason))) => {
                     if cut.is_none() {
                         cut = Some(Cut::Unreached(reason));
@@ -664,7 +666,63 @@ async fn send_batches<S: MessengerSource>(
             }
         }
     }
+    staged.halt().await;
     Ok(cut)
+}
+
+/// The task storing a run's batches a group ahead of sending, and what it stored.
+struct Staging {
+    task: Option<tokio::task::JoinHandle<()>>,
+    stored: tokio::sync::mpsc::Receiver<DomainResult<Vec<i64>>>,
+    open: bool,
+}
+
+impl Staging {
+    fn start(db: &DatabaseConnection, stager: Option<staging::Stager>) -> Staging {
+        // One group waiting beside the one being sent: enough to never wait, little held.
+        let (tx, stored) = tokio::sync::mpsc::channel(1);
+        let task = stager.map(|stager| {
+            let db = db.clone();
+            tokio::spawn(async move {
+                loop {
+                    let step = stager.next_group(&db, Utc::now()).await;
+                    let last = !matches!(step, Ok(Some(_)));
+                    let Some(step) = step.transpose() else { break };
+                    if tx.send(step).await.is_err() || last {
+                        break;
+                    }
+                }
+            })
+        });
+        Staging {
+            open: task.is_some(),
+            task,
+            stored,
+        }
+    }
+
+    fn open(&self) -> bool {
+        self.open
+    }
+
+    /// The next group's batch ids; `None` once every batch is stored.
+    async fn next(&mut self) -> Option<DomainResult<Vec<i64>>> {
+        let next = self.stored.recv().await;
+        if !matches!(next, Some(Ok(_))) {
+            self.open = false;
+        }
+        next
+    }
+
+    /// Stops storing, and waits for a group being stored to be committed (or not): after
+    /// this, the run's batches in the database are all there will be.
+    async fn halt(&mut self) {
+        self.open = false;
+        self.stored.close();
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
 }
 
 /// The run's status from its batches.
@@ -698,10 +756,12 @@ async fn finish_run(
         )));
     }
     let status = run_status(&t, run.stop_requested);
+    // Batches cancelled, never stored (stopped before), or friends who blocked meanwhile.
+    let not_sent = (run.audience.unwrap_or(0) - t.sent - t.failed).max(0);
     let note = match status {
         DeliveryStatus::Stopped => Some(format!(
-            "職員が停止しました。{}人に送信済み、{}人には送信していません。",
-            t.sent, t.cancelled
+            "職員が停止しました。{}人に送信済み、{not_sent}人には送信していません。",
+            t.sent
         )),
         DeliveryStatus::PartlyFailed | DeliveryStatus::Failed => Some(format!(
             "{}人への送信を LINE が受け付けませんでした。下のエラーを確認してください。",
@@ -763,7 +823,7 @@ async fn finish_run(
             "audience": run.audience,
             "sent": t.sent,
             "failed": t.failed,
-            "not_sent": t.cancelled,
+            "not_sent": not_sent,
         }),
     )
     .await?;

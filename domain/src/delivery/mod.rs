@@ -16,9 +16,9 @@
 //!   送信中 → 送信済み, 一部失敗, 失敗, 停止; 取消, 見送り), with versions, department scope and
 //!   audit; [`timing`]: now, at a time, or repeated, in Japan time.
 //! - [`engine`]: one job per occurrence (`crate::jobs::Work::Deliver`): the recipients resolved
-//!   and stored as outbox batches of 500 in one transaction, sent under the channel's send lease
-//!   ([`sender_lock`]) at the client's rate, stoppable, resumed after a crash with the stored
-//!   keys.
+//!   and fixed in one transaction, their outbox batches of 500 stored a group at a time while
+//!   the first are sent ([`staging`]), under the channel's send lease ([`sender_lock`]) at the
+//!   client's rate, stoppable, resumed after a crash with the stored recipients and keys.
 //! - [`test_sends`]: テスト配信 to registered test recipients, marked, outside any run.
 
 pub mod deliveries;
@@ -26,5 +26,6 @@ pub mod engine;
 pub mod messenger;
 pub mod outbox;
 pub mod sender_lock;
+pub mod staging;
 pub mod test_sends;
 pub mod timing;

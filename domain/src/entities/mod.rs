@@ -10,6 +10,7 @@ pub mod audit_log;
 pub mod channel_sender;
 pub mod delivery;
 pub mod delivery_run;
+pub mod delivery_run_audience;
 pub mod delivery_test;
 pub mod department;
 pub mod friend;

@@ -12,9 +12,9 @@ use domain::audience::index::AudienceIndex;
 use domain::audience::test_recipients::{self, TestRecipientInput};
 use domain::delivery::deliveries::{self, DeliveryInput, ListFilter};
 use domain::delivery::engine::{self, DeliverySettings, OneMessenger};
-use domain::delivery::sender_lock;
 use domain::delivery::test_sends::{self, TestChoice, TestSettings};
-use domain::entities::{audit_log, delivery_run, friend, job, line_send};
+use domain::delivery::{sender_lock, staging};
+use domain::entities::{audit_log, delivery_run, delivery_run_audience, friend, job, line_send};
 use domain::jobs::{self, Ended, JobContext, queue};
 use domain::security::audit::Actor;
 use domain::staff::departments;
@@ -119,6 +119,9 @@ fn settings(instance: &str) -> DeliverySettings {
         lease: Duration::from_secs(30),
         renew_every: Duration::from_secs(10),
         wait_poll: Duration::from_millis(20),
+        // Two batches at a time: every run with more than 1,000 recipients is stored in
+        // several groups while it sends, as a large one is.
+        stage_batches: 2,
     }
 }
 
@@ -711,6 +714,87 @@ async fn a_delivery_goes_out_in_batches_of_500_once_to_each_friend(t: TestDb) {
             .unwrap(),
         None
     );
+}
+
+async fn recipients_are_fixed_at_the_start_and_their_batches_stored_while_it_sends(t: TestDb) {
+    let at = place(&t.db).await;
+    let users = friends(&t.db, at.channel_id, 2500, "ja").await;
+    // Each batch takes a while at LINE, one at a time, stored one batch per group.
+    let line = Arc::new(ScriptedLine::like_line(Duration::from_millis(100)));
+    let ctx = context(
+        &t,
+        &line,
+        DeliverySettings {
+            in_flight: 1,
+            stage_batches: 1,
+            ..settings("a")
+        },
+    );
+    let d = sent(&t, &ctx, &at, "少しずつ保存", Timing::Now, Utc::now()).await;
+    let job = queue::take_due(&t.db, 1, ctx.delivery.lease, Utc::now())
+        .await
+        .unwrap()
+        .remove(0);
+    let runner = {
+        let ctx = ctx.clone();
+        let (_keep, never) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            let ended = jobs::execute(&ctx, job, never).await;
+            drop(_keep);
+            ended
+        })
+    };
+    while line.received().is_empty() {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    // The first batch went out before the last was stored: the recipients are in one row.
+    let run = runs(&t.db, d.id).await.remove(0);
+    let audience = delivery_run_audience::Entity::find_by_id(run.id)
+        .one(&t.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(audience.batches, 5);
+    assert!(audience.batches_stored < 5, "{}", audience.batches_stored);
+    assert!(!run.prepared);
+    let ids: Vec<i64> = friend::Entity::find()
+        .filter(friend::Column::ChannelId.eq(at.channel_id))
+        .order_by_asc(friend::Column::Id)
+        .all(&t.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|f| f.id)
+        .collect();
+    assert_eq!(staging::decode_ids(&audience.friend_ids).unwrap(), ids);
+    // A friend of the last batch blocks meanwhile: left out when that batch is stored.
+    let last = *ids.last().unwrap();
+    friend::Entity::update_many()
+        .col_expr(
+            friend::Column::Status,
+            sea_orm::sea_query::Expr::value(FriendStatus::Blocked),
+        )
+        .filter(friend::Column::Id.eq(last))
+        .exec(&t.db)
+        .await
+        .unwrap();
+    let ended = runner.await.unwrap();
+    assert!(matches!(ended, Ended::Done(_)), "{ended:?}");
+    each_once(&line, &users[..2499]);
+    let run = runs(&t.db, d.id).await.remove(0);
+    assert!(run.prepared);
+    let view = deliveries::get(&t.db, &at.scope, d.id).await.unwrap();
+    let r = &view.runs[0];
+    assert_eq!(
+        (r.status, r.audience, r.sent, r.pending, r.cancelled),
+        (DeliveryStatus::Sent, Some(2500), 2499, 0, 1)
+    );
+    let sizes: Vec<i32> = batches(&t.db, run.id)
+        .await
+        .iter()
+        .map(|b| b.recipients)
+        .collect();
+    assert_eq!(sizes, [500, 500, 500, 500, 499]);
 }
 
 async fn stopping_a_delivery_leaves_the_rest_unsent(t: TestDb) {
@@ -1438,6 +1522,7 @@ db_tests!(
     scheduling_refuses_the_past_never_and_nobody_leaving_the_status,
     a_scheduled_delivery_is_cancelled_edited_and_scheduled_again,
     a_delivery_goes_out_in_batches_of_500_once_to_each_friend,
+    recipients_are_fixed_at_the_start_and_their_batches_stored_while_it_sends,
     stopping_a_delivery_leaves_the_rest_unsent,
     a_batch_line_refuses_is_kept_with_its_error_and_the_rest_go_out,
     line_unreachable_mid_delivery_is_retried_with_the_same_keys,

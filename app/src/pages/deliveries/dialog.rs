@@ -19,6 +19,9 @@ pub fn Modal(
     children: ChildrenFn,
 ) -> AnyView {
     let dialog = NodeRef::<leptos::html::Dialog>::new();
+    // Focus is moved in the browser only.
+    #[cfg(not(feature = "hydrate"))]
+    let _ = focus_after;
     #[cfg(feature = "hydrate")]
     {
         use wasm_bindgen::JsCast;
