@@ -746,10 +746,27 @@ async fn load(db: &impl ConnectionTrait, stamp: AttributesStamp) -> DomainResult
     let last_history_id = last_history_id(db).await?;
     let attributes = attributes::list(db).await?;
     let mut snapshot = Snapshot::new(stamp, attributes, read_at, last_history_id);
-    let friends: Vec<FriendRow> = friend_rows().into_tuple().all(db).await?;
-    let last = friends.iter().map(|f| f.0).max().unwrap_or(0);
-    for row in &friends {
-        snapshot.set_friend(row);
+    // A page of friends at a time too: a million rows read at once held about 600 MB of row
+    // buffers on SQLite for a moment (and the process kept that memory).
+    let last: i64 = friend::Entity::find()
+        .select_only()
+        .column_as(friend::Column::Id.max(), "id")
+        .into_tuple::<Option<i64>>()
+        .one(db)
+        .await?
+        .flatten()
+        .unwrap_or(0);
+    let mut from = 0;
+    while from <= last {
+        let friends: Vec<FriendRow> = friend_rows()
+            .filter(friend::Column::Id.between(from, from + LOAD_PAGE - 1))
+            .into_tuple()
+            .all(db)
+            .await?;
+        for row in &friends {
+            snapshot.set_friend(row);
+        }
+        from += LOAD_PAGE;
     }
     let mut from = 0;
     while from <= last {

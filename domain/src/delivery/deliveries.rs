@@ -1022,6 +1022,9 @@ pub async fn schedule(
     )
     .await?;
     txn.commit().await?;
+    if status == DeliveryStatus::Sending {
+        crate::jobs::wake();
+    }
     view_of(db, row).await
 }
 

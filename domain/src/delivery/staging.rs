@@ -22,6 +22,8 @@ use crate::{DateTime, DomainError, DomainResult};
 /// Batches stored per group by default (50,000 recipients): a group takes about as long to
 /// store as LINE's limit takes to send a few dozen batches, so sending never waits for it.
 pub const GROUP: usize = 100;
+/// The first group: as many batches as go out at once by default.
+const FIRST_GROUP: usize = 8;
 
 /// Ascending ids as the differences between neighbours in LEB128: about one byte a friend when
 /// most friends are recipients.
@@ -110,7 +112,13 @@ impl Stager {
         if from >= batches {
             return Ok(None);
         }
-        let to = (from + self.group.max(1)).min(batches);
+        // The first group small, so that the first batch leaves at once.
+        let size = if from == 0 {
+            self.group.min(FIRST_GROUP)
+        } else {
+            self.group
+        };
+        let to = (from + size.max(1)).min(batches);
         let len = self.friend_ids.len();
         let slice = &self.friend_ids[(from * BATCH).min(len)..(to * BATCH).min(len)];
         let mut users = line_user_ids(db, self.channel_id, slice)

@@ -38,6 +38,21 @@ use crate::delivery::sender_lock::LocalSenders;
 use crate::entities::job;
 use crate::{DatabaseConnection, DateTime, DomainError};
 
+/// A job due now was enqueued in this process (its transaction committed).
+static DUE_NOW: tokio::sync::Notify = tokio::sync::Notify::const_new();
+
+/// Tells this process's job runner to look for due jobs now rather than at its next poll (a
+/// delivery sent now: the first message should not wait for the poll). Call it after the
+/// commit; other instances find the job at their next poll.
+pub fn wake() {
+    DUE_NOW.notify_one();
+}
+
+/// Resolves at the next [`wake`] (or at once if one came while nobody waited).
+pub async fn woken() {
+    DUE_NOW.notified().await;
+}
+
 /// Work that could not be finished now but is worth another attempt later (LINE unreachable or
 /// busy, the database unavailable). Anything else a job or event handler meets is recorded and
 /// the work finishes.

@@ -720,7 +720,7 @@ async fn recipients_are_fixed_at_the_start_and_their_batches_stored_while_it_sen
     let at = place(&t.db).await;
     let users = friends(&t.db, at.channel_id, 2500, "ja").await;
     // Each batch takes a while at LINE, one at a time, stored one batch per group.
-    let line = Arc::new(ScriptedLine::like_line(Duration::from_millis(100)));
+    let line = Arc::new(ScriptedLine::like_line(Duration::from_millis(200)));
     let ctx = context(
         &t,
         &line,
@@ -744,9 +744,28 @@ async fn recipients_are_fixed_at_the_start_and_their_batches_stored_while_it_sen
             ended
         })
     };
+    // A friend of the last batch blocks meanwhile (the last of the friends by id): left out
+    // when that batch is stored, a second or so from now.
+    let last: i64 = friend::Entity::find()
+        .filter(friend::Column::ChannelId.eq(at.channel_id))
+        .order_by_desc(friend::Column::Id)
+        .one(&t.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
     while line.received().is_empty() {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
+    friend::Entity::update_many()
+        .col_expr(
+            friend::Column::Status,
+            sea_orm::sea_query::Expr::value(FriendStatus::Blocked),
+        )
+        .filter(friend::Column::Id.eq(last))
+        .exec(&t.db)
+        .await
+        .unwrap();
     // The first batch went out before the last was stored: the recipients are in one row.
     let run = runs(&t.db, d.id).await.remove(0);
     let audience = delivery_run_audience::Entity::find_by_id(run.id)
@@ -767,17 +786,6 @@ async fn recipients_are_fixed_at_the_start_and_their_batches_stored_while_it_sen
         .map(|f| f.id)
         .collect();
     assert_eq!(staging::decode_ids(&audience.friend_ids).unwrap(), ids);
-    // A friend of the last batch blocks meanwhile: left out when that batch is stored.
-    let last = *ids.last().unwrap();
-    friend::Entity::update_many()
-        .col_expr(
-            friend::Column::Status,
-            sea_orm::sea_query::Expr::value(FriendStatus::Blocked),
-        )
-        .filter(friend::Column::Id.eq(last))
-        .exec(&t.db)
-        .await
-        .unwrap();
     let ended = runner.await.unwrap();
     assert!(matches!(ended, Ended::Done(_)), "{ended:?}");
     each_once(&line, &users[..2499]);

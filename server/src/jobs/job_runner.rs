@@ -20,7 +20,8 @@ use tracing::Instrument;
 pub const LEASE: Duration = Duration::from_secs(30);
 /// Jobs this instance runs at once (deliveries of one channel wait for each other inside).
 const MAX_RUNNING: usize = 16;
-/// How often an idle runner looks for due jobs.
+/// How often an idle runner looks for due jobs (at once when this process enqueued one due
+/// now: `jobs::wake`).
 const POLL: Duration = Duration::from_secs(2);
 /// How long jobs get to stop at shutdown (they are given back, or their lease runs out).
 const STOP_WAIT: Duration = Duration::from_secs(5);
@@ -63,6 +64,7 @@ pub async fn run<S: MessengerSource>(ctx: JobContext<S>, stop: CancellationToken
         if idle {
             tokio::select! {
                 () = tokio::time::sleep(POLL) => {}
+                () = jobs::woken() => {}
                 () = stop.cancelled() => {}
             }
         }
