@@ -190,6 +190,9 @@ impl Stager {
     }
 }
 
+/// A friend as a lookup reads it: id, LINE user id, channel, status.
+type FriendRow = (i64, String, i64, FriendStatus);
+
 /// Friend ids per lookup: a dense run of ids is read as one range of at most this many rows.
 const LOOKUP: usize = 10_000;
 
@@ -220,7 +223,7 @@ async fn line_user_ids(
             .enumerate()
             .take_while(|(i, id)| usize::try_from(**id - first).unwrap_or(usize::MAX) <= i * 2 + 1)
             .count();
-        let (chunk, rows): (&[i64], Vec<(i64, String, i64, FriendStatus)>) = if dense >= 64 {
+        let (chunk, rows): (&[i64], Vec<FriendRow>) = if dense >= 64 {
             let chunk = &rest[..dense];
             let last = chunk[dense - 1];
             let rows = base
@@ -233,7 +236,7 @@ async fn line_user_ids(
             (chunk, rows)
         } else {
             let chunk = &rest[..rest.len().min(crate::db::bulk::rows_per_statement(12))];
-            let mut rows: Vec<(i64, String, i64, FriendStatus)> = base
+            let mut rows: Vec<FriendRow> = base
                 .clone()
                 .filter(friend::Column::Id.is_in(chunk.iter().copied()))
                 .into_tuple()
