@@ -88,9 +88,8 @@ pub async fn connect(url: &str, max_connections: u32) -> DomainResult<DatabaseCo
                 .busy_timeout(SQLITE_BUSY_TIMEOUT)
                 // Reads through a memory map: with SQLite's default, reading a million friends'
                 // attributes was mostly `pread` calls (measured with perf on the friend
-                // attributes benchmark). The page cache is per connection, so it stays modest
-                // (16 MiB, 160 MiB for the default pool of 10): at 64 MiB a delivery to a
-                // million friends peaked at 850 MB of heap (docs/benchmarks.md, deliveries).
+                // attributes benchmark). The page cache is per connection, so it stays modest:
+                // 16 MiB, at most 160 MiB for the default pool of 10.
                 .pragma("mmap_size", SQLITE_MMAP_BYTES.to_string())
                 .pragma("cache_size", SQLITE_CACHE_KIB.to_string())
         });
