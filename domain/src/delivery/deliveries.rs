@@ -763,6 +763,28 @@ pub async fn create(
     view_of(db, row).await
 }
 
+/// The delivery staff loaded at `version`, if it is still that version and editable (下書き,
+/// 予約済み, 取消); else why not, naming what staff tried (`変更`, `送信・予約`).
+async fn editable_at(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    id: i64,
+    version: i32,
+    what: &str,
+) -> DomainResult<delivery::Model> {
+    let row = find_in_scope(db, scope, id).await?;
+    if row.version != version {
+        return Err(conflict());
+    }
+    if !row.status.is_editable() {
+        return Err(DomainError::Invalid(format!(
+            "{}の配信は{what}できません。コピーして新しい配信を作ってください。",
+            row.status.label_ja()
+        )));
+    }
+    Ok(row)
+}
+
 /// Saves staff's changes to a delivery they loaded at `version`. A scheduled delivery stays
 /// scheduled with its new timing (checked again, and planned anew).
 #[allow(clippy::too_many_arguments)]
@@ -776,16 +798,7 @@ pub async fn update(
     input: DeliveryInput,
     now: DateTime,
 ) -> DomainResult<DeliveryView> {
-    let existing = find_in_scope(db, scope, id).await?;
-    if existing.version != version {
-        return Err(conflict());
-    }
-    if !existing.status.is_editable() {
-        return Err(DomainError::Invalid(format!(
-            "{}の配信は変更できません。コピーして新しい配信を作ってください。",
-            existing.status.label_ja()
-        )));
-    }
+    let existing = editable_at(db, scope, id, version, "変更").await?;
     let title = check_input(db, scope, &input).await?;
     let audience = audience_for_audit(db, index, input.channel_id, &input.target, now).await;
     let scheduled = existing.status == DeliveryStatus::Scheduled;
@@ -964,16 +977,7 @@ pub async fn schedule(
     version: i32,
     now: DateTime,
 ) -> DomainResult<DeliveryView> {
-    let row = find_in_scope(db, scope, id).await?;
-    if row.version != version {
-        return Err(conflict());
-    }
-    if !row.status.is_editable() {
-        return Err(DomainError::Invalid(format!(
-            "{}の配信は送信・予約できません。コピーして新しい配信を作ってください。",
-            row.status.label_ja()
-        )));
-    }
+    let row = editable_at(db, scope, id, version, "送信・予約").await?;
     let (messages, target, timing) = contents_of(&row)?;
     check_ready(&messages, &target)?;
     timing::check(&timing, now)?;
