@@ -12,8 +12,8 @@ use leptos::prelude::*;
 use leptos_router::{Lazy, LazyRoute};
 
 use crate::pages::{
-    AccountPage, AllowedIpsPage, AuditLogPage, DeliveriesPage, DeliveryPage, DepartmentsPage,
-    FriendAttributePage, FriendAttributesPage, FriendDetailPage, FriendImportPage,
+    AccountPage, AllowedIpsPage, AuditLogPage, DeliveriesPage, DeliveryHistoryPage, DeliveryPage,
+    DepartmentsPage, FriendAttributePage, FriendAttributesPage, FriendDetailPage, FriendImportPage,
     FriendImportReportPage, FriendsPage, LoginHistoryPage, MediaPage, PasswordPage, SegmentPage,
     SegmentsPage, SettingsPage, SimulatorPage, StaffPage, TemplatePage, TemplatesPage,
     TestRecipientsPage,
@@ -97,6 +97,7 @@ lazy_area!(
     AllowedIpsRoute => AllowedIpsPage,
     DeliveriesRoute => DeliveriesPage,
     DeliveryRoute => DeliveryPage,
+    DeliveryHistoryRoute => DeliveryHistoryPage,
     SegmentsRoute => SegmentsPage,
     SegmentRoute => SegmentPage,
     TestRecipientsRoute => TestRecipientsPage,

@@ -30,11 +30,11 @@ use leptos_router::path;
 
 use crate::layout::AdminLayout;
 use crate::lazy_pages::{
-    AccountRoute, AllowedIpsRoute, AuditLogRoute, DeliveriesRoute, DeliveryRoute, DepartmentsRoute,
-    FriendAttributeRoute, FriendAttributesRoute, FriendDetailRoute, FriendImportReportRoute,
-    FriendImportRoute, FriendsRoute, LoginHistoryRoute, MediaRoute, PasswordRoute, SegmentRoute,
-    SegmentsRoute, SettingsRoute, SimulatorRoute, StaffRoute, TemplateRoute, TemplatesRoute,
-    TestRecipientsRoute,
+    AccountRoute, AllowedIpsRoute, AuditLogRoute, DeliveriesRoute, DeliveryHistoryRoute,
+    DeliveryRoute, DepartmentsRoute, FriendAttributeRoute, FriendAttributesRoute,
+    FriendDetailRoute, FriendImportReportRoute, FriendImportRoute, FriendsRoute, LoginHistoryRoute,
+    MediaRoute, PasswordRoute, SegmentRoute, SegmentsRoute, SettingsRoute, SimulatorRoute,
+    StaffRoute, TemplateRoute, TemplatesRoute, TestRecipientsRoute,
 };
 use crate::pages::{Dashboard, LoginPage, NotFound, Placeholder, SetupPage};
 
@@ -101,6 +101,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=Dashboard />
                     <Route path=path!("deliveries") view=DeliveriesRoute::lazy() />
                     <Route path=path!("deliveries/new") view=DeliveryRoute::lazy() />
+                    <Route path=path!("deliveries/history") view=DeliveryHistoryRoute::lazy() />
                     <Route path=path!("deliveries/:id") view=DeliveryRoute::lazy() />
                     <Route path=path!("segments") view=SegmentsRoute::lazy() />
                     <Route path=path!("segments/new") view=SegmentRoute::lazy() />

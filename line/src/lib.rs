@@ -7,6 +7,7 @@
 //! - [`message`]: what the system sends; unknown fields are refused.
 //! - [`compose`], [`cards`], [`layout`], [`sticker`]: what editors offer (kinds of message and action, tap
 //!   area layouts, sendable stickers), so that every editor builds its menus from one list.
+//! - [`links`]: where a message's links are (what LINE makes tappable).
 //! - [`validate`]: LINE's limits, with the JSON path and a Japanese message per violation.
 //! - [`api`]: request and response bodies of the Messaging API endpoints we call, shared by
 //!   the client and the built-in sandbox.
@@ -22,6 +23,7 @@ pub mod client;
 pub mod compose;
 pub mod flex;
 pub mod layout;
+pub mod links;
 pub mod message;
 pub mod rate;
 pub mod rich_menu;

@@ -20,6 +20,7 @@ mod m20261127_000009_media;
 mod m20261127_000010_greeting_messages;
 mod m20261127_000011_segments_and_deliveries;
 mod m20261127_000012_delivery_run_audience;
+mod m20261128_000013_delivery_statistics;
 
 pub struct Migrator;
 
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000010_greeting_messages::Migration),
             Box::new(m20261127_000011_segments_and_deliveries::Migration),
             Box::new(m20261127_000012_delivery_run_audience::Migration),
+            Box::new(m20261128_000013_delivery_statistics::Migration),
         ]
     }
 }

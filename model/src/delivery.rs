@@ -109,3 +109,64 @@ mod tests {
         assert!(Target::default().is_empty());
     }
 }
+
+/// One of LINE's statistics figures: not fetched yet, under 20 (LINE answers null for
+/// anything under 20; never shown as 0), or a count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Figure {
+    NotYet,
+    Under20,
+    Count(i64),
+}
+
+impl Figure {
+    /// A figure of an answer fetched (or not) from LINE.
+    pub fn of(fetched: bool, value: Option<i64>) -> Self {
+        match (fetched, value) {
+            (false, _) => Figure::NotYet,
+            (true, None) => Figure::Under20,
+            (true, Some(n)) => Figure::Count(n),
+        }
+    }
+
+    pub fn count(self) -> Option<i64> {
+        match self {
+            Figure::Count(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// 「集計待ち」, 「20未満」 or the number.
+    pub fn label_ja(self) -> String {
+        match self {
+            Figure::NotYet => "集計待ち".into(),
+            Figure::Under20 => "20未満".into(),
+            Figure::Count(n) => n.to_string(),
+        }
+    }
+}
+
+/// 開封率 in percent: opens of those LINE accepted; none when opens are not a number.
+pub fn open_rate(delivered: i64, opens: Figure) -> Option<f64> {
+    let opens = opens.count()?;
+    (delivered > 0).then(|| opens as f64 * 100.0 / delivered as f64)
+}
+
+/// A rate as staff read it: `83.3%`, or `—` when there is none.
+pub fn rate_label(rate: Option<f64>) -> String {
+    rate.map_or_else(|| "—".into(), |r| format!("{r:.1}%"))
+}
+
+#[cfg(test)]
+mod figure_tests {
+    use super::*;
+
+    #[test]
+    fn under_20_is_never_zero_and_gives_no_rate() {
+        assert_eq!(Figure::of(true, None).label_ja(), "20未満");
+        assert_eq!(Figure::of(false, Some(3)), Figure::NotYet);
+        assert_eq!(open_rate(30, Figure::Under20), None);
+        assert_eq!(rate_label(open_rate(30, Figure::Count(25))), "83.3%");
+        assert_eq!(rate_label(open_rate(0, Figure::Count(0))), "—");
+    }
+}

@@ -368,6 +368,38 @@ impl Sandbox {
         }
     }
 
+    /// The friend reads their chat (the simulator shows it): each message sent with a custom
+    /// aggregation unit that they have not seen yet counts one impression, as LINE counts a
+    /// message shown on screen.
+    pub fn read_chat(&self, channel_key: &str, user_id: &str) {
+        let changed = self.with_state(|st| {
+            let Ok((_, data)) = st.channel_mut(channel_key) else {
+                return false;
+            };
+            let Some(friend) = data.friends.get(user_id) else {
+                return false;
+            };
+            let ids: Vec<Arc<str>> = friend
+                .chat
+                .iter()
+                .filter_map(|e| e.sent_message_id.clone())
+                .collect();
+            let mut changed = false;
+            for id in ids {
+                if let Some(stat) = data.stats.get_mut(&id)
+                    && stat.viewers.insert(user_id.to_owned())
+                {
+                    stat.impressions += 1;
+                    changed = true;
+                }
+            }
+            changed
+        });
+        if changed {
+            self.mark_dirty();
+        }
+    }
+
     /// The friend opens `url` from a message (a click, for statistics; counted when the message
     /// is in their chat and was sent with a custom aggregation unit).
     pub fn open_url(

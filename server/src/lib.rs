@@ -61,6 +61,8 @@ pub struct AppStateInner {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// `None` only in the access-log benchmark's comparison run.
     pub access_log: Option<middleware::access_log::AccessLog>,
+    /// Tracked links' codes and their click writer (`/r/{code}`).
+    pub redirects: handlers::redirect::Redirects,
 }
 
 impl AppState {
@@ -73,6 +75,7 @@ impl AppState {
         intake: handlers::webhook::Intake,
         allowlist: domain::security::allowlist::LiveAllowList,
         access_log: Option<middleware::access_log::AccessLog>,
+        redirects: handlers::redirect::Redirects,
     ) -> Self {
         let leptos = LeptosOptions::builder()
             .output_name("machidayori")
@@ -98,6 +101,8 @@ impl AppState {
                 || format!("http://{}", line_platform::loopback_of(local_addr)),
                 |u| u.as_str().trim_end_matches('/').to_owned(),
             ),
+            insight_calls_per_hour: config.line_insight_calls_per_hour,
+            aggregation_units_per_month: config.line_aggregation_units_per_month,
             line_clients: {
                 let platform = platform.clone();
                 Arc::new(move |key: &str| {
@@ -121,6 +126,7 @@ impl AppState {
             intake,
             trusted_proxies: config.trusted_proxies.clone(),
             access_log,
+            redirects,
         }))
     }
 

@@ -21,7 +21,9 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::AppState;
-use crate::handlers::{friend_csv, health, log_exports, media, server_fns, webhook};
+use crate::handlers::{
+    delivery_exports, friend_csv, health, log_exports, media, redirect, server_fns, webhook,
+};
 use crate::middleware::protect::{
     REQUEST_ID, RandomRequestId, explain_limits, panic_response, request_span, sanitize_request_id,
     security_header,
@@ -74,6 +76,10 @@ pub fn router(state: AppState, limits: Limits) -> Router {
         .route("/admin/logs/login.csv", get(log_exports::login_history_csv))
         .route("/admin/logs/audit.csv", get(log_exports::audit_log_csv))
         .route("/admin/friends/export.csv", get(friend_csv::export))
+        .route(
+            "/admin/deliveries/history.csv",
+            get(delivery_exports::history_csv),
+        )
         .route("/admin/friends/template.csv", get(friend_csv::template))
         // Public: LINE's servers fetch images here without a session (see handlers::media).
         .route(
@@ -81,6 +87,7 @@ pub fn router(state: AppState, limits: Limits) -> Router {
             get(media::serve_imagemap),
         )
         .route("/media/{token}/{variant}", get(media::serve))
+        .route("/r/{code}", get(redirect::follow))
         .leptos_routes_with_context(&state, generate_route_list(App), provide.clone(), {
             let options = leptos_options.clone();
             move || shell(options.clone())

@@ -48,6 +48,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         db.clone(),
         state.allowlist().clone(),
         state.platform.clone(),
+        state.context.public_base.clone(),
     );
     let platform = state.platform.clone();
     let limits = Limits {
@@ -134,8 +135,9 @@ pub async fn prepare(
         );
         None
     };
+    let redirects = crate::handlers::redirect::Redirects::start(db.clone(), background);
     Ok(AppState::new(
-        config, local_addr, db, platform, intake, allowlist, access_log,
+        config, local_addr, db, platform, intake, allowlist, access_log, redirects,
     ))
 }
 

@@ -178,6 +178,8 @@ pub struct DeliveryDetail {
     pub messages: Vec<Message>,
     pub target: Target,
     pub timing: Timing,
+    /// Links sent as they are, without click tracking.
+    pub untracked_links: Vec<String>,
     /// When, in Japanese.
     pub timing_summary: String,
     pub status: DeliveryStatus,
@@ -246,6 +248,9 @@ pub struct DeliveryDraft {
     pub messages: Vec<Message>,
     pub target: Target,
     pub timing: Timing,
+    /// Links sent as they are, without click tracking.
+    #[serde(default)]
+    pub untracked_links: Vec<String>,
 }
 
 /// A delivery after a change: its id, status, new version and next occurrence.
@@ -488,6 +493,7 @@ pub async fn save_delivery(
         messages: draft.messages,
         target: draft.target,
         timing: draft.timing,
+        untracked_links: draft.untracked_links,
     };
     let scope = me.grants.scope();
     let actor = ctx.actor(&me);
@@ -608,7 +614,7 @@ pub async fn stop_delivery(id: i64) -> Result<DeliveryState, AppError> {
 }
 
 #[cfg(feature = "ssr")]
-async fn departments_in_scope(
+pub(crate) async fn departments_in_scope(
     ctx: &crate::ssr::context::CallContext,
     scope: &model::access::Scope,
 ) -> Result<Vec<DepartmentOption>, AppError> {
@@ -625,7 +631,7 @@ async fn departments_in_scope(
 
 /// Every channel, in the order they were added.
 #[cfg(feature = "ssr")]
-async fn delivery_channels(
+pub(crate) async fn delivery_channels(
     ctx: &crate::ssr::context::CallContext,
 ) -> Result<Vec<DeliveryChannel>, AppError> {
     use domain::platform::channels;
@@ -707,6 +713,7 @@ fn detail(v: domain::delivery::deliveries::DeliveryView) -> DeliveryDetail {
         messages: v.messages,
         target: v.target,
         timing: v.timing,
+        untracked_links: v.untracked_links,
         timing_summary: v.timing_summary,
         status: v.status,
         version: v.version,

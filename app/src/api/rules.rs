@@ -21,6 +21,7 @@ pub const SERVER_FN_RULES: &[&[Rule]] = &[
     super::auth::RULES,
     super::dashboard::RULES,
     super::deliveries::RULES,
+    super::delivery_statistics::RULES,
     super::friends::RULES,
     super::logs::RULES,
     super::media::RULES,

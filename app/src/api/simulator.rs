@@ -25,6 +25,8 @@ pub struct ChatBubble {
     pub via: String,
     /// The LINE message object as sent.
     pub message: serde_json::Value,
+    /// LINE's id of the sent message (for its statistics), when the account sent it.
+    pub sent_message_id: Option<String>,
 }
 
 /// What happened to the webhook the sandbox delivered for an action.
@@ -126,6 +128,7 @@ pub async fn sim_act(
     act: SimActKind,
     text: Option<String>,
     action: Option<String>,
+    message_id: Option<String>,
 ) -> Result<Option<DeliveryView>, AppError> {
     use sandbox::SimAction;
     let (me, ctx) = crate::ssr::context::call::<SimAct>()?;
@@ -146,16 +149,20 @@ pub async fn sim_act(
         &channel,
         &user_id,
         action,
+        message_id.as_deref(),
     )
     .await?;
     Ok(delivery.map(delivered))
 }
 
+/// The simulated friend's chat. Showing it is the friend reading it: messages sent with an
+/// aggregation unit count as opened in the sandbox's statistics (once per friend).
 #[server(endpoint = "simulator/chat")]
 pub async fn sim_chat(channel: String, user_id: String) -> Result<Vec<ChatBubble>, AppError> {
     let (_, ctx) = crate::ssr::context::call::<SimChat>()?;
-    Ok(ctx
-        .sandbox()?
+    let sandbox = ctx.sandbox()?;
+    sandbox.read_chat(&channel, &user_id);
+    Ok(sandbox
         .chat(&channel, &user_id)
         .into_iter()
         .map(|e| ChatBubble {
@@ -164,6 +171,7 @@ pub async fn sim_chat(channel: String, user_id: String) -> Result<Vec<ChatBubble
             from_friend: e.from_friend,
             via: e.via,
             message: e.message,
+            sent_message_id: e.sent_message_id,
         })
         .collect())
 }

@@ -17,7 +17,7 @@ mod test_recipients;
 
 pub use auth::{LoginPage, PasswordPage, SetupPage};
 pub use dashboard::Dashboard;
-pub use deliveries::{DeliveriesPage, DeliveryPage};
+pub use deliveries::{DeliveriesPage, DeliveryHistoryPage, DeliveryPage};
 pub use friends::{
     FriendAttributePage, FriendAttributesPage, FriendDetailPage, FriendImportPage,
     FriendImportReportPage, FriendsPage,

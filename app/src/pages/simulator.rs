@@ -59,16 +59,23 @@ pub fn SimulatorPage() -> impl IntoView {
             .map(|e| e.to_string())
     };
     let delivery = move || act.value().get().and_then(Result::ok).flatten();
-    // Taps in the received messages are sent as the simulated friend.
-    let send = Callback::new(move |action: Action| {
+    // Taps in the received messages are sent as the simulated friend, with the message they
+    // are in (LINE counts a link's click per message). A link also opens, as in LINE's
+    // browser: through the delivery's tracked address, which counts it on our side.
+    let send_from = Callback::new(move |(action, message_id): (Action, Option<String>)| {
+        if let Action::Uri { uri, .. } = &action {
+            open_link(uri);
+        }
         act.dispatch(SimAct {
             channel: channel.key.get_untracked(),
             user_id: user.get_untracked(),
             act: SimActKind::Action,
             text: None,
             action: serde_json::to_string(&action).ok(),
+            message_id,
         });
     });
+    let send = Callback::new(move |action: Action| send_from.run((action, None)));
     // The quick replies of the last message, when the account sent it.
     let quick = Memo::new(move |_| {
         chat.with(|c| {
@@ -216,7 +223,7 @@ pub fn SimulatorPage() -> impl IntoView {
                                             key=|(b, continued)| (b.id.clone(), *continued)
                                             children=move |(b, continued)| {
                                                 view! {
-                                                    <ChatItem bubble=b continued=continued send=send />
+                                                    <ChatItem bubble=b continued=continued send=send_from />
                                                 }
                                             }
                                         />
@@ -263,6 +270,19 @@ pub fn SimulatorPage() -> impl IntoView {
     }
 }
 
+/// Opens a tapped link in a new tab, as LINE opens it in its browser (web links only).
+fn open_link(uri: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        let lower = uri.to_ascii_lowercase();
+        if lower.starts_with("https://") || lower.starts_with("http://") {
+            let _ = window().open_with_url_and_target(uri, "_blank");
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = uri;
+}
+
 #[component]
 fn ActForm(
     act: ServerAction<SimAct>,
@@ -286,7 +306,13 @@ fn ActForm(
 /// One entry of the chat: what the friend wrote (right, as before) or what the account sent,
 /// drawn by the LINE preview with its buttons sending taps as the friend.
 #[component]
-fn ChatItem(bubble: ChatBubble, continued: bool, send: Callback<Action>) -> impl IntoView {
+fn ChatItem(
+    bubble: ChatBubble,
+    continued: bool,
+    send: Callback<(Action, Option<String>)>,
+) -> impl IntoView {
+    let message_id = bubble.sent_message_id.clone();
+    let send = Callback::new(move |action: Action| send.run((action, message_id.clone())));
     let m = &bubble.message;
     let text = |p: &str| {
         m.pointer(p)

@@ -35,6 +35,10 @@ pub struct ServerContext {
     /// The Messaging API client of a channel, by key (LINE's, or the sandbox's for a sandbox
     /// channel), read live: channels can change while the process runs.
     pub line_clients: LineClients,
+    /// LINE insight calls a channel may make an hour (`LINE_INSIGHT_CALLS_PER_HOUR`).
+    pub insight_calls_per_hour: u32,
+    /// Aggregation unit names a channel may use a month (`LINE_AGGREGATION_UNITS_PER_MONTH`).
+    pub aggregation_units_per_month: u32,
 }
 
 /// Finds a channel's client by key.

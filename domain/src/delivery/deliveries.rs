@@ -56,6 +56,8 @@ pub struct DeliveryInput {
     pub messages: Vec<Message>,
     pub target: Target,
     pub timing: Timing,
+    /// Links of the messages staff chose not to track (`delivery::links`): sent as they are.
+    pub untracked_links: Vec<String>,
 }
 
 /// One occurrence of a delivery (a run) and how sending it went.
@@ -129,6 +131,8 @@ pub struct DeliveryView {
     pub messages: Vec<Message>,
     pub target: Target,
     pub timing: Timing,
+    /// Links sent as they are, without click tracking.
+    pub untracked_links: Vec<String>,
     /// 「毎週 火・金 07:00（2026-12-01〜2027-03-31、除外 2日）」.
     pub timing_summary: String,
     pub status: DeliveryStatus,
@@ -520,11 +524,33 @@ pub async fn progress(
     Ok((row.status, runs_of(db, row.id).await?))
 }
 
+/// The links of `row` staff chose not to track.
+pub(crate) fn untracked_links_of(row: &delivery::Model) -> Vec<String> {
+    row.untracked_links
+        .as_deref()
+        .and_then(|j| serde_json::from_str(j).ok())
+        .unwrap_or_default()
+}
+
+/// How the untracked links are stored: none as NULL.
+fn untracked_json(links: &[String]) -> DomainResult<Option<String>> {
+    if links.is_empty() {
+        return Ok(None);
+    }
+    if links.len() > crate::delivery::links::MAX_LINKS {
+        return Err(DomainError::Invalid(
+            "計測しないリンクが多すぎます。".into(),
+        ));
+    }
+    Ok(Some(json_of(&links, "untracked_links")?))
+}
+
 pub(crate) async fn view_of(
     db: &impl ConnectionTrait,
     row: delivery::Model,
 ) -> DomainResult<DeliveryView> {
     let (messages, target, timing) = contents_of(&row)?;
+    let untracked_links = untracked_links_of(&row);
     let names = department_names(db).await?;
     let channel = line_channel::Entity::find_by_id(row.channel_id)
         .one(db)
@@ -545,6 +571,7 @@ pub(crate) async fn view_of(
         title: row.title,
         messages,
         timing_summary: timing::summary_ja(&timing),
+        untracked_links,
         target,
         timing,
         status: row.status,
@@ -746,6 +773,7 @@ pub async fn create(
         messages: Set(json_of(&input.messages, "messages")?),
         target: Set(json_of(&input.target, "target")?),
         timing: Set(json_of(&input.timing, "timing")?),
+        untracked_links: Set(untracked_json(&input.untracked_links)?),
         status: Set(DeliveryStatus::Draft),
         version: Set(1),
         next_at: Set(None),
@@ -835,6 +863,10 @@ pub async fn update(
             delivery::Column::Timing,
             Expr::value(json_of(&input.timing, "timing")?),
         )
+        .col_expr(
+            delivery::Column::UntrackedLinks,
+            Expr::value(untracked_json(&input.untracked_links)?),
+        )
         .col_expr(delivery::Column::Version, Expr::value(new_version))
         .col_expr(delivery::Column::NextAt, Expr::value(next_at))
         .col_expr(delivery::Column::UpdatedAt, Expr::value(now))
@@ -882,6 +914,7 @@ pub async fn copy(
         messages: Set(source.messages.clone()),
         target: Set(source.target.clone()),
         timing: Set(source.timing.clone()),
+        untracked_links: Set(source.untracked_links.clone()),
         status: Set(DeliveryStatus::Draft),
         version: Set(1),
         next_at: Set(None),

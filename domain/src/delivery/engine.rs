@@ -40,10 +40,9 @@ use serde_json::json;
 
 use super::deliveries::{self, Tally};
 use super::messenger::Messenger;
-use super::{outbox, sender_lock, staging, timing};
-use crate::audience::index::AudienceIndex;
+use super::{links, outbox, sender_lock, staging, statistics, timing};
 use crate::audience::segments;
-use crate::entities::{delivery, delivery_run, delivery_run_audience};
+use crate::entities::{delivery, delivery_run, delivery_run_audience, delivery_run_content};
 use crate::jobs::{JobContext, Retry, Running, Work, queue};
 use crate::security::audit::{self, Actor};
 use crate::{DateTime, DomainError, DomainResult};
@@ -103,6 +102,13 @@ pub struct DeliverySettings {
     pub wait_poll: Duration,
     /// Batches stored at a time while a run sends (`staging::GROUP`).
     pub stage_batches: usize,
+    /// Where citizens reach this system (`PUBLIC_URL`, without a trailing slash): the base of
+    /// tracked links (`/r/{code}`).
+    pub public_base: String,
+    /// Aggregation unit names a channel may use a month (`LINE_AGGREGATION_UNITS_PER_MONTH`).
+    pub aggregation_units_per_month: u32,
+    /// LINE insight calls a channel may make an hour (`LINE_INSIGHT_CALLS_PER_HOUR`).
+    pub insight_calls_per_hour: u32,
 }
 
 impl Default for DeliverySettings {
@@ -115,6 +121,9 @@ impl Default for DeliverySettings {
             renew_every: Duration::from_secs(10),
             wait_poll: Duration::from_secs(1),
             stage_batches: staging::GROUP,
+            public_base: "http://127.0.0.1:3000".into(),
+            aggregation_units_per_month: statistics::DEFAULT_UNITS_PER_MONTH,
+            insight_calls_per_hour: statistics::DEFAULT_INSIGHT_CALLS_PER_HOUR,
         }
     }
 }
@@ -155,11 +164,6 @@ pub async fn enqueue(
         now,
     )
     .await
-}
-
-/// The aggregation unit of a delivery's multicasts (statistics per delivery): `d{id}`.
-pub fn aggregation_unit(delivery_id: i64) -> String {
-    format!("d{delivery_id}")
 }
 
 /// Seconds left for `pending_batches`, at the pace so far (never faster than LINE's limit).
@@ -239,7 +243,7 @@ pub async fn deliver<S: MessengerSource>(
                 .await?;
                 return Ok(format!("delivery {delivery_id} missed ({late:?} late)"));
             }
-            match prepare(db, &ctx.audience, &d, version, occurrence_at, now).await {
+            match prepare(db, ctx, &d, version, occurrence_at, now).await {
                 Ok(Some(run)) => run,
                 Ok(None) => return Ok(format!("delivery {delivery_id} changed while preparing")),
                 Err(DomainError::Invalid(reason) | DomainError::NotFound(reason)) => {
@@ -350,18 +354,21 @@ fn repeat_next(timing: &Timing, occurrence_at: DateTime) -> Option<DateTime> {
 
 /// Resolves the recipients and stores the run with all its batches, in one transaction.
 /// `None` when the delivery changed meanwhile (nothing stored).
-async fn prepare(
+async fn prepare<S: MessengerSource>(
     db: &DatabaseConnection,
-    index: &AudienceIndex,
+    ctx: &JobContext<S>,
     d: &delivery::Model,
     version: i32,
     occurrence_at: DateTime,
     now: DateTime,
 ) -> DomainResult<Option<delivery_run::Model>> {
-    let (_, target, timing) = deliveries::contents_of(d)?;
+    let (messages, target, timing) = deliveries::contents_of(d)?;
     let started = std::time::Instant::now();
     let selection = segments::selection(db, &target).await?;
-    let ids = index.friend_ids(db, d.channel_id, &selection, now).await?;
+    let ids = ctx
+        .audience
+        .friend_ids(db, d.channel_id, &selection, now)
+        .await?;
     let resolved = started.elapsed();
     let next = repeat_next(&timing, occurrence_at);
     let batches = ids.len().div_ceil(BATCH);
@@ -404,6 +411,40 @@ async fn prepare(
     }
     .insert(&txn)
     .await?;
+    // What it sends: its own aggregation unit (LINE's statistics) and its links tracked.
+    let settings = &ctx.delivery;
+    let unit = statistics::choose_unit(
+        &txn,
+        d.channel_id,
+        run.id,
+        settings.aggregation_units_per_month,
+        now,
+    )
+    .await?;
+    let sent_messages = links::track(
+        &txn,
+        links::RunOfLinks {
+            delivery_id: d.id,
+            run_id: run.id,
+            channel_id: d.channel_id,
+        },
+        &messages,
+        &deliveries::untracked_links_of(d),
+        &settings.public_base,
+        now,
+    )
+    .await?;
+    delivery_run_content::ActiveModel {
+        run_id: Set(run.id),
+        aggregation_unit: Set(unit.clone()),
+        messages: Set(serde_json::to_string(&sent_messages)
+            .map_err(|e| DomainError::Internal(format!("messages: {e}")))?),
+    }
+    .insert(&txn)
+    .await?;
+    if let Some(unit) = &unit {
+        statistics::start(&txn, run.id, d.channel_id, unit, now).await?;
+    }
     // The recipients are fixed here, in one row; their batches are stored as it sends.
     if !ids.is_empty() {
         delivery_run_audience::ActiveModel {
@@ -557,14 +598,19 @@ async fn stager_of(
     else {
         return Ok(None);
     };
-    // The delivery's messages: it cannot be edited while a run sends (送信中).
-    let (messages, _, _) = deliveries::contents_of(d)?;
+    // The messages as the run sends them (tracked links in place) and its unit.
+    let content = delivery_run_content::Entity::find_by_id(run.id)
+        .one(db)
+        .await?
+        .ok_or_else(|| DomainError::Internal(format!("run {} has no content", run.id)))?;
+    let messages = serde_json::from_str(&content.messages)
+        .map_err(|e| DomainError::Internal(format!("run {} messages: {e}", run.id)))?;
     Ok(Some(staging::Stager {
         run_id: run.id,
         channel_id: d.channel_id,
         friend_ids: staging::decode_ids(&audience.friend_ids)?,
         messages,
-        unit: aggregation_unit(d.id),
+        unit: content.aggregation_unit,
         group,
     }))
 }

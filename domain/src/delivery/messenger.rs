@@ -6,7 +6,9 @@
 
 use std::future::Future;
 
-use line::api::{MulticastRequest, Profile, PushRequest, ReplyRequest, SentMessagesResponse};
+use line::api::{
+    MulticastRequest, Profile, PushRequest, ReplyRequest, SentMessagesResponse, StatisticsPerUnit,
+};
 use line::client::{Client, ClientError, RetryKey, SendOutcome};
 
 /// Sends messages to LINE. Every send carries its retry key, so an attempt repeated after a
@@ -34,6 +36,15 @@ pub trait Messenger: Send + Sync {
 
     /// A friend's display name, picture and language, when they let the account see them.
     fn profile(&self, user_id: &str) -> impl Future<Output = Result<Profile, ClientError>> + Send;
+
+    /// Opens and clicks of the messages sent with aggregation unit `unit` on the days `from` to
+    /// `to` (`yyyyMMdd`, Japan): one insight call, never retried (`delivery::statistics`).
+    fn statistics_per_unit(
+        &self,
+        unit: &str,
+        from: &str,
+        to: &str,
+    ) -> impl Future<Output = Result<StatisticsPerUnit, ClientError>> + Send;
 }
 
 impl Messenger for Client {
@@ -62,5 +73,14 @@ impl Messenger for Client {
 
     fn profile(&self, user_id: &str) -> impl Future<Output = Result<Profile, ClientError>> + Send {
         Client::profile(self, user_id)
+    }
+
+    fn statistics_per_unit(
+        &self,
+        unit: &str,
+        from: &str,
+        to: &str,
+    ) -> impl Future<Output = Result<StatisticsPerUnit, ClientError>> + Send {
+        Client::statistics_per_unit(self, unit, from, to)
     }
 }

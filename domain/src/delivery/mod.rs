@@ -20,12 +20,23 @@
 //!   the first are sent ([`staging`]), under the channel's send lease ([`sender_lock`]) at the
 //!   client's rate, stoppable, resumed after a crash with the stored recipients and keys.
 //! - [`test_sends`]: テスト配信 to registered test recipients, marked, outside any run.
+//!
+//! And what became of them:
+//!
+//! - [`links`]: each run's http(s) links replaced by tracked ones (`/r/{code}`), and their clicks.
+//! - [`statistics`]: LINE's figures per run (its own aggregation unit), fetched within LINE's
+//!   insight budget (`crate::jobs::Work::FetchStatistics`).
+//! - [`history`]: 配信履歴 and its CSV, and one delivery's report; [`chart`]: SVG charts.
 
+pub mod chart;
 pub mod deliveries;
 pub mod engine;
+pub mod history;
+pub mod links;
 pub mod messenger;
 pub mod outbox;
 pub mod sender_lock;
 pub mod staging;
+pub mod statistics;
 pub mod test_sends;
 pub mod timing;

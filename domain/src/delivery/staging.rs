@@ -79,8 +79,8 @@ pub struct Stager {
     /// The run's recipients (friend ids, ascending).
     pub friend_ids: Vec<i64>,
     pub messages: Vec<Message>,
-    /// `customAggregationUnits` of every batch.
-    pub unit: String,
+    /// `customAggregationUnits` of every batch (none when the month's names ran out).
+    pub unit: Option<String>,
     /// Batches per group.
     pub group: usize,
 }
@@ -137,7 +137,7 @@ impl Stager {
                     to: to_users,
                     messages: self.messages.clone(),
                     notification_disabled: None,
-                    custom_aggregation_units: Some(vec![self.unit.clone()]),
+                    custom_aggregation_units: self.unit.clone().map(|u| vec![u]),
                 });
             }
         }

@@ -21,6 +21,8 @@ pub struct Model {
     /// The next occurrence while scheduled.
     pub next_at: Option<DateTimeUtc>,
     pub copied_from: Option<i64>,
+    /// JSON array of the URLs staff chose not to track (`delivery::links`).
+    pub untracked_links: Option<String>,
     pub created_at: DateTimeUtc,
     pub created_by: String,
     pub updated_at: DateTimeUtc,

@@ -20,8 +20,8 @@
 //!
 //! The webhook inbox (`crate::webhook::inbox`) keeps its events in a table of its own, for the
 //! speed of its hot path, but takes, finishes and retries them by the same [`lease`] rules. The
-//! delivery engine ([`Work::Deliver`]) is here; statistics fetching and rich menu publishing add
-//! their [`Work`] here.
+//! delivery engine ([`Work::Deliver`]) and statistics fetching ([`Work::FetchStatistics`]) are
+//! here; rich menu publishing adds its [`Work`] here.
 
 pub mod lease;
 pub mod queue;
@@ -93,6 +93,9 @@ pub enum Work {
         version: i32,
         occurrence_at: DateTime,
     },
+    /// Fetches LINE's statistics of the runs due (`crate::delivery::statistics`), within each
+    /// channel's hourly insight budget.
+    FetchStatistics,
 }
 
 impl Work {
@@ -102,11 +105,17 @@ impl Work {
             Work::PurgeLogs { .. } => "purge_logs",
             Work::PurgeSessions { .. } => "purge_sessions",
             Work::Deliver { .. } => "deliver",
+            Work::FetchStatistics => "fetch_statistics",
         }
     }
 
     /// Every kind this version runs; jobs of other kinds (a newer version's) are left alone.
-    pub const KINDS: [&'static str; 3] = ["purge_logs", "purge_sessions", "deliver"];
+    pub const KINDS: [&'static str; 4] = [
+        "purge_logs",
+        "purge_sessions",
+        "deliver",
+        "fetch_statistics",
+    ];
 }
 
 /// What jobs work with: shared by every job of a process (cheap to clone).
@@ -245,6 +254,16 @@ pub async fn run<S: MessengerSource>(
             version,
             occurrence_at,
         } => engine::deliver(ctx, running, *delivery_id, *version, *occurrence_at).await,
+        Work::FetchStatistics => {
+            let now = chrono::Utc::now();
+            let per_hour = ctx.delivery.insight_calls_per_hour;
+            let s = crate::delivery::statistics::fetch_due(db, &*ctx.line, per_hour, now).await?;
+            crate::delivery::statistics::purge_calls(db, now).await?;
+            Ok(format!(
+                "statistics: {} updated, {} failed, {} left for later",
+                s.updated, s.failed, s.deferred
+            ))
+        }
     }
 }
 

@@ -35,7 +35,9 @@ pub async fn create_friend(
 }
 
 /// Follows, blocks, writes or taps as the simulated friend `user_id`; returns how the webhook the
-/// sandbox delivered was answered (none for a tap the sandbox answers itself).
+/// sandbox delivered was answered (none for a tap the sandbox answers itself). A link tapped in
+/// a received message (`in_message`: its sent message id) counts as a click in LINE's
+/// statistics of that message, as LINE counts it.
 pub async fn act(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -43,7 +45,13 @@ pub async fn act(
     channel: &str,
     user_id: &str,
     action: SimAction,
+    in_message: Option<&str>,
 ) -> DomainResult<Option<Delivery>> {
+    if let (SimAction::Tap(line::message::Action::Uri { uri, .. }), Some(message)) =
+        (&action, in_message)
+    {
+        sandbox.open_url(channel, user_id, Some(message), uri);
+    }
     let name = action.name();
     let mut summary = match &action {
         SimAction::Text(text) => json!({"channel": channel, "text": text}),

@@ -31,15 +31,15 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrde
 
 use crate::support::{Script, ScriptedLine};
 
-type Ctx = JobContext<OneMessenger<ScriptedLine>>;
+pub(crate) type Ctx = JobContext<OneMessenger<ScriptedLine>>;
 
-struct Place {
-    department_id: i64,
-    channel_id: i64,
-    scope: Scope,
+pub(crate) struct Place {
+    pub department_id: i64,
+    pub channel_id: i64,
+    pub scope: Scope,
 }
 
-fn staff(name: &str) -> Actor {
+pub(crate) fn staff(name: &str) -> Actor {
     Actor {
         staff_id: None,
         username: name.into(),
@@ -47,7 +47,7 @@ fn staff(name: &str) -> Actor {
     }
 }
 
-async fn place(db: &DatabaseConnection) -> Place {
+pub(crate) async fn place(db: &DatabaseConnection) -> Place {
     let department = departments::create(db, &Actor::command_line(), "防災課")
         .await
         .unwrap();
@@ -59,12 +59,12 @@ async fn place(db: &DatabaseConnection) -> Place {
     }
 }
 
-fn user(channel_id: i64, i: usize) -> String {
+pub(crate) fn user(channel_id: i64, i: usize) -> String {
     format!("U{channel_id:08x}{i:024x}")
 }
 
 /// `n` following friends of the channel (rows written directly: fast), their LINE user ids.
-async fn friends(
+pub(crate) async fn friends(
     db: &DatabaseConnection,
     channel_id: i64,
     n: usize,
@@ -96,11 +96,11 @@ async fn friends(
     users
 }
 
-fn text(t: &str) -> Message {
+pub(crate) fn text(t: &str) -> Message {
     serde_json::from_value(serde_json::json!({"type": "text", "text": t})).unwrap()
 }
 
-fn input(at: &Place, title: &str, target: Target, timing: Timing) -> DeliveryInput {
+pub(crate) fn input(at: &Place, title: &str, target: Target, timing: Timing) -> DeliveryInput {
     DeliveryInput {
         department_id: at.department_id,
         channel_id: at.channel_id,
@@ -108,10 +108,11 @@ fn input(at: &Place, title: &str, target: Target, timing: Timing) -> DeliveryInp
         messages: vec![text(title)],
         target,
         timing,
+        untracked_links: Vec::new(),
     }
 }
 
-fn settings(instance: &str) -> DeliverySettings {
+pub(crate) fn settings(instance: &str) -> DeliverySettings {
     DeliverySettings {
         instance_id: instance.into(),
         missed_after: Duration::from_secs(60 * 60),
@@ -122,10 +123,11 @@ fn settings(instance: &str) -> DeliverySettings {
         // Two batches at a time: every run with more than 1,000 recipients is stored in
         // several groups while it sends, as a large one is.
         stage_batches: 2,
+        ..DeliverySettings::default()
     }
 }
 
-fn context(t: &TestDb, line: &Arc<ScriptedLine>, settings: DeliverySettings) -> Ctx {
+pub(crate) fn context(t: &TestDb, line: &Arc<ScriptedLine>, settings: DeliverySettings) -> Ctx {
     JobContext::new(
         t.db.clone(),
         Arc::new(OneMessenger(line.clone())),
@@ -135,7 +137,7 @@ fn context(t: &TestDb, line: &Arc<ScriptedLine>, settings: DeliverySettings) -> 
 }
 
 /// Runs the jobs due at `at` to their end, one after the other.
-async fn run_due(ctx: &Ctx, at: DateTime) -> Vec<Ended> {
+pub(crate) async fn run_due(ctx: &Ctx, at: DateTime) -> Vec<Ended> {
     let due = queue::take_due(&ctx.db, 10, ctx.delivery.lease, at)
         .await
         .unwrap();
@@ -663,14 +665,15 @@ async fn a_delivery_goes_out_in_batches_of_500_once_to_each_friend(t: TestDb) {
     let mut sizes: Vec<usize> = received.iter().map(|r| r.to.len()).collect();
     sizes.sort_unstable();
     assert_eq!(sizes, [203, 500, 500]);
+    let view = deliveries::get(&t.db, &at.scope, d.id).await.unwrap();
+    // Every batch with the run's own aggregation unit (LINE's statistics per run).
     for r in &received {
         assert_eq!(
             r.body["customAggregationUnits"],
-            serde_json::json!([format!("d{}", d.id)])
+            serde_json::json!([format!("mdr{}", view.runs[0].id)])
         );
         assert_eq!(r.body["messages"][0]["text"], "【防災】避難訓練");
     }
-    let view = deliveries::get(&t.db, &at.scope, d.id).await.unwrap();
     assert_eq!(view.status, DeliveryStatus::Sent);
     let run = &view.runs[0];
     assert_eq!(

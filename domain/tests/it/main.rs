@@ -14,6 +14,7 @@ mod media;
 mod segments;
 mod staff_access;
 mod staff_auth;
+mod statistics;
 mod support;
 mod templates;
 mod test_recipients;

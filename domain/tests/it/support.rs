@@ -6,7 +6,9 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use domain::delivery::messenger::Messenger;
-use line::api::{MulticastRequest, Profile, PushRequest, ReplyRequest, SentMessagesResponse};
+use line::api::{
+    MulticastRequest, Profile, PushRequest, ReplyRequest, SentMessagesResponse, StatisticsPerUnit,
+};
 use line::client::{ClientError, RetryKey, SendOutcome};
 
 /// What a LINE-like scripted LINE does with one send (by the order sends arrive).
@@ -52,6 +54,10 @@ pub struct ScriptedLine {
     delivered: Mutex<HashMap<String, usize>>,
     received: Mutex<Vec<Received>>,
     delay: Duration,
+    /// Answers to statistics requests, in order.
+    pub statistics: Mutex<VecDeque<Result<StatisticsPerUnit, ClientError>>>,
+    /// The statistics requests made: (unit, from, to).
+    pub statistics_asked: Mutex<Vec<(String, String, String)>>,
 }
 
 impl ScriptedLine {
@@ -229,6 +235,25 @@ impl Messenger for ScriptedLine {
             .unwrap()
             .pop_front()
             .expect("an answer for every profile");
+        async move { answer }
+    }
+
+    fn statistics_per_unit(
+        &self,
+        unit: &str,
+        from: &str,
+        to: &str,
+    ) -> impl Future<Output = Result<StatisticsPerUnit, ClientError>> + Send {
+        self.statistics_asked
+            .lock()
+            .unwrap()
+            .push((unit.into(), from.into(), to.into()));
+        let answer = self
+            .statistics
+            .lock()
+            .unwrap()
+            .pop_front()
+            .expect("an answer for every statistics request");
         async move { answer }
     }
 }

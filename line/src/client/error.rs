@@ -35,6 +35,12 @@ pub enum ClientError {
 }
 
 impl ClientError {
+    /// LINE answered 429: its rate limit for the call is reached.
+    pub fn is_rate_limited(&self) -> bool {
+        matches!(self, ClientError::Rejected { status: 429, .. })
+            || matches!(self, ClientError::GaveUp { last, .. } if last.starts_with("429"))
+    }
+
     /// For staff, in Japanese; a rejection includes LINE's own message and details.
     pub fn message_ja(&self) -> String {
         match self {

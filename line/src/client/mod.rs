@@ -121,6 +121,9 @@ struct Call<'a> {
     query: Vec<(&'static str, String)>,
     body: Body,
     retry_key: Option<&'a RetryKey>,
+    /// One attempt, never retried: every answer but 2xx is a [`ClientError::Rejected`] with its
+    /// status (LINE's insight calls, where each attempt spends the hourly budget).
+    single_attempt: bool,
 }
 
 impl<'a> Call<'a> {
@@ -133,6 +136,7 @@ impl<'a> Call<'a> {
             query: Vec::new(),
             body: Body::Empty,
             retry_key: None,
+            single_attempt: false,
         }
     }
 
@@ -229,7 +233,11 @@ impl Client {
             Host::Data => &inner.data_base,
         };
         let url = format!("{base}{}", call.path);
-        let max_attempts = inner.retry.max_attempts.max(1);
+        let max_attempts = if call.single_attempt {
+            1
+        } else {
+            inner.retry.max_attempts.max(1)
+        };
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -249,7 +257,9 @@ impl Client {
                     if status.is_success() || conflict_on_key {
                         return Ok(answer);
                     }
-                    if status != StatusCode::TOO_MANY_REQUESTS && !status.is_server_error() {
+                    let retried =
+                        status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error();
+                    if !retried || call.single_attempt {
                         return Err(ClientError::Rejected {
                             status: status.as_u16(),
                             error: error_body(status, &answer.body),

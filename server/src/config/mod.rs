@@ -58,6 +58,8 @@ pub struct Config {
     pub instance_id: String,
     pub job_lease: Duration,
     pub delivery_missed_after: Duration,
+    pub line_insight_calls_per_hour: u32,
+    pub line_aggregation_units_per_month: u32,
     pub delivery_batches_in_flight: usize,
     pub test_sender_name: String,
     pub test_message_prefix: String,
@@ -276,6 +278,14 @@ impl Config {
             parse_or(&get, settings::DELIVERY_BATCHES_IN_FLIGHT, |v| {
                 number_in(v, 1..=64)
             })?;
+        let line_insight_calls_per_hour =
+            parse_or(&get, settings::LINE_INSIGHT_CALLS_PER_HOUR, |v| {
+                number_in(v, 1..=600)
+            })?;
+        let line_aggregation_units_per_month =
+            parse_or(&get, settings::LINE_AGGREGATION_UNITS_PER_MONTH, |v| {
+                number_in(v, 1..=100_000)
+            })?;
         let short_text = |v: &str| {
             if v.chars().count() <= 20 && !v.chars().any(char::is_control) {
                 Ok(v.to_owned())
@@ -313,6 +323,8 @@ impl Config {
             instance_id,
             job_lease,
             delivery_missed_after,
+            line_insight_calls_per_hour,
+            line_aggregation_units_per_month,
             delivery_batches_in_flight,
             test_sender_name,
             test_message_prefix,
@@ -327,6 +339,8 @@ impl Config {
             in_flight: self.delivery_batches_in_flight,
             lease: self.job_lease,
             renew_every: self.job_lease / 3,
+            insight_calls_per_hour: self.line_insight_calls_per_hour,
+            aggregation_units_per_month: self.line_aggregation_units_per_month,
             ..Default::default()
         }
     }

@@ -212,6 +212,18 @@ pub const DELIVERY_BATCHES_IN_FLIGHT: Setting = Setting {
     doc: "Multicast requests of 500 recipients one delivery has on their way to LINE at once (1-64); each still waits for its turn under the channel's rate limit (`LINE_RATE_LIMITS`, multicast).",
 };
 
+pub const LINE_INSIGHT_CALLS_PER_HOUR: Setting = Setting {
+    name: "LINE_INSIGHT_CALLS_PER_HOUR",
+    default: Default::Value("60"),
+    doc: "Calls to LINE's insight endpoints (delivery statistics) each channel may make an hour (1-600): LINE allows 60, shared by every insight call. The statistics job never makes more, across restarts and instances; staff's 「最新の数値に更新」 counts too.",
+};
+
+pub const LINE_AGGREGATION_UNITS_PER_MONTH: Setting = Setting {
+    name: "LINE_AGGREGATION_UNITS_PER_MONTH",
+    default: Default::Value("1000"),
+    doc: "Custom aggregation unit names each channel may use a month (1-100000): every delivery run gets one of its own so that LINE counts its opens and clicks. The delivery page warns from 90 %; once they are used up, runs are sent without one (our click counts still work, LINE's opens do not).",
+};
+
 pub const TEST_SENDER_NAME: Setting = Setting {
     name: "TEST_SENDER_NAME",
     default: Default::Value("テスト配信"),
@@ -257,6 +269,8 @@ pub const SETTINGS: &[Setting] = &[
     JOB_LEASE,
     DELIVERY_MISSED_AFTER,
     DELIVERY_BATCHES_IN_FLIGHT,
+    LINE_INSIGHT_CALLS_PER_HOUR,
+    LINE_AGGREGATION_UNITS_PER_MONTH,
     TEST_SENDER_NAME,
     TEST_MESSAGE_PREFIX,
 ];

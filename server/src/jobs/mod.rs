@@ -4,7 +4,7 @@
 //! | task | what | where its work is kept |
 //! |---|---|---|
 //! | [`webhook_workers`] | act on stored webhook events | the webhook inbox (leases) |
-//! | [`job_runner`] | run due jobs (purges, deliveries; later statistics), each in a task | the `job` table (short leases, renewed) |
+//! | [`job_runner`] | run due jobs (purges, deliveries, statistics), each in a task | the `job` table (short leases, renewed) |
 //! | [`schedule`] | enqueue periodic jobs once per period, across instances | the `job` table (unique keys) |
 //! | allowlist refresh | re-read the admin IP allowlist other instances changed | this process's memory |
 //! | access log writer (`crate::middleware::access_log`) | store request records in batches | this process's queue, flushed at shutdown |
@@ -89,6 +89,7 @@ pub fn spawn_all(
     db: domain::DatabaseConnection,
     allowlist: domain::security::allowlist::LiveAllowList,
     platform: Arc<crate::line_platform::LinePlatform>,
+    public_base: String,
 ) {
     let periodic = Arc::new(schedule::periodic(config));
     background.spawn_until_stopped(schedule::run(db.clone(), periodic));
@@ -96,7 +97,10 @@ pub fn spawn_all(
         db.clone(),
         platform.clone(),
         platform.audience_index.clone(),
-        config.delivery_settings(),
+        domain::delivery::engine::DeliverySettings {
+            public_base,
+            ..config.delivery_settings()
+        },
     );
     background.spawn_graceful(|stop| job_runner::run(ctx, stop));
     background.spawn_until_stopped(follow_allowlist(db, allowlist));

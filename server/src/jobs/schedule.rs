@@ -20,6 +20,9 @@ const CHECK_EVERY: Duration = Duration::from_secs(60);
 pub const LOG_PURGE: &str = "0 30 18 * * *";
 /// How often expired sessions are deleted, so the table does not grow without bound.
 const SESSION_PURGE_EVERY: TimeDelta = TimeDelta::minutes(10);
+/// How often LINE's statistics of the runs due are fetched (each run has its own times, see
+/// `domain::delivery::statistics::FETCH_AFTER`; the budget is checked on every call).
+const STATISTICS_EVERY: TimeDelta = TimeDelta::minutes(5);
 
 /// When a periodic job's periods start.
 pub enum Every {
@@ -57,6 +60,10 @@ pub fn periodic(config: &Config) -> Vec<Periodic> {
         },
         every: Every::Span(SESSION_PURGE_EVERY),
     }];
+    jobs.push(Periodic {
+        work: Work::FetchStatistics,
+        every: Every::Span(STATISTICS_EVERY),
+    });
     match cron::Schedule::from_str(LOG_PURGE) {
         Ok(schedule) => jobs.push(Periodic {
             work: Work::PurgeLogs {

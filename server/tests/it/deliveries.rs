@@ -474,6 +474,7 @@ async fn send(
             messages: vec![text(message)],
             target: Target::everyone(),
             timing,
+            untracked_links: Vec::new(),
         },
         now,
     )
@@ -1073,6 +1074,7 @@ async fn bench_one(backend: Backend, friends_count: usize) -> Vec<(String, Strin
             messages: vec![text("【防災】総合防災訓練のお知らせ")],
             target: Target::everyone(),
             timing: Timing::Now,
+            untracked_links: Vec::new(),
         },
         Utc::now(),
     )

@@ -35,6 +35,7 @@ async fn two_instances_enqueue_each_periodic_job_once_per_period(t: TestDb) {
     assert_eq!(
         keys,
         [
+            "fetch_statistics@2026-11-27T19:05:00Z",
             "purge_logs@2026-11-27T18:30:00Z",
             "purge_sessions@2026-11-27T19:00:00Z"
         ]
@@ -60,7 +61,8 @@ async fn the_runner_finishes_a_job_or_keeps_why_it_could_not(t: TestDb) {
     let due = queue::take_due(&t.db, 10, job_runner::LEASE, now)
         .await
         .unwrap();
-    assert_eq!(due.len(), 3);
+    // The purges, the statistics fetch (nothing due) and the unreadable one.
+    assert_eq!(due.len(), 4);
     let ctx = domain::jobs::JobContext::database_only(t.db.clone());
     for job in due {
         job_runner::execute(&ctx, job).await;

@@ -16,7 +16,9 @@ use model::status::DeliveryStatus;
 
 use super::confirm::ConfirmDialog;
 use super::dialog::Modal;
+use super::links::LinkTracking;
 use super::progress::{ProgressSection, TestHistory};
+use super::results::ResultsSection;
 use super::target::{TargetEditor, TargetState};
 use super::test_send::TestSendDialog;
 use super::timing::{Mode, TimingEditor, TimingState};
@@ -66,6 +68,8 @@ pub struct Page {
     pub department: RwSignal<Option<i64>>,
     pub channel: RwSignal<Option<i64>>,
     pub messages: RwSignal<Vec<Message>>,
+    /// Links staff chose not to track.
+    pub untracked: RwSignal<Vec<String>>,
     pub target: TargetState,
     pub timing: TimingState,
     /// What the server has (dirty when the form differs).
@@ -94,6 +98,15 @@ impl Page {
             messages: self.messages.get(),
             target: self.target.target(),
             timing: self.timing.timing(),
+            // Only the links the messages still hold.
+            untracked_links: {
+                let links = self.messages.with(|m| line::links::links_in(m));
+                self.untracked
+                    .get()
+                    .into_iter()
+                    .filter(|u| links.iter().any(|l| &l.url == u))
+                    .collect()
+            },
         }
     }
 
@@ -208,6 +221,12 @@ fn DeliveryForm(data: DeliveryEditor) -> AnyView {
             delivery
                 .as_ref()
                 .map_or(fresh_messages, |d| d.messages.clone()),
+        ),
+        untracked: RwSignal::new(
+            delivery
+                .as_ref()
+                .map(|d| d.untracked_links.clone())
+                .unwrap_or_default(),
         ),
         target: TargetState::new(&target),
         timing: TimingState::new(&timing, &default_date, &default_time),
@@ -400,6 +419,7 @@ fn DeliveryForm(data: DeliveryEditor) -> AnyView {
                 })
         }}
         <ProgressSection />
+        <ResultsSection />
         <form
             class="stack delivery-form"
             data-testid="delivery-form"
@@ -535,6 +555,7 @@ fn DeliveryForm(data: DeliveryEditor) -> AnyView {
                     let readonly = !editable_now.get();
                     view! { <Composer messages=page.messages readonly account_name /> }
                 }}
+                <LinkTracking readonly />
             </section>
             <section class="panel stack" aria-labelledby="delivery-target-title">
                 <h2 id="delivery-target-title">"配信対象"</h2>

@@ -68,6 +68,10 @@ pub fn DeliveriesPage() -> AnyView {
             >
                 "カレンダー"
             </A>
+            " "
+            <A href="/admin/deliveries/history" attr:class="tab" attr:data-testid="history-tab">
+                "配信履歴"
+            </A>
         </nav>
         {move || {
             if calendar() {

@@ -1,14 +1,19 @@
 //! 配信: the list (filters and search kept in the URL) and its calendar of scheduled, repeated
 //! and past sends, and the delivery page (title, department, channel, messages from the
 //! composer or a 定型文, target with its live count, timing, test sends, the confirmation before
-//! scheduling or sending, progress while sending and the results).
+//! scheduling or sending, progress while sending and the results: LINE's opens and our clicks
+//! per link, with a chart). And 配信履歴: every sent run with its figures, sortable,
+//! filterable, as CSV.
 
 mod calendar;
 mod confirm;
 mod dialog;
 mod editor;
+mod history;
+mod links;
 mod list;
 mod progress;
+mod results;
 mod target;
 mod test_send;
 mod timing;
@@ -19,6 +24,7 @@ use model::status::{DeliveryStatus, Environment};
 use crate::api::{channel_env_class, channel_env_label};
 
 pub use editor::DeliveryPage;
+pub use history::DeliveryHistoryPage;
 pub use list::DeliveriesPage;
 
 /// A delivery's status: its Japanese label on its colour (the label carries the meaning).

@@ -1,0 +1,376 @@
+//! 配信履歴 and a delivery's results: LINE's opens (「20未満」 when LINE answers null), our click
+//! counts per link, a chart drawn on the server, staff's 「最新の数値に更新」 within LINE's
+//! insight budget, and how many aggregation unit names each channel used this month. Scoped to
+//! the caller's departments like every delivery read.
+
+use leptos::prelude::*;
+use model::status::{DeliveryStatus, Environment, SendStatus};
+use serde::{Deserialize, Serialize};
+
+use super::DeliveryChannel;
+use super::templates::DepartmentOption;
+use crate::error::AppError;
+
+/// The history's filters and order, as the page's address carries them (text, checked on the
+/// server).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryQuery {
+    pub q: String,
+    pub department: String,
+    pub channel: String,
+    pub status: String,
+    pub from: String,
+    pub until: String,
+    pub sort: String,
+    pub order: String,
+    pub page: u64,
+}
+
+/// One sent run in the history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryRowView {
+    pub run_id: i64,
+    pub delivery_id: i64,
+    /// Japan time.
+    pub sent_at: String,
+    pub title: String,
+    pub department: String,
+    pub channel: String,
+    pub environment: Environment,
+    pub sandbox: bool,
+    pub target: String,
+    pub status: DeliveryStatus,
+    pub delivered: i64,
+    /// A number, 「20未満」 or 「集計待ち」 (「—」 without LINE statistics).
+    pub opens: String,
+    /// `83.3%` or `—`.
+    pub open_rate: String,
+    /// Our count, or `—` when no link was tracked.
+    pub clicks: String,
+    pub updated: Option<String>,
+    pub is_final: bool,
+}
+
+/// A test send in the history, apart and marked テスト.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestSendRow {
+    pub delivery_id: i64,
+    pub sent_at: String,
+    pub title: String,
+    pub department: String,
+    pub created_by: String,
+    pub recipients: i32,
+    pub status: SendStatus,
+}
+
+/// A channel's aggregation unit names this month.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitBudget {
+    pub channel: String,
+    /// 「2026年11月」.
+    pub month: String,
+    pub used: u64,
+    pub limit: u32,
+    /// From 90 %: staff are warned.
+    pub nearly_used: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryPage {
+    pub rows: Vec<HistoryRowView>,
+    pub total: u64,
+    pub page: u64,
+    pub pages: u64,
+    pub departments: Vec<DepartmentOption>,
+    pub channels: Vec<DeliveryChannel>,
+    pub tests: Vec<TestSendRow>,
+    pub units: Vec<UnitBudget>,
+}
+
+/// One link of a run and its clicks.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkFigures {
+    pub position: i32,
+    pub message_seq: i32,
+    pub url: String,
+    pub tracked: bool,
+    /// Our count (`—` when not tracked).
+    pub clicks: String,
+    /// LINE's unique clicks: a number, 「20未満」 or 「集計待ち」.
+    pub unique_clicks: String,
+}
+
+/// A row of the chart's table.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChartRow {
+    /// Time since sending (「3時間」).
+    pub elapsed: String,
+    pub at: String,
+    pub opens: String,
+    pub clicks: i64,
+}
+
+/// One run's results on the delivery page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunResults {
+    pub run_id: i64,
+    pub sent_at: String,
+    pub delivered: i64,
+    pub opens: String,
+    pub open_rate: String,
+    pub unique_clicks: String,
+    pub clicks: String,
+    /// Sent without an aggregation unit: LINE has no figures for it.
+    pub without_unit: bool,
+    pub updated: Option<String>,
+    pub next_update: Option<String>,
+    pub is_final: bool,
+    pub last_error: Option<String>,
+    /// Per message: its number and LINE's unique opens.
+    pub message_opens: Vec<(i32, String)>,
+    pub links: Vec<LinkFigures>,
+    /// An SVG drawn on the server (numbers and fixed labels only).
+    pub chart_svg: String,
+    pub chart_rows: Vec<ChartRow>,
+}
+
+#[cfg(feature = "ssr")]
+pub(crate) const RULES: &[super::rules::Rule] = {
+    use super::rules::rule;
+    use model::access::{Action, Feature, Need};
+    &[
+        rule::<DeliveryHistory>(Need::Can(Feature::Deliveries, Action::View)),
+        rule::<DeliveryResults>(Need::Can(Feature::Deliveries, Action::View)),
+        rule::<RefreshStatistics>(Need::Can(Feature::Deliveries, Action::View)),
+    ]
+};
+
+/// One page of 配信履歴 with what its filters offer, the test sends apart and the unit budget.
+#[server(endpoint = "deliveries/history")]
+pub async fn delivery_history(query: HistoryQuery) -> Result<HistoryPage, AppError> {
+    use domain::delivery::history::{self, HistoryFilter};
+    let (me, ctx) = crate::ssr::context::call::<DeliveryHistory>()?;
+    let scope = me.grants.scope();
+    let (from, until, status, sort, descending) = HistoryFilter::parse(
+        &query.from,
+        &query.until,
+        &query.status,
+        &query.sort,
+        &query.order,
+    )?;
+    let id = |text: &str| -> Result<Option<i64>, AppError> {
+        match text.trim() {
+            "" => Ok(None),
+            t => t
+                .parse()
+                .map(Some)
+                .map_err(|_| AppError::Invalid("絞り込みの指定が正しくありません。".into())),
+        }
+    };
+    let filter = HistoryFilter {
+        department_id: id(&query.department)?,
+        channel_id: id(&query.channel)?,
+        from,
+        until,
+        status,
+        title: query.q.chars().take(100).collect(),
+        sort,
+        descending,
+        page: usize::try_from(query.page).unwrap_or(0),
+    };
+    let (rows, total) = history::history(ctx.db(), &scope, &filter).await?;
+    let tests = history::test_sends(ctx.db(), &scope, &filter).await?;
+    let channels = super::deliveries::delivery_channels(&ctx).await?;
+    let units = unit_budgets(&ctx, &channels).await?;
+    let total = total as u64;
+    Ok(HistoryPage {
+        rows: rows.into_iter().map(row_view).collect(),
+        total,
+        page: query.page,
+        pages: total.div_ceil(history::PER_PAGE as u64).max(1),
+        departments: super::deliveries::departments_in_scope(&ctx, &scope).await?,
+        channels,
+        tests: tests
+            .into_iter()
+            .map(|t| TestSendRow {
+                delivery_id: t.delivery_id,
+                sent_at: domain::time::minutes(t.sent_at),
+                title: t.title,
+                department: t.department_name,
+                created_by: t.created_by,
+                recipients: t.recipients,
+                status: t.status,
+            })
+            .collect(),
+        units,
+    })
+}
+
+/// The results of a delivery's sent runs, newest first.
+#[server(endpoint = "deliveries/results")]
+pub async fn delivery_results(id: i64) -> Result<Vec<RunResults>, AppError> {
+    let (me, ctx) = crate::ssr::context::call::<DeliveryResults>()?;
+    let now = domain::time::now();
+    let reports = domain::delivery::history::report(ctx.db(), &me.grants.scope(), id, now).await?;
+    Ok(reports.into_iter().map(results_view).collect())
+}
+
+/// 「最新の数値に更新」: asks LINE for a run's figures now, if the channel's hourly budget of
+/// insight calls allows (staff with 配信 閲覧 may; it spends the shared budget once).
+#[server(endpoint = "deliveries/refresh_statistics")]
+pub async fn refresh_statistics(delivery_id: i64, run_id: i64) -> Result<String, AppError> {
+    use domain::delivery::statistics::{self, Fetched};
+    let (me, ctx) = crate::ssr::context::call::<RefreshStatistics>()?;
+    let delivery =
+        domain::delivery::deliveries::get(ctx.db(), &me.grants.scope(), delivery_id).await?;
+    if !delivery.runs.iter().any(|r| r.id == run_id) {
+        return Err(AppError::NotFound(
+            "指定された配信の回はありません。".into(),
+        ));
+    }
+    let line = ctx.line_client(&delivery.channel_key)?;
+    let per_hour = ctx.server().insight_calls_per_hour;
+    let fetched = statistics::refresh(
+        ctx.db(),
+        &line.client,
+        run_id,
+        per_hour,
+        domain::time::now(),
+    )
+    .await?;
+    match fetched {
+        Fetched::Updated { is_final: true } => Ok("最新の数値に更新しました（確定）。".into()),
+        Fetched::Updated { is_final: false } => Ok("最新の数値に更新しました。".into()),
+        Fetched::RateLimited => Err(AppError::Invalid(
+            "LINE が混み合っているため取得できませんでした。しばらくしてからもう一度お試しください。"
+                .into(),
+        )),
+        Fetched::Failed(message) => Err(AppError::Invalid(message)),
+    }
+}
+
+#[cfg(feature = "ssr")]
+async fn unit_budgets(
+    ctx: &crate::ssr::context::CallContext,
+    channels: &[DeliveryChannel],
+) -> Result<Vec<UnitBudget>, AppError> {
+    use domain::delivery::statistics;
+    let now = domain::time::now();
+    let limit = ctx.server().aggregation_units_per_month;
+    let mut out = Vec::new();
+    for c in channels {
+        let used = statistics::units_this_month(ctx.db(), c.id, now).await?;
+        out.push(UnitBudget {
+            channel: c.name.clone(),
+            month: statistics::month_label(now),
+            used,
+            limit,
+            nearly_used: used as f64 >= f64::from(limit) * statistics::UNITS_WARN_SHARE,
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(feature = "ssr")]
+fn row_view(r: domain::delivery::history::HistoryRow) -> HistoryRowView {
+    HistoryRowView {
+        run_id: r.run_id,
+        delivery_id: r.delivery_id,
+        sent_at: domain::time::minutes(r.sent_at),
+        title: r.title,
+        department: r.department_name,
+        channel: r.channel_label,
+        environment: r.environment,
+        sandbox: r.sandbox,
+        target: r.target_summary,
+        status: r.status,
+        delivered: r.delivered,
+        opens: if r.without_unit {
+            "—".into()
+        } else {
+            r.opens.label_ja()
+        },
+        open_rate: model::delivery::rate_label(r.open_rate),
+        clicks: r.clicks.map_or_else(|| "—".into(), |n| n.to_string()),
+        updated: r.fetched_at.map(domain::time::minutes),
+        is_final: r.is_final,
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn results_view(r: domain::delivery::history::RunReport) -> RunResults {
+    use domain::delivery::chart::{self, BLUE, GREEN, Series};
+    let at: Vec<domain::DateTime> = r.points.iter().map(|p| p.at).collect();
+    let chart_svg = chart::line_chart(
+        "開封数とクリック数の推移",
+        &at,
+        &[
+            Series {
+                name: "開封数（LINE）",
+                colour: GREEN,
+                values: r.points.iter().map(|p| p.opens.count()).collect(),
+            },
+            Series {
+                name: "クリック数",
+                colour: BLUE,
+                values: r.points.iter().map(|p| Some(p.clicks)).collect(),
+            },
+        ],
+    );
+    let chart_rows = r
+        .points
+        .iter()
+        .map(|p| ChartRow {
+            elapsed: chart::elapsed_label(p.at - r.sent_at),
+            at: domain::time::minutes(p.at),
+            opens: p.opens.label_ja(),
+            clicks: p.clicks,
+        })
+        .collect();
+    let without_unit = r.unit.is_none();
+    RunResults {
+        run_id: r.run_id,
+        sent_at: domain::time::minutes(r.sent_at),
+        delivered: r.delivered,
+        opens: if without_unit {
+            "—".into()
+        } else {
+            r.opens.label_ja()
+        },
+        open_rate: model::delivery::rate_label(r.open_rate),
+        unique_clicks: if without_unit {
+            "—".into()
+        } else {
+            r.unique_clicks.label_ja()
+        },
+        clicks: r.clicks.map_or_else(|| "—".into(), |n| n.to_string()),
+        without_unit,
+        updated: r.fetched_at.map(domain::time::minutes),
+        next_update: r.next_fetch_at.map(domain::time::minutes),
+        is_final: r.is_final,
+        last_error: r.last_error,
+        message_opens: r
+            .message_opens
+            .into_iter()
+            .map(|(seq, f)| (seq, f.label_ja()))
+            .collect(),
+        links: r
+            .links
+            .into_iter()
+            .map(|l| LinkFigures {
+                position: l.position,
+                message_seq: l.message_seq,
+                url: l.url,
+                tracked: l.tracked,
+                clicks: l.clicks.map_or_else(|| "—".into(), |n| n.to_string()),
+                unique_clicks: if without_unit {
+                    "—".into()
+                } else {
+                    l.unique_clicks.label_ja()
+                },
+            })
+            .collect(),
+        chart_svg,
+        chart_rows,
+    }
+}

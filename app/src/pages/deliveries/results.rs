@@ -1,0 +1,318 @@
+//! 「開封・クリック」 on the delivery page: for each sent run, LINE's figures (配信数, 開封数,
+//! 開封率; 「20未満」 when LINE answers null, never 0), our click counts per link, opens per
+//! message, a chart drawn on the server with a table of the same figures, when they were last
+//! updated and whether they are final, and 「最新の数値に更新」.
+
+use leptos::prelude::*;
+use model::status::DeliveryStatus;
+
+use super::editor::Page;
+use crate::api::{RunResults, delivery_results, refresh_statistics};
+
+#[component]
+pub fn ResultsSection() -> AnyView {
+    let page = expect_context::<Page>();
+    let refreshed = RwSignal::new(0u32);
+    // Reloaded when a run starts or ends, and after 「最新の数値に更新」.
+    let ended = Memo::new(move |_| {
+        page.runs.with(|runs| {
+            runs.iter()
+                .map(|r| (r.id, r.status != DeliveryStatus::Sending))
+                .collect::<Vec<_>>()
+        })
+    });
+    let results = Resource::new(
+        move || (page.id.get(), ended.get(), refreshed.get()),
+        |(id, runs, _)| async move {
+            match id {
+                Some(id) if !runs.is_empty() => delivery_results(id).await,
+                _ => Ok(Vec::new()),
+            }
+        },
+    );
+    view! {
+        <Transition fallback=|| ()>
+            {move || {
+                results
+                    .get()
+                    .map(|r| match r {
+                        Ok(runs) if runs.is_empty() => ().into_any(),
+                        Ok(runs) => {
+                            view! {
+                                <section
+                                    class="panel stack"
+                                    aria-labelledby="delivery-figures-title"
+                                    data-testid="delivery-figures"
+                                >
+                                    <h2 id="delivery-figures-title">"開封・クリック"</h2>
+                                    <p class="hint">
+                                        "開封数は LINE の集計です（iPhone・Android の LINE で表示された人数。20人未満は「20未満」と表示され、開封率は計算しません）。数値は配信後14日間変わり、その後「確定」になります。クリック数はこのシステムが数えた、計測リンクがタップされた回数です。"
+                                    </p>
+                                    {runs
+                                        .into_iter()
+                                        .enumerate()
+                                        .map(|(i, run)| {
+                                            view! { <RunFigures run first=i == 0 refreshed /> }
+                                        })
+                                        .collect_view()}
+                                </section>
+                            }
+                                .into_any()
+                        }
+                        Err(e) => {
+                            view! {
+                                <p class="form-error" role="alert">
+                                    {e.to_string()}
+                                </p>
+                            }
+                                .into_any()
+                        }
+                    })
+            }}
+        </Transition>
+    }
+    .into_any()
+}
+
+#[component]
+fn RunFigures(run: RunResults, first: bool, refreshed: RwSignal<u32>) -> AnyView {
+    let page = expect_context::<Page>();
+    let busy = RwSignal::new(false);
+    let outcome = RwSignal::new(None::<Result<String, String>>);
+    let run_id = run.run_id;
+    let refresh = move |_| {
+        let Some(id) = page.id.get_untracked() else {
+            return;
+        };
+        busy.set(true);
+        outcome.set(None);
+        leptos::task::spawn_local(async move {
+            let result = refresh_statistics(id, run_id).await;
+            busy.set(false);
+            match result {
+                Ok(message) => {
+                    outcome.set(Some(Ok(message)));
+                    refreshed.update(|n| *n += 1);
+                }
+                Err(e) => outcome.set(Some(Err(e.to_string()))),
+            }
+        });
+    };
+    let heading_id = format!("run-figures-{run_id}");
+    let updated = match (&run.updated, run.is_final) {
+        (_, _) if run.without_unit => {
+            "この回は LINE の集計単位なしで送信したため、開封数はありません（今月の集計単位を使い切っていました）。".to_owned()
+        }
+        (Some(at), true) => format!("{at} 更新・確定"),
+        (Some(at), false) => format!(
+            "{at} 更新（次回 {}）",
+            run.next_update.clone().unwrap_or_default()
+        ),
+        (None, _) => format!(
+            "LINE の集計待ちです（{} ごろ取得します）。",
+            run.next_update.clone().unwrap_or_default()
+        ),
+    };
+    let can_refresh = !run.without_unit && !run.is_final;
+    let body = view! {
+        <dl class="stats figures" data-testid="figures">
+            <div class="stat">
+                <dt>"配信数"</dt>
+                <dd data-testid="figure-delivered">{run.delivered}</dd>
+            </div>
+            <div class="stat">
+                <dt>"開封数"</dt>
+                <dd data-testid="figure-opens">{run.opens.clone()}</dd>
+            </div>
+            <div class="stat">
+                <dt>"開封率"</dt>
+                <dd data-testid="figure-open-rate">{run.open_rate.clone()}</dd>
+            </div>
+            <div class="stat">
+                <dt>"クリック数"</dt>
+                <dd data-testid="figure-clicks">{run.clicks.clone()}</dd>
+            </div>
+            <div class="stat">
+                <dt>"クリックした人数（LINE）"</dt>
+                <dd data-testid="figure-unique-clicks">{run.unique_clicks.clone()}</dd>
+            </div>
+        </dl>
+        <p class="hint" data-testid="figures-updated">
+            {updated}
+            {run.is_final.then(|| view! { <span class="status final">"確定"</span> })}
+        </p>
+        {run
+            .last_error
+            .clone()
+            .map(|e| {
+                view! {
+                    <p class="notice warning" role="note">
+                        {format!("前回の取得に失敗しました：{e}")}
+                    </p>
+                }
+            })}
+        {can_refresh
+            .then(|| {
+                view! {
+                    <div class="toolbar">
+                        <button
+                            type="button"
+                            class="button ghost"
+                            data-testid="refresh-figures"
+                            disabled=move || busy.get()
+                            on:click=refresh
+                        >
+                            "最新の数値に更新"
+                        </button>
+                        <span class="hint">
+                            "LINE への問い合わせは1時間に60回までです（チャネルごと、自動取得と共通）。"
+                        </span>
+                    </div>
+                }
+            })}
+        {move || {
+            outcome
+                .get()
+                .map(|o| match o {
+                    Ok(text) => {
+                        view! {
+                            <p class="notice" role="status">
+                                {text}
+                            </p>
+                        }
+                            .into_any()
+                    }
+                    Err(text) => {
+                        view! {
+                            <p class="form-error" role="alert">
+                                {text}
+                            </p>
+                        }
+                            .into_any()
+                    }
+                })
+        }}
+        {(!run.links.is_empty())
+            .then(|| {
+                view! {
+                    <table class="data-table" data-testid="link-figures">
+                        <caption>"リンクごとのクリック"</caption>
+                        <thead>
+                            <tr>
+                                <th scope="col">"リンク"</th>
+                                <th scope="col">"メッセージ"</th>
+                                <th scope="col">"クリック数"</th>
+                                <th scope="col">"クリックした人数（LINE）"</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {run
+                                .links
+                                .iter()
+                                .map(|l| {
+                                    view! {
+                                        <tr>
+                                            <td class="url">
+                                                {l.url.clone()}
+                                                {(!l.tracked)
+                                                    .then(|| {
+                                                        view! { <span class="hint">" （計測なし）"</span> }
+                                                    })}
+                                            </td>
+                                            <td>{l.message_seq}</td>
+                                            <td data-testid="link-clicks">{l.clicks.clone()}</td>
+                                            <td data-testid="link-unique-clicks">
+                                                {l.unique_clicks.clone()}
+                                            </td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view()}
+                        </tbody>
+                    </table>
+                }
+            })}
+        {(!run.message_opens.is_empty())
+            .then(|| {
+                view! {
+                    <table class="data-table" data-testid="message-figures">
+                        <caption>"メッセージごとの開封数（LINE）"</caption>
+                        <thead>
+                            <tr>
+                                <th scope="col">"メッセージ"</th>
+                                <th scope="col">"開封数"</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {run
+                                .message_opens
+                                .iter()
+                                .map(|(seq, opens)| {
+                                    view! {
+                                        <tr>
+                                            <td>{format!("メッセージ{seq}")}</td>
+                                            <td>{opens.clone()}</td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view()}
+                        </tbody>
+                    </table>
+                }
+            })}
+        <figure class="chart-figure" data-testid="figures-chart">
+            <div class="chart-box" inner_html=run.chart_svg.clone()></div>
+            <figcaption>
+                "配信からの経過（最長14日）。開封数は LINE から取得した時点の値です。"
+            </figcaption>
+            <details>
+                <summary>"グラフの数値を表で見る"</summary>
+                <table class="data-table" data-testid="chart-table">
+                    <thead>
+                        <tr>
+                            <th scope="col">"経過"</th>
+                            <th scope="col">"日時"</th>
+                            <th scope="col">"開封数"</th>
+                            <th scope="col">"クリック数"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {run
+                            .chart_rows
+                            .iter()
+                            .map(|r| {
+                                view! {
+                                    <tr>
+                                        <td>{r.elapsed.clone()}</td>
+                                        <td>{r.at.clone()}</td>
+                                        <td>{r.opens.clone()}</td>
+                                        <td>{r.clicks}</td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()}
+                    </tbody>
+                </table>
+            </details>
+        </figure>
+    };
+    let title = format!("{} の配信", run.sent_at);
+    if first {
+        let labelled_by = heading_id.clone();
+        view! {
+            <article class="run-figures stack" aria-labelledby=labelled_by>
+                <h3 id=heading_id>{title}</h3>
+                {body}
+            </article>
+        }
+        .into_any()
+    } else {
+        view! {
+            <details class="run-figures">
+                <summary>{title}</summary>
+                {body}
+            </details>
+        }
+        .into_any()
+    }
+}
