@@ -133,6 +133,7 @@ const pages = [
   ['/admin/deliveries', '配信はまだありません', 'deliveries'],
   ['/admin/deliveries?view=calendar', 'この月の配信はありません', 'delivery-calendar'],
   ['/admin/deliveries/new', '配信対象の人数', 'delivery-new'],
+  ['/admin/deliveries/history', 'まだ送信した配信はありません', 'delivery-history'],
 ];
 
 for (const [path, ready, name] of pages) {

@@ -99,13 +99,22 @@ fn is_web_link(uri: &str) -> bool {
     lower.starts_with("https://") || lower.starts_with("http://")
 }
 
-/// The URLs LINE makes tappable in a text: `http://` or `https://` up to a space, a character
-/// outside ASCII or one URLs never hold; trailing punctuation is left out.
-fn replace_in_text(text: &str, f: &mut impl FnMut(&str) -> Option<String>) -> String {
-    let mut out = String::with_capacity(text.len());
+/// A piece of a text message: plain text or a URL LINE makes tappable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TextPiece<'a> {
+    Plain(&'a str),
+    Url(&'a str),
+}
+
+/// Splits a text into plain text and the URLs LINE makes tappable: `http://` or `https://` up
+/// to a space, a character outside ASCII or one URLs never hold; trailing punctuation
+/// (`.,!?);:`) is left out. The preview draws them and click tracking replaces them.
+pub fn split_urls(text: &str) -> Vec<TextPiece<'_>> {
+    let mut out = Vec::new();
     let mut rest = text;
+    let mut plain_from = 0;
+    let mut offset = 0;
     while let Some(start) = find_url_start(rest) {
-        out.push_str(&rest[..start]);
         let tail = &rest[start..];
         let mut end = tail
             .find(|c: char| !c.is_ascii_graphic() || "<>\"{}|\\^`".contains(c))
@@ -113,21 +122,41 @@ fn replace_in_text(text: &str, f: &mut impl FnMut(&str) -> Option<String>) -> St
         while end > 0 && tail[..end].ends_with(['.', ',', '!', '?', ')', ';', ':']) {
             end -= 1;
         }
-        let url = &tail[..end];
-        match f(url) {
-            Some(new) => out.push_str(&new),
-            None => out.push_str(url),
+        let scheme = if tail.as_bytes().get(4) == Some(&b's') || tail.as_bytes().get(4) == Some(&b'S') {
+            "https://".len()
+        } else {
+            "http://".len()
+        };
+        if end <= scheme {
+            // "http://" alone: not a link; go on after it.
+            let skip = start + scheme.min(tail.len());
+            offset += skip;
+            rest = &rest[skip..];
+            continue;
         }
-        rest = &tail[end..];
-        if end == 0 {
-            // Not a URL after all ("http://" alone): keep one character and go on.
-            let next = rest.chars().next().map_or(0, char::len_utf8);
-            out.push_str(&rest[..next]);
-            rest = &rest[next..];
+        let url_start = offset + start;
+        if url_start > plain_from {
+            out.push(TextPiece::Plain(&text[plain_from..url_start]));
         }
+        out.push(TextPiece::Url(&text[url_start..url_start + end]));
+        plain_from = url_start + end;
+        offset = plain_from;
+        rest = &text[plain_from..];
     }
-    out.push_str(rest);
+    if plain_from < text.len() {
+        out.push(TextPiece::Plain(&text[plain_from..]));
+    }
     out
+}
+
+fn replace_in_text(text: &str, f: &mut impl FnMut(&str) -> Option<String>) -> String {
+    split_urls(text)
+        .into_iter()
+        .map(|piece| match piece {
+            TextPiece::Plain(t) => t.to_owned(),
+            TextPiece::Url(u) => f(u).unwrap_or_else(|| u.to_owned()),
+        })
+        .collect()
 }
 
 fn find_url_start(text: &str) -> Option<usize> {
@@ -191,5 +220,22 @@ mod tests {
             value["text"],
             "A http://127.0.0.1/r/AAAA B http://b.example/y."
         );
+    }
+
+    #[test]
+    fn urls_are_split_out_of_text_without_trailing_punctuation() {
+        use TextPiece::{Plain, Url};
+        assert_eq!(
+            split_urls("詳しくは https://a.example/x?y=1。次 HTTP://b.example/c). http:// だけ"),
+            [
+                Plain("詳しくは "),
+                Url("https://a.example/x?y=1"),
+                Plain("。次 "),
+                Url("HTTP://b.example/c"),
+                Plain("). http:// だけ"),
+            ]
+        );
+        assert_eq!(split_urls("なし"), [Plain("なし")]);
+        assert_eq!(split_urls(""), []);
     }
 }

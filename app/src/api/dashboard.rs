@@ -16,7 +16,10 @@ pub struct DashboardStats {
 pub(crate) const RULES: &[super::rules::Rule] = {
     use super::rules::rule;
     use model::access::Need;
-    &[rule::<DashboardSummary>(Need::SignedIn)]
+    &[
+        rule::<DashboardSummary>(Need::SignedIn),
+        rule::<DashboardActivity>(Need::SignedIn),
+    ]
 };
 
 #[server(endpoint = "dashboard/summary")]
@@ -26,5 +29,107 @@ pub async fn dashboard_summary() -> Result<DashboardStats, AppError> {
         staff_accounts: domain::staff::accounts::count(ctx.db()).await?,
         database: domain::db::backend_of(ctx.db()).name().to_owned(),
         version: env!("CARGO_PKG_VERSION").to_owned(),
+    })
+}
+
+/// The dashboard's activity for one channel: friends and their trend (a chart drawn on the
+/// server, with its table), the latest deliveries with their figures and what is scheduled
+/// (the delivery parts only for staff who may view deliveries, in their departments).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityView {
+    pub following: u64,
+    pub blocked: u64,
+    /// New follows and blocks over the last 30 days.
+    pub follows_30d: u64,
+    pub blocks_30d: u64,
+    pub chart_svg: String,
+    /// (day `MM/DD`, follows, blocks), oldest first.
+    pub days: Vec<(String, u64, u64)>,
+    /// None when the caller may not view deliveries.
+    pub latest: Option<Vec<super::HistoryRowView>>,
+    pub upcoming: Option<Vec<UpcomingDelivery>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UpcomingDelivery {
+    pub id: i64,
+    pub title: String,
+    pub department: String,
+    pub next_at: String,
+    pub timing: String,
+}
+
+#[server(endpoint = "dashboard/activity")]
+pub async fn dashboard_activity(channel: String) -> Result<ActivityView, AppError> {
+    use domain::delivery::chart::{self, BLUE, GREEN, Series};
+    use domain::delivery::history::{self, HistoryFilter};
+    use model::access::{Action, Feature};
+    let (me, ctx) = crate::ssr::context::call::<DashboardActivity>()?;
+    let channel_id = domain::platform::channels::id_of(ctx.db(), &channel).await?;
+    let now = domain::time::now();
+    let trend = domain::audience::friends::trend(ctx.db(), channel_id, 30, now).await?;
+    let at: Vec<domain::DateTime> = trend
+        .days
+        .iter()
+        .map(|(d, _, _)| domain::time::start_of_day(*d))
+        .collect();
+    let count = |n: u64| Some(i64::try_from(n).unwrap_or(i64::MAX));
+    let chart_svg = chart::line_chart(
+        "過去30日の友だち追加とブロック",
+        &at,
+        &[
+            Series {
+                name: "友だち追加",
+                colour: GREEN,
+                values: trend.days.iter().map(|d| count(d.1)).collect(),
+            },
+            Series {
+                name: "ブロック",
+                colour: BLUE,
+                values: trend.days.iter().map(|d| count(d.2)).collect(),
+            },
+        ],
+    );
+    let (latest, upcoming) = if me.grants.can(Feature::Deliveries, Action::View) {
+        let scope = me.grants.scope();
+        let filter = HistoryFilter {
+            channel_id: Some(channel_id),
+            ..HistoryFilter::default()
+        };
+        let (rows, _) = history::history(ctx.db(), &scope, &filter).await?;
+        let latest = rows
+            .into_iter()
+            .take(5)
+            .map(super::delivery_statistics::row_view)
+            .collect();
+        let upcoming = domain::delivery::deliveries::upcoming(ctx.db(), &scope, 5)
+            .await?
+            .into_iter()
+            .filter(|d| d.channel_id == channel_id)
+            .map(|d| UpcomingDelivery {
+                id: d.id,
+                title: d.title,
+                department: d.department_name,
+                next_at: d.next_at.map(domain::time::minutes).unwrap_or_default(),
+                timing: d.timing_summary,
+            })
+            .collect();
+        (Some(latest), Some(upcoming))
+    } else {
+        (None, None)
+    };
+    Ok(ActivityView {
+        following: trend.following,
+        blocked: trend.blocked,
+        follows_30d: trend.days.iter().map(|d| d.1).sum(),
+        blocks_30d: trend.days.iter().map(|d| d.2).sum(),
+        chart_svg,
+        days: trend
+            .days
+            .iter()
+            .map(|(d, f, b)| (d.format("%m/%d").to_string(), *f, *b))
+            .collect(),
+        latest,
+        upcoming,
     })
 }

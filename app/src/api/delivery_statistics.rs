@@ -272,7 +272,7 @@ async fn unit_budgets(
 }
 
 #[cfg(feature = "ssr")]
-fn row_view(r: domain::delivery::history::HistoryRow) -> HistoryRowView {
+pub(crate) fn row_view(r: domain::delivery::history::HistoryRow) -> HistoryRowView {
     HistoryRowView {
         run_id: r.run_id,
         delivery_id: r.delivery_id,

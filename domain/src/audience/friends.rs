@@ -359,3 +359,66 @@ pub async fn count_following(db: &DatabaseConnection, channel_id: i64) -> Domain
         .count(db)
         .await?)
 }
+
+/// A channel's friends for the dashboard: how many follow and have blocked now, and per day
+/// (Japan) of the last `days` the follows and blocks we received (a friend who followed again
+/// counts on their latest follow; one who blocked and is still blocked, on that day).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FriendTrend {
+    pub following: u64,
+    pub blocked: u64,
+    /// Oldest first: (day, follows, blocks).
+    pub days: Vec<(chrono::NaiveDate, u64, u64)>,
+}
+
+pub async fn trend(
+    db: &DatabaseConnection,
+    channel_id: i64,
+    days: u32,
+    now: DateTime<Utc>,
+) -> DomainResult<FriendTrend> {
+    use std::collections::BTreeMap;
+    let today = crate::time::day_of(now);
+    let first = today - chrono::TimeDelta::days(i64::from(days.max(1)) - 1);
+    let since = crate::time::start_of_day(first);
+    let mut per_day: BTreeMap<chrono::NaiveDate, (u64, u64)> = (0..days.max(1))
+        .map(|i| (first + chrono::TimeDelta::days(i64::from(i)), (0, 0)))
+        .collect();
+    let follows: Vec<DateTime<Utc>> = friend::Entity::find()
+        .select_only()
+        .column(friend::Column::FollowedAt)
+        .filter(friend::Column::ChannelId.eq(channel_id))
+        .filter(friend::Column::FollowedAt.gte(since))
+        .into_tuple()
+        .all(db)
+        .await?;
+    for at in follows {
+        if let Some(day) = per_day.get_mut(&crate::time::day_of(at)) {
+            day.0 += 1;
+        }
+    }
+    let blocks: Vec<Option<DateTime<Utc>>> = friend::Entity::find()
+        .select_only()
+        .column(friend::Column::BlockedAt)
+        .filter(friend::Column::ChannelId.eq(channel_id))
+        .filter(friend::Column::Status.eq(FriendStatus::Blocked))
+        .filter(friend::Column::BlockedAt.gte(since))
+        .into_tuple()
+        .all(db)
+        .await?;
+    for at in blocks.into_iter().flatten() {
+        if let Some(day) = per_day.get_mut(&crate::time::day_of(at)) {
+            day.1 += 1;
+        }
+    }
+    let blocked = friend::Entity::find()
+        .filter(friend::Column::ChannelId.eq(channel_id))
+        .filter(friend::Column::Status.eq(FriendStatus::Blocked))
+        .count(db)
+        .await?;
+    Ok(FriendTrend {
+        following: count_following(db, channel_id).await?,
+        blocked,
+        days: per_day.into_iter().map(|(d, (f, b))| (d, f, b)).collect(),
+    })
+}

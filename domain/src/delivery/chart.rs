@@ -23,8 +23,8 @@ const WIDTH: f64 = 640.0;
 const HEIGHT: f64 = 240.0;
 const LEFT: f64 = 48.0;
 const RIGHT: f64 = 16.0;
-const TOP: f64 = 16.0;
-const BOTTOM: f64 = 40.0;
+const TOP: f64 = 30.0;
+const BOTTOM: f64 = 28.0;
 
 /// A line chart of `series` over the times `at` (ascending), labelled `title` (read aloud).
 pub fn line_chart(title: &str, at: &[DateTime], series: &[Series<'_>]) -> String {
@@ -113,9 +113,9 @@ pub fn line_chart(title: &str, at: &[DateTime], series: &[Series<'_>]) -> String
                 );
             }
         }
-        // Legend, bottom right.
-        let lx = WIDTH - RIGHT - 180.0 + i as f64 * 90.0;
-        let ly = HEIGHT - 8.0;
+        // Legend, above the plot on the left.
+        let lx = LEFT + i as f64 * 130.0;
+        let ly = 14.0;
         let _ = write!(
             svg,
             r##"<rect x="{lx:.1}" y="{:.1}" width="14" height="4" fill="{}"/><text x="{:.1}" y="{ly:.1}" font-size="11" fill="#333">{}</text>"##,

@@ -1278,3 +1278,46 @@ pub async fn calendar(
     entries.sort_by_key(|a| (a.at, a.delivery_id));
     Ok(entries)
 }
+
+/// The next `limit` scheduled deliveries in `scope`, soonest first (the dashboard).
+pub async fn upcoming(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    limit: u64,
+) -> DomainResult<Vec<DeliveryRow>> {
+    use sea_orm::QuerySelect as _;
+    let rows = delivery::Entity::find()
+        .filter(scope.condition(delivery::Column::DepartmentId))
+        .filter(delivery::Column::Status.eq(DeliveryStatus::Scheduled))
+        .filter(delivery::Column::NextAt.is_not_null())
+        .order_by_asc(delivery::Column::NextAt)
+        .limit(limit)
+        .all(db)
+        .await?;
+    let names = department_names(db).await?;
+    let channels = channels(db).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let timing: Timing = serde_json::from_str(&row.timing).unwrap_or_default();
+            let channel = channels.get(&row.channel_id);
+            DeliveryRow {
+                id: row.id,
+                title: row.title,
+                status: row.status,
+                department_id: row.department_id,
+                department_name: names.get(&row.department_id).cloned().unwrap_or_default(),
+                channel_id: row.channel_id,
+                channel_label: channel.map(channel_label).unwrap_or_default(),
+                environment: channel.map_or(Environment::Production, |c| c.environment),
+                sandbox: channel.is_some_and(|c| c.sandbox),
+                timing_summary: timing::summary_ja(&timing),
+                next_at: row.next_at,
+                last_sent_at: None,
+                audience: None,
+                sent: 0,
+                updated_at: row.updated_at,
+            }
+        })
+        .collect())
+}

@@ -130,8 +130,8 @@ pub fn UnsupportedMessage(
 
 fn body(message: &Message, on: Callback<Action>) -> AnyView {
     match message {
-        Message::Text(m) => text(m),
-        Message::TextV2(m) => text_v2(m),
+        Message::Text(m) => text(m, on),
+        Message::TextV2(m) => text_v2(m, on),
         Message::Sticker(m) => sticker(m),
         Message::Image(m) => {
             let src = m.preview_image_url.clone();
@@ -177,28 +177,14 @@ enum Piece {
     Mention(String),
 }
 
-/// Splits plain text into text and URLs (`http(s)://` up to a space or a non-ASCII character,
-/// as LINE links them).
+/// Splits plain text into text and the URLs LINE makes tappable (`line::links`, the rule click
+/// tracking uses too).
 fn linkify(text: &str, out: &mut Vec<Piece>) {
-    let mut rest = text;
-    loop {
-        let found = [rest.find("https://"), rest.find("http://")]
-            .into_iter()
-            .flatten()
-            .min();
-        let Some(start) = found else { break };
-        let tail = &rest[start..];
-        let end = tail
-            .find(|c: char| !c.is_ascii_graphic() || matches!(c, '<' | '>' | '"'))
-            .unwrap_or(tail.len());
-        if start > 0 {
-            out.push(Piece::Plain(rest[..start].to_owned()));
-        }
-        out.push(Piece::Url(tail[..end].to_owned()));
-        rest = &tail[end..];
-    }
-    if !rest.is_empty() {
-        out.push(Piece::Plain(rest.to_owned()));
+    for piece in line::links::split_urls(text) {
+        out.push(match piece {
+            line::links::TextPiece::Plain(t) => Piece::Plain(t.to_owned()),
+            line::links::TextPiece::Url(u) => Piece::Url(u.to_owned()),
+        });
     }
 }
 
@@ -269,12 +255,30 @@ fn text_v2_pieces(m: &TextMessageV2) -> Vec<Piece> {
     out
 }
 
-fn text_bubble(pieces: Vec<Piece>) -> AnyView {
+/// A text bubble; a URL in it is tapped as LINE opens it (a `uri` action).
+fn text_bubble(pieces: Vec<Piece>, on: Callback<Action>) -> AnyView {
     let inner = pieces
         .into_iter()
         .map(|p| match p {
             Piece::Plain(t) => t.into_any(),
-            Piece::Url(u) => view! { <span class="lp-url">{u}</span> }.into_any(),
+            Piece::Url(u) => {
+                let uri = u.clone();
+                let href = u.clone();
+                let tap = move |ev: leptos::ev::MouseEvent| {
+                    ev.prevent_default();
+                    on.run(Action::Uri {
+                        label: None,
+                        uri: uri.clone(),
+                        alt_uri: None,
+                    });
+                };
+                view! {
+                    <a class="lp-url" href=href on:click=tap>
+                        {u}
+                    </a>
+                }
+                    .into_any()
+            }
             Piece::Mention(t) => view! { <span class="lp-mention">{t}</span> }.into_any(),
             Piece::Emoji(src) => {
                 view! { <img class="lp-emoji" src=src alt="絵文字" loading="lazy" /> }.into_any()
@@ -289,12 +293,12 @@ fn text_bubble(pieces: Vec<Piece>) -> AnyView {
     .into_any()
 }
 
-fn text(m: &TextMessage) -> AnyView {
-    text_bubble(text_pieces(m))
+fn text(m: &TextMessage, on: Callback<Action>) -> AnyView {
+    text_bubble(text_pieces(m), on)
 }
 
-fn text_v2(m: &TextMessageV2) -> AnyView {
-    text_bubble(text_v2_pieces(m))
+fn text_v2(m: &TextMessageV2, on: Callback<Action>) -> AnyView {
+    text_bubble(text_v2_pieces(m), on)
 }
 
 /// A sticker, without a bubble; when its image cannot load (LINE's server unreachable from the

@@ -34,7 +34,9 @@ fn text_is_a_bubble_with_urls_underlined_and_markup_escaped() {
         "{html}"
     );
     assert!(
-        html.contains(r#"<span class="lp-url">https://city.example.jp/gomi</span>"#),
+        html.contains(
+            r#"<a href="https://city.example.jp/gomi" class="lp-url">https://city.example.jp/gomi</a>"#
+        ),
         "{html}"
     );
     assert!(html.contains("&lt;b&gt;見て&lt;/b&gt;"), "{html}");

@@ -4,6 +4,7 @@
 mod access;
 mod attacks;
 mod friend_attributes;
+mod links;
 mod logs;
 mod media;
 mod requests;

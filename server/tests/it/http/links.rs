@@ -1,0 +1,135 @@
+//! Tracked links (`/r/{code}`): a code we issued redirects and is counted (in batches), link
+//! previews and HEAD are not counted, a code of a deleted delivery still works, anything else
+//! is a 404 page and never a redirect; and 配信履歴's CSV download by permission.
+
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use chrono::Utc;
+use domain::db_tests;
+use domain::entities::{link_click, tracked_link};
+use domain::testing::TestDb;
+use model::access::{Action, Feature, Permission};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, PaginatorTrait};
+
+use crate::support::*;
+
+const URL: &str = "https://city.example.jp/apply?x=1&y=%E3%81%82";
+
+async fn link(t: &TestDb, code: &str) {
+    tracked_link::ActiveModel {
+        code: Set(code.into()),
+        // No such delivery (deleted): links in citizens' chats keep working.
+        delivery_id: Set(9999),
+        run_id: Set(9999),
+        channel_id: Set(1),
+        position: Set(1),
+        message_seq: Set(1),
+        url: Set(URL.into()),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&t.db)
+    .await
+    .unwrap();
+}
+
+async fn clicks(t: &TestDb) -> u64 {
+    link_click::Entity::find().count(&t.db).await.unwrap()
+}
+
+async fn get_as(c: &Client, uri: &str, agent: &str) -> Reply {
+    let req = Request::get(uri)
+        .header(header::USER_AGENT, agent)
+        .body(Body::empty())
+        .unwrap();
+    c.send(req).await
+}
+
+const PHONE: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Line/14.0.0";
+
+async fn a_tracked_link_redirects_and_counts_taps_but_not_previews(t: TestDb) {
+    link(&t, "AbCdEfGh12").await;
+    let c = client(&t).await;
+    for _ in 0..2 {
+        let r = get_as(&c, "/r/AbCdEfGh12", PHONE).await;
+        assert_eq!(r.status, StatusCode::FOUND, "{}", r.body);
+        assert_eq!(r.location(), URL);
+        assert_eq!(r.headers[header::CACHE_CONTROL], "no-store");
+    }
+    // LINE's link preview and a HEAD request: redirected, not counted.
+    let preview = get_as(&c, "/r/AbCdEfGh12", "facebookexternalhit/1.1;line-poker/1.0").await;
+    assert_eq!(preview.status, StatusCode::FOUND);
+    let head = c
+        .send(
+            Request::head("/r/AbCdEfGh12")
+                .header(header::USER_AGENT, PHONE)
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(head.status, StatusCode::FOUND);
+    // Clicks are written within about a second, in a batch.
+    let mut counted = 0;
+    for _ in 0..50 {
+        counted = clicks(&t).await;
+        if counted >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert_eq!((counted, clicks(&t).await), (2, 2));
+}
+
+async fn codes_we_did_not_issue_get_a_404_page_and_no_redirect(t: TestDb) {
+    link(&t, "AbCdEfGh12").await;
+    let c = client(&t).await;
+    let long = format!("/r/{}", "A".repeat(5000));
+    for uri in [
+        "/r/AbCdEfGh13",
+        "/r/abcdefgh12",
+        "/r/%2E%2E%2Fadmin",
+        "/r/%E3%81%82",
+        "/r/https%3A%2F%2Fevil.example",
+        long.as_str(),
+    ] {
+        let r = get_as(&c, uri, PHONE).await;
+        assert!(
+            r.status == StatusCode::NOT_FOUND,
+            "{uri}: {} {}",
+            r.status,
+            r.body
+        );
+        assert_eq!(r.location(), "", "{uri}");
+        assert!(r.body.contains("このリンクは見つかりませんでした"), "{uri}: {}", r.body);
+    }
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert_eq!(clicks(&t).await, 0);
+}
+
+async fn the_history_csv_is_for_staff_who_may_view_deliveries(t: TestDb) {
+    create_admin(&t, "admin1").await;
+    create_staff(&t, "viewer", &[Permission::Do(Feature::Deliveries, Action::View)], &[]).await;
+    create_staff(&t, "other", &[Permission::Do(Feature::Segments, Action::View)], &[]).await;
+    let c = client(&t).await;
+    let viewer = c.signed_in("viewer").await;
+    let csv = c.get("/admin/deliveries/history.csv?sort=opens&order=asc", Some(&viewer)).await;
+    assert_eq!(csv.status, StatusCode::OK, "{}", csv.body);
+    assert!(csv.headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/csv"));
+    assert!(csv.body.starts_with("\u{feff}配信日時,タイトル"), "{}", csv.body);
+    let bad = c.get("/admin/deliveries/history.csv?from=2026-13-01", Some(&viewer)).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+    let other = c.signed_in("other").await;
+    let refused = c.get("/admin/deliveries/history.csv", Some(&other)).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let anonymous = c.get("/admin/deliveries/history.csv", None).await;
+    assert!(anonymous.status.is_redirection() || anonymous.status == StatusCode::UNAUTHORIZED);
+}
+
+db_tests!(
+    a_tracked_link_redirects_and_counts_taps_but_not_previews,
+    codes_we_did_not_issue_get_a_404_page_and_no_redirect,
+    the_history_csv_is_for_staff_who_may_view_deliveries,
+);
