@@ -122,11 +122,12 @@ pub fn split_urls(text: &str) -> Vec<TextPiece<'_>> {
         while end > 0 && tail[..end].ends_with(['.', ',', '!', '?', ')', ';', ':']) {
             end -= 1;
         }
-        let scheme = if tail.as_bytes().get(4) == Some(&b's') || tail.as_bytes().get(4) == Some(&b'S') {
-            "https://".len()
-        } else {
-            "http://".len()
-        };
+        let scheme =
+            if tail.as_bytes().get(4) == Some(&b's') || tail.as_bytes().get(4) == Some(&b'S') {
+                "https://".len()
+            } else {
+                "http://".len()
+            };
         if end <= scheme {
             // "http://" alone: not a link; go on after it.
             let skip = start + scheme.min(tail.len());

@@ -90,6 +90,10 @@ pub struct SandboxConfig {
     pub max_chat_entries_per_friend: usize,
     /// The sandbox's "now": the system clock, unless a test advances it.
     pub clock: Clock,
+    /// Statistics include a simulated audience: of every message's recipients, a share opens it
+    /// over the following hours and some tap its first link (for trying 配信履歴 and its charts;
+    /// the admin panel labels such figures as simulated).
+    pub simulated_audience: bool,
 }
 
 impl Default for SandboxConfig {
@@ -101,6 +105,7 @@ impl Default for SandboxConfig {
             id_token_ttl: Duration::from_secs(3600),
             max_chat_entries_per_friend: 200,
             clock: Clock::default(),
+            simulated_audience: false,
         }
     }
 }
@@ -196,6 +201,11 @@ impl Sandbox {
 
     pub fn config(&self) -> &SandboxConfig {
         &self.inner.config
+    }
+
+    /// Statistics include a simulated audience ([`SandboxConfig::simulated_audience`]).
+    pub fn simulates_audience(&self) -> bool {
+        self.inner.config.simulated_audience
     }
 
     /// The sandbox's "now" ([`SandboxConfig::clock`]).

@@ -67,6 +67,7 @@ impl LinePlatform {
         let sandbox = sandbox::Sandbox::new(sandbox::SandboxConfig {
             state_file: Some(config.data_dir.join("line-sandbox.json")),
             rate_limits: config.line_rate_limits.clone(),
+            simulated_audience: config.sandbox_simulated_audience,
             ..Default::default()
         })
         .context("cannot open the LINE sandbox's state")?;

@@ -114,6 +114,8 @@ pub struct ChartRow {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RunResults {
     pub run_id: i64,
+    /// The sandbox adds a simulated audience to LINE's figures (`SANDBOX_SIMULATED_AUDIENCE`).
+    pub simulated: bool,
     pub sent_at: String,
     pub delivered: i64,
     pub opens: String,
@@ -330,6 +332,7 @@ fn results_view(r: domain::delivery::history::RunReport) -> RunResults {
     let without_unit = r.unit.is_none();
     RunResults {
         run_id: r.run_id,
+        simulated: false,
         sent_at: domain::time::minutes(r.sent_at),
         delivered: r.delivered,
         opens: if without_unit {

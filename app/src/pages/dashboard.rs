@@ -102,7 +102,11 @@ pub fn Dashboard() -> impl IntoView {
 #[component]
 fn Activity(a: ActivityView) -> AnyView {
     view! {
-        <section class="panel stack" aria-labelledby="friends-title" data-testid="dashboard-friends">
+        <section
+            class="panel stack"
+            aria-labelledby="friends-title"
+            data-testid="dashboard-friends"
+        >
             <h2 id="friends-title">"友だち"</h2>
             <dl class="stats">
                 <div class="stat">
@@ -160,7 +164,11 @@ fn Activity(a: ActivityView) -> AnyView {
             .latest
             .map(|rows| {
                 view! {
-                    <section class="panel stack" aria-labelledby="latest-title" data-testid="dashboard-latest">
+                    <section
+                        class="panel stack"
+                        aria-labelledby="latest-title"
+                        data-testid="dashboard-latest"
+                    >
                         <h2 id="latest-title">"最近の配信"</h2>
                         {if rows.is_empty() {
                             view! {
@@ -192,9 +200,10 @@ fn Activity(a: ActivityView) -> AnyView {
                                                     <tr>
                                                         <td>{r.sent_at}</td>
                                                         <td>
-                                                            <A href=format!("/admin/deliveries/{}", r.delivery_id)>
-                                                                {r.title}
-                                                            </A>
+                                                            <A href=format!(
+                                                                "/admin/deliveries/{}",
+                                                                r.delivery_id,
+                                                            )>{r.title}</A>
                                                         </td>
                                                         <td class="number">{r.delivered}</td>
                                                         <td class="number">{r.opens}</td>
@@ -207,7 +216,9 @@ fn Activity(a: ActivityView) -> AnyView {
                                     </tbody>
                                 </table>
                                 <p>
-                                    <A href="/admin/deliveries/history">"配信履歴をすべて見る"</A>
+                                    <A href="/admin/deliveries/history">
+                                        "配信履歴をすべて見る"
+                                    </A>
                                 </p>
                             }
                                 .into_any()
@@ -219,10 +230,17 @@ fn Activity(a: ActivityView) -> AnyView {
             .upcoming
             .map(|rows| {
                 view! {
-                    <section class="panel stack" aria-labelledby="upcoming-title" data-testid="dashboard-upcoming">
+                    <section
+                        class="panel stack"
+                        aria-labelledby="upcoming-title"
+                        data-testid="dashboard-upcoming"
+                    >
                         <h2 id="upcoming-title">"予約済みの配信"</h2>
                         {if rows.is_empty() {
-                            view! { <p class="empty">"予約済みの配信はありません。"</p> }.into_any()
+                            view! {
+                                <p class="empty">"予約済みの配信はありません。"</p>
+                            }
+                                .into_any()
                         } else {
                             view! {
                                 <ul class="upcoming">

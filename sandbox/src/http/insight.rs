@@ -74,17 +74,87 @@ pub(super) async fn statistics_per_unit(
         };
         return Err((StatusCode::BAD_REQUEST, Json(body)).into_response());
     };
+    let simulate = sb.simulates_audience().then(|| sb.clock().utc());
     with_channel(&sb, &channel, false, |data| {
-        Ok(ok(&aggregate(data, &unit, from, to)))
+        Ok(ok(&aggregate(data, &unit, from, to, simulate)))
     })
 }
 
-fn aggregate(data: &ChannelData, unit: &str, from: NaiveDate, to: NaiveDate) -> StatisticsPerUnit {
-    let sent: Vec<&SentStat> = data
+/// Of the recipients of a message, the share a simulated audience opens, and the share that
+/// also taps its first link (a few minutes after opening).
+const SIMULATED_OPEN_SHARE: f64 = 0.6;
+const SIMULATED_CLICK_SHARE: f64 = 0.2;
+/// The mean time to open: most open within hours, as people check LINE through the day.
+const SIMULATED_MEAN_OPEN_SECONDS: f64 = 2.0 * 3600.0;
+
+/// A recipient's place in the simulated audience (0 to 1, fixed per friend and message).
+fn audience_draw(user_id: &str, message_id: &str) -> f64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (user_id, message_id).hash(&mut h);
+    (h.finish() % 1_000_000) as f64 / 1_000_000.0
+}
+
+/// What a simulated audience did with message `message_id` by `now`: (user, opened, the URL
+/// they tapped).
+fn simulated<'a>(
+    data: &'a ChannelData,
+    message_id: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Vec<(&'a str, Option<String>)> {
+    let mut out = Vec::new();
+    for (user, friend) in &data.friends {
+        let Some(entry) = friend
+            .chat
+            .iter()
+            .find(|e| e.sent_message_id.as_deref() == Some(message_id))
+        else {
+            continue;
+        };
+        let p = audience_draw(user, message_id);
+        if p >= SIMULATED_OPEN_SHARE {
+            continue;
+        }
+        let delay = -(1.0 - p / SIMULATED_OPEN_SHARE).ln() * SIMULATED_MEAN_OPEN_SECONDS;
+        let elapsed = (now - entry.at).num_seconds() as f64;
+        if elapsed < delay {
+            continue;
+        }
+        let tapped = (p < SIMULATED_CLICK_SHARE && elapsed >= delay + 180.0)
+            .then(|| {
+                serde_json::from_value::<line::message::Message>((*entry.message).clone())
+                    .ok()
+                    .and_then(|m| line::links::links_in(&[m]).into_iter().next())
+                    .map(|l| l.url)
+            })
+            .flatten();
+        out.push((user.as_str(), tapped));
+    }
+    out
+}
+
+fn aggregate(
+    data: &ChannelData,
+    unit: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+    simulate: Option<chrono::DateTime<chrono::Utc>>,
+) -> StatisticsPerUnit {
+    let sent: Vec<(&str, &SentStat)> = data
         .stats
-        .values()
-        .filter(|s| &*s.unit == unit && s.date >= from && s.date <= to)
+        .iter()
+        .filter(|(_, s)| &*s.unit == unit && s.date >= from && s.date <= to)
+        .map(|(id, s)| (&**id, s))
         .collect();
+    // A simulated audience's opens and taps, beside what simulated friends really did.
+    let audience: Vec<(i32, Vec<(&str, Option<String>)>)> = match simulate {
+        Some(now) => sent
+            .iter()
+            .map(|(id, s)| (s.seq, simulated(data, id, now)))
+            .collect(),
+        None => Vec::new(),
+    };
+    let sent: Vec<&SentStat> = sent.into_iter().map(|(_, s)| s).collect();
     let mut viewers: HashSet<&str> = HashSet::new();
     let mut clickers: HashSet<&str> = HashSet::new();
     // seq → (impressions, viewers)
@@ -93,6 +163,25 @@ fn aggregate(data: &ChannelData, unit: &str, from: NaiveDate, to: NaiveDate) -> 
     let mut per_click: BTreeMap<(i32, &str), (i64, HashSet<&str>)> = BTreeMap::new();
     // url → users, over every message of the unit
     let mut per_url: HashMap<&str, HashSet<&str>> = HashMap::new();
+    let mut simulated_urls: Vec<(i32, &str, &str)> = Vec::new();
+    for (seq, people) in &audience {
+        for (user, tapped) in people {
+            viewers.insert(user);
+            let m = per_message.entry(*seq).or_default();
+            m.0 += 1;
+            m.1.insert(user);
+            if let Some(url) = tapped {
+                simulated_urls.push((*seq, user, url.as_str()));
+            }
+        }
+    }
+    for (seq, user, url) in &simulated_urls {
+        clickers.insert(user);
+        let c = per_click.entry((*seq, url)).or_default();
+        c.0 += 1;
+        c.1.insert(user);
+        per_url.entry(url).or_default().insert(user);
+    }
     for s in &sent {
         viewers.extend(s.viewers.iter().map(String::as_str));
         let m = per_message.entry(s.seq).or_default();

@@ -728,6 +728,51 @@ async fn rich_menus_alias_link_and_delete() {
 // ----- Statistics -----
 
 #[tokio::test]
+async fn a_simulated_audience_opens_and_taps_over_hours() {
+    let clock = sandbox::Clock::default();
+    let h = Harness::start(SandboxConfig {
+        simulated_audience: true,
+        clock: clock.clone(),
+        ..SandboxConfig::default()
+    })
+    .await;
+    let ids = h.sandbox.seed_friends("a", 400).unwrap();
+    h.post_json(
+        TOKEN_A,
+        MULTICAST,
+        &json!({ "to": ids, "messages": [text("給付金のご案内 https://example.jp/apply")], "customAggregationUnits": ["sim_1"] }),
+    )
+    .await
+    .expect(200);
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono::FixedOffset::east_opt(9 * 3600).unwrap())
+        .format("%Y%m%d")
+        .to_string();
+    let tomorrow = (chrono::Utc::now() + chrono::TimeDelta::days(1))
+        .with_timezone(&chrono::FixedOffset::east_opt(9 * 3600).unwrap())
+        .format("%Y%m%d")
+        .to_string();
+    let path = format!(
+        "/v2/bot/insight/message/event/aggregation?customAggregationUnit=sim_1&from={today}&to={tomorrow}"
+    );
+    let opens = |body: &Value| body["overview"]["uniqueImpression"].as_i64();
+    // At once: hardly anyone yet (LINE's null under 20).
+    let first = h.get(TOKEN_A, &path).await.expect(200).clone();
+    // An hour later some, a day later about 60 % opened and 20 % tapped the link.
+    clock.advance(Duration::from_secs(3600));
+    let hour = h.get(TOKEN_A, &path).await.expect(200).clone();
+    clock.advance(Duration::from_secs(23 * 3600));
+    let day = h.get(TOKEN_A, &path).await.expect(200).clone();
+    let (at_hour, at_day) = (opens(&hour).unwrap_or(0), opens(&day).unwrap());
+    assert!(opens(&first).unwrap_or(0) < at_hour, "{first} / {hour}");
+    assert!(at_hour < at_day, "{hour} / {day}");
+    assert!((200..=280).contains(&at_day), "{day}");
+    let clicks = day["clicks"][0]["uniqueClick"].as_i64().unwrap();
+    assert!((50..=110).contains(&clicks), "{day}");
+    assert_eq!(day["clicks"][0]["url"], "https://example.jp/apply");
+}
+
+#[tokio::test]
 async fn statistics_are_null_under_20() {
     let h = Harness::default().await;
     let ids = h.sandbox.seed_friends("a", 25).unwrap();

@@ -60,6 +60,7 @@ pub struct Config {
     pub delivery_missed_after: Duration,
     pub line_insight_calls_per_hour: u32,
     pub line_aggregation_units_per_month: u32,
+    pub sandbox_simulated_audience: bool,
     pub delivery_batches_in_flight: usize,
     pub test_sender_name: String,
     pub test_message_prefix: String,
@@ -286,6 +287,12 @@ impl Config {
             parse_or(&get, settings::LINE_AGGREGATION_UNITS_PER_MONTH, |v| {
                 number_in(v, 1..=100_000)
             })?;
+        let sandbox_simulated_audience =
+            parse_or(&get, settings::SANDBOX_SIMULATED_AUDIENCE, |v| match v {
+                "true" | "1" | "yes" | "on" => Ok(true),
+                "false" | "0" | "no" | "off" => Ok(false),
+                _ => Err("expected true or false".to_owned()),
+            })?;
         let short_text = |v: &str| {
             if v.chars().count() <= 20 && !v.chars().any(char::is_control) {
                 Ok(v.to_owned())
@@ -325,6 +332,7 @@ impl Config {
             delivery_missed_after,
             line_insight_calls_per_hour,
             line_aggregation_units_per_month,
+            sandbox_simulated_audience,
             delivery_batches_in_flight,
             test_sender_name,
             test_message_prefix,

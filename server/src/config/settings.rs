@@ -212,6 +212,12 @@ pub const DELIVERY_BATCHES_IN_FLIGHT: Setting = Setting {
     doc: "Multicast requests of 500 recipients one delivery has on their way to LINE at once (1-64); each still waits for its turn under the channel's rate limit (`LINE_RATE_LIMITS`, multicast).",
 };
 
+pub const SANDBOX_SIMULATED_AUDIENCE: Setting = Setting {
+    name: "SANDBOX_SIMULATED_AUDIENCE",
+    default: Default::Value("false"),
+    doc: "`true`: the built-in sandbox's statistics include a simulated audience (of each delivery's recipients about 60 % open it over the following hours and 20 % tap its first link), so that 配信履歴 and its charts can be tried with a few simulated friends. The admin panel labels such figures as simulated. Sandbox channels only; never LINE.",
+};
+
 pub const LINE_INSIGHT_CALLS_PER_HOUR: Setting = Setting {
     name: "LINE_INSIGHT_CALLS_PER_HOUR",
     default: Default::Value("60"),
@@ -271,6 +277,7 @@ pub const SETTINGS: &[Setting] = &[
     DELIVERY_BATCHES_IN_FLIGHT,
     LINE_INSIGHT_CALLS_PER_HOUR,
     LINE_AGGREGATION_UNITS_PER_MONTH,
+    SANDBOX_SIMULATED_AUDIENCE,
     TEST_SENDER_NAME,
     TEST_MESSAGE_PREFIX,
 ];

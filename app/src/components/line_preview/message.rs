@@ -277,7 +277,7 @@ fn text_bubble(pieces: Vec<Piece>, on: Callback<Action>) -> AnyView {
                         {u}
                     </a>
                 }
-                    .into_any()
+                .into_any()
             }
             Piece::Mention(t) => view! { <span class="lp-mention">{t}</span> }.into_any(),
             Piece::Emoji(src) => {

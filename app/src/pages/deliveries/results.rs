@@ -115,6 +115,15 @@ fn RunFigures(run: RunResults, first: bool, refreshed: RwSignal<u32>) -> AnyView
     };
     let can_refresh = !run.without_unit && !run.is_final;
     let body = view! {
+        {run
+            .simulated
+            .then(|| {
+                view! {
+                    <p class="simulation-banner" role="note" data-testid="simulated-figures">
+                        "シミュレーション：サンドボックスの設定（SANDBOX_SIMULATED_AUDIENCE）により、開封数・LINE のクリック人数には模擬の利用者の数が含まれています。"
+                    </p>
+                }
+            })}
         <dl class="stats figures" data-testid="figures">
             <div class="stat">
                 <dt>"配信数"</dt>

@@ -59,7 +59,12 @@ async fn a_tracked_link_redirects_and_counts_taps_but_not_previews(t: TestDb) {
         assert_eq!(r.headers[header::CACHE_CONTROL], "no-store");
     }
     // LINE's link preview and a HEAD request: redirected, not counted.
-    let preview = get_as(&c, "/r/AbCdEfGh12", "facebookexternalhit/1.1;line-poker/1.0").await;
+    let preview = get_as(
+        &c,
+        "/r/AbCdEfGh12",
+        "facebookexternalhit/1.1;line-poker/1.0",
+    )
+    .await;
     assert_eq!(preview.status, StatusCode::FOUND);
     let head = c
         .send(
@@ -103,7 +108,11 @@ async fn codes_we_did_not_issue_get_a_404_page_and_no_redirect(t: TestDb) {
             r.body
         );
         assert_eq!(r.location(), "", "{uri}");
-        assert!(r.body.contains("このリンクは見つかりませんでした"), "{uri}: {}", r.body);
+        assert!(
+            r.body.contains("このリンクは見つかりませんでした"),
+            "{uri}: {}",
+            r.body
+        );
     }
     tokio::time::sleep(Duration::from_millis(1200)).await;
     assert_eq!(clicks(&t).await, 0);
@@ -111,15 +120,46 @@ async fn codes_we_did_not_issue_get_a_404_page_and_no_redirect(t: TestDb) {
 
 async fn the_history_csv_is_for_staff_who_may_view_deliveries(t: TestDb) {
     create_admin(&t, "admin1").await;
-    create_staff(&t, "viewer", &[Permission::Do(Feature::Deliveries, Action::View)], &[]).await;
-    create_staff(&t, "other", &[Permission::Do(Feature::Segments, Action::View)], &[]).await;
+    create_staff(
+        &t,
+        "viewer",
+        &[Permission::Do(Feature::Deliveries, Action::View)],
+        &[],
+    )
+    .await;
+    create_staff(
+        &t,
+        "other",
+        &[Permission::Do(Feature::Segments, Action::View)],
+        &[],
+    )
+    .await;
     let c = client(&t).await;
     let viewer = c.signed_in("viewer").await;
-    let csv = c.get("/admin/deliveries/history.csv?sort=opens&order=asc", Some(&viewer)).await;
+    let csv = c
+        .get(
+            "/admin/deliveries/history.csv?sort=opens&order=asc",
+            Some(&viewer),
+        )
+        .await;
     assert_eq!(csv.status, StatusCode::OK, "{}", csv.body);
-    assert!(csv.headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/csv"));
-    assert!(csv.body.starts_with("\u{feff}配信日時,タイトル"), "{}", csv.body);
-    let bad = c.get("/admin/deliveries/history.csv?from=2026-13-01", Some(&viewer)).await;
+    assert!(
+        csv.headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    assert!(
+        csv.body.starts_with("\u{feff}配信日時,タイトル"),
+        "{}",
+        csv.body
+    );
+    let bad = c
+        .get(
+            "/admin/deliveries/history.csv?from=2026-13-01",
+            Some(&viewer),
+        )
+        .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
     let other = c.signed_in("other").await;
     let refused = c.get("/admin/deliveries/history.csv", Some(&other)).await;
