@@ -67,6 +67,8 @@ pub struct AppStateInner {
 
 impl AppState {
     /// `local_addr`: where this process listens (the base of media URLs without `PUBLIC_URL`).
+    /// Every part the background tasks serve is passed in (started by `serve::prepare`).
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         config: &Config,
         local_addr: std::net::SocketAddr,

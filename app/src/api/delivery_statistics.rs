@@ -14,6 +14,7 @@ use crate::error::AppError;
 /// The history's filters and order, as the page's address carries them (text, checked on the
 /// server).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct HistoryQuery {
     pub q: String,
     pub department: String,
@@ -150,36 +151,10 @@ pub(crate) const RULES: &[super::rules::Rule] = {
 /// One page of 配信履歴 with what its filters offer, the test sends apart and the unit budget.
 #[server(endpoint = "deliveries/history")]
 pub async fn delivery_history(query: HistoryQuery) -> Result<HistoryPage, AppError> {
-    use domain::delivery::history::{self, HistoryFilter};
+    use domain::delivery::history;
     let (me, ctx) = crate::ssr::context::call::<DeliveryHistory>()?;
     let scope = me.grants.scope();
-    let (from, until, status, sort, descending) = HistoryFilter::parse(
-        &query.from,
-        &query.until,
-        &query.status,
-        &query.sort,
-        &query.order,
-    )?;
-    let id = |text: &str| -> Result<Option<i64>, AppError> {
-        match text.trim() {
-            "" => Ok(None),
-            t => t
-                .parse()
-                .map(Some)
-                .map_err(|_| AppError::Invalid("絞り込みの指定が正しくありません。".into())),
-        }
-    };
-    let filter = HistoryFilter {
-        department_id: id(&query.department)?,
-        channel_id: id(&query.channel)?,
-        from,
-        until,
-        status,
-        title: query.q.chars().take(100).collect(),
-        sort,
-        descending,
-        page: usize::try_from(query.page).unwrap_or(0),
-    };
+    let filter = history_filter(&query)?;
     let (rows, total) = history::history(ctx.db(), &scope, &filter).await?;
     let tests = history::test_sends(ctx.db(), &scope, &filter).await?;
     let channels = super::deliveries::delivery_channels(&ctx).await?;
@@ -249,6 +224,38 @@ pub async fn refresh_statistics(delivery_id: i64, run_id: i64) -> Result<String,
         )),
         Fetched::Failed(message) => Err(AppError::Invalid(message)),
     }
+}
+
+/// The domain's filter of a history query (the page's and the CSV download's), with Japanese
+/// errors for bad parameters.
+#[cfg(feature = "ssr")]
+pub fn history_filter(
+    query: &HistoryQuery,
+) -> Result<domain::delivery::history::HistoryFilter, AppError> {
+    use domain::delivery::history::HistoryFilter;
+    let parsed = HistoryFilter::parse(
+        &query.from,
+        &query.until,
+        &query.status,
+        &query.sort,
+        &query.order,
+    )?;
+    let id = |text: &str| -> Result<Option<i64>, AppError> {
+        match text.trim() {
+            "" => Ok(None),
+            t => t
+                .parse()
+                .map(Some)
+                .map_err(|_| AppError::Invalid("絞り込みの指定が正しくありません。".into())),
+        }
+    };
+    Ok(HistoryFilter {
+        department_id: id(&query.department)?,
+        channel_id: id(&query.channel)?,
+        title: query.q.chars().take(100).collect(),
+        page: usize::try_from(query.page).unwrap_or(0),
+        ..parsed
+    })
 }
 
 #[cfg(feature = "ssr")]

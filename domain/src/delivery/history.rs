@@ -90,20 +90,15 @@ pub struct HistoryFilter {
 }
 
 impl HistoryFilter {
-    /// From the page's query parameters (as text), with Japanese errors for bad ones.
+    /// The period, status and order from the page's query parameters (as text), with Japanese
+    /// errors for bad ones; the rest is left to the caller.
     pub fn parse(
         from: &str,
         until: &str,
         status: &str,
         sort: &str,
         order: &str,
-    ) -> DomainResult<(
-        Option<NaiveDate>,
-        Option<NaiveDate>,
-        Option<DeliveryStatus>,
-        SortKey,
-        bool,
-    )> {
+    ) -> DomainResult<Self> {
         let day = |text: &str, what: &str| -> DomainResult<Option<NaiveDate>> {
             let text = text.trim();
             if text.is_empty() {
@@ -131,8 +126,14 @@ impl HistoryFilter {
             key => SortKey::from_key(key)
                 .ok_or_else(|| DomainError::Invalid("並べ替えの指定が正しくありません。".into()))?,
         };
-        let descending = order.trim() != "asc";
-        Ok((from, until, status, sort, descending))
+        Ok(Self {
+            from,
+            until,
+            status,
+            sort,
+            descending: order.trim() != "asc",
+            ..Self::default()
+        })
     }
 }
 

@@ -95,13 +95,15 @@ fn audience_draw(user_id: &str, message_id: &str) -> f64 {
     (h.finish() % 1_000_000) as f64 / 1_000_000.0
 }
 
-/// What a simulated audience did with message `message_id` by `now`: (user, opened, the URL
-/// they tapped).
+/// A simulated recipient who opened a message: their user id and the URL they tapped, if any.
+type Opened<'a> = (&'a str, Option<String>);
+
+/// What a simulated audience did with message `message_id` by `now`.
 fn simulated<'a>(
     data: &'a ChannelData,
     message_id: &str,
     now: chrono::DateTime<chrono::Utc>,
-) -> Vec<(&'a str, Option<String>)> {
+) -> Vec<Opened<'a>> {
     let mut out = Vec::new();
     for (user, friend) in &data.friends {
         let Some(entry) = friend
@@ -147,7 +149,7 @@ fn aggregate(
         .map(|(id, s)| (&**id, s))
         .collect();
     // A simulated audience's opens and taps, beside what simulated friends really did.
-    let audience: Vec<(i32, Vec<(&str, Option<String>)>)> = match simulate {
+    let audience: Vec<(i32, Vec<Opened<'_>>)> = match simulate {
         Some(now) => sent
             .iter()
             .map(|(id, s)| (s.seq, simulated(data, id, now)))

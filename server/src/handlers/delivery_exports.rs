@@ -2,13 +2,11 @@
 //! access middleware applies the `deliveries` area's rule first; the handler checks 配信 閲覧
 //! again and reads only the caller's departments (the domain applies the scope).
 
-use std::collections::HashMap;
-
 use axum::Extension;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use domain::delivery::history::{self, HistoryFilter};
+use domain::delivery::history;
 use domain::staff::accounts::Staff;
 use model::access::{Action, Feature, Need};
 
@@ -19,7 +17,7 @@ use crate::AppState;
 pub async fn history_csv(
     State(state): State<AppState>,
     staff: Option<Extension<Staff>>,
-    Query(params): Query<HashMap<String, String>>,
+    Query(query): Query<app::api::HistoryQuery>,
 ) -> Response {
     let csv = async {
         let staff = staff.as_deref().ok_or(AppError::Forbidden)?;
@@ -28,7 +26,7 @@ pub async fn history_csv(
             Need::Can(Feature::Deliveries, Action::View),
         )
         .map_err(|_| AppError::Forbidden)?;
-        let filter = filter_of(&params)?;
+        let filter = app::api::history_filter(&query)?;
         Ok::<_, AppError>(history::export_csv(state.db(), &staff.grants.scope(), &filter).await?)
     };
     match csv.await {
@@ -47,36 +45,4 @@ pub async fn history_csv(
         }
         Err(error) => error.into_text_response(),
     }
-}
-
-/// The history page's query parameters as a filter (every page of it).
-pub fn filter_of(params: &HashMap<String, String>) -> Result<HistoryFilter, AppError> {
-    let param = |name: &str| params.get(name).map_or("", String::as_str);
-    let (from, until, status, sort, descending) = HistoryFilter::parse(
-        param("from"),
-        param("until"),
-        param("status"),
-        param("sort"),
-        param("order"),
-    )?;
-    let id = |name: &str| -> Result<Option<i64>, AppError> {
-        match param(name).trim() {
-            "" => Ok(None),
-            text => text
-                .parse()
-                .map(Some)
-                .map_err(|_| AppError::Invalid("絞り込みの指定が正しくありません。".into())),
-        }
-    };
-    Ok(HistoryFilter {
-        department_id: id("department")?,
-        channel_id: id("channel")?,
-        from,
-        until,
-        status,
-        title: param("q").chars().take(100).collect(),
-        sort,
-        descending,
-        page: 0,
-    })
 }
