@@ -89,6 +89,7 @@ pub async fn dashboard_activity(channel: String) -> Result<ActivityView, AppErro
                 values: trend.days.iter().map(|d| count(d.2)).collect(),
             },
         ],
+        &|_, t| domain::time::format(t, "%m/%d"),
     );
     let (latest, upcoming) = if me.grants.can(Feature::Deliveries, Action::View) {
         let scope = me.grants.scope();

@@ -325,6 +325,7 @@ fn results_view(r: domain::delivery::history::RunReport) -> RunResults {
                 values: r.points.iter().map(|p| Some(p.clicks)).collect(),
             },
         ],
+        &|first, t| chart::elapsed_label(t - first),
     );
     let chart_rows = r
         .points

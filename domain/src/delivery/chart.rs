@@ -26,8 +26,17 @@ const RIGHT: f64 = 16.0;
 const TOP: f64 = 30.0;
 const BOTTOM: f64 = 28.0;
 
-/// A line chart of `series` over the times `at` (ascending), labelled `title` (read aloud).
-pub fn line_chart(title: &str, at: &[DateTime], series: &[Series<'_>]) -> String {
+/// How the x axis names a time: its distance from the first ([`elapsed_label`]) or a date.
+pub type XLabel<'a> = &'a dyn Fn(DateTime, DateTime) -> String;
+
+/// A line chart of `series` over the times `at` (ascending), labelled `title` (read aloud);
+/// `x_label(first, t)` names the times under the axis.
+pub fn line_chart(
+    title: &str,
+    at: &[DateTime],
+    series: &[Series<'_>],
+    x_label: XLabel<'_>,
+) -> String {
     let mut svg = String::new();
     let _ = write!(
         svg,
@@ -64,9 +73,9 @@ pub fn line_chart(title: &str, at: &[DateTime], series: &[Series<'_>]) -> String
             py + 4.0
         );
     }
-    // x labels: the start, the middle and the end, as time since sending.
+    // x labels: the start, the middle and the end.
     for t in [*first, *first + (*last - *first) / 2, *last] {
-        let label = elapsed_label(t - *first);
+        let label = x_label(*first, t);
         let _ = write!(
             svg,
             r##"<text x="{:.1}" y="{:.1}" font-size="11" text-anchor="middle" fill="#333">{}</text>"##,
@@ -184,6 +193,7 @@ mod tests {
                 colour: GREEN,
                 values: vec![Some(0), None, Some(25)],
             }],
+            &|first, t| elapsed_label(t - first),
         );
         assert!(svg.contains("開封数 &lt;テスト&gt;"));
         // Two points drawn, each starting its own segment.
