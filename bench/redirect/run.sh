@@ -6,7 +6,7 @@
 # sent. wrk does not follow redirects: each request is one 302 and one click. Prints a Markdown
 # table row:
 #
-#   | connections | requests/s | p50 ms | p99 ms | clicks stored / requests sent | server CPU µs/request |
+#   | connections | requests/s | p50 ms | p99 ms | clicks stored / responses wrk counted | server CPU µs/request |
 #
 #   bench/redirect/run.sh [BINARY] [DURATION] [CONNECTIONS]
 #
@@ -43,7 +43,7 @@ done
 [ -n "$addr" ] || { echo "server did not start" >&2; exit 1; }
 db="$work/machidayori.db"
 code=BenchCode01
-sqlite3 "$db" "PRAGMA busy_timeout=5000; INSERT INTO tracked_link (code, delivery_id, run_id, channel_id, position, message_seq, url, created_at) VALUES ('$code', 1, 1, 1, 1, 1, 'https://city.example.jp/kosodate/apply', '2026-11-28T00:00:00+00:00');"
+sqlite3 "$db" "PRAGMA busy_timeout=5000; INSERT INTO tracked_link (code, delivery_id, run_id, channel_id, position, message_seq, url, created_at) VALUES ('$code', 1, 1, 1, 1, 1, 'https://city.example.jp/kosodate/apply', '2026-11-28T00:00:00+00:00');" >/dev/null
 url="http://$addr/r/$code"
 [ "$(curl -s -o /dev/null -w '%{http_code}' "$url")" = 302 ] || { echo "no redirect at $url" >&2; exit 1; }
 
