@@ -171,7 +171,7 @@ test('the delivery page shows 配信数 30, 開封数 25, 開封率 83.3%, ク�
   const chart = figures.getByTestId('figures-chart');
   assert.equal(await chart.locator('svg[role="img"]').count(), 1);
   await chart.locator('summary').click();
-  const lastRow = chart.getByTestId('chart-table').locator('tbody tr').last();
+  const lastRow = chart.getByTestId('figures-chart-table').locator('tbody tr').last();
   assert.match(await lastRow.innerText(), new RegExp(`${READERS}\\s+${TAPPERS}$`));
   await shot('delivery');
   assert.deepEqual(await axe(), [], 'the delivery page with its figures has no accessibility violations');

@@ -188,8 +188,17 @@ pub async fn delivery_history(query: HistoryQuery) -> Result<HistoryPage, AppErr
 pub async fn delivery_results(id: i64) -> Result<Vec<RunResults>, AppError> {
     let (me, ctx) = crate::ssr::context::call::<DeliveryResults>()?;
     let now = domain::time::now();
-    let reports = domain::delivery::history::report(ctx.db(), &me.grants.scope(), id, now).await?;
-    Ok(reports.into_iter().map(results_view).collect())
+    let report = domain::delivery::history::report(ctx.db(), &me.grants.scope(), id, now).await?;
+    // Figures of a sandbox channel include a simulated audience when the sandbox adds one.
+    let simulated = report.sandbox && ctx.sandbox().is_ok_and(|s| s.simulates_audience());
+    Ok(report
+        .runs
+        .into_iter()
+        .map(|r| RunResults {
+            simulated,
+            ..results_view(r)
+        })
+        .collect())
 }
 
 /// 「最新の数値に更新」: asks LINE for a run's figures now, if the channel's hourly budget of

@@ -3,6 +3,7 @@
 mod async_view;
 mod auth_card;
 mod channel_bar;
+mod chart_figure;
 mod composer;
 mod confirm_delete;
 mod data_table;
@@ -16,6 +17,7 @@ pub mod segment_rule;
 pub use async_view::AsyncView;
 pub use auth_card::AuthCard;
 pub use channel_bar::ChannelBar;
+pub use chart_figure::ChartFigure;
 pub use composer::Composer;
 pub use confirm_delete::ConfirmDelete;
 pub use data_table::DataTable;

@@ -3,7 +3,7 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::api::{ActivityView, dashboard_activity, dashboard_summary};
-use crate::components::{ChannelBar, ErrorNote};
+use crate::components::{ChannelBar, ChartFigure, ErrorNote};
 use crate::layout::use_channel;
 use crate::nav::AREAS;
 
@@ -126,39 +126,19 @@ fn Activity(a: ActivityView) -> AnyView {
                     <dd>{a.blocks_30d}</dd>
                 </div>
             </dl>
-            <figure class="chart-figure">
-                <div class="chart-box" inner_html=a.chart_svg></div>
-                <figcaption>
-                    "このシステムが受け取った友だち追加・ブロックの日別の数です（再追加した人は最後の追加日に数えます）。"
-                </figcaption>
-                <details>
-                    <summary>"グラフの数値を表で見る"</summary>
-                    <table class="data-table">
-                        <thead>
-                            <tr>
-                                <th scope="col">"日付"</th>
-                                <th scope="col">"友だち追加"</th>
-                                <th scope="col">"ブロック"</th>
-                            </tr>
-                        </thead>
-                        <tbody>
-                            {a
-                                .days
-                                .into_iter()
-                                .map(|(day, follows, blocks)| {
-                                    view! {
-                                        <tr>
-                                            <td>{day}</td>
-                                            <td>{follows}</td>
-                                            <td>{blocks}</td>
-                                        </tr>
-                                    }
-                                })
-                                .collect_view()}
-                        </tbody>
-                    </table>
-                </details>
-            </figure>
+            <ChartFigure
+                svg=a.chart_svg
+                caption="このシステムが受け取った友だち追加・ブロックの日別の数です（再追加した人は最後の追加日に数えます）。"
+                headings=&["日付", "友だち追加", "ブロック"]
+                rows=a
+                    .days
+                    .into_iter()
+                    .map(|(day, follows, blocks)| {
+                        vec![day, follows.to_string(), blocks.to_string()]
+                    })
+                    .collect()
+                test_id="friends-chart"
+            />
         </section>
         {a
             .latest

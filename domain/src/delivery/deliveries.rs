@@ -470,7 +470,8 @@ pub async fn list(
     }))
 }
 
-fn channel_label(c: &line_channel::Model) -> String {
+/// A channel's name, or its key when it has none.
+pub(crate) fn channel_label(c: &line_channel::Model) -> String {
     if c.name.trim().is_empty() {
         c.key.clone()
     } else {
@@ -478,7 +479,10 @@ fn channel_label(c: &line_channel::Model) -> String {
     }
 }
 
-async fn channels(db: &impl ConnectionTrait) -> DomainResult<HashMap<i64, line_channel::Model>> {
+/// Every channel by id.
+pub(crate) async fn channels(
+    db: &impl ConnectionTrait,
+) -> DomainResult<HashMap<i64, line_channel::Model>> {
     Ok(line_channel::Entity::find()
         .all(db)
         .await?

@@ -14,11 +14,12 @@ use sea_orm::{
     QuerySelect,
 };
 
+use crate::delivery::deliveries::{channel_label, channels};
 use crate::delivery::links;
 use crate::delivery::statistics;
 use crate::entities::{
-    delivery, delivery_run, delivery_run_content, delivery_test, line_channel, line_send,
-    link_click, segment, tracked_link,
+    delivery, delivery_run, delivery_run_content, delivery_test, line_send, link_click, segment,
+    tracked_link,
 };
 use crate::staff::scope::{ScopeCondition, department_names};
 use crate::{DateTime, DomainError, DomainResult};
@@ -459,23 +460,6 @@ pub async fn clicks_by_link(
     Ok(counts)
 }
 
-fn channel_label(c: &line_channel::Model) -> String {
-    if c.name.trim().is_empty() {
-        c.key.clone()
-    } else {
-        c.name.clone()
-    }
-}
-
-async fn channels(db: &impl ConnectionTrait) -> DomainResult<HashMap<i64, line_channel::Model>> {
-    Ok(line_channel::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|c| (c.id, c))
-        .collect())
-}
-
 async fn segment_names(db: &impl ConnectionTrait) -> DomainResult<HashMap<i64, String>> {
     Ok(segment::Entity::find()
         .all(db)
@@ -563,13 +547,21 @@ pub struct RunReport {
     pub messages: Vec<line::message::Message>,
 }
 
-/// The results of delivery `delivery_id`'s sent runs, newest first (department scope applies).
+/// A delivery's results: its sent runs, newest first.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeliveryReport {
+    /// Sent on a sandbox channel (its figures may include a simulated audience).
+    pub sandbox: bool,
+    pub runs: Vec<RunReport>,
+}
+
+/// The results of delivery `delivery_id`'s sent runs (department scope applies).
 pub async fn report(
     db: &DatabaseConnection,
     scope: &Scope,
     delivery_id: i64,
     now: DateTime,
-) -> DomainResult<Vec<RunReport>> {
+) -> DomainResult<DeliveryReport> {
     let d = delivery::Entity::find_by_id(delivery_id)
         .filter(scope.condition(delivery::Column::DepartmentId))
         .one(db)
@@ -716,5 +708,12 @@ pub async fn report(
             messages,
         });
     }
-    Ok(reports)
+    let sandbox = channels(db)
+        .await?
+        .get(&d.channel_id)
+        .is_some_and(|c| c.sandbox);
+    Ok(DeliveryReport {
+        sandbox,
+        runs: reports,
+    })
 }

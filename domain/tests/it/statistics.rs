@@ -177,7 +177,7 @@ async fn a_delivery_with_two_links_shows_opens_and_clicks_as_staff_expect(t: Tes
     let report = history::report(&t.db, &at.scope, view.id, due)
         .await
         .unwrap();
-    let r = &report[0];
+    let r = &report.runs[0];
     assert_eq!(r.delivered, 30);
     assert_eq!(r.opens, Figure::Count(25));
     assert_eq!(model::delivery::rate_label(r.open_rate), "83.3%");
@@ -197,6 +197,22 @@ async fn a_delivery_with_two_links_shows_opens_and_clicks_as_staff_expect(t: Tes
     );
     assert_eq!(r.message_opens, [(1, Figure::Count(25))]);
     assert!(!r.is_final);
+    // A channel with LINE credentials is not the sandbox; once it is, the report says so (the
+    // page then labels a simulated audience's figures).
+    assert!(!report.sandbox);
+    domain::entities::line_channel::Entity::update_many()
+        .col_expr(
+            domain::entities::line_channel::Column::Sandbox,
+            sea_orm::sea_query::Expr::value(true),
+        )
+        .exec(&t.db)
+        .await
+        .unwrap();
+    let report = history::report(&t.db, &at.scope, view.id, due)
+        .await
+        .unwrap();
+    assert!(report.sandbox);
+    assert_eq!(report.runs[0].opens, Figure::Count(25));
 
     let (rows, total) = history::history(&t.db, &at.scope, &HistoryFilter::default())
         .await
@@ -319,8 +335,8 @@ async fn nulls_429_and_errors_from_line_are_kept_apart(t: TestDb) {
     let report = history::report(&t.db, &at.scope, row_delivery(&t, first).await, at10)
         .await
         .unwrap();
-    assert_eq!(report[0].opens, Figure::Under20);
-    assert_eq!(report[0].open_rate, None);
+    assert_eq!(report.runs[0].opens, Figure::Under20);
+    assert_eq!(report.runs[0].open_rate, None);
 
     // 429: the channel stops for this pass, nothing recorded as an error.
     line.statistics

@@ -3,6 +3,7 @@
 //! again and reads only the caller's departments (the domain applies the scope).
 
 use axum::Extension;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -17,7 +18,7 @@ use crate::AppState;
 pub async fn history_csv(
     State(state): State<AppState>,
     staff: Option<Extension<Staff>>,
-    Query(query): Query<app::api::HistoryQuery>,
+    query: Result<Query<app::api::HistoryQuery>, QueryRejection>,
 ) -> Response {
     let csv = async {
         let staff = staff.as_deref().ok_or(AppError::Forbidden)?;
@@ -26,6 +27,9 @@ pub async fn history_csv(
             Need::Can(Feature::Deliveries, Action::View),
         )
         .map_err(|_| AppError::Forbidden)?;
+        // A parameter of the wrong type (`page=abc`) is the page's own error, in Japanese.
+        let Query(query) =
+            query.map_err(|_| AppError::Invalid("絞り込みの指定が正しくありません。".into()))?;
         let filter = app::api::history_filter(&query)?;
         Ok::<_, AppError>(history::export_csv(state.db(), &staff.grants.scope(), &filter).await?)
     };

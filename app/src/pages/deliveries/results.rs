@@ -8,6 +8,7 @@ use model::status::DeliveryStatus;
 
 use super::editor::Page;
 use crate::api::{RunResults, delivery_results, refresh_statistics};
+use crate::components::ChartFigure;
 
 #[component]
 pub fn ResultsSection() -> AnyView {
@@ -269,41 +270,19 @@ fn RunFigures(run: RunResults, first: bool, refreshed: RwSignal<u32>) -> AnyView
                     </table>
                 }
             })}
-        <figure class="chart-figure" data-testid="figures-chart">
-            <div class="chart-box" inner_html=run.chart_svg.clone()></div>
-            <figcaption>
-                "配信からの経過（最長14日）。開封数は LINE から取得した時点の値です。"
-            </figcaption>
-            <details>
-                <summary>"グラフの数値を表で見る"</summary>
-                <table class="data-table" data-testid="chart-table">
-                    <thead>
-                        <tr>
-                            <th scope="col">"経過"</th>
-                            <th scope="col">"日時"</th>
-                            <th scope="col">"開封数"</th>
-                            <th scope="col">"クリック数"</th>
-                        </tr>
-                    </thead>
-                    <tbody>
-                        {run
-                            .chart_rows
-                            .iter()
-                            .map(|r| {
-                                view! {
-                                    <tr>
-                                        <td>{r.elapsed.clone()}</td>
-                                        <td>{r.at.clone()}</td>
-                                        <td>{r.opens.clone()}</td>
-                                        <td>{r.clicks}</td>
-                                    </tr>
-                                }
-                            })
-                            .collect_view()}
-                    </tbody>
-                </table>
-            </details>
-        </figure>
+        <ChartFigure
+            svg=run.chart_svg.clone()
+            caption="配信からの経過（最長14日）。開封数は LINE から取得した時点の値です。"
+            headings=&["経過", "日時", "開封数", "クリック数"]
+            rows=run
+                .chart_rows
+                .iter()
+                .map(|r| {
+                    vec![r.elapsed.clone(), r.at.clone(), r.opens.clone(), r.clicks.to_string()]
+                })
+                .collect()
+            test_id="figures-chart"
+        />
     };
     let title = format!("{} の配信", run.sent_at);
     if first {
