@@ -142,6 +142,24 @@ pub struct RichMenuAliasList {
     pub aliases: Vec<crate::rich_menu::RichMenuAlias>,
 }
 
+/// `GET /v2/bot/insight/followers?date=yyyyMMdd`: the account's friends as of a day (Japan).
+/// LINE computes a day's figures the next day: until then `status` is `unready` and the
+/// figures are absent; `out_of_service` for days before LINE kept them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NumberOfFollowers {
+    pub status: String,
+    /// Times a user added the account for the first time (never decreases).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub followers: Option<i64>,
+    /// Users targeted messages (by gender, age, region) can reach.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub targeted_reaches: Option<i64>,
+    /// Users blocking the account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blocks: Option<i64>,
+}
+
 /// `GET /v2/bot/insight/message/event/aggregation`. LINE answers `null` for any value under 20
 /// (or from fewer than 20 users): that is "fewer than 20", not zero.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

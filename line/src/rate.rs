@@ -56,6 +56,12 @@ impl RateClass {
         }
     }
 
+    /// Requests a second at the class's published limit.
+    pub fn per_second(self) -> f64 {
+        let limit = self.default_limit();
+        f64::from(limit.count) / limit.per.as_secs_f64().max(f64::EPSILON)
+    }
+
     /// The class of a Messaging API request, by method and path (without the base URL).
     pub fn of(method: &str, path: &str) -> RateClass {
         let post = method.eq_ignore_ascii_case("POST");
@@ -104,6 +110,21 @@ impl RateClass {
     pub fn from_name(name: &str) -> Option<RateClass> {
         RateClass::ALL.into_iter().find(|c| c.name() == name)
     }
+}
+
+/// The shortest time, in seconds, that sending to `recipients` can take at LINE's published
+/// limits: multicasts of 500 (200 a second), or one push per friend (2,000 a second) when each
+/// recipient gets messages of their own (a delivery that records who clicked).
+pub fn shortest_send_seconds(recipients: u64, one_per_friend: bool) -> u64 {
+    let (requests, class) = if one_per_friend {
+        (recipients, RateClass::Push)
+    } else {
+        (
+            recipients.div_ceil(crate::validate::MAX_MULTICAST_RECIPIENTS as u64),
+            RateClass::Multicast,
+        )
+    };
+    (requests as f64 / class.per_second()).ceil() as u64
 }
 
 /// `count` requests per `per`.
@@ -278,6 +299,15 @@ impl RateLimiter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sending_one_push_per_friend_takes_ten_times_longer() {
+        // A million friends: 2,000 multicasts at 200/s, or a million pushes at 2,000/s.
+        assert_eq!(shortest_send_seconds(1_000_000, false), 10);
+        assert_eq!(shortest_send_seconds(1_000_000, true), 500);
+        assert_eq!(shortest_send_seconds(30, true), 1);
+        assert_eq!(shortest_send_seconds(0, true), 0);
+    }
 
     #[test]
     fn endpoints_fall_into_line_classes() {

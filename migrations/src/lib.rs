@@ -21,6 +21,7 @@ mod m20261127_000010_greeting_messages;
 mod m20261127_000011_segments_and_deliveries;
 mod m20261127_000012_delivery_run_audience;
 mod m20261128_000013_delivery_statistics;
+mod m20261128_000014_per_person_clicks;
 
 pub struct Migrator;
 
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000011_segments_and_deliveries::Migration),
             Box::new(m20261127_000012_delivery_run_audience::Migration),
             Box::new(m20261128_000013_delivery_statistics::Migration),
+            Box::new(m20261128_000014_per_person_clicks::Migration),
         ]
     }
 }

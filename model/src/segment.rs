@@ -156,6 +156,21 @@ pub enum Condition {
     Language { languages: Vec<String> },
     /// When the friend (last) followed the channel.
     Followed { range: DayRange },
+    /// Tapped a link of a delivery that records who clicked (「クリックした人を記録」): link
+    /// `link` (1-based, as the delivery page numbers them) or any of them. With `clicked`
+    /// false: received the delivery and did not tap it (a reminder to those who did not open
+    /// the application page).
+    Clicked {
+        delivery_id: i64,
+        #[serde(default)]
+        link: Option<u32>,
+        #[serde(default = "yes")]
+        clicked: bool,
+    },
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Rule {

@@ -48,6 +48,21 @@ pub struct ActivityView {
     /// None when the caller may not view deliveries.
     pub latest: Option<Vec<super::HistoryRowView>>,
     pub upcoming: Option<Vec<UpcomingDelivery>>,
+    /// LINE's own counts per day (none fetched yet: None).
+    pub line: Option<LineFollowers>,
+}
+
+/// LINE's follower statistics of the last 30 days (`GET /v2/bot/insight/followers`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineFollowers {
+    /// The latest day LINE had computed (`YYYY-MM-DD`).
+    pub day: String,
+    pub followers: i64,
+    pub targeted_reaches: i64,
+    pub blocks: i64,
+    pub chart_svg: String,
+    /// (day `MM/DD`, followers, targeted reaches, blocks), oldest first.
+    pub days: Vec<(String, i64, i64, i64)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -119,7 +134,9 @@ pub async fn dashboard_activity(channel: String) -> Result<ActivityView, AppErro
     } else {
         (None, None)
     };
+    let line = line_followers(ctx.db(), channel_id, now).await?;
     Ok(ActivityView {
+        line,
         following: trend.following,
         blocked: trend.blocked,
         follows_30d: trend.days.iter().map(|d| d.1).sum(),
@@ -133,4 +150,57 @@ pub async fn dashboard_activity(channel: String) -> Result<ActivityView, AppErro
         latest,
         upcoming,
     })
+}
+
+/// LINE's follower statistics of channel `channel_id` as stored by the statistics job.
+#[cfg(feature = "ssr")]
+async fn line_followers(
+    db: &domain::DatabaseConnection,
+    channel_id: i64,
+    now: domain::DateTime,
+) -> Result<Option<LineFollowers>, AppError> {
+    use domain::delivery::chart::{self, BLUE, GREEN, Series};
+    let rows = domain::audience::follower_statistics::ready_days(db, channel_id, now).await?;
+    let Some(last) = rows.last().copied() else {
+        return Ok(None);
+    };
+    let at: Vec<domain::DateTime> = rows
+        .iter()
+        .map(|r| domain::time::start_of_day(r.day))
+        .collect();
+    let chart_svg = chart::line_chart(
+        "LINE の友だち数とブロック数（日別）",
+        &at,
+        &[
+            Series {
+                name: "友だち数（LINE）",
+                colour: GREEN,
+                values: rows.iter().map(|r| Some(r.followers)).collect(),
+            },
+            Series {
+                name: "ブロック数（LINE）",
+                colour: BLUE,
+                values: rows.iter().map(|r| Some(r.blocks)).collect(),
+            },
+        ],
+        &|_, t| domain::time::format(t, "%m/%d"),
+    );
+    Ok(Some(LineFollowers {
+        day: last.day.format("%Y-%m-%d").to_string(),
+        followers: last.followers,
+        targeted_reaches: last.targeted_reaches,
+        blocks: last.blocks,
+        chart_svg,
+        days: rows
+            .into_iter()
+            .map(|r| {
+                (
+                    r.day.format("%m/%d").to_string(),
+                    r.followers,
+                    r.targeted_reaches,
+                    r.blocks,
+                )
+            })
+            .collect(),
+    }))
 }

@@ -180,6 +180,8 @@ pub struct DeliveryDetail {
     pub timing: Timing,
     /// Links sent as they are, without click tracking.
     pub untracked_links: Vec<String>,
+    /// 「クリックした人を記録」.
+    pub per_person_clicks: bool,
     /// When, in Japanese.
     pub timing_summary: String,
     pub status: DeliveryStatus,
@@ -251,6 +253,9 @@ pub struct DeliveryDraft {
     /// Links sent as they are, without click tracking.
     #[serde(default)]
     pub untracked_links: Vec<String>,
+    /// 「クリックした人を記録」: one push per friend, with links of their own.
+    #[serde(default)]
+    pub per_person_clicks: bool,
 }
 
 /// A delivery after a change: its id, status, new version and next occurrence.
@@ -448,7 +453,7 @@ pub async fn load_delivery(id: Option<i64>) -> Result<DeliveryEditor, AppError> 
         templates,
         can_use_templates,
         segments,
-        rule_choices: super::segments::rule_choices(&ctx).await?,
+        rule_choices: super::segments::rule_choices(&ctx, &scope).await?,
         can_edit,
         can_send: me.grants.can(Feature::Deliveries, Action::Send),
         default_date: domain::time::format(at, "%Y-%m-%d"),
@@ -494,6 +499,7 @@ pub async fn save_delivery(
         target: draft.target,
         timing: draft.timing,
         untracked_links: draft.untracked_links,
+        per_person_clicks: draft.per_person_clicks,
     };
     let scope = me.grants.scope();
     let actor = ctx.actor(&me);
@@ -714,6 +720,7 @@ fn detail(v: domain::delivery::deliveries::DeliveryView) -> DeliveryDetail {
         target: v.target,
         timing: v.timing,
         untracked_links: v.untracked_links,
+        per_person_clicks: v.per_person_clicks,
         timing_summary: v.timing_summary,
         status: v.status,
         version: v.version,

@@ -99,6 +99,8 @@ pub struct LinkFigures {
     pub clicks: String,
     /// LINE's unique clicks: a number, 「20未満」 or 「集計待ち」.
     pub unique_clicks: String,
+    /// The friends who tapped it (a delivery that recorded who clicked).
+    pub people: Option<i64>,
 }
 
 /// A row of the chart's table.
@@ -135,6 +137,29 @@ pub struct RunResults {
     /// An SVG drawn on the server (numbers and fixed labels only).
     pub chart_svg: String,
     pub chart_rows: Vec<ChartRow>,
+    /// Recorded who clicked (one push per friend).
+    pub per_person: bool,
+    /// The friends who tapped any link.
+    pub clickers: Option<i64>,
+}
+
+/// A recipient on the delivery page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecipientView {
+    pub name: String,
+    pub following: bool,
+    /// 「リンク1・リンク2」, or empty when they tapped nothing.
+    pub clicked: String,
+}
+
+/// A page of a run's recipients.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecipientsPage {
+    pub total: usize,
+    pub page: usize,
+    pub pages: usize,
+    pub per_person: bool,
+    pub rows: Vec<RecipientView>,
 }
 
 #[cfg(feature = "ssr")]
@@ -145,6 +170,7 @@ pub(crate) const RULES: &[super::rules::Rule] = {
         rule::<DeliveryHistory>(Need::Can(Feature::Deliveries, Action::View)),
         rule::<DeliveryResults>(Need::Can(Feature::Deliveries, Action::View)),
         rule::<RefreshStatistics>(Need::Can(Feature::Deliveries, Action::View)),
+        rule::<DeliveryRecipients>(Need::Can(Feature::Deliveries, Action::View)),
     ]
 };
 
@@ -199,6 +225,48 @@ pub async fn delivery_results(id: i64) -> Result<Vec<RunResults>, AppError> {
             ..results_view(r)
         })
         .collect())
+}
+
+/// A page of a run's recipients (with who clicked, for a delivery that recorded it);
+/// `clicked_only`: those who tapped a link.
+#[server(endpoint = "deliveries/recipients")]
+pub async fn delivery_recipients(
+    delivery_id: i64,
+    run_id: i64,
+    clicked_only: bool,
+    page: usize,
+) -> Result<RecipientsPage, AppError> {
+    use domain::delivery::history::{self, RECIPIENTS_PER_PAGE};
+    let (me, ctx) = crate::ssr::context::call::<DeliveryRecipients>()?;
+    let found = history::recipients(
+        ctx.db(),
+        &me.grants.scope(),
+        delivery_id,
+        run_id,
+        clicked_only,
+        page,
+    )
+    .await?;
+    Ok(RecipientsPage {
+        total: found.total,
+        page: found.page,
+        pages: found.total.div_ceil(RECIPIENTS_PER_PAGE).max(1),
+        per_person: found.per_person,
+        rows: found
+            .rows
+            .into_iter()
+            .map(|r| RecipientView {
+                name: r.name,
+                following: r.following,
+                clicked: r
+                    .clicked
+                    .iter()
+                    .map(|p| format!("リンク{p}"))
+                    .collect::<Vec<_>>()
+                    .join("・"),
+            })
+            .collect(),
+    })
 }
 
 /// 「最新の数値に更新」: asks LINE for a run's figures now, if the channel's hourly budget of
@@ -383,14 +451,18 @@ fn results_view(r: domain::delivery::history::RunReport) -> RunResults {
                 url: l.url,
                 tracked: l.tracked,
                 clicks: l.clicks.map_or_else(|| "—".into(), |n| n.to_string()),
-                unique_clicks: if without_unit {
+                // Each friend's own URL is apart for LINE: no per-URL figure to show.
+                unique_clicks: if without_unit || l.people.is_some() {
                     "—".into()
                 } else {
                     l.unique_clicks.label_ja()
                 },
+                people: l.people,
             })
             .collect(),
         chart_svg,
         chart_rows,
+        per_person: r.per_person,
+        clickers: r.clickers,
     }
 }

@@ -37,11 +37,24 @@ pub struct LanguageChoice {
     pub label: String,
 }
 
-/// What a rule can be made of: every attribute, and LINE's languages.
+/// A delivery that recorded who clicked, for the condition 「リンクのクリック」.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClickDeliveryChoice {
+    pub id: i64,
+    /// 「ごみ収集日のお知らせ（2026-11-28 10:00）」.
+    pub label: String,
+    /// (1-based position, URL).
+    pub links: Vec<(u32, String)>,
+}
+
+/// What a rule can be made of: every attribute, LINE's languages, and the caller's
+/// deliveries that recorded who clicked.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RuleChoices {
     pub attributes: Vec<AttributeChoice>,
     pub languages: Vec<LanguageChoice>,
+    #[serde(default)]
+    pub click_deliveries: Vec<ClickDeliveryChoice>,
 }
 
 /// A channel the count can be taken on.
@@ -211,11 +224,12 @@ pub async fn list_segments(channel: String) -> Result<SegmentList, AppError> {
         .count_each(db, channel_id, &selections, now)
         .await?
         .into_iter();
+    let titles = segments::delivery_titles(db, saved.iter().map(|s| &s.rule)).await?;
     let rows = saved
         .into_iter()
         .zip(problems)
         .map(|(s, problem)| SegmentRow {
-            summary: segments::describe(&s.rule, &attributes),
+            summary: segments::describe(&s.rule, &attributes, &titles),
             count: if problem.is_none() {
                 counts.next()
             } else {
@@ -269,7 +283,7 @@ pub async fn segment_editor_data(id: Option<i64>) -> Result<SegmentEditor, AppEr
             updated_at: domain::time::minutes(s.updated_at),
             updated_by: s.updated_by,
         }),
-        choices: rule_choices(&ctx).await?,
+        choices: rule_choices(&ctx, &me.grants.scope()).await?,
         channels: channels(&ctx).await?,
         departments,
         can_edit: me.grants.can(Feature::Segments, Action::Edit),
@@ -343,8 +357,8 @@ pub async fn count_delivery_audience(
 /// What the rule builder offers, for the delivery page's one-off conditions (配信 閲覧).
 #[server(endpoint = "segments/delivery_choices")]
 pub async fn delivery_rule_choices() -> Result<RuleChoices, AppError> {
-    let (_, ctx) = crate::ssr::context::call::<DeliveryRuleChoices>()?;
-    rule_choices(&ctx).await
+    let (me, ctx) = crate::ssr::context::call::<DeliveryRuleChoices>()?;
+    rule_choices(&ctx, &me.grants.scope()).await
 }
 
 /// The process's one audience index, which the delivery engine uses too: the server provides
@@ -367,8 +381,18 @@ pub(crate) fn audience_index() -> std::sync::Arc<domain::audience::index::Audien
 #[cfg(feature = "ssr")]
 pub(crate) async fn rule_choices(
     ctx: &crate::ssr::context::CallContext,
+    scope: &model::access::Scope,
 ) -> Result<RuleChoices, AppError> {
     let attributes = domain::audience::attributes::list(ctx.db()).await?;
+    let click_deliveries = domain::delivery::links::click_deliveries(ctx.db(), scope)
+        .await?
+        .into_iter()
+        .map(|d| ClickDeliveryChoice {
+            id: d.delivery_id,
+            label: format!("{}（{}）", d.title, domain::time::minutes(d.last_sent_at)),
+            links: d.links,
+        })
+        .collect();
     Ok(RuleChoices {
         attributes: attributes
             .into_iter()
@@ -397,6 +421,7 @@ pub(crate) async fn rule_choices(
                 label: (*label).to_owned(),
             })
             .collect(),
+        click_deliveries,
     })
 }
 

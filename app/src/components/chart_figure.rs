@@ -7,7 +7,7 @@ use leptos::prelude::*;
 pub fn ChartFigure(
     /// The SVG the server drew (numbers and fixed labels only, escaped there).
     svg: String,
-    caption: &'static str,
+    #[prop(into)] caption: String,
     headings: &'static [&'static str],
     /// One row of cells per point, in the order of `headings`.
     rows: Vec<Vec<String>>,

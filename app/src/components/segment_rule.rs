@@ -160,6 +160,14 @@ impl Ctx {
             "followed" => Condition::Followed {
                 range: DayRange::WithinLastDays { days: DEFAULT_DAYS },
             },
+            "click" => Condition::Clicked {
+                delivery_id: self
+                    .choices
+                    .with_untracked(|c| c.click_deliveries.first().map(|d| d.id))
+                    .unwrap_or_default(),
+                link: None,
+                clicked: true,
+            },
             _ => {
                 let id = subject
                     .strip_prefix("a:")
@@ -231,6 +239,7 @@ fn subject_of(c: &Condition) -> String {
         | Condition::Answered { attribute_id, .. } => format!("a:{attribute_id}"),
         Condition::Language { .. } => "language".into(),
         Condition::Followed { .. } => "followed".into(),
+        Condition::Clicked { .. } => "click".into(),
     }
 }
 
@@ -259,6 +268,8 @@ fn operator_of(c: &Condition) -> &'static str {
             answered: false, ..
         } => "not_answered",
         Condition::Language { .. } => "language",
+        Condition::Clicked { clicked: true, .. } => "clicked",
+        Condition::Clicked { clicked: false, .. } => "not_clicked",
     }
 }
 
@@ -267,6 +278,7 @@ enum Subject {
     Attribute(AttributeKind),
     Language,
     Followed,
+    Clicked,
 }
 
 /// The operators a subject offers: (value, label).
@@ -307,6 +319,10 @@ fn operators(subject: Subject) -> &'static [(&'static str, &'static str)] {
             ("between", "期間を指定"),
             ("within", "過去○日以内"),
             ("before", "○日より前"),
+        ],
+        Subject::Clicked => &[
+            ("clicked", "クリックした"),
+            ("not_clicked", "受け取ったが、クリックしていない"),
         ],
     }
 }
@@ -573,7 +589,7 @@ fn condition_view(ctx: Ctx, condition: &Condition, path: Vec<usize>, number: usi
     let subject = subject_of(condition);
     let op = operator_of(condition);
     let attribute = match condition {
-        Condition::Language { .. } | Condition::Followed { .. } => None,
+        Condition::Language { .. } | Condition::Followed { .. } | Condition::Clicked { .. } => None,
         Condition::Choice { attribute_id, .. }
         | Condition::Text { attribute_id, .. }
         | Condition::Number { attribute_id, .. }
@@ -585,6 +601,7 @@ fn condition_view(ctx: Ctx, condition: &Condition, path: Vec<usize>, number: usi
     let kind = match condition {
         Condition::Language { .. } => Subject::Language,
         Condition::Followed { .. } => Subject::Followed,
+        Condition::Clicked { .. } => Subject::Clicked,
         _ => Subject::Attribute(found.as_ref().map_or(AttributeKind::Text, |a| a.kind)),
     };
     let subject_id = ctx.id(&path, "subject");
@@ -604,6 +621,15 @@ fn condition_view(ctx: Ctx, condition: &Condition, path: Vec<usize>, number: usi
         }
         options.push(("language".into(), "LINEの言語設定".into()));
         options.push(("followed".into(), "友だち追加日".into()));
+        let has_clicks = ctx
+            .choices
+            .with_untracked(|c| !c.click_deliveries.is_empty());
+        if has_clicks || selected == "click" {
+            options.push((
+                "click".into(),
+                "リンクのクリック（誰がクリックしたかを記録した配信）".into(),
+            ));
+        }
         options
             .into_iter()
             .map(|(value, label)| {
@@ -695,6 +721,13 @@ fn condition_view(ctx: Ctx, condition: &Condition, path: Vec<usize>, number: usi
                                             }
                                         }
                                         Condition::Language { .. } => c.clone(),
+                                        Condition::Clicked { delivery_id, link, .. } => {
+                                            Condition::Clicked {
+                                                delivery_id: *delivery_id,
+                                                link: *link,
+                                                clicked: value == "clicked",
+                                            }
+                                        }
                                         _ => with_operator(Some(c), attribute_id, &value),
                                     };
                                     *c = next;
@@ -949,6 +982,7 @@ fn values_view(
         }
         "age" => age_view(ctx, path),
         "language" => language_boxes(ctx, path, title),
+        "clicked" | "not_clicked" => click_view(ctx, path),
         "empty" => view! { <p class="hint rule-suffix">"値が入っていない友だち"</p> }.into_any(),
         "answered" => {
             view! { <p class="hint rule-suffix">"何か値が入っている友だち"</p> }.into_any()
@@ -958,6 +992,97 @@ fn values_view(
         }
         _ => ().into_any(),
     }
+}
+
+/// 「リンクのクリック」: which delivery (one that recorded who clicked) and which of its links.
+fn click_view(ctx: Ctx, path: Vec<usize>) -> AnyView {
+    let deliveries = ctx.choices.with_untracked(|c| c.click_deliveries.clone());
+    let (delivery_id, link_id) = (ctx.id(&path, "delivery"), ctx.id(&path, "link"));
+    let readonly = ctx.readonly;
+    let p_get = path.clone();
+    let chosen = Signal::derive(move || {
+        ctx.condition(&p_get, |c| match c {
+            Condition::Clicked {
+                delivery_id, link, ..
+            } => (*delivery_id, *link),
+            _ => (0, None),
+        })
+        .unwrap_or((0, None))
+    });
+    let (p_delivery, p_link) = (path.clone(), path);
+    let mut delivery_options: Vec<(i64, String)> =
+        deliveries.iter().map(|d| (d.id, d.label.clone())).collect();
+    let current = chosen.get_untracked().0;
+    if !delivery_options.iter().any(|(id, _)| *id == current) {
+        delivery_options.insert(0, (current, format!("（見つからない配信 ID {current}）")));
+    }
+    let links_of = move |id: i64| {
+        deliveries
+            .iter()
+            .find(|d| d.id == id)
+            .map(|d| d.links.clone())
+            .unwrap_or_default()
+    };
+    view! {
+        <div class="field">
+            <label for=delivery_id.clone()>"配信"</label>
+            <select
+                id=delivery_id
+                disabled=move || readonly.get()
+                prop:value=move || chosen.get().0.to_string()
+                on:change=move |ev| {
+                    let id = event_target_value(&ev).parse().unwrap_or_default();
+                    ctx.edit_condition(
+                        &p_delivery,
+                        |c| {
+                            if let Condition::Clicked { delivery_id, link, .. } = c {
+                                *delivery_id = id;
+                                *link = None;
+                            }
+                        },
+                    );
+                }
+            >
+                {delivery_options
+                    .into_iter()
+                    .map(|(id, label)| view! { <option value=id.to_string()>{label}</option> })
+                    .collect_view()}
+            </select>
+        </div>
+        <div class="field">
+            <label for=link_id.clone()>"リンク"</label>
+            <select
+                id=link_id
+                disabled=move || readonly.get()
+                prop:value=move || chosen.get().1.map(|n| n.to_string()).unwrap_or_default()
+                on:change=move |ev| {
+                    let link = event_target_value(&ev).parse().ok();
+                    ctx.edit_condition(
+                        &p_link,
+                        |c| {
+                            if let Condition::Clicked { link: l, .. } = c {
+                                *l = link;
+                            }
+                        },
+                    );
+                }
+            >
+                <option value="">"いずれかのリンク"</option>
+                {move || {
+                    links_of(chosen.get().0)
+                        .into_iter()
+                        .map(|(n, url)| {
+                            view! {
+                                <option value=n
+                                    .to_string()>{format!("リンク{n}: {url}")}</option>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </select>
+        </div>
+    }
+    .into_any()
 }
 
 fn choice_boxes(ctx: Ctx, path: Vec<usize>, options: Vec<(i64, String)>, title: &str) -> AnyView {

@@ -139,6 +139,57 @@ fn Activity(a: ActivityView) -> AnyView {
                     .collect()
                 test_id="friends-chart"
             />
+            {match a.line {
+                Some(line) => {
+                    view! {
+                        <h3>"LINE の統計"</h3>
+                        <dl class="stats" data-testid="line-followers">
+                            <div class="stat">
+                                <dt>"友だち数（累計）"</dt>
+                                <dd data-testid="line-followers-count">{line.followers}</dd>
+                            </div>
+                            <div class="stat">
+                                <dt>"ターゲットリーチ"</dt>
+                                <dd>{line.targeted_reaches}</dd>
+                            </div>
+                            <div class="stat">
+                                <dt>"ブロック数"</dt>
+                                <dd>{line.blocks}</dd>
+                            </div>
+                        </dl>
+                        <ChartFigure
+                            svg=line.chart_svg
+                            caption=format!(
+                                "LINE が集計した {} 時点までの日別の数です（友だち数は初めて追加した人の累計で、ブロックしても減りません。ターゲットリーチは属性で絞り込んで配信できる人数です）。",
+                                line.day,
+                            )
+                            headings=&[
+                                "日付",
+                                "友だち数",
+                                "ターゲットリーチ",
+                                "ブロック数",
+                            ]
+                            rows=line
+                                .days
+                                .into_iter()
+                                .map(|(day, f, t, b)| {
+                                    vec![day, f.to_string(), t.to_string(), b.to_string()]
+                                })
+                                .collect()
+                            test_id="line-followers-chart"
+                        />
+                    }
+                        .into_any()
+                }
+                None => {
+                    view! {
+                        <p class="hint" data-testid="line-followers-pending">
+                            "LINE の統計（友だち数・ターゲットリーチ・ブロック数）は、LINE が前日分を集計したあとに自動で取得して、ここに表示します。"
+                        </p>
+                    }
+                        .into_any()
+                }
+            }}
         </section>
         {a
             .latest

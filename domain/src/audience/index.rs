@@ -378,42 +378,42 @@ impl Snapshot {
 
 impl Snapshot {
     /// The friends of a delivery's audience: following `channel_id`, in the selection.
-    fn selected(&self, channel_id: i64, selection: &Selection, today: NaiveDate) -> Bits {
+    fn selected(&self, channel_id: i64, selection: &Selection, at: &At) -> Bits {
         let all = self.following.get(&channel_id).cloned().unwrap_or_default();
         let mut result = if selection.all_friends {
             all.clone()
         } else {
             let mut any = Bits::default();
             for rule in &selection.include {
-                any.or(&self.rule(rule, &all, today));
+                any.or(&self.rule(rule, &all, at));
             }
             any.and(&all);
             any
         };
         for rule in &selection.exclude {
-            result.and_not(&self.rule(rule, &all, today));
+            result.and_not(&self.rule(rule, &all, at));
         }
         result
     }
 
     /// The friends matching `rule`, within `all` (the channel's following friends: what NOT
     /// and "none of" take their complement in).
-    fn rule(&self, rule: &Rule, all: &Bits, today: NaiveDate) -> Bits {
+    fn rule(&self, rule: &Rule, all: &Bits, at: &At) -> Bits {
         match rule {
-            Rule::Condition(condition) => self.condition(condition, all, today),
+            Rule::Condition(condition) => self.condition(condition, all, at),
             Rule::Group(group) => {
                 let mut result = match group.join {
                     Join::All => {
                         let mut result = all.clone();
                         for member in &group.rules {
-                            result.and(&self.rule(member, all, today));
+                            result.and(&self.rule(member, all, at));
                         }
                         result
                     }
                     Join::Any => {
                         let mut result = Bits::default();
                         for member in &group.rules {
-                            result.or(&self.rule(member, all, today));
+                            result.or(&self.rule(member, all, at));
                         }
                         result.and(all);
                         result
@@ -429,8 +429,9 @@ impl Snapshot {
         }
     }
 
-    fn condition(&self, condition: &rule::Condition, all: &Bits, today: NaiveDate) -> Bits {
+    fn condition(&self, condition: &rule::Condition, all: &Bits, at: &At) -> Bits {
         use rule::Condition as C;
+        let today = at.today;
         let empty = Bits::default();
         // `all` without the friends in `bits`.
         let without = |bits: &Bits| {
@@ -546,6 +547,19 @@ impl Snapshot {
                 Bits::from_column(&self.language, |code| wanted.contains(&code))
             }
             C::Followed { range } => days_in(&self.followed, range),
+            C::Clicked {
+                delivery_id,
+                link,
+                clicked,
+            } => match at.clicks.get(&(*delivery_id, *link)) {
+                None => empty,
+                Some(found) if *clicked => found.clicked.clone(),
+                Some(found) => {
+                    let mut result = found.received.clone();
+                    result.and_not(&found.clicked);
+                    result
+                }
+            },
         }
     }
 }
@@ -583,6 +597,75 @@ async fn attributes_stamp(db: &impl ConnectionTrait) -> DomainResult<AttributesS
         .unwrap_or((0, None));
     let options = attribute_option::Entity::find().count(db).await?;
     Ok((count as u64, latest, options))
+}
+
+/// What a selection is evaluated against besides the snapshot: the day (ages and relative
+/// days) and the friends who clicked and received the deliveries its click conditions name
+/// (read from the database for each evaluation: clicks are not in the snapshot).
+struct At {
+    today: NaiveDate,
+    clicks: HashMap<(i64, Option<u32>), Clickers>,
+}
+
+/// Of one click condition's delivery (and link): who tapped, and who received it.
+struct Clickers {
+    clicked: Bits,
+    received: Bits,
+}
+
+impl At {
+    async fn of(
+        db: &impl ConnectionTrait,
+        selections: &[Selection],
+        now: DateTime,
+    ) -> DomainResult<At> {
+        let mut wanted = HashSet::new();
+        for selection in selections {
+            for rule in selection.include.iter().chain(&selection.exclude) {
+                click_conditions(rule, &mut wanted);
+            }
+        }
+        let mut clicks = HashMap::new();
+        for (delivery_id, link) in wanted {
+            let bits = |ids: Vec<i64>| {
+                let mut bits = Bits::default();
+                for id in ids {
+                    if let Ok(id) = usize::try_from(id) {
+                        bits.set(id, true);
+                    }
+                }
+                bits
+            };
+            clicks.insert(
+                (delivery_id, link),
+                Clickers {
+                    clicked: bits(crate::delivery::links::clickers(db, delivery_id, link).await?),
+                    received: bits(crate::delivery::links::recipients(db, delivery_id).await?),
+                },
+            );
+        }
+        Ok(At {
+            today: crate::time::day_of(now),
+            clicks,
+        })
+    }
+}
+
+/// The (delivery, link) of every click condition in `rule`.
+fn click_conditions(rule: &Rule, into: &mut HashSet<(i64, Option<u32>)>) {
+    match rule {
+        Rule::Condition(rule::Condition::Clicked {
+            delivery_id, link, ..
+        }) => {
+            into.insert((*delivery_id, *link));
+        }
+        Rule::Condition(_) => {}
+        Rule::Group(group) => {
+            for member in &group.rules {
+                click_conditions(member, into);
+            }
+        }
+    }
 }
 
 impl AudienceIndex {
@@ -632,8 +715,8 @@ impl AudienceIndex {
         selection: &Selection,
         now: DateTime,
     ) -> DomainResult<u64> {
-        let today = crate::time::day_of(now);
-        self.with_snapshot(db, |s| s.selected(channel_id, selection, today).count())
+        let at = At::of(db, std::slice::from_ref(selection), now).await?;
+        self.with_snapshot(db, |s| s.selected(channel_id, selection, &at).count())
             .await
     }
 
@@ -646,9 +729,9 @@ impl AudienceIndex {
         now: DateTime,
         limit: usize,
     ) -> DomainResult<Vec<i64>> {
-        let today = crate::time::day_of(now);
+        let at = At::of(db, std::slice::from_ref(selection), now).await?;
         self.with_snapshot(db, |s| {
-            s.selected(channel_id, selection, today)
+            s.selected(channel_id, selection, &at)
                 .ones_desc()
                 .take(limit)
                 .filter_map(|id| i64::try_from(id).ok())
@@ -665,11 +748,11 @@ impl AudienceIndex {
         selections: &[Selection],
         now: DateTime,
     ) -> DomainResult<Vec<u64>> {
-        let today = crate::time::day_of(now);
+        let at = At::of(db, selections, now).await?;
         self.with_snapshot(db, |s| {
             selections
                 .iter()
-                .map(|selection| s.selected(channel_id, selection, today).count())
+                .map(|selection| s.selected(channel_id, selection, &at).count())
                 .collect()
         })
         .await
@@ -685,9 +768,9 @@ impl AudienceIndex {
         now: DateTime,
         limit: usize,
     ) -> DomainResult<(u64, Vec<i64>)> {
-        let today = crate::time::day_of(now);
+        let at = At::of(db, std::slice::from_ref(selection), now).await?;
         self.with_snapshot(db, |s| {
-            let bits = s.selected(channel_id, selection, today);
+            let bits = s.selected(channel_id, selection, &at);
             let sample = bits
                 .ones_desc()
                 .take(limit)
@@ -706,9 +789,9 @@ impl AudienceIndex {
         selection: &Selection,
         now: DateTime,
     ) -> DomainResult<Vec<i64>> {
-        let today = crate::time::day_of(now);
+        let at = At::of(db, std::slice::from_ref(selection), now).await?;
         self.with_snapshot(db, |s| {
-            s.selected(channel_id, selection, today)
+            s.selected(channel_id, selection, &at)
                 .ones()
                 .filter_map(|id| i64::try_from(id).ok())
                 .collect()
@@ -726,9 +809,9 @@ impl AudienceIndex {
         now: DateTime,
         candidates: &[i64],
     ) -> DomainResult<Vec<i64>> {
-        let today = crate::time::day_of(now);
+        let at = At::of(db, std::slice::from_ref(selection), now).await?;
         self.with_snapshot(db, |s| {
-            let bits = s.selected(channel_id, selection, today);
+            let bits = s.selected(channel_id, selection, &at);
             candidates
                 .iter()
                 .copied()

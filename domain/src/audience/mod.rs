@@ -5,6 +5,7 @@
 //! - [`values`]: each friend's values, their history, and conditions that select friends.
 //! - [`attribute_csv`]: import and export of values as CSV files.
 //! - [`index`]: the in-memory audience index that counts matching friends fast.
+//! - [`follower_statistics`]: LINE's friend counts per day, for the dashboard.
 //!
 //! - [`segments`]: saved segments (trees of conditions) and the audience of a delivery.
 //! - [`test_recipients`]: the friends who receive test deliveries.
@@ -13,6 +14,7 @@
 
 pub mod attribute_csv;
 pub mod attributes;
+pub mod follower_statistics;
 pub mod friends;
 pub mod index;
 pub mod segments;

@@ -429,6 +429,16 @@ impl<'a> Checker<'a> {
                     self.problem(None, format!("友だち追加日：{message}"));
                 }
             }
+            Condition::Clicked {
+                delivery_id, link, ..
+            } => {
+                if *delivery_id <= 0 {
+                    self.problem(None, "リンクのクリック：配信を選んでください。");
+                }
+                if link.is_some_and(|n| n == 0 || n as usize > crate::delivery::links::MAX_LINKS) {
+                    self.problem(None, "リンクのクリック：リンクを選び直してください。");
+                }
+            }
         }
     }
 }
@@ -498,9 +508,19 @@ pub(crate) fn day_bounds(range: &DayRange, today: NaiveDate) -> (i32, i32) {
 
 /// A rule as staff read it in lists and confirmations: 「お住まいの地区：那加（いずれかを含む）
 /// かつ 受け取りたい情報：子育て・教育（いずれかを含む）」.
-pub fn describe(rule: &Rule, attributes: &[Attribute]) -> String {
+/// `deliveries`: the titles of the deliveries that click conditions name
+/// ([`delivery_titles`]).
+pub fn describe(
+    rule: &Rule,
+    attributes: &[Attribute],
+    deliveries: &HashMap<i64, String>,
+) -> String {
     let by_id: HashMap<i64, &Attribute> = attributes.iter().map(|a| (a.id, a)).collect();
-    let text = describe_rule(rule, &by_id, true);
+    let names = Names {
+        attributes: by_id,
+        deliveries,
+    };
+    let text = describe_rule(rule, &names, true);
     if text.is_empty() {
         "（条件なし）".into()
     } else {
@@ -508,9 +528,43 @@ pub fn describe(rule: &Rule, attributes: &[Attribute]) -> String {
     }
 }
 
-fn describe_rule(rule: &Rule, attributes: &HashMap<i64, &Attribute>, root: bool) -> String {
+/// What a description names: attributes and deliveries by id.
+struct Names<'a> {
+    attributes: HashMap<i64, &'a Attribute>,
+    deliveries: &'a HashMap<i64, String>,
+}
+
+/// The titles of the deliveries that the click conditions of `rules` name (for [`describe`]).
+pub async fn delivery_titles<'a>(
+    db: &impl ConnectionTrait,
+    rules: impl IntoIterator<Item = &'a Rule>,
+) -> DomainResult<HashMap<i64, String>> {
+    fn ids(rule: &Rule, into: &mut Vec<i64>) {
+        match rule {
+            Rule::Condition(Condition::Clicked { delivery_id, .. }) => into.push(*delivery_id),
+            Rule::Condition(_) => {}
+            Rule::Group(g) => g.rules.iter().for_each(|r| ids(r, into)),
+        }
+    }
+    let mut wanted = Vec::new();
+    for rule in rules {
+        ids(rule, &mut wanted);
+    }
+    if wanted.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(delivery::Entity::find()
+        .filter(delivery::Column::Id.is_in(wanted))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|d| (d.id, d.title))
+        .collect())
+}
+
+fn describe_rule(rule: &Rule, names: &Names<'_>, root: bool) -> String {
     match rule {
-        Rule::Condition(c) => describe_condition(c, attributes),
+        Rule::Condition(c) => describe_condition(c, names),
         Rule::Group(Group {
             join,
             negate,
@@ -522,7 +576,7 @@ fn describe_rule(rule: &Rule, attributes: &HashMap<i64, &Attribute>, root: bool)
             };
             let inner = rules
                 .iter()
-                .map(|r| describe_rule(r, attributes, false))
+                .map(|r| describe_rule(r, names, false))
                 .collect::<Vec<_>>()
                 .join(joiner);
             if *negate {
@@ -536,7 +590,8 @@ fn describe_rule(rule: &Rule, attributes: &HashMap<i64, &Attribute>, root: bool)
     }
 }
 
-fn describe_condition(c: &Condition, attributes: &HashMap<i64, &Attribute>) -> String {
+fn describe_condition(c: &Condition, names: &Names<'_>) -> String {
+    let attributes = &names.attributes;
     let label = |id: &i64| {
         attributes
             .get(id)
@@ -622,6 +677,22 @@ fn describe_condition(c: &Condition, attributes: &HashMap<i64, &Attribute>) -> S
                 .join("・")
         ),
         Condition::Followed { range } => format!("友だち追加日：{}", describe_range(range)),
+        Condition::Clicked {
+            delivery_id,
+            link,
+            clicked,
+        } => {
+            let title = names
+                .deliveries
+                .get(delivery_id)
+                .map_or_else(|| "（削除された配信）".to_owned(), |t| format!("「{t}」"));
+            let link = link.map_or_else(|| "いずれかのリンク".to_owned(), |n| format!("リンク{n}"));
+            if *clicked {
+                format!("配信{title}の{link}をクリックした")
+            } else {
+                format!("配信{title}を受け取り、{link}をクリックしていない")
+            }
+        }
     }
 }
 

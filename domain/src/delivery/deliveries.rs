@@ -58,6 +58,8 @@ pub struct DeliveryInput {
     pub timing: Timing,
     /// Links of the messages staff chose not to track (`delivery::links`): sent as they are.
     pub untracked_links: Vec<String>,
+    /// 「クリックした人を記録」: one push per friend, with links of their own.
+    pub per_person_clicks: bool,
 }
 
 /// One occurrence of a delivery (a run) and how sending it went.
@@ -84,7 +86,7 @@ pub struct RunView {
     pub note: Option<String>,
     /// Staff asked to stop it; batches not yet sent will not be.
     pub stop_requested: bool,
-    /// An estimate while it sends, from the pace so far (at most LINE's multicast rate).
+    /// An estimate while it sends, from the pace so far (at most LINE's rate).
     pub seconds_left: Option<u64>,
     /// LINE's errors, one per refused batch (Japanese), the same error once.
     pub errors: Vec<String>,
@@ -133,6 +135,8 @@ pub struct DeliveryView {
     pub timing: Timing,
     /// Links sent as they are, without click tracking.
     pub untracked_links: Vec<String>,
+    /// Records who clicked (sent one push per friend).
+    pub per_person_clicks: bool,
     /// 「毎週 火・金 07:00（2026-12-01〜2027-03-31、除外 2日）」.
     pub timing_summary: String,
     pub status: DeliveryStatus,
@@ -525,7 +529,10 @@ pub async fn progress(
     id: i64,
 ) -> DomainResult<(DeliveryStatus, Vec<RunView>)> {
     let row = find_in_scope(db, scope, id).await?;
-    Ok((row.status, runs_of(db, row.id).await?))
+    Ok((
+        row.status,
+        runs_of(db, row.id, row.per_person_clicks).await?,
+    ))
 }
 
 /// The links of `row` staff chose not to track.
@@ -559,7 +566,7 @@ pub(crate) async fn view_of(
     let channel = line_channel::Entity::find_by_id(row.channel_id)
         .one(db)
         .await?;
-    let runs = runs_of(db, row.id).await?;
+    let runs = runs_of(db, row.id, row.per_person_clicks).await?;
     let tests = tests_of(db, row.id).await?;
     Ok(DeliveryView {
         id: row.id,
@@ -576,6 +583,7 @@ pub(crate) async fn view_of(
         messages,
         timing_summary: timing::summary_ja(&timing),
         untracked_links,
+        per_person_clicks: row.per_person_clicks,
         target,
         timing,
         status: row.status,
@@ -631,7 +639,11 @@ pub(crate) async fn tally(db: &impl ConnectionTrait, run_id: i64) -> DomainResul
     Ok(t)
 }
 
-async fn runs_of(db: &impl ConnectionTrait, delivery_id: i64) -> DomainResult<Vec<RunView>> {
+async fn runs_of(
+    db: &impl ConnectionTrait,
+    delivery_id: i64,
+    per_person: bool,
+) -> DomainResult<Vec<RunView>> {
     let runs = delivery_run::Entity::find()
         .filter(delivery_run::Column::DeliveryId.eq(delivery_id))
         .order_by_desc(delivery_run::Column::OccurrenceAt)
@@ -659,10 +671,13 @@ async fn runs_of(db: &impl ConnectionTrait, delivery_id: i64) -> DomainResult<Ve
             (t.pending, t.cancelled + unstored)
         };
         let seconds_left = sending.then(|| {
+            // A per-person run sends a request per friend.
+            let per_request = if per_person { 1 } else { engine::BATCH as i64 };
             engine::seconds_left(
-                t.pending_batches + (unstored + engine::BATCH as i64 - 1) / engine::BATCH as i64,
+                t.pending_batches + (unstored + per_request - 1) / per_request,
                 t.sent_batches,
                 run.started_at.map(|s| now - s),
+                per_person,
             )
         });
         views.push(RunView {
@@ -778,6 +793,7 @@ pub async fn create(
         target: Set(json_of(&input.target, "target")?),
         timing: Set(json_of(&input.timing, "timing")?),
         untracked_links: Set(untracked_json(&input.untracked_links)?),
+        per_person_clicks: Set(input.per_person_clicks),
         status: Set(DeliveryStatus::Draft),
         version: Set(1),
         next_at: Set(None),
@@ -871,6 +887,10 @@ pub async fn update(
             delivery::Column::UntrackedLinks,
             Expr::value(untracked_json(&input.untracked_links)?),
         )
+        .col_expr(
+            delivery::Column::PerPersonClicks,
+            Expr::value(input.per_person_clicks),
+        )
         .col_expr(delivery::Column::Version, Expr::value(new_version))
         .col_expr(delivery::Column::NextAt, Expr::value(next_at))
         .col_expr(delivery::Column::UpdatedAt, Expr::value(now))
@@ -919,6 +939,7 @@ pub async fn copy(
         target: Set(source.target.clone()),
         timing: Set(source.timing.clone()),
         untracked_links: Set(source.untracked_links.clone()),
+        per_person_clicks: Set(source.per_person_clicks),
         status: Set(DeliveryStatus::Draft),
         version: Set(1),
         next_at: Set(None),

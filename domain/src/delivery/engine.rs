@@ -51,9 +51,6 @@ use crate::{DateTime, DomainError, DomainResult};
 pub const BATCH: usize = 500;
 /// How often a sending run looks whether staff asked to stop it.
 const STOP_CHECK: Duration = Duration::from_millis(250);
-/// LINE's published multicast rate: the fastest a run can go, for the time left.
-const LINE_MULTICAST_PER_SECOND: f64 = 200.0;
-
 /// Where the engine finds each channel's [`Messenger`]: in the server, the channels' Messaging
 /// API clients (LINE's or the sandbox's); in tests, a scripted LINE.
 pub trait MessengerSource: Send + Sync + 'static {
@@ -166,9 +163,20 @@ pub async fn enqueue(
     .await
 }
 
-/// Seconds left for `pending_batches`, at the pace so far (never faster than LINE's limit).
-pub fn seconds_left(pending_batches: i64, sent_batches: i64, elapsed: Option<TimeDelta>) -> u64 {
-    let fastest = 1.0 / LINE_MULTICAST_PER_SECOND;
+/// Seconds left for `pending_batches` (pushes, for a run that records who clicked), at the
+/// pace so far (never faster than LINE's limit).
+pub fn seconds_left(
+    pending_batches: i64,
+    sent_batches: i64,
+    elapsed: Option<TimeDelta>,
+    per_person: bool,
+) -> u64 {
+    let class = if per_person {
+        line::rate::RateClass::Push
+    } else {
+        line::rate::RateClass::Multicast
+    };
+    let fastest = 1.0 / class.per_second();
     let per_batch = match elapsed {
         Some(e) if sent_batches > 0 => {
             (e.num_milliseconds() as f64 / 1000.0 / sent_batches as f64).max(fastest)
@@ -431,6 +439,7 @@ async fn prepare<S: MessengerSource>(
         &messages,
         &deliveries::untracked_links_of(d),
         &settings.public_base,
+        d.per_person_clicks.then(links::new_person_key).as_deref(),
         now,
     )
     .await?;
@@ -538,7 +547,7 @@ async fn send_run<S: MessengerSource>(
     let stager = if run.prepared || run.stop_requested {
         None
     } else {
-        stager_of(db, d, &run, settings.stage_batches).await?
+        stager_of(db, d, &run, settings).await?
     };
     if !pending.is_empty() || stager.is_some() {
         let Some(messenger) = ctx.line.messenger(d.channel_id) else {
@@ -590,7 +599,7 @@ async fn stager_of(
     db: &DatabaseConnection,
     d: &delivery::Model,
     run: &delivery_run::Model,
-    group: usize,
+    settings: &DeliverySettings,
 ) -> DomainResult<Option<staging::Stager>> {
     let Some(audience) = delivery_run_audience::Entity::find_by_id(run.id)
         .one(db)
@@ -605,13 +614,15 @@ async fn stager_of(
         .ok_or_else(|| DomainError::Internal(format!("run {} has no content", run.id)))?;
     let messages = serde_json::from_str(&content.messages)
         .map_err(|e| DomainError::Internal(format!("run {} messages: {e}", run.id)))?;
+    let personal = links::Personal::of(&links::of_run(db, run.id).await?, &settings.public_base);
     Ok(Some(staging::Stager {
         run_id: run.id,
         channel_id: d.channel_id,
         friend_ids: staging::decode_ids(&audience.friend_ids)?,
         messages,
         unit: content.aggregation_unit,
-        group,
+        group: settings.stage_batches,
+        personal,
     }))
 }
 

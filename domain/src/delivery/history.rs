@@ -460,6 +460,170 @@ pub async fn clicks_by_link(
     Ok(counts)
 }
 
+/// The friends who tapped each link (per-person codes only; links without any are absent).
+async fn people_by_link(
+    db: &impl ConnectionTrait,
+    link_ids: &[i64],
+) -> DomainResult<HashMap<i64, i64>> {
+    let mut counts = HashMap::new();
+    for chunk in link_ids.chunks(500) {
+        let rows: Vec<(i64, i64)> = link_click::Entity::find()
+            .select_only()
+            .column(link_click::Column::LinkId)
+            .column_as(
+                Expr::col(link_click::Column::FriendId).count_distinct(),
+                "people",
+            )
+            .filter(link_click::Column::LinkId.is_in(chunk.iter().copied()))
+            .filter(link_click::Column::FriendId.is_not_null())
+            .group_by(link_click::Column::LinkId)
+            .into_tuple()
+            .all(db)
+            .await?;
+        counts.extend(rows);
+    }
+    Ok(counts)
+}
+
+/// Per friend who tapped a link of run `run_id` with their own code: the links' positions.
+async fn clicked_friends(
+    db: &impl ConnectionTrait,
+    run_id: i64,
+) -> DomainResult<HashMap<i64, Vec<i32>>> {
+    let positions: HashMap<i64, i32> = links::of_run(db, run_id)
+        .await?
+        .into_iter()
+        .map(|l| (l.id, l.position))
+        .collect();
+    let rows: Vec<(i64, i64)> = link_click::Entity::find()
+        .select_only()
+        .column(link_click::Column::FriendId)
+        .column(link_click::Column::LinkId)
+        .distinct()
+        .filter(link_click::Column::LinkId.is_in(positions.keys().copied()))
+        .filter(link_click::Column::FriendId.is_not_null())
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut by_friend: HashMap<i64, Vec<i32>> = HashMap::new();
+    for (friend_id, link_id) in rows {
+        if let Some(p) = positions.get(&link_id) {
+            by_friend.entry(friend_id).or_default().push(*p);
+        }
+    }
+    for list in by_friend.values_mut() {
+        list.sort_unstable();
+    }
+    Ok(by_friend)
+}
+
+/// Recipients shown per page on the delivery page.
+pub const RECIPIENTS_PER_PAGE: usize = 50;
+
+/// A recipient of a run as the delivery page lists them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Recipient {
+    pub friend_id: i64,
+    /// LINE's display name (「（名前なし）」 when LINE did not tell).
+    pub name: String,
+    /// Still a friend (not blocked since).
+    pub following: bool,
+    /// Positions of the links they tapped (a run that recorded who clicked).
+    pub clicked: Vec<i32>,
+}
+
+/// A page of a run's recipients.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Recipients {
+    /// Recipients (or clickers, with `clicked_only`) in all.
+    pub total: usize,
+    pub page: usize,
+    pub rows: Vec<Recipient>,
+    pub per_person: bool,
+}
+
+/// The recipients of run `run_id` of delivery `delivery_id` (in `scope`), as fixed when it
+/// started, in friend order; `clicked_only`: those who tapped a link with their own code.
+pub async fn recipients(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    delivery_id: i64,
+    run_id: i64,
+    clicked_only: bool,
+    page: usize,
+) -> DomainResult<Recipients> {
+    let not_found = || DomainError::NotFound("配信が見つかりません。".into());
+    delivery::Entity::find_by_id(delivery_id)
+        .filter(scope.condition(delivery::Column::DepartmentId))
+        .one(db)
+        .await?
+        .ok_or_else(not_found)?;
+    delivery_run::Entity::find_by_id(run_id)
+        .filter(delivery_run::Column::DeliveryId.eq(delivery_id))
+        .one(db)
+        .await?
+        .ok_or_else(not_found)?;
+    let ids = match crate::entities::delivery_run_audience::Entity::find_by_id(run_id)
+        .one(db)
+        .await?
+    {
+        Some(audience) => super::staging::decode_ids(&audience.friend_ids)?,
+        None => Vec::new(),
+    };
+    let per_person = links::of_run(db, run_id)
+        .await?
+        .iter()
+        .any(|l| l.person_key.is_some());
+    let mut clicked = if per_person {
+        clicked_friends(db, run_id).await?
+    } else {
+        HashMap::new()
+    };
+    let ids: Vec<i64> = if clicked_only {
+        ids.into_iter()
+            .filter(|id| clicked.contains_key(id))
+            .collect()
+    } else {
+        ids
+    };
+    let pages = ids.len().div_ceil(RECIPIENTS_PER_PAGE).max(1);
+    let page = page.clamp(1, pages);
+    let shown: Vec<i64> = ids
+        .iter()
+        .copied()
+        .skip((page - 1) * RECIPIENTS_PER_PAGE)
+        .take(RECIPIENTS_PER_PAGE)
+        .collect();
+    let friends: HashMap<i64, crate::entities::friend::Model> =
+        crate::entities::friend::Entity::find()
+            .filter(crate::entities::friend::Column::Id.is_in(shown.iter().copied()))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|f| (f.id, f))
+            .collect();
+    let rows = shown
+        .into_iter()
+        .map(|id| {
+            let f = friends.get(&id);
+            Recipient {
+                friend_id: id,
+                name: f
+                    .and_then(|f| f.display_name.clone())
+                    .unwrap_or_else(|| "（名前なし）".into()),
+                following: f.is_some_and(|f| f.status == model::status::FriendStatus::Following),
+                clicked: clicked.remove(&id).unwrap_or_default(),
+            }
+        })
+        .collect();
+    Ok(Recipients {
+        total: ids.len(),
+        page,
+        rows,
+        per_person,
+    })
+}
+
 async fn segment_names(db: &impl ConnectionTrait) -> DomainResult<HashMap<i64, String>> {
     Ok(segment::Entity::find()
         .all(db)
@@ -511,6 +675,8 @@ pub struct LinkReport {
     pub clicks: Option<i64>,
     /// LINE's unique clicks of this URL.
     pub unique_clicks: Figure,
+    /// The friends who tapped it, for a run that recorded who clicked.
+    pub people: Option<i64>,
 }
 
 /// A point of a run's chart: LINE's opens at a fetch, our clicks by then.
@@ -545,6 +711,10 @@ pub struct RunReport {
     pub last_error: Option<String>,
     /// The messages as sent (tracked links in place).
     pub messages: Vec<line::message::Message>,
+    /// Sent one push per friend with links of their own: who clicked is known.
+    pub per_person: bool,
+    /// The friends who tapped any link (a run that recorded who clicked).
+    pub clickers: Option<i64>,
 }
 
 /// A delivery's results: its sent runs, newest first.
@@ -591,6 +761,12 @@ pub async fn report(
         let tracked = links::of_run(db, run.id).await?;
         let link_ids: Vec<i64> = tracked.iter().map(|l| l.id).collect();
         let counts = clicks_by_link(db, &link_ids).await?;
+        let per_person = tracked.iter().any(|l| l.person_key.is_some());
+        let people = if per_person {
+            people_by_link(db, &link_ids).await?
+        } else {
+            HashMap::new()
+        };
         let line_clicks = |url_matches: &dyn Fn(&str) -> bool| -> Figure {
             let value = detail.as_ref().and_then(|d| {
                 d.clicks
@@ -610,7 +786,17 @@ pub async fn report(
                     url: l.url.clone(),
                     tracked: true,
                     clicks: Some(counts.get(&l.id).copied().unwrap_or(0)),
-                    unique_clicks: line_clicks(&|u: &str| u.ends_with(&suffix)),
+                    // Each friend's own URL is a URL apart for LINE: its per-URL figures say
+                    // nothing then (the people column does).
+                    unique_clicks: if l.person_key.is_some() {
+                        Figure::NotYet
+                    } else {
+                        line_clicks(&|u: &str| u.ends_with(&suffix))
+                    },
+                    people: l
+                        .person_key
+                        .is_some()
+                        .then(|| people.get(&l.id).copied().unwrap_or(0)),
                 }
             })
             .collect();
@@ -635,6 +821,7 @@ pub async fn report(
                 url: found.url,
                 tracked: false,
                 clicks: None,
+                people: None,
             });
         }
         let click_times: Vec<DateTime> = if link_ids.is_empty() {
@@ -706,6 +893,12 @@ pub async fn report(
             is_final: s.is_some_and(|s| s.is_final),
             last_error: s.and_then(|s| s.last_error.clone()),
             messages,
+            per_person,
+            clickers: if per_person {
+                Some(i64::try_from(clicked_friends(db, run.id).await?.len()).unwrap_or(0))
+            } else {
+                None
+            },
         });
     }
     let sandbox = channels(db)

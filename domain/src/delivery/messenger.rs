@@ -7,7 +7,8 @@
 use std::future::Future;
 
 use line::api::{
-    MulticastRequest, Profile, PushRequest, ReplyRequest, SentMessagesResponse, StatisticsPerUnit,
+    MulticastRequest, NumberOfFollowers, Profile, PushRequest, ReplyRequest, SentMessagesResponse,
+    StatisticsPerUnit,
 };
 use line::client::{Client, ClientError, RetryKey, SendOutcome};
 
@@ -45,6 +46,13 @@ pub trait Messenger: Send + Sync {
         from: &str,
         to: &str,
     ) -> impl Future<Output = Result<StatisticsPerUnit, ClientError>> + Send;
+
+    /// The account's friends as of `date` (`yyyyMMdd`, Japan): one insight call, never retried
+    /// (`audience::follower_statistics`).
+    fn followers(
+        &self,
+        date: &str,
+    ) -> impl Future<Output = Result<NumberOfFollowers, ClientError>> + Send;
 }
 
 impl Messenger for Client {
@@ -82,5 +90,12 @@ impl Messenger for Client {
         to: &str,
     ) -> impl Future<Output = Result<StatisticsPerUnit, ClientError>> + Send {
         Client::statistics_per_unit(self, unit, from, to)
+    }
+
+    fn followers(
+        &self,
+        date: &str,
+    ) -> impl Future<Output = Result<NumberOfFollowers, ClientError>> + Send {
+        Client::followers(self, date)
     }
 }

@@ -103,29 +103,33 @@ pub async fn enqueue_for_run(
 /// large statements beat many small ones (100: 20 statements for a million recipients).
 pub(crate) const BATCHES_PER_STATEMENT: usize = 100;
 
-/// Stores the multicast batches of delivery run `run_id`, each with a fresh retry key, in the
-/// caller's transaction (a run's batches are stored all at once, before the first is sent).
-/// The recipients must be following friends of `channel_id` read from its friend rows (the
-/// engine resolves them so; this does not look them up again, for a million of them).
+/// Stores the requests of delivery run `run_id` (multicast batches, or one push per friend for
+/// a run with per-person links), each with a fresh retry key, in the caller's transaction
+/// (before the first attempt). The recipients must be following friends of `channel_id` read
+/// from its friend rows (the engine resolves them so; this does not look them up again, for a
+/// million of them).
 pub async fn enqueue_batches(
     db: &impl ConnectionTrait,
     channel_id: i64,
     run_id: i64,
-    batches: &[MulticastRequest],
+    batches: &[Outgoing],
     now: DateTime,
 ) -> DomainResult<u64> {
     let mut stored = 0;
     for chunk in batches.chunks(BATCHES_PER_STATEMENT) {
         let mut rows = Vec::with_capacity(chunk.len());
         for batch in chunk {
-            let body = serde_json::to_string(batch)
-                .map_err(|e| DomainError::Internal(format!("request body: {e}")))?;
+            let (kind, body) = match batch {
+                Outgoing::Push(p) => (SendKind::Push, serde_json::to_string(p)),
+                Outgoing::Multicast(m) => (SendKind::Multicast, serde_json::to_string(m)),
+            };
+            let body = body.map_err(|e| DomainError::Internal(format!("request body: {e}")))?;
             rows.push(line_send::ActiveModel {
                 channel_id: Set(channel_id),
-                kind: Set(SendKind::Multicast),
+                kind: Set(kind),
                 retry_key: Set(RetryKey::random().to_string()),
                 body: Set(body),
-                recipients: Set(i32::try_from(batch.to.len()).unwrap_or(i32::MAX)),
+                recipients: Set(i32::try_from(batch.recipients().len()).unwrap_or(i32::MAX)),
                 status: Set(SendStatus::Pending),
                 attempts: Set(0),
                 created_at: Set(now),

@@ -4,8 +4,11 @@
 //! already on their way. The first batch leaves a moment after 送信 whatever the audience
 //! (storing a million recipients' batches first took seconds), and a crash loses nothing: the
 //! instance that takes over goes on from `batches_stored`, with the same recipients.
+//!
+//! A run that records who clicked (`links::Personal`) is stored as one push per friend, each
+//! with the friend's own links, instead of multicasts of 500 (LINE: 2,000 pushes a second).
 
-use line::api::MulticastRequest;
+use line::api::{MulticastRequest, PushRequest};
 use line::message::Message;
 use model::status::FriendStatus;
 use sea_orm::sea_query::Expr;
@@ -15,7 +18,8 @@ use sea_orm::{
 };
 
 use super::engine::BATCH;
-use super::outbox;
+use super::links::Personal;
+use super::outbox::{self, Outgoing};
 use crate::entities::{delivery_run, delivery_run_audience, friend, line_send};
 use crate::{DateTime, DomainError, DomainResult};
 
@@ -83,6 +87,8 @@ pub struct Stager {
     pub unit: Option<String>,
     /// Batches per group.
     pub group: usize,
+    /// For a run that records who clicked: each friend's own links, sent by push.
+    pub personal: Option<Personal>,
 }
 
 impl Stager {
@@ -129,16 +135,30 @@ impl Stager {
         for chunk in slice.chunks(BATCH) {
             let last = chunk.last().copied().unwrap_or(i64::MAX);
             let mut to_users = Vec::with_capacity(chunk.len());
-            while let Some((_, user)) = users.next_if(|(id, _)| *id <= last) {
-                to_users.push(user);
+            while let Some(friend) = users.next_if(|(id, _)| *id <= last) {
+                to_users.push(friend);
             }
-            if !to_users.is_empty() {
-                requests.push(MulticastRequest {
-                    to: to_users,
+            if to_users.is_empty() {
+                continue;
+            }
+            let units = self.unit.clone().map(|u| vec![u]);
+            match &self.personal {
+                None => requests.push(Outgoing::Multicast(MulticastRequest {
+                    to: to_users.into_iter().map(|(_, user)| user).collect(),
                     messages: self.messages.clone(),
                     notification_disabled: None,
-                    custom_aggregation_units: self.unit.clone().map(|u| vec![u]),
-                });
+                    custom_aggregation_units: units,
+                })),
+                Some(personal) => {
+                    requests.extend(to_users.into_iter().map(|(friend_id, user)| {
+                        Outgoing::Push(PushRequest {
+                            to: user,
+                            messages: personal.messages_for(&self.messages, friend_id),
+                            notification_disabled: None,
+                            custom_aggregation_units: units.clone(),
+                        })
+                    }));
+                }
             }
         }
 

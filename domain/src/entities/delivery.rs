@@ -23,6 +23,8 @@ pub struct Model {
     pub copied_from: Option<i64>,
     /// JSON array of the URLs staff chose not to track (`delivery::links`).
     pub untracked_links: Option<String>,
+    /// 「クリックした人を記録」: sent one push per friend with links of their own.
+    pub per_person_clicks: bool,
     pub created_at: DateTimeUtc,
     pub created_by: String,
     pub updated_at: DateTimeUtc,

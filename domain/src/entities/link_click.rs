@@ -7,6 +7,8 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub link_id: i64,
+    /// Whose click it was (a per-person code); none for a code every recipient shares.
+    pub friend_id: Option<i64>,
     pub clicked_at: DateTimeUtc,
 }
 

@@ -21,6 +21,7 @@ pub mod friend_attribute_history;
 pub mod friend_attribute_value;
 pub mod job;
 pub mod line_channel;
+pub mod line_follower_statistics;
 pub mod line_insight_call;
 pub mod line_send;
 pub mod link_click;

@@ -17,6 +17,9 @@ pub struct Model {
     pub message_seq: i32,
     /// Where it leads.
     pub url: String,
+    /// Hex key of the run's per-person codes (`delivery::links::person_code`); none when
+    /// every recipient shares the code.
+    pub person_key: Option<String>,
     pub created_at: DateTimeUtc,
 }
 

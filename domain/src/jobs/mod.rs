@@ -258,9 +258,13 @@ pub async fn run<S: MessengerSource>(
             let now = chrono::Utc::now();
             let per_hour = ctx.delivery.insight_calls_per_hour;
             let s = crate::delivery::statistics::fetch_due(db, &*ctx.line, per_hour, now).await?;
+            // Delivery statistics first: follower days take what budget is left.
+            let days =
+                crate::audience::follower_statistics::fetch_due(db, &*ctx.line, per_hour, now)
+                    .await?;
             crate::delivery::statistics::purge_calls(db, now).await?;
             Ok(format!(
-                "statistics: {} updated, {} failed, {} left for later",
+                "statistics: {} updated, {} failed, {} left for later; {days} follower days",
                 s.updated, s.failed, s.deferred
             ))
         }

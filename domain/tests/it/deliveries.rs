@@ -109,6 +109,7 @@ pub(crate) fn input(at: &Place, title: &str, target: Target, timing: Timing) -> 
         target,
         timing,
         untracked_links: Vec::new(),
+        per_person_clicks: false,
     }
 }
 

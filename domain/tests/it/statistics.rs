@@ -156,9 +156,12 @@ async fn a_delivery_with_two_links_shows_opens_and_clicks_as_staff_expect(t: Tes
 
     // 21 taps on the first link; LINE counts 25 opens, 21 clicks on it, fewer than 20 elsewhere.
     let now = Utc::now();
-    links::record_clicks(&t.db, &vec![(apply.link_id, now); 21])
-        .await
-        .unwrap();
+    let click = links::Click {
+        link_id: apply.link_id,
+        friend_id: None,
+        at: now,
+    };
+    links::record_clicks(&t.db, &vec![click; 21]).await.unwrap();
     let first_url = format!("{BASE}/r/{}", tracked[0].code);
     line.statistics
         .lock()
@@ -471,7 +474,331 @@ async fn the_history_csv_opens_in_excel_without_formulas(t: TestDb) {
     ));
 }
 
+/// The first tracked code in a text sent to one friend.
+fn first_code(text: &str) -> String {
+    let start = text.find(&format!("{BASE}/r/")).unwrap() + BASE.len() + 3;
+    text[start..]
+        .chars()
+        .take_while(char::is_ascii_alphanumeric)
+        .collect()
+}
+
+async fn who_clicked_is_recorded_with_codes_of_each_friend_and_feeds_segments(t: TestDb) {
+    use domain::audience::segments::{self, Selection};
+    use domain::entities::friend;
+    use model::segment::{Condition, Group, Join, Rule};
+    use sea_orm::{ColumnTrait, QueryFilter};
+
+    let at = place(&t.db).await;
+    friends(&t.db, at.channel_id, 30, "ja").await;
+    let line = Arc::new(ScriptedLine::like_line(std::time::Duration::ZERO));
+    let ctx = context(&t, &line, stats_settings());
+    let actor = staff("sato");
+    let mut draft = input(&at, "申込のご案内", Target::everyone(), Timing::Now);
+    draft.messages = messages();
+    draft.untracked_links = vec![PLAIN.into()];
+    draft.per_person_clicks = true;
+    let d = deliveries::create(&t.db, &ctx.audience, &actor, &at.scope, draft, Utc::now())
+        .await
+        .unwrap();
+    assert!(d.per_person_clicks);
+    deliveries::schedule(
+        &t.db,
+        &ctx.audience,
+        &actor,
+        &at.scope,
+        d.id,
+        d.version,
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    run_due(&ctx, Utc::now()).await;
+    let view = deliveries::get(&t.db, &at.scope, d.id).await.unwrap();
+    let run = &view.runs[0];
+    assert_eq!(run.sent, 30);
+
+    // One push per friend, each with links of their own (and the run's unit).
+    let received = line.received();
+    assert_eq!(received.len(), 30);
+    assert!(received.iter().all(|r| r.to.len() == 1));
+    let mut codes = Vec::new();
+    for r in &received {
+        let text = r.body["messages"][0]["text"].as_str().unwrap();
+        assert_eq!(text.matches(&format!("{BASE}/r/")).count(), 2, "{text}");
+        assert_eq!(
+            r.body["messages"][1]["template"]["actions"][0]["uri"],
+            PLAIN
+        );
+        assert_eq!(
+            r.body["customAggregationUnits"],
+            serde_json::json!([format!("mdr{}", run.id)])
+        );
+        let user = &r.to[0];
+        let friend_id = friend::Entity::find()
+            .filter(friend::Column::LineUserId.eq(user.as_str()))
+            .one(&t.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        codes.push((friend_id, first_code(text)));
+    }
+    let distinct: std::collections::HashSet<&String> = codes.iter().map(|(_, c)| c).collect();
+    assert_eq!(distinct.len(), 30);
+
+    // Each code names its friend; an altered one leads nowhere.
+    let link = links::resolve(&t.db, links::link_code(&codes[0].1))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(link.url, APPLY);
+    let now = Utc::now();
+    let mut clicks = Vec::new();
+    for (friend_id, code) in codes.iter().take(21) {
+        let dest = link.destination(code).unwrap();
+        assert_eq!(dest.friend_id, Some(*friend_id));
+        // Twice by some: people are counted once, taps each time.
+        clicks.push(links::Click {
+            link_id: dest.link_id,
+            friend_id: dest.friend_id,
+            at: now,
+        });
+    }
+    clicks.push(clicks[0]);
+    links::record_clicks(&t.db, &clicks).await.unwrap();
+    let forged = format!("{}{}", &codes[0].1[..16], &codes[1].1[16..]);
+    assert_eq!(link.destination(&forged), None);
+
+    // The delivery page: 22 taps by 21 people, who they are.
+    let report = history::report(&t.db, &at.scope, d.id, Utc::now())
+        .await
+        .unwrap();
+    let r = &report.runs[0];
+    assert!(r.per_person);
+    assert_eq!((r.clicks, r.clickers), (Some(22), Some(21)));
+    assert_eq!(r.links[0].people, Some(21));
+    assert_eq!(r.links[1].people, Some(0));
+    let all = history::recipients(&t.db, &at.scope, d.id, run.id, false, 1)
+        .await
+        .unwrap();
+    assert_eq!((all.total, all.rows.len(), all.per_person), (30, 30, true));
+    let clicked = history::recipients(&t.db, &at.scope, d.id, run.id, true, 1)
+        .await
+        .unwrap();
+    assert_eq!(clicked.total, 21);
+    assert!(
+        clicked
+            .rows
+            .iter()
+            .all(|r| r.clicked == vec![1] && r.following)
+    );
+    let mut expected: Vec<i64> = codes.iter().take(21).map(|(id, _)| *id).collect();
+    expected.sort_unstable();
+    assert_eq!(
+        clicked.rows.iter().map(|r| r.friend_id).collect::<Vec<_>>(),
+        expected
+    );
+    let elsewhere = model::access::Scope::Only([at.department_id + 100].into());
+    assert!(matches!(
+        history::recipients(&t.db, &elsewhere, d.id, run.id, false, 1).await,
+        Err(DomainError::NotFound(_))
+    ));
+
+    // Segments: who clicked link 1, who received it and did not, any link, link 2, NOT.
+    let clicked_rule = |link: Option<u32>, clicked: bool| {
+        Rule::Condition(Condition::Clicked {
+            delivery_id: d.id,
+            link,
+            clicked,
+        })
+    };
+    let count = |rule: Rule| {
+        let audience = ctx.audience.clone();
+        let db = t.db.clone();
+        let channel = at.channel_id;
+        async move {
+            let selection = Selection {
+                all_friends: false,
+                include: vec![rule],
+                exclude: Vec::new(),
+            };
+            audience
+                .count(&db, channel, &selection, Utc::now())
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(count(clicked_rule(Some(1), true)).await, 21);
+    assert_eq!(count(clicked_rule(Some(1), false)).await, 9);
+    assert_eq!(count(clicked_rule(None, true)).await, 21);
+    assert_eq!(count(clicked_rule(Some(2), true)).await, 0);
+    let not = Rule::Group(Group {
+        join: Join::All,
+        negate: true,
+        rules: vec![clicked_rule(Some(1), true)],
+    });
+    assert_eq!(count(not).await, 9);
+    // A friend who followed after the delivery did not receive it: not in "did not click".
+    let newcomer = friend::ActiveModel {
+        channel_id: sea_orm::Set(at.channel_id),
+        line_user_id: sea_orm::Set(format!("U{:032x}", 0xfeed_u64)),
+        display_name: sea_orm::Set(Some("新しい住民".into())),
+        status: sea_orm::Set(model::status::FriendStatus::Following),
+        first_followed_at: sea_orm::Set(Utc::now()),
+        followed_at: sea_orm::Set(Utc::now()),
+        updated_at: sea_orm::Set(Utc::now()),
+        ..Default::default()
+    };
+    sea_orm::ActiveModelTrait::insert(newcomer, &t.db)
+        .await
+        .unwrap();
+    assert_eq!(count(Rule::Group(Group::default())).await, 31);
+    assert_eq!(count(clicked_rule(Some(1), false)).await, 9);
+    // The recipients fixed at sending are the ones a later delivery to "did not click" reaches.
+    let ids = ctx
+        .audience
+        .friend_ids(
+            &t.db,
+            at.channel_id,
+            &Selection {
+                all_friends: false,
+                include: vec![clicked_rule(Some(1), false)],
+                exclude: Vec::new(),
+            },
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    let mut not_clicked: Vec<i64> = codes.iter().skip(21).map(|(id, _)| *id).collect();
+    not_clicked.sort_unstable();
+    assert_eq!(ids, not_clicked);
+
+    // Staff read the condition with the delivery's title, and are offered the delivery.
+    let titles = segments::delivery_titles(&t.db, [&clicked_rule(Some(1), false)])
+        .await
+        .unwrap();
+    assert_eq!(
+        segments::describe(&clicked_rule(Some(1), false), &[], &titles),
+        "配信「申込のご案内」を受け取り、リンク1をクリックしていない"
+    );
+    let offered = links::click_deliveries(&t.db, &at.scope).await.unwrap();
+    assert_eq!(offered.len(), 1);
+    assert_eq!(
+        offered[0].links,
+        vec![(1, APPLY.to_owned()), (2, INFO.to_owned())]
+    );
+    assert!(
+        links::click_deliveries(&t.db, &elsewhere)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+async fn line_follower_counts_are_fetched_daily_within_the_budget(t: TestDb) {
+    use domain::audience::follower_statistics as followers;
+    use line::api::NumberOfFollowers;
+
+    let at = place(&t.db).await;
+    let line = Arc::new(ScriptedLine::like_line(std::time::Duration::ZERO));
+    let ready = |n: i64| {
+        Ok(NumberOfFollowers {
+            status: "ready".into(),
+            followers: Some(n),
+            targeted_reaches: Some(n - 5),
+            blocks: Some(5),
+        })
+    };
+    // Yesterday not computed yet, the two days before ready.
+    {
+        let mut answers = line.followers.lock().unwrap();
+        answers.push_back(Ok(NumberOfFollowers {
+            status: "unready".into(),
+            ..Default::default()
+        }));
+        answers.push_back(ready(120));
+        answers.push_back(ready(118));
+    }
+    let ctx = context(&t, &line, stats_settings());
+    // 2026-11-28 12:00 in Japan.
+    let now = "2026-11-28T03:00:00Z".parse::<domain::DateTime>().unwrap();
+    let stored = followers::fetch_due(&t.db, &*ctx.line, 60, now)
+        .await
+        .unwrap();
+    assert_eq!(stored, followers::DAYS_PER_PASS as u32);
+    assert_eq!(
+        *line.followers_asked.lock().unwrap(),
+        ["20261127", "20261126", "20261125"]
+    );
+    let days = followers::ready_days(&t.db, at.channel_id, now)
+        .await
+        .unwrap();
+    assert_eq!(days.len(), 2);
+    assert_eq!(
+        (
+            days[1].day.to_string(),
+            days[1].followers,
+            days[1].targeted_reaches,
+            days[1].blocks
+        ),
+        ("2026-11-26".to_owned(), 120, 115, 5)
+    );
+
+    // The budget: only what delivery statistics leave (10 kept for them).
+    let calls = line_insight_call::Entity::find().all(&t.db).await.unwrap();
+    assert_eq!(calls.len(), 3);
+    assert!(calls.iter().all(|c| c.endpoint == followers::ENDPOINT));
+    for _ in 0..48 {
+        statistics::record_call(&t.db, at.channel_id, statistics::ENDPOINT, now)
+            .await
+            .unwrap();
+    }
+    // 51 of 60 used: 9 left, under the 10 kept for deliveries.
+    line.followers_asked.lock().unwrap().clear();
+    let later = now + TimeDelta::minutes(5);
+    assert_eq!(
+        followers::fetch_due(&t.db, &*ctx.line, 60, later)
+            .await
+            .unwrap(),
+        0
+    );
+    assert!(line.followers_asked.lock().unwrap().is_empty());
+
+    // An hour later: yesterday again (LINE had not computed it), then older days.
+    line.followers.lock().unwrap().push_back(ready(121));
+    let hour = now + TimeDelta::minutes(61);
+    followers::fetch_due(&t.db, &*ctx.line, 60, hour)
+        .await
+        .unwrap();
+    assert_eq!(line.followers_asked.lock().unwrap()[0], "20261127");
+    let days = followers::ready_days(&t.db, at.channel_id, hour)
+        .await
+        .unwrap();
+    assert_eq!(days.last().unwrap().followers, 121);
+    // A 429 stops the channel's pass without storing anything.
+    line.followers_asked.lock().unwrap().clear();
+    line.followers.lock().unwrap().push_back(Err(rejected(429)));
+    let rows_before = followers::of_channel(&t.db, at.channel_id, hour)
+        .await
+        .unwrap()
+        .len();
+    followers::fetch_due(&t.db, &*ctx.line, 60, hour + TimeDelta::hours(2))
+        .await
+        .unwrap();
+    assert_eq!(line.followers_asked.lock().unwrap().len(), 1);
+    assert_eq!(
+        followers::of_channel(&t.db, at.channel_id, hour)
+            .await
+            .unwrap()
+            .len(),
+        rows_before
+    );
+}
+
 db_tests!(
+    who_clicked_is_recorded_with_codes_of_each_friend_and_feeds_segments,
+    line_follower_counts_are_fetched_daily_within_the_budget,
     a_delivery_with_two_links_shows_opens_and_clicks_as_staff_expect,
     insight_calls_keep_to_the_hourly_budget_across_restarts,
     nulls_429_and_errors_from_line_are_kept_apart,

@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 
 use domain::delivery::messenger::Messenger;
 use line::api::{
-    MulticastRequest, Profile, PushRequest, ReplyRequest, SentMessagesResponse, StatisticsPerUnit,
+    MulticastRequest, NumberOfFollowers, Profile, PushRequest, ReplyRequest, SentMessagesResponse,
+    StatisticsPerUnit,
 };
 use line::client::{ClientError, RetryKey, SendOutcome};
 
@@ -58,6 +59,10 @@ pub struct ScriptedLine {
     pub statistics: Mutex<VecDeque<Result<StatisticsPerUnit, ClientError>>>,
     /// The statistics requests made: (unit, from, to).
     pub statistics_asked: Mutex<Vec<(String, String, String)>>,
+    /// Answers to follower statistics requests, in order.
+    pub followers: Mutex<VecDeque<Result<NumberOfFollowers, ClientError>>>,
+    /// The days follower statistics were asked for (`yyyyMMdd`).
+    pub followers_asked: Mutex<Vec<String>>,
 }
 
 impl ScriptedLine {
@@ -254,6 +259,26 @@ impl Messenger for ScriptedLine {
             .unwrap()
             .pop_front()
             .expect("an answer for every statistics request");
+        async move { answer }
+    }
+
+    fn followers(
+        &self,
+        date: &str,
+    ) -> impl Future<Output = Result<NumberOfFollowers, ClientError>> + Send {
+        self.followers_asked.lock().unwrap().push(date.into());
+        let answer = self
+            .followers
+            .lock()
+            .unwrap()
+            .pop_front()
+            // Tests that do not look at follower statistics get LINE's "not computed yet".
+            .unwrap_or_else(|| {
+                Ok(NumberOfFollowers {
+                    status: "unready".into(),
+                    ..Default::default()
+                })
+            });
         async move { answer }
     }
 }

@@ -1,9 +1,11 @@
-//! Statistics of messages sent with a custom aggregation unit (opens and clicks).
+//! LINE's insight calls: statistics of messages sent with a custom aggregation unit (opens and
+//! clicks) and the account's friends per day. Each counts against LINE's 60 insight calls an
+//! hour, so each is made once: the caller decides when to ask again.
 
 use reqwest::Method;
 
 use super::{Call, Client, ClientError, check};
-use crate::api::StatisticsPerUnit;
+use crate::api::{NumberOfFollowers, StatisticsPerUnit};
 use crate::validate;
 
 impl Client {
@@ -29,6 +31,17 @@ impl Client {
             ("from", from.to_owned()),
             ("to", to.to_owned()),
         ];
+        self.execute(call).await?.decode(endpoint)
+    }
+
+    /// `GET /v2/bot/insight/followers`: the account's friends as of `date` (`yyyyMMdd`, UTC+9).
+    /// One attempt, as [`Self::statistics_per_unit`].
+    pub async fn followers(&self, date: &str) -> Result<NumberOfFollowers, ClientError> {
+        check(validate::statistics_date("date", date))?;
+        let endpoint = "/v2/bot/insight/followers";
+        let mut call = Call::new(Method::GET, endpoint.into(), endpoint);
+        call.single_attempt = true;
+        call.query = vec![("date", date.to_owned())];
         self.execute(call).await?.decode(endpoint)
     }
 }

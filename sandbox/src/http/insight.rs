@@ -1,5 +1,6 @@
-//! `GET /v2/bot/insight/message/event/aggregation`: statistics per custom aggregation unit,
-//! `null` under 20 as LINE answers.
+//! LINE's insight endpoints: `GET /v2/bot/insight/message/event/aggregation` (statistics per
+//! custom aggregation unit, `null` under 20 as LINE answers) and `GET /v2/bot/insight/followers`
+//! (friends as of a day, `unready` until the day is over in Japan).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -9,7 +10,8 @@ use axum::response::IntoResponse;
 use axum::{Extension, Json};
 use chrono::NaiveDate;
 use line::api::{
-    ClickStatistics, ErrorResponse, MessageStatistics, StatisticsOverview, StatisticsPerUnit,
+    ClickStatistics, ErrorResponse, MessageStatistics, NumberOfFollowers, StatisticsOverview,
+    StatisticsPerUnit,
 };
 use line::validate;
 
@@ -78,6 +80,84 @@ pub(super) async fn statistics_per_unit(
     with_channel(&sb, &channel, false, |data| {
         Ok(ok(&aggregate(data, &unit, from, to, simulate)))
     })
+}
+
+pub(super) async fn followers(
+    State(sb): State<Sandbox>,
+    Extension(Caller(channel)): Extension<Caller>,
+    RawQuery(query): RawQuery,
+) -> Answer {
+    let params: HashMap<String, String> =
+        url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+            .into_owned()
+            .collect();
+    // LINE's `date` is optional (yesterday then); when given, a real day `yyyyMMdd`.
+    let now = sb.clock().utc();
+    let today = (now + chrono::TimeDelta::hours(9)).date_naive();
+    let day = match params.get("date") {
+        None => today - chrono::TimeDelta::days(1),
+        Some(value) => {
+            let details = described(&validate::statistics_date("date", value));
+            match NaiveDate::parse_from_str(value, "%Y%m%d") {
+                Ok(day) if details.is_empty() => day,
+                _ => {
+                    let body = ErrorResponse {
+                        message: "The request has 1 error(s)".into(),
+                        details,
+                        sent_messages: None,
+                    };
+                    return Err((StatusCode::BAD_REQUEST, Json(body)).into_response());
+                }
+            }
+        }
+    };
+    with_channel(&sb, &channel, false, |data| {
+        Ok(ok(&followers_on(data, day, today)))
+    })
+}
+
+/// The friends of a channel as of the end of `day` (Japan), as LINE counts them: every first
+/// follow up to then, and who was blocking then. The sandbox's targeted reaches are the
+/// friends still following (LINE counts only those whose demographics it is sure of).
+fn followers_on(data: &ChannelData, day: NaiveDate, today: NaiveDate) -> NumberOfFollowers {
+    if day >= today {
+        return NumberOfFollowers {
+            status: "unready".into(),
+            ..Default::default()
+        };
+    }
+    let end = (day + chrono::TimeDelta::days(1))
+        .and_hms_opt(0, 0, 0)
+        .map(|t| t.and_utc() - chrono::TimeDelta::hours(9));
+    let Some(end) = end else {
+        return NumberOfFollowers {
+            status: "out_of_service".into(),
+            ..Default::default()
+        };
+    };
+    let (mut followers, mut blocks) = (0i64, 0i64);
+    for friend in data.friends.values() {
+        let p = &friend.profile;
+        let first = p.followed_at.map_or(p.created_at, |f| f.min(p.created_at));
+        if first >= end {
+            continue;
+        }
+        followers += 1;
+        // Blocking at the end of the day: blocked by then and not followed again since
+        // (a follow after the block that is also before the end means following).
+        let blocking = p
+            .unfollowed_at
+            .is_some_and(|b| b < end && p.followed_at.is_none_or(|f| f < b || f >= end));
+        if blocking {
+            blocks += 1;
+        }
+    }
+    NumberOfFollowers {
+        status: "ready".into(),
+        followers: Some(followers),
+        targeted_reaches: Some(followers - blocks),
+        blocks: Some(blocks),
+    }
 }
 
 /// Of the recipients of a message, the share a simulated audience opens, and the share that

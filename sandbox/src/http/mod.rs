@@ -28,7 +28,7 @@ use line::rate::RateClass;
 use crate::Sandbox;
 use crate::state::{Channel, ChannelData, State as SandboxState};
 
-use self::insight::statistics_per_unit;
+use self::insight::{followers, statistics_per_unit};
 use self::login::verify_id_token;
 use self::messages::{consumption, multicast, profile, push, quota, reply};
 use self::reply::{bad_request, error, not_found, unauthorized};
@@ -92,6 +92,7 @@ pub(crate) fn router(sandbox: Sandbox) -> Router {
             "/v2/bot/insight/message/event/aggregation",
             get(statistics_per_unit),
         )
+        .route("/v2/bot/insight/followers", get(followers))
         .route_layer(middleware::from_fn_with_state(
             sandbox.clone(),
             authenticate,

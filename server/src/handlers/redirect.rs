@@ -5,7 +5,9 @@
 //! previews (LINE's servers fetching the page to show a card) and HEAD requests are not
 //! counted.
 //!
-//! Codes are looked up once and kept in memory: a code never changes where it leads.
+//! Links are looked up once by their code and kept in memory: a code never changes where it
+//! leads. A recipient's own code of a link (a delivery that records who clicked) is checked
+//! against the link's key (`links::Link::destination`) and counted as theirs.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -16,8 +18,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::Utc;
-use domain::DateTime;
-use domain::delivery::links::{self, Destination};
+use domain::delivery::links::{self, Click, Link};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
@@ -33,8 +34,8 @@ const CACHE_CAPACITY: usize = 100_000;
 /// The redirect's cache of codes and its click writer.
 #[derive(Clone)]
 pub struct Redirects {
-    cache: Arc<RwLock<HashMap<String, Destination>>>,
-    clicks: mpsc::Sender<(i64, DateTime)>,
+    cache: Arc<RwLock<HashMap<String, Link>>>,
+    clicks: mpsc::Sender<Click>,
     dropped: Arc<AtomicU64>,
 }
 
@@ -51,11 +52,12 @@ impl Redirects {
         }
     }
 
-    async fn destination(
+    /// The link whose code `code` is (the start of a tapped code).
+    async fn link(
         &self,
         db: &domain::DatabaseConnection,
         code: &str,
-    ) -> Result<Option<Destination>, domain::DomainError> {
+    ) -> Result<Option<Link>, domain::DomainError> {
         if let Some(found) = self.cache.read().ok().and_then(|c| c.get(code).cloned()) {
             return Ok(Some(found));
         }
@@ -69,8 +71,13 @@ impl Redirects {
         Ok(found)
     }
 
-    fn count(&self, link_id: i64) {
-        if self.clicks.try_send((link_id, Utc::now())).is_err() {
+    fn count(&self, link_id: i64, friend_id: Option<i64>) {
+        let click = Click {
+            link_id,
+            friend_id,
+            at: Utc::now(),
+        };
+        if self.clicks.try_send(click).is_err() {
             self.dropped.fetch_add(1, Ordering::Relaxed);
         }
     }
@@ -85,7 +92,11 @@ pub async fn follow(
     if !links::is_plausible_code(&code) {
         return not_found();
     }
-    let found = match state.redirects.destination(state.db(), &code).await {
+    let found = match state
+        .redirects
+        .link(state.db(), links::link_code(&code))
+        .await
+    {
         Ok(found) => found,
         Err(e) => {
             tracing::warn!(error = %e, "cannot look up a tracked link");
@@ -98,14 +109,14 @@ pub async fn follow(
                 .into_response();
         }
     };
-    let Some(found) = found else {
+    let Some(found) = found.and_then(|link| link.destination(&code)) else {
         return not_found();
     };
     let Ok(location) = HeaderValue::from_str(&found.url) else {
         return not_found();
     };
     if method == Method::GET && !is_preview(&headers) {
-        state.redirects.count(found.link_id);
+        state.redirects.count(found.link_id, found.friend_id);
     }
     let mut response = StatusCode::FOUND.into_response();
     let h = response.headers_mut();
@@ -157,7 +168,7 @@ fn page(message: &str) -> Html<String> {
 
 async fn write_clicks(
     db: domain::DatabaseConnection,
-    mut receiver: mpsc::Receiver<(i64, DateTime)>,
+    mut receiver: mpsc::Receiver<Click>,
     dropped: Arc<AtomicU64>,
     stop: CancellationToken,
 ) {

@@ -475,6 +475,7 @@ async fn send(
             target: Target::everyone(),
             timing,
             untracked_links: Vec::new(),
+            per_person_clicks: false,
         },
         now,
     )
@@ -1075,6 +1076,7 @@ async fn bench_one(backend: Backend, friends_count: usize) -> Vec<(String, Strin
             target: Target::everyone(),
             timing: Timing::Now,
             untracked_links: Vec::new(),
+            per_person_clicks: false,
         },
         Utc::now(),
     )

@@ -90,6 +90,7 @@ pub fn ConfirmDialog(open: RwSignal<bool>) -> AnyView {
         .as_ref()
         .map_or_else(|| "公式アカウント".to_owned(), |c| c.name.clone());
     let messages = draft.messages.clone();
+    let per_person = draft.per_person_clicks;
     view! {
         <h2 id="confirm-title">{heading}</h2>
         <div class="delivery-confirm">
@@ -117,6 +118,13 @@ pub fn ConfirmDialog(open: RwSignal<bool>) -> AnyView {
                             None => "数えています…".to_owned(),
                             Some(Ok(a)) => format!("{} 人（{} 時点）", a.count, a.counted_at),
                             Some(Err(e)) => e.to_string(),
+                        }}
+                    </dd>
+                    <dt>"送信にかかる時間"</dt>
+                    <dd data-testid="confirm-duration" aria-live="polite">
+                        {move || match count.get().flatten() {
+                            Some(Ok(a)) => send_duration(a.count, per_person),
+                            _ => "—".to_owned(),
                         }}
                     </dd>
                 </dl>
@@ -192,4 +200,19 @@ pub fn ConfirmDialog(open: RwSignal<bool>) -> AnyView {
         </div>
     }
     .into_any()
+}
+
+/// 「約3秒」 or 「約9分（クリックした人を記録するため1人ずつ送ります）」: the shortest time LINE's limits allow.
+fn send_duration(recipients: u64, per_person: bool) -> String {
+    let seconds = line::rate::shortest_send_seconds(recipients, per_person);
+    let time = match seconds {
+        0..=1 => "1秒以内".to_owned(),
+        2..=119 => format!("約{seconds}秒"),
+        _ => format!("約{}分", seconds.div_ceil(60)),
+    };
+    if per_person {
+        format!("{time}（クリックした人を記録するため、1人ずつ送ります）")
+    } else {
+        time
+    }
 }

@@ -70,6 +70,8 @@ pub struct Page {
     pub messages: RwSignal<Vec<Message>>,
     /// Links staff chose not to track.
     pub untracked: RwSignal<Vec<String>>,
+    /// 「クリックした人を記録」.
+    pub per_person: RwSignal<bool>,
     pub target: TargetState,
     pub timing: TimingState,
     /// What the server has (dirty when the form differs).
@@ -107,6 +109,7 @@ impl Page {
                     .filter(|u| links.iter().any(|l| &l.url == u))
                     .collect()
             },
+            per_person_clicks: self.per_person.get(),
         }
     }
 
@@ -228,6 +231,7 @@ fn DeliveryForm(data: DeliveryEditor) -> AnyView {
                 .map(|d| d.untracked_links.clone())
                 .unwrap_or_default(),
         ),
+        per_person: RwSignal::new(delivery.as_ref().is_some_and(|d| d.per_person_clicks)),
         target: TargetState::new(&target),
         timing: TimingState::new(&timing, &default_date, &default_time),
         saved: RwSignal::new(None),

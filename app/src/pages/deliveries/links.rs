@@ -1,6 +1,7 @@
 //! 「リンクのクリック計測」 in the delivery form: the links of the messages (as LINE makes them
 //! tappable, `line::links`), each tracked unless staff untick it. A tracked link is sent as
-//! `/r/{code}` and counted when tapped; an untracked one is sent as it is.
+//! `/r/{code}` and counted when tapped; an untracked one is sent as it is. 「クリックした人を
+//! 記録する」 sends each friend links of their own (one push each), so staff see who tapped.
 
 use leptos::prelude::*;
 
@@ -72,6 +73,22 @@ pub fn LinkTracking(readonly: Signal<bool>) -> AnyView {
                             })
                             .collect_view()}
                     </ul>
+                    <div class="per-person">
+                        <input
+                            type="checkbox"
+                            id="per-person-clicks"
+                            aria-describedby="per-person-hint"
+                            disabled=readonly
+                            prop:checked=move || page.per_person.get()
+                            on:change=move |ev| page.per_person.set(event_target_checked(&ev))
+                        />
+                        <label for="per-person-clicks">
+                            "クリックした人を記録する"
+                        </label>
+                        <p class="hint" id="per-person-hint">
+                            "友だち一人ひとりに別々の計測用アドレスで送ります。配信ページで誰がタップしたかが分かり、セグメントの条件「リンクのクリック」（例: 申込ページを開かなかった人へ再送）に使えます。1人ずつ送るため、送信に時間がかかります（LINEの上限: 1秒に2,000人。1万人で約5秒、10万人で約50秒）。"
+                        </p>
+                    </div>
                 }
                     .into_any()
             }}

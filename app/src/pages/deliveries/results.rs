@@ -1,13 +1,14 @@
 //! 「開封・クリック」 on the delivery page: for each sent run, LINE's figures (配信数, 開封数,
 //! 開封率; 「20未満」 when LINE answers null, never 0), our click counts per link, opens per
 //! message, a chart drawn on the server with a table of the same figures, when they were last
-//! updated and whether they are final, and 「最新の数値に更新」.
+//! updated and whether they are final, and 「最新の数値に更新」; and the run's recipients, with
+//! who tapped which link when the delivery recorded who clicked.
 
 use leptos::prelude::*;
 use model::status::DeliveryStatus;
 
 use super::editor::Page;
-use crate::api::{RunResults, delivery_results, refresh_statistics};
+use crate::api::{RunResults, delivery_recipients, delivery_results, refresh_statistics};
 use crate::components::ChartFigure;
 
 #[component]
@@ -115,6 +116,7 @@ fn RunFigures(run: RunResults, first: bool, refreshed: RwSignal<u32>) -> AnyView
         ),
     };
     let can_refresh = !run.without_unit && !run.is_final;
+    let per_person = run.per_person;
     let body = view! {
         {run
             .simulated
@@ -146,6 +148,16 @@ fn RunFigures(run: RunResults, first: bool, refreshed: RwSignal<u32>) -> AnyView
                 <dt>"クリックした人数（LINE）"</dt>
                 <dd data-testid="figure-unique-clicks">{run.unique_clicks.clone()}</dd>
             </div>
+            {run
+                .clickers
+                .map(|n| {
+                    view! {
+                        <div class="stat">
+                            <dt>"クリックした人"</dt>
+                            <dd data-testid="figure-clickers">{n}</dd>
+                        </div>
+                    }
+                })}
         </dl>
         <p class="hint" data-testid="figures-updated">
             {updated}
@@ -213,6 +225,10 @@ fn RunFigures(run: RunResults, first: bool, refreshed: RwSignal<u32>) -> AnyView
                                 <th scope="col">"メッセージ"</th>
                                 <th scope="col">"クリック数"</th>
                                 <th scope="col">"クリックした人数（LINE）"</th>
+                                {per_person
+                                    .then(|| {
+                                        view! { <th scope="col">"クリックした人"</th> }
+                                    })}
                             </tr>
                         </thead>
                         <tbody>
@@ -234,6 +250,16 @@ fn RunFigures(run: RunResults, first: bool, refreshed: RwSignal<u32>) -> AnyView
                                             <td data-testid="link-unique-clicks">
                                                 {l.unique_clicks.clone()}
                                             </td>
+                                            {per_person
+                                                .then(|| {
+                                                    view! {
+                                                        <td data-testid="link-people">
+                                                            {l
+                                                                .people
+                                                                .map_or_else(|| "—".to_owned(), |n| n.to_string())}
+                                                        </td>
+                                                    }
+                                                })}
                                         </tr>
                                     }
                                 })
@@ -283,6 +309,7 @@ fn RunFigures(run: RunResults, first: bool, refreshed: RwSignal<u32>) -> AnyView
                 .collect()
             test_id="figures-chart"
         />
+        <RecipientList run_id per_person />
     };
     let title = format!("{} の配信", run.sent_at);
     if first {
@@ -303,4 +330,160 @@ fn RunFigures(run: RunResults, first: bool, refreshed: RwSignal<u32>) -> AnyView
         }
         .into_any()
     }
+}
+
+/// 「送信先」: the run's recipients a page at a time, with the links each tapped when the
+/// delivery recorded who clicked (and a filter to those who did).
+#[component]
+fn RecipientList(run_id: i64, per_person: bool) -> AnyView {
+    let page = expect_context::<Page>();
+    let clicked_only = RwSignal::new(false);
+    let number = RwSignal::new(1usize);
+    let list = Resource::new(
+        move || (page.id.get(), clicked_only.get(), number.get()),
+        move |(id, clicked_only, number)| async move {
+            match id {
+                Some(id) => delivery_recipients(id, run_id, clicked_only, number)
+                    .await
+                    .map(Some),
+                None => Ok(None),
+            }
+        },
+    );
+    let filter_id = format!("recipients-clicked-{run_id}");
+    view! {
+        <details class="recipients" data-testid="recipients">
+            <summary>"送信先の一覧"</summary>
+            {per_person
+                .then(|| {
+                    let filter_id = filter_id.clone();
+                    view! {
+                        <div class="check">
+                            <input
+                                type="checkbox"
+                                id=filter_id.clone()
+                                data-testid="recipients-clicked-only"
+                                prop:checked=move || clicked_only.get()
+                                on:change=move |ev| {
+                                    clicked_only.set(event_target_checked(&ev));
+                                    number.set(1);
+                                }
+                            />
+                            <label for=filter_id>"クリックした人だけ表示"</label>
+                        </div>
+                    }
+                })}
+            <Transition fallback=|| {
+                view! { <p class="hint">"読み込んでいます…"</p> }
+            }>
+                {move || {
+                    list.get()
+                        .map(|r| match r {
+                            Ok(Some(found)) if found.rows.is_empty() => {
+                                view! {
+                                    <p class="hint">
+                                        {if clicked_only.get_untracked() {
+                                            "まだ誰もリンクをタップしていません。"
+                                        } else {
+                                            "この回の送信先はありません。"
+                                        }}
+                                    </p>
+                                }
+                                    .into_any()
+                            }
+                            Ok(Some(found)) => {
+                                let (current, pages, total) = (
+                                    found.page,
+                                    found.pages,
+                                    found.total,
+                                );
+                                view! {
+                                    <table class="data-table" data-testid="recipient-table">
+                                        <caption>
+                                            {format!("{total}人（{current}/{pages}ページ）")}
+                                        </caption>
+                                        <thead>
+                                            <tr>
+                                                <th scope="col">"名前（LINE）"</th>
+                                                <th scope="col">"状態"</th>
+                                                {found
+                                                    .per_person
+                                                    .then(|| {
+                                                        view! { <th scope="col">"タップしたリンク"</th> }
+                                                    })}
+                                            </tr>
+                                        </thead>
+                                        <tbody>
+                                            {found
+                                                .rows
+                                                .into_iter()
+                                                .map(|r| {
+                                                    view! {
+                                                        <tr>
+                                                            <td>{r.name}</td>
+                                                            <td>
+                                                                {if r.following { "友だち" } else { "ブロック中" }}
+                                                            </td>
+                                                            {found
+                                                                .per_person
+                                                                .then(|| {
+                                                                    view! {
+                                                                        <td data-testid="recipient-clicked">
+                                                                            {if r.clicked.is_empty() {
+                                                                                "—".to_owned()
+                                                                            } else {
+                                                                                r.clicked
+                                                                            }}
+                                                                        </td>
+                                                                    }
+                                                                })}
+                                                        </tr>
+                                                    }
+                                                })
+                                                .collect_view()}
+                                        </tbody>
+                                    </table>
+                                    {(pages > 1)
+                                        .then(|| {
+                                            view! {
+                                                <nav class="toolbar" aria-label="送信先のページ">
+                                                    <button
+                                                        type="button"
+                                                        class="button ghost small"
+                                                        disabled=current <= 1
+                                                        on:click=move |_| number.set(current - 1)
+                                                    >
+                                                        "前へ"
+                                                    </button>
+                                                    <button
+                                                        type="button"
+                                                        class="button ghost small"
+                                                        disabled=current
+                                                    >
+                                                        = pages
+                                                        on:click=move |_| number.set(current + 1)
+                                                        >
+                                                        "次へ"
+                                                    </button>
+                                                </nav>
+                                            }
+                                        })}
+                                }
+                                    .into_any()
+                            }
+                            Ok(None) => ().into_any(),
+                            Err(e) => {
+                                view! {
+                                    <p class="form-error" role="alert">
+                                        {e.to_string()}
+                                    </p>
+                                }
+                                    .into_any()
+                            }
+                        })
+                }}
+            </Transition>
+        </details>
+    }
+    .into_any()
 }
