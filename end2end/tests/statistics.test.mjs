@@ -5,8 +5,11 @@
 // delivery page, after 「最新の数値に更新」, shows 配信数 30, 開封数 25, 開封率 83.3%, クリック数 21
 // and 「20未満」 for the second link, with the chart and its table; 配信履歴 lists it with the same
 // figures, sorts, and its CSV opens in Excel (UTF-8 with a byte-order mark, CRLF); the dashboard
-// shows the friends and the delivery. axe finds no violation on the three pages. Screenshots at
-// 1366 px: test-results/statistics-*.png.
+// shows the friends and the delivery. axe finds no violation on the three pages. Then a delivery
+// that records who clicked (「クリックした人を記録する」): the confirmation says it goes one by
+// one, three friends tap their own links, the delivery page names them, and a segment of those
+// who received it and did not tap counts the other 27. Screenshots at 1366 px:
+// test-results/statistics-*.png.
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -211,7 +214,105 @@ test('the dashboard shows the friends and the latest delivery', async () => {
   await open('/admin?ch=main');
   await page.getByTestId('dashboard-latest').getByText(TITLE).waitFor();
   assert.equal((await page.getByTestId('friends-following').innerText()).trim(), String(FRIENDS));
+  // LINE's own daily counts, once the statistics job has fetched them (or what to expect).
+  assert.equal(await page.locator('[data-testid="line-followers"], [data-testid="line-followers-pending"]').count(), 1);
   await shot('dashboard');
   assert.deepEqual(await axe(), [], 'the dashboard has no accessibility violations');
+  assert.deepEqual(pageErrors, []);
+});
+
+const REMINDER = '給付金の申請期限のお知らせ';
+const DEADLINE = 'https://city.example.jp/kosodate/deadline';
+const CLICKERS = 3;
+
+test('a delivery that records who clicked goes one push per friend, as the confirmation says', async () => {
+  await open('/admin/deliveries/new?ch=main');
+  await page.getByLabel('件名（管理用）').fill(REMINDER);
+  const text = page.locator('#f-messages-0-text');
+  await text.waitFor();
+  await text.fill(`申請期限は12月25日です。\n申請はこちら ${DEADLINE}`);
+  const tracking = page.getByTestId('link-tracking');
+  await tracking.getByText(DEADLINE).waitFor();
+  await tracking.getByLabel('クリックした人を記録する').check();
+  await page.getByTestId('target').getByLabel('すべての友だち').check();
+  await page.getByTestId('save-delivery').click();
+  await page.waitForURL(/\/admin\/deliveries\/\d+\?saved=1/);
+  await hydrated(page);
+  deliveryPath = new URL(page.url()).pathname;
+  // Saved with the option (the form shows it again).
+  assert.equal(await page.getByTestId('link-tracking').getByLabel('クリックした人を記録する').isChecked(), true);
+  await page.getByTestId('open-confirm').click();
+  const dialog = page.getByTestId('confirm-dialog');
+  await dialog.getByTestId('confirm-audience').filter({ hasText: new RegExp(`^${FRIENDS} 人（`) }).waitFor();
+  assert.match(await dialog.getByTestId('confirm-duration').innerText(), /1秒以内（クリックした人を記録するため、1人ずつ送ります）/);
+  await dialog.getByTestId('confirm-send').click();
+  await eventually(async () => (await page.getByTestId('delivery-head').locator('[data-status]').first().getAttribute('data-status')) === 'sent', 'the delivery is 送信済み', 30_000);
+});
+
+test(`${CLICKERS} friends tap their own link; the delivery page names them`, async () => {
+  await open('/admin/simulator?ch=main');
+  const codes = new Set();
+  for (let i = 0; i < CLICKERS; i += 1) {
+    await page.locator('.sim-friend-list').getByRole('link', { name: `市民${String(i + 1).padStart(2, '0')}`, exact: true }).click();
+    await page.waitForURL(`**user=${users[i]}`);
+    // The newest message's link: each friend's address is their own.
+    const link = page.getByTestId('chat').locator('a.lp-url').last();
+    await link.waitFor();
+    codes.add(await link.getAttribute('href'));
+    const [popup] = await Promise.all([page.waitForEvent('popup'), link.click()]);
+    await popup.waitForURL(DEADLINE);
+    await popup.close();
+  }
+  assert.equal(codes.size, CLICKERS, `each friend has their own link: ${[...codes]}`);
+
+  await open(deliveryPath);
+  const figures = page.getByTestId('delivery-figures');
+  await figures.waitFor();
+  await eventually(async () => {
+    await open(deliveryPath);
+    const shown = page.getByTestId('delivery-figures').getByTestId('figure-clickers');
+    return (await shown.count()) === 1 && (await shown.innerText()).trim() === String(CLICKERS);
+  }, 'three people clicked');
+  const people = page.getByTestId('delivery-figures').getByTestId('link-people').first();
+  assert.equal((await people.innerText()).trim(), String(CLICKERS));
+  const recipients = page.getByTestId('recipients').first();
+  await recipients.locator('summary').click();
+  const table = recipients.getByTestId('recipient-table');
+  await table.waitFor();
+  assert.equal(await table.locator('tbody tr').count(), FRIENDS);
+  await recipients.getByTestId('recipients-clicked-only').check();
+  await eventually(async () => (await table.locator('tbody tr').count()) === CLICKERS, 'only the three who clicked');
+  const names = await table.locator('tbody tr td:first-child').allInnerTexts();
+  assert.deepEqual(names.map((n) => n.trim()), ['市民01', '市民02', '市民03']);
+  assert.equal((await table.getByTestId('recipient-clicked').first().innerText()).trim(), 'リンク1');
+  await shot('who-clicked');
+  assert.deepEqual(await axe(), [], 'the delivery page with who clicked has no accessibility violations');
+});
+
+test('a segment of those who received it and did not tap counts the other 27', async () => {
+  await open('/admin/segments/new?ch=main');
+  await page.getByRole('heading', { name: 'セグメントの作成', level: 1 }).waitFor();
+  await page.getByLabel('セグメント名').fill('申請ページを開いていない人');
+  const builder = page.getByTestId('rule-builder');
+  await builder.getByRole('button', { name: '条件を追加' }).click();
+  await page.locator('#segment-rule-0-subject').waitFor();
+  await page.locator('#segment-rule-0-subject').selectOption({ value: 'click' });
+  await page.locator('#segment-rule-0-op').selectOption({ value: 'not_clicked' });
+  const delivery = page.locator('#segment-rule-0-delivery');
+  assert.match(await delivery.locator('option:checked').innerText(), new RegExp(REMINDER));
+  await page.locator('#segment-rule-0-link').selectOption({ label: `リンク1: ${DEADLINE}` });
+  await eventually(async () => {
+    const figure = page.getByTestId('audience-count');
+    if ((await figure.count()) === 0) return false;
+    const n = Number((await figure.locator('strong').innerText()).replace(/[人,]/g, ''));
+    return n === FRIENDS - CLICKERS || n;
+  }, `the live count shows ${FRIENDS - CLICKERS}`);
+  await page.locator('#segment-rule-0-op').selectOption({ value: 'clicked' });
+  await eventually(async () => {
+    const n = Number((await page.getByTestId('audience-count').locator('strong').innerText()).replace(/[人,]/g, ''));
+    return n === CLICKERS || n;
+  }, `the live count shows ${CLICKERS}`);
+  await shot('segment-clicked');
+  assert.deepEqual(await axe(), [], 'the segment editor with a click condition has no accessibility violations');
   assert.deepEqual(pageErrors, []);
 });

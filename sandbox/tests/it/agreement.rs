@@ -240,3 +240,22 @@ async fn statistics_periods_are_read_alike() {
         .await;
     assert_eq!(properties(&reply), unit);
 }
+
+#[tokio::test]
+async fn follower_days_are_read_alike() {
+    let h = Harness::default().await;
+    let c = client(&h);
+    // The client reads the sandbox's answer; a day that is not `yyyyMMdd` is refused by both.
+    let answer = c.followers("20260101").await.unwrap();
+    assert_eq!(
+        (answer.status.as_str(), answer.followers, answer.blocks),
+        ("ready", Some(0), Some(0))
+    );
+    for day in ["2026-01-01", "20260230", "2026011"] {
+        let paths = refused(c.followers(day).await);
+        let reply = h
+            .get(TOKEN_A, &format!("/v2/bot/insight/followers?date={day}"))
+            .await;
+        assert_eq!(properties(&reply), paths, "{day}");
+    }
+}

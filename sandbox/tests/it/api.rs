@@ -773,6 +773,71 @@ async fn a_simulated_audience_opens_and_taps_over_hours() {
 }
 
 #[tokio::test]
+async fn follower_counts_are_ready_the_day_after_as_line_computes_them() {
+    let clock = sandbox::Clock::default();
+    let h = Harness::start(SandboxConfig {
+        clock: clock.clone(),
+        ..SandboxConfig::default()
+    })
+    .await;
+    let jst = |at: chrono::DateTime<chrono::Utc>| {
+        at.with_timezone(&chrono::FixedOffset::east_opt(9 * 3600).unwrap())
+            .format("%Y%m%d")
+            .to_string()
+    };
+    let ids = h.sandbox.seed_friends("a", 25).unwrap();
+    for user in &ids[..3] {
+        h.sandbox.unfollow("a", user).await.unwrap();
+    }
+    let today = jst(clock.utc());
+    let yesterday = jst(clock.utc() - chrono::TimeDelta::days(1));
+    // Today is not over: LINE has not computed it. Yesterday nobody had followed yet.
+    let body = h
+        .get(TOKEN_A, &format!("/v2/bot/insight/followers?date={today}"))
+        .await
+        .expect(200)
+        .clone();
+    assert_eq!(body, json!({ "status": "unready" }));
+    let body = h
+        .get(
+            TOKEN_A,
+            &format!("/v2/bot/insight/followers?date={yesterday}"),
+        )
+        .await
+        .expect(200)
+        .clone();
+    assert_eq!(
+        body,
+        json!({ "status": "ready", "followers": 0, "targetedReaches": 0, "blocks": 0 })
+    );
+    // The next day, without a date (LINE's default: yesterday): 25 added, 3 blocking.
+    clock.advance(Duration::from_secs(24 * 3600));
+    let body = h
+        .get(TOKEN_A, "/v2/bot/insight/followers")
+        .await
+        .expect(200)
+        .clone();
+    assert_eq!(
+        body,
+        json!({ "status": "ready", "followers": 25, "targetedReaches": 22, "blocks": 3 })
+    );
+    // Another channel's friends are not this one's.
+    let other = h
+        .get(TOKEN_B, &format!("/v2/bot/insight/followers?date={today}"))
+        .await
+        .expect(200)
+        .clone();
+    assert_eq!(other["followers"], 0);
+    // A date that is not `yyyyMMdd`: LINE's 400.
+    for bad in ["2026-11-27", "20261332", "abc"] {
+        let r = h
+            .get(TOKEN_A, &format!("/v2/bot/insight/followers?date={bad}"))
+            .await;
+        assert_eq!(r.expect(400)["details"][0]["property"], "date", "{bad}");
+    }
+}
+
+#[tokio::test]
 async fn statistics_are_null_under_20() {
     let h = Harness::default().await;
     let ids = h.sandbox.seed_friends("a", 25).unwrap();

@@ -339,20 +339,35 @@ fn RecipientList(run_id: i64, per_person: bool) -> AnyView {
     let page = expect_context::<Page>();
     let clicked_only = RwSignal::new(false);
     let number = RwSignal::new(1usize);
-    let list = Resource::new(
-        move || (page.id.get(), clicked_only.get(), number.get()),
-        move |(id, clicked_only, number)| async move {
-            match id {
-                Some(id) => delivery_recipients(id, run_id, clicked_only, number)
-                    .await
-                    .map(Some),
-                None => Ok(None),
-            }
-        },
-    );
+    // Loaded in the browser once the list is first opened (and again on each change): nothing
+    // of it is rendered on the server, so hydration never meets a half-loaded list.
+    let opened = RwSignal::new(false);
+    let list = RwSignal::new(None::<Result<crate::api::RecipientsPage, crate::error::AppError>>);
+    Effect::new(move |_| {
+        let (open, id, clicked, n) = (
+            opened.get(),
+            page.id.get(),
+            clicked_only.get(),
+            number.get(),
+        );
+        let (true, Some(id)) = (open, id) else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            list.set(Some(delivery_recipients(id, run_id, clicked, n).await));
+        });
+    });
     let filter_id = format!("recipients-clicked-{run_id}");
     view! {
-        <details class="recipients" data-testid="recipients">
+        <details
+            class="recipients"
+            data-testid="recipients"
+            on:toggle=move |_| {
+                if !opened.get_untracked() {
+                    opened.set(true);
+                }
+            }
+        >
             <summary>"送信先の一覧"</summary>
             {per_person
                 .then(|| {
@@ -373,13 +388,12 @@ fn RecipientList(run_id: i64, per_person: bool) -> AnyView {
                         </div>
                     }
                 })}
-            <Transition fallback=|| {
-                view! { <p class="hint">"読み込んでいます…"</p> }
-            }>
-                {move || {
-                    list.get()
-                        .map(|r| match r {
-                            Ok(Some(found)) if found.rows.is_empty() => {
+            {move || {
+                match list.get() {
+                    None => view! { <p class="hint">"読み込んでいます…"</p> }.into_any(),
+                    Some(r) => {
+                        match r {
+                            Ok(found) if found.rows.is_empty() => {
                                 view! {
                                     <p class="hint">
                                         {if clicked_only.get_untracked() {
@@ -391,7 +405,7 @@ fn RecipientList(run_id: i64, per_person: bool) -> AnyView {
                                 }
                                     .into_any()
                             }
-                            Ok(Some(found)) => {
+                            Ok(found) => {
                                 let (current, pages, total) = (
                                     found.page,
                                     found.pages,
@@ -471,7 +485,6 @@ fn RecipientList(run_id: i64, per_person: bool) -> AnyView {
                                 }
                                     .into_any()
                             }
-                            Ok(None) => ().into_any(),
                             Err(e) => {
                                 view! {
                                     <p class="form-error" role="alert">
@@ -480,9 +493,10 @@ fn RecipientList(run_id: i64, per_person: bool) -> AnyView {
                                 }
                                     .into_any()
                             }
-                        })
-                }}
-            </Transition>
+                        }
+                    }
+                }
+            }}
         </details>
     }
     .into_any()

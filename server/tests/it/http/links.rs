@@ -118,6 +118,46 @@ async fn codes_we_did_not_issue_get_a_404_page_and_no_redirect(t: TestDb) {
     assert_eq!(clicks(&t).await, 0);
 }
 
+async fn a_friends_own_code_is_counted_as_theirs_and_an_altered_one_is_refused(t: TestDb) {
+    use domain::delivery::links::{new_person_key, person_code};
+    let key = new_person_key();
+    tracked_link::ActiveModel {
+        code: Set("PeRsOn0001".into()),
+        delivery_id: Set(9999),
+        run_id: Set(9999),
+        channel_id: Set(1),
+        position: Set(1),
+        message_seq: Set(1),
+        url: Set(URL.into()),
+        person_key: Set(Some(key.clone())),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&t.db)
+    .await
+    .unwrap();
+    let c = client(&t).await;
+    let mine = person_code("PeRsOn0001", &key, 42);
+    let r = get_as(&c, &format!("/r/{mine}"), PHONE).await;
+    assert_eq!((r.status, r.location()), (StatusCode::FOUND, URL));
+    // Someone else's id with this check, another key's code, a cut code: 404, not counted.
+    let theirs = person_code("PeRsOn0001", &key, 43);
+    let swapped = format!("{}{}", &mine[..16], &theirs[16..]);
+    let other_key = person_code("PeRsOn0001", &new_person_key(), 42);
+    for code in [swapped, other_key, mine[..14].to_owned()] {
+        let r = get_as(&c, &format!("/r/{code}"), PHONE).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{code}");
+        assert_eq!(r.location(), "", "{code}");
+    }
+    // Clicks are written in batches about every second: two flushes later everything is in.
+    tokio::time::sleep(Duration::from_millis(2200)).await;
+    let stored = link_click::Entity::find().all(&t.db).await.unwrap();
+    assert_eq!(
+        stored.iter().map(|c| c.friend_id).collect::<Vec<_>>(),
+        [Some(42)]
+    );
+}
+
 async fn the_history_csv_is_for_staff_who_may_view_deliveries(t: TestDb) {
     create_admin(&t, "admin1").await;
     create_staff(
@@ -171,5 +211,6 @@ async fn the_history_csv_is_for_staff_who_may_view_deliveries(t: TestDb) {
 db_tests!(
     a_tracked_link_redirects_and_counts_taps_but_not_previews,
     codes_we_did_not_issue_get_a_404_page_and_no_redirect,
+    a_friends_own_code_is_counted_as_theirs_and_an_altered_one_is_refused,
     the_history_csv_is_for_staff_who_may_view_deliveries,
 );
