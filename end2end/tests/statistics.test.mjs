@@ -36,7 +36,8 @@ const users = [];
 let deliveryPath;
 
 before(async () => {
-  server = await startServer();
+  // Two aggregation units a month: the second delivery uses the last, and 配信履歴 warns.
+  server = await startServer({ LINE_AGGREGATION_UNITS_PER_MONTH: '2' });
   browser = await launchBrowser();
   page = await adminPage(server, browser, { onError: (err) => pageErrors.push(String(err)) });
   // The city's pages are outside this machine: answer them here, as the city's server would.
@@ -189,6 +190,8 @@ test('配信履歴 lists it with the same figures, sorts, and its CSV opens in E
   assert.equal(await cell('opens'), String(READERS));
   assert.equal(await cell('open_rate'), '83.3%');
   assert.equal(await cell('clicks'), String(TAPPERS));
+  // One unit of two used: no warning yet.
+  assert.equal(await page.getByTestId('unit-warning').count(), 0);
   // The test sends are apart (none yet).
   await page.getByRole('heading', { name: 'テスト配信' }).waitFor();
   await shot('history');
@@ -314,5 +317,8 @@ test('a segment of those who received it and did not tap counts the other 27', a
   }, `the live count shows ${CLICKERS}`);
   await shot('segment-clicked');
   assert.deepEqual(await axe(), [], 'the segment editor with a click condition has no accessibility violations');
+  // Both units of the month are used now: 配信履歴 says so before the next delivery.
+  await open('/admin/deliveries/history');
+  assert.match(await page.getByTestId('unit-warning').innerText(), /LINE 集計単位を 2 \/ 2 使いました/);
   assert.deepEqual(pageErrors, []);
 });

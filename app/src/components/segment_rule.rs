@@ -625,10 +625,7 @@ fn condition_view(ctx: Ctx, condition: &Condition, path: Vec<usize>, number: usi
             .choices
             .with_untracked(|c| !c.click_deliveries.is_empty());
         if has_clicks || selected == "click" {
-            options.push((
-                "click".into(),
-                "リンクのクリック（誰がクリックしたかを記録した配信）".into(),
-            ));
+            options.push(("click".into(), "リンクのクリック".into()));
         }
         options
             .into_iter()

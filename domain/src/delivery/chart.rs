@@ -155,7 +155,10 @@ fn nice_ceiling(max: i64) -> i64 {
 /// `0分`, `45分`, `3時間`, `2日`: time since sending.
 pub fn elapsed_label(d: chrono::TimeDelta) -> String {
     let minutes = d.num_minutes();
-    if minutes < 60 {
+    if minutes < 1 {
+        // Right after sending (a simulator's try), seconds tell the points apart.
+        format!("{}秒", d.num_seconds().max(0))
+    } else if minutes < 60 {
         format!("{minutes}分")
     } else if minutes < 48 * 60 {
         format!("{}時間", minutes / 60)
@@ -203,6 +206,21 @@ mod tests {
             2
         );
         assert!(svg.contains(">2時間<"));
+    }
+
+    #[test]
+    fn elapsed_times_read_naturally() {
+        let label = |secs| elapsed_label(chrono::TimeDelta::seconds(secs));
+        assert_eq!(
+            [
+                label(0),
+                label(42),
+                label(600),
+                label(3 * 3600),
+                label(3 * 86_400)
+            ],
+            ["0秒", "42秒", "10分", "3時間", "3日"]
+        );
     }
 
     #[test]
