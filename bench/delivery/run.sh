@@ -8,6 +8,9 @@
 #   TEST_POSTGRES_URL=postgres://USER:PASSWORD@HOST/postgres bench/delivery/run.sh
 #                                              SQLite, then PostgreSQL (a fresh database)
 #   FRIENDS=100000 bench/delivery/run.sh       fewer friends, for a quick look
+#   PER_PERSON=1 FRIENDS=100000 bench/delivery/run.sh
+#                                              a delivery that records who clicked (a push per
+#                                              friend, each with links of their own)
 #
 # The server is the release build (`cargo build --release`, target/release/machidayori). The
 # driver is the ignored test `deliveries::benchmark_a_delivery_to_a_million_friends` of

@@ -63,7 +63,7 @@ struct Armed {
     pid: u32,
 }
 
-/// The sandbox as LINE: served on a loopback port, every multicast answer recorded.
+/// The sandbox as LINE: served on a loopback port, every multicast and push answer recorded.
 struct Line {
     sandbox: sandbox::Sandbox,
     base: String,
@@ -102,7 +102,9 @@ impl Line {
             move |req: Request, next: Next| {
                 let (record, trigger) = (record.clone(), trigger.clone());
                 async move {
-                    let multicast = req.uri().path() == MULTICAST;
+                    // A delivery's requests: multicasts, or pushes for one that records who
+                    // clicked.
+                    let multicast = [MULTICAST, "/v2/bot/message/push"].contains(&req.uri().path());
                     let response = next.run(req).await;
                     if multicast {
                         let status = response.status().as_u16();
@@ -164,7 +166,7 @@ impl Line {
         self.calls.lock().unwrap().clone()
     }
 
-    /// Multicasts answered with `status`.
+    /// Multicasts and pushes answered with `status`.
     fn answered(&self, status: u16) -> usize {
         self.calls
             .lock()

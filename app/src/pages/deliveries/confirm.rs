@@ -202,13 +202,14 @@ pub fn ConfirmDialog(open: RwSignal<bool>) -> AnyView {
     .into_any()
 }
 
-/// 「約3秒」 or 「約9分（クリックした人を記録するため1人ずつ送ります）」: the shortest time LINE's limits allow.
+/// 「最短で約3秒」 or 「最短で約9分（クリックした人を記録するため、1人ずつ送ります）」: the
+/// shortest time LINE's limits allow (a large per-person run takes longer: docs/benchmarks.md).
 fn send_duration(recipients: u64, per_person: bool) -> String {
     let seconds = line::rate::shortest_send_seconds(recipients, per_person);
     let time = match seconds {
         0..=1 => "1秒以内".to_owned(),
-        2..=119 => format!("約{seconds}秒"),
-        _ => format!("約{}分", seconds.div_ceil(60)),
+        2..=119 => format!("最短で約{seconds}秒"),
+        _ => format!("最短で約{}分", seconds.div_ceil(60)),
     };
     if per_person {
         format!("{time}（クリックした人を記録するため、1人ずつ送ります）")
