@@ -539,16 +539,9 @@ pub async fn delivery_titles<'a>(
     db: &impl ConnectionTrait,
     rules: impl IntoIterator<Item = &'a Rule>,
 ) -> DomainResult<HashMap<i64, String>> {
-    fn ids(rule: &Rule, into: &mut Vec<i64>) {
-        match rule {
-            Rule::Condition(Condition::Clicked { delivery_id, .. }) => into.push(*delivery_id),
-            Rule::Condition(_) => {}
-            Rule::Group(g) => g.rules.iter().for_each(|r| ids(r, into)),
-        }
-    }
     let mut wanted = Vec::new();
     for rule in rules {
-        ids(rule, &mut wanted);
+        click_delivery_ids(rule, &mut wanted);
     }
     if wanted.is_empty() {
         return Ok(HashMap::new());
@@ -778,7 +771,7 @@ pub async fn create(
     scope: &Scope,
     input: SegmentInput,
 ) -> DomainResult<SegmentView> {
-    let (name, description, rule_json) = checked(db, &input).await?;
+    let (name, description, rule_json) = checked(db, scope, &input).await?;
     check_owner(db, scope, input.department_id).await?;
     let now = Utc::now();
     let txn = crate::db::begin_write(db).await?;
@@ -812,7 +805,7 @@ pub async fn update(
     expected_version: i32,
     input: SegmentInput,
 ) -> DomainResult<SegmentView> {
-    let (name, description, rule_json) = checked(db, &input).await?;
+    let (name, description, rule_json) = checked(db, scope, &input).await?;
     check_owner(db, scope, input.department_id).await?;
     let txn = crate::db::begin_write(db).await?;
     // One statement that checks the version and writes: two saves of the same version cannot
@@ -930,9 +923,48 @@ async fn find_in_scope(
         .ok_or_else(not_found)
 }
 
+/// A rule's click conditions must name deliveries the caller may see (their departments):
+/// who clicked another department's delivery is not theirs to count.
+pub async fn check_click_deliveries(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    rule: &Rule,
+) -> DomainResult<()> {
+    let titles = delivery_titles(db, [rule]).await?;
+    if titles.is_empty() {
+        return Ok(());
+    }
+    let visible: std::collections::HashSet<i64> = delivery::Entity::find()
+        .filter(delivery::Column::Id.is_in(titles.keys().copied()))
+        .filter(scope.condition(delivery::Column::DepartmentId))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|d| d.id)
+        .collect();
+    let mut wanted = Vec::new();
+    click_delivery_ids(rule, &mut wanted);
+    if wanted.iter().any(|id| !visible.contains(id)) {
+        return Err(DomainError::Invalid(
+            "リンクのクリックの条件の配信が見つかりません。削除されたか、担当外の部署の配信です。配信を選び直してください。".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// The deliveries the click conditions of `rule` name.
+fn click_delivery_ids(rule: &Rule, into: &mut Vec<i64>) {
+    match rule {
+        Rule::Condition(Condition::Clicked { delivery_id, .. }) => into.push(*delivery_id),
+        Rule::Condition(_) => {}
+        Rule::Group(g) => g.rules.iter().for_each(|r| click_delivery_ids(r, into)),
+    }
+}
+
 /// The input checked: name, description and the rule's JSON.
 async fn checked(
     db: &DatabaseConnection,
+    scope: &Scope,
     input: &SegmentInput,
 ) -> DomainResult<(String, String, String)> {
     let mut problems = Vec::new();
@@ -953,6 +985,9 @@ async fn checked(
     }
     let attributes = attributes::list(db).await?;
     if let Err(e) = check_rule(&input.rule, &attributes) {
+        problems.push(e.to_string());
+    }
+    if let Err(e) = check_click_deliveries(db, scope, &input.rule).await {
         problems.push(e.to_string());
     }
     if !problems.is_empty() {

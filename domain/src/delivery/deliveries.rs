@@ -332,6 +332,9 @@ async fn check_input(
     if !input.target.is_empty() || !input.target.exclude_segment_ids.is_empty() {
         segments::selection(db, &input.target).await?;
     }
+    if let Some(rule) = &input.target.rule {
+        segments::check_click_deliveries(db, scope, rule).await?;
+    }
     Ok(title)
 }
 

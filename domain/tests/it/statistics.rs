@@ -694,6 +694,29 @@ async fn who_clicked_is_recorded_with_codes_of_each_friend_and_feeds_segments(t:
             .unwrap()
             .is_empty()
     );
+
+    // A segment of the department saves it; another department may not name its delivery.
+    let segment = |department_id| segments::SegmentInput {
+        department_id,
+        name: "申請ページを開いていない人".into(),
+        description: String::new(),
+        rule: clicked_rule(Some(1), false),
+    };
+    segments::create(&t.db, &actor, &at.scope, segment(at.department_id))
+        .await
+        .unwrap();
+    let welfare = domain::staff::departments::create(
+        &t.db,
+        &domain::security::audit::Actor::command_line(),
+        "福祉課",
+    )
+    .await
+    .unwrap();
+    let theirs = model::access::Scope::Only([welfare.id].into());
+    assert!(matches!(
+        segments::create(&t.db, &actor, &theirs, segment(welfare.id)).await,
+        Err(DomainError::Invalid(m)) if m.contains("担当外の部署の配信")
+    ));
 }
 
 async fn line_follower_counts_are_fetched_daily_within_the_budget(t: TestDb) {
