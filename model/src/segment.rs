@@ -187,6 +187,17 @@ impl Rule {
         }
     }
 
+    /// The (delivery, link) of every 「リンクのクリック」 condition in the tree.
+    pub fn click_conditions(&self) -> Vec<(i64, Option<u32>)> {
+        match self {
+            Rule::Condition(Condition::Clicked {
+                delivery_id, link, ..
+            }) => vec![(*delivery_id, *link)],
+            Rule::Condition(_) => Vec::new(),
+            Rule::Group(g) => g.rules.iter().flat_map(Rule::click_conditions).collect(),
+        }
+    }
+
     /// How deep groups nest (a lone condition: 0).
     pub fn depth(&self) -> usize {
         match self {

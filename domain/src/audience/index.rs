@@ -619,28 +619,35 @@ impl At {
         selections: &[Selection],
         now: DateTime,
     ) -> DomainResult<At> {
-        let mut wanted = HashSet::new();
-        for selection in selections {
-            for rule in selection.include.iter().chain(&selection.exclude) {
-                click_conditions(rule, &mut wanted);
+        let wanted: HashSet<(i64, Option<u32>)> = selections
+            .iter()
+            .flat_map(|s| s.include.iter().chain(&s.exclude))
+            .flat_map(Rule::click_conditions)
+            .collect();
+        let bits = |ids: Vec<i64>| {
+            let mut bits = Bits::default();
+            for id in ids {
+                if let Ok(id) = usize::try_from(id) {
+                    bits.set(id, true);
+                }
             }
-        }
+            bits
+        };
+        // Each delivery's recipients once, whatever links its conditions name.
+        let mut received: HashMap<i64, Bits> = HashMap::new();
         let mut clicks = HashMap::new();
         for (delivery_id, link) in wanted {
-            let bits = |ids: Vec<i64>| {
-                let mut bits = Bits::default();
-                for id in ids {
-                    if let Ok(id) = usize::try_from(id) {
-                        bits.set(id, true);
-                    }
-                }
-                bits
-            };
+            if let std::collections::hash_map::Entry::Vacant(slot) = received.entry(delivery_id) {
+                slot.insert(bits(
+                    crate::delivery::links::recipients(db, delivery_id).await?,
+                ));
+            }
+            let clicked = bits(crate::delivery::links::clickers(db, delivery_id, link).await?);
             clicks.insert(
                 (delivery_id, link),
                 Clickers {
-                    clicked: bits(crate::delivery::links::clickers(db, delivery_id, link).await?),
-                    received: bits(crate::delivery::links::recipients(db, delivery_id).await?),
+                    clicked,
+                    received: received.get(&delivery_id).cloned().unwrap_or_default(),
                 },
             );
         }
@@ -648,23 +655,6 @@ impl At {
             today: crate::time::day_of(now),
             clicks,
         })
-    }
-}
-
-/// The (delivery, link) of every click condition in `rule`.
-fn click_conditions(rule: &Rule, into: &mut HashSet<(i64, Option<u32>)>) {
-    match rule {
-        Rule::Condition(rule::Condition::Clicked {
-            delivery_id, link, ..
-        }) => {
-            into.insert((*delivery_id, *link));
-        }
-        Rule::Condition(_) => {}
-        Rule::Group(group) => {
-            for member in &group.rules {
-                click_conditions(member, into);
-            }
-        }
     }
 }
 

@@ -539,10 +539,11 @@ pub async fn delivery_titles<'a>(
     db: &impl ConnectionTrait,
     rules: impl IntoIterator<Item = &'a Rule>,
 ) -> DomainResult<HashMap<i64, String>> {
-    let mut wanted = Vec::new();
-    for rule in rules {
-        click_delivery_ids(rule, &mut wanted);
-    }
+    let wanted: Vec<i64> = rules
+        .into_iter()
+        .flat_map(Rule::click_conditions)
+        .map(|(d, _)| d)
+        .collect();
     if wanted.is_empty() {
         return Ok(HashMap::new());
     }
@@ -930,35 +931,28 @@ pub async fn check_click_deliveries(
     scope: &Scope,
     rule: &Rule,
 ) -> DomainResult<()> {
-    let titles = delivery_titles(db, [rule]).await?;
-    if titles.is_empty() {
+    let wanted: Vec<i64> = rule
+        .click_conditions()
+        .into_iter()
+        .map(|(d, _)| d)
+        .collect();
+    if wanted.is_empty() {
         return Ok(());
     }
     let visible: std::collections::HashSet<i64> = delivery::Entity::find()
-        .filter(delivery::Column::Id.is_in(titles.keys().copied()))
+        .filter(delivery::Column::Id.is_in(wanted.iter().copied()))
         .filter(scope.condition(delivery::Column::DepartmentId))
         .all(db)
         .await?
         .into_iter()
         .map(|d| d.id)
         .collect();
-    let mut wanted = Vec::new();
-    click_delivery_ids(rule, &mut wanted);
     if wanted.iter().any(|id| !visible.contains(id)) {
         return Err(DomainError::Invalid(
             "リンクのクリックの条件の配信が見つかりません。削除されたか、担当外の部署の配信です。配信を選び直してください。".into(),
         ));
     }
     Ok(())
-}
-
-/// The deliveries the click conditions of `rule` name.
-fn click_delivery_ids(rule: &Rule, into: &mut Vec<i64>) {
-    match rule {
-        Rule::Condition(Condition::Clicked { delivery_id, .. }) => into.push(*delivery_id),
-        Rule::Condition(_) => {}
-        Rule::Group(g) => g.rules.iter().for_each(|r| click_delivery_ids(r, into)),
-    }
 }
 
 /// The input checked: name, description and the rule's JSON.

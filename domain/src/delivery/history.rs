@@ -431,7 +431,7 @@ async fn clicks_of_runs(
             .all(db)
             .await?;
         let link_ids: Vec<i64> = links.iter().map(|(id, _)| *id).collect();
-        let counts = clicks_by_link(db, &link_ids).await?;
+        let counts = per_link(db, &link_ids, Tally::Taps).await?;
         for (link_id, run_id) in links {
             *totals.entry(run_id).or_insert(0) += counts.get(&link_id).copied().unwrap_or(0);
         }
@@ -439,43 +439,36 @@ async fn clicks_of_runs(
     Ok(totals)
 }
 
-/// Clicks of each link (links without clicks are absent).
-pub async fn clicks_by_link(
-    db: &impl ConnectionTrait,
-    link_ids: &[i64],
-) -> DomainResult<HashMap<i64, i64>> {
-    let mut counts = HashMap::new();
-    for chunk in link_ids.chunks(500) {
-        let rows: Vec<(i64, i64)> = link_click::Entity::find()
-            .select_only()
-            .column(link_click::Column::LinkId)
-            .column_as(Expr::col(link_click::Column::Id).count(), "clicks")
-            .filter(link_click::Column::LinkId.is_in(chunk.iter().copied()))
-            .group_by(link_click::Column::LinkId)
-            .into_tuple()
-            .all(db)
-            .await?;
-        counts.extend(rows);
-    }
-    Ok(counts)
+/// What [`per_link`] counts.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Tally {
+    /// Every tap.
+    Taps,
+    /// The friends who tapped with their own code (a run that recorded who clicked).
+    People,
 }
 
-/// The friends who tapped each link (per-person codes only; links without any are absent).
-async fn people_by_link(
+/// Taps (or people) of each link; links without any are absent.
+pub async fn per_link(
     db: &impl ConnectionTrait,
     link_ids: &[i64],
+    tally: Tally,
 ) -> DomainResult<HashMap<i64, i64>> {
+    let counted = match tally {
+        Tally::Taps => Expr::col(link_click::Column::Id).count(),
+        Tally::People => Expr::col(link_click::Column::FriendId).count_distinct(),
+    };
     let mut counts = HashMap::new();
     for chunk in link_ids.chunks(500) {
-        let rows: Vec<(i64, i64)> = link_click::Entity::find()
+        let mut query = link_click::Entity::find()
             .select_only()
             .column(link_click::Column::LinkId)
-            .column_as(
-                Expr::col(link_click::Column::FriendId).count_distinct(),
-                "people",
-            )
-            .filter(link_click::Column::LinkId.is_in(chunk.iter().copied()))
-            .filter(link_click::Column::FriendId.is_not_null())
+            .column_as(counted.clone(), "n")
+            .filter(link_click::Column::LinkId.is_in(chunk.iter().copied()));
+        if tally == Tally::People {
+            query = query.filter(link_click::Column::FriendId.is_not_null());
+        }
+        let rows: Vec<(i64, i64)> = query
             .group_by(link_click::Column::LinkId)
             .into_tuple()
             .all(db)
@@ -673,7 +666,8 @@ pub struct LinkReport {
     pub tracked: bool,
     /// Our count of taps (all of them; none when not tracked).
     pub clicks: Option<i64>,
-    /// LINE's unique clicks of this URL.
+    /// LINE's unique clicks of this URL (for a per-person link LINE sees one URL per friend, so
+    /// this says nothing: pages show 「—」 and the people who tapped instead).
     pub unique_clicks: Figure,
     /// The friends who tapped it, for a run that recorded who clicked.
     pub people: Option<i64>,
@@ -760,10 +754,10 @@ pub async fn report(
             .unwrap_or_default();
         let tracked = links::of_run(db, run.id).await?;
         let link_ids: Vec<i64> = tracked.iter().map(|l| l.id).collect();
-        let counts = clicks_by_link(db, &link_ids).await?;
+        let counts = per_link(db, &link_ids, Tally::Taps).await?;
         let per_person = tracked.iter().any(|l| l.person_key.is_some());
         let people = if per_person {
-            people_by_link(db, &link_ids).await?
+            per_link(db, &link_ids, Tally::People).await?
         } else {
             HashMap::new()
         };
@@ -786,13 +780,7 @@ pub async fn report(
                     url: l.url.clone(),
                     tracked: true,
                     clicks: Some(counts.get(&l.id).copied().unwrap_or(0)),
-                    // Each friend's own URL is a URL apart for LINE: its per-URL figures say
-                    // nothing then (the people column does).
-                    unique_clicks: if l.person_key.is_some() {
-                        Figure::NotYet
-                    } else {
-                        line_clicks(&|u: &str| u.ends_with(&suffix))
-                    },
+                    unique_clicks: line_clicks(&|u: &str| u.ends_with(&suffix)),
                     people: l
                         .person_key
                         .is_some()
