@@ -15,6 +15,9 @@ use crate::components::ChartFigure;
 pub fn ResultsSection() -> AnyView {
     let page = expect_context::<Page>();
     let refreshed = RwSignal::new(0u32);
+    // The answer to the last 「最新の数値に更新」 (run id, message), kept here rather than in
+    // the run's figures: those are drawn anew when the refreshed figures arrive.
+    let outcome = RwSignal::new(None::<(i64, Result<String, String>)>);
     // Reloaded when a run starts or ends, and after 「最新の数値に更新」.
     let ended = Memo::new(move |_| {
         page.runs.with(|runs| {
@@ -54,7 +57,7 @@ pub fn ResultsSection() -> AnyView {
                                         .into_iter()
                                         .enumerate()
                                         .map(|(i, run)| {
-                                            view! { <RunFigures run first=i == 0 refreshed /> }
+                                            view! { <RunFigures run first=i == 0 refreshed outcome /> }
                                         })
                                         .collect_view()}
                                 </section>
@@ -77,10 +80,14 @@ pub fn ResultsSection() -> AnyView {
 }
 
 #[component]
-fn RunFigures(run: RunResults, first: bool, refreshed: RwSignal<u32>) -> AnyView {
+fn RunFigures(
+    run: RunResults,
+    first: bool,
+    refreshed: RwSignal<u32>,
+    outcome: RwSignal<Option<(i64, Result<String, String>)>>,
+) -> AnyView {
     let page = expect_context::<Page>();
     let busy = RwSignal::new(false);
-    let outcome = RwSignal::new(None::<Result<String, String>>);
     let run_id = run.run_id;
     let refresh = move |_| {
         let Some(id) = page.id.get_untracked() else {
@@ -93,10 +100,10 @@ fn RunFigures(run: RunResults, first: bool, refreshed: RwSignal<u32>) -> AnyView
             busy.set(false);
             match result {
                 Ok(message) => {
-                    outcome.set(Some(Ok(message)));
+                    outcome.set(Some((run_id, Ok(message))));
                     refreshed.update(|n| *n += 1);
                 }
-                Err(e) => outcome.set(Some(Err(e.to_string()))),
+                Err(e) => outcome.set(Some((run_id, Err(e.to_string())))),
             }
         });
     };
@@ -195,7 +202,8 @@ fn RunFigures(run: RunResults, first: bool, refreshed: RwSignal<u32>) -> AnyView
         {move || {
             outcome
                 .get()
-                .map(|o| match o {
+                .filter(|(run, _)| *run == run_id)
+                .map(|(_, o)| match o {
                     Ok(text) => {
                         view! {
                             <p class="notice" role="status">
