@@ -16,7 +16,16 @@ pub struct FoundLink {
     pub message_seq: i32,
 }
 
-/// The distinct http(s) links of `messages`, in order of first appearance.
+/// A LIFF app's link (`https://liff.line.me/{liffId}/...`). LINE opens it in the LIFF browser
+/// (with the citizen's login) only when it is tapped as it is: sent through a redirect it would
+/// open in the ordinary in-app browser. So it is never tracked; a survey counts its answers.
+pub fn is_liff_url(url: &str) -> bool {
+    let lower = url.to_ascii_lowercase();
+    lower.starts_with("https://liff.line.me/") || lower.starts_with("https://miniapp.line.me/")
+}
+
+/// The distinct http(s) links of `messages` that can be tracked (all but LIFF links), in order
+/// of first appearance.
 pub fn links_in(messages: &[Message]) -> Vec<FoundLink> {
     let mut found: Vec<FoundLink> = Vec::new();
     for (i, message) in messages.iter().enumerate() {
@@ -25,7 +34,7 @@ pub fn links_in(messages: &[Message]) -> Vec<FoundLink> {
         };
         let seq = i32::try_from(i + 1).unwrap_or(i32::MAX);
         visit_links(&mut value, &mut |url| {
-            if !found.iter().any(|f| f.url == url) {
+            if !is_liff_url(url) && !found.iter().any(|f| f.url == url) {
                 found.push(FoundLink {
                     url: url.to_owned(),
                     message_seq: seq,
@@ -191,7 +200,7 @@ mod tests {
         .unwrap_or_else(|e| panic!("{e}"));
         let messages = vec![
             text(
-                "申込は https://city.example.jp/apply。詳細：https://city.example.jp/a?b=1&c=2）です",
+                "申込は https://city.example.jp/apply。詳細：https://city.example.jp/a?b=1&c=2）です。アンケート https://liff.line.me/1234-abcd/surveys/1",
             ),
             template,
         ];

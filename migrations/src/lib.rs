@@ -22,6 +22,7 @@ mod m20261127_000011_segments_and_deliveries;
 mod m20261127_000012_delivery_run_audience;
 mod m20261128_000013_delivery_statistics;
 mod m20261128_000014_per_person_clicks;
+mod m20261128_000015_surveys;
 
 pub struct Migrator;
 
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000012_delivery_run_audience::Migration),
             Box::new(m20261128_000013_delivery_statistics::Migration),
             Box::new(m20261128_000014_per_person_clicks::Migration),
+            Box::new(m20261128_000015_surveys::Migration),
         ]
     }
 }

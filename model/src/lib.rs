@@ -10,7 +10,10 @@
 //! - [`segment`]: a segment's tree of conditions.
 //! - [`delivery`]: a delivery's target and timing.
 //!
-//! Survey schemas join here as they arrive. No I/O
+//! - [`survey`]: a survey's questions, consent and design, and the citizens' page rendered
+//!   from them.
+//!
+//! No I/O
 //! lives here; storing is the `domain` crate's (with the `db` feature these enums map to
 //! columns).
 
@@ -20,3 +23,4 @@ pub mod attribute;
 pub mod delivery;
 pub mod segment;
 pub mod status;
+pub mod survey;

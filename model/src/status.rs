@@ -191,6 +191,16 @@ impl AttributeKind {
 }
 
 keyed_enum! {
+    /// Whether a survey takes answers: set by hand; an open survey's period narrows it.
+    pub enum SurveyState {
+        /// Never opened: only staff see it (the preview).
+        Draft = "draft", "下書き";
+        Open = "open", "受付中";
+        Closed = "closed", "受付終了";
+    }
+}
+
+keyed_enum! {
     /// Where a friend's attribute value came from.
     pub enum ValueSource {
         Survey = "survey", "アンケート";

@@ -63,6 +63,8 @@ pub struct AppStateInner {
     pub access_log: Option<middleware::access_log::AccessLog>,
     /// Tracked links' codes and their click writer (`/r/{code}`).
     pub redirects: handlers::redirect::Redirects,
+    /// `LIFF_SDK_MOCK` (sandbox channels' survey pages).
+    pub liff_sdk_mock: bool,
 }
 
 impl AppState {
@@ -129,6 +131,7 @@ impl AppState {
             trusted_proxies: config.trusted_proxies.clone(),
             access_log,
             redirects,
+            liff_sdk_mock: config.liff_sdk_mock,
         }))
     }
 

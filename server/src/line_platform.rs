@@ -26,6 +26,28 @@ pub struct ChannelHandle {
     pub client: Client,
 }
 
+impl ChannelHandle {
+    /// The LINE Login channel whose ID tokens the LIFF pages accept (`aud`). A sandbox channel
+    /// without one has a stable made-up id the sandbox mints tokens for.
+    pub fn login_channel_id(&self) -> Option<String> {
+        self.channel.login_channel_id.clone().or_else(|| {
+            self.channel
+                .sandbox
+                .then(|| sandbox_login_channel_id(&self.channel.key))
+        })
+    }
+
+    /// The LIFF app id of survey links (`https://liff.line.me/{id}/...`). A sandbox channel
+    /// without one has a made-up id the 「LINEシミュレーター」 recognises.
+    pub fn liff_id(&self) -> Option<String> {
+        self.channel.liff_id.clone().or_else(|| {
+            self.channel
+                .sandbox
+                .then(|| format!("{}-sandbox", sandbox_login_channel_id(&self.channel.key)))
+        })
+    }
+}
+
 pub struct LinePlatform {
     pub secrets: SecretBox,
     pub sandbox: sandbox::Sandbox,
@@ -120,6 +142,22 @@ impl LinePlatform {
 
     pub fn channel(&self, key: &str) -> Option<Arc<ChannelHandle>> {
         self.channels.read().ok()?.get(key).cloned()
+    }
+
+    /// Every channel, the main one first.
+    pub fn all(&self) -> Vec<Arc<ChannelHandle>> {
+        let mut all: Vec<_> = self
+            .channels
+            .read()
+            .map(|c| c.values().cloned().collect())
+            .unwrap_or_default();
+        all.sort_by_key(|h| {
+            (
+                h.channel.key != domain::platform::channels::MAIN,
+                h.channel.key.clone(),
+            )
+        });
+        all
     }
 
     pub fn by_id(&self, id: i64) -> Option<Arc<ChannelHandle>> {

@@ -22,7 +22,7 @@ use tracing::Level;
 
 use crate::AppState;
 use crate::handlers::{
-    delivery_exports, friend_csv, health, log_exports, media, redirect, server_fns, webhook,
+    delivery_exports, friend_csv, health, liff, log_exports, media, redirect, server_fns, webhook,
 };
 use crate::middleware::protect::{
     REQUEST_ID, RandomRequestId, explain_limits, panic_response, request_span, sanitize_request_id,
@@ -88,6 +88,13 @@ pub fn router(state: AppState, limits: Limits) -> Router {
         )
         .route("/media/{token}/{variant}", get(media::serve))
         .route("/r/{code}", get(redirect::follow))
+        // Citizens' survey pages (LIFF): their own session, no staff session or allowlist.
+        .route("/liff", get(liff::root))
+        .route("/liff/", get(liff::root))
+        .route("/liff/session", post(liff::session))
+        .route("/liff/surveys/{id}", get(liff::survey))
+        .route("/liff/surveys/{id}/done", get(liff::done))
+        .route("/liff/assets/{file}", get(liff::asset))
         .leptos_routes_with_context(&state, generate_route_list(App), provide.clone(), {
             let options = leptos_options.clone();
             move || shell(options.clone())
@@ -104,6 +111,15 @@ pub fn router(state: AppState, limits: Limits) -> Router {
             post(friend_csv::upload)
                 .layer::<_, std::convert::Infallible>(RequestBodyLimitLayer::new(UPLOAD_LIMIT))
                 .layer(DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        // A survey answer with photos.
+        .route(
+            "/liff/surveys/{id}",
+            post(liff::submit)
+                .layer::<_, std::convert::Infallible>(RequestBodyLimitLayer::new(
+                    liff::SUBMIT_LIMIT_BYTES,
+                ))
+                .layer(DefaultBodyLimit::max(liff::SUBMIT_LIMIT_BYTES)),
         )
         // The media library's upload: photos are larger than any form too.
         .route(

@@ -10,7 +10,7 @@
 //! - [`segments`]: saved segments (trees of conditions) and the audience of a delivery.
 //! - [`test_recipients`]: the friends who receive test deliveries.
 //!
-//! Surveys join here as they arrive.
+//! - [`surveys`]: surveys in LIFF, their answers (which write attributes) and results.
 
 pub mod attribute_csv;
 pub mod attributes;
@@ -18,5 +18,6 @@ pub mod follower_statistics;
 pub mod friends;
 pub mod index;
 pub mod segments;
+pub mod surveys;
 pub mod test_recipients;
 pub mod values;

@@ -2,6 +2,7 @@
 
 pub mod access_log;
 pub mod admin_allowed_ip;
+pub mod app_marker;
 pub mod attribute;
 pub mod attribute_import;
 pub mod attribute_option;
@@ -20,6 +21,7 @@ pub mod friend;
 pub mod friend_attribute_history;
 pub mod friend_attribute_value;
 pub mod job;
+pub mod liff_session;
 pub mod line_channel;
 pub mod line_follower_statistics;
 pub mod line_insight_call;
@@ -34,6 +36,10 @@ pub mod staff_account;
 pub mod staff_department;
 pub mod staff_permission;
 pub mod staff_session;
+pub mod survey;
+pub mod survey_response;
+pub mod survey_upload;
+pub mod survey_version;
 pub mod test_recipient;
 pub mod tracked_link;
 pub mod webhook_event;

@@ -69,7 +69,7 @@ pub const ALT_TEXT_MAX_CHARS: usize = 400;
 const FILE_NAME_MAX_CHARS: usize = 200;
 
 /// Images processed at once: decoding holds up to a few hundred MB.
-static PROCESSING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+pub(crate) static PROCESSING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
 
 /// One stored size of an image, as its URL names it (`original`, `preview`, `card`,
 /// `imagemap/1040`).
@@ -459,6 +459,24 @@ fn derive(bytes: &[u8]) -> DomainResult<Vec<Derived>> {
     Ok(out)
 }
 
+/// A photo a citizen sent, decoded and encoded again: its metadata (EXIF GPS, camera) does not
+/// survive, its orientation is applied, and it is no larger than `max_side`. JPEG stays JPEG,
+/// PNG stays PNG. Anything that is not really a JPEG or PNG is refused, whatever its name.
+pub(crate) fn reencode_photo(bytes: &[u8], max_side: u32) -> DomainResult<(&'static str, Vec<u8>)> {
+    let format = match image::guess_format(bytes) {
+        Ok(f @ (ImageFormat::Jpeg | ImageFormat::Png)) => f,
+        _ => {
+            return Err(DomainError::Invalid(
+                "画像として読み取れないファイルです。JPEG・PNG の画像を選んでください。".into(),
+            ));
+        }
+    };
+    let image = decode(bytes, format)?;
+    let image = shrink_to_fit(&image, max_side, max_side);
+    let alpha = image.color().has_alpha();
+    encode(&image, format == ImageFormat::Png, alpha)
+}
+
 /// `image` centred on a frame of `(width, height)`: white, or transparent when it has
 /// transparency.
 fn pad_to(image: &DynamicImage, (width, height): (u32, u32), alpha: bool) -> DynamicImage {
@@ -756,7 +774,7 @@ fn validate_alt_text(raw: &str) -> DomainResult<String> {
 }
 
 /// The file's own name (no folders), printable, not too long.
-fn clean_file_name(raw: &str) -> String {
+pub(crate) fn clean_file_name(raw: &str) -> String {
     let name = raw.rsplit(['/', '\\']).next().unwrap_or_default();
     let name: String = name
         .chars()

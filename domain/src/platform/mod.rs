@@ -5,4 +5,5 @@
 //! - [`simulator`]: staff acting as a simulated friend of a sandbox channel, audited.
 
 pub mod channels;
+pub mod liff;
 pub mod simulator;

@@ -16,6 +16,7 @@ mod staff_access;
 mod staff_auth;
 mod statistics;
 mod support;
+mod surveys;
 mod templates;
 mod test_recipients;
 mod webhook;

@@ -61,6 +61,8 @@ pub struct Config {
     pub line_insight_calls_per_hour: u32,
     pub line_aggregation_units_per_month: u32,
     pub sandbox_simulated_audience: bool,
+    /// `LIFF_SDK_MOCK`: sandbox channels' survey pages load the LIFF SDK with LINE's mock.
+    pub liff_sdk_mock: bool,
     pub delivery_batches_in_flight: usize,
     pub test_sender_name: String,
     pub test_message_prefix: String,
@@ -293,6 +295,11 @@ impl Config {
                 "false" | "0" | "no" | "off" => Ok(false),
                 _ => Err("expected true or false".to_owned()),
             })?;
+        let liff_sdk_mock = parse_or(&get, settings::LIFF_SDK_MOCK, |v| match v {
+            "true" | "1" | "yes" | "on" => Ok(true),
+            "false" | "0" | "no" | "off" => Ok(false),
+            _ => Err("expected true or false".to_owned()),
+        })?;
         let short_text = |v: &str| {
             if v.chars().count() <= 20 && !v.chars().any(char::is_control) {
                 Ok(v.to_owned())
@@ -333,6 +340,7 @@ impl Config {
             line_insight_calls_per_hour,
             line_aggregation_units_per_month,
             sandbox_simulated_audience,
+            liff_sdk_mock,
             delivery_batches_in_flight,
             test_sender_name,
             test_message_prefix,

@@ -218,6 +218,12 @@ pub const SANDBOX_SIMULATED_AUDIENCE: Setting = Setting {
     doc: "`true`: the built-in sandbox's statistics include a simulated audience (of each delivery's recipients about 60 % open it over the following hours and 20 % tap its first link), so that 配信履歴 and its charts can be tried with a few simulated friends. The admin panel labels such figures as simulated. Sandbox channels only; never LINE.",
 };
 
+pub const LIFF_SDK_MOCK: Setting = Setting {
+    name: "LIFF_SDK_MOCK",
+    default: Default::Value("false"),
+    doc: "`true`: the survey pages of sandbox channels load LINE's LIFF SDK with LINE's mock plugin (`@line/liff-mock`), so LINE's own SDK code runs in tests without a LINE account. Sandbox channels only; channels on LINE always load the real SDK.",
+};
+
 pub const LINE_INSIGHT_CALLS_PER_HOUR: Setting = Setting {
     name: "LINE_INSIGHT_CALLS_PER_HOUR",
     default: Default::Value("60"),
@@ -278,6 +284,7 @@ pub const SETTINGS: &[Setting] = &[
     LINE_INSIGHT_CALLS_PER_HOUR,
     LINE_AGGREGATION_UNITS_PER_MONTH,
     SANDBOX_SIMULATED_AUDIENCE,
+    LIFF_SDK_MOCK,
     TEST_SENDER_NAME,
     TEST_MESSAGE_PREFIX,
 ];

@@ -3,6 +3,7 @@
 pub mod delivery_exports;
 pub mod friend_csv;
 pub mod health;
+pub mod liff;
 pub mod log_exports;
 pub mod media;
 pub mod redirect;

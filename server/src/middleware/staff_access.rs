@@ -187,7 +187,11 @@ async fn setup_is_open(state: &AppState, loopback: bool) -> Result<bool, Respons
 /// True for a non-GET request that a browser marks as coming from another site: by
 /// `Sec-Fetch-Site`, or by an `Origin` other than ours. Ours is `PUBLIC_URL`'s origin when it is
 /// set (behind a reverse proxy the `Host` header may be the upstream address), else the `Host`.
-fn is_cross_site_write(method: &Method, headers: &HeaderMap, public_origin: Option<&str>) -> bool {
+pub(crate) fn is_cross_site_write(
+    method: &Method,
+    headers: &HeaderMap,
+    public_origin: Option<&str>,
+) -> bool {
     if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
         return false;
     }
