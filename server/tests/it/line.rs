@@ -20,14 +20,14 @@ use server::router::{Limits, router};
 const SECRET: &str = "0123456789abcdef0123456789abcdef";
 const TOKEN: &str = "test-access-token-0123456789";
 
-struct Running {
-    addr: SocketAddr,
-    state: AppState,
+pub(crate) struct Running {
+    pub addr: SocketAddr,
+    pub state: AppState,
     _data: tempfile::TempDir,
 }
 
 /// The server on a free loopback port, as `serve` runs it.
-async fn start(t: &TestDb, env: &[(&str, &str)]) -> Running {
+pub(crate) async fn start(t: &TestDb, env: &[(&str, &str)]) -> Running {
     let data = tempfile::tempdir().unwrap();
     let mut vars: Vec<(String, String)> = env
         .iter()

@@ -9,5 +9,6 @@ mod cli;
 mod deliveries;
 mod http;
 mod jobs;
+mod liff;
 mod line;
 mod support;
