@@ -15,8 +15,8 @@ use crate::pages::{
     AccountPage, AllowedIpsPage, AuditLogPage, DeliveriesPage, DeliveryHistoryPage, DeliveryPage,
     DepartmentsPage, FriendAttributePage, FriendAttributesPage, FriendDetailPage, FriendImportPage,
     FriendImportReportPage, FriendsPage, LoginHistoryPage, MediaPage, PasswordPage, SegmentPage,
-    SegmentsPage, SettingsPage, SimulatorPage, StaffPage, TemplatePage, TemplatesPage,
-    TestRecipientsPage,
+    SegmentsPage, SettingsPage, SimulatorPage, StaffPage, SurveyAnswersPage, SurveyPage,
+    SurveysPage, TemplatePage, TemplatesPage, TestRecipientsPage,
 };
 
 /// `lazy_area!(area, __preload_area: Route => Page, ...)`: the split point `area` (its preload
@@ -107,6 +107,13 @@ lazy_area!(
     __preload_staff: StaffRoute => StaffPage,
     AccountRoute => AccountPage,
     DepartmentsRoute => DepartmentsPage,
+);
+// The survey builder and answers: their own code (the builder renders the citizens' page).
+lazy_area!(
+    surveys,
+    __preload_surveys: SurveysRoute => SurveysPage,
+    SurveyRoute => SurveyPage,
+    SurveyAnswersRoute => SurveyAnswersPage,
 );
 lazy_area!(password, __preload_password: PasswordRoute => PasswordPage);
 lazy_area!(logs, __preload_logs: LoginHistoryRoute => LoginHistoryPage, AuditLogRoute => AuditLogPage);

@@ -34,7 +34,8 @@ use crate::lazy_pages::{
     DeliveryRoute, DepartmentsRoute, FriendAttributeRoute, FriendAttributesRoute,
     FriendDetailRoute, FriendImportReportRoute, FriendImportRoute, FriendsRoute, LoginHistoryRoute,
     MediaRoute, PasswordRoute, SegmentRoute, SegmentsRoute, SettingsRoute, SimulatorRoute,
-    StaffRoute, TemplateRoute, TemplatesRoute, TestRecipientsRoute,
+    StaffRoute, SurveyAnswersRoute, SurveyRoute, SurveysRoute, TemplateRoute, TemplatesRoute,
+    TestRecipientsRoute,
 };
 use crate::pages::{Dashboard, LoginPage, NotFound, Placeholder, SetupPage};
 
@@ -107,7 +108,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("segments/new") view=SegmentRoute::lazy() />
                     <Route path=path!("segments/:id") view=SegmentRoute::lazy() />
                     <Route path=path!("test-recipients") view=TestRecipientsRoute::lazy() />
-                    <Route path=path!("surveys") view=|| view! { <Placeholder slug="surveys" /> } />
+                    <Route path=path!("surveys") view=SurveysRoute::lazy() />
+                    <Route path=path!("surveys/new") view=SurveyRoute::lazy() />
+                    <Route path=path!("surveys/:id") view=SurveyRoute::lazy() />
+                    <Route path=path!("surveys/:id/answers") view=SurveyAnswersRoute::lazy() />
                     <Route
                         path=path!("rich-menus")
                         view=|| view! { <Placeholder slug="rich-menus" /> }

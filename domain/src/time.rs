@@ -77,9 +77,36 @@ pub fn seconds(at: DateTime) -> String {
     format(at, "%Y-%m-%d %H:%M:%S")
 }
 
+/// A moment typed in a `datetime-local` field (`YYYY-MM-DDTHH:MM`, Japan time); empty is
+/// none. `what` names the field in the Japanese error.
+pub fn parse_local_minute(text: &str, what: &str) -> DomainResult<Option<DateTime>> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let naive = chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M")
+        .map_err(|_| DomainError::Invalid(format!("{what}の日時を正しく入力してください。")))?;
+    naive
+        .and_local_timezone(JST)
+        .single()
+        .map(|t| Some(t.with_timezone(&chrono::Utc)))
+        .ok_or_else(|| DomainError::Invalid(format!("{what}の日時を正しく入力してください。")))
+}
+
+/// `at` as a `datetime-local` field's value (Japan time).
+pub fn local_minute_input(at: DateTime) -> String {
+    format(at, "%Y-%m-%dT%H:%M")
+}
+
 /// The current time (for callers without chrono of their own).
 pub fn now() -> DateTime {
     chrono::Utc::now()
+}
+
+/// The year it is in Japan now.
+pub fn this_year() -> i32 {
+    use chrono::Datelike;
+    day_of(now()).year()
 }
 
 /// The day it is in Japan at `at` (ages are counted on it).

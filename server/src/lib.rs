@@ -114,6 +114,7 @@ impl AppState {
                         channel_id: h.channel.id,
                         sandbox: h.channel.sandbox,
                         client: h.client.clone(),
+                        liff_id: h.liff_id(),
                     })
                 })
             },

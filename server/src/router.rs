@@ -22,7 +22,8 @@ use tracing::Level;
 
 use crate::AppState;
 use crate::handlers::{
-    delivery_exports, friend_csv, health, liff, log_exports, media, redirect, server_fns, webhook,
+    delivery_exports, friend_csv, health, liff, log_exports, media, redirect, server_fns,
+    survey_exports, webhook,
 };
 use crate::middleware::protect::{
     REQUEST_ID, RandomRequestId, explain_limits, panic_response, request_span, sanitize_request_id,
@@ -81,6 +82,19 @@ pub fn router(state: AppState, limits: Limits) -> Router {
             get(delivery_exports::history_csv),
         )
         .route("/admin/friends/template.csv", get(friend_csv::template))
+        .route("/admin/simulator/liff", get(liff::simulator_open))
+        .route(
+            "/admin/surveys/preview-frame",
+            get(survey_exports::preview_frame),
+        )
+        .route(
+            "/admin/surveys/{id}/answers.csv",
+            get(survey_exports::answers_csv),
+        )
+        .route(
+            "/admin/surveys/{id}/files/{file}",
+            get(survey_exports::file),
+        )
         // Public: LINE's servers fetch images here without a session (see handlers::media).
         .route(
             "/media/{token}/imagemap/{width}",

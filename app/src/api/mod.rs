@@ -23,6 +23,7 @@ mod segments;
 mod settings;
 mod simulator;
 mod staff;
+mod surveys;
 mod templates;
 mod test_recipients;
 
@@ -38,6 +39,7 @@ pub use segments::*;
 pub use settings::*;
 pub use simulator::*;
 pub use staff::*;
+pub use surveys::*;
 pub use templates::*;
 pub use test_recipients::*;
 

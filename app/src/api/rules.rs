@@ -29,6 +29,7 @@ pub const SERVER_FN_RULES: &[&[Rule]] = &[
     super::settings::RULES,
     super::simulator::RULES,
     super::staff::RULES,
+    super::surveys::RULES,
     super::templates::RULES,
     super::test_recipients::RULES,
 ];

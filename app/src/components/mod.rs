@@ -18,7 +18,7 @@ pub use async_view::AsyncView;
 pub use auth_card::AuthCard;
 pub use channel_bar::ChannelBar;
 pub use chart_figure::ChartFigure;
-pub use composer::Composer;
+pub use composer::{Composer, messages_from_query};
 pub use confirm_delete::ConfirmDelete;
 pub use data_table::DataTable;
 pub use line_preview::{

@@ -12,6 +12,7 @@ mod segments;
 mod settings;
 mod simulator;
 mod staff;
+mod surveys;
 mod templates;
 mod test_recipients;
 
@@ -30,5 +31,6 @@ pub use segments::{SegmentPage, SegmentsPage};
 pub use settings::{AllowedIpsPage, SettingsPage};
 pub use simulator::SimulatorPage;
 pub use staff::{AccountPage, DepartmentsPage, StaffPage};
+pub use surveys::{SurveyAnswersPage, SurveyPage, SurveysPage};
 pub use templates::{TemplatePage, TemplatesPage};
 pub use test_recipients::TestRecipientsPage;

@@ -64,7 +64,7 @@ pub fn SimulatorPage() -> impl IntoView {
     // browser: through the delivery's tracked address, which counts it on our side.
     let send_from = Callback::new(move |(action, message_id): (Action, Option<String>)| {
         if let Action::Uri { uri, .. } = &action {
-            open_link(uri);
+            open_link(uri, &channel.key.get_untracked(), &user.get_untracked());
         }
         act.dispatch(SimAct {
             channel: channel.key.get_untracked(),
@@ -271,16 +271,29 @@ pub fn SimulatorPage() -> impl IntoView {
 }
 
 /// Opens a tapped link in a new tab, as LINE opens it in its browser (web links only).
-fn open_link(uri: &str) {
+/// Opens a link as LINE would for the simulated friend: a LIFF link (a survey) opens our LIFF
+/// page signed in as them (`/admin/simulator/liff` mints their ID token in the sandbox), any
+/// other web link in a new tab.
+fn open_link(uri: &str, channel: &str, user: &str) {
     #[cfg(feature = "hydrate")]
     {
         let lower = uri.to_ascii_lowercase();
-        if lower.starts_with("https://") || lower.starts_with("http://") {
+        if line::links::is_liff_url(uri) {
+            let target = format!(
+                "/admin/simulator/liff{}",
+                crate::components::query_string(&[
+                    ("ch", channel.to_owned()),
+                    ("user", user.to_owned()),
+                    ("url", uri.to_owned()),
+                ])
+            );
+            let _ = window().open_with_url_and_target(&target, "_blank");
+        } else if lower.starts_with("https://") || lower.starts_with("http://") {
             let _ = window().open_with_url_and_target(uri, "_blank");
         }
     }
     #[cfg(not(feature = "hydrate"))]
-    let _ = uri;
+    let _ = (uri, channel, user);
 }
 
 #[component]

@@ -50,6 +50,8 @@ pub struct ChannelClient {
     pub channel_id: i64,
     pub sandbox: bool,
     pub client: line::client::Client,
+    /// The LIFF app of survey links (a made-up one for a sandbox channel).
+    pub liff_id: Option<String>,
 }
 
 /// One call's request and the server's context.

@@ -434,11 +434,23 @@ async fn the_starter_survey_is_answered_changed_and_exported(t: TestDb) {
     assert_eq!(page.total, 2);
     assert_eq!(page.respondents.len(), 2);
 
-    let (bytes, name, rows) = results::csv(db, &Scope::All, id, Encoding::Utf8)
-        .await
-        .unwrap();
+    let mut bytes = Vec::new();
+    let rows = results::export_csv(
+        db,
+        &staff("sato"),
+        &Scope::All,
+        id,
+        Encoding::Utf8,
+        &mut bytes,
+    )
+    .await
+    .unwrap();
     assert_eq!(rows, 2);
-    assert!(name.starts_with(&format!("survey-{id}-")), "{name}");
+    assert!(results::csv_file_name(id).starts_with(&format!("survey-{id}-")));
+    assert!(matches!(
+        results::check_export(db, &only_fukushi, id).await,
+        Err(DomainError::NotFound(_))
+    ));
     let text = String::from_utf8(bytes).unwrap();
     assert!(text.starts_with('\u{feff}'));
     let header = text.lines().next().unwrap();
@@ -447,9 +459,17 @@ async fn the_starter_survey_is_answered_changed_and_exported(t: TestDb) {
         "{header}"
     );
     assert!(text.contains("南区"), "{text}");
-    let (sjis, _, _) = results::csv(db, &Scope::All, id, Encoding::ShiftJis)
-        .await
-        .unwrap();
+    let mut sjis = Vec::new();
+    results::export_csv(
+        db,
+        &staff("sato"),
+        &Scope::All,
+        id,
+        Encoding::ShiftJis,
+        &mut sjis,
+    )
+    .await
+    .unwrap();
     let (decoded, _, bad) = encoding_rs::SHIFT_JIS.decode(&sjis);
     assert!(!bad);
     assert!(decoded.contains("お住まいの地区"));

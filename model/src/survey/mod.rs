@@ -761,6 +761,29 @@ pub fn problems(survey: &Survey) -> Vec<String> {
     out
 }
 
+/// The choices of a question bound to a choice attribute: the attribute's options in use
+/// (`(id, label)`, in order), each keeping the id of the choice it already was.
+pub fn bound_choices(current: &[Choice], attribute_options: &[(i64, String)]) -> Vec<Choice> {
+    let mut out: Vec<Choice> = Vec::new();
+    for (option_id, label) in attribute_options {
+        let id = current
+            .iter()
+            .find(|c| c.attribute_option_id == Some(*option_id))
+            .map(|c| c.id.clone())
+            .unwrap_or_else(|| {
+                let mut taken = current.to_vec();
+                taken.extend(out.iter().cloned());
+                next_option_id(&taken)
+            });
+        out.push(Choice {
+            id,
+            label: label.clone(),
+            attribute_option_id: Some(*option_id),
+        });
+    }
+    out
+}
+
 /// A fresh id for a question of `survey` (`q` and the next number).
 pub fn next_question_id(survey: &Survey) -> String {
     next_id('q', survey.questions.iter().map(|q| q.id.as_str()))

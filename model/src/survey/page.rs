@@ -56,6 +56,10 @@ pub struct FormState<'a> {
     pub notice: Option<String>,
 }
 
+/// Keeps the send button disabled until the consent box is ticked (the server refuses an
+/// answer without consent either way). Inline, allowed by its hash in the pages' CSP.
+pub const CONSENT_SCRIPT: &str = "(function(){var c=document.getElementById('consent'),b=document.getElementById('send');if(!c||!b)return;var h=document.createElement('p');h.id='send-hint';h.className='help';h.textContent='同意事項にチェックを入れると送信できます。';b.setAttribute('aria-describedby','send-hint');b.insertAdjacentElement('afterend',h);function v(){b.disabled=!c.checked;h.hidden=c.checked}c.addEventListener('change',v);v()})();";
+
 /// The CSS of every citizen page; colours come from the survey's design as variables.
 pub const CSS: &str = "*{box-sizing:border-box}html{-webkit-text-size-adjust:100%}\
 body{margin:0;font-family:system-ui,-apple-system,'Hiragino Sans','Noto Sans JP',sans-serif;\
@@ -97,10 +101,20 @@ pub fn document(
     scripts: &str,
 ) -> String {
     format!(
-        "<!DOCTYPE html><html lang=\"ja\"><head><meta charset=\"utf-8\">\
+        "<!DOCTYPE html><html lang=\"ja\">{}</html>",
+        inner(design, title, body_attrs, main, scripts)
+    )
+}
+
+/// What is inside `<html>`: the builder's preview writes it into its frame.
+/// The referrer policy is `same-origin`: our form's posts keep their `Origin` (with `no-referrer`
+/// it would be `null`, which the server refuses as cross-site) and links out carry none.
+pub fn inner(design: &Design, title: &str, body_attrs: &str, main: &str, scripts: &str) -> String {
+    format!(
+        "<head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
-<meta name=\"referrer\" content=\"no-referrer\"><title>{title}</title><style>:root{{--fs:{fs}px;--fg:{fg};--bg:{bg};--btn:{btn};--btn-fg:{btn_fg}}}{css}</style></head>\
-<body{body_attrs}><main class=\"{layout}\">{main}</main>{scripts}</body></html>",
+<meta name=\"referrer\" content=\"same-origin\"><link rel=\"icon\" href=\"data:,\"><title>{title}</title><style>:root{{--fs:{fs}px;--fg:{fg};--bg:{bg};--btn:{btn};--btn-fg:{btn_fg}}}{css}</style></head>\
+<body{body_attrs}><main class=\"{layout}\">{main}</main>{scripts}</body>",
         title = escape(title),
         fs = design.font_size.px(),
         fg = colour(&design.text_color, "#1A1A1C"),
@@ -285,7 +299,7 @@ pub fn form(survey: &Survey, state: &FormState<'_>) -> String {
     // Without script the server still refuses an answer without consent; with it, the button
     // waits for the box (a page that cannot send until it is ticked).
     if survey.consent.is_some() {
-        out.push_str("<script>(function(){var c=document.getElementById('consent'),b=document.getElementById('send');if(!c||!b)return;function u(){b.disabled=!c.checked;b.setAttribute('aria-describedby','send-hint')}var h=document.createElement('p');h.id='send-hint';h.className='help';h.textContent='同意事項にチェックを入れると送信できます。';b.insertAdjacentElement('afterend',h);function v(){u();h.hidden=c.checked}c.addEventListener('change',v);v()})();</script>");
+        let _ = write!(out, "<script>{CONSENT_SCRIPT}</script>");
     }
     out
 }
@@ -293,16 +307,21 @@ pub fn form(survey: &Survey, state: &FormState<'_>) -> String {
 fn question(out: &mut String, q: &Question, state: &FormState<'_>, autofocus: bool) {
     let error = state.errors.get(&q.id);
     let invalid = if error.is_some() { " invalid" } else { "" };
-    let aria_invalid = if error.is_some() {
-        format!(
-            " aria-invalid=\"true\" aria-describedby=\"{}-err\"",
-            field_id(q)
-        )
+    // What describes the field (its error, else its help), and whether it is invalid: on the
+    // control itself, or on a radio group (a checkbox group or a plain fieldset cannot carry it).
+    let described = if error.is_some() {
+        format!(" aria-describedby=\"{}-err\"", field_id(q))
     } else if !q.help.trim().is_empty() {
         format!(" aria-describedby=\"{}-help\"", field_id(q))
     } else {
         String::new()
     };
+    let invalid_attr = if error.is_some() {
+        " aria-invalid=\"true\""
+    } else {
+        ""
+    };
+    let aria_invalid = format!("{invalid_attr}{described}");
     let focus = if autofocus { " autofocus" } else { "" };
     let mark = if q.required {
         "<span class=\"req\">必須</span>"
@@ -393,17 +412,18 @@ fn question(out: &mut String, q: &Question, state: &FormState<'_>, autofocus: bo
             };
             let _ = write!(
                 out,
-                "<fieldset class=\"q{invalid}\" id=\"{id}\"{aria_invalid}{}><legend>{label}{mark}<span class=\"opt\">{rule}</span></legend>{help}{err}",
-                if q.required && !multi {
-                    " aria-required=\"true\""
-                } else {
-                    ""
+                "<fieldset class=\"q{invalid}\" id=\"{id}\"{}{described}><legend>{label}{mark}<span class=\"opt\">{rule}</span></legend>{help}{err}",
+                match (multi, q.required) {
+                    (true, _) => String::new(),
+                    (false, true) =>
+                        format!(" role=\"radiogroup\" aria-required=\"true\"{invalid_attr}"),
+                    (false, false) => format!(" role=\"radiogroup\"{invalid_attr}"),
                 }
             );
             for (i, o) in options.iter().enumerate() {
                 let _ = write!(
                     out,
-                    "<label class=\"choice\"><input type=\"{}\" name=\"{name}\" value=\"{}\"{}{}> {}</label>",
+                    "<label class=\"choice\"><input type=\"{}\" name=\"{name}\" value=\"{}\"{}{}{}> {}</label>",
                     if multi { "checkbox" } else { "radio" },
                     escape(&o.id),
                     if chosen.contains(&o.id) {
@@ -416,6 +436,7 @@ fn question(out: &mut String, q: &Question, state: &FormState<'_>, autofocus: bo
                     } else {
                         ""
                     },
+                    if multi { invalid_attr } else { "" },
                     escape(&o.label)
                 );
             }
@@ -476,7 +497,7 @@ fn question(out: &mut String, q: &Question, state: &FormState<'_>, autofocus: bo
             };
             let _ = write!(
                 out,
-                "<fieldset class=\"q{invalid}\" id=\"{id}\"{aria_invalid}><legend>{label}{mark}</legend>{help}{err}<div class=\"ym\"><select name=\"{name}.year\" aria-label=\"年\"{required}{focus}><option value=\"\">年</option>"
+                "<fieldset class=\"q{invalid}\" id=\"{id}\"{described}><legend>{label}{mark}</legend>{help}{err}<div class=\"ym\"><select name=\"{name}.year\" aria-label=\"年\"{required}{invalid_attr}{focus}><option value=\"\">年</option>"
             );
             for y in (state.this_year - 110..=state.this_year).rev() {
                 let _ = write!(
@@ -487,7 +508,7 @@ fn question(out: &mut String, q: &Question, state: &FormState<'_>, autofocus: bo
             }
             let _ = write!(
                 out,
-                "</select><select name=\"{name}.month\" aria-label=\"月\"{required}><option value=\"\">月</option>"
+                "</select><select name=\"{name}.month\" aria-label=\"月\"{required}{invalid_attr}><option value=\"\">月</option>"
             );
             for m in 1..=12u32 {
                 let _ = write!(

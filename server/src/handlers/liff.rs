@@ -91,12 +91,26 @@ fn html(status: StatusCode, body: String) -> Response {
     let headers = response.headers_mut();
     // Personal pages: never cached, never framed by another site.
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("frame-ancestors 'none'; base-uri 'none'; form-action 'self'"),
-    );
+    if let Ok(policy) = HeaderValue::from_str(&CONTENT_SECURITY_POLICY) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, policy);
+    }
     response
 }
+
+/// The citizen pages' policy: our scripts and the consent script (by its hash), LINE's hosts
+/// the LIFF SDK talks to (and loads its in-app extensions from), inline styles (the survey's
+/// design), images from us or https; nothing frames them.
+static CONTENT_SECURITY_POLICY: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    use sha2::Digest as _;
+    let hash = base64::engine::general_purpose::STANDARD
+        .encode(sha2::Sha256::digest(page::CONSENT_SCRIPT.as_bytes()));
+    format!(
+        "default-src 'self'; script-src 'self' 'sha256-{hash}' https://static.line-scdn.net; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; \
+         connect-src 'self' https://api.line.me https://access.line.me https://liffsdk.line-scdn.net; \
+         frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'"
+    )
+});
 
 /// A page with only a message (not found, closed, expired...).
 fn message_page(status: StatusCode, title: &str, message: &str) -> Response {
@@ -575,4 +589,82 @@ pub async fn asset(Path(file): Path<String>) -> Response {
         body,
     )
         .into_response()
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SimulatorOpen {
+    ch: String,
+    user: String,
+    url: String,
+}
+
+/// `GET /admin/simulator/liff?ch=&user=&url=`: the 「LINEシミュレーター」 opening a LIFF link for
+/// its simulated friend. The sandbox mints the friend's ID token (as LINE would give the LIFF
+/// app) and the browser goes to our LIFF page with it in the fragment (never sent to a server,
+/// never logged). Sandbox channels only; staff who may act in the simulator only.
+pub async fn simulator_open(
+    State(state): State<AppState>,
+    staff: Option<axum::Extension<domain::staff::accounts::Staff>>,
+    Query(open): Query<SimulatorOpen>,
+) -> Response {
+    use model::access::{Action, Feature, Need};
+    let allowed = staff.as_deref().is_some_and(|s| {
+        model::access::authorize(Some(&s.grants), Need::Can(Feature::Simulator, Action::Edit))
+            .is_ok()
+    });
+    if !allowed {
+        return app::api::AppError::Forbidden.into_text_response();
+    }
+    let refuse = |message: &str| app::api::AppError::Invalid(message.into()).into_text_response();
+    let Some(handle) = state
+        .platform
+        .channel(&open.ch)
+        .filter(|h| h.channel.sandbox)
+    else {
+        return refuse(
+            "シミュレーターで開けるのは、サンドボックスのチャネルの LIFF リンクだけです。",
+        );
+    };
+    let liff_id = handle.liff_id().unwrap_or_default();
+    let prefix = format!("https://liff.line.me/{liff_id}");
+    let Some(rest) = open.url.strip_prefix(&prefix) else {
+        return refuse("このチャネルの LIFF アプリのリンクではありません。");
+    };
+    // Only a path of ours (`/surveys/5?...`), never another host.
+    if !(rest.is_empty() || rest.starts_with('/') || rest.starts_with('?'))
+        || rest.starts_with("//")
+    {
+        return refuse("LIFF リンクの形が正しくありません。");
+    }
+    let token = match state
+        .platform
+        .sandbox
+        .mint_id_token(&open.ch, &open.user, None)
+    {
+        Ok(t) => t,
+        Err(e) => return refuse(&format!("ID トークンを作れませんでした：{e}")),
+    };
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let mut query: Vec<String> = query
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("ch="))
+        .map(str::to_owned)
+        .collect();
+    if open.ch != domain::platform::channels::MAIN {
+        query.push(format!("ch={}", url_part(&open.ch)));
+    }
+    let query = if query.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", query.join("&"))
+    };
+    let target = format!("/liff{path}{query}#id_token={}", url_part(&token));
+    let mut response = StatusCode::FOUND.into_response();
+    if let Ok(location) = HeaderValue::from_str(&target) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }

@@ -8,4 +8,5 @@ pub mod log_exports;
 pub mod media;
 pub mod redirect;
 pub mod server_fns;
+pub mod survey_exports;
 pub mod webhook;

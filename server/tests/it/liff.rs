@@ -84,13 +84,27 @@ async fn a_friend_opens_answers_and_reopens_a_survey_in_liff(t: TestDb) {
     let dept = departments::create(&t.db, &Actor::command_line(), "子育て支援課")
         .await
         .unwrap();
-    let created = surveys::create(&t.db, &Actor::command_line(), &Scope::All, dept.id, &survey())
-        .await
-        .unwrap();
+    let created = surveys::create(
+        &t.db,
+        &Actor::command_line(),
+        &Scope::All,
+        dept.id,
+        &survey(),
+    )
+    .await
+    .unwrap();
     let id = created.summary.id;
-    surveys::set_state(&t.db, &Actor::command_line(), &Scope::All, id, SurveyState::Open, None, None)
-        .await
-        .unwrap();
+    surveys::set_state(
+        &t.db,
+        &Actor::command_line(),
+        &Scope::All,
+        id,
+        SurveyState::Open,
+        None,
+        None,
+    )
+    .await
+    .unwrap();
     let friend = sandbox
         .create_friend(
             "main",
@@ -111,7 +125,9 @@ async fn a_friend_opens_answers_and_reopens_a_survey_in_liff(t: TestDb) {
         )
         .unwrap();
     // The follow is registered by the workers.
-    let channel = domain::platform::channels::id_of(&t.db, "main").await.unwrap();
+    let channel = domain::platform::channels::id_of(&t.db, "main")
+        .await
+        .unwrap();
     eventually("the friend", Duration::from_secs(10), async || {
         domain::audience::friends::list(&t.db, channel, &Default::default())
             .await
@@ -134,7 +150,10 @@ async fn a_friend_opens_answers_and_reopens_a_survey_in_liff(t: TestDb) {
     assert!(html.contains("data-mode=\"sandbox\""), "{html}");
     assert!(html.contains("/liff/assets/liff.js"));
     assert!(!html.contains("/pkg/"), "the admin bundle is never loaded");
-    assert!(!html.contains("子育てアンケート"), "nothing of the survey before identification");
+    assert!(
+        !html.contains("子育てアンケート"),
+        "nothing of the survey before identification"
+    );
 
     let session = |token: String, origin: Option<&'static str>| {
         let mut req = http
@@ -152,30 +171,49 @@ async fn a_friend_opens_answers_and_reopens_a_survey_in_liff(t: TestDb) {
     let body: serde_json::Value = r.json().await.unwrap();
     assert_eq!(body["retry"], true);
     assert!(body["message"].as_str().unwrap().contains("日時"));
-    let token = sandbox.mint_id_token("main", &friend.user_id, None).unwrap();
+    let token = sandbox
+        .mint_id_token("main", &friend.user_id, None)
+        .unwrap();
     let mut altered = token.clone();
     altered.pop();
     altered.push(if token.ends_with('A') { 'B' } else { 'A' });
     let r = session(altered, None).await.unwrap();
     assert_eq!(r.status(), 401);
     assert!(r.headers().get("set-cookie").is_none());
-    let foreign = sandbox.mint_id_token("main", &stranger.user_id, None).unwrap();
+    let foreign = sandbox
+        .mint_id_token("main", &stranger.user_id, None)
+        .unwrap();
     let r = session(foreign, None).await.unwrap();
     assert_eq!(r.status(), 403);
     let body: serde_json::Value = r.json().await.unwrap();
-    assert!(body["message"].as_str().unwrap().contains("友だち追加"), "{body}");
-    let r = session(token.clone(), Some("https://evil.example")).await.unwrap();
+    assert!(
+        body["message"].as_str().unwrap().contains("友だち追加"),
+        "{body}"
+    );
+    let r = session(token.clone(), Some("https://evil.example"))
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403);
     assert!(r.headers().get("set-cookie").is_none());
 
     let r = session(token, None).await.unwrap();
     assert_eq!(r.status(), 204);
     let set_cookie = r.headers()["set-cookie"].to_str().unwrap().to_owned();
-    assert!(set_cookie.contains("Path=/liff") && set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"), "{set_cookie}");
+    assert!(
+        set_cookie.contains("Path=/liff")
+            && set_cookie.contains("HttpOnly")
+            && set_cookie.contains("SameSite=Lax"),
+        "{set_cookie}"
+    );
     let cookie = set_cookie.split(';').next().unwrap().to_owned();
 
     // The form.
-    let form = http.get(&page).header("cookie", &cookie).send().await.unwrap();
+    let form = http
+        .get(&page)
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(form.status(), 200);
     let html = form.text().await.unwrap();
     assert!(html.contains("子育てアンケート"));
@@ -187,7 +225,10 @@ async fn a_friend_opens_answers_and_reopens_a_survey_in_liff(t: TestDb) {
         let refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
         http.post(&page)
             .header("cookie", &cookie)
-            .header("content-type", format!("multipart/form-data; boundary={BOUNDARY}"))
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={BOUNDARY}"),
+            )
             .body(multipart(&refs))
             .send()
     };
@@ -207,8 +248,15 @@ async fn a_friend_opens_answers_and_reopens_a_survey_in_liff(t: TestDb) {
     // Without a session: refused, nothing stored.
     let r = http
         .post(&page)
-        .header("content-type", format!("multipart/form-data; boundary={BOUNDARY}"))
-        .body(multipart(&[("version", "1"), ("q.q1", "o1"), ("consent", "yes")]))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .body(multipart(&[
+            ("version", "1"),
+            ("q.q1", "o1"),
+            ("consent", "yes"),
+        ]))
         .send()
         .await
         .unwrap();
@@ -253,9 +301,17 @@ async fn a_friend_opens_answers_and_reopens_a_survey_in_liff(t: TestDb) {
     assert!(html.contains("回答済みです"));
 
     // Closed while the page was open: the answer is refused with a message.
-    surveys::set_state(&t.db, &Actor::command_line(), &Scope::All, id, SurveyState::Closed, None, None)
-        .await
-        .unwrap();
+    surveys::set_state(
+        &t.db,
+        &Actor::command_line(),
+        &Scope::All,
+        id,
+        SurveyState::Closed,
+        None,
+        None,
+    )
+    .await
+    .unwrap();
     let r = post(vec![
         ("version", "1".into()),
         ("q.q1", "o1".into()),
@@ -267,11 +323,19 @@ async fn a_friend_opens_answers_and_reopens_a_survey_in_liff(t: TestDb) {
     assert!(r.text().await.unwrap().contains("受け付けていません"));
 
     // The SDK and the page script come from our origin; nothing else is served there.
-    let sdk = http.get(format!("{base}/liff/assets/sdk.js")).send().await.unwrap();
+    let sdk = http
+        .get(format!("{base}/liff/assets/sdk.js"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(sdk.status(), 200);
     assert!(sdk.text().await.unwrap().contains("liff"));
     assert_eq!(
-        http.get(format!("{base}/liff/assets/../Cargo.toml")).send().await.unwrap().status(),
+        http.get(format!("{base}/liff/assets/../Cargo.toml"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
         404
     );
     // A survey that does not exist.

@@ -220,11 +220,10 @@ fn DeliveryForm(data: DeliveryEditor) -> AnyView {
         ),
         department: RwSignal::new(department),
         channel: RwSignal::new(channel),
-        messages: RwSignal::new(
-            delivery
-                .as_ref()
-                .map_or(fresh_messages, |d| d.messages.clone()),
-        ),
+        messages: RwSignal::new(delivery.as_ref().map_or_else(
+            || crate::components::messages_from_query(fresh_messages),
+            |d| d.messages.clone(),
+        )),
         untracked: RwSignal::new(
             delivery
                 .as_ref()

@@ -110,7 +110,11 @@ fn TemplateEditorForm(form: TemplateForm) -> impl IntoView {
     // One department: it is the owner. Several: the user picks (no silent default).
     let single = (form.departments.len() == 1).then(|| form.departments[0].id);
     let selected = move |id: i64| current_department.or(single) == Some(id);
-    let messages = RwSignal::new(form.messages.clone());
+    let messages = RwSignal::new(if template.is_none() {
+        crate::components::messages_from_query(form.messages.clone())
+    } else {
+        form.messages.clone()
+    });
     // What the form posts: the composer's messages as LINE's JSON.
     let messages_json = move || messages.with(|m| serde_json::to_string(m).unwrap_or_default());
     let readonly = !form.can_edit;

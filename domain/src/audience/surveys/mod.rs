@@ -283,24 +283,13 @@ pub fn sync_bound_choices(survey: &mut Survey, attributes: &[Attribute]) {
         if !attribute.kind.is_choice() {
             continue;
         }
-        let mut synced: Vec<Choice> = Vec::new();
-        for option in attribute.options.iter().filter(|o| !o.retired) {
-            let id = options
-                .iter()
-                .find(|c| c.attribute_option_id == Some(option.id))
-                .map(|c| c.id.clone())
-                .unwrap_or_else(|| {
-                    let mut all = options.clone();
-                    all.extend(synced.iter().cloned());
-                    model::survey::next_option_id(&all)
-                });
-            synced.push(Choice {
-                id,
-                label: option.label.clone(),
-                attribute_option_id: Some(option.id),
-            });
-        }
-        *options = synced;
+        let in_use: Vec<(i64, String)> = attribute
+            .options
+            .iter()
+            .filter(|o| !o.retired)
+            .map(|o| (o.id, o.label.clone()))
+            .collect();
+        *options = model::survey::bound_choices(options, &in_use);
     }
 }
 

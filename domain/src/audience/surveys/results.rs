@@ -17,9 +17,12 @@ use sea_orm::{
 
 use super::answers::{file_names, parse_answers};
 use super::{all_versions, find_in_scope};
+use crate::audience::attribute_csv::ExportSink;
 use crate::csv::{Csv, Encoding};
 use crate::entities::{friend, survey_response, survey_upload};
+use crate::security::audit::{self, Actor};
 use crate::{DateTime, DomainError, DomainResult};
+use serde_json::json;
 
 /// A question as known across versions.
 #[derive(Clone, Debug, PartialEq)]
@@ -350,14 +353,35 @@ pub async fn tally(db: &DatabaseConnection, scope: &Scope, survey_id: i64) -> Do
     })
 }
 
-/// The answers as CSV (one row per respondent, their current answer; a column per question of
-/// every version), the file's name, and how many rows it has.
-pub async fn csv(
+/// The CSV file's name for survey `survey_id` (today in Japan).
+pub fn csv_file_name(survey_id: i64) -> String {
+    format!(
+        "survey-{survey_id}-{}.csv",
+        crate::time::day_of(chrono::Utc::now()).format("%Y%m%d")
+    )
+}
+
+/// Checks that survey `survey_id` is in `scope` (before a download starts).
+pub async fn check_export(
     db: &DatabaseConnection,
     scope: &Scope,
     survey_id: i64,
+) -> DomainResult<()> {
+    find_in_scope(db, scope, survey_id).await.map(|_| ())
+}
+
+/// The answers as CSV, streamed to `sink` 500 respondents at a time: one row per respondent
+/// (their current answer), a column per question of every version (removed ones marked), with
+/// the friends export's CSV rules (BOM or Shift_JIS, formulas neutralised). Audited. Returns
+/// how many rows it wrote.
+pub async fn export_csv(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    scope: &Scope,
+    survey_id: i64,
     encoding: Encoding,
-) -> DomainResult<(Vec<u8>, String, u64)> {
+    sink: &mut impl ExportSink,
+) -> DomainResult<u64> {
     let survey = find_in_scope(db, scope, survey_id).await?;
     let catalog = Catalog::of(db, survey_id).await?;
     let mut header: Vec<String> = [
@@ -381,7 +405,6 @@ pub async fn csv(
     }
     let header_refs: Vec<&str> = header.iter().map(String::as_str).collect();
     let mut out = Csv::with_encoding(&header_refs, encoding);
-    let mut bytes = Vec::new();
     let mut rows = 0;
     let mut offset = 0;
     loop {
@@ -412,15 +435,19 @@ pub async fn csv(
             }
             out.row(cells.iter().map(String::as_str));
         }
-        bytes.extend(out.take());
+        sink.send(out.take()).await?;
     }
-    bytes.extend(out.take());
-    let name = format!(
-        "survey-{}-{}.csv",
-        survey.id,
-        crate::time::day_of(chrono::Utc::now()).format("%Y%m%d")
-    );
-    Ok((bytes, name, rows))
+    sink.send(out.take()).await?;
+    audit::record(
+        db,
+        actor,
+        "survey.export",
+        "survey",
+        Some(&survey_id.to_string()),
+        json!({ "title": survey.title, "rows": rows, "encoding": encoding.charset() }),
+    )
+    .await?;
+    Ok(rows)
 }
 
 /// A file a citizen sent, for staff of the survey's department.
