@@ -69,7 +69,7 @@ fn Answers(results: SurveyResults) -> impl IntoView {
         view! {
             <p class="toolbar">
                 <a
-                    class="button"
+                    class="button ghost"
                     href=format!("/admin/surveys/{id}/answers.csv")
                     download
                     data-testid="answers-csv"
@@ -77,7 +77,7 @@ fn Answers(results: SurveyResults) -> impl IntoView {
                     "CSV をダウンロード（UTF-8）"
                 </a>
                 <a
-                    class="button"
+                    class="button ghost"
                     href=format!("/admin/surveys/{id}/answers.csv?encoding=sjis")
                     download
                 >
@@ -188,13 +188,15 @@ fn question_tally(q: QuestionResult, respondents: u64) -> impl IntoView {
                             view! {
                                 <tr>
                                     <th scope="row">{label}</th>
-                                    <td class="tally-count">
-                                        <span
-                                            class="tally-bar"
-                                            style=width
-                                            aria-hidden="true"
-                                        ></span>
-                                        <span>{n}</span>
+                                    <td>
+                                        <span class="tally-count">
+                                            <span
+                                                class="tally-bar"
+                                                style=width
+                                                aria-hidden="true"
+                                            ></span>
+                                            <span>{n}</span>
+                                        </span>
                                     </td>
                                     <td>{share}</td>
                                 </tr>
