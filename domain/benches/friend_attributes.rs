@@ -254,8 +254,11 @@ async fn run(backend: Backend, friends: usize) -> Vec<(String, String)> {
         &actor,
         channel_id,
         &FriendQuery::default(),
-        Encoding::Utf8,
-        now,
+        &attribute_csv::ExportOptions {
+            encoding: Encoding::Utf8,
+            now,
+            survey_answers: None,
+        },
         &mut sink,
     )
     .await

@@ -137,6 +137,14 @@ test('staff add a photo question and change the button colour; the preview follo
   link = await page.getByTestId('survey-link').inputValue();
   assert.match(link, /^https:\/\/liff\.line\.me\/[^/]+\/surveys\/\d+$/);
   await page.screenshot({ path: `${shots}surveys-builder.png`, fullPage: true });
+  // The link goes into a template (and a delivery, or the greeting) in one click.
+  await page.getByRole('link', { name: 'このリンクで定型文を作る' }).click();
+  await page.waitForURL(/\/admin\/templates\/new\?text=/);
+  await hydrated(page);
+  const text = page.locator('#f-messages-0-text');
+  await text.waitFor();
+  assert.match(await text.inputValue(), new RegExp(`アンケートにご協力ください。\n${link.replace(/[.?]/g, '\\$&')}`));
+  await open(page, surveyPath);
   assert.deepEqual(await axe(page), [], 'the builder (with its preview) has no accessibility violations');
 });
 
@@ -228,6 +236,15 @@ test('staff see both versions, the aggregate, the photo and the friend\'s attrib
   assert.equal(await history.count(), 2);
   assert.match(await history.nth(0).innerText(), /南区/);
   assert.match(await history.nth(1).innerText(), /北区/);
+  // 絞り込み: those who chose 北区 now — nobody (花子 moved to 南区).
+  await page.locator('#respondents-filter').selectOption({ label: 'お住まいの地区：北区' });
+  await page.getByTestId('respondents-filter').getByRole('button', { name: '絞り込む' }).click();
+  await page.getByRole('heading', { name: '回答者（0人）' }).waitFor();
+  await page.locator('#respondents-filter').selectOption({ label: 'お住まいの地区：南区' });
+  await page.getByTestId('respondents-filter').getByRole('button', { name: '絞り込む' }).click();
+  await page.getByRole('heading', { name: '回答者（1人）' }).waitFor();
+  await hydrated(page);
+  await page.getByTestId('respondents').locator('tr', { hasText: '市民 花子' }).getByText('2回回答').click();
   await page.screenshot({ path: `${shots}surveys-answers.png`, fullPage: true });
   assert.deepEqual(await axe(page), [], 'the answers page has no accessibility violations');
 

@@ -73,6 +73,8 @@ pub struct QuestionResult {
     pub options: Vec<(String, u64)>,
     pub texts: Vec<String>,
     pub is_upload: bool,
+    /// The choices' ids, in the order of `options` (for the respondents' filter).
+    pub option_ids: Vec<String>,
 }
 
 /// A respondent's answer as the tables show it.
@@ -104,6 +106,8 @@ pub struct SurveyResults {
     pub total_rows: u64,
     pub page: u64,
     pub page_size: u64,
+    /// The respondents' filter (`question:choice`), empty for all.
+    pub filter: String,
     pub can_export: bool,
 }
 
@@ -426,6 +430,7 @@ fn answer_rows(
             options: Vec::new(),
             texts: Vec::new(),
             is_upload: q.is_upload,
+            option_ids: Vec::new(),
         })
         .collect();
     (questions, rows)
@@ -433,20 +438,31 @@ fn answer_rows(
 
 /// The answers page: the aggregate per question and a page of respondents.
 #[server(endpoint = "surveys/answers")]
-pub async fn survey_answers(id: i64, page: u64) -> Result<SurveyResults, AppError> {
+pub async fn survey_answers(
+    id: i64,
+    page: u64,
+    #[server(default)] filter: String,
+) -> Result<SurveyResults, AppError> {
     use domain::audience::surveys::results;
     use model::access::{Action, Feature};
     let (me, ctx) = crate::ssr::context::call::<SurveyAnswers>()?;
     let scope = me.grants.scope();
     let detail = domain::audience::surveys::get(ctx.db(), &scope, id).await?;
     let tally = results::tally(ctx.db(), &scope, id).await?;
-    let respondents = results::respondents(ctx.db(), &scope, id, page).await?;
+    let choice = results::ChoiceFilter::parse(&filter);
+    let respondents = results::respondents(ctx.db(), &scope, id, page, choice.as_ref()).await?;
     let total_rows = respondents.total;
     let (_, rows) = answer_rows(respondents);
     let questions = tally
         .questions
         .into_iter()
         .map(|t| QuestionResult {
+            option_ids: t
+                .question
+                .options
+                .iter()
+                .map(|(id, _)| id.clone())
+                .collect(),
             id: t.question.id.clone(),
             label: t.question.label.clone(),
             kind: t.question.kind.to_owned(),
@@ -465,6 +481,9 @@ pub async fn survey_answers(id: i64, page: u64) -> Result<SurveyResults, AppErro
         total_rows,
         page,
         page_size: results::PAGE_SIZE,
+        filter: choice
+            .map(|c| format!("{}:{}", c.question, c.choice))
+            .unwrap_or_default(),
         can_export: me.grants.can(Feature::Surveys, Action::Export),
     })
 }

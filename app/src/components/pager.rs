@@ -30,7 +30,9 @@ pub fn query_string(pairs: &[(&str, String)]) -> String {
 /// 前へ / 次へ links that keep the filters.
 #[component]
 pub fn Pager(
-    base: &'static str,
+    /// The list's path (`/admin/friends`, or one built at run time).
+    #[prop(into)]
+    base: String,
     filters: Vec<(&'static str, String)>,
     page: u64,
     pages: u64,

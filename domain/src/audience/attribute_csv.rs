@@ -167,8 +167,11 @@ async fn plan(
         let folded = fold(name);
         if folded == LINE_USER_ID.0 || name == LINE_USER_ID.1 {
             id_column = Some(i);
-        } else if BUILT_IN.iter().any(|(k, l)| folded == *k || name == *l) || name.is_empty() {
-            // Read-only (or a blank column Excel left): ignored.
+        } else if BUILT_IN.iter().any(|(k, l)| folded == *k || name == *l)
+            || name.is_empty()
+            || name.starts_with(crate::audience::surveys::results::EXPORT_COLUMN_PREFIX)
+        {
+            // Read-only (survey answers, or a blank column Excel left): ignored.
         } else if let Some(a) = all
             .iter()
             .position(|a| fold(&a.key) == folded || a.label == name)
@@ -552,21 +555,37 @@ pub async fn template(db: &DatabaseConnection, encoding: Encoding) -> DomainResu
     Ok(Csv::with_encoding(&header, encoding).take())
 }
 
+/// How an export is written.
+#[derive(Clone, Debug)]
+pub struct ExportOptions {
+    pub encoding: Encoding,
+    pub now: DateTime,
+    /// With each friend's latest survey answers of the surveys in this scope (those the caller
+    /// may read); `None`: attributes only.
+    pub survey_answers: Option<model::access::Scope>,
+}
+
 /// Writes every friend of `channel_id` matching `query` (its page is ignored), in id order,
-/// with every attribute, into `sink` page by page, and audits it with the row count. Returns the
-/// number of friends written.
+/// with every attribute (and their latest survey answers, read-only columns), into `sink` page
+/// by page, and audits it with the row count. Returns the number of friends written.
 pub async fn export(
     db: &DatabaseConnection,
     actor: &Actor,
     channel_id: i64,
     query: &FriendQuery,
-    encoding: Encoding,
-    now: DateTime,
+    options: &ExportOptions,
     sink: &mut impl ExportSink,
 ) -> DomainResult<u64> {
+    let (encoding, now) = (options.encoding, options.now);
     let all = attributes::list(db).await?;
     let filter = friends::filter(channel_id, query, now)?;
-    let mut csv = Csv::with_encoding(&export_header(&all), encoding);
+    let answer_columns = match &options.survey_answers {
+        Some(scope) => crate::audience::surveys::results::AnswerColumns::of(db, scope).await?,
+        None => Default::default(),
+    };
+    let mut header = export_header(&all);
+    header.extend(answer_columns.headers.iter().map(String::as_str));
+    let mut csv = Csv::with_encoding(&header, encoding);
     let mut after = 0_i64;
     let mut written = 0_u64;
     let by_id: HashMap<i64, &Attribute> = all.iter().map(|a| (a.id, a)).collect();
@@ -594,7 +613,9 @@ pub async fn export(
         let Some(last) = page.last().map(|row| row.0) else {
             break;
         };
-        for (_, user_id, name, language, status, followed_at, blocked_at, values) in &page {
+        let ids: Vec<i64> = page.iter().map(|row| row.0).collect();
+        let mut answers = answer_columns.cells(db, &ids).await?;
+        for (id, user_id, name, language, status, followed_at, blocked_at, values) in &page {
             let mut held = values::unpack(&by_id, values.as_deref());
             let built_in = [
                 user_id.clone(),
@@ -609,7 +630,11 @@ pub async fn export(
                     .map(|s| s.value.display(a))
                     .unwrap_or_default()
             });
-            let cells: Vec<String> = built_in.into_iter().chain(attribute_cells).collect();
+            let cells: Vec<String> = built_in
+                .into_iter()
+                .chain(attribute_cells)
+                .chain(answers.remove(id).unwrap_or_default())
+                .collect();
             csv.row(cells.iter().map(String::as_str));
         }
         written += page.len() as u64;

@@ -666,8 +666,11 @@ async fn shift_jis_from_excel_imports_and_the_export_round_trips(t: TestDb) {
             &staff("sato"),
             channel_id,
             &FriendQuery::default(),
-            encoding,
-            now(),
+            &attribute_csv::ExportOptions {
+                encoding: encoding,
+                now: now(),
+                survey_answers: None,
+            },
             &mut out,
         )
         .await
@@ -717,8 +720,11 @@ async fn shift_jis_from_excel_imports_and_the_export_round_trips(t: TestDb) {
         &staff("sato"),
         channel_id,
         &query,
-        Encoding::Utf8,
-        now(),
+        &attribute_csv::ExportOptions {
+            encoding: Encoding::Utf8,
+            now: now(),
+            survey_answers: None,
+        },
         &mut out,
     )
     .await
@@ -758,8 +764,11 @@ async fn an_export_with_no_changes_imports_back_unchanged(t: TestDb) {
         &staff("sato"),
         channel_id,
         &FriendQuery::default(),
-        Encoding::Utf8,
-        now(),
+        &attribute_csv::ExportOptions {
+            encoding: Encoding::Utf8,
+            now: now(),
+            survey_answers: None,
+        },
         &mut out,
     )
     .await

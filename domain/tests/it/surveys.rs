@@ -228,7 +228,7 @@ async fn the_starter_survey_is_answered_changed_and_exported(t: TestDb) {
         Err(DomainError::NotFound(_))
     ));
     assert!(matches!(
-        results::respondents(db, &only_fukushi, id, 0).await,
+        results::respondents(db, &only_fukushi, id, 0, None).await,
         Err(DomainError::NotFound(_))
     ));
 
@@ -430,9 +430,18 @@ async fn the_starter_survey_is_answered_changed_and_exported(t: TestDb) {
         .unwrap();
     assert!(gender.question.removed);
 
-    let page = results::respondents(db, &Scope::All, id, 0).await.unwrap();
+    let page = results::respondents(db, &Scope::All, id, 0, None)
+        .await
+        .unwrap();
     assert_eq!(page.total, 2);
     assert_eq!(page.respondents.len(), 2);
+    // Only those who chose 北区 now (花子 moved to 南区).
+    let north_only = results::ChoiceFilter::parse(&format!("{district_q}:{north}")).unwrap();
+    let page = results::respondents(db, &Scope::All, id, 0, Some(&north_only))
+        .await
+        .unwrap();
+    assert_eq!(page.total, 1);
+    assert_eq!(page.respondents[0].friend_id, taro);
 
     let mut bytes = Vec::new();
     let rows = results::export_csv(
@@ -739,6 +748,56 @@ async fn uploads_are_checked_by_content_and_stripped_of_metadata(t: TestDb) {
         sheet.answers.get("q2"),
         Some(&Answer::Text("駅前の交差点".into()))
     );
+    // The friends export gains each friend's latest answers (unbound questions; files left
+    // out), only for the surveys the caller may read.
+    let export = |scope: Option<Scope>| {
+        let db = db.clone();
+        async move {
+            let mut out = Vec::new();
+            domain::audience::attribute_csv::export(
+                &db,
+                &staff("sato"),
+                channel,
+                &domain::audience::friends::FriendQuery::default(),
+                &domain::audience::attribute_csv::ExportOptions {
+                    encoding: Encoding::Utf8,
+                    now: Utc::now(),
+                    survey_answers: scope,
+                },
+                &mut out,
+            )
+            .await
+            .unwrap();
+            String::from_utf8(out).unwrap()
+        }
+    };
+    let with_answers = export(Some(Scope::All)).await;
+    let header = with_answers.lines().next().unwrap();
+    assert!(
+        header.ends_with(",アンケート:道路の損傷の通報:場所,アンケート:道路の損傷の通報:種類"),
+        "{header}"
+    );
+    assert!(
+        with_answers
+            .lines()
+            .nth(1)
+            .unwrap()
+            .ends_with(",駅前の交差点,"),
+        "{with_answers}"
+    );
+    // The answer columns are read-only: the file imports back without a problem.
+    let report =
+        domain::audience::attribute_csv::check(db, channel, with_answers.as_bytes(), Utc::now())
+            .await
+            .unwrap();
+    assert!(report.is_clean(), "{}", report.problems_text());
+    assert!(
+        !export(Some(Scope::Only([].into())))
+            .await
+            .contains("アンケート:")
+    );
+    assert!(!export(None).await.contains("アンケート:"));
+
     // The page renders typed HTML as text.
     let html = model::survey::page::form(
         &sheet.survey,

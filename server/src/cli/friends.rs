@@ -83,8 +83,12 @@ pub async fn friends(config: &Config, action: FriendsAction) -> anyhow::Result<(
                 &Actor::command_line(),
                 channel_id,
                 &FriendQuery::default(),
-                encoding,
-                domain::time::now(),
+                &attribute_csv::ExportOptions {
+                    encoding,
+                    now: domain::time::now(),
+                    // The operator's export: every survey's answers.
+                    survey_answers: Some(model::access::Scope::All),
+                },
                 &mut sink,
             )
             .await?;

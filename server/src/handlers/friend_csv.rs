@@ -56,19 +56,29 @@ pub async fn export(
         // A bad filter is refused before the download starts.
         domain::audience::friends::filter(channel_id, &query, domain::time::now())?;
         let actor = Actor::staff(staff, client.map(|c| c.0.0));
-        Ok::<_, AppError>((actor, channel_id, query, encoding))
+        // Survey answers only of the surveys the caller may read (アンケート 閲覧, their
+        // departments).
+        let options = attribute_csv::ExportOptions {
+            encoding,
+            now: domain::time::now(),
+            survey_answers: staff
+                .grants
+                .can(Feature::Surveys, Action::View)
+                .then(|| staff.grants.scope()),
+        };
+        Ok::<_, AppError>((actor, channel_id, query, options))
     };
-    let (actor, channel_id, query, encoding) = match started.await {
+    let (actor, channel_id, query, options) = match started.await {
         Ok(started) => started,
         Err(error) => return error.into_text_response(),
     };
+    let encoding = options.encoding;
     let (sender, receiver) = tokio::sync::mpsc::channel::<Result<Vec<u8>, std::io::Error>>(4);
     let db = state.db().clone();
     tokio::spawn(async move {
         let mut sink = ChannelSink(sender.clone());
-        let now = domain::time::now();
         if let Err(error) =
-            attribute_csv::export(&db, &actor, channel_id, &query, encoding, now, &mut sink).await
+            attribute_csv::export(&db, &actor, channel_id, &query, &options, &mut sink).await
         {
             tracing::warn!(%error, "friend attribute export stopped");
             // The body ends in an error, so the browser reports a failed download rather than

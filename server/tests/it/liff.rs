@@ -190,6 +190,22 @@ async fn a_friend_opens_answers_and_reopens_a_survey_in_liff(t: TestDb) {
         body["message"].as_str().unwrap().contains("友だち追加"),
         "{body}"
     );
+    // A token of another LINE Login channel (its `aud`), however it is signed.
+    let b64 = |v: serde_json::Value| {
+        use base64::Engine as _;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string())
+    };
+    let foreign_channel = format!(
+        "{}.{}.c2ln",
+        b64(serde_json::json!({"alg": "HS256"})),
+        b64(
+            serde_json::json!({"aud": "9999999999", "sub": friend.user_id, "iss": "https://access.line.me"})
+        )
+    );
+    let r = session(foreign_channel, None).await.unwrap();
+    assert_eq!(r.status(), 401);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["retry"], false);
     let r = session(token.clone(), Some("https://evil.example"))
         .await
         .unwrap();

@@ -29,22 +29,24 @@ use fields::{FieldErrors, field_id};
 use crate::components::LinePreview;
 
 /// Edits `messages` (at most five) with a live LINE preview. `readonly` shows the forms without
-/// What a new message list starts with: a text message holding `?text=` when the page was
-/// opened with one (「このリンクで定型文を作る」 on a survey), else `fresh`.
-pub fn messages_from_query(fresh: Vec<Message>) -> Vec<Message> {
+/// The messages an editor starts with, given `?text=` (「このリンクで定型文を作る」 on a survey):
+/// that text as one more text message (empty text messages dropped), when there is room.
+pub fn messages_from_query(mut messages: Vec<Message>) -> Vec<Message> {
     let text = leptos_router::hooks::use_query_map()
         .with_untracked(|q| q.get("text"))
         .filter(|t| !t.trim().is_empty());
-    match text {
-        Some(text) => {
-            let mut message = MessageKind::Text.new_message();
-            if let Message::Text(t) = &mut message {
-                t.text = text;
-            }
-            vec![message]
+    let Some(text) = text else {
+        return messages;
+    };
+    messages.retain(|m| !matches!(m, Message::Text(t) if t.text.trim().is_empty()));
+    if messages.len() < MAX_MESSAGES_PER_REQUEST {
+        let mut message = MessageKind::Text.new_message();
+        if let Message::Text(t) = &mut message {
+            t.text = text;
         }
-        None => fresh,
+        messages.push(message);
     }
+    messages
 }
 
 /// letting them change (staff who may view but not edit).

@@ -96,7 +96,9 @@ fn ChannelCard(channel: ChannelView, editing: bool) -> impl IntoView {
 #[component]
 fn GreetingForm(channel: ChannelView) -> impl IntoView {
     let save = ServerAction::<SaveGreeting>::new();
-    let messages = RwSignal::new(channel.greeting_messages.clone());
+    let messages = RwSignal::new(crate::components::messages_from_query(
+        channel.greeting_messages.clone(),
+    ));
     let messages_json = move || messages.with(|m| serde_json::to_string(m).unwrap_or_default());
     // Drawn in the browser only: the composer works only there (the hidden field gets its value
     // from it), and resolving its deep view on the server, under the channel list, took more

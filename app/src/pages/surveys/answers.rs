@@ -28,9 +28,10 @@ pub fn SurveyAnswersPage() -> impl IntoView {
             .and_then(|p| p.parse::<u64>().ok())
             .unwrap_or(0)
     };
+    let filter = move || query.read().get("f").unwrap_or_default();
     let results = Resource::new(
-        move || (id(), page()),
-        |(id, page)| survey_answers(id, page),
+        move || (id(), page(), filter()),
+        |(id, page, filter)| survey_answers(id, page, filter),
     );
     view! {
         <p>
@@ -47,7 +48,7 @@ fn Answers(results: SurveyResults) -> impl IntoView {
     let id = results.survey.id;
     let title = format!("回答：{}", results.survey.title);
     let pages = results.total_rows.div_ceil(results.page_size).max(1);
-    let base: &'static str = Box::leak(format!("/admin/surveys/{id}/answers").into_boxed_str());
+    let base = format!("/admin/surveys/{id}/answers");
     let headings: Vec<String> = results
         .questions
         .iter()
@@ -87,7 +88,9 @@ fn Answers(results: SurveyResults) -> impl IntoView {
         }
     });
     let rows = results.rows.clone();
-    let empty = rows.is_empty();
+    // Nothing to show: no answer yet (with a filter, the table shows its matches, maybe none).
+    let empty = results.respondents == 0;
+    let filter_form = filter_form(base.clone(), &results);
     view! {
         <Title text=title.clone() />
         <h1>{title}</h1>
@@ -123,6 +126,7 @@ fn Answers(results: SurveyResults) -> impl IntoView {
                     <h2 id="respondents-title">
                         {format!("回答者（{}人）", results.total_rows)}
                     </h2>
+                    {filter_form}
                     <div class="table-scroll">
                         <table class="data-table" data-testid="respondents">
                             <thead>
@@ -145,12 +149,64 @@ fn Answers(results: SurveyResults) -> impl IntoView {
                             </tbody>
                         </table>
                     </div>
-                    <Pager base filters=Vec::new() page=results.page pages />
+                    <Pager
+                        base
+                        filters=vec![("f", results.filter.clone())]
+                        page=results.page
+                        pages
+                    />
                 </section>
             }
                 .into_any()
         }}
     }
+}
+
+/// 「絞り込み」: only those whose current answer includes one choice (a GET form: it works before
+/// the page hydrates, and the filter stays in the address).
+fn filter_form(base: String, results: &SurveyResults) -> impl IntoView + use<> {
+    let clear = base.clone();
+    let choices: Vec<(String, String)> = results
+        .questions
+        .iter()
+        .filter(|q| !q.option_ids.is_empty())
+        .flat_map(|q| {
+            q.option_ids
+                .iter()
+                .zip(&q.options)
+                .map(|(id, (label, _))| (format!("{}:{id}", q.id), format!("{}：{label}", q.label)))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let current = results.filter.clone();
+    let filtered = !current.is_empty();
+    (!choices.is_empty()).then(|| {
+        view! {
+            <form method="get" action=base class="toolbar" data-testid="respondents-filter">
+                <label for="respondents-filter">"絞り込み"</label>
+                <select id="respondents-filter" name="f">
+                    <option value="" selected=!filtered>
+                        "すべての回答者"
+                    </option>
+                    {choices
+                        .into_iter()
+                        .map(|(value, label)| {
+                            let selected = value == current;
+                            view! {
+                                <option value=value selected=selected>
+                                    {label}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+                <button type="submit" class="button ghost small">
+                    "絞り込む"
+                </button>
+                {filtered.then(|| view! { <A href=clear>"解除"</A> })}
+            </form>
+        }
+    })
 }
 
 fn question_tally(q: QuestionResult, respondents: u64) -> impl IntoView {

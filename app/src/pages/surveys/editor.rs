@@ -1731,9 +1731,16 @@ fn publish_panel(
                         "アンケートにご協力ください。\n{}",
                         link.url,
                     );
-                    let text = crate::components::query_string(&[("text", message)]);
+                    let text = crate::components::query_string(&[("text", message.clone())]);
                     let template_href = format!("/admin/templates/new{text}");
                     let delivery_href = format!("/admin/deliveries/new{text}");
+                    let greeting_href = format!(
+                        "/admin/settings{}",
+                        crate::components::query_string(
+                            &[("ch", use_channel().key.get_untracked()), ("text", message.clone())],
+                        ),
+                    );
+                    // The greeting of the channel whose LIFF link this is.
                     view! {
                         <div class="survey-link stack">
                             <div class="field">
@@ -1760,6 +1767,9 @@ fn publish_panel(
                                 </A>
                                 <A href=delivery_href attr:class="button small">
                                     "このリンクで配信を作る"
+                                </A>
+                                <A href=greeting_href attr:class="button small">
+                                    "あいさつメッセージに入れる"
                                 </A>
                             </p>
                             {link

@@ -216,20 +216,76 @@ async fn respondents_of(
 
 pub const PAGE_SIZE: u64 = 50;
 
-/// One page (from 0) of a survey's respondents, most recent answer first.
+/// Respondents whose current answer to question `question` includes choice `choice`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChoiceFilter {
+    pub question: String,
+    pub choice: String,
+}
+
+impl ChoiceFilter {
+    /// `q2:o1` (the answers page's parameter); anything else is no filter.
+    pub fn parse(text: &str) -> Option<Self> {
+        let (question, choice) = text.split_once(':')?;
+        (!question.is_empty() && !choice.is_empty()).then(|| Self {
+            question: question.to_owned(),
+            choice: choice.to_owned(),
+        })
+    }
+
+    fn matches(&self, answers: &Answers) -> bool {
+        matches!(answers.get(&self.question), Some(Answer::Choices(ids)) if ids.contains(&self.choice))
+    }
+}
+
+/// One page (from 0) of a survey's respondents, most recent answer first, optionally only those
+/// who chose an option.
 pub async fn respondents(
     db: &DatabaseConnection,
     scope: &Scope,
     survey_id: i64,
     page: u64,
+    filter: Option<&ChoiceFilter>,
 ) -> DomainResult<RespondentPage> {
     find_in_scope(db, scope, survey_id).await?;
-    let total = survey_response::Entity::find()
-        .filter(survey_response::Column::SurveyId.eq(survey_id))
-        .filter(latest_only())
-        .count(db)
-        .await?;
-    let rows = latest_rows(db, survey_id, page * PAGE_SIZE, PAGE_SIZE).await?;
+    let (total, rows) = match filter {
+        None => {
+            let total = survey_response::Entity::find()
+                .filter(survey_response::Column::SurveyId.eq(survey_id))
+                .filter(latest_only())
+                .count(db)
+                .await?;
+            (
+                total,
+                latest_rows(db, survey_id, page * PAGE_SIZE, PAGE_SIZE).await?,
+            )
+        }
+        Some(filter) => {
+            // Answers are JSON: read the current ones a thousand at a time and keep the matches.
+            let mut matched = Vec::new();
+            let mut offset = 0;
+            loop {
+                let batch = latest_rows(db, survey_id, offset, 1_000).await?;
+                if batch.is_empty() {
+                    break;
+                }
+                offset += batch.len() as u64;
+                for row in batch {
+                    if filter.matches(&parse_answers(&row)?) {
+                        matched.push(row);
+                    }
+                }
+            }
+            let total = matched.len() as u64;
+            let start = usize::try_from(page * PAGE_SIZE).unwrap_or(usize::MAX);
+            let rows = matched
+                .into_iter()
+                .skip(start)
+                .take(PAGE_SIZE as usize)
+                .collect();
+            (total, rows)
+        }
+    };
     let (respondents, files) = respondents_of(db, rows).await?;
     Ok(RespondentPage {
         catalog: Catalog::of(db, survey_id).await?,
@@ -475,4 +531,94 @@ pub async fn file(
         content_type: row.content_type,
         data: row.data,
     })
+}
+
+/// The friends export's columns of survey answers start with this (the import ignores them:
+/// they are read-only there, like the built-in columns).
+pub const EXPORT_COLUMN_PREFIX: &str = "アンケート:";
+
+/// Each friend's latest answers as columns of the friends export: the questions of the surveys
+/// in a scope that are in their latest version, answered by text or choice, and not bound to an
+/// attribute (those are attribute columns already).
+#[derive(Clone, Debug, Default)]
+pub struct AnswerColumns {
+    /// (survey id, its catalog, the catalog's questions shown), in survey id order.
+    surveys: Vec<(i64, Catalog, Vec<usize>)>,
+    pub headers: Vec<String>,
+}
+
+impl AnswerColumns {
+    pub async fn of(db: &impl ConnectionTrait, scope: &Scope) -> DomainResult<Self> {
+        use crate::staff::scope::ScopeCondition;
+        let rows = crate::entities::survey::Entity::find()
+            .filter(scope.condition(crate::entities::survey::Column::DepartmentId))
+            .order_by_asc(crate::entities::survey::Column::Id)
+            .all(db)
+            .await?;
+        let mut out = Self::default();
+        for row in rows {
+            let latest = super::version(db, row.id, row.latest_version).await?;
+            let catalog = Catalog::of(db, row.id).await?;
+            let shown: Vec<usize> = catalog
+                .questions
+                .iter()
+                .enumerate()
+                .filter(|(_, q)| !q.removed && !q.is_upload)
+                .filter(|(_, q)| {
+                    latest
+                        .questions
+                        .iter()
+                        .any(|l| l.id == q.id && l.attribute_id.is_none())
+                })
+                .map(|(i, _)| i)
+                .collect();
+            for i in &shown {
+                out.headers.push(format!(
+                    "{EXPORT_COLUMN_PREFIX}{}:{}",
+                    row.title, catalog.questions[*i].label
+                ));
+            }
+            if !shown.is_empty() {
+                out.surveys.push((row.id, catalog, shown));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The cells of `friend_ids` (one per header, empty where unanswered).
+    pub async fn cells(
+        &self,
+        db: &impl ConnectionTrait,
+        friend_ids: &[i64],
+    ) -> DomainResult<HashMap<i64, Vec<String>>> {
+        let mut out: HashMap<i64, Vec<String>> = HashMap::new();
+        if self.headers.is_empty() || friend_ids.is_empty() {
+            return Ok(out);
+        }
+        let survey_ids: Vec<i64> = self.surveys.iter().map(|(id, _, _)| *id).collect();
+        let rows = survey_response::Entity::find()
+            .filter(survey_response::Column::SurveyId.is_in(survey_ids))
+            .filter(survey_response::Column::FriendId.is_in(friend_ids.iter().copied()))
+            .filter(latest_only())
+            .all(db)
+            .await?;
+        let mut by_friend: HashMap<(i64, i64), Answers> = HashMap::new();
+        for row in &rows {
+            by_friend.insert((row.friend_id, row.survey_id), parse_answers(row)?);
+        }
+        let no_files = BTreeMap::new();
+        for friend in friend_ids {
+            let mut cells = Vec::with_capacity(self.headers.len());
+            for (survey_id, catalog, shown) in &self.surveys {
+                let answers = by_friend.get(&(*friend, *survey_id));
+                for i in shown {
+                    let q = &catalog.questions[*i];
+                    let answer = answers.and_then(|a| a.get(&q.id));
+                    cells.push(catalog.display(q, answer, &no_files));
+                }
+            }
+            out.insert(*friend, cells);
+        }
+        Ok(out)
+    }
 }

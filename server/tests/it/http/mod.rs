@@ -10,6 +10,7 @@ mod media;
 mod requests;
 mod sign_in;
 mod staff;
+mod surveys;
 mod templates;
 
 /// A client address outside loopback, as a browser on the city's network has.
