@@ -667,7 +667,7 @@ async fn shift_jis_from_excel_imports_and_the_export_round_trips(t: TestDb) {
             channel_id,
             &FriendQuery::default(),
             &attribute_csv::ExportOptions {
-                encoding: encoding,
+                encoding,
                 now: now(),
                 survey_answers: None,
             },

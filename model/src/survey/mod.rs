@@ -804,7 +804,7 @@ fn next_id<'a>(prefix: char, ids: impl Iterator<Item = &'a str>) -> String {
 
 /// Human-readable size (`5MB`, `500KB`).
 pub fn size_label(bytes: u32) -> String {
-    if bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0 {
+    if bytes >= 1024 * 1024 && bytes.is_multiple_of(1024 * 1024) {
         format!("{}MB", bytes / 1024 / 1024)
     } else if bytes >= 1024 * 1024 {
         format!("{:.1}MB", f64::from(bytes) / 1024.0 / 1024.0)

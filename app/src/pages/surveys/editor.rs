@@ -1051,6 +1051,9 @@ fn kind_controls(
     }
 }
 
+/// A change to a question's choices.
+type OptionsChange = Box<dyn FnOnce(&mut Vec<Choice>)>;
+
 /// A choice question's options: typed by staff, or those of the bound attribute.
 #[component]
 fn OptionsEditor(
@@ -1073,7 +1076,7 @@ fn OptionsEditor(
             .map(|q| q.kind.options().to_vec())
             .unwrap_or_default()
     };
-    let edit_options = move |change: Box<dyn FnOnce(&mut Vec<Choice>)>| {
+    let edit_options = move |change: OptionsChange| {
         edit_question(survey, &qid.get_value(), move |q| {
             if let QuestionKind::SingleChoice { options, .. }
             | QuestionKind::MultiChoice { options, .. } = &mut q.kind
@@ -1155,10 +1158,10 @@ fn OptionsEditor(
                                                         let oid = oid_up.clone();
                                                         edit_options(
                                                             Box::new(move |options| {
-                                                                if let Some(i) = options.iter().position(|o| o.id == oid) {
-                                                                    if i > 0 {
-                                                                        options.swap(i, i - 1);
-                                                                    }
+                                                                if let Some(i) = options.iter().position(|o| o.id == oid)
+                                                                    && i > 0
+                                                                {
+                                                                    options.swap(i, i - 1);
                                                                 }
                                                             }),
                                                         );
@@ -1175,10 +1178,10 @@ fn OptionsEditor(
                                                         let oid = oid_down.clone();
                                                         edit_options(
                                                             Box::new(move |options| {
-                                                                if let Some(i) = options.iter().position(|o| o.id == oid) {
-                                                                    if i + 1 < options.len() {
-                                                                        options.swap(i, i + 1);
-                                                                    }
+                                                                if let Some(i) = options.iter().position(|o| o.id == oid)
+                                                                    && i + 1 < options.len()
+                                                                {
+                                                                    options.swap(i, i + 1);
                                                                 }
                                                             }),
                                                         );
