@@ -288,7 +288,8 @@ pub async fn survey_editor_data(
     })
 }
 
-/// Creates (`id` empty) or saves a new version of a survey; answers with its id and version.
+/// Creates (`id` empty) or saves a new version of a survey; answers with its id, version and the
+/// version as saved (new items whose ids an earlier version used get fresh ones).
 /// `definition` is the builder's `Survey` as JSON; `based_on` the version the builder loaded.
 #[server(endpoint = "surveys/save")]
 pub async fn save_survey(
@@ -296,7 +297,7 @@ pub async fn save_survey(
     department_id: Option<i64>,
     based_on: i64,
     definition: String,
-) -> Result<(i64, i64), AppError> {
+) -> Result<(i64, i64, Survey), AppError> {
     let (me, ctx) = crate::ssr::context::call::<SaveSurvey>()?;
     let Some(department_id) = department_id else {
         return Err(AppError::Invalid("所属部署を選んでください。".into()));
@@ -326,7 +327,11 @@ pub async fn save_survey(
                 .await?
         }
     };
-    Ok((saved.summary.id, saved.summary.latest_version))
+    Ok((
+        saved.summary.id,
+        saved.summary.latest_version,
+        saved.definition,
+    ))
 }
 
 /// Opens (`open`) or closes (`closed`) a survey, with an optional period (`datetime-local`

@@ -406,11 +406,33 @@ async fn the_starter_survey_is_answered_changed_and_exported(t: TestDb) {
 
     // Another friend answers version 3; HTML in their answer stays text.
     let taro = friend_id(db, &users[1]).await;
+    // Staff had set taro's 性別; a survey answer that leaves it out does not erase it.
+    let gender = attributes::list(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.key == "gender")
+        .unwrap();
+    values::set_for_friend(
+        db,
+        &staff("sato"),
+        channel,
+        taro,
+        &[values::ValueInput {
+            attribute_id: gender.id,
+            option_ids: vec![gender.options[0].id],
+            text: String::new(),
+        }],
+        now,
+    )
+    .await
+    .unwrap();
     let saved = answers::submit(db, id, taro, form(3, true, &[(&d, &north)]), now)
         .await
         .unwrap();
     assert!(matches!(saved, Submitted::Saved { revision: 1 }));
 
+    assert_eq!(attribute_display(db, taro, "gender").await, "男性");
     let tally = results::tally(db, &Scope::All, id).await.unwrap();
     assert_eq!(tally.respondents, 2);
     let districts = tally
@@ -482,6 +504,37 @@ async fn the_starter_survey_is_answered_changed_and_exported(t: TestDb) {
     let (decoded, _, bad) = encoding_rs::SHIFT_JIS.decode(&sjis);
     assert!(!bad);
     assert!(decoded.contains("お住まいの地区"));
+
+    // A new question given the id of the removed 性別 (the builder numbers after what it sees)
+    // gets a fresh id: 性別's old answers do not attach to it.
+    let mut edit = surveys::for_editing(db, &Scope::All, id).await.unwrap();
+    edit.definition.questions.push(Question {
+        id: gender_q.clone(),
+        label: "ご意見".into(),
+        help: String::new(),
+        required: false,
+        attribute_id: None,
+        kind: QuestionKind::Text {
+            multiline: true,
+            max_chars: 200,
+            input: model::survey::TextInput::Free,
+        },
+    });
+    let saved = surveys::save(
+        db,
+        &staff("sato"),
+        &Scope::All,
+        id,
+        soumu.id,
+        3,
+        &edit.definition,
+    )
+    .await
+    .unwrap();
+    let added = saved.definition.questions.last().unwrap();
+    assert_eq!(added.label, "ご意見");
+    assert_ne!(added.id, gender_q);
+    assert!(!saved.definition.questions.iter().any(|q| q.id == gender_q));
 
     // Closed: no more answers.
     surveys::set_state(
@@ -688,6 +741,19 @@ async fn uploads_are_checked_by_content_and_stripped_of_metadata(t: TestDb) {
     .await
     .unwrap();
     assert!(refused(s).contains("大きすぎます"));
+    // A text refused (too long) comes back as typed.
+    let long = "あ".repeat(101);
+    let s = answers::submit(db, id, friend, form(1, false, &[("q.q2", &long)]), now)
+        .await
+        .unwrap();
+    let Submitted::Refused(refusal, _) = s else {
+        panic!("accepted 101 characters")
+    };
+    assert_eq!(
+        refusal.errors.get("q2").map(String::as_str),
+        Some("100文字以内で入力してください")
+    );
+    assert_eq!(refusal.answers.get("q2"), Some(&Answer::Text(long.clone())));
     assert_eq!(survey_upload::Entity::find().count(db).await.unwrap(), 0);
 
     // A photo with GPS, and HTML typed as the place: stored as sent, without the metadata.

@@ -56,14 +56,14 @@ pub async fn export(
         // A bad filter is refused before the download starts.
         domain::audience::friends::filter(channel_id, &query, domain::time::now())?;
         let actor = Actor::staff(staff, client.map(|c| c.0.0));
-        // Survey answers only of the surveys the caller may read (アンケート 閲覧, their
-        // departments).
+        // Survey answers only of the surveys whose answers the caller may export (アンケート
+        // 出力, their departments).
         let options = attribute_csv::ExportOptions {
             encoding,
             now: domain::time::now(),
             survey_answers: staff
                 .grants
-                .can(Feature::Surveys, Action::View)
+                .can(Feature::Surveys, Action::Export)
                 .then(|| staff.grants.scope()),
         };
         Ok::<_, AppError>((actor, channel_id, query, options))

@@ -214,22 +214,44 @@ fn shell(state: &AppState, query: &ChannelQuery) -> Response {
     )
 }
 
-/// `GET /liff`: the LIFF app's endpoint. LINE's SDK moves on to the path of a LIFF link
-/// (`liff.state`); opened alone, it says where to find the surveys.
+/// `GET /liff`: the LIFF app's endpoint. LINE opens a LIFF link's path here as `liff.state`
+/// (`/liff?liff.state=/surveys/5`); LINE's SDK moves on to it after `liff.init`, and a citizen who
+/// already has a session is sent there at once (the form page needs no SDK). Opened alone, it
+/// says where to find the surveys.
 pub async fn root(
     State(state): State<AppState>,
-    Query(query): Query<ChannelQuery>,
+    Query(params): Query<Vec<(String, String)>>,
     headers: HeaderMap,
 ) -> Response {
+    let param = |name: &str| {
+        params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    let query = ChannelQuery { ch: param("ch") };
     match citizen(&state, &headers).await {
         Err(r) => r,
         Ok(None) => shell(&state, &query),
-        Ok(Some(_)) => message_page(
-            StatusCode::OK,
-            "アンケート",
-            "アンケートは、市の LINE 公式アカウントから届いたリンクやメニューから開いてください。",
-        ),
+        Ok(Some(_)) => match param("liff.state").as_deref().and_then(liff_state_path) {
+            Some(path) => Redirect::to(&format!("/liff{path}")).into_response(),
+            None => message_page(
+                StatusCode::OK,
+                "アンケート",
+                "アンケートは、市の LINE 公式アカウントから届いたリンクやメニューから開いてください。",
+            ),
+        },
     }
+}
+
+/// A LIFF link's path to follow on our own pages: `/surveys/...` only (never another host, no
+/// `//`, no backslash, no control characters).
+fn liff_state_path(state: &str) -> Option<&str> {
+    let ok = state.starts_with("/surveys/")
+        && !state.contains('\\')
+        && !state.chars().any(char::is_control)
+        && !state.contains("//");
+    ok.then_some(state)
 }
 
 fn form_page(

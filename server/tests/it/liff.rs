@@ -316,6 +316,30 @@ async fn a_friend_opens_answers_and_reopens_a_survey_in_liff(t: TestDb) {
     assert!(html.contains("回答を更新する"));
     assert!(html.contains("回答済みです"));
 
+    // A second LIFF link within the hour: LINE opens the endpoint with the link's path as
+    // `liff.state`, and the citizen with a session goes straight there; never elsewhere.
+    let state = |path: &str| {
+        http.get(format!("{base}/liff"))
+            .query(&[("liff.state", path)])
+            .header("cookie", &cookie)
+            .send()
+    };
+    let r = state(&format!("/surveys/{id}")).await.unwrap();
+    assert!(r.status().is_redirection(), "{}", r.status());
+    assert_eq!(
+        r.headers()["location"],
+        format!("/liff/surveys/{id}").as_str()
+    );
+    for foreign in [
+        "//evil.example/surveys/1",
+        "https://evil.example/",
+        "/surveys/\\evil",
+    ] {
+        let r = state(foreign).await.unwrap();
+        assert_eq!(r.status(), 200, "{foreign}");
+        assert!(r.headers().get("location").is_none());
+    }
+
     // Closed while the page was open: the answer is refused with a message.
     surveys::set_state(
         &t.db,

@@ -92,10 +92,12 @@ fn Builder(form: SurveyEditor) -> impl IntoView {
             let result = save_survey(survey_id, department_id, version, definition).await;
             saving.set(false);
             match result {
-                Ok((id, _)) if survey_id.is_none() => {
+                Ok((id, _, _)) if survey_id.is_none() => {
                     navigate(&format!("/admin/surveys/{id}?saved=1"), Default::default());
                 }
-                Ok((_, version_saved)) => {
+                Ok((_, version_saved, saved)) => {
+                    // The version as stored (ids renumbered where an old one was reused).
+                    survey.set(saved);
                     based_on.set(version_saved);
                     row.update(|r| {
                         if let Some(r) = r {

@@ -197,6 +197,15 @@ struct CheckedFile {
     data: Vec<u8>,
 }
 
+/// What [`check_answers`] makes of a form.
+struct Checked {
+    answers: Answers,
+    files: Vec<CheckedFile>,
+    errors: BTreeMap<String, String>,
+    /// What was typed in text and date fields that were refused, to show again.
+    typed: Answers,
+}
+
 /// Checks the form's answers against `survey`: the answers, the files to store, and errors by
 /// question id. `previous` gives the files kept when none are sent again.
 fn check_answers(
@@ -204,8 +213,9 @@ fn check_answers(
     submission: &Submission,
     previous: &Answers,
     today: NaiveDate,
-) -> (Answers, Vec<CheckedFile>, BTreeMap<String, String>) {
+) -> Checked {
     let mut answers = Answers::new();
+    let mut typed = Answers::new();
     let mut files = Vec::new();
     let mut errors = BTreeMap::new();
     let fields = &submission.fields;
@@ -367,10 +377,21 @@ fn check_answers(
             Ok(None) => {}
             Err(message) => {
                 errors.insert(q.id.clone(), message);
+                if matches!(q.kind, QuestionKind::Text { .. } | QuestionKind::Date) {
+                    let raw = fields.get(&name).and_then(|v| v.first()).cloned();
+                    if let Some(raw) = raw {
+                        typed.insert(q.id.clone(), Answer::Text(raw));
+                    }
+                }
             }
         }
     }
-    (answers, files, errors)
+    Checked {
+        answers,
+        files,
+        errors,
+        typed,
+    }
 }
 
 /// A file's type from its content (never its name): JPEG and PNG are re-encoded (metadata
@@ -407,7 +428,7 @@ pub async fn submit(
         return Err(closed());
     }
     let today = crate::time::day_of(now);
-    let decoded = {
+    let decoded = if submission.files.iter().any(|f| !f.bytes.is_empty()) {
         let survey = sheet.survey.clone();
         let previous = sheet.answers.clone();
         let permit = crate::messaging::media::PROCESSING
@@ -422,8 +443,18 @@ pub async fn submit(
         })
         .await
         .map_err(|e| DomainError::Internal(format!("upload processing stopped: {e}")))?
+    } else {
+        // No file: nothing to decode, no wait for the image slots.
+        let checked = check_answers(&sheet.survey, &submission, &sheet.answers, today);
+        (checked, submission.version, submission.consent)
     };
-    let ((mut answers, files, mut errors), version, consent) = decoded;
+    let (checked, version, consent) = decoded;
+    let Checked {
+        mut answers,
+        files,
+        mut errors,
+        typed,
+    } = checked;
     let consent_needed = sheet.survey.consent.as_ref();
     if consent_needed.is_some() && !consent {
         errors.insert(
@@ -435,8 +466,9 @@ pub async fn submit(
         "アンケートの内容が更新されました。内容を確認して、もう一度送信してください。".to_owned()
     });
     if !errors.is_empty() || form_error.is_some() {
-        // Files must be chosen again; what was typed stays.
+        // Files must be chosen again; what was typed stays, refused text included.
         answers.retain(|_, a| !matches!(a, Answer::Files(ids) if ids.is_empty()));
+        answers.extend(typed);
         return Ok(Submitted::Refused(
             Box::new(Refusal {
                 errors,
@@ -500,18 +532,28 @@ pub async fn submit(
     active.answers = Set(serde_json::to_string(&answers)
         .map_err(|e| DomainError::Internal(format!("answers json: {e}")))?);
     active.update(&txn).await?;
-    write_attributes(&txn, &sheet.survey, friend_id, &answers, now).await?;
+    write_attributes(
+        &txn,
+        &sheet.survey,
+        friend_id,
+        &answers,
+        &sheet.answers,
+        now,
+    )
+    .await?;
     txn.commit().await?;
     Ok(Submitted::Saved { revision })
 }
 
-/// Writes the bound attributes from `answers` (an unanswered bound question clears its
-/// attribute: the survey is where the citizen keeps it).
+/// Writes the bound attributes from `answers`. A bound question left unanswered clears its
+/// attribute only if the citizen had answered it here before (they took it back); otherwise the
+/// value staff, a CSV import or another survey gave stays.
 async fn write_attributes(
     txn: &impl ConnectionTrait,
     survey: &Survey,
     friend_id: i64,
     answers: &Answers,
+    previous: &Answers,
     now: DateTime,
 ) -> DomainResult<()> {
     let bound: Vec<_> = survey
@@ -541,7 +583,8 @@ async fn write_attributes(
         let stored = current.remove(&attribute.id);
         let held = values::held_options(stored.as_ref());
         let new = match answers.get(&q.id) {
-            None => Ok(None),
+            None if previous.contains_key(&q.id) => Ok(None),
+            None => continue,
             Some(Answer::Choices(ids)) => {
                 let option_ids = q
                     .kind

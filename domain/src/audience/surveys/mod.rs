@@ -453,9 +453,23 @@ pub async fn save(
         )));
     }
     let previous = version(&txn, id, row.latest_version).await?;
+    let mut definition = definition;
+    renumber_reused_ids(&mut definition, &all_versions(&txn, id).await?);
     let number = row.latest_version + 1;
     let now = Utc::now();
-    insert_version(&txn, id, number, &definition, &actor.username, now).await?;
+    // Two saves at once both aim at the next number: the unique index lets one win.
+    insert_version(&txn, id, number, &definition, &actor.username, now)
+        .await
+        .map_err(|e| match e {
+            DomainError::Database(db)
+                if matches!(db.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) =>
+            {
+                DomainError::Conflict(
+                    "同時に別の人が保存しました。ページを読み込み直してから、もう一度変更してください。".into(),
+                )
+            }
+            other => other,
+        })?;
     let consent_changed = previous.consent.as_ref().map(Consent::fingerprint)
         != definition.consent.as_ref().map(Consent::fingerprint);
     let mut active: survey::ActiveModel = row.into();
@@ -490,6 +504,65 @@ pub async fn save(
     let detail = detail_of(&txn, row).await?;
     txn.commit().await?;
     Ok(detail)
+}
+
+/// Gives fresh ids to questions and choices that are new in `definition` (not in the latest
+/// version) but whose ids an earlier version used: their old answers must not attach to them
+/// (the builder numbers new items after those it sees, not after those removed long ago).
+fn renumber_reused_ids(definition: &mut Survey, versions: &[(i64, Survey)]) {
+    let Some((_, latest)) = versions.last() else {
+        return;
+    };
+    let ever: Vec<&str> = versions
+        .iter()
+        .flat_map(|(_, v)| v.questions.iter().map(|q| q.id.as_str()))
+        .collect();
+    let highest = |prefix: char, ids: &mut dyn Iterator<Item = &str>| {
+        ids.filter_map(|id| id.strip_prefix(prefix)?.parse::<u32>().ok())
+            .max()
+            .unwrap_or(0)
+    };
+    let mut next_question = highest(
+        'q',
+        &mut ever
+            .iter()
+            .copied()
+            .chain(definition.questions.iter().map(|q| q.id.as_str())),
+    );
+    for q in &mut definition.questions {
+        let in_latest = latest.questions.iter().find(|l| l.id == q.id);
+        if in_latest.is_none() && ever.contains(&q.id.as_str()) {
+            next_question += 1;
+            q.id = format!("q{next_question}");
+            continue;
+        }
+        // Choices of a question that was there: the same rule within the question.
+        let ever_options: Vec<String> = versions
+            .iter()
+            .flat_map(|(_, v)| v.questions.iter().filter(|o| o.id == q.id))
+            .flat_map(|o| o.kind.options().iter().map(|c| c.id.clone()))
+            .collect();
+        let latest_options: Vec<String> = in_latest
+            .map(|l| l.kind.options().iter().map(|c| c.id.clone()).collect())
+            .unwrap_or_default();
+        if let QuestionKind::SingleChoice { options, .. }
+        | QuestionKind::MultiChoice { options, .. } = &mut q.kind
+        {
+            let mut next_option = highest(
+                'o',
+                &mut ever_options
+                    .iter()
+                    .map(String::as_str)
+                    .chain(options.iter().map(|o| o.id.as_str())),
+            );
+            for o in options.iter_mut() {
+                if !latest_options.contains(&o.id) && ever_options.contains(&o.id) {
+                    next_option += 1;
+                    o.id = format!("o{next_option}");
+                }
+            }
+        }
+    }
 }
 
 /// Copies a survey in `scope` (its latest version, as a new draft with no answers).
@@ -656,13 +729,22 @@ pub async fn ensure_starter(db: &DatabaseConnection, now: DateTime) -> DomainRes
         return Ok(());
     }
     insert(&txn, first.id, &definition, "system", now).await?;
-    app_marker::ActiveModel {
+    let marked = app_marker::ActiveModel {
         key: Set(STARTER_MARKER.to_owned()),
         at: Set(now),
     }
     .insert(&txn)
-    .await?;
-    txn.commit().await?;
+    .await;
+    match marked {
+        Ok(_) => txn.commit().await?,
+        // Another instance made it at the same moment: theirs stays, ours is rolled back.
+        Err(e)
+            if matches!(
+                e.sql_err(),
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+            ) => {}
+        Err(e) => return Err(e.into()),
+    }
     Ok(())
 }
 

@@ -257,7 +257,13 @@ pub async fn respondents(
                 .await?;
             (
                 total,
-                latest_rows(db, survey_id, page * PAGE_SIZE, PAGE_SIZE).await?,
+                latest_rows(
+                    db,
+                    survey_id,
+                    page.saturating_mul(PAGE_SIZE).min(i64::MAX as u64),
+                    PAGE_SIZE,
+                )
+                .await?,
             )
         }
         Some(filter) => {
@@ -277,7 +283,7 @@ pub async fn respondents(
                 }
             }
             let total = matched.len() as u64;
-            let start = usize::try_from(page * PAGE_SIZE).unwrap_or(usize::MAX);
+            let start = usize::try_from(page.saturating_mul(PAGE_SIZE)).unwrap_or(usize::MAX);
             let rows = matched
                 .into_iter()
                 .skip(start)
