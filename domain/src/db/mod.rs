@@ -141,6 +141,20 @@ pub async fn begin_write(db: &DatabaseConnection) -> DomainResult<sea_orm::Datab
     Ok(db.begin_with_options(options).await?)
 }
 
+/// A read-only transaction that sees one moment of the database throughout: for a long read in
+/// pages (an export) while others write. PostgreSQL: `REPEATABLE READ READ ONLY`. SQLite (WAL):
+/// a deferred transaction keeps the snapshot of its first read and blocks no writer.
+pub async fn begin_snapshot(db: &DatabaseConnection) -> DomainResult<sea_orm::DatabaseTransaction> {
+    use sea_orm::{AccessMode, IsolationLevel, TransactionOptions, TransactionTrait};
+    let postgres = backend_of(db) == Backend::Postgres;
+    let options = TransactionOptions {
+        isolation_level: postgres.then_some(IsolationLevel::RepeatableRead),
+        access_mode: postgres.then_some(AccessMode::ReadOnly),
+        ..Default::default()
+    };
+    Ok(db.begin_with_options(options).await?)
+}
+
 /// Answers whether the database responds, for the readiness probe.
 pub async fn ping(db: &DatabaseConnection) -> Result<(), DbErr> {
     db.execute_unprepared("SELECT 1").await.map(|_| ())

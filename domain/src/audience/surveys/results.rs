@@ -368,6 +368,8 @@ pub async fn tally(db: &DatabaseConnection, scope: &Scope, survey_id: i64) -> Do
         .collect();
     let mut respondents = 0;
     let mut offset = 0;
+    // One moment of the answers, however many pages (citizens may be answering meanwhile).
+    let snapshot = crate::db::begin_snapshot(db).await?;
     loop {
         // Answers only, a thousand at a time (newest first, so texts are the latest).
         let rows: Vec<String> = survey_response::Entity::find()
@@ -380,7 +382,7 @@ pub async fn tally(db: &DatabaseConnection, scope: &Scope, survey_id: i64) -> Do
             .offset(offset)
             .limit(1_000)
             .into_tuple()
-            .all(db)
+            .all(&snapshot)
             .await?;
         if rows.is_empty() {
             break;
@@ -445,7 +447,9 @@ pub async fn export_csv(
     sink: &mut impl ExportSink,
 ) -> DomainResult<u64> {
     let survey = find_in_scope(db, scope, survey_id).await?;
-    let catalog = Catalog::of(db, survey_id).await?;
+    // One moment of the answers, however many pages (citizens may be answering meanwhile).
+    let snapshot = crate::db::begin_snapshot(db).await?;
+    let catalog = Catalog::of(&snapshot, survey_id).await?;
     let mut header: Vec<String> = [
         "回答日時",
         "表示名",
@@ -470,12 +474,12 @@ pub async fn export_csv(
     let mut rows = 0;
     let mut offset = 0;
     loop {
-        let page = latest_rows(db, survey_id, offset, 500).await?;
+        let page = latest_rows(&snapshot, survey_id, offset, 500).await?;
         if page.is_empty() {
             break;
         }
         offset += page.len() as u64;
-        let (respondents, files) = respondents_of(db, page).await?;
+        let (respondents, files) = respondents_of(&snapshot, page).await?;
         for r in respondents {
             rows += 1;
             let mut cells = vec![
@@ -500,6 +504,7 @@ pub async fn export_csv(
         sink.send(out.take()).await?;
     }
     sink.send(out.take()).await?;
+    drop(snapshot);
     audit::record(
         db,
         actor,
