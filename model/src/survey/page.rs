@@ -559,14 +559,16 @@ fn question(out: &mut String, q: &Question, state: &FormState<'_>, autofocus: bo
 }
 
 /// The page after sending.
-pub fn completion(survey: &Survey) -> String {
+/// The page after sending; `form` is where 「回答を確認・変更する」 leads (the form again).
+pub fn completion(survey: &Survey, form: &str) -> String {
     format!(
         "{}<div class=\"notice\" role=\"status\"><p>{}</p></div>\
 <p><button type=\"button\" class=\"button\" id=\"liff-close\">閉じる</button></p>\
 <p id=\"liff-close-hint\" hidden>このページを閉じてください。</p>\
-<p><a href=\"?\" class=\"help\">回答を確認・変更する</a></p>",
+<p><a href=\"{}\" class=\"help\">回答を確認・変更する</a></p>",
         header(survey),
-        paragraphs(&survey.completion)
+        paragraphs(&survey.completion),
+        escape(form)
     )
 }
 

@@ -458,9 +458,9 @@ pub async fn done(
         " data-liff-id=\"{}\" data-mode=\"{mode}\" data-close=\"1\"",
         escape(&handle.liff_id().unwrap_or_default())
     );
-    let main = page::completion(&sheet.survey).replace(
-        "<a href=\"?\"",
-        &format!("<a href=\"/liff/surveys/{id}{}\"", escape(&query.suffix())),
+    let main = page::completion(
+        &sheet.survey,
+        &format!("/liff/surveys/{id}{}", query.suffix()),
     );
     html(
         StatusCode::OK,

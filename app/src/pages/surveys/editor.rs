@@ -52,6 +52,21 @@ fn edit_question(survey: RwSignal<Survey>, id: &str, change: impl FnOnce(&mut Qu
     });
 }
 
+/// Question `id` of the survey being edited, as it is now (tracked).
+fn question_of(survey: RwSignal<Survey>, id: &str) -> Option<Question> {
+    survey.with(|s| s.questions.iter().find(|q| q.id == id).cloned())
+}
+
+/// Moves the item `is` picks `by` places (-1 up, 1 down), if there is room: 「上へ」「下へ」.
+fn move_by<T>(items: &mut [T], is: impl Fn(&T) -> bool, by: isize) {
+    let Some(i) = items.iter().position(is) else {
+        return;
+    };
+    if let Some(j) = i.checked_add_signed(by).filter(|j| *j < items.len()) {
+        items.swap(i, j);
+    }
+}
+
 fn input_value(ev: &leptos::ev::Event) -> String {
     event_target_value(ev)
 }
@@ -470,14 +485,7 @@ fn QuestionCard(
     };
     let kind_label = initial.kind.label_ja();
     let answered = initial.kind.is_answered();
-    let question = move || {
-        survey.with(|s| {
-            s.questions
-                .iter()
-                .find(|q| q.id == qid.get_value())
-                .cloned()
-        })
-    };
+    let question = move || question_of(survey, &qid.get_value());
     let position = move || {
         survey.with(|s| {
             (
@@ -502,15 +510,7 @@ fn QuestionCard(
         edit_question(survey, &qid.get_value(), change);
     };
     let shift = move |by: isize| {
-        survey.update(|s| {
-            let Some(i) = s.questions.iter().position(|q| q.id == qid.get_value()) else {
-                return;
-            };
-            let j = i as isize + by;
-            if j >= 0 && (j as usize) < s.questions.len() {
-                s.questions.swap(i, j as usize);
-            }
-        });
+        survey.update(|s| move_by(&mut s.questions, |q| q.id == qid.get_value(), by));
     };
     let duplicate = move |_| {
         survey.update(|s| {
@@ -722,14 +722,7 @@ fn kind_controls(
     qid: StoredValue<String>,
     readonly: bool,
 ) -> AnyView {
-    let question = move || {
-        survey.with(|s| {
-            s.questions
-                .iter()
-                .find(|q| q.id == qid.get_value())
-                .cloned()
-        })
-    };
+    let question = move || question_of(survey, &qid.get_value());
     let edit = move |change: Box<dyn FnOnce(&mut Question)>| {
         edit_question(survey, &qid.get_value(), change);
     };
@@ -1064,14 +1057,7 @@ fn OptionsEditor(
     qid: StoredValue<String>,
     readonly: bool,
 ) -> impl IntoView {
-    let question = move || {
-        survey.with(|s| {
-            s.questions
-                .iter()
-                .find(|q| q.id == qid.get_value())
-                .cloned()
-        })
-    };
+    let question = move || question_of(survey, &qid.get_value());
     let bound = move || question().is_some_and(|q| q.attribute_id.is_some());
     let options = move || {
         question()
@@ -1159,13 +1145,11 @@ fn OptionsEditor(
                                                     on:click=move |_| {
                                                         let oid = oid_up.clone();
                                                         edit_options(
-                                                            Box::new(move |options| {
-                                                                if let Some(i) = options.iter().position(|o| o.id == oid)
-                                                                    && i > 0
-                                                                {
-                                                                    options.swap(i, i - 1);
-                                                                }
-                                                            }),
+                                                            Box::new(move |options| move_by(
+                                                                options,
+                                                                |o| o.id == oid,
+                                                                -1,
+                                                            )),
                                                         );
                                                     }
                                                 >
@@ -1179,13 +1163,11 @@ fn OptionsEditor(
                                                     on:click=move |_| {
                                                         let oid = oid_down.clone();
                                                         edit_options(
-                                                            Box::new(move |options| {
-                                                                if let Some(i) = options.iter().position(|o| o.id == oid)
-                                                                    && i + 1 < options.len()
-                                                                {
-                                                                    options.swap(i, i + 1);
-                                                                }
-                                                            }),
+                                                            Box::new(move |options| move_by(
+                                                                options,
+                                                                |o| o.id == oid,
+                                                                1,
+                                                            )),
                                                         );
                                                     }
                                                 >
@@ -1864,4 +1846,22 @@ fn publish_panel(
         </section>
     }
     .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::move_by;
+
+    #[test]
+    fn moving_stops_at_either_end() {
+        let mut items = vec![1, 2, 3];
+        move_by(&mut items, |i| *i == 3, 1);
+        assert_eq!(items, [1, 2, 3]);
+        move_by(&mut items, |i| *i == 3, -1);
+        assert_eq!(items, [1, 3, 2]);
+        move_by(&mut items, |i| *i == 1, -1);
+        assert_eq!(items, [1, 3, 2]);
+        move_by(&mut items, |i| *i == 9, 1);
+        assert_eq!(items, [1, 3, 2]);
+    }
 }
