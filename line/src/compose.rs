@@ -100,7 +100,7 @@ impl MessageKind {
             MessageKind::Carousel => "カルーセル",
             MessageKind::ImageCarousel => "画像カルーセル",
             MessageKind::Cards => "カードタイプ",
-            MessageKind::Flex => "Flex（JSON）",
+            MessageKind::Flex => "Flex メッセージ",
             MessageKind::Other => "その他（JSON）",
         }
     }

@@ -7,6 +7,10 @@
 //! - [`message`]: what the system sends; unknown fields are refused.
 //! - [`compose`], [`cards`], [`layout`], [`sticker`]: what editors offer (kinds of message and action, tap
 //!   area layouts, sendable stickers), so that every editor builds its menus from one list.
+//! - [`flex_spec`]: the one table of Flex Message properties (controls, defaults, where children
+//!   go) behind the Flex editor, and a checker of raw Flex JSON against it.
+//! - [`flex_gallery`]: twelve ready-made municipal Flex Messages (お知らせ, 防災, ごみ収集日, …)
+//!   that staff start from in the Flex editor.
 //! - [`links`]: where a message's links are (what LINE makes tappable).
 //! - [`validate`]: LINE's limits, with the JSON path and a Japanese message per violation.
 //! - [`api`]: request and response bodies of the Messaging API endpoints we call, shared by
@@ -22,6 +26,8 @@ pub mod cards;
 pub mod client;
 pub mod compose;
 pub mod flex;
+pub mod flex_gallery;
+pub mod flex_spec;
 pub mod layout;
 pub mod links;
 pub mod message;
