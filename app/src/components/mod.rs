@@ -22,7 +22,7 @@ pub use composer::{Composer, messages_from_query};
 pub use confirm_delete::ConfirmDelete;
 pub use data_table::DataTable;
 pub use line_preview::{
-    AccountMessage, LinePreview, PreviewAccount, QuickReplyBar, UnsupportedMessage,
+    AccountMessage, FlexFocus, LinePreview, PreviewAccount, QuickReplyBar, UnsupportedMessage,
 };
 pub use notices::{ErrorNote, Outcome, RedirectNotice};
 pub use pager::{Pager, query_string};

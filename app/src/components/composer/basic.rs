@@ -1,8 +1,7 @@
-//! Forms of the simple message kinds: text, image, sticker, location and Flex (as JSON; the
-//! visual Flex editor is an issue of its own).
+//! Forms of the simple message kinds: text, image, sticker and location, and the alternative
+//! text shared by imagemap, template and Flex messages (the Flex editor is `flex`).
 
 use leptos::prelude::*;
-use line::flex::FlexContainer;
 use line::message::Message;
 use line::sticker::{STICKER_PACKAGES, image_url};
 use line::validate::{MAX_ALT_TEXT, MAX_CONTENT_URL, MAX_LOCATION_TEXT, MAX_TEXT_LENGTH};
@@ -341,62 +340,5 @@ pub fn AltTextField(index: usize) -> impl IntoView {
             )
             max=MAX_ALT_TEXT
         />
-    }
-}
-
-/// Flex as JSON (the container only), checked and previewed as staff type.
-#[component]
-pub fn FlexForm(index: usize) -> impl IntoView {
-    let draft = Draft::use_context();
-    let initial = draft
-        .messages
-        .with_untracked(|m| match m.get(index) {
-            Some(Message::Flex(f)) => serde_json::to_string_pretty(&f.contents).ok(),
-            _ => None,
-        })
-        .unwrap_or_default();
-    let error = RwSignal::new(None::<String>);
-    let id = field_id(&format!("messages[{index}].contents"));
-    view! {
-        <AltTextField index />
-        <div class="field composer-field">
-            <label for=id
-                .clone()>
-                "Flex のコンテナ（バブルまたはカルーセルの JSON）"
-            </label>
-            <textarea
-                id=id
-                class="code"
-                rows="12"
-                readonly=draft.readonly
-                prop:value=initial
-                on:input=move |ev| {
-                    match serde_json::from_str::<FlexContainer>(&event_target_value(&ev)) {
-                        Ok(contents) => {
-                            error.set(None);
-                            draft
-                                .edit(
-                                    index,
-                                    |m| {
-                                        if let Message::Flex(f) = m {
-                                            f.contents = contents;
-                                        }
-                                    },
-                                );
-                        }
-                        Err(e) => {
-                            error.set(Some(format!("JSON として読めません（{e}）。")))
-                        }
-                    }
-                }
-            ></textarea>
-            <p class="field-error" aria-live="polite">
-                {move || error.get()}
-            </p>
-            <FieldErrors path=format!("messages[{index}].contents") nested=true />
-        </div>
-        <p class="hint">
-            "LINE の Flex Message Simulator で作った JSON を貼り付けられます。"
-        </p>
     }
 }

@@ -12,6 +12,7 @@ mod action;
 mod basic;
 mod cards;
 mod fields;
+mod flex;
 mod imagemap;
 mod media_picker;
 mod template;
@@ -26,7 +27,7 @@ pub use action::ActionEditor;
 pub use fields::Draft;
 use fields::{FieldErrors, field_id};
 
-use crate::components::LinePreview;
+use crate::components::{FlexFocus, LinePreview};
 
 /// Edits `messages` (at most five) with a live LINE preview. `readonly` shows the forms without
 /// The messages an editor starts with, given `?text=` (「このリンクで定型文を作る」 on a survey):
@@ -60,6 +61,10 @@ pub fn Composer(
 ) -> impl IntoView {
     let draft = Draft::new(messages, readonly);
     provide_context(draft);
+    // The Flex component selected in an editor, outlined in the preview (and chosen there).
+    provide_context(FlexFocus {
+        selected: RwSignal::new(None),
+    });
     let count = Memo::new(move |_| messages.with(Vec::len));
     let problems = move || draft.violations.with(Vec::len);
     view! {
@@ -344,7 +349,7 @@ fn message_form(index: usize, kind: Option<MessageKind>) -> AnyView {
         Some(MessageKind::Image) => view! { <basic::ImageForm index /> }.into_any(),
         Some(MessageKind::Sticker) => view! { <basic::StickerForm index /> }.into_any(),
         Some(MessageKind::Location) => view! { <basic::LocationForm index /> }.into_any(),
-        Some(MessageKind::Flex) => view! { <basic::FlexForm index /> }.into_any(),
+        Some(MessageKind::Flex) => view! { <flex::FlexEditor index /> }.into_any(),
         Some(MessageKind::Cards) => view! { <cards::CardsForm index /> }.into_any(),
         Some(MessageKind::Imagemap) => view! { <imagemap::ImagemapForm index /> }.into_any(),
         Some(
@@ -402,7 +407,7 @@ fn JsonEditor(index: usize) -> impl IntoView {
                 on:input=move |ev| {
                     let value = event_target_value(&ev);
                     let parsed = serde_json::from_str::<Message>(&value);
-                    text.set(value);
+                    text.set(value.clone());
                     match parsed {
                         Ok(parsed) => {
                             error.set(None);
@@ -418,11 +423,18 @@ fn JsonEditor(index: usize) -> impl IntoView {
                                 );
                         }
                         Err(e) => {
+                            // A Flex message LINE's types refuse: name the nodes, by pointer.
+                            let flex = serde_json::from_str::<Value>(&value)
+                                .ok()
+                                .filter(|v| v.get("type").and_then(Value::as_str) == Some("flex"))
+                                .and_then(|v| v.get("contents").map(flex::json_problems))
+                                .filter(|found| !found.is_empty());
+                            let why = flex.map_or_else(|| e.to_string(), |found| found.join(" / "));
                             error
                                 .set(
                                     Some(
                                         format!(
-                                            "JSON として読めません（{e}）。直すまでフォームとプレビューは直前の内容のままです。",
+                                            "JSON として読めません（{why}）。直すまでフォームとプレビューは直前の内容のままです。",
                                         ),
                                     ),
                                 )

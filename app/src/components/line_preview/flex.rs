@@ -20,18 +20,24 @@ use super::{action_button, hit_area};
 
 pub(super) fn container(c: &FlexContainer, on: Callback<Action>) -> AnyView {
     match c {
-        FlexContainer::Bubble(b) => bubble(b, on),
+        FlexContainer::Bubble(b) => bubble(b, "", on),
         FlexContainer::Carousel(c) => {
             let bubbles = c
                 .contents
                 .iter()
-                .map(|b| match b {
-                    FlexContainer::Bubble(b) => bubble(b, on),
+                .enumerate()
+                .map(|(i, b)| match b {
+                    FlexContainer::Bubble(b) => bubble(b, &format!("/contents/{i}"), on),
                     FlexContainer::Carousel(_) => unsupported("カルーセル"),
                 })
                 .collect_view();
             view! {
-                <div class="lp-scroll lp-fcarousel" role="group" aria-label="カルーセル">
+                <div
+                    class="lp-scroll lp-fcarousel"
+                    role="group"
+                    aria-label="カルーセル"
+                    data-flex-node=""
+                >
                     {bubbles}
                 </div>
             }
@@ -66,13 +72,14 @@ fn block_style(style: Option<&FlexBlockStyle>, first: bool, st: &mut Style) {
     }
 }
 
-fn bubble(b: &FlexBubble, on: Callback<Action>) -> AnyView {
+fn bubble(b: &FlexBubble, at: &str, on: Callback<Action>) -> AnyView {
     let styles = b.styles.clone().unwrap_or_default();
     let mut first = true;
     let mut next_first = || std::mem::replace(&mut first, false);
     let header = b.header.as_ref().map(|h| {
         block(
             h,
+            &format!("{at}/header"),
             "lp-fblock lp-fheader",
             styles.header.as_ref(),
             next_first(),
@@ -82,7 +89,7 @@ fn bubble(b: &FlexBubble, on: Callback<Action>) -> AnyView {
     let hero = b.hero.as_ref().map(|h| {
         let mut st = Style::new();
         block_style(styles.hero.as_ref(), next_first(), &mut st);
-        let inner = component(h, Layout::Vertical, None, on);
+        let inner = component(h, &format!("{at}/hero"), Layout::Vertical, None, on);
         view! {
             <div class="lp-fhero" style=st.build()>
                 {inner}
@@ -94,13 +101,20 @@ fn bubble(b: &FlexBubble, on: Callback<Action>) -> AnyView {
     } else {
         "lp-fblock lp-fbody"
     };
-    let body = b
-        .body
-        .as_ref()
-        .map(|x| block(x, body_class, styles.body.as_ref(), next_first(), on));
+    let body = b.body.as_ref().map(|x| {
+        block(
+            x,
+            &format!("{at}/body"),
+            body_class,
+            styles.body.as_ref(),
+            next_first(),
+            on,
+        )
+    });
     let footer = b.footer.as_ref().map(|x| {
         block(
             x,
+            &format!("{at}/footer"),
             "lp-fblock lp-ffooter",
             styles.footer.as_ref(),
             next_first(),
@@ -116,7 +130,7 @@ fn bubble(b: &FlexBubble, on: Callback<Action>) -> AnyView {
     let hit = b.action.as_ref().map(|a| hit_area(a, on));
     let dir = (b.direction == Some(Direction::Rtl)).then_some("rtl");
     view! {
-        <div class=class dir=dir>
+        <div class=class dir=dir data-flex-node=at.to_owned()>
             {hit}
             {header}
             {hero}
@@ -131,6 +145,7 @@ fn bubble(b: &FlexBubble, on: Callback<Action>) -> AnyView {
 /// own) around its box.
 fn block(
     b: &FlexBlock,
+    at: &str,
     class: &'static str,
     style: Option<&FlexBlockStyle>,
     first: bool,
@@ -140,7 +155,7 @@ fn block(
     let mut st = Style::new();
     block_style(style, first, &mut st);
     padding(x, &mut st);
-    let inner = flex_box(x, Layout::Vertical, None, true, on);
+    let inner = flex_box(x, at, Layout::Vertical, None, true, on);
     view! {
         <div class=class style=st.build()>
             {inner}
@@ -207,16 +222,17 @@ fn gravity(g: Option<Gravity>) -> Option<String> {
 /// A component inside a box whose layout is `parent`; `lead` is the space before it.
 fn component(
     c: &FlexComponent,
+    at: &str,
     parent: Layout,
     lead: Option<String>,
     on: Callback<Action>,
 ) -> AnyView {
     match c {
-        FlexComponent::Box(x) => flex_box(x, parent, lead, false, on),
-        FlexComponent::Text(t) => text(t, parent, lead, on),
-        FlexComponent::Image(i) => image(i, parent, lead, on),
-        FlexComponent::Button(b) => button(b, parent, lead, on),
-        FlexComponent::Icon(i) => icon(i, parent, lead),
+        FlexComponent::Box(x) => flex_box(x, at, parent, lead, false, on),
+        FlexComponent::Text(t) => text(t, at, parent, lead, on),
+        FlexComponent::Image(i) => image(i, at, parent, lead, on),
+        FlexComponent::Button(b) => button(b, at, parent, lead, on),
+        FlexComponent::Icon(i) => icon(i, at, parent, lead),
         FlexComponent::Separator(s) => {
             let mut st = Style::new();
             place(
@@ -228,7 +244,15 @@ fn component(
                 [&None, &None, &None, &None],
             );
             st.set("border-color", color(s.color.as_deref()));
-            view! { <div class="lp-fsep" role="separator" style=st.build()></div> }.into_any()
+            view! {
+                <div
+                    class="lp-fsep"
+                    role="separator"
+                    style=st.build()
+                    data-flex-node=at.to_owned()
+                ></div>
+            }
+            .into_any()
         }
         FlexComponent::Filler(f) => {
             let mut st = Style::new();
@@ -236,12 +260,19 @@ fn component(
                 "flex",
                 f.flex.filter(|n| *n >= 0).map(|n| format!("{n} 0 0")),
             );
-            view! { <div class="lp-ffill" style=st.build()></div> }.into_any()
+            view! { <div class="lp-ffill" style=st.build() data-flex-node=at.to_owned()></div> }
+                .into_any()
         }
         FlexComponent::Video(v) => {
-            let alt = component(&v.alt_content, parent, lead, on);
+            let alt = component(
+                &v.alt_content,
+                &format!("{at}/altContent"),
+                parent,
+                lead,
+                on,
+            );
             view! {
-                <div class="lp-fvideo">
+                <div class="lp-fvideo" data-flex-node=at.to_owned()>
                     {alt} <span class="lp-play" aria-hidden="true">
                         "▶"
                     </span> <span class="lp-fvideo-badge">"動画"</span>
@@ -268,6 +299,7 @@ fn margin_of(c: &FlexComponent) -> Option<&str> {
 
 fn flex_box(
     x: &FlexBox,
+    at: &str,
     parent: Layout,
     lead: Option<String>,
     root: bool,
@@ -387,12 +419,12 @@ fn flex_box(
                 None if i > 0 && !matches!(c, FlexComponent::Filler(_)) => spacing.clone(),
                 None => None,
             };
-            component(c, x.layout, lead, on)
+            component(c, &format!("{at}/contents/{i}"), x.layout, lead, on)
         })
         .collect_view();
     let hit = x.action.as_ref().map(|a| hit_area(a, on));
     view! {
-        <div class=layout_class style=st.build()>
+        <div class=layout_class style=st.build() data-flex-node=at.to_owned()>
             {hit}
             {children}
         </div>
@@ -400,16 +432,27 @@ fn flex_box(
     .into_any()
 }
 
+/// A font size; with `scaling` it follows the phone's font-size setting (the preview's
+/// 「文字サイズ」 sets `--lp-font-scale`), from `md` when no size is given.
+fn font_size(size: Option<&str>, scaling: bool) -> Option<String> {
+    if !scaling {
+        return length(size, Scale::Font, false);
+    }
+    let px = length(size.or(Some("md")), Scale::Font, false)?;
+    Some(format!("calc({px} * var(--lp-font-scale, 1))"))
+}
+
 /// Font size, colour, weight, style and decoration of a text or span.
 fn font(
     st: &mut Style,
+    scaling: bool,
     size: Option<&str>,
     color_: Option<&str>,
     weight: Option<Weight>,
     style: Option<FontStyle>,
     decoration: Option<Decoration>,
 ) {
-    st.set("font-size", length(size, Scale::Font, false));
+    st.set("font-size", font_size(size, scaling));
     st.set("color", color(color_));
     if weight == Some(Weight::Bold) {
         st.put("font-weight", "bold");
@@ -428,7 +471,13 @@ fn font(
     }
 }
 
-fn text(t: &FlexText, parent: Layout, lead: Option<String>, on: Callback<Action>) -> AnyView {
+fn text(
+    t: &FlexText,
+    at: &str,
+    parent: Layout,
+    lead: Option<String>,
+    on: Callback<Action>,
+) -> AnyView {
     let mut outer = Style::new();
     place(
         &mut outer,
@@ -449,6 +498,7 @@ fn text(t: &FlexText, parent: Layout, lead: Option<String>, on: Callback<Action>
     let mut inner = Style::new();
     font(
         &mut inner,
+        t.scaling == Some(true),
         t.size.as_deref(),
         t.color.as_deref(),
         t.weight,
@@ -490,11 +540,14 @@ fn text(t: &FlexText, parent: Layout, lead: Option<String>, on: Callback<Action>
     } else {
         t.contents
             .iter()
-            .filter_map(|c| match c {
+            .enumerate()
+            .filter_map(|(i, c)| match c {
                 FlexComponent::Span(s) => {
                     let mut st = Style::new();
+                    let span_at = format!("{at}/contents/{i}");
                     font(
                         &mut st,
+                        t.scaling == Some(true),
                         s.size.as_deref(),
                         s.color.as_deref(),
                         s.weight,
@@ -502,7 +555,11 @@ fn text(t: &FlexText, parent: Layout, lead: Option<String>, on: Callback<Action>
                         // A span cannot override the text's decoration (REF).
                         t.decoration.is_none().then_some(s.decoration).flatten(),
                     );
-                    Some(view! { <span style=st.build()>{s.text.clone().unwrap_or_default()}</span> })
+                    Some(view! {
+                        <span style=st.build() data-flex-node=span_at>
+                            {s.text.clone().unwrap_or_default()}
+                        </span>
+                    })
                 }
                 _ => None,
             })
@@ -516,7 +573,7 @@ fn text(t: &FlexText, parent: Layout, lead: Option<String>, on: Callback<Action>
     };
     let hit = t.action.as_ref().map(|a| hit_area(a, on));
     view! {
-        <div class=outer_class style=outer.build()>
+        <div class=outer_class style=outer.build() data-flex-node=at.to_owned()>
             {hit}
             <p class=class style=inner.build()>
                 {content}
@@ -526,7 +583,13 @@ fn text(t: &FlexText, parent: Layout, lead: Option<String>, on: Callback<Action>
     .into_any()
 }
 
-fn image(i: &FlexImage, parent: Layout, lead: Option<String>, on: Callback<Action>) -> AnyView {
+fn image(
+    i: &FlexImage,
+    at: &str,
+    parent: Layout,
+    lead: Option<String>,
+    on: Callback<Action>,
+) -> AnyView {
     let mut outer = Style::new();
     place(
         &mut outer,
@@ -575,7 +638,7 @@ fn image(i: &FlexImage, parent: Layout, lead: Option<String>, on: Callback<Actio
     };
     let hit = i.action.as_ref().map(|a| hit_area(a, on));
     view! {
-        <div class=outer_class style=outer.build()>
+        <div class=outer_class style=outer.build() data-flex-node=at.to_owned()>
             {hit}
             <div class="lp-fimg-frame" style=frame.build()>
                 <div class="lp-fimg-area" style=area.build()>
@@ -587,7 +650,13 @@ fn image(i: &FlexImage, parent: Layout, lead: Option<String>, on: Callback<Actio
     .into_any()
 }
 
-fn button(b: &FlexButton, parent: Layout, lead: Option<String>, on: Callback<Action>) -> AnyView {
+fn button(
+    b: &FlexButton,
+    at: &str,
+    parent: Layout,
+    lead: Option<String>,
+    on: Callback<Action>,
+) -> AnyView {
     let mut outer = Style::new();
     place(
         &mut outer,
@@ -614,6 +683,9 @@ fn button(b: &FlexButton, parent: Layout, lead: Option<String>, on: Callback<Act
         (ButtonStyle::Link, true) => "lp-fbtn lp-act lp-link lp-sm",
     };
     let mut st = Style::new();
+    if b.scaling == Some(true) {
+        st.put("font-size", "calc(16px * var(--lp-font-scale, 1))");
+    }
     st.set(
         if style == ButtonStyle::Link {
             "color"
@@ -624,14 +696,14 @@ fn button(b: &FlexButton, parent: Layout, lead: Option<String>, on: Callback<Act
     );
     let inner = action_button(&b.action, class, st.build(), on);
     view! {
-        <div class="lp-fcomp lp-fbutton" style=outer.build()>
+        <div class="lp-fcomp lp-fbutton" style=outer.build() data-flex-node=at.to_owned()>
             {inner}
         </div>
     }
     .into_any()
 }
 
-fn icon(i: &FlexIcon, parent: Layout, lead: Option<String>) -> AnyView {
+fn icon(i: &FlexIcon, at: &str, parent: Layout, lead: Option<String>) -> AnyView {
     let mut st = Style::new();
     place(
         &mut st,
@@ -646,9 +718,21 @@ fn icon(i: &FlexIcon, parent: Layout, lead: Option<String>) -> AnyView {
             &i.offset_end,
         ],
     );
-    st.set("font-size", length(i.size.as_deref(), Scale::Font, false));
+    st.set(
+        "font-size",
+        font_size(i.size.as_deref(), i.scaling == Some(true)),
+    );
     let (w, h) = ratio(i.aspect_ratio.as_deref()).unwrap_or((1.0, 1.0));
     st.set("width", Some(format!("{}em", num(w / h))));
-    view! { <img class="lp-ficon" src=i.url.clone() alt="" loading="lazy" style=st.build() /> }
-        .into_any()
+    view! {
+        <img
+            class="lp-ficon"
+            src=i.url.clone()
+            alt=""
+            loading="lazy"
+            style=st.build()
+            data-flex-node=at.to_owned()
+        />
+    }
+    .into_any()
 }

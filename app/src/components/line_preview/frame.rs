@@ -45,11 +45,20 @@ pub(super) fn avatar(name: &str, icon_url: Option<&str>) -> AnyView {
     }
 }
 
-const WIDTHS: [u16; 3] = [320, 375, 430];
+const WIDTHS: [u16; 3] = [320, 375, 414];
+
+/// The phone's font-size setting: Flex texts, buttons and icons with `scaling: true` follow it
+/// (the factors approximate LINE's 小/標準/大/特大; phones differ).
+const FONT_SIZES: [(&str, &str); 4] = [
+    ("small", "小"),
+    ("normal", "標準"),
+    ("large", "大"),
+    ("xlarge", "特大"),
+];
 
 /// A phone-width chat: the account's name and icon on top, the chat background below with
-/// `children` in it. Above it, small controls choose the width (320/375/430 px) and a light or
-/// dark background.
+/// `children` in it. Above it, small controls choose the width (320/375/414 px), the phone's
+/// font size and a light or dark background.
 #[component]
 pub fn ChatFrame(
     #[prop(into)] account_name: Signal<String>,
@@ -60,10 +69,12 @@ pub fn ChatFrame(
     PreviewAccount::provide(account_name, icon);
     let width = RwSignal::new(375u16);
     let dark = RwSignal::new(false);
+    let font = RwSignal::new("normal");
     let class = move || {
         format!(
-            "lp-frame lp-w{}{}",
+            "lp-frame lp-w{} lp-font-{}{}",
             width.get(),
+            font.get(),
             if dark.get() { " lp-dark" } else { "" }
         )
     };
@@ -82,6 +93,23 @@ pub fn ChatFrame(
                             on:click=move |_| width.set(w)
                         >
                             {w.to_string()}
+                        </button>
+                    }
+                })
+                .collect_view()}
+            <span class="lp-controls-label">"文字"</span>
+            {FONT_SIZES
+                .into_iter()
+                .map(|(id, name)| {
+                    view! {
+                        <button
+                            type="button"
+                            class="lp-toggle"
+                            aria-pressed=move || (font.get() == id).to_string()
+                            aria-label=format!("文字サイズ {name}")
+                            on:click=move |_| font.set(id)
+                        >
+                            {name}
                         </button>
                     }
                 })

@@ -157,8 +157,15 @@ pub fn LinePreview(
             .map(|(i, m)| (i, fingerprint(&m), m))
             .collect::<Vec<_>>()
     };
+    let focus = use_context::<FlexFocus>();
     view! {
-        <div class="lp-preview">
+        <div class="lp-preview" on:click=move |ev| {
+                if let Some(f) = focus {
+                    f.select_from_click(&ev);
+                }
+            }
+        >
+            {focus.map(FlexFocus::highlight)}
             <ChatFrame account_name=account_name icon_url=icon_url>
                 <For
                     each=keyed
@@ -166,12 +173,14 @@ pub fn LinePreview(
                     children=move |(i, _, m)| {
                         let continued = i > 0;
                         view! {
-                            <AccountMessage
-                                message=m
-                                on_action=explain
-                                continued=continued
-                                time=time.get().unwrap_or_else(|| "10:00".into())
-                            />
+                            <div class="lp-message" data-message-index=i>
+                                <AccountMessage
+                                    message=m
+                                    on_action=explain
+                                    continued=continued
+                                    time=time.get().unwrap_or_else(|| "10:00".into())
+                                />
+                            </div>
                         }
                     }
                 />
@@ -197,6 +206,54 @@ pub fn LinePreview(
                 "近似プレビューです（端末により表示が異なります）。"
             </p>
         </div>
+    }
+}
+
+/// The Flex component selected in an editor, shared with the preview (provided by the
+/// composer): the preview outlines it, and a click on a Flex component in the preview selects
+/// it. `pointer` is the component's JSON pointer inside the message's container
+/// (`/body/contents/2`), as every drawn Flex component carries it in `data-flex-node`.
+#[derive(Clone, Copy)]
+pub struct FlexFocus {
+    pub selected: RwSignal<Option<(usize, String)>>,
+}
+
+impl FlexFocus {
+    fn select_from_click(&self, ev: &leptos::ev::MouseEvent) {
+        use wasm_bindgen::JsCast;
+        let Some(target) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        else {
+            return;
+        };
+        let node = target.closest("[data-flex-node]").ok().flatten();
+        let message = target.closest("[data-message-index]").ok().flatten();
+        if let (Some(node), Some(message)) = (node, message)
+            && let (Some(pointer), Some(index)) = (
+                node.get_attribute("data-flex-node"),
+                message
+                    .get_attribute("data-message-index")
+                    .and_then(|i| i.parse().ok()),
+            )
+        {
+            self.selected.set(Some((index, pointer)));
+        }
+    }
+
+    /// A style rule outlining the selected component (no redraw of the preview).
+    fn highlight(self) -> impl IntoView {
+        move || {
+            self.selected.get().map(|(index, pointer)| {
+                // Pointers are ours (keys and numbers); quotes could only break the rule.
+                let pointer = pointer.replace(['"', '\\', '<'], "");
+                let rule = format!(
+                    ".lp-message[data-message-index=\"{index}\"] [data-flex-node=\"{pointer}\"] \
+                     {{ outline: 3px solid #d0480b; outline-offset: 1px; }}"
+                );
+                view! { <style>{rule}</style> }
+            })
+        }
     }
 }
 

@@ -408,11 +408,15 @@ fn flex_carousels_hold_every_bubble_and_spans_and_gradients_render() {
         "{html}"
     );
     assert!(
-        html.contains(r#"<span style="font-size:19px;color:#ff0000;">赤</span>"#),
+        html.contains(
+            r#"<span data-flex-node="/contents/0/body/contents/0/contents/0" style="font-size:19px;color:#ff0000;">赤</span>"#
+        ),
         "{html}"
     );
     assert!(
-        html.contains(r#"<span style="font-weight:bold;">第12回</span>"#),
+        html.contains(
+            r#"<span data-flex-node="/contents/11/body/contents/0/contents/1" style="font-weight:bold;">第12回</span>"#
+        ),
         "{html}"
     );
     assert!(
@@ -481,7 +485,10 @@ fn the_preview_shows_every_message_in_the_frame_and_the_last_quick_replies() {
         let name = Signal::stored("まちだより市".to_owned());
         view! { <LinePreview messages=messages account_name=name /> }.to_html()
     });
-    assert!(html.contains(r#"class="lp-frame lp-w375""#), "{html}");
+    assert!(
+        html.contains(r#"class="lp-frame lp-w375 lp-font-normal""#),
+        "{html}"
+    );
     assert!(
         html.contains(r#"<span class="lp-head-name">まちだより市</span>"#),
         "{html}"
@@ -564,4 +571,47 @@ fn every_action_is_described_in_japanese() {
         let action: Action = serde_json::from_value(action).unwrap();
         assert_eq!(describe_action(&action), expected);
     }
+}
+
+#[test]
+fn flex_components_carry_their_pointer_and_text_is_never_markup() {
+    let html = flex(json!({"type": "bubble",
+        "hero": {"type": "image", "url": "https://example.jp/a.png"},
+        "body": {"type": "box", "layout": "vertical", "contents": [
+            {"type": "text", "text": "<img src=x onerror=alert(1)>", "scaling": true},
+            {"type": "box", "layout": "baseline", "contents": [
+                {"type": "icon", "url": "https://example.jp/i.png"}
+            ]}
+        ]},
+        "footer": {"type": "box", "layout": "vertical", "contents": [
+            {"type": "button", "scaling": true, "action": {"type": "uri", "label": "<b>見る</b>", "uri": "https://example.jp/"}}
+        ]}
+    }));
+    for pointer in [
+        "",
+        "/hero",
+        "/body",
+        "/body/contents/0",
+        "/body/contents/1/contents/0",
+        "/footer/contents/0",
+    ] {
+        assert!(
+            html.contains(&format!(r#"data-flex-node="{pointer}""#)),
+            "{pointer}: {html}"
+        );
+    }
+    // Message content is text: the markup shows as characters, nothing is parsed.
+    assert!(
+        html.contains("&lt;img src=x onerror=alert(1)&gt;"),
+        "{html}"
+    );
+    assert!(!html.contains("<img src=x"), "{html}");
+    assert!(html.contains("&lt;b&gt;見る&lt;/b&gt;"), "{html}");
+    // `scaling: true` follows the phone's font-size setting (the preview's 文字 switch).
+    // (The text at `md`, 16 px, and the button's 16 px label.)
+    assert_eq!(
+        count(&html, "font-size:calc(16px * var(--lp-font-scale, 1))"),
+        2,
+        "{html}"
+    );
 }
