@@ -18,6 +18,9 @@ pub const MAX_TEXT_LENGTH: usize = 5000;
 pub const MAX_QUICK_REPLY_ITEMS: usize = 13;
 pub const MAX_EMOJIS: usize = 20;
 pub const MAX_ACTION_LABEL: usize = 20;
+/// An action's label in a Flex Message (shown on a button; on a bubble, box, image or text
+/// LINE reads it only for accessibility).
+pub const MAX_FLEX_ACTION_LABEL: usize = 40;
 pub const MAX_POSTBACK_DATA: usize = 300;
 pub const MAX_ACTION_TEXT: usize = 300;
 pub const MAX_URI: usize = 1000;
@@ -836,7 +839,7 @@ impl Checker {
             }
         }
         if let Some(a) = &bubble.action {
-            self.action(&format!("{path}.action"), a, false);
+            self.flex_action(&format!("{path}.action"), a);
         }
     }
 
@@ -850,18 +853,18 @@ impl Checker {
             }
         }
         if let Some(a) = &b.action {
-            self.action(&format!("{path}.action"), a, false);
+            self.flex_action(&format!("{path}.action"), a);
         }
     }
 
     fn component(&mut self, path: &str, c: &FlexComponent) {
         match c {
             FlexComponent::Box(b) => self.flex_box(path, b),
-            FlexComponent::Button(b) => self.action(&format!("{path}.action"), &b.action, false),
+            FlexComponent::Button(b) => self.flex_action(&format!("{path}.action"), &b.action),
             FlexComponent::Image(i) => {
                 self.url(&format!("{path}.url"), &i.url);
                 if let Some(a) = &i.action {
-                    self.action(&format!("{path}.action"), a, false);
+                    self.flex_action(&format!("{path}.action"), a);
                 }
             }
             FlexComponent::Video(v) => {
@@ -891,18 +894,33 @@ impl Checker {
                     }
                 }
                 if let Some(a) = &t.action {
-                    self.action(&format!("{path}.action"), a, false);
+                    self.flex_action(&format!("{path}.action"), a);
                 }
             }
             FlexComponent::Span(_) | FlexComponent::Separator(_) | FlexComponent::Filler(_) => {}
         }
     }
 
+    /// An action in a Flex Message, whose label may be longer.
+    fn flex_action(&mut self, path: &str, action: &Action) {
+        self.action_labelled(path, action, false, MAX_FLEX_ACTION_LABEL);
+    }
+
     /// `label_required`: quick reply buttons must be labelled.
     fn action(&mut self, path: &str, action: &Action, label_required: bool) {
+        self.action_labelled(path, action, label_required, MAX_ACTION_LABEL);
+    }
+
+    fn action_labelled(
+        &mut self,
+        path: &str,
+        action: &Action,
+        label_required: bool,
+        label_max: usize,
+    ) {
         let label = action.label();
         match label {
-            Some(l) => self.length(&format!("{path}.label"), l, 1, MAX_ACTION_LABEL),
+            Some(l) => self.length(&format!("{path}.label"), l, 1, label_max),
             None if label_required => self.push(format!("{path}.label"), Rule::Required),
             None => {}
         }
@@ -998,4 +1016,38 @@ fn placeholders(text: &str) -> impl Iterator<Item = &str> {
         (!key.is_empty() && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
             .then_some(key)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// LINE allows 40 characters in a Flex action's label, 20 elsewhere (a quick reply).
+    #[test]
+    fn flex_action_labels_may_have_40_characters() {
+        let flex = |label: &str| -> Message {
+            serde_json::from_value(json!({
+                "type": "flex", "altText": "x",
+                "contents": {"type": "bubble", "body": {"type": "box", "layout": "vertical",
+                    "contents": [{"type": "button",
+                        "action": {"type": "message", "label": label, "text": "x"}}]}}
+            }))
+            .expect("a flex message")
+        };
+        assert!(messages(&[flex(&"あ".repeat(40))]).is_empty());
+        let too_long = messages(&[flex(&"あ".repeat(41))]);
+        assert_eq!(
+            too_long.iter().map(|v| v.path.as_str()).collect::<Vec<_>>(),
+            ["messages[0].contents.body.contents[0].action.label"]
+        );
+        let quick: Message = serde_json::from_value(json!({
+            "type": "text", "text": "x",
+            "quickReply": {"items": [{"type": "action",
+                "action": {"type": "message", "label": "あ".repeat(21), "text": "x"}}]}
+        }))
+        .expect("a text message");
+        assert_eq!(messages(&[quick]).len(), 1);
+    }
 }

@@ -23,6 +23,7 @@ mod m20261127_000012_delivery_run_audience;
 mod m20261128_000013_delivery_statistics;
 mod m20261128_000014_per_person_clicks;
 mod m20261128_000015_surveys;
+mod m20261128_000016_editor_drafts;
 
 pub struct Migrator;
 
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000013_delivery_statistics::Migration),
             Box::new(m20261128_000014_per_person_clicks::Migration),
             Box::new(m20261128_000015_surveys::Migration),
+            Box::new(m20261128_000016_editor_drafts::Migration),
         ]
     }
 }

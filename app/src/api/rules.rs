@@ -22,6 +22,7 @@ pub const SERVER_FN_RULES: &[&[Rule]] = &[
     super::dashboard::RULES,
     super::deliveries::RULES,
     super::delivery_statistics::RULES,
+    super::drafts::RULES,
     super::friends::RULES,
     super::logs::RULES,
     super::media::RULES,

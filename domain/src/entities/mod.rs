@@ -17,6 +17,7 @@ pub mod delivery_run_statistics;
 pub mod delivery_statistics_sample;
 pub mod delivery_test;
 pub mod department;
+pub mod editor_draft;
 pub mod friend;
 pub mod friend_attribute_history;
 pub mod friend_attribute_value;

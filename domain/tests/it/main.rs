@@ -7,6 +7,7 @@ mod admin_network;
 mod audit_and_logins;
 mod deliveries;
 mod delivery;
+mod drafts;
 mod friend_attributes;
 mod jobs;
 mod line_platform;

@@ -9,6 +9,7 @@
 //! type, so the cursor stays where it is.
 
 mod action;
+mod autosave;
 mod basic;
 mod cards;
 mod fields;
@@ -58,6 +59,10 @@ pub fn Composer(
     /// The account's name, shown in the preview's header.
     #[prop(into)]
     account_name: Signal<String>,
+    /// Where drafts of this page are kept on the server as staff work (`template:12`): see
+    /// `autosave`. None: no drafts.
+    #[prop(optional, into)]
+    autosave: Option<String>,
 ) -> impl IntoView {
     let draft = Draft::new(messages, readonly);
     provide_context(draft);
@@ -70,6 +75,9 @@ pub fn Composer(
     view! {
         <div class="composer" data-testid="composer">
             <div class="composer-forms">
+                {autosave
+                    .filter(|_| !readonly)
+                    .map(|key| view! { <autosave::Autosave key /> })}
                 <p class="composer-status" role="status" data-testid="composer-status">
                     {move || match problems() {
                         0 => "LINE の制限を満たしています。".to_owned(),

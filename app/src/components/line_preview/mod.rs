@@ -158,14 +158,17 @@ pub fn LinePreview(
             .collect::<Vec<_>>()
     };
     let focus = use_context::<FlexFocus>();
+    let root = NodeRef::<leptos::html::Div>::new();
+    if let Some(f) = focus {
+        f.mark_selected(root, messages);
+    }
     view! {
-        <div class="lp-preview" on:click=move |ev| {
+        <div class="lp-preview" node_ref=root on:click=move |ev| {
                 if let Some(f) = focus {
                     f.select_from_click(&ev);
                 }
             }
         >
-            {focus.map(FlexFocus::highlight)}
             <ChatFrame account_name=account_name icon_url=icon_url>
                 <For
                     each=keyed
@@ -241,19 +244,33 @@ impl FlexFocus {
         }
     }
 
-    /// A style rule outlining the selected component (no redraw of the preview).
-    fn highlight(self) -> impl IntoView {
-        move || {
-            self.selected.get().map(|(index, pointer)| {
-                // Pointers are ours (keys and numbers); quotes could only break the rule.
-                let pointer = pointer.replace(['"', '\\', '<'], "");
-                let rule = format!(
-                    ".lp-message[data-message-index=\"{index}\"] [data-flex-node=\"{pointer}\"] \
-                     {{ outline: 3px solid #d0480b; outline-offset: 1px; }}"
+    /// Marks the selected component (`data-flex-selected`, outlined by the stylesheet) after
+    /// each drawing of the preview, without redrawing it. (An inline `<style>` would be simpler,
+    /// but the page's content security policy allows no inline style elements.)
+    fn mark_selected(self, root: NodeRef<leptos::html::Div>, messages: Signal<Vec<Message>>) {
+        Effect::new(move || {
+            messages.track();
+            let selected = self.selected.get();
+            request_animation_frame(move || {
+                let Some(root) = root.get_untracked() else {
+                    return;
+                };
+                if let Ok(Some(old)) = root.query_selector("[data-flex-selected]") {
+                    let _ = old.remove_attribute("data-flex-selected");
+                }
+                let Some((index, pointer)) = selected else {
+                    return;
+                };
+                // Pointers are ours (keys and numbers); a quote could only break the selector.
+                let pointer = pointer.replace(['"', '\\'], "");
+                let selector = format!(
+                    ".lp-message[data-message-index=\"{index}\"] [data-flex-node=\"{pointer}\"]"
                 );
-                view! { <style>{rule}</style> }
-            })
-        }
+                if let Ok(Some(node)) = root.query_selector(&selector) {
+                    let _ = node.set_attribute("data-flex-selected", "");
+                }
+            });
+        });
     }
 }
 

@@ -556,7 +556,14 @@ fn DeliveryForm(data: DeliveryEditor) -> AnyView {
                 }}
                 {move || {
                     let readonly = !editable_now.get();
-                    view! { <Composer messages=page.messages readonly account_name /> }
+                    view! {
+                        <Composer
+                            messages=page.messages
+                            readonly
+                            account_name
+                            autosave=crate::api::editor_draft_key("delivery", page.id.get_untracked())
+                        />
+                    }
                 }}
                 <LinkTracking readonly />
             </section>

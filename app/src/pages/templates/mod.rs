@@ -191,7 +191,12 @@ fn TemplateEditorForm(form: TemplateForm) -> impl IntoView {
                     />
                 </div>
             </div>
-            <Composer messages readonly account_name />
+            <Composer
+                messages
+                readonly
+                account_name
+                autosave=crate::api::editor_draft_key("template", template_id)
+            />
             {form
                 .can_edit
                 .then(|| {

@@ -3,6 +3,7 @@
 
 mod access;
 mod attacks;
+mod drafts;
 mod friend_attributes;
 mod links;
 mod logs;

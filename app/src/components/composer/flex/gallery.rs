@@ -15,6 +15,7 @@ fn image_base() -> String {
 }
 
 fn replace(doc: FlexDoc, chosen: FlexMessage) {
+    doc.new_step();
     doc.draft.edit(doc.index, |m| {
         if let Message::Flex(f) = m {
             f.alt_text = chosen.alt_text;

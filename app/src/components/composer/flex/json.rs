@@ -84,6 +84,7 @@ pub fn JsonPanel() -> impl IntoView {
             );
             return;
         }
+        doc.new_step();
         let replaced = doc.edit(move |v| {
             *v = std::mem::take(&mut value);
             Some(())

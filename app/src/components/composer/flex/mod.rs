@@ -157,6 +157,13 @@ impl FlexDoc {
         }
     }
 
+    /// Makes the next change a step of undo of its own, however soon it follows (a structural
+    /// edit, unlike typing, is never merged with the one before).
+    pub fn new_step(self) {
+        self.history
+            .update_value(|h| h.changed_at = f64::NEG_INFINITY);
+    }
+
     pub fn undo(self) {
         self.restore(true);
     }

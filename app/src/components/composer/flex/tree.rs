@@ -43,6 +43,7 @@ enum Edit {
 /// Runs a structural edit on the selected node and selects where the node went.
 fn run(doc: FlexDoc, edit: Edit, status: RwSignal<String>) {
     let selected = doc.selected();
+    doc.new_step();
     let done = match edit {
         Edit::Copy => {
             let node = doc.value.with_untracked(|v| v.pointer(&selected).cloned());
@@ -316,6 +317,7 @@ fn AddMenu(status: RwSignal<String>) -> impl IntoView {
                 on:click=move |_| {
                     let choice = choices.with_untracked(|c| c.get(chosen.get_untracked()).cloned());
                     if let Some((_, slot, kind)) = choice {
+                        doc.new_step();
                         match doc.edit(|v| ops::insert(v, &slot, kind.template())) {
                             Some(pointer) => {
                                 status.set(String::new());
