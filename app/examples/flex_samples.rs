@@ -27,12 +27,6 @@
 // The preview's nested views make deep types, as in the app crate.
 #![recursion_limit = "256"]
 
-// The preview's own source, compiled into this example: `app::components` is private to the
-// app crate. Only `AccountMessage` is used here.
-#[allow(dead_code, unused_imports)]
-#[path = "../src/components/line_preview/mod.rs"]
-mod line_preview;
-
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -45,7 +39,7 @@ use line::message::{FlexMessage, Message};
 use line::validate;
 use serde_json::Value;
 
-use crate::line_preview::AccountMessage;
+use app::AccountMessage;
 
 fn main() -> ExitCode {
     let Some(dir) = std::env::args_os().nth(1).map(PathBuf::from) else {

@@ -15,6 +15,9 @@ compile_error!(
 
 pub mod api;
 mod components;
+/// The LINE preview of one message, for tools that render messages outside the app (the Flex
+/// samples check, `app/examples/flex_samples.rs`).
+pub use components::AccountMessage;
 pub mod error;
 mod layout;
 mod lazy_pages;

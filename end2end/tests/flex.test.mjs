@@ -4,8 +4,9 @@
 // font size, the one problem the checks point at fixed from the list, saved as a 定型文 and sent
 // to a simulated friend, whose chat shows what the preview showed. Then a bubble built from
 // scratch in the layout mode (hero image, a baseline box with an icon, a footer button), undone
-// twice and redone; JSON pasted from LINE's Flex Message Simulator (with a deprecated spacer,
-// an unknown property, markup in a text); and the preview measured against LINE's numbers
+// twice and redone, and brought back from its server-side draft once the page is reopened; JSON
+// pasted from LINE's Flex Message Simulator (with a deprecated spacer, an unknown property,
+// markup in a text); and the preview measured against LINE's numbers
 // (`flex-rendering.md`: bubble widths, text sizes, spacing, button heights).
 // Screenshots: test-results/flex-*.png.
 import assert from 'node:assert/strict';
@@ -250,6 +251,14 @@ test('a bubble built from scratch in the layout mode, undone twice and redone', 
   assert.deepEqual(message.contents.footer, { type: 'box', layout: 'vertical', contents: [] });
   await tree.getByRole('treeitem').first().waitFor();
   assert.deepEqual(await audit('layout-from-scratch'), []);
+
+  // The work is kept on the server as a draft: opened again, the page offers it back.
+  await page.getByTestId('draft-status').filter({ hasText: '下書きを自動保存しました' }).waitFor();
+  const kept = await composed();
+  await open('/admin/templates/new');
+  await page.getByTestId('draft-offer').waitFor();
+  await page.getByTestId('draft-restore').click();
+  assert.deepEqual(await composed(), kept);
 });
 
 // LINE's Flex Message Simulator sample with a spacer (deprecated, refused by the API), an

@@ -197,9 +197,9 @@ placed! {
 placed! {
     pub struct FlexText {
         pub text: Option<String>,
-        /// Spans; when present they replace `text`.
-        #[serde(default, skip_serializing_if = "Vec::is_empty")]
-        pub contents: Vec<FlexComponent>,
+        /// Spans; when present they replace `text`. An `Option`, so that `"contents": []`
+        /// (which LINE's own samples carry) is given back as it came.
+        pub contents: Option<Vec<FlexComponent>>,
         pub flex: Option<i32>,
         pub size: Option<String>,
         pub align: Option<Align>,

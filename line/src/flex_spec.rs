@@ -1750,7 +1750,7 @@ mod tests {
         };
         let text = FlexText {
             text: s("テキスト"),
-            contents: vec![FlexComponent::Span(span)],
+            contents: Some(vec![FlexComponent::Span(span)]),
             flex: Some(1),
             size: s("md"),
             align: Some(Align::Start),

@@ -860,7 +860,15 @@ impl Checker {
     fn component(&mut self, path: &str, c: &FlexComponent) {
         match c {
             FlexComponent::Box(b) => self.flex_box(path, b),
-            FlexComponent::Button(b) => self.flex_action(&format!("{path}.action"), &b.action),
+            FlexComponent::Button(b) => {
+                // A button shows its action's label: LINE requires one.
+                self.action_labelled(
+                    &format!("{path}.action"),
+                    &b.action,
+                    true,
+                    MAX_FLEX_ACTION_LABEL,
+                );
+            }
             FlexComponent::Image(i) => {
                 self.url(&format!("{path}.url"), &i.url);
                 if let Some(a) = &i.action {
@@ -882,10 +890,11 @@ impl Checker {
             }
             FlexComponent::Icon(i) => self.url(&format!("{path}.url"), &i.url),
             FlexComponent::Text(t) => {
-                if t.text.as_deref().is_none_or(str::is_empty) && t.contents.is_empty() {
+                let spans = t.contents.as_deref().unwrap_or_default();
+                if t.text.as_deref().is_none_or(str::is_empty) && spans.is_empty() {
                     self.push(format!("{path}.text"), Rule::Required);
                 }
-                for (i, span) in t.contents.iter().enumerate() {
+                for (i, span) in spans.iter().enumerate() {
                     if !matches!(span, FlexComponent::Span(_)) {
                         self.push(
                             format!("{path}.contents[{i}]"),
@@ -1049,5 +1058,24 @@ mod tests {
         }))
         .expect("a text message");
         assert_eq!(messages(&[quick]).len(), 1);
+    }
+
+    /// A Flex button shows its action's label, so LINE requires one; other Flex actions (an
+    /// image, a box) may go without.
+    #[test]
+    fn a_flex_button_needs_a_label() {
+        let flex: Message = serde_json::from_value(json!({
+            "type": "flex", "altText": "x",
+            "contents": {"type": "bubble", "body": {"type": "box", "layout": "vertical",
+                "action": {"type": "uri", "uri": "https://example.jp/"},
+                "contents": [{"type": "button",
+                    "action": {"type": "uri", "uri": "https://example.jp/"}}]}}
+        }))
+        .expect("a flex message");
+        let found = messages(&[flex]);
+        assert_eq!(
+            found.iter().map(|v| v.path.as_str()).collect::<Vec<_>>(),
+            ["messages[0].contents.body.contents[0].action.label"]
+        );
     }
 }

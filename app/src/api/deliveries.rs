@@ -516,6 +516,8 @@ pub async fn save_delivery(
         }
         (None, _) => deliveries::create(ctx.db(), &index, &actor, &scope, input, now).await,
     }?;
+    // Saved: the composer's draft of this page is no longer needed.
+    super::drafts::forget_draft(ctx.db(), me.id, "delivery", id).await;
     Ok(state_of(&saved))
 }
 

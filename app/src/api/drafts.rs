@@ -75,3 +75,18 @@ pub async fn discard_editor_draft(key: String) -> Result<(), AppError> {
     domain::messaging::drafts::discard(ctx.db(), me.id, &key).await?;
     Ok(())
 }
+
+/// After a template or delivery is saved: its page's draft is no longer needed. A failure here
+/// only leaves a draft behind (offered again if it differs), so it does not fail the save.
+#[cfg(feature = "ssr")]
+pub(crate) async fn forget_draft(
+    db: &domain::DatabaseConnection,
+    staff_id: i64,
+    kind: &str,
+    id: Option<i64>,
+) {
+    let key = editor_draft_key(kind, id);
+    if let Err(e) = domain::messaging::drafts::discard(db, staff_id, &key).await {
+        tracing::warn!(error = %e, "the saved page's draft could not be removed");
+    }
+}

@@ -111,6 +111,8 @@ pub async fn save_template(
         Some(id) => domain::messaging::templates::update(ctx.db(), &actor, &scope, id, input).await,
         None => domain::messaging::templates::create(ctx.db(), &actor, &scope, input).await,
     }?;
+    // Saved: the composer's draft of this page is no longer needed.
+    super::drafts::forget_draft(ctx.db(), me.id, "template", id).await;
     if id.is_none() {
         leptos_axum::redirect(&format!("/admin/templates/{}?saved=1", saved.id));
     }

@@ -75,9 +75,7 @@ pub fn Composer(
     view! {
         <div class="composer" data-testid="composer">
             <div class="composer-forms">
-                {autosave
-                    .filter(|_| !readonly)
-                    .map(|key| view! { <autosave::Autosave key /> })}
+                {autosave.filter(|_| !readonly).map(|key| view! { <autosave::Autosave key /> })}
                 <p class="composer-status" role="status" data-testid="composer-status">
                     {move || match problems() {
                         0 => "LINE の制限を満たしています。".to_owned(),
@@ -90,9 +88,7 @@ pub fn Composer(
                 </p>
                 {move || {
                     (0..count.get()).map(|index| view! { <MessageEditor index /> }).collect_view()
-                }}
-                <FieldErrors path="messages" />
-                {(!readonly).then(|| view! { <AddMessage /> })}
+                }} <FieldErrors path="messages" /> {(!readonly).then(|| view! { <AddMessage /> })}
                 {move || {
                     (count.get() > 0).then(|| view! { <QuickReplyEditor index=count.get() - 1 /> })
                 }}
@@ -431,7 +427,6 @@ fn JsonEditor(index: usize) -> impl IntoView {
                                 );
                         }
                         Err(e) => {
-                            // A Flex message LINE's types refuse: name the nodes, by pointer.
                             let flex = serde_json::from_str::<Value>(&value)
                                 .ok()
                                 .filter(|v| v.get("type").and_then(Value::as_str) == Some("flex"))

@@ -244,14 +244,7 @@ fn component(
                 [&None, &None, &None, &None],
             );
             st.set("border-color", color(s.color.as_deref()));
-            view! {
-                <div
-                    class="lp-fsep"
-                    role="separator"
-                    style=st.build()
-                    data-flex-node=at.to_owned()
-                ></div>
-            }
+            view! { <div class="lp-fsep" role="separator" style=st.build() data-flex-node=at.to_owned()></div> }
             .into_any()
         }
         FlexComponent::Filler(f) => {
@@ -273,9 +266,11 @@ fn component(
             );
             view! {
                 <div class="lp-fvideo" data-flex-node=at.to_owned()>
-                    {alt} <span class="lp-play" aria-hidden="true">
+                    {alt}
+                    <span class="lp-play" aria-hidden="true">
                         "▶"
-                    </span> <span class="lp-fvideo-badge">"動画"</span>
+                    </span>
+                    <span class="lp-fvideo-badge">"動画"</span>
                 </div>
             }
             .into_any()
@@ -535,10 +530,11 @@ fn text(
         (true, false) => "lp-ftx lp-wrap",
         (true, true) => "lp-ftx lp-wrap lp-clamp",
     };
-    let content = if t.contents.is_empty() {
+    let spans = t.contents.as_deref().unwrap_or_default();
+    let content = if spans.is_empty() {
         t.text.clone().unwrap_or_default().into_any()
     } else {
-        t.contents
+        spans
             .iter()
             .enumerate()
             .filter_map(|(i, c)| match c {

@@ -163,7 +163,10 @@ pub fn LinePreview(
         f.mark_selected(root, messages);
     }
     view! {
-        <div class="lp-preview" node_ref=root on:click=move |ev| {
+        <div
+            class="lp-preview"
+            node_ref=root
+            on:click=move |ev| {
                 if let Some(f) = focus {
                     f.select_from_click(&ev);
                 }

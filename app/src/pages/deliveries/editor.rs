@@ -561,7 +561,10 @@ fn DeliveryForm(data: DeliveryEditor) -> AnyView {
                             messages=page.messages
                             readonly
                             account_name
-                            autosave=crate::api::editor_draft_key("delivery", page.id.get_untracked())
+                            autosave=crate::api::editor_draft_key(
+                                "delivery",
+                                page.id.get_untracked(),
+                            )
                         />
                     }
                 }}

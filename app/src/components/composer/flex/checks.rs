@@ -97,7 +97,10 @@ pub fn AltText() -> impl IntoView {
                                 data-testid="flex-alt-suggest"
                                 on:click=suggest
                             >
-                                {format!("タイトルから入れる（{}）", t.chars().take(20).collect::<String>())}
+                                {format!(
+                                    "タイトルから入れる（{}）",
+                                    t.chars().take(20).collect::<String>(),
+                                )}
                             </button>
                         }
                     })
@@ -289,7 +292,8 @@ pub fn Problems() -> impl IntoView {
                     on:click=move |_| doc.select(node.clone())
                 >
                     {p.message}
-                    {(!shown.is_empty()).then(|| view! { <code class="flex-pointer">{shown}</code> })}
+                    {(!shown.is_empty())
+                        .then(|| view! { <code class="flex-pointer">{shown}</code> })}
                 </button>
             </li>
         }

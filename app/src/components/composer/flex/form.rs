@@ -275,7 +275,15 @@ fn field(doc: FlexDoc, f: Field) -> impl IntoView {
     };
     view! {
         <div class="flex-form-field" on:focusin=move |_| doc.select(focus_node.clone())>
-            <TextField label=f.label path value on_input=set max multiline inputmode=inputmode.unwrap_or("text") />
+            <TextField
+                label=f.label
+                path
+                value
+                on_input=set
+                max
+                multiline
+                inputmode=inputmode.unwrap_or("text")
+            />
             {picker}
         </div>
     }

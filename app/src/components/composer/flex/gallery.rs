@@ -60,14 +60,20 @@ pub fn Gallery(on_done: Callback<()>) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <section class="flex-gallery panel" aria-labelledby=format!("flex-gallery-{}", doc.index) data-testid="flex-gallery">
+        <section
+            class="flex-gallery panel"
+            aria-labelledby=format!("flex-gallery-{}", doc.index)
+            data-testid="flex-gallery"
+        >
             <h4 id=format!("flex-gallery-{}", doc.index)>"テンプレートから選ぶ"</h4>
             <p class="hint">
                 "選ぶと、いま編集中の Flex メッセージが置き換わります（「元に戻す」で戻せます）。"
             </p>
             <ul class="flex-gallery-grid">{cards}</ul>
             <h5>"部署の定型文"</h5>
-            <Suspense fallback=|| view! { <p class="hint">"読み込んでいます…"</p> }>
+            <Suspense fallback=|| {
+                view! { <p class="hint">"読み込んでいます…"</p> }
+            }>
                 {move || {
                     own.get()
                         .map(|rows| {

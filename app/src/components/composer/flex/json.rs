@@ -151,7 +151,8 @@ pub fn JsonPanel() -> impl IntoView {
         <details class="flex-json" data-testid="flex-json">
             <summary>"JSON（貼り付け・読み込み・保存）"</summary>
             <div class="field composer-field">
-                <label for=id.clone()>
+                <label for=id
+                    .clone()>
                     "Flex のコンテナ（バブルまたはカルーセル）。LINE の Flex Message Simulator の JSON を貼り付けると、そのまま読み込みます。"
                 </label>
                 <textarea
@@ -171,7 +172,9 @@ pub fn JsonPanel() -> impl IntoView {
                             .map(|p| view! { <p class="field-error">{p}</p> })
                             .collect_view()
                     }}
-                    <p class="hint" role="status">{move || notice.get()}</p>
+                    <p class="hint" role="status">
+                        {move || notice.get()}
+                    </p>
                     {move || {
                         spacers
                             .get()
@@ -195,10 +198,14 @@ pub fn JsonPanel() -> impl IntoView {
                     .then(|| {
                         view! {
                             <label for=file_id.clone()>"JSON ファイルを読み込む"</label>
-                            <input id=file_id.clone() type="file" accept=".json,application/json" on:change=on_file />
+                            <input
+                                id=file_id.clone()
+                                type="file"
+                                accept=".json,application/json"
+                                on:change=on_file
+                            />
                         }
-                    })}
-                <a class="button ghost small" href=download download="flex-message.json">
+                    })} <a class="button ghost small" href=download download="flex-message.json">
                     "JSON を保存"
                 </a>
             </div>

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use line::compose::{ActionKind, ActionPlace};
 use line::flex_spec::{Control, NodeKind, Property};
 use line::message::Action;
+use line::validate::MAX_FLEX_ACTION_LABEL;
 use serde_json::{Value, json};
 
 use super::FlexDoc;
@@ -31,7 +32,14 @@ pub fn Panel() -> impl IntoView {
                 let (pointer, kind) = selection.get();
                 match kind {
                     Some(kind) => properties(doc, pointer, kind).into_any(),
-                    None => view! { <p class="hint">"部品を選ぶと、ここで設定できます。"</p> }.into_any(),
+                    None => {
+                        view! {
+                            <p class="hint">
+                                "部品を選ぶと、ここで設定できます。"
+                            </p>
+                        }
+                            .into_any()
+                    }
                 }
             }}
         </section>
@@ -109,15 +117,13 @@ fn control(doc: FlexDoc, pointer: String, kind: NodeKind, prop: &'static Propert
                     options
                     value=Signal::derive(text_of)
                     on_change=Callback::new(move |v: String| {
-                        set.run((!v.is_empty()).then(|| Value::String(v)));
+                        set.run((!v.is_empty()).then_some(Value::String(v)));
                     })
                 />
             }
             .into_any()
         }
-        Control::Size { keywords, px, percent } => {
-            size_control(label, path, prop, keywords, px, percent, Signal::derive(text_of), set)
-        }
+        Control::Size { .. } => size_control(label, path, prop, Signal::derive(text_of), set),
         Control::Color => color_control(label, path, prop, Signal::derive(text_of), set),
         Control::Bool => {
             let options = vec![
@@ -131,14 +137,22 @@ fn control(doc: FlexDoc, pointer: String, kind: NodeKind, prop: &'static Propert
                     path
                     options
                     value=Signal::derive(move || {
-                        current.with(|v| v.as_ref().and_then(Value::as_bool).map(|b| b.to_string()).unwrap_or_default())
+                        current
+                            .with(|v| {
+                                v.as_ref()
+                                    .and_then(Value::as_bool)
+                                    .map(|b| b.to_string())
+                                    .unwrap_or_default()
+                            })
                     })
                     on_change=Callback::new(move |v: String| {
-                        set.run(match v.as_str() {
-                            "true" => Some(Value::Bool(true)),
-                            "false" => Some(Value::Bool(false)),
-                            _ => None,
-                        });
+                        set.run(
+                            match v.as_str() {
+                                "true" => Some(Value::Bool(true)),
+                                "false" => Some(Value::Bool(false)),
+                                _ => None,
+                            },
+                        );
                     })
                 />
             }
@@ -179,7 +193,9 @@ fn control(doc: FlexDoc, pointer: String, kind: NodeKind, prop: &'static Propert
                 path
                 value=Signal::derive(text_of)
                 on_input=Callback::new(move |v: String| {
-                    set.run(if v.is_empty() && !prop.required { None } else { Some(Value::String(v)) });
+                    set.run(
+                        if v.is_empty() && !prop.required { None } else { Some(Value::String(v)) },
+                    );
                 })
                 max=max.unwrap_or(2000)
                 multiline
@@ -230,17 +246,21 @@ fn default_label(prop: &Property) -> String {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn size_control(
     label: String,
     path: String,
     prop: &'static Property,
-    keywords: &'static [&'static str],
-    px: bool,
-    percent: bool,
     value: Signal<String>,
     set: Callback<Option<Value>>,
 ) -> AnyView {
+    let Control::Size {
+        keywords,
+        px,
+        percent,
+    } = prop.control
+    else {
+        return ().into_any();
+    };
     // The select shows the keyword, or "px"/"%" with a number beside it.
     let unit = move || {
         let v = value.get();
@@ -283,12 +303,14 @@ fn size_control(
                 })
                 on_change=Callback::new(move |v: String| {
                     let n = number().parse::<f64>().unwrap_or(10.0);
-                    set.run(match v.as_str() {
-                        "" => None,
-                        "__px" => Some(Value::String(format!("{n}px"))),
-                        "__%" => Some(Value::String(format!("{n}%"))),
-                        k => Some(Value::String(k.to_owned())),
-                    });
+                    set.run(
+                        match v.as_str() {
+                            "" => None,
+                            "__px" => Some(Value::String(format!("{n}px"))),
+                            "__%" => Some(Value::String(format!("{n}%"))),
+                            k => Some(Value::String(k.to_owned())),
+                        },
+                    );
                 })
             />
             {move || {
@@ -307,9 +329,7 @@ fn size_control(
                                     prop:value=number
                                     on:input=move |ev| {
                                         let n = event_target_value(&ev);
-                                        if let Ok(n) = n.trim().parse::<f64>()
-                                            && n >= 0.0
-                                        {
+                                        if let Ok(n) = n.trim().parse::<f64>() && n >= 0.0 {
                                             set.run(Some(Value::String(format!("{n}{u}"))));
                                         }
                                     }
@@ -354,9 +374,12 @@ fn color_control(
                     aria-label=picker_label
                     prop:value=swatch
                     on:input=move |ev| {
-                        // Keep an alpha already set: the picker only knows #RRGGBB.
                         let picked = event_target_value(&ev).to_uppercase();
-                        let alpha = value.get_untracked().get(7..9).map(str::to_owned).unwrap_or_default();
+                        let alpha = value
+                            .get_untracked()
+                            .get(7..9)
+                            .map(str::to_owned)
+                            .unwrap_or_default();
                         set.run(Some(Value::String(format!("{picked}{alpha}"))));
                     }
                 />
@@ -418,6 +441,7 @@ fn action_control(
                         on_change
                         legend=prop.label
                         label_optional=kind != NodeKind::Button
+                        label_max=MAX_FLEX_ACTION_LABEL
                     />
                 }
             })

@@ -182,7 +182,11 @@ pub fn Tree() -> impl IntoView {
                 .then(|| {
                     view! {
                         <AddMenu status />
-                        <div class="toolbar small flex-tree-tools" role="group" aria-label="部品の操作">
+                        <div
+                            class="toolbar small flex-tree-tools"
+                            role="group"
+                            aria-label="部品の操作"
+                        >
                             {button(Edit::Up, "上へ", "flex-up", "Alt+↑")}
                             {button(Edit::Down, "下へ", "flex-down", "Alt+↓")}
                             {button(Edit::Out, "ボックスの外へ", "flex-out", "Alt+←")}
@@ -207,8 +211,7 @@ pub fn Tree() -> impl IntoView {
                             </button>
                         </div>
                     }
-                })}
-            <p class="hint" role="status" data-testid="flex-tree-status">
+                })} <p class="hint" role="status" data-testid="flex-tree-status">
                 {move || status.get()}
             </p>
             <ul
@@ -239,7 +242,10 @@ pub fn Tree() -> impl IntoView {
                                 class="flex-tree-row"
                                 data-pointer=pointer
                                 data-kind=row.kind.type_name()
-                                style=format!("padding-inline-start: {}rem", 0.5 + row.depth as f32 * 1.1)
+                                style=format!(
+                                    "padding-inline-start: {}rem",
+                                    0.5 + row.depth as f32 * 1.1,
+                                )
                                 on:click=move |_| doc.select(click.clone())
                             >
                                 {row.label}
@@ -299,12 +305,16 @@ fn AddMenu(status: RwSignal<String>) -> impl IntoView {
                 {move || {
                     let all = choices.get();
                     if all.is_empty() {
-                        return view! { <option value="0">"（ここには追加できません）"</option> }
+                        return view! {
+                            <option value="0">"（ここには追加できません）"</option>
+                        }
                             .into_any();
                     }
                     all.into_iter()
                         .enumerate()
-                        .map(|(i, (label, _, _))| view! { <option value=i.to_string()>{label}</option> })
+                        .map(|(i, (label, _, _))| {
+                            view! { <option value=i.to_string()>{label}</option> }
+                        })
                         .collect_view()
                         .into_any()
                 }}
