@@ -41,6 +41,7 @@
 //
 // Environment: KEYS (characters per bubble, default 10), PROFILE=0 skips the profile.
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { adminPage, hydrated, launchBrowser, startServer } from '../../end2end/tests/support.mjs';
 
 const KEYS = Number(process.env.KEYS ?? 10);
@@ -411,45 +412,41 @@ async function profile(page, cdp, bubbles, cpu, invalidations = false) {
   const trace = [];
   const collect = ({ value }) => trace.push(...value);
   cdp.on('Tracing.dataCollected', collect);
-  const traced = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
-  await cdp.send('Tracing.start', {
-    categories: `devtools.timeline,disabled-by-default-devtools.timeline,v8.execute,blink.user_timing${invalidations ? ',disabled-by-default-devtools.timeline.invalidationTracking' : ''}`,
-    transferMode: 'ReportEvents',
-  });
+  const self = new Map();
+  let keys = 0;
   if (cpu) {
     await cdp.send('Profiler.enable');
     await cdp.send('Profiler.setSamplingInterval', { interval: 100 });
-    await cdp.send('Profiler.start');
   }
-  let keys = 0;
+  // One bubble at a time, so that selecting the next one (Playwright's clicks) stays out.
   for (let k = 0; k < bubbles; k += 1) {
     const id = await titleField(page, 'layout', k);
+    const traced = new Promise((r) => cdp.once('Tracing.tracingComplete', r));
+    await cdp.send('Tracing.start', {
+      categories: `devtools.timeline,disabled-by-default-devtools.timeline,v8.execute,blink.user_timing${invalidations ? ',disabled-by-default-devtools.timeline.invalidationTracking' : ''}`,
+      transferMode: 'ReportEvents',
+    });
+    if (cpu) await cdp.send('Profiler.start');
     await page.evaluate(([id, k, chars, views]) => window.__bench.typeSynthetic(id, k, chars, views, false), [id, k, TYPED.slice(0, KEYS), VIEWS.layout]);
     keys += KEYS;
-  }
-  const p = cpu ? (await cdp.send('Profiler.stop')).profile : null;
-  await cdp.send('Tracing.end');
-  await traced;
-  cdp.off('Tracing.dataCollected', collect);
-
-  // Self time by function (CPU profile).
-  let top = [];
-  let wasmSelf = 0;
-  let busy = 0;
-  if (p) {
-    const byId = new Map(p.nodes.map((n) => [n.id, n]));
-    const self = new Map();
-    for (let i = 0; i < p.samples.length; i += 1) {
-      const f = byId.get(p.samples[i]).callFrame;
-      const dt = (p.timeDeltas[i + 1] ?? 0) / 1000;
-      const file = f.url.split('/').pop();
-      const name = `${f.functionName || '(anonymous)'}${file ? ` (${file})` : ''}`;
-      self.set(name, (self.get(name) ?? 0) + dt);
+    if (cpu) {
+      const { profile: p } = await cdp.send('Profiler.stop');
+      const byId = new Map(p.nodes.map((n) => [n.id, n]));
+      for (let i = 0; i < p.samples.length; i += 1) {
+        const f = byId.get(p.samples[i]).callFrame;
+        const dt = (p.timeDeltas[i + 1] ?? 0) / 1000;
+        const file = f.url.split('/').pop();
+        const name = `${f.functionName || '(anonymous)'}${file ? ` (${file})` : ''}`;
+        self.set(name, (self.get(name) ?? 0) + dt);
+      }
     }
-    wasmSelf = [...self].filter(([n]) => n.endsWith('.wasm)')).reduce((a, [, t]) => a + t, 0);
-    busy = [...self].filter(([n]) => n !== '(idle)').reduce((a, [, t]) => a + t, 0);
-    top = [...self].filter(([n]) => n !== '(idle)').sort((a, b) => b[1] - a[1]).slice(0, 16);
+    await cdp.send('Tracing.end');
+    await traced;
   }
+  cdp.off('Tracing.dataCollected', collect);
+  const wasmSelf = [...self].filter(([n]) => n.endsWith('.wasm)')).reduce((a, [, t]) => a + t, 0);
+  const busy = [...self].filter(([n]) => n !== '(idle)').reduce((a, [, t]) => a + t, 0);
+  const top = [...self].filter(([n]) => n !== '(idle)').sort((a, b) => b[1] - a[1]).slice(0, 16);
 
   // Self time by trace event on the page's main thread (a parent's time less its children's).
   const layoutPid = trace.find((e) => e.name === 'UpdateLayoutTree')?.pid;
@@ -469,17 +466,17 @@ async function profile(page, cdp, bubbles, cpu, invalidations = false) {
     }
   }
   spans.sort((x, y) => x.ts - y.ts || y.end - x.end);
-  const self = new Map();
+  const bySpan = new Map();
   const stack = [];
   let styled = 0;
   let laidOut = 0;
   for (const sp of spans) {
     while (stack.length && stack[stack.length - 1].end <= sp.ts) stack.pop();
     const d = sp.end - sp.ts;
-    self.set(sp.name, (self.get(sp.name) ?? 0) + d / 1000);
+    bySpan.set(sp.name, (bySpan.get(sp.name) ?? 0) + d / 1000);
     if (stack.length) {
       const parent = stack[stack.length - 1];
-      self.set(parent.name, (self.get(parent.name) ?? 0) - d / 1000);
+      bySpan.set(parent.name, (bySpan.get(parent.name) ?? 0) - d / 1000);
     }
     stack.push(sp);
     if (sp.name === 'UpdateLayoutTree') styled += sp.args?.elementCount ?? 0;
@@ -493,7 +490,7 @@ async function profile(page, cdp, bubbles, cpu, invalidations = false) {
     const key = `${e.name.replace('InvalidationTracking', '')} | ${d.reason ?? d.changedAttribute ?? d.type ?? ''} | ${(d.nodeName ?? '').slice(0, 70)}`;
     why.set(key, (why.get(key) ?? 0) + 1);
   }
-  return { keys, top, wasmSelf, busy, self, styled, laidOut, why };
+  return { keys, top, wasmSelf, busy, self: bySpan, styled, laidOut, why };
 }
 
 // ---- run ---------------------------------------------------------------------------------
@@ -548,6 +545,11 @@ try {
   const countedId = await titleField(page, 'layout', 5);
   const counted = await page.evaluate(([id, chars, views]) => window.__bench.typeCounted(id, 5, chars, views),
     [countedId, TYPED.slice(0, KEYS), VIEWS.layout]);
+  await paste(page, server, n);
+  await formMode(page);
+  const countedFormId = await titleField(page, 'form', 5);
+  const countedForm = await page.evaluate(([id, chars, views]) => window.__bench.typeCounted(id, 5, chars, views),
+    [countedFormId, TYPED.slice(0, KEYS), VIEWS.form]);
 
   let prof = null;
   const variants = [];
@@ -570,6 +572,7 @@ try {
     invalidated = await profile(page, cdp, 2, false, true);
   }
   if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`);
+  const loadAfter = loadavg().map((l) => l.toFixed(2)).join(' ');
 
   // ---- Markdown ----
   const L = results.layoutSynthetic;
@@ -614,11 +617,17 @@ try {
   }
 
   {
-    const top = counted.by.sort((a, b) => b.ms - a.ms || b.n - a.n);
-    const total = top.reduce((a, c) => a + c.ms, 0);
-    console.log(`\nDOM calls per keystroke (layout mode, ${KEYS} synthetic keystrokes into bubble 6, DOM APIs wrapped in the page and timed; \`detached\` = nodes not yet inserted): ${total.toFixed(1)} ms inside the DOM calls of ${counted.dom.toFixed(1)} ms per keystroke (\`dom\`, inflated by the wrapping).\n`);
-    console.log('| call @ view | calls per keystroke | ms per keystroke |\n|---|---|---|');
-    for (const c of top.slice(0, 25)) console.log(`| \`${c.key}\` | ${c.n.toFixed(1)} | ${c.ms.toFixed(2)} |`);
+    const keys = [...new Set([...counted.by, ...countedForm.by].map((c) => c.key))];
+    const of = (list, key) => list.by.find((c) => c.key === key) ?? { n: 0, ms: 0 };
+    keys.sort((x, y) => (of(counted, y).ms + of(countedForm, y).ms) - (of(counted, x).ms + of(countedForm, x).ms));
+    const total = (list) => list.by.reduce((a, c) => a + c.ms, 0).toFixed(1);
+    console.log(`\nDOM calls per keystroke (${KEYS} synthetic keystrokes into bubble 6's title; the page's DOM APIs wrapped, counted and timed by the view they touch; \`detached\`: nodes built but not yet inserted). Time inside these calls: ${total(counted)} ms (layout mode) and ${total(countedForm)} ms (form mode) of a \`dom\` of ${counted.dom.toFixed(1)} and ${countedForm.dom.toFixed(1)} ms (the wrapping adds to both):\n`);
+    console.log('| call @ view | レイアウト: calls | ms | かんたん入力: calls | ms |\n|---|---|---|---|---|');
+    for (const key of keys.slice(0, 24)) {
+      const l = of(counted, key);
+      const f = of(countedForm, key);
+      console.log(`| \`${key}\` | ${l.n.toFixed(1)} | ${l.ms.toFixed(2)} | ${f.n.toFixed(1)} | ${f.ms.toFixed(2)} |`);
+    }
   }
   if (prof) {
     const per = (t, keys = prof.keys) => (t / keys).toFixed(1);
@@ -637,6 +646,7 @@ try {
     console.log('| kind | reason | element | per keystroke |\n|---|---|---|---|');
     for (const [key, count] of why) console.log(`| ${key.replaceAll('`', '')} | ${(count / invalidated.keys).toFixed(1)} |`);
   }
+  console.log(`\nLoad average at the end of the run: ${loadAfter} (2 CPUs, shared).`);
 } finally {
   await browser.close();
   await server.stop();

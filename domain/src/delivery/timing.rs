@@ -184,7 +184,9 @@ pub fn next_after(timing: &Timing, after: DateTime) -> Option<DateTime> {
         }
         Timing::Repeat(r) => {
             let rule = Rule::read(r).ok()?;
-            let from = after + TimeDelta::seconds(1);
+            // Strictly after, to the clock's precision: a whole second would skip an
+            // occurrence when `after` falls within the second before it.
+            let from = after + TimeDelta::nanoseconds(1);
             let until = from + TimeDelta::days(SEARCH_DAYS);
             rule.between(from, until, 1).into_iter().next()
         }
@@ -412,6 +414,11 @@ mod tests {
         );
         assert_eq!(
             next_after(&t, utc("2026-12-01T02:59:59Z")),
+            Some(utc("2026-12-01T03:00:00Z"))
+        );
+        // Scheduled within the last second before it, the day's occurrence still counts.
+        assert_eq!(
+            next_after(&t, utc("2026-12-01T02:59:59.900Z")),
             Some(utc("2026-12-01T03:00:00Z"))
         );
     }
