@@ -40,12 +40,14 @@
 //   bench/flex-editor/run.sh     (builds what is missing, as `make test` does, then runs this)
 //
 // Environment: KEYS (characters per bubble, default 10), PROFILE=0 skips the profile.
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { adminPage, hydrated, launchBrowser, startServer } from '../../end2end/tests/support.mjs';
 
 const KEYS = Number(process.env.KEYS ?? 10);
 const PROFILE = process.env.PROFILE !== '0';
+/// Only the CPU profile, by WASM function (run.sh NAMES=1: a bundle whose WASM keeps its names).
+const NAMES = process.env.NAMES === '1';
 const TYPED = 'abcdefghijklmnopqrstuvwxyz';
 const GOAL_MS = 16;
 
@@ -65,6 +67,29 @@ function carousel(baseUrl, n) {
       return b;
     }),
   };
+}
+
+/// A Rust symbol (legacy mangling, as wasm-bindgen leaves it with `--no-demangle`) made readable.
+function demangle(name) {
+  const m = /_ZN((?:\d+[^\d][^]*?)+)E(?:\.|$)/.exec(name);
+  if (!m) return name;
+  const parts = [];
+  let rest = m[1];
+  while (rest.length) {
+    const len = /^(\d+)/.exec(rest);
+    if (!len) break;
+    const n = Number(len[1]);
+    parts.push(rest.slice(len[1].length, len[1].length + n));
+    rest = rest.slice(len[1].length + n);
+  }
+  if (/^h[0-9a-f]{16}$/.test(parts.at(-1) ?? '')) parts.pop();
+  const map = { SP: '@', BP: '*', RF: '&', LT: '<', GT: '>', LP: '(', RP: ')', C: ',' };
+  return parts.join('::')
+    .replace(/\$([A-Z]{1,2})\$/g, (x, c) => map[c] ?? x)
+    .replace(/\$u([0-9a-f]+)\$/g, (x, h) => String.fromCodePoint(parseInt(h, 16)))
+    .replace(/\.\./g, '::')
+    .replace(/::_(?=[{$<])/g, '::')
+    .replace(/^_/, '');
 }
 
 // ---- statistics --------------------------------------------------------------------------
@@ -413,6 +438,7 @@ async function profile(page, cdp, bubbles, cpu, invalidations = false) {
   const collect = ({ value }) => trace.push(...value);
   cdp.on('Tracing.dataCollected', collect);
   const self = new Map();
+  const inclusive = new Map();
   let keys = 0;
   if (cpu) {
     await cdp.send('Profiler.enable');
@@ -432,12 +458,29 @@ async function profile(page, cdp, bubbles, cpu, invalidations = false) {
     if (cpu) {
       const { profile: p } = await cdp.send('Profiler.stop');
       const byId = new Map(p.nodes.map((n) => [n.id, n]));
+      const parents = new Map();
+      for (const n of p.nodes) for (const c of n.children ?? []) parents.set(c, n);
+      if (NAMES) {
+        // For Chrome DevTools (Performance, "Load profile"), and for a closer look.
+        mkdirSync('target/flex-bench', { recursive: true });
+        writeFileSync(`target/flex-bench/bubble-${k + 1}.cpuprofile`, JSON.stringify(p));
+      }
       for (let i = 0; i < p.samples.length; i += 1) {
         const f = byId.get(p.samples[i]).callFrame;
         const dt = (p.timeDeltas[i + 1] ?? 0) / 1000;
         const file = f.url.split('/').pop();
-        const name = `${f.functionName || '(anonymous)'}${file ? ` (${file})` : ''}`;
+        const name = `${demangle(f.functionName || '(anonymous)')}${file ? ` (${file})` : ''}`;
         self.set(name, (self.get(name) ?? 0) + dt);
+        // Inclusive time of our own crates' functions (each counted once per sample).
+        if (NAMES) {
+          const seen = new Set();
+          for (let node = byId.get(p.samples[i]); node; node = parents.get(node.id)) {
+            const fn = demangle(node.callFrame.functionName);
+            if (!node.callFrame.url.endsWith('.wasm') || seen.has(fn)) continue;
+            seen.add(fn);
+            inclusive.set(fn, (inclusive.get(fn) ?? 0) + dt);
+          }
+        }
       }
     }
     await cdp.send('Tracing.end');
@@ -446,7 +489,7 @@ async function profile(page, cdp, bubbles, cpu, invalidations = false) {
   cdp.off('Tracing.dataCollected', collect);
   const wasmSelf = [...self].filter(([n]) => n.endsWith('.wasm)')).reduce((a, [, t]) => a + t, 0);
   const busy = [...self].filter(([n]) => n !== '(idle)').reduce((a, [, t]) => a + t, 0);
-  const top = [...self].filter(([n]) => n !== '(idle)').sort((a, b) => b[1] - a[1]).slice(0, 16);
+  const top = [...self].filter(([n]) => n !== '(idle)').sort((a, b) => b[1] - a[1]).slice(0, NAMES ? 40 : 16);
 
   // Self time by trace event on the page's main thread (a parent's time less its children's).
   const layoutPid = trace.find((e) => e.name === 'UpdateLayoutTree')?.pid;
@@ -490,7 +533,7 @@ async function profile(page, cdp, bubbles, cpu, invalidations = false) {
     const key = `${e.name.replace('InvalidationTracking', '')} | ${d.reason ?? d.changedAttribute ?? d.type ?? ''} | ${(d.nodeName ?? '').slice(0, 70)}`;
     why.set(key, (why.get(key) ?? 0) + 1);
   }
-  return { keys, top, wasmSelf, busy, self: bySpan, styled, laidOut, why };
+  return { keys, top, wasmSelf, busy, self: bySpan, styled, laidOut, why, inclusive };
 }
 
 // ---- run ---------------------------------------------------------------------------------
@@ -504,6 +547,21 @@ try {
   await open(page, server);
   await page.evaluate(() => window.__bench.observeEvents());
   const n = 12;
+  if (NAMES) {
+    await paste(page, server, n);
+    await synthetic(page, 'layout', 2);
+    await paste(page, server, n);
+    const cdp = await page.context().newCDPSession(page);
+    const named = await profile(page, cdp, n, true);
+    const per = (t) => (t / named.keys).toFixed(2);
+    console.log(`CPU profile (CDP Profiler, 100 µs sampling) of ${named.keys} synthetic keystrokes (layout mode, 12 bubbles, preview + tree + JSON shown) with the WASM's function names kept (wasm-bindgen's output before wasm-opt): ${per(named.busy)} ms busy per keystroke, ${per(named.wasmSelf)} ms in WASM functions' own code.\n`);
+    console.log('Self time:\n\n| function | ms per keystroke |\n|---|---|');
+    for (const [name, t] of named.top) console.log(`| \`${name.replaceAll('|', '\\|')}\` | ${per(t)} |`);
+    console.log('\nInclusive time of WASM functions (what runs inside them, DOM calls included):\n\n| function | ms per keystroke |\n|---|---|');
+    for (const [name, t] of [...named.inclusive].sort((a, b) => b[1] - a[1]).slice(0, 80)) console.log(`| \`${name.replaceAll('|', '\\|')}\` | ${per(t)} |`);
+    console.log(`\nLoad average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (2 CPUs, shared).`);
+    process.exitCode = 0;
+  } else {
   const results = {};
   const node = {};
 
@@ -647,6 +705,7 @@ try {
     for (const [key, count] of why) console.log(`| ${key.replaceAll('`', '')} | ${(count / invalidated.keys).toFixed(1)} |`);
   }
   console.log(`\nLoad average at the end of the run: ${loadAfter} (2 CPUs, shared).`);
+  }
 } finally {
   await browser.close();
   await server.stop();

@@ -15,16 +15,16 @@ use crate::api::{SavedDraft, discard_editor_draft, load_editor_draft, save_edito
 /// Quiet time after the last change before the draft is written.
 const SAVE_AFTER: Duration = Duration::from_secs(3);
 
+/// `key` may change while the page is open (a new delivery, once saved, has an id).
 #[component]
-pub fn Autosave(#[prop(into)] key: String) -> impl IntoView {
+pub fn Autosave(#[prop(into)] key: Signal<String>) -> impl IntoView {
     let draft = Draft::use_context();
     let status = RwSignal::new(String::new());
     let offer = RwSignal::new(None::<SavedDraft>);
     let loaded = draft.messages.get_untracked();
     // In the browser only (an effect), once: the page's draft, if it differs from the page.
-    let load_key = key.clone();
     Effect::new(move |_| {
-        let key = load_key.clone();
+        let key = key.get_untracked();
         let loaded = loaded.clone();
         leptos::task::spawn_local(async move {
             if let Ok(Some(saved)) = load_editor_draft(key).await
@@ -34,17 +34,27 @@ pub fn Autosave(#[prop(into)] key: String) -> impl IntoView {
             }
         });
     });
-    let save_key = key.clone();
-    Effect::new(move |before: Option<Option<TimeoutHandle>>| {
+    // The pending save, cleared when the page goes (after a save, leaving must not write the
+    // draft the save removed).
+    let pending = StoredValue::new(None::<TimeoutHandle>);
+    on_cleanup(move || {
+        if let Some(handle) = pending.get_value() {
+            handle.clear();
+        }
+    });
+    Effect::new(move |before: Option<()>| {
         let messages = draft.messages.get();
-        if let Some(Some(handle)) = before.as_ref() {
+        if let Some(handle) = pending.get_value() {
             handle.clear();
         }
         // The first run is the page as loaded: nothing to keep yet.
-        before.as_ref()?;
-        let key = save_key.clone();
-        set_timeout_with_handle(
+        if before.is_none() {
+            return;
+        }
+        let handle = set_timeout_with_handle(
             move || {
+                pending.set_value(None);
+                let key = key.get_untracked();
                 let json = serde_json::to_string(&messages).unwrap_or_default();
                 leptos::task::spawn_local(async move {
                     match save_editor_draft(key, json).await {
@@ -55,16 +65,15 @@ pub fn Autosave(#[prop(into)] key: String) -> impl IntoView {
             },
             SAVE_AFTER,
         )
-        .ok()
+        .ok();
+        pending.set_value(handle);
     });
-    let discard_key = key.clone();
     view! {
         {move || {
             offer
                 .get()
                 .map(|saved| {
                     let messages = saved.messages.clone();
-                    let key = discard_key.clone();
                     view! {
                         <div class="notice" role="status" data-testid="draft-offer">
                             <p>
@@ -89,7 +98,7 @@ pub fn Autosave(#[prop(into)] key: String) -> impl IntoView {
                                     type="button"
                                     class="button ghost small"
                                     on:click=move |_| {
-                                        let key = key.clone();
+                                        let key = key.get_untracked();
                                         offer.set(None);
                                         leptos::task::spawn_local(async move {
                                             let _ = discard_editor_draft(key).await;

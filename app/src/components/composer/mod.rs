@@ -62,7 +62,7 @@ pub fn Composer(
     /// Where drafts of this page are kept on the server as staff work (`template:12`): see
     /// `autosave`. None: no drafts.
     #[prop(optional, into)]
-    autosave: Option<String>,
+    autosave: Option<Signal<String>>,
 ) -> impl IntoView {
     let draft = Draft::new(messages, readonly);
     provide_context(draft);

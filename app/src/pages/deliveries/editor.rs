@@ -561,10 +561,10 @@ fn DeliveryForm(data: DeliveryEditor) -> AnyView {
                             messages=page.messages
                             readonly
                             account_name
-                            autosave=crate::api::editor_draft_key(
+                            autosave=Signal::derive(move || crate::api::editor_draft_key(
                                 "delivery",
-                                page.id.get_untracked(),
-                            )
+                                page.id.get(),
+                            ))
                         />
                     }
                 }}

@@ -195,7 +195,7 @@ fn TemplateEditorForm(form: TemplateForm) -> impl IntoView {
                 messages
                 readonly
                 account_name
-                autosave=crate::api::editor_draft_key("template", template_id)
+                autosave=Signal::stored(crate::api::editor_draft_key("template", template_id))
             />
             {form
                 .can_edit

@@ -261,10 +261,23 @@ pub fn Problems() -> impl IntoView {
                 .filter(|v| v.path.starts_with(&prefix))
                 .map(|v| {
                     let pointer = pointer_from_path(&v.path, doc.index).unwrap_or_default();
+                    // The list shows where by pointer: the validator's own path is left out.
+                    let full = v.message_ja();
+                    let said = full
+                        .strip_prefix(&format!("{}: ", v.path))
+                        .unwrap_or(&full)
+                        .to_owned();
+                    let message = if v.path.ends_with(".altText") {
+                        format!("代替テキスト：{said}")
+                    } else if pointer.is_empty() {
+                        full
+                    } else {
+                        said
+                    };
                     Problem {
                         node: node_of(&value, &pointer),
                         pointer,
-                        message: v.message_ja(),
+                        message,
                     }
                 })
                 .collect()
