@@ -92,6 +92,22 @@ function demangle(name) {
     .replace(/^_/, '');
 }
 
+/// What a sample of script time was doing, by the WASM functions on its stack (NAMES=1).
+const COMPONENTS = [
+  ['preview: `<For>` re-creating the changed message (tachys keyed diff: all its bubbles)', /tachys::view::keyed::apply_diff/],
+  ['JSON panel: pretty-print, textarea `value`, download link', /flex::json::__component_json_panel/],
+  ['`Draft::read` in memos (kind, shape → `CardSet::from_flex`, `FlexDoc.value` → `to_value`)', /composer::fields::Draft::read$/],
+  ['text fields (panel / form): value, counter, errors', /__component_text_field/],
+  ['preview: other', /line_preview/],
+  ['checks: `flex_spec::check`, lint', /line::flex_spec::check|flex::checks::/],
+  ['`line::validate::messages`', /line::validate::messages/],
+  ['property panel', /flex::panel::/],
+  ['tree: outline and rows', /flex::tree::|flex::ops::(walk|outline)/],
+  ['other DOM property sets (`prop:value`; the JSON textarea\'s 60 KiB among them, see the DOM calls)', /tachys::renderer::dom::Dom::set_property/],
+  ['other serialising of the message (`serde`)', /Serialize for line::message::Message/],
+  ['other clones of the message list', /Vec<T,A> as core::clone::Clone|line::message::Message as core::clone::Clone/],
+];
+
 // ---- statistics --------------------------------------------------------------------------
 
 function quantile(sorted, q) {
@@ -439,6 +455,7 @@ async function profile(page, cdp, bubbles, cpu, invalidations = false) {
   cdp.on('Tracing.dataCollected', collect);
   const self = new Map();
   const inclusive = new Map();
+  const components = new Map();
   let keys = 0;
   if (cpu) {
     await cdp.send('Profiler.enable');
@@ -471,14 +488,21 @@ async function profile(page, cdp, bubbles, cpu, invalidations = false) {
         const file = f.url.split('/').pop();
         const name = `${demangle(f.functionName || '(anonymous)')}${file ? ` (${file})` : ''}`;
         self.set(name, (self.get(name) ?? 0) + dt);
-        // Inclusive time of our own crates' functions (each counted once per sample).
+        // Inclusive time of WASM functions (each counted once per sample), and the sample's
+        // component: the first of COMPONENTS found on its stack, from the leaf up.
         if (NAMES) {
           const seen = new Set();
+          const names = [];
           for (let node = byId.get(p.samples[i]); node; node = parents.get(node.id)) {
             const fn = demangle(node.callFrame.functionName);
+            names.push(fn);
             if (!node.callFrame.url.endsWith('.wasm') || seen.has(fn)) continue;
             seen.add(fn);
             inclusive.set(fn, (inclusive.get(fn) ?? 0) + dt);
+          }
+          if (names.some((fn) => /wasm_bindgen::convert::closures|js-to-wasm/.test(fn))) {
+            const c = COMPONENTS.find(([, re]) => names.some((fn) => re.test(fn)))?.[0] ?? 'other WASM work (effects, signals, allocation, glue)';
+            components.set(c, (components.get(c) ?? 0) + dt);
           }
         }
       }
@@ -533,7 +557,7 @@ async function profile(page, cdp, bubbles, cpu, invalidations = false) {
     const key = `${e.name.replace('InvalidationTracking', '')} | ${d.reason ?? d.changedAttribute ?? d.type ?? ''} | ${(d.nodeName ?? '').slice(0, 70)}`;
     why.set(key, (why.get(key) ?? 0) + 1);
   }
-  return { keys, top, wasmSelf, busy, self: bySpan, styled, laidOut, why, inclusive };
+  return { keys, top, wasmSelf, busy, self: bySpan, styled, laidOut, why, inclusive, components };
 }
 
 // ---- run ---------------------------------------------------------------------------------
@@ -557,6 +581,8 @@ try {
     console.log(`CPU profile (CDP Profiler, 100 µs sampling) of ${named.keys} synthetic keystrokes (layout mode, 12 bubbles, preview + tree + JSON shown) with the WASM's function names kept (wasm-bindgen's output before wasm-opt): ${per(named.busy)} ms busy per keystroke, ${per(named.wasmSelf)} ms in WASM functions' own code.\n`);
     console.log('Self time:\n\n| function | ms per keystroke |\n|---|---|');
     for (const [name, t] of named.top) console.log(`| \`${name.replaceAll('|', '\\|')}\` | ${per(t)} |`);
+    console.log('\nScript time entered from the event loop into the WASM (effects, event handlers), by the first of these found on the stack:\n\n| component | ms per keystroke |\n|---|---|');
+    for (const [name, t] of [...named.components].sort((a, b) => b[1] - a[1])) console.log(`| ${name} | ${per(t)} |`);
     console.log('\nInclusive time of WASM functions (what runs inside them, DOM calls included):\n\n| function | ms per keystroke |\n|---|---|');
     for (const [name, t] of [...named.inclusive].sort((a, b) => b[1] - a[1]).slice(0, 80)) console.log(`| \`${name.replaceAll('|', '\\|')}\` | ${per(t)} |`);
     console.log(`\nLoad average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (2 CPUs, shared).`);
