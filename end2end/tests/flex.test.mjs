@@ -283,6 +283,7 @@ test('JSON pasted from LINE\'s simulator: a spacer converted, an unknown propert
   const editor = await newFlexTemplate();
   await editor.getByTestId('flex-mode-layout').click();
   await editor.getByTestId('flex-json').locator('summary').click();
+  await editor.getByTestId('flex-json-edit').click();
   const json = editor.getByTestId('flex-json-text');
   const problems = editor.getByTestId('flex-json-problems');
 
@@ -315,10 +316,68 @@ test('JSON pasted from LINE\'s simulator: a spacer converted, an unknown propert
   assert.deepEqual(pageErrors, []);
 });
 
+test('a carousel: an edit redraws only its bubble, in the preview and in the JSON, which saves as a file', async () => {
+  const editor = await newFlexTemplate();
+  await editor.getByTestId('flex-mode-layout').click();
+  const summary = editor.getByTestId('flex-json').locator('summary');
+  await summary.click();
+  await editor.getByTestId('flex-json-edit').click();
+  const json = editor.getByTestId('flex-json-text');
+  const bubble = (k) => ({
+    type: 'bubble',
+    body: { type: 'box', layout: 'vertical', contents: [{ type: 'text', text: `お知らせ${k}`, wrap: true }] },
+  });
+  const carousel = { type: 'carousel', contents: [bubble(1), bubble(2), bubble(3)] };
+  await json.fill(JSON.stringify(carousel, null, 2));
+  await assertEventually(async () => isDeepStrictEqual((await composed())[0].contents, carousel), 'the JSON is applied');
+  await editor.getByTestId('flex-json-done').click();
+  const view = editor.getByTestId('flex-json-view');
+  assert.deepEqual(JSON.parse(await view.textContent()), carousel);
+  const bubbles = preview().locator('.lp-fbubble');
+  await bubbles.nth(2).getByText('お知らせ3').waitFor();
+  // Mark what is drawn: an element drawn again is a new one, without the mark.
+  const mark = (locator) => locator.evaluateAll((els) => els.forEach((e, k) => { e.dataset.drawn = String(k); }));
+  const marks = (locator) => locator.evaluateAll((els) => els.map((e) => e.dataset.drawn ?? 'new'));
+  const parts = view.locator('.flex-json-part');
+  await mark(bubbles);
+  await mark(parts);
+  const partCount = await parts.count();
+
+  // The third bubble's text edited in the property panel: one bubble and one part drawn again.
+  await treeRow(editor, 'テキスト「お知らせ3」').click();
+  const text = page.locator('#f-messages-0-contents-contents-2-body-contents-0-text');
+  await text.fill('お知らせ3（変更）');
+  await bubbles.nth(2).getByText('お知らせ3（変更）').waitFor();
+  assert.deepEqual(await marks(bubbles), ['0', '1', 'new']);
+  await assertEventually(async () => (await view.textContent()).includes('お知らせ3（変更）'), 'the JSON follows');
+  const after = await marks(parts);
+  assert.equal(after.length, partCount);
+  assert.deepEqual(after.filter((m) => m === 'new').length, 1, `parts drawn again: ${after}`);
+
+  // Closed, the JSON is not written; opened again, it shows the edit made meanwhile.
+  await summary.click();
+  await text.fill('お知らせ3（再変更）');
+  await bubbles.nth(2).getByText('お知らせ3（再変更）').waitFor();
+  await summary.click();
+  await assertEventually(async () => JSON.parse(await view.textContent()).contents[2].body.contents[0].text === 'お知らせ3（再変更）', 'the JSON shows the edit');
+
+  // 「JSON を保存」 gives the whole Flex message as a file.
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    editor.getByRole('link', { name: 'JSON を保存' }).click(),
+  ]);
+  const saved = JSON.parse(readFileSync(await download.path(), 'utf8'));
+  assert.equal(saved.type, 'flex');
+  assert.deepEqual(saved.contents, (await composed())[0].contents);
+  assert.deepEqual(await audit('json-view'), []);
+  assert.deepEqual(pageErrors, []);
+});
+
 test('the preview draws LINE\'s numbers: bubble widths, text sizes, spacing and button heights', async () => {
   const editor = await newFlexTemplate();
   await editor.getByTestId('flex-mode-layout').click();
   await editor.getByTestId('flex-json').locator('summary').click();
+  await editor.getByTestId('flex-json-edit').click();
   const json = editor.getByTestId('flex-json-text');
   const paste = async (contents) => {
     await json.fill(JSON.stringify(contents));

@@ -94,7 +94,7 @@ pub fn Composer(
                 }}
             </div>
             <div class="composer-preview">
-                <LinePreview messages=Signal::derive(move || messages.get()) account_name />
+                <LinePreview messages account_name />
             </div>
         </div>
     }

@@ -21,29 +21,40 @@ use super::{action_button, hit_area};
 pub(super) fn container(c: &FlexContainer, on: Callback<Action>) -> AnyView {
     match c {
         FlexContainer::Bubble(b) => bubble(b, "", on),
-        FlexContainer::Carousel(c) => {
-            let bubbles = c
-                .contents
-                .iter()
-                .enumerate()
-                .map(|(i, b)| match b {
-                    FlexContainer::Bubble(b) => bubble(b, &format!("/contents/{i}"), on),
-                    FlexContainer::Carousel(_) => unsupported("カルーセル"),
-                })
-                .collect_view();
-            view! {
-                <div
-                    class="lp-scroll lp-fcarousel"
-                    role="group"
-                    aria-label="カルーセル"
-                    data-flex-node=""
-                >
-                    {bubbles}
-                </div>
-            }
-            .into_any()
-        }
+        FlexContainer::Carousel(c) => carousel(Signal::stored(c.contents.clone()), on),
     }
+}
+
+/// A carousel whose bubbles follow `bubbles`, each drawn again only when it changes: typing
+/// into one bubble of twelve redraws that one (the editor's keystroke budget), not the message.
+pub(super) fn carousel(bubbles: Signal<Vec<FlexContainer>>, on: Callback<Action>) -> AnyView {
+    let count = Memo::new(move |_| bubbles.with(Vec::len));
+    view! {
+        <div
+            class="lp-scroll lp-fcarousel"
+            role="group"
+            aria-label="カルーセル"
+            data-flex-node=""
+        >
+            <For
+                each=move || 0..count.get()
+                key=|i| *i
+                children=move |i| {
+                    let this = Memo::new(move |_| bubbles.with(|bs| bs.get(i).cloned()));
+                    move || {
+                        this.with(|b| match b {
+                            Some(FlexContainer::Bubble(b)) => {
+                                bubble(b, &format!("/contents/{i}"), on)
+                            }
+                            Some(FlexContainer::Carousel(_)) => unsupported("カルーセル"),
+                            None => ().into_any(),
+                        })
+                    }
+                }
+            />
+        </div>
+    }
+    .into_any()
 }
 
 fn unsupported(what: &str) -> AnyView {

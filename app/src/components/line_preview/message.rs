@@ -1,6 +1,7 @@
 //! One message as the friend sees it, and the quick reply chips.
 
 use leptos::prelude::*;
+use line::flex::FlexContainer;
 use line::message::{
     Action, AudioMessage, LocationMessage, Message, QuickReplyItem, StickerMessage, Substitution,
     TextMessage, TextMessageV2,
@@ -28,7 +29,6 @@ pub(super) fn kind(message: &Message) -> &'static str {
 
 /// Messages that scroll sideways across the chat (carousels) instead of sitting in a bubble.
 fn is_wide(message: &Message) -> bool {
-    use line::flex::FlexContainer;
     use line::template::Template;
     match message {
         Message::Template(t) => matches!(
@@ -53,7 +53,10 @@ fn handler(
 /// without one, what the tap would do is shown under the message.
 #[component]
 pub fn AccountMessage(
-    message: Message,
+    /// The message; a signal when it changes as staff edit it (the row follows it and redraws
+    /// what changed).
+    #[prop(into)]
+    message: Signal<Message>,
     #[prop(optional, into)] on_action: Option<Callback<Action>>,
     /// `HH:MM` beside the bubble.
     #[prop(optional, into)]
@@ -65,18 +68,22 @@ pub fn AccountMessage(
     let note = RwSignal::new(None::<String>);
     let explains = on_action.is_none();
     let on = handler(on_action, note);
-    let kind = kind(&message);
-    let wide = is_wide(&message);
-    let sender = message.sender().cloned();
+    let kind = Memo::new(move |_| message.with(kind));
+    let wide = Memo::new(move |_| message.with(is_wide));
+    let sender = Memo::new(move |_| message.with(|m| m.sender().cloned()));
     // LINE shows a message's own sender name above it (a test delivery's 「テスト配信」).
-    let sender_name = (!continued)
-        .then(|| sender.as_ref().and_then(|s| s.name.clone()))
-        .flatten();
+    let sender_name = move || {
+        (!continued)
+            .then(|| sender.get().and_then(|s| s.name))
+            .flatten()
+            .map(|name| view! { <span class="lp-sender">{name}</span> })
+    };
     let account = use_context::<PreviewAccount>();
     let icon = move || {
         if continued {
             return view! { <span class="lp-avatar-gap"></span> }.into_any();
         }
+        let sender = sender.get();
         let name = sender
             .as_ref()
             .and_then(|s| s.name.clone())
@@ -88,13 +95,36 @@ pub fn AccountMessage(
             .or_else(|| account.and_then(|a| a.icon_url.get()));
         avatar(&name, url.as_deref())
     };
-    let body = body(&message, on);
+    // A Flex carousel follows the message bubble by bubble (typing into one bubble of twelve
+    // redraws that one); any other message is drawn anew when it changes.
+    let is_carousel = Memo::new(move |_| {
+        message.with(
+            |m| matches!(m, Message::Flex(f) if matches!(f.contents, FlexContainer::Carousel(_))),
+        )
+    });
+    let body = move || {
+        if is_carousel.get() {
+            let bubbles = Memo::new(move |_| {
+                message.with(|m| match m {
+                    Message::Flex(f) => match &f.contents {
+                        FlexContainer::Carousel(c) => c.contents.clone(),
+                        FlexContainer::Bubble(_) => Vec::new(),
+                    },
+                    _ => Vec::new(),
+                })
+            });
+            untrack(|| flex::carousel(bubbles.into(), on))
+        } else {
+            message.with(|m| body(m, on))
+        }
+    };
     view! {
-        <div class=if wide { "lp-row lp-wide" } else { "lp-row" } data-type=kind>
+        <div
+            class=move || if wide.get() { "lp-row lp-wide" } else { "lp-row" }
+            data-type=move || kind.get()
+        >
             {icon}
-            <div class="lp-msg">
-                {sender_name.map(|name| view! { <span class="lp-sender">{name}</span> })} {body}
-            </div>
+            <div class="lp-msg">{sender_name} {body}</div>
             {time.map(|t| view! { <time class="lp-time">{t}</time> })}
         </div>
         {explains

@@ -20,8 +20,6 @@ mod message;
 mod style;
 mod template;
 
-use std::hash::{DefaultHasher, Hash, Hasher};
-
 use leptos::prelude::*;
 use line::message::{Action, Message};
 
@@ -122,15 +120,6 @@ fn hit_area(action: &Action, on: Callback<Action>) -> AnyView {
     .into_any()
 }
 
-/// A cheap fingerprint of a message, so that a list re-renders only the messages that changed.
-fn fingerprint(message: &Message) -> u64 {
-    let mut h = DefaultHasher::new();
-    serde_json::to_string(message)
-        .unwrap_or_default()
-        .hash(&mut h);
-    h.finish()
-}
-
 /// The whole message list as the friend sees it: every message, the quick replies of the last
 /// one, and what a tap would do (announced politely to screen readers). Works server-rendered
 /// and re-renders only the messages that changed as `messages` changes.
@@ -149,13 +138,15 @@ pub fn LinePreview(
     let explain = Callback::new(move |a: Action| note.set(Some(describe_action(&a))));
     let quick =
         Memo::new(move |_| messages.with(|ms| ms.last().and_then(Message::quick_reply).cloned()));
+    // One row per message; a row follows its message and redraws only what changed in it (a
+    // Flex carousel bubble by bubble, see `AccountMessage`).
     let keyed = move || {
-        messages
-            .get()
-            .into_iter()
-            .enumerate()
-            .map(|(i, m)| (i, fingerprint(&m), m))
-            .collect::<Vec<_>>()
+        messages.with(|ms| {
+            ms.iter()
+                .enumerate()
+                .map(|(i, m)| (i, m.clone()))
+                .collect::<Vec<_>>()
+        })
     };
     let focus = use_context::<FlexFocus>();
     let root = NodeRef::<leptos::html::Div>::new();
@@ -175,13 +166,20 @@ pub fn LinePreview(
             <ChatFrame account_name=account_name icon_url=icon_url>
                 <For
                     each=keyed
-                    key=|(i, h, _)| (*i, *h)
-                    children=move |(i, _, m)| {
+                    key=|(i, _)| *i
+                    children=move |(i, first)| {
                         let continued = i > 0;
+                        let message = Memo::new(move |previous: Option<&Message>| {
+                            messages
+                                .with(|ms| ms.get(i).cloned())
+                                .or_else(|| previous.cloned())
+                                .unwrap_or_else(|| first.clone())
+                        });
+                        // Its message while the row lives (the last one seen while it goes).
                         view! {
                             <div class="lp-message" data-message-index=i>
                                 <AccountMessage
-                                    message=m
+                                    message=message
                                     on_action=explain
                                     continued=continued
                                     time=time.get().unwrap_or_else(|| "10:00".into())
