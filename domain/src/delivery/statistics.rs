@@ -5,9 +5,10 @@
 //!   own click tracking still counts).
 //! - A run's figures are fetched [`FETCH_AFTER`] sending, at widening intervals, then once
 //!   more after [`FINAL_AFTER`] and marked final (LINE's numbers settle over 14 days).
-//! - Every insight call is recorded (`line_insight_call`) before it is made, and none is made
-//!   when the channel made `insight_calls_per_hour` in the last hour: the budget holds across
-//!   restarts and instances. Due runs are fetched most recent first; a 429 stops the channel's
+//! - Every insight call is reserved ([`reserve_call`]: recorded in `line_insight_call` before it
+//!   is made, checked and recorded in one step) and none is made when the channel made
+//!   `insight_calls_per_hour` in the last hour: the budget holds across restarts, instances and
+//!   concurrent passes and refreshes. Due runs are fetched most recent first; a 429 stops the channel's
 //!   fetching until the next period; other errors try that run again later.
 //! - LINE answers null for figures under 20: stored as null and shown as 「20未満」, never as
 //!   0, and no rate is computed from it ([`model::delivery::Figure`]).
@@ -16,7 +17,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Datelike as _, NaiveDate, TimeDelta};
 use line::api::StatisticsPerUnit;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
     EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
@@ -26,6 +27,7 @@ use crate::delivery::engine::MessengerSource;
 use crate::delivery::messenger::Messenger;
 use crate::entities::{
     delivery_run_statistics as stats, delivery_statistics_sample as sample, line_insight_call,
+    line_insight_channel as insight_channel,
 };
 use crate::{DateTime, DomainError, DomainResult};
 
@@ -133,62 +135,69 @@ pub fn next_fetch(sent_at: DateTime, now: DateTime) -> Option<DateTime> {
         .or(Some(sent_at + FINAL_AFTER))
 }
 
-/// Insight calls channel `channel_id` may still make in the hour before `now`.
-pub async fn budget_left(
-    db: &impl ConnectionTrait,
-    channel_id: i64,
-    per_hour: u32,
-    now: DateTime,
-) -> DomainResult<u32> {
-    let made = line_insight_call::Entity::find()
-        .filter(line_insight_call::Column::ChannelId.eq(channel_id))
-        .filter(line_insight_call::Column::CalledAt.gt(now - TimeDelta::hours(1)))
-        .count(db)
-        .await?;
-    Ok(per_hour.saturating_sub(u32::try_from(made).unwrap_or(u32::MAX)))
+/// Whether an insight call may be made now ([`reserve_call`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reserved {
+    /// Recorded: make the call.
+    Yes,
+    /// The hour's calls are used up: not before this time.
+    BudgetSpent(DateTime),
 }
 
-/// When the channel may make its next insight call (now when it has budget left).
-pub async fn next_call_at(
-    db: &impl ConnectionTrait,
+/// Reserves one of channel `channel_id`'s insight calls for `endpoint` at `now`, if fewer than
+/// `limit` were made in the hour before. The check and the record are one transaction holding
+/// the channel's `line_insight_channel` row (a write lock on SQLite, a row lock on PostgreSQL),
+/// so concurrent passes and refreshes, on any instance, never go past the budget. The call is
+/// recorded before it is made: a crash after the call still counts it.
+pub async fn reserve_call(
+    db: &DatabaseConnection,
     channel_id: i64,
-    per_hour: u32,
+    endpoint: &str,
+    limit: u32,
     now: DateTime,
-) -> DomainResult<DateTime> {
+) -> DomainResult<Reserved> {
+    let txn = crate::db::begin_write(db).await?;
+    // The lock: the first statement writes, so it waits here for any other reservation.
+    insight_channel::Entity::insert(insight_channel::ActiveModel {
+        channel_id: Set(channel_id),
+    })
+    .on_conflict(
+        OnConflict::column(insight_channel::Column::ChannelId)
+            .update_column(insight_channel::Column::ChannelId)
+            .to_owned(),
+    )
+    .exec_without_returning(&txn)
+    .await?;
     let recent: Vec<DateTime> = line_insight_call::Entity::find()
         .filter(line_insight_call::Column::ChannelId.eq(channel_id))
         .filter(line_insight_call::Column::CalledAt.gt(now - TimeDelta::hours(1)))
         .order_by_desc(line_insight_call::Column::CalledAt)
-        .all(db)
+        .all(&txn)
         .await?
         .into_iter()
         .map(|c| c.called_at)
         .collect();
-    let per_hour = usize::try_from(per_hour).unwrap_or(usize::MAX);
-    if recent.len() < per_hour || per_hour == 0 {
-        return Ok(now);
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    if recent.len() >= limit {
+        txn.commit().await?;
+        // The call that leaves the window first after the `limit`th most recent frees a slot.
+        let at = limit
+            .checked_sub(1)
+            .and_then(|i| recent.get(i))
+            .copied()
+            .unwrap_or(now);
+        return Ok(Reserved::BudgetSpent(at + TimeDelta::hours(1)));
     }
-    // The call that leaves the window last frees the slot.
-    Ok(recent[per_hour - 1] + TimeDelta::hours(1))
-}
-
-/// Records an insight call before it is made (committed on its own: a crash after the call
-/// still counts it).
-pub async fn record_call(
-    db: &impl ConnectionTrait,
-    channel_id: i64,
-    endpoint: &str,
-    now: DateTime,
-) -> DomainResult<()> {
     line_insight_call::ActiveModel {
         channel_id: Set(channel_id),
         called_at: Set(now),
         endpoint: Set(endpoint.to_owned()),
         ..Default::default()
     }
-    .insert(db)
+    .insert(&txn)
     .await?;
-    Ok(())
+    txn.commit().await?;
+    Ok(Reserved::Yes)
 }
 
 /// Deletes insight call records older than a day (only the last hour counts).
@@ -224,14 +233,14 @@ fn period(sent_at: DateTime, now: DateTime) -> (String, String) {
     )
 }
 
-/// Fetches run `row`'s figures now (the caller checked the budget) and stores them.
+/// Fetches run `row`'s figures now and stores them (the caller reserved the call with
+/// [`reserve_call`]).
 pub async fn fetch_one<M: Messenger>(
     db: &DatabaseConnection,
     messenger: &M,
     row: &stats::Model,
     now: DateTime,
 ) -> DomainResult<Fetched> {
-    record_call(db, row.channel_id, ENDPOINT, now).await?;
     let (from, to) = period(row.sent_at, now);
     let answer = messenger
         .statistics_per_unit(&row.aggregation_unit, &from, &to)
@@ -321,14 +330,12 @@ pub async fn fetch_due<S: MessengerSource>(
             summary.deferred += u32::try_from(rows.len()).unwrap_or(u32::MAX);
             continue;
         };
-        let mut left = budget_left(db, channel_id, per_hour, now).await?;
         let mut rows = rows.into_iter();
         for row in rows.by_ref() {
-            if left == 0 {
+            if reserve_call(db, channel_id, ENDPOINT, per_hour, now).await? != Reserved::Yes {
                 summary.deferred += 1;
                 break;
             }
-            left -= 1;
             match fetch_one(db, &*messenger, &row, now).await? {
                 Fetched::Updated { .. } => summary.updated += 1,
                 Fetched::Failed(_) => summary.failed += 1,
@@ -364,14 +371,13 @@ pub async fn refresh<M: Messenger>(
             "数値は確定しています（配信から14日を過ぎました）。".into(),
         ));
     }
-    if budget_left(db, row.channel_id, per_hour, now).await? == 0 {
-        let at = next_call_at(db, row.channel_id, per_hour, now).await?;
-        return Err(DomainError::Invalid(format!(
+    match reserve_call(db, row.channel_id, ENDPOINT, per_hour, now).await? {
+        Reserved::Yes => fetch_one(db, messenger, &row, now).await,
+        Reserved::BudgetSpent(at) => Err(DomainError::Invalid(format!(
             "LINE の統計の取得回数の上限（1時間に{per_hour}回）に達しています。{} 以降にもう一度お試しください。",
             crate::time::minutes(at)
-        )));
+        ))),
     }
-    fetch_one(db, messenger, &row, now).await
 }
 
 /// LINE's figures of runs, by run id.

@@ -9,7 +9,7 @@ use domain::delivery::deliveries::{self, DeliveryView};
 use domain::delivery::engine::DeliverySettings;
 use domain::delivery::history::{self, HistoryFilter};
 use domain::delivery::links;
-use domain::delivery::statistics::{self, Fetched};
+use domain::delivery::statistics::{self, Fetched, Reserved};
 use domain::entities::{delivery_run_statistics, line_insight_call};
 use domain::testing::TestDb;
 use domain::{DomainError, db_tests};
@@ -249,14 +249,16 @@ async fn insight_calls_keep_to_the_hourly_budget_across_restarts(t: TestDb) {
     let now = Utc::now();
     // 59 calls made in the last half hour, by this process before a restart or by another.
     for _ in 0..59 {
-        statistics::record_call(
+        let reserved = statistics::reserve_call(
             &t.db,
             at.channel_id,
             statistics::ENDPOINT,
+            60,
             now - TimeDelta::minutes(30),
         )
         .await
         .unwrap();
+        assert_eq!(reserved, Reserved::Yes);
     }
     for _ in 0..3 {
         line.statistics
@@ -307,6 +309,46 @@ async fn insight_calls_keep_to_the_hourly_budget_across_restarts(t: TestDb) {
             c.called_at
         );
     }
+}
+
+/// Passes of the statistics job, staff refreshes and follower fetches on several instances at
+/// once: the check of the budget and the record of the call are one step, so no hour ever holds
+/// more than the budget.
+async fn concurrent_insight_calls_never_exceed_the_hourly_budget(t: TestDb) {
+    let at = place(&t.db).await;
+    let now = "2026-11-28T03:00:00Z".parse::<domain::DateTime>().unwrap();
+    let tasks: Vec<_> = (0..150)
+        .map(|i| {
+            let db = t.db.clone();
+            let channel_id = at.channel_id;
+            tokio::spawn(async move {
+                // A follower fetch leaves 10 for deliveries; most calls are deliveries'.
+                let limit = if i % 5 == 0 { 50 } else { 60 };
+                statistics::reserve_call(&db, channel_id, statistics::ENDPOINT, limit, now)
+                    .await
+                    .unwrap()
+            })
+        })
+        .collect();
+    let mut granted = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Reserved::Yes => granted += 1,
+            Reserved::BudgetSpent(until) => assert_eq!(until, now + TimeDelta::hours(1)),
+        }
+    }
+    let calls = line_insight_call::Entity::find().all(&t.db).await.unwrap();
+    assert_eq!((granted, calls.len()), (60, 60));
+    // A refresh now is refused with when to try again.
+    let line = Arc::new(ScriptedLine::like_line(std::time::Duration::ZERO));
+    let ctx = context(&t, &line, stats_settings());
+    friends(&t.db, at.channel_id, 1, "ja").await;
+    let run = send(&t, &ctx, &at, "更新").await.runs[0].id;
+    match statistics::refresh(&t.db, &*line, run, 60, now).await {
+        Err(DomainError::Invalid(m)) => assert!(m.contains("上限"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(line.statistics_asked.lock().unwrap().is_empty());
 }
 
 async fn nulls_429_and_errors_from_line_are_kept_apart(t: TestDb) {
@@ -773,7 +815,7 @@ async fn line_follower_counts_are_fetched_daily_within_the_budget(t: TestDb) {
     assert_eq!(calls.len(), 3);
     assert!(calls.iter().all(|c| c.endpoint == followers::ENDPOINT));
     for _ in 0..48 {
-        statistics::record_call(&t.db, at.channel_id, statistics::ENDPOINT, now)
+        statistics::reserve_call(&t.db, at.channel_id, statistics::ENDPOINT, 60, now)
             .await
             .unwrap();
     }
@@ -824,6 +866,7 @@ db_tests!(
     line_follower_counts_are_fetched_daily_within_the_budget,
     a_delivery_with_two_links_shows_opens_and_clicks_as_staff_expect,
     insight_calls_keep_to_the_hourly_budget_across_restarts,
+    concurrent_insight_calls_never_exceed_the_hourly_budget,
     nulls_429_and_errors_from_line_are_kept_apart,
     runs_go_without_a_unit_once_the_months_names_are_used,
     the_history_csv_opens_in_excel_without_formulas,
