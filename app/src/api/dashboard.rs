@@ -118,10 +118,9 @@ pub async fn dashboard_activity(channel: String) -> Result<ActivityView, AppErro
             .take(5)
             .map(super::delivery_statistics::row_view)
             .collect();
-        let upcoming = domain::delivery::deliveries::upcoming(ctx.db(), &scope, 5)
+        let upcoming = domain::delivery::deliveries::upcoming(ctx.db(), &scope, channel_id, 5)
             .await?
             .into_iter()
-            .filter(|d| d.channel_id == channel_id)
             .map(|d| UpcomingDelivery {
                 id: d.id,
                 title: d.title,
