@@ -1,8 +1,11 @@
 //! Each channel's state towards LINE's insight endpoints (`line_insight_channel`).
 //!
-//! The row is what an insight call locks while it reserves one of the channel's hourly calls
-//! (`line_insight_call` holds the calls): the check and the record are one step on SQLite and
-//! PostgreSQL alike, so concurrent passes and staff refreshes never exceed the budget.
+//! - The row is what an insight call locks while it reserves one of the channel's hourly calls
+//!   (`line_insight_call` holds the calls): the check and the record are one step on SQLite and
+//!   PostgreSQL alike, so concurrent passes and staff refreshes never exceed the budget.
+//! - After LINE answers 429 the channel's insight calls wait until `paused_until`, for a delay
+//!   that doubles while LINE keeps answering 429 (`backoff_minutes`, 0 after a success); stored
+//!   so that a restart keeps waiting.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
@@ -18,6 +21,10 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(LineInsightChannel::Table)
                     .col(big_integer(LineInsightChannel::ChannelId).primary_key())
+                    .col(timestamp_with_time_zone_null(
+                        LineInsightChannel::PausedUntil,
+                    ))
+                    .col(integer(LineInsightChannel::BackoffMinutes).default(0))
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_line_insight_channel_channel")
@@ -41,6 +48,8 @@ impl MigrationTrait for Migration {
 enum LineInsightChannel {
     Table,
     ChannelId,
+    PausedUntil,
+    BackoffMinutes,
 }
 
 #[derive(DeriveIden)]

@@ -8,8 +8,9 @@
 //! - Every insight call is reserved ([`reserve_call`]: recorded in `line_insight_call` before it
 //!   is made, checked and recorded in one step) and none is made when the channel made
 //!   `insight_calls_per_hour` in the last hour: the budget holds across restarts, instances and
-//!   concurrent passes and refreshes. Due runs are fetched most recent first; a 429 stops the channel's
-//!   fetching until the next period; other errors try that run again later.
+//!   concurrent passes and refreshes. Due runs are fetched most recent first; a 429 stops the
+//!   channel's insight calls for [`BACKOFF_FIRST`], doubling while LINE keeps answering 429
+//!   ([`back_off`], stored: it holds across restarts); other errors try that run again later.
 //! - LINE answers null for figures under 20: stored as null and shown as 「20未満」, never as
 //!   0, and no rate is computed from it ([`model::delivery::Figure`]).
 
@@ -50,6 +51,11 @@ pub const FETCH_AFTER: [TimeDelta; 12] = [
 pub const FINAL_AFTER: TimeDelta = TimeDelta::days(15);
 /// After an error other than 429, the run is asked again this much later.
 pub const ERROR_RETRY: TimeDelta = TimeDelta::minutes(30);
+/// After LINE answers 429 the channel's insight calls wait this long, doubling while LINE
+/// keeps answering 429, up to [`BACKOFF_MAX`]. LINE sends no `Retry-After` (and the client
+/// keeps no headers of an error), so the delay is ours.
+pub const BACKOFF_FIRST: TimeDelta = TimeDelta::minutes(5);
+pub const BACKOFF_MAX: TimeDelta = TimeDelta::hours(1);
 /// LINE's budget of insight calls per channel and hour.
 pub const DEFAULT_INSIGHT_CALLS_PER_HOUR: u32 = 60;
 /// Aggregation unit names per channel and month (LINE reports 1,000).
@@ -142,10 +148,12 @@ pub enum Reserved {
     Yes,
     /// The hour's calls are used up: not before this time.
     BudgetSpent(DateTime),
+    /// LINE answered 429 lately ([`back_off`]): not before this time.
+    Paused(DateTime),
 }
 
 /// Reserves one of channel `channel_id`'s insight calls for `endpoint` at `now`, if fewer than
-/// `limit` were made in the hour before. The check and the record are one transaction holding
+/// `limit` were made in the hour before and the channel is not backing off after a 429. The check and the record are one transaction holding
 /// the channel's `line_insight_channel` row (a write lock on SQLite, a row lock on PostgreSQL),
 /// so concurrent passes and refreshes, on any instance, never go past the budget. The call is
 /// recorded before it is made: a crash after the call still counts it.
@@ -156,18 +164,11 @@ pub async fn reserve_call(
     limit: u32,
     now: DateTime,
 ) -> DomainResult<Reserved> {
-    let txn = crate::db::begin_write(db).await?;
-    // The lock: the first statement writes, so it waits here for any other reservation.
-    insight_channel::Entity::insert(insight_channel::ActiveModel {
-        channel_id: Set(channel_id),
-    })
-    .on_conflict(
-        OnConflict::column(insight_channel::Column::ChannelId)
-            .update_column(insight_channel::Column::ChannelId)
-            .to_owned(),
-    )
-    .exec_without_returning(&txn)
-    .await?;
+    let (txn, state) = lock_channel(db, channel_id).await?;
+    if let Some(until) = state.paused_until.filter(|until| *until > now) {
+        txn.commit().await?;
+        return Ok(Reserved::Paused(until));
+    }
     let recent: Vec<DateTime> = line_insight_call::Entity::find()
         .filter(line_insight_call::Column::ChannelId.eq(channel_id))
         .filter(line_insight_call::Column::CalledAt.gt(now - TimeDelta::hours(1)))
@@ -200,6 +201,70 @@ pub async fn reserve_call(
     Ok(Reserved::Yes)
 }
 
+/// Starts a transaction holding channel `channel_id`'s `line_insight_channel` row (made when
+/// missing), and answers its state. The first statement writes, so it waits here for any other
+/// holder (the write lock on SQLite, the row lock on PostgreSQL).
+async fn lock_channel(
+    db: &DatabaseConnection,
+    channel_id: i64,
+) -> DomainResult<(sea_orm::DatabaseTransaction, insight_channel::Model)> {
+    let txn = crate::db::begin_write(db).await?;
+    insight_channel::Entity::insert(insight_channel::ActiveModel {
+        channel_id: Set(channel_id),
+        paused_until: Set(None),
+        backoff_minutes: Set(0),
+    })
+    .on_conflict(
+        OnConflict::column(insight_channel::Column::ChannelId)
+            .update_column(insight_channel::Column::ChannelId)
+            .to_owned(),
+    )
+    .exec_without_returning(&txn)
+    .await?;
+    let state = insight_channel::Entity::find_by_id(channel_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| DomainError::Internal("line_insight_channel row missing".into()))?;
+    Ok((txn, state))
+}
+
+/// LINE answered 429 to channel `channel_id` at `now`: its insight calls wait [`BACKOFF_FIRST`],
+/// or twice the last delay when the last answer was a 429 too, at most [`BACKOFF_MAX`].
+/// Answers until when.
+pub async fn back_off(
+    db: &DatabaseConnection,
+    channel_id: i64,
+    now: DateTime,
+) -> DomainResult<DateTime> {
+    let (txn, state) = lock_channel(db, channel_id).await?;
+    let delay = if state.backoff_minutes > 0 {
+        (TimeDelta::minutes(i64::from(state.backoff_minutes)) * 2).min(BACKOFF_MAX)
+    } else {
+        BACKOFF_FIRST
+    };
+    let until = now + delay;
+    insight_channel::ActiveModel {
+        channel_id: Set(channel_id),
+        paused_until: Set(Some(until)),
+        backoff_minutes: Set(i32::try_from(delay.num_minutes()).unwrap_or(i32::MAX)),
+    }
+    .update(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(until)
+}
+
+/// LINE answered channel `channel_id`'s insight call: the next 429 backs off from the start.
+pub async fn answered(db: &impl ConnectionTrait, channel_id: i64) -> DomainResult<()> {
+    insight_channel::Entity::update_many()
+        .col_expr(insight_channel::Column::BackoffMinutes, Expr::value(0))
+        .filter(insight_channel::Column::ChannelId.eq(channel_id))
+        .filter(insight_channel::Column::BackoffMinutes.gt(0))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// Deletes insight call records older than a day (only the last hour counts).
 pub async fn purge_calls(db: &impl ConnectionTrait, now: DateTime) -> DomainResult<u64> {
     Ok(line_insight_call::Entity::delete_many()
@@ -215,7 +280,7 @@ pub enum Fetched {
     Updated {
         is_final: bool,
     },
-    /// LINE answered 429: no more calls for this channel until the next period.
+    /// LINE answered 429: the channel's insight calls back off ([`back_off`]).
     RateLimited,
     /// Another error: tried again after [`ERROR_RETRY`].
     Failed(String),
@@ -247,6 +312,7 @@ pub async fn fetch_one<M: Messenger>(
         .await;
     match answer {
         Ok(figures) => {
+            answered(db, row.channel_id).await?;
             let next = next_fetch(row.sent_at, now);
             let detail = serde_json::to_string(&figures)
                 .map_err(|e| DomainError::Internal(format!("statistics: {e}")))?;
@@ -281,7 +347,10 @@ pub async fn fetch_one<M: Messenger>(
                 is_final: next.is_none(),
             })
         }
-        Err(e) if e.is_rate_limited() => Ok(Fetched::RateLimited),
+        Err(e) if e.is_rate_limited() => {
+            back_off(db, row.channel_id, now).await?;
+            Ok(Fetched::RateLimited)
+        }
         Err(e) => {
             let message = e.message_ja();
             stats::Entity::update_many()
@@ -376,6 +445,10 @@ pub async fn refresh<M: Messenger>(
         Reserved::BudgetSpent(at) => Err(DomainError::Invalid(format!(
             "LINE の統計の取得回数の上限（1時間に{per_hour}回）に達しています。{} 以降にもう一度お試しください。",
             crate::time::minutes(at)
+        ))),
+        Reserved::Paused(until) => Err(DomainError::Invalid(format!(
+            "LINE から取得回数が多すぎるとの応答があったため、統計の取得を控えています。{} 以降にもう一度お試しください。",
+            crate::time::minutes(until)
         ))),
     }
 }

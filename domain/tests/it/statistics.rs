@@ -334,7 +334,7 @@ async fn concurrent_insight_calls_never_exceed_the_hourly_budget(t: TestDb) {
     for task in tasks {
         match task.await.unwrap() {
             Reserved::Yes => granted += 1,
-            Reserved::BudgetSpent(until) => assert_eq!(until, now + TimeDelta::hours(1)),
+            other => assert_eq!(other, Reserved::BudgetSpent(now + TimeDelta::hours(1))),
         }
     }
     let calls = line_insight_call::Entity::find().all(&t.db).await.unwrap();
@@ -349,6 +349,88 @@ async fn concurrent_insight_calls_never_exceed_the_hourly_budget(t: TestDb) {
         other => panic!("{other:?}"),
     }
     assert!(line.statistics_asked.lock().unwrap().is_empty());
+}
+
+/// LINE's 429: the channel's insight calls wait 5 minutes, then 10, 20 … at most an hour while
+/// LINE keeps answering 429, and from 5 minutes again once it answers. The wait is stored: a
+/// pass after a restart (the clock passed in) keeps it, and staff's refresh is told until when.
+async fn a_429_backs_the_channel_off_longer_each_time(t: TestDb) {
+    let at = place(&t.db).await;
+    friends(&t.db, at.channel_id, 3, "ja").await;
+    let line = Arc::new(ScriptedLine::like_line(std::time::Duration::ZERO));
+    let ctx = context(&t, &line, stats_settings());
+    let run = send(&t, &ctx, &at, "一回目").await.runs[0].id;
+    let sent_at = stats_of(&t, run).await.sent_at;
+    let asked = || line.statistics_asked.lock().unwrap().len();
+    let mut clock = sent_at + TimeDelta::minutes(10);
+    // Each 429 waits twice as long as the one before, at most an hour.
+    for minutes in [5, 10, 20, 40, 60, 60] {
+        line.statistics
+            .lock()
+            .unwrap()
+            .push_back(Err(rejected(429)));
+        let before = asked();
+        let summary = statistics::fetch_due(&t.db, &*ctx.line, 60, clock)
+            .await
+            .unwrap();
+        assert_eq!(
+            (summary.updated, summary.deferred, asked()),
+            (0, 1, before + 1)
+        );
+        // A minute before the wait ends: no call, however often the job passes.
+        let early = clock + TimeDelta::minutes(minutes - 1);
+        let summary = statistics::fetch_due(&t.db, &*ctx.line, 60, early)
+            .await
+            .unwrap();
+        assert_eq!(
+            (summary.deferred, asked()),
+            (1, before + 1),
+            "{minutes} min"
+        );
+        clock += TimeDelta::minutes(minutes);
+    }
+    // Staff's refresh while it waits: refused with until when, LINE not asked.
+    let until = statistics::back_off(&t.db, at.channel_id, clock)
+        .await
+        .unwrap();
+    assert_eq!(until, clock + TimeDelta::hours(1));
+    let before = asked();
+    match statistics::refresh(&t.db, &*line, run, 60, clock).await {
+        Err(DomainError::Invalid(m)) => {
+            assert!(m.contains("控えています"), "{m}");
+            assert!(m.contains(&domain::time::minutes(until)), "{m}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(asked(), before);
+    // LINE answers once the wait is over; the next 429 waits 5 minutes again.
+    clock = until;
+    line.statistics
+        .lock()
+        .unwrap()
+        .push_back(Ok(answer(Some(20), Vec::new())));
+    assert_eq!(
+        statistics::refresh(&t.db, &*line, run, 60, clock)
+            .await
+            .unwrap(),
+        Fetched::Updated { is_final: false }
+    );
+    line.statistics
+        .lock()
+        .unwrap()
+        .push_back(Err(rejected(429)));
+    assert_eq!(
+        statistics::refresh(&t.db, &*line, run, 60, clock)
+            .await
+            .unwrap(),
+        Fetched::RateLimited
+    );
+    assert_eq!(
+        statistics::reserve_call(&t.db, at.channel_id, statistics::ENDPOINT, 60, clock)
+            .await
+            .unwrap(),
+        Reserved::Paused(clock + statistics::BACKOFF_FIRST)
+    );
 }
 
 async fn nulls_429_and_errors_from_line_are_kept_apart(t: TestDb) {
@@ -867,6 +949,7 @@ db_tests!(
     a_delivery_with_two_links_shows_opens_and_clicks_as_staff_expect,
     insight_calls_keep_to_the_hourly_budget_across_restarts,
     concurrent_insight_calls_never_exceed_the_hourly_budget,
+    a_429_backs_the_channel_off_longer_each_time,
     nulls_429_and_errors_from_line_are_kept_apart,
     runs_go_without_a_unit_once_the_months_names_are_used,
     the_history_csv_opens_in_excel_without_formulas,
