@@ -76,6 +76,16 @@ pub struct UnitBudget {
     pub nearly_used: bool,
 }
 
+impl UnitBudget {
+    /// What staff are told once [`Self::nearly_used`] (配信履歴 and the send confirmation).
+    pub fn warning(&self) -> String {
+        format!(
+            "{}：{}の LINE 集計単位を {} / {} 使いました。使い切ると、以降の配信は開封数を集計できません（クリック数は数えられます）。",
+            self.channel, self.month, self.used, self.limit,
+        )
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HistoryPage {
     pub rows: Vec<HistoryRowView>,
@@ -171,6 +181,7 @@ pub(crate) const RULES: &[super::rules::Rule] = {
         rule::<DeliveryResults>(Need::Can(Feature::Deliveries, Action::View)),
         rule::<RefreshStatistics>(Need::Can(Feature::Deliveries, Action::View)),
         rule::<DeliveryRecipients>(Need::Can(Feature::Deliveries, Action::View)),
+        rule::<DeliveryUnitBudget>(Need::Can(Feature::Deliveries, Action::View)),
     ]
 };
 
@@ -207,6 +218,19 @@ pub async fn delivery_history(query: HistoryQuery) -> Result<HistoryPage, AppErr
             .collect(),
         units,
     })
+}
+
+/// Channel `channel_id`'s unit budget this month, for the send confirmation (none for a channel
+/// the caller cannot deliver on).
+#[server(endpoint = "deliveries/unit_budget")]
+pub async fn delivery_unit_budget(channel_id: i64) -> Result<Option<UnitBudget>, AppError> {
+    let (_me, ctx) = crate::ssr::context::call::<DeliveryUnitBudget>()?;
+    let channels: Vec<DeliveryChannel> = super::deliveries::delivery_channels(&ctx)
+        .await?
+        .into_iter()
+        .filter(|c| c.id == channel_id)
+        .collect();
+    Ok(unit_budgets(&ctx, &channels).await?.pop())
 }
 
 /// The results of a delivery's sent runs, newest first.

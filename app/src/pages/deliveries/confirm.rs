@@ -1,5 +1,6 @@
 //! The confirmation before 予約する / 今すぐ送信: the preview, the channel with its environment,
-//! the timing and the audience counted when the dialog opens. Unsaved changes are saved first,
+//! the timing, the audience counted when the dialog opens and, from 90 %, the warning that the
+//! month's LINE unit names are nearly used. Unsaved changes are saved first,
 //! so what is sent is what staff confirmed.
 
 use leptos::prelude::*;
@@ -10,7 +11,7 @@ use model::status::{DeliveryStatus, Environment};
 
 use super::EnvBadge;
 use super::editor::{Page, timing_line};
-use crate::api::{AppError, count_delivery_audience, schedule_delivery};
+use crate::api::{AppError, count_delivery_audience, delivery_unit_budget, schedule_delivery};
 use crate::components::LinePreview;
 
 #[component]
@@ -38,6 +39,16 @@ pub fn ConfirmDialog(open: RwSignal<bool>) -> AnyView {
                     }
                     _ => None,
                 }
+            }
+        })
+    };
+    // LINE's unit names of the month nearly used: this run may go without one (no opens).
+    let units = {
+        let channel = draft.channel_id;
+        LocalResource::new(move || async move {
+            match channel {
+                Some(channel) => delivery_unit_budget(channel).await.ok().flatten(),
+                None => None,
             }
         })
     };
@@ -136,6 +147,23 @@ pub fn ConfirmDialog(open: RwSignal<bool>) -> AnyView {
                             </p>
                         }
                     })}
+                {move || {
+                    units
+                        .get()
+                        .flatten()
+                        .filter(|u| u.nearly_used)
+                        .map(|u| {
+                            view! {
+                                <p
+                                    class="notice warning"
+                                    role="note"
+                                    data-testid="confirm-unit-warning"
+                                >
+                                    {u.warning()}
+                                </p>
+                            }
+                        })
+                }}
                 {production
                     .then(|| {
                         view! {

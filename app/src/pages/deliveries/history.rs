@@ -118,13 +118,7 @@ fn HistoryView(data: HistoryPage) -> AnyView {
             .map(|u| {
                 view! {
                     <p class="notice warning" role="note" data-testid="unit-warning">
-                        {format!(
-                            "{}：{}の LINE 集計単位を {} / {} 使いました。使い切ると、以降の配信は開封数を集計できません（クリック数は数えられます）。",
-                            u.channel,
-                            u.month,
-                            u.used,
-                            u.limit,
-                        )}
+                        {u.warning()}
                     </p>
                 }
             })
