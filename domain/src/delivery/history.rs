@@ -316,14 +316,16 @@ fn sort(rows: &mut [HistoryRow], key: SortKey, descending: bool) {
     });
 }
 
-/// The history as CSV (the project's CSV rules: UTF-8 with BOM, formulas neutralised).
+/// The history as CSV in `encoding` (the project's CSV rules: UTF-8 with BOM or Shift_JIS,
+/// formulas neutralised).
 pub async fn export_csv(
     db: &DatabaseConnection,
     scope: &Scope,
     filter: &HistoryFilter,
-) -> DomainResult<String> {
+    encoding: crate::csv::Encoding,
+) -> DomainResult<Vec<u8>> {
     let rows = all_rows(db, scope, filter).await?;
-    let mut csv = crate::csv::Csv::new(&[
+    let header = [
         "配信日時",
         "タイトル",
         "部署",
@@ -337,7 +339,8 @@ pub async fn export_csv(
         "数値の更新",
         "確定",
         "配信ID",
-    ]);
+    ];
+    let mut csv = crate::csv::Csv::with_encoding(&header, encoding);
     for r in rows {
         let cells = [
             crate::time::minutes(r.sent_at),
@@ -360,7 +363,7 @@ pub async fn export_csv(
         ];
         csv.row(cells.iter().map(String::as_str));
     }
-    Ok(csv.finish())
+    Ok(csv.take())
 }
 
 /// The test sends of deliveries in `scope` (newest first, at most a page).

@@ -568,9 +568,15 @@ async fn the_history_csv_opens_in_excel_without_formulas(t: TestDb) {
     let ctx = context(&t, &line, stats_settings());
     send(&t, &ctx, &at, "=HYPERLINK(\"http://evil.example\")").await;
     send(&t, &ctx, &at, "防災訓練").await;
-    let csv = history::export_csv(&t.db, &at.scope, &HistoryFilter::default())
-        .await
-        .unwrap();
+    let csv = history::export_csv(
+        &t.db,
+        &at.scope,
+        &HistoryFilter::default(),
+        domain::csv::Encoding::Utf8,
+    )
+    .await
+    .unwrap();
+    let csv = String::from_utf8(csv).unwrap();
     assert!(
         csv.starts_with('\u{feff}'),
         "UTF-8 with a byte-order mark for Excel"

@@ -106,7 +106,11 @@ fn HistoryView(data: HistoryPage) -> AnyView {
     let mut csv_pairs = filters.clone();
     csv_pairs.push(("sort", sort.clone()));
     csv_pairs.push(("order", if descending { "desc" } else { "asc" }.to_owned()));
-    let csv_href = format!("/admin/deliveries/history.csv{}", query_string(&csv_pairs));
+    let csv_href = |encoding: &str| {
+        let mut pairs = csv_pairs.clone();
+        pairs.push(("encoding", encoding.to_owned()));
+        format!("/admin/deliveries/history.csv{}", query_string(&pairs))
+    };
     let pager_filters = with_sort(&filters, &sort, if descending { "desc" } else { "asc" });
     let (status, department, channel) = (param("status"), param("department"), param("channel"));
     let filtered = FILTERS.iter().any(|k| !param(k).is_empty());
@@ -210,8 +214,23 @@ fn HistoryView(data: HistoryPage) -> AnyView {
             <span class="hint" data-testid="history-total">
                 {format!("{total} 件")}
             </span>
-            <a href=csv_href class="button ghost" data-testid="history-csv" download>
-                "CSV をダウンロード"
+            <a
+                href=csv_href("utf8")
+                class="button ghost"
+                rel="external"
+                data-testid="history-csv"
+                download
+            >
+                "CSV をダウンロード（UTF-8）"
+            </a>
+            <a
+                href=csv_href("sjis")
+                class="button ghost"
+                rel="external"
+                data-testid="history-csv-sjis"
+                download
+            >
+                "CSV をダウンロード（Shift_JIS）"
             </a>
         </p>
         {if rows.is_empty() {
