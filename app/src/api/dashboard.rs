@@ -112,7 +112,8 @@ pub async fn dashboard_activity(channel: String) -> Result<ActivityView, AppErro
             channel_id: Some(channel_id),
             ..HistoryFilter::default()
         };
-        let (rows, _) = history::history(ctx.db(), &scope, &filter).await?;
+        let simulated = ctx.server().simulates_audience();
+        let (rows, _) = history::history(ctx.db(), &scope, &filter, simulated).await?;
         let latest = rows
             .into_iter()
             .take(5)

@@ -39,6 +39,8 @@ pub struct HistoryRowView {
     pub channel: String,
     pub environment: Environment,
     pub sandbox: bool,
+    /// Its figures include the sandbox's simulated audience (`SANDBOX_SIMULATED_AUDIENCE`).
+    pub simulated: bool,
     pub target: String,
     pub status: DeliveryStatus,
     pub delivered: i64,
@@ -192,7 +194,8 @@ pub async fn delivery_history(query: HistoryQuery) -> Result<HistoryPage, AppErr
     let (me, ctx) = crate::ssr::context::call::<DeliveryHistory>()?;
     let scope = me.grants.scope();
     let filter = history_filter(&query)?;
-    let (rows, total) = history::history(ctx.db(), &scope, &filter).await?;
+    let simulated = ctx.server().simulates_audience();
+    let (rows, total) = history::history(ctx.db(), &scope, &filter, simulated).await?;
     let tests = history::test_sends(ctx.db(), &scope, &filter).await?;
     let channels = super::deliveries::delivery_channels(&ctx).await?;
     let units = unit_budgets(&ctx, &channels).await?;
@@ -240,7 +243,7 @@ pub async fn delivery_results(id: i64) -> Result<Vec<RunResults>, AppError> {
     let now = domain::time::now();
     let report = domain::delivery::history::report(ctx.db(), &me.grants.scope(), id, now).await?;
     // Figures of a sandbox channel include a simulated audience when the sandbox adds one.
-    let simulated = report.sandbox && ctx.sandbox().is_ok_and(|s| s.simulates_audience());
+    let simulated = report.sandbox && ctx.server().simulates_audience();
     Ok(report
         .runs
         .into_iter()
@@ -392,6 +395,7 @@ pub(crate) fn row_view(r: domain::delivery::history::HistoryRow) -> HistoryRowVi
         channel: r.channel_label,
         environment: r.environment,
         sandbox: r.sandbox,
+        simulated: r.simulated,
         target: r.target_summary,
         status: r.status,
         delivered: r.delivered,

@@ -24,6 +24,9 @@ use crate::entities::{
 use crate::staff::scope::{ScopeCondition, department_names};
 use crate::{DateTime, DomainError, DomainResult};
 
+/// The CSV's cell for a row whose figures include the sandbox's simulated audience.
+const SIMULATED_NOTE: &str = "模擬の利用者を含む";
+
 /// Rows per page.
 pub const PER_PAGE: usize = 50;
 /// Runs one history or export reads at most (a city sends a few thousand a year).
@@ -149,6 +152,8 @@ pub struct HistoryRow {
     pub channel_label: String,
     pub environment: Environment,
     pub sandbox: bool,
+    /// Its LINE figures include the sandbox's simulated audience: staff see 「シミュレーション」.
+    pub simulated: bool,
     /// 「友だち全員」, the segments' names, 「条件指定」…
     pub target_summary: String,
     pub status: DeliveryStatus,
@@ -186,12 +191,15 @@ const SENT: [DeliveryStatus; 5] = [
 ];
 
 /// Every sent run in `scope` passing `filter`, sorted, with the total before paging.
+/// `simulated_audience`: the sandbox adds a simulated audience (`SANDBOX_SIMULATED_AUDIENCE`), so
+/// the sandbox channels' rows are [`HistoryRow::simulated`].
 pub async fn history(
     db: &DatabaseConnection,
     scope: &Scope,
     filter: &HistoryFilter,
+    simulated_audience: bool,
 ) -> DomainResult<(Vec<HistoryRow>, usize)> {
-    let rows = all_rows(db, scope, filter).await?;
+    let rows = all_rows(db, scope, filter, simulated_audience).await?;
     let total = rows.len();
     let page = rows
         .into_iter()
@@ -205,6 +213,7 @@ async fn all_rows(
     db: &DatabaseConnection,
     scope: &Scope,
     filter: &HistoryFilter,
+    simulated_audience: bool,
 ) -> DomainResult<Vec<HistoryRow>> {
     let mut deliveries =
         delivery::Entity::find().filter(scope.condition(delivery::Column::DepartmentId));
@@ -260,6 +269,7 @@ async fn all_rows(
                 s.and_then(|s| s.unique_impression),
             );
             let channel = channels.get(&d.channel_id);
+            let sandbox = channel.is_some_and(|c| c.sandbox);
             Some(HistoryRow {
                 run_id: run.id,
                 delivery_id: d.id,
@@ -268,7 +278,8 @@ async fn all_rows(
                 department_name: names.get(&d.department_id).cloned().unwrap_or_default(),
                 channel_label: channel.map(channel_label).unwrap_or_default(),
                 environment: channel.map_or(Environment::Production, |c| c.environment),
-                sandbox: channel.is_some_and(|c| c.sandbox),
+                sandbox,
+                simulated: sandbox && simulated_audience,
                 target_summary: target_summary(&d.target, &segments),
                 status: run.status,
                 delivered: run.sent,
@@ -317,14 +328,15 @@ fn sort(rows: &mut [HistoryRow], key: SortKey, descending: bool) {
 }
 
 /// The history as CSV in `encoding` (the project's CSV rules: UTF-8 with BOM or Shift_JIS,
-/// formulas neutralised).
+/// formulas neutralised); `simulated_audience` as for [`history`].
 pub async fn export_csv(
     db: &DatabaseConnection,
     scope: &Scope,
     filter: &HistoryFilter,
     encoding: crate::csv::Encoding,
+    simulated_audience: bool,
 ) -> DomainResult<Vec<u8>> {
-    let rows = all_rows(db, scope, filter).await?;
+    let rows = all_rows(db, scope, filter, simulated_audience).await?;
     let header = [
         "配信日時",
         "タイトル",
@@ -338,6 +350,7 @@ pub async fn export_csv(
         "クリック数",
         "数値の更新",
         "確定",
+        "シミュレーション",
         "配信ID",
     ];
     let mut csv = crate::csv::Csv::with_encoding(&header, encoding);
@@ -359,6 +372,7 @@ pub async fn export_csv(
             r.clicks.map_or_else(|| "—".to_owned(), |n| n.to_string()),
             r.fetched_at.map(crate::time::minutes).unwrap_or_default(),
             if r.is_final { "確定" } else { "" }.to_owned(),
+            if r.simulated { SIMULATED_NOTE } else { "" }.to_owned(),
             r.delivery_id.to_string(),
         ];
         csv.row(cells.iter().map(String::as_str));

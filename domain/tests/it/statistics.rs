@@ -201,8 +201,13 @@ async fn a_delivery_with_two_links_shows_opens_and_clicks_as_staff_expect(t: Tes
     assert_eq!(r.message_opens, [(1, Figure::Count(25))]);
     assert!(!r.is_final);
     // A channel with LINE credentials is not the sandbox; once it is, the report says so (the
-    // page then labels a simulated audience's figures).
+    // page then labels a simulated audience's figures), and so does 配信履歴 when the sandbox
+    // simulates an audience.
     assert!(!report.sandbox);
+    let (rows, _) = history::history(&t.db, &at.scope, &HistoryFilter::default(), true)
+        .await
+        .unwrap();
+    assert!(!rows[0].sandbox && !rows[0].simulated);
     domain::entities::line_channel::Entity::update_many()
         .col_expr(
             domain::entities::line_channel::Column::Sandbox,
@@ -217,17 +222,25 @@ async fn a_delivery_with_two_links_shows_opens_and_clicks_as_staff_expect(t: Tes
     assert!(report.sandbox);
     assert_eq!(report.runs[0].opens, Figure::Count(25));
 
-    let (rows, total) = history::history(&t.db, &at.scope, &HistoryFilter::default())
+    let (rows, total) = history::history(&t.db, &at.scope, &HistoryFilter::default(), true)
         .await
         .unwrap();
     assert_eq!(total, 1);
+    assert!(rows[0].sandbox && rows[0].simulated);
+    let (rows, _) = history::history(&t.db, &at.scope, &HistoryFilter::default(), false)
+        .await
+        .unwrap();
+    assert!(
+        rows[0].sandbox && !rows[0].simulated,
+        "no simulated audience"
+    );
     assert_eq!(
         (rows[0].delivered, rows[0].opens, rows[0].clicks),
         (30, Figure::Count(25), Some(21))
     );
     // Another department sees nothing.
     let elsewhere = model::access::Scope::Only([at.department_id + 100].into());
-    let (rows, _) = history::history(&t.db, &elsewhere, &HistoryFilter::default())
+    let (rows, _) = history::history(&t.db, &elsewhere, &HistoryFilter::default(), false)
         .await
         .unwrap();
     assert!(rows.is_empty());
@@ -573,6 +586,7 @@ async fn the_history_csv_opens_in_excel_without_formulas(t: TestDb) {
         &at.scope,
         &HistoryFilter::default(),
         domain::csv::Encoding::Utf8,
+        false,
     )
     .await
     .unwrap();
@@ -592,7 +606,9 @@ async fn the_history_csv_opens_in_excel_without_formulas(t: TestDb) {
         title: "防災".into(),
         ..HistoryFilter::default()
     };
-    let (rows, total) = history::history(&t.db, &at.scope, &filter).await.unwrap();
+    let (rows, total) = history::history(&t.db, &at.scope, &filter, false)
+        .await
+        .unwrap();
     assert_eq!((total, rows[0].title.as_str()), (1, "防災訓練"));
     assert!(matches!(
         HistoryFilter::parse("2026-12-01", "2026-11-01", "", "", ""),

@@ -42,8 +42,14 @@ pub async fn history_csv(
         let Query(download) = download.map_err(invalid)?;
         let encoding = super::csv_encoding(download.encoding.as_deref())?;
         let filter = app::api::history_filter(&query)?;
-        let bytes =
-            history::export_csv(state.db(), &staff.grants.scope(), &filter, encoding).await?;
+        let bytes = history::export_csv(
+            state.db(),
+            &staff.grants.scope(),
+            &filter,
+            encoding,
+            state.context.simulates_audience(),
+        )
+        .await?;
         Ok::<_, AppError>((bytes, encoding))
     };
     match csv.await {

@@ -115,6 +115,7 @@ fn HistoryView(data: HistoryPage) -> AnyView {
     let (status, department, channel) = (param("status"), param("department"), param("channel"));
     let filtered = FILTERS.iter().any(|k| !param(k).is_empty());
     let sort_for_form = sort.clone();
+    let simulated = rows.iter().any(|r| r.simulated);
     view! {
         {units
             .iter()
@@ -246,6 +247,7 @@ fn HistoryView(data: HistoryPage) -> AnyView {
                 .into_any()
         } else {
             view! {
+                <SimulatedNote shown=simulated />
                 <div class="table-scroll">
                     <table class="data-table history-table" data-testid="history-table">
                         <caption class="visually-hidden">
@@ -302,6 +304,7 @@ fn HistoryView(data: HistoryPage) -> AnyView {
                                                     "/admin/deliveries/{}",
                                                     r.delivery_id,
                                                 )>{r.title.clone()}</A>
+                                                <SimulatedBadge simulated=r.simulated />
                                             </td>
                                             <td>{r.department.clone()}</td>
                                             <td>
@@ -396,4 +399,30 @@ fn HistoryView(data: HistoryPage) -> AnyView {
         </section>
     }
     .into_any()
+}
+
+/// What the 「シミュレーション」 of [`SimulatedBadge`] means, above a list that has one.
+#[component]
+pub fn SimulatedNote(shown: bool) -> impl IntoView {
+    shown.then(|| {
+        view! {
+            <p class="simulation-banner" role="note" data-testid="simulated-note">
+                "シミュレーション：サンドボックスの設定（SANDBOX_SIMULATED_AUDIENCE）により、「シミュレーション」と付いた配信の開封数・開封率には模擬の利用者の数が含まれています。"
+            </p>
+        }
+    })
+}
+
+/// 「シミュレーション」 after a delivery whose figures include the sandbox's simulated audience
+/// (配信履歴 and the dashboard).
+#[component]
+pub fn SimulatedBadge(simulated: bool) -> impl IntoView {
+    simulated.then(|| {
+        view! {
+            " "
+            <span class="status simulated" data-testid="simulated-row">
+                "シミュレーション"
+            </span>
+        }
+    })
 }

@@ -310,6 +310,16 @@ async fn the_history_csv_comes_in_shift_jis_for_excel_too(t: TestDb) {
         "{}",
         utf8.body
     );
+    assert!(
+        utf8.body.contains(",シミュレーション,配信ID\r\n"),
+        "{}",
+        utf8.body
+    );
+    assert!(
+        !utf8.body.contains("模擬"),
+        "the sandbox adds no simulated audience: {}",
+        utf8.body
+    );
     let bad = c
         .get(
             "/admin/deliveries/history.csv?encoding=ebcdic",
@@ -320,7 +330,29 @@ async fn the_history_csv_comes_in_shift_jis_for_excel_too(t: TestDb) {
     assert!(bad.body.contains("sjis"), "{}", bad.body);
 }
 
+/// With `SANDBOX_SIMULATED_AUDIENCE`, the sandbox channel's rows say their figures include the
+/// simulated audience.
+async fn the_history_csv_marks_a_simulated_audiences_figures(t: TestDb) {
+    let c = client_from(&t, &[("SANDBOX_SIMULATED_AUDIENCE", "true")], LOOPBACK).await;
+    let bousai = domain::staff::departments::create(
+        &t.db,
+        &domain::security::audit::Actor::command_line(),
+        "防災課",
+    )
+    .await
+    .unwrap();
+    sent_delivery(&t, bousai.id, "防災訓練").await;
+    create_admin(&t, "admin1").await;
+    let admin = c.signed_in("admin1").await;
+    let csv = c.get("/admin/deliveries/history.csv", Some(&admin)).await;
+    assert_eq!(csv.status, StatusCode::OK, "{}", csv.body);
+    let row = csv.body.lines().nth(1).unwrap();
+    assert!(row.contains(",防災訓練,防災課,"), "{row}");
+    assert!(row.contains(",模擬の利用者を含む,"), "{row}");
+}
+
 db_tests!(
+    the_history_csv_marks_a_simulated_audiences_figures,
     the_history_csv_comes_in_shift_jis_for_excel_too,
     a_tracked_link_redirects_and_counts_taps_but_not_previews,
     codes_we_did_not_issue_get_a_404_page_and_no_redirect,
