@@ -44,10 +44,14 @@ pub enum SortKey {
     Opens,
     OpenRate,
     Clicks,
+    /// 配信対象, by its summary.
+    Target,
+    /// 状態, in the order a run goes through them (送信中, 送信済み, 一部失敗, 失敗, 停止).
+    Status,
 }
 
 impl SortKey {
-    pub const ALL: [SortKey; 8] = [
+    pub const ALL: [SortKey; 10] = [
         SortKey::SentAt,
         SortKey::Title,
         SortKey::Department,
@@ -56,6 +60,8 @@ impl SortKey {
         SortKey::Opens,
         SortKey::OpenRate,
         SortKey::Clicks,
+        SortKey::Target,
+        SortKey::Status,
     ];
 
     pub fn key(self) -> &'static str {
@@ -68,6 +74,8 @@ impl SortKey {
             SortKey::Opens => "opens",
             SortKey::OpenRate => "open_rate",
             SortKey::Clicks => "clicks",
+            SortKey::Target => "target",
+            SortKey::Status => "status",
         }
     }
 
@@ -315,6 +323,11 @@ fn sort(rows: &mut [HistoryRow], key: SortKey, descending: bool) {
             SortKey::Title => a.title.cmp(&b.title),
             SortKey::Department => a.department_name.cmp(&b.department_name),
             SortKey::Channel => a.channel_label.cmp(&b.channel_label),
+            SortKey::Target => a.target_summary.cmp(&b.target_summary),
+            SortKey::Status => {
+                let rank = |r: &HistoryRow| SENT.iter().position(|s| *s == r.status);
+                rank(a).cmp(&rank(b))
+            }
             _ => match (number(a), number(b)) {
                 (Some(x), Some(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
                 (Some(_), None) => return Ordering::Less,

@@ -601,7 +601,7 @@ async fn the_history_csv_opens_in_excel_without_formulas(t: TestDb) {
     );
     assert!(csv.contains("防災訓練"));
     assert!(csv.contains("集計待ち"));
-    // Sorted by title, ascending; filtered by title.
+    // Filtered by title (the order: `the_history_sorts_by_each_column_both_ways`).
     let filter = HistoryFilter {
         title: "防災".into(),
         ..HistoryFilter::default()
@@ -618,6 +618,94 @@ async fn the_history_csv_opens_in_excel_without_formulas(t: TestDb) {
         HistoryFilter::parse("", "", "", "nope", ""),
         Err(DomainError::Invalid(_))
     ));
+}
+
+/// The titles of the history in the order of `sort`.
+async fn titles_by(t: &TestDb, at: &Place, sort: &str, order: &str) -> Vec<String> {
+    let filter = HistoryFilter::parse("", "", "", sort, order).unwrap();
+    let (rows, _) = history::history(&t.db, &at.scope, &filter, false)
+        .await
+        .unwrap();
+    rows.into_iter().map(|r| r.title).collect()
+}
+
+async fn the_history_sorts_by_each_column_both_ways(t: TestDb) {
+    use domain::entities::{delivery, delivery_run};
+    use model::status::DeliveryStatus;
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel};
+
+    let at = place(&t.db).await;
+    friends(&t.db, at.channel_id, 2, "ja").await;
+    let line = Arc::new(ScriptedLine::like_line(std::time::Duration::ZERO));
+    let ctx = context(&t, &line, stats_settings());
+    // Sent in this order; then as if 30, 10 and 20 friends had received them, each run ending
+    // differently and each delivery going to other friends.
+    let removed_segment = Target {
+        all_friends: false,
+        segment_ids: vec![999],
+        ..Target::default()
+    };
+    let excluding = Target {
+        exclude_segment_ids: vec![999],
+        ..Target::everyone()
+    };
+    for (title, sent, status, target) in [
+        (
+            "あさがお祭り",
+            30,
+            DeliveryStatus::Stopped,
+            Target::everyone(),
+        ),
+        ("いちょう並木", 10, DeliveryStatus::Sent, removed_segment),
+        ("うめ園だより", 20, DeliveryStatus::PartlyFailed, excluding),
+    ] {
+        let view = send(&t, &ctx, &at, title).await;
+        let mut run = delivery_run::Entity::find_by_id(view.runs[0].id)
+            .one(&t.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .into_active_model();
+        run.sent = Set(sent);
+        run.status = Set(status);
+        run.update(&t.db).await.unwrap();
+        let mut d = delivery::Entity::find_by_id(view.id)
+            .one(&t.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .into_active_model();
+        d.target = Set(serde_json::to_string(&target).unwrap());
+        d.update(&t.db).await.unwrap();
+    }
+    let (a, i, u) = ("あさがお祭り", "いちょう並木", "うめ園だより");
+    // Newest first unless asked otherwise.
+    assert_eq!(titles_by(&t, &at, "", "").await, [u, i, a]);
+    assert_eq!(titles_by(&t, &at, "sent_at", "asc").await, [a, i, u]);
+    assert_eq!(titles_by(&t, &at, "title", "asc").await, [a, i, u]);
+    assert_eq!(titles_by(&t, &at, "title", "desc").await, [u, i, a]);
+    assert_eq!(titles_by(&t, &at, "delivered", "asc").await, [i, u, a]);
+    assert_eq!(titles_by(&t, &at, "delivered", "desc").await, [a, u, i]);
+    // 状態 in the order a run goes: 送信済み, 一部失敗, 停止.
+    assert_eq!(titles_by(&t, &at, "status", "asc").await, [i, u, a]);
+    assert_eq!(titles_by(&t, &at, "status", "desc").await, [a, u, i]);
+    // 配信対象: 友だち全員, 友だち全員（除外：…）, （削除されたセグメント）.
+    let newest_first = HistoryFilter::parse("", "", "", "", "").unwrap();
+    let (rows, _) = history::history(&t.db, &at.scope, &newest_first, false)
+        .await
+        .unwrap();
+    assert_eq!(
+        rows.iter()
+            .map(|r| r.target_summary.as_str())
+            .collect::<Vec<_>>(),
+        [
+            "友だち全員（除外：（削除されたセグメント））",
+            "（削除されたセグメント）",
+            "友だち全員",
+        ]
+    );
+    assert_eq!(titles_by(&t, &at, "target", "asc").await, [a, u, i]);
+    assert_eq!(titles_by(&t, &at, "target", "desc").await, [i, u, a]);
 }
 
 /// The first tracked code in a text sent to one friend.
@@ -975,4 +1063,5 @@ db_tests!(
     nulls_429_and_errors_from_line_are_kept_apart,
     runs_go_without_a_unit_once_the_months_names_are_used,
     the_history_csv_opens_in_excel_without_formulas,
+    the_history_sorts_by_each_column_both_ways,
 );

@@ -1,8 +1,9 @@
 //! `/admin/deliveries/history`: 配信履歴. Every sent run of the caller's departments with its
-//! date, title, department, channel, target, 配信数, 開封数, 開封率 and クリック数; sorted by any
-//! column (the headings are links), filtered by title, department, channel, status and period
-//! (all in the URL, so a filtered view can be bookmarked and the CSV gets the same rows); the
-//! test sends apart, marked テスト; and each channel's aggregation unit names this month.
+//! date, title, department, channel, 配信数, 開封数, 開封率, クリック数, target and status;
+//! sorted by any column (the headings are links), filtered by title, department, channel,
+//! status and period (all in the URL, so a filtered view can be bookmarked and the CSV gets the
+//! same rows); the test sends apart, marked テスト; and each channel's aggregation unit names
+//! this month.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -17,8 +18,8 @@ use crate::components::{AsyncView, Pager, query_string};
 /// The filters, in the order the form sends them.
 const FILTERS: [&str; 6] = ["q", "department", "channel", "status", "from", "until"];
 
-/// The sortable columns: (sort key, heading).
-const COLUMNS: [(&str, &str); 8] = [
+/// The columns, every one sortable: (sort key, heading).
+const COLUMNS: [(&str, &str); 10] = [
     ("sent_at", "配信日時"),
     ("title", "タイトル"),
     ("department", "部署"),
@@ -27,6 +28,8 @@ const COLUMNS: [(&str, &str); 8] = [
     ("opens", "開封数"),
     ("open_rate", "開封率"),
     ("clicks", "クリック数"),
+    ("target", "配信対象"),
+    ("status", "状態"),
 ];
 
 #[component]
@@ -288,8 +291,7 @@ fn HistoryView(data: HistoryPage) -> AnyView {
                                             </th>
                                         }
                                     })
-                                    .collect_view()} <th scope="col">"配信対象"</th>
-                                <th scope="col">"状態"</th>
+                                    .collect_view()}
                             </tr>
                         </thead>
                         <tbody>
