@@ -85,7 +85,7 @@ impl SortKey {
 }
 
 /// The history's filters and order.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HistoryFilter {
     pub department_id: Option<i64>,
     pub channel_id: Option<i64>,
@@ -99,6 +99,23 @@ pub struct HistoryFilter {
     pub descending: bool,
     /// Zero-based.
     pub page: usize,
+}
+
+impl Default for HistoryFilter {
+    /// Everything, newest first (as the page shows it, and the dashboard's latest deliveries).
+    fn default() -> Self {
+        Self {
+            department_id: None,
+            channel_id: None,
+            from: None,
+            until: None,
+            status: None,
+            title: String::new(),
+            sort: SortKey::SentAt,
+            descending: true,
+            page: 0,
+        }
+    }
 }
 
 impl HistoryFilter {

@@ -690,8 +690,8 @@ async fn the_history_sorts_by_each_column_both_ways(t: TestDb) {
     assert_eq!(titles_by(&t, &at, "status", "asc").await, [i, u, a]);
     assert_eq!(titles_by(&t, &at, "status", "desc").await, [a, u, i]);
     // 配信対象: 友だち全員, 友だち全員（除外：…）, （削除されたセグメント）.
-    let newest_first = HistoryFilter::parse("", "", "", "", "").unwrap();
-    let (rows, _) = history::history(&t.db, &at.scope, &newest_first, false)
+    // The default (the dashboard's latest deliveries) is newest first too.
+    let (rows, _) = history::history(&t.db, &at.scope, &HistoryFilter::default(), false)
         .await
         .unwrap();
     assert_eq!(
