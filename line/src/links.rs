@@ -1,6 +1,6 @@
-//! Where LINE makes a message's links tappable: the URLs in a text message's text (LINE links
-//! them itself) and every `uri` action (`uri`, or `linkUri` in an imagemap), in templates,
-//! imagemaps, Flex messages and quick replies. Click tracking (`domain::delivery::links`)
+//! Where LINE makes a message's links tappable: the URLs in a text (or textV2) message's text
+//! (LINE links them itself) and every `uri` action (`uri` and its `altUri.desktop`, or `linkUri`
+//! in an imagemap), in templates, imagemaps, Flex messages and quick replies. Click tracking (`domain::delivery::links`)
 //! replaces them, and the delivery editor lists them so staff can leave some untracked.
 
 use std::collections::HashMap;
@@ -67,10 +67,14 @@ pub fn rewrite_links(messages: &[Message], replace: &HashMap<String, String>) ->
 }
 
 /// Calls `f` with each http(s) link of a message object; where it returns a URL, the link is
-/// replaced by it. Links are a text message's URLs and every `uri` action's `uri`/`linkUri`.
+/// replaced by it. Links are a text or textV2 message's URLs and every `uri` action's `uri`,
+/// `altUri.desktop` and `linkUri`.
 fn visit_links(message: &mut Value, f: &mut impl FnMut(&str) -> Option<String>) {
-    if message.get("type").and_then(Value::as_str) == Some("text")
-        && let Some(Value::String(text)) = message.get_mut("text")
+    // textV2's `{key}` placeholders never join a URL: `split_urls` ends a URL at `{`.
+    if matches!(
+        message.get("type").and_then(Value::as_str),
+        Some("text" | "textV2")
+    ) && let Some(Value::String(text)) = message.get_mut("text")
     {
         *text = replace_in_text(text, f);
     }
@@ -82,12 +86,11 @@ fn visit_actions(value: &mut Value, f: &mut impl FnMut(&str) -> Option<String>) 
         Value::Object(map) => {
             if map.get("type").and_then(Value::as_str) == Some("uri") {
                 for key in ["uri", "linkUri"] {
-                    if let Some(Value::String(uri)) = map.get_mut(key)
-                        && is_web_link(uri)
-                        && let Some(new) = f(uri)
-                    {
-                        *uri = new;
-                    }
+                    replace_uri(map.get_mut(key), f);
+                }
+                // What LINE on PC and Mac opens instead of `uri`.
+                if let Some(Value::Object(alt)) = map.get_mut("altUri") {
+                    replace_uri(alt.get_mut("desktop"), f);
                 }
             }
             for child in map.values_mut() {
@@ -100,6 +103,15 @@ fn visit_actions(value: &mut Value, f: &mut impl FnMut(&str) -> Option<String>) 
             }
         }
         _ => {}
+    }
+}
+
+fn replace_uri(value: Option<&mut Value>, f: &mut impl FnMut(&str) -> Option<String>) {
+    if let Some(Value::String(uri)) = value
+        && is_web_link(uri)
+        && let Some(new) = f(uri)
+    {
+        *uri = new;
     }
 }
 
@@ -229,6 +241,163 @@ mod tests {
         assert_eq!(
             value["text"],
             "A http://127.0.0.1/r/AAAA B http://b.example/y."
+        );
+    }
+
+    fn message(value: Value) -> Message {
+        serde_json::from_value(value).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// One message of each kind with links where LINE makes them tappable (and a few it does
+    /// not: a postback's data, a message action's text, a LIFF link, `tel:`).
+    fn every_kind() -> Vec<Message> {
+        vec![
+            message(serde_json::json!({
+                "type": "imagemap", "baseUrl": "https://city.example.jp/img/map", "altText": "地図",
+                "baseSize": {"width": 1040, "height": 1040},
+                "actions": [
+                    {"type": "uri", "linkUri": "https://city.example.jp/imagemap",
+                        "area": {"x": 0, "y": 0, "width": 520, "height": 1040}},
+                    {"type": "message", "text": "https://city.example.jp/said",
+                        "area": {"x": 520, "y": 0, "width": 520, "height": 1040}}
+                ]
+            })),
+            message(serde_json::json!({
+                "type": "flex", "altText": "お知らせ",
+                "contents": {"type": "bubble",
+                    "action": {"type": "uri", "label": "全体", "uri": "https://city.example.jp/bubble"},
+                    "body": {"type": "box", "layout": "vertical", "contents": [
+                        {"type": "box", "layout": "vertical",
+                            "action": {"type": "uri", "label": "枠", "uri": "https://city.example.jp/box",
+                                "altUri": {"desktop": "https://city.example.jp/box-pc"}},
+                            "contents": [{"type": "text", "text": "https://city.example.jp/flex-text"}]},
+                        {"type": "button", "action": {"type": "uri", "label": "申込",
+                            "uri": "https://city.example.jp/button"}},
+                        {"type": "button", "action": {"type": "postback", "label": "はい",
+                            "data": "https://city.example.jp/postback"}}
+                    ]}}
+            })),
+            message(serde_json::json!({
+                "type": "text", "text": "ご覧ください",
+                "quickReply": {"items": [
+                    {"type": "action", "action": {"type": "uri", "label": "見る",
+                        "uri": "https://city.example.jp/quick"}},
+                    {"type": "action", "action": {"type": "uri", "label": "電話",
+                        "uri": "tel:0120000000"}},
+                    {"type": "action", "action": {"type": "uri", "label": "回答",
+                        "uri": "https://liff.line.me/1234-abcd/surveys/1"}}
+                ]}
+            })),
+            message(serde_json::json!({
+                "type": "textV2", "text": "{name}さん、詳細は https://city.example.jp/v2{end}",
+                "substitution": {
+                    "name": {"type": "mention", "mentionee": {"type": "all"}},
+                    "end": {"type": "emoji", "productId": "5ac1bfd5040ab15980c9b435", "emojiId": "001"}
+                }
+            })),
+        ]
+    }
+
+    #[test]
+    fn links_of_imagemaps_flex_quick_replies_and_text_v2_are_found() {
+        let found: Vec<(String, i32)> = links_in(&every_kind())
+            .into_iter()
+            .map(|l| (l.url, l.message_seq))
+            .collect();
+        let expected: Vec<(String, i32)> = [
+            ("imagemap", 1),
+            ("bubble", 2),
+            ("box", 2),
+            ("box-pc", 2),
+            ("button", 2),
+            ("quick", 3),
+            ("v2", 4),
+        ]
+        .into_iter()
+        .map(|(path, seq)| (format!("https://city.example.jp/{path}"), seq))
+        .collect();
+        // The order within a message follows the JSON's keys; what counts is each is found.
+        let mut sorted = found.clone();
+        sorted.sort();
+        let mut expected_sorted = expected.clone();
+        expected_sorted.sort();
+        assert_eq!(sorted, expected_sorted, "{found:?}");
+    }
+
+    #[test]
+    fn links_of_imagemaps_flex_quick_replies_and_text_v2_are_rewritten() {
+        let messages = every_kind();
+        let replace: HashMap<String, String> = links_in(&messages)
+            .into_iter()
+            .enumerate()
+            .map(|(i, l)| (l.url, format!("https://line.city.example.jp/r/CODE{i}")))
+            .collect();
+        let out = rewrite_links(&messages, &replace);
+        let values: Vec<Value> = out
+            .iter()
+            .map(|m| serde_json::to_value(m).unwrap_or_else(|e| panic!("{e}")))
+            .collect();
+        let tracked = |url: &str| replace.get(url).cloned().unwrap_or_else(|| panic!("{url}"));
+        let at = |v: &Value, pointer: &str| {
+            v.pointer(pointer)
+                .and_then(Value::as_str)
+                .unwrap_or_else(|| panic!("{pointer}"))
+                .to_owned()
+        };
+        assert_eq!(
+            at(&values[0], "/actions/0/linkUri"),
+            tracked("https://city.example.jp/imagemap")
+        );
+        assert_eq!(
+            at(&values[0], "/actions/1/text"),
+            "https://city.example.jp/said"
+        );
+        let flex = &values[1];
+        assert_eq!(
+            at(flex, "/contents/action/uri"),
+            tracked("https://city.example.jp/bubble")
+        );
+        assert_eq!(
+            at(flex, "/contents/body/contents/0/action/uri"),
+            tracked("https://city.example.jp/box")
+        );
+        assert_eq!(
+            at(flex, "/contents/body/contents/0/action/altUri/desktop"),
+            tracked("https://city.example.jp/box-pc")
+        );
+        // A Flex text component is not linked by LINE: left as it is.
+        assert_eq!(
+            at(flex, "/contents/body/contents/0/contents/0/text"),
+            "https://city.example.jp/flex-text"
+        );
+        assert_eq!(
+            at(flex, "/contents/body/contents/1/action/uri"),
+            tracked("https://city.example.jp/button")
+        );
+        assert_eq!(
+            at(flex, "/contents/body/contents/2/action/data"),
+            "https://city.example.jp/postback"
+        );
+        let quick = &values[2];
+        assert_eq!(
+            at(quick, "/quickReply/items/0/action/uri"),
+            tracked("https://city.example.jp/quick")
+        );
+        assert_eq!(
+            at(quick, "/quickReply/items/1/action/uri"),
+            "tel:0120000000"
+        );
+        assert_eq!(
+            at(quick, "/quickReply/items/2/action/uri"),
+            "https://liff.line.me/1234-abcd/surveys/1"
+        );
+        // The placeholders around the URL stay.
+        assert_eq!(
+            at(&values[3], "/text"),
+            format!(
+                "{{name}}さん、詳細は {}{{end}}",
+                tracked("https://city.example.jp/v2")
+            )
         );
     }
 

@@ -24,6 +24,7 @@ mod m20261128_000013_delivery_statistics;
 mod m20261128_000014_per_person_clicks;
 mod m20261128_000015_surveys;
 mod m20261128_000016_editor_drafts;
+mod m20261129_000017_insight_channel_state;
 
 pub struct Migrator;
 
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000014_per_person_clicks::Migration),
             Box::new(m20261128_000015_surveys::Migration),
             Box::new(m20261128_000016_editor_drafts::Migration),
+            Box::new(m20261129_000017_insight_channel_state::Migration),
         ]
     }
 }

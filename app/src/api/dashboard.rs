@@ -112,16 +112,16 @@ pub async fn dashboard_activity(channel: String) -> Result<ActivityView, AppErro
             channel_id: Some(channel_id),
             ..HistoryFilter::default()
         };
-        let (rows, _) = history::history(ctx.db(), &scope, &filter).await?;
+        let simulated = ctx.server().simulates_audience();
+        let (rows, _) = history::history(ctx.db(), &scope, &filter, simulated).await?;
         let latest = rows
             .into_iter()
             .take(5)
             .map(super::delivery_statistics::row_view)
             .collect();
-        let upcoming = domain::delivery::deliveries::upcoming(ctx.db(), &scope, 5)
+        let upcoming = domain::delivery::deliveries::upcoming(ctx.db(), &scope, channel_id, 5)
             .await?
             .into_iter()
-            .filter(|d| d.channel_id == channel_id)
             .map(|d| UpcomingDelivery {
                 id: d.id,
                 title: d.title,

@@ -39,6 +39,8 @@ pub struct HistoryRowView {
     pub channel: String,
     pub environment: Environment,
     pub sandbox: bool,
+    /// Its figures include the sandbox's simulated audience (`SANDBOX_SIMULATED_AUDIENCE`).
+    pub simulated: bool,
     pub target: String,
     pub status: DeliveryStatus,
     pub delivered: i64,
@@ -74,6 +76,16 @@ pub struct UnitBudget {
     pub limit: u32,
     /// From 90 %: staff are warned.
     pub nearly_used: bool,
+}
+
+impl UnitBudget {
+    /// What staff are told once [`Self::nearly_used`] (配信履歴 and the send confirmation).
+    pub fn warning(&self) -> String {
+        format!(
+            "{}：{}の LINE 集計単位を {} / {} 使いました。使い切ると、以降の配信は開封数を集計できません（クリック数は数えられます）。",
+            self.channel, self.month, self.used, self.limit,
+        )
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -171,6 +183,7 @@ pub(crate) const RULES: &[super::rules::Rule] = {
         rule::<DeliveryResults>(Need::Can(Feature::Deliveries, Action::View)),
         rule::<RefreshStatistics>(Need::Can(Feature::Deliveries, Action::View)),
         rule::<DeliveryRecipients>(Need::Can(Feature::Deliveries, Action::View)),
+        rule::<DeliveryUnitBudget>(Need::Can(Feature::Deliveries, Action::View)),
     ]
 };
 
@@ -181,7 +194,8 @@ pub async fn delivery_history(query: HistoryQuery) -> Result<HistoryPage, AppErr
     let (me, ctx) = crate::ssr::context::call::<DeliveryHistory>()?;
     let scope = me.grants.scope();
     let filter = history_filter(&query)?;
-    let (rows, total) = history::history(ctx.db(), &scope, &filter).await?;
+    let simulated = ctx.server().simulates_audience();
+    let (rows, total) = history::history(ctx.db(), &scope, &filter, simulated).await?;
     let tests = history::test_sends(ctx.db(), &scope, &filter).await?;
     let channels = super::deliveries::delivery_channels(&ctx).await?;
     let units = unit_budgets(&ctx, &channels).await?;
@@ -209,6 +223,19 @@ pub async fn delivery_history(query: HistoryQuery) -> Result<HistoryPage, AppErr
     })
 }
 
+/// Channel `channel_id`'s unit budget this month, for the send confirmation (none for a channel
+/// the caller cannot deliver on).
+#[server(endpoint = "deliveries/unit_budget")]
+pub async fn delivery_unit_budget(channel_id: i64) -> Result<Option<UnitBudget>, AppError> {
+    let (_me, ctx) = crate::ssr::context::call::<DeliveryUnitBudget>()?;
+    let channels: Vec<DeliveryChannel> = super::deliveries::delivery_channels(&ctx)
+        .await?
+        .into_iter()
+        .filter(|c| c.id == channel_id)
+        .collect();
+    Ok(unit_budgets(&ctx, &channels).await?.pop())
+}
+
 /// The results of a delivery's sent runs, newest first.
 #[server(endpoint = "deliveries/results")]
 pub async fn delivery_results(id: i64) -> Result<Vec<RunResults>, AppError> {
@@ -216,7 +243,7 @@ pub async fn delivery_results(id: i64) -> Result<Vec<RunResults>, AppError> {
     let now = domain::time::now();
     let report = domain::delivery::history::report(ctx.db(), &me.grants.scope(), id, now).await?;
     // Figures of a sandbox channel include a simulated audience when the sandbox adds one.
-    let simulated = report.sandbox && ctx.sandbox().is_ok_and(|s| s.simulates_audience());
+    let simulated = report.sandbox && ctx.server().simulates_audience();
     Ok(report
         .runs
         .into_iter()
@@ -368,6 +395,7 @@ pub(crate) fn row_view(r: domain::delivery::history::HistoryRow) -> HistoryRowVi
         channel: r.channel_label,
         environment: r.environment,
         sandbox: r.sandbox,
+        simulated: r.simulated,
         target: r.target_summary,
         status: r.status,
         delivered: r.delivered,

@@ -2,6 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
+use super::deliveries::{SimulatedBadge, SimulatedNote};
 use crate::api::{ActivityView, dashboard_activity, dashboard_summary};
 use crate::components::{ChannelBar, ChartFigure, ErrorNote};
 use crate::layout::use_channel;
@@ -211,7 +212,9 @@ fn Activity(a: ActivityView) -> AnyView {
                             }
                                 .into_any()
                         } else {
+                            let simulated = rows.iter().any(|r| r.simulated);
                             view! {
+                                <SimulatedNote shown=simulated />
                                 <table class="data-table">
                                     <thead>
                                         <tr>
@@ -235,6 +238,7 @@ fn Activity(a: ActivityView) -> AnyView {
                                                                 "/admin/deliveries/{}",
                                                                 r.delivery_id,
                                                             )>{r.title}</A>
+                                                            <SimulatedBadge simulated=r.simulated />
                                                         </td>
                                                         <td class="number">{r.delivered}</td>
                                                         <td class="number">{r.opens}</td>

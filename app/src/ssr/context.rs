@@ -41,6 +41,16 @@ pub struct ServerContext {
     pub aggregation_units_per_month: u32,
 }
 
+impl ServerContext {
+    /// The sandbox adds a simulated audience to its channels' figures
+    /// (`SANDBOX_SIMULATED_AUDIENCE`): pages and files label them 「シミュレーション」.
+    pub fn simulates_audience(&self) -> bool {
+        self.sandbox
+            .as_ref()
+            .is_some_and(|s| s.simulates_audience())
+    }
+}
+
 /// Finds a channel's client by key.
 pub type LineClients = std::sync::Arc<dyn Fn(&str) -> Option<ChannelClient> + Send + Sync>;
 

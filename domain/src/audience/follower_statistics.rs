@@ -5,9 +5,10 @@
 //! LINE computes a day's figures the next day, so a day is asked for once it is over in Japan
 //! and asked again an hour later while LINE answers `unready`. Each request is an insight call:
 //! it is recorded before it is made and counts against the channel's hourly budget shared with
-//! delivery statistics (`delivery::statistics::budget_left`), which keep the larger share
+//! delivery statistics (`delivery::statistics::reserve_call`), which keep the larger share
 //! ([`RESERVED_FOR_DELIVERIES`]); a pass asks for at most [`DAYS_PER_PASS`] days per channel, so
-//! a new channel's 30 days come in over a few passes of the statistics job.
+//! a new channel's 30 days come in over a few passes of the statistics job. A 429 backs off
+//! all the channel's insight calls (`delivery::statistics::back_off`).
 
 use std::collections::HashMap;
 
@@ -19,7 +20,7 @@ use sea_orm::{
 
 use crate::delivery::engine::MessengerSource;
 use crate::delivery::messenger::Messenger;
-use crate::delivery::statistics::{budget_left, record_call};
+use crate::delivery::statistics::{Reserved, answered, back_off, reserve_call};
 use crate::entities::{line_channel, line_follower_statistics as followers};
 use crate::{DateTime, DomainResult};
 
@@ -74,14 +75,21 @@ pub async fn fetch_due<S: MessengerSource>(
         let by_day: HashMap<String, followers::Model> =
             rows.into_iter().map(|r| (r.day.clone(), r)).collect();
         for day in days_to_ask(&by_day, now).into_iter().take(DAYS_PER_PASS) {
-            if budget_left(db, channel.id, per_hour, now).await? <= reserve {
+            if reserve_call(db, channel.id, ENDPOINT, per_hour - reserve, now).await?
+                != Reserved::Yes
+            {
                 break;
             }
-            record_call(db, channel.id, ENDPOINT, now).await?;
             let answer = messenger.followers(&day.replace('-', "")).await;
             let (status, figures) = match answer {
-                Ok(n) => (n.status.clone(), Some(n)),
-                Err(e) if e.is_rate_limited() => break,
+                Ok(n) => {
+                    answered(db, channel.id).await?;
+                    (n.status.clone(), Some(n))
+                }
+                Err(e) if e.is_rate_limited() => {
+                    back_off(db, channel.id, now).await?;
+                    break;
+                }
                 Err(e) => {
                     tracing::warn!(channel = channel.id, day, error = %e, "follower statistics");
                     (FAILED.to_owned(), None)

@@ -1307,15 +1307,18 @@ pub async fn calendar(
     Ok(entries)
 }
 
-/// The next `limit` scheduled deliveries in `scope`, soonest first (the dashboard).
+/// The next `limit` scheduled deliveries of channel `channel_id` in `scope`, soonest first (the
+/// dashboard).
 pub async fn upcoming(
     db: &DatabaseConnection,
     scope: &Scope,
+    channel_id: i64,
     limit: u64,
 ) -> DomainResult<Vec<DeliveryRow>> {
     use sea_orm::QuerySelect as _;
     let rows = delivery::Entity::find()
         .filter(scope.condition(delivery::Column::DepartmentId))
+        .filter(delivery::Column::ChannelId.eq(channel_id))
         .filter(delivery::Column::Status.eq(DeliveryStatus::Scheduled))
         .filter(delivery::Column::NextAt.is_not_null())
         .order_by_asc(delivery::Column::NextAt)

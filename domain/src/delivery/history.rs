@@ -24,6 +24,9 @@ use crate::entities::{
 use crate::staff::scope::{ScopeCondition, department_names};
 use crate::{DateTime, DomainError, DomainResult};
 
+/// The CSV's cell for a row whose figures include the sandbox's simulated audience.
+const SIMULATED_NOTE: &str = "模擬の利用者を含む";
+
 /// Rows per page.
 pub const PER_PAGE: usize = 50;
 /// Runs one history or export reads at most (a city sends a few thousand a year).
@@ -41,10 +44,14 @@ pub enum SortKey {
     Opens,
     OpenRate,
     Clicks,
+    /// 配信対象, by its summary.
+    Target,
+    /// 状態, in the order a run goes through them (送信中, 送信済み, 一部失敗, 失敗, 停止).
+    Status,
 }
 
 impl SortKey {
-    pub const ALL: [SortKey; 8] = [
+    pub const ALL: [SortKey; 10] = [
         SortKey::SentAt,
         SortKey::Title,
         SortKey::Department,
@@ -53,6 +60,8 @@ impl SortKey {
         SortKey::Opens,
         SortKey::OpenRate,
         SortKey::Clicks,
+        SortKey::Target,
+        SortKey::Status,
     ];
 
     pub fn key(self) -> &'static str {
@@ -65,6 +74,8 @@ impl SortKey {
             SortKey::Opens => "opens",
             SortKey::OpenRate => "open_rate",
             SortKey::Clicks => "clicks",
+            SortKey::Target => "target",
+            SortKey::Status => "status",
         }
     }
 
@@ -74,7 +85,7 @@ impl SortKey {
 }
 
 /// The history's filters and order.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HistoryFilter {
     pub department_id: Option<i64>,
     pub channel_id: Option<i64>,
@@ -88,6 +99,23 @@ pub struct HistoryFilter {
     pub descending: bool,
     /// Zero-based.
     pub page: usize,
+}
+
+impl Default for HistoryFilter {
+    /// Everything, newest first (as the page shows it, and the dashboard's latest deliveries).
+    fn default() -> Self {
+        Self {
+            department_id: None,
+            channel_id: None,
+            from: None,
+            until: None,
+            status: None,
+            title: String::new(),
+            sort: SortKey::SentAt,
+            descending: true,
+            page: 0,
+        }
+    }
 }
 
 impl HistoryFilter {
@@ -149,6 +177,8 @@ pub struct HistoryRow {
     pub channel_label: String,
     pub environment: Environment,
     pub sandbox: bool,
+    /// Its LINE figures include the sandbox's simulated audience: staff see 「シミュレーション」.
+    pub simulated: bool,
     /// 「友だち全員」, the segments' names, 「条件指定」…
     pub target_summary: String,
     pub status: DeliveryStatus,
@@ -186,12 +216,15 @@ const SENT: [DeliveryStatus; 5] = [
 ];
 
 /// Every sent run in `scope` passing `filter`, sorted, with the total before paging.
+/// `simulated_audience`: the sandbox adds a simulated audience (`SANDBOX_SIMULATED_AUDIENCE`), so
+/// the sandbox channels' rows are [`HistoryRow::simulated`].
 pub async fn history(
     db: &DatabaseConnection,
     scope: &Scope,
     filter: &HistoryFilter,
+    simulated_audience: bool,
 ) -> DomainResult<(Vec<HistoryRow>, usize)> {
-    let rows = all_rows(db, scope, filter).await?;
+    let rows = all_rows(db, scope, filter, simulated_audience).await?;
     let total = rows.len();
     let page = rows
         .into_iter()
@@ -205,6 +238,7 @@ async fn all_rows(
     db: &DatabaseConnection,
     scope: &Scope,
     filter: &HistoryFilter,
+    simulated_audience: bool,
 ) -> DomainResult<Vec<HistoryRow>> {
     let mut deliveries =
         delivery::Entity::find().filter(scope.condition(delivery::Column::DepartmentId));
@@ -260,6 +294,7 @@ async fn all_rows(
                 s.and_then(|s| s.unique_impression),
             );
             let channel = channels.get(&d.channel_id);
+            let sandbox = channel.is_some_and(|c| c.sandbox);
             Some(HistoryRow {
                 run_id: run.id,
                 delivery_id: d.id,
@@ -268,7 +303,8 @@ async fn all_rows(
                 department_name: names.get(&d.department_id).cloned().unwrap_or_default(),
                 channel_label: channel.map(channel_label).unwrap_or_default(),
                 environment: channel.map_or(Environment::Production, |c| c.environment),
-                sandbox: channel.is_some_and(|c| c.sandbox),
+                sandbox,
+                simulated: sandbox && simulated_audience,
                 target_summary: target_summary(&d.target, &segments),
                 status: run.status,
                 delivered: run.sent,
@@ -304,6 +340,11 @@ fn sort(rows: &mut [HistoryRow], key: SortKey, descending: bool) {
             SortKey::Title => a.title.cmp(&b.title),
             SortKey::Department => a.department_name.cmp(&b.department_name),
             SortKey::Channel => a.channel_label.cmp(&b.channel_label),
+            SortKey::Target => a.target_summary.cmp(&b.target_summary),
+            SortKey::Status => {
+                let rank = |r: &HistoryRow| SENT.iter().position(|s| *s == r.status);
+                rank(a).cmp(&rank(b))
+            }
             _ => match (number(a), number(b)) {
                 (Some(x), Some(y)) => x.partial_cmp(&y).unwrap_or(Ordering::Equal),
                 (Some(_), None) => return Ordering::Less,
@@ -316,14 +357,17 @@ fn sort(rows: &mut [HistoryRow], key: SortKey, descending: bool) {
     });
 }
 
-/// The history as CSV (the project's CSV rules: UTF-8 with BOM, formulas neutralised).
+/// The history as CSV in `encoding` (the project's CSV rules: UTF-8 with BOM or Shift_JIS,
+/// formulas neutralised); `simulated_audience` as for [`history`].
 pub async fn export_csv(
     db: &DatabaseConnection,
     scope: &Scope,
     filter: &HistoryFilter,
-) -> DomainResult<String> {
-    let rows = all_rows(db, scope, filter).await?;
-    let mut csv = crate::csv::Csv::new(&[
+    encoding: crate::csv::Encoding,
+    simulated_audience: bool,
+) -> DomainResult<Vec<u8>> {
+    let rows = all_rows(db, scope, filter, simulated_audience).await?;
+    let header = [
         "配信日時",
         "タイトル",
         "部署",
@@ -336,8 +380,10 @@ pub async fn export_csv(
         "クリック数",
         "数値の更新",
         "確定",
+        "シミュレーション",
         "配信ID",
-    ]);
+    ];
+    let mut csv = crate::csv::Csv::with_encoding(&header, encoding);
     for r in rows {
         let cells = [
             crate::time::minutes(r.sent_at),
@@ -356,11 +402,12 @@ pub async fn export_csv(
             r.clicks.map_or_else(|| "—".to_owned(), |n| n.to_string()),
             r.fetched_at.map(crate::time::minutes).unwrap_or_default(),
             if r.is_final { "確定" } else { "" }.to_owned(),
+            if r.simulated { SIMULATED_NOTE } else { "" }.to_owned(),
             r.delivery_id.to_string(),
         ];
         csv.row(cells.iter().map(String::as_str));
     }
-    Ok(csv.finish())
+    Ok(csv.take())
 }
 
 /// The test sends of deliveries in `scope` (newest first, at most a page).

@@ -5,10 +5,12 @@
 //!   own click tracking still counts).
 //! - A run's figures are fetched [`FETCH_AFTER`] sending, at widening intervals, then once
 //!   more after [`FINAL_AFTER`] and marked final (LINE's numbers settle over 14 days).
-//! - Every insight call is recorded (`line_insight_call`) before it is made, and none is made
-//!   when the channel made `insight_calls_per_hour` in the last hour: the budget holds across
-//!   restarts and instances. Due runs are fetched most recent first; a 429 stops the channel's
-//!   fetching until the next period; other errors try that run again later.
+//! - Every insight call is reserved ([`reserve_call`]: recorded in `line_insight_call` before it
+//!   is made, checked and recorded in one step) and none is made when the channel made
+//!   `insight_calls_per_hour` in the last hour: the budget holds across restarts, instances and
+//!   concurrent passes and refreshes. Due runs are fetched most recent first; a 429 stops the
+//!   channel's insight calls for [`BACKOFF_FIRST`], doubling while LINE keeps answering 429
+//!   ([`back_off`], stored: it holds across restarts); other errors try that run again later.
 //! - LINE answers null for figures under 20: stored as null and shown as 「20未満」, never as
 //!   0, and no rate is computed from it ([`model::delivery::Figure`]).
 
@@ -16,7 +18,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Datelike as _, NaiveDate, TimeDelta};
 use line::api::StatisticsPerUnit;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveModelTrait as _, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
     EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
@@ -26,6 +28,7 @@ use crate::delivery::engine::MessengerSource;
 use crate::delivery::messenger::Messenger;
 use crate::entities::{
     delivery_run_statistics as stats, delivery_statistics_sample as sample, line_insight_call,
+    line_insight_channel as insight_channel,
 };
 use crate::{DateTime, DomainError, DomainResult};
 
@@ -48,6 +51,11 @@ pub const FETCH_AFTER: [TimeDelta; 12] = [
 pub const FINAL_AFTER: TimeDelta = TimeDelta::days(15);
 /// After an error other than 429, the run is asked again this much later.
 pub const ERROR_RETRY: TimeDelta = TimeDelta::minutes(30);
+/// After LINE answers 429 the channel's insight calls wait this long, doubling while LINE
+/// keeps answering 429, up to [`BACKOFF_MAX`]. LINE sends no `Retry-After` (and the client
+/// keeps no headers of an error), so the delay is ours.
+pub const BACKOFF_FIRST: TimeDelta = TimeDelta::minutes(5);
+pub const BACKOFF_MAX: TimeDelta = TimeDelta::hours(1);
 /// LINE's budget of insight calls per channel and hour.
 pub const DEFAULT_INSIGHT_CALLS_PER_HOUR: u32 = 60;
 /// Aggregation unit names per channel and month (LINE reports 1,000).
@@ -133,61 +141,127 @@ pub fn next_fetch(sent_at: DateTime, now: DateTime) -> Option<DateTime> {
         .or(Some(sent_at + FINAL_AFTER))
 }
 
-/// Insight calls channel `channel_id` may still make in the hour before `now`.
-pub async fn budget_left(
-    db: &impl ConnectionTrait,
-    channel_id: i64,
-    per_hour: u32,
-    now: DateTime,
-) -> DomainResult<u32> {
-    let made = line_insight_call::Entity::find()
-        .filter(line_insight_call::Column::ChannelId.eq(channel_id))
-        .filter(line_insight_call::Column::CalledAt.gt(now - TimeDelta::hours(1)))
-        .count(db)
-        .await?;
-    Ok(per_hour.saturating_sub(u32::try_from(made).unwrap_or(u32::MAX)))
+/// Whether an insight call may be made now ([`reserve_call`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reserved {
+    /// Recorded: make the call.
+    Yes,
+    /// The hour's calls are used up: not before this time.
+    BudgetSpent(DateTime),
+    /// LINE answered 429 lately ([`back_off`]): not before this time.
+    Paused(DateTime),
 }
 
-/// When the channel may make its next insight call (now when it has budget left).
-pub async fn next_call_at(
-    db: &impl ConnectionTrait,
+/// Reserves one of channel `channel_id`'s insight calls for `endpoint` at `now`, if fewer than
+/// `limit` were made in the hour before and the channel is not backing off after a 429. The check and the record are one transaction holding
+/// the channel's `line_insight_channel` row (a write lock on SQLite, a row lock on PostgreSQL),
+/// so concurrent passes and refreshes, on any instance, never go past the budget. The call is
+/// recorded before it is made: a crash after the call still counts it.
+pub async fn reserve_call(
+    db: &DatabaseConnection,
     channel_id: i64,
-    per_hour: u32,
+    endpoint: &str,
+    limit: u32,
     now: DateTime,
-) -> DomainResult<DateTime> {
+) -> DomainResult<Reserved> {
+    let (txn, state) = lock_channel(db, channel_id).await?;
+    if let Some(until) = state.paused_until.filter(|until| *until > now) {
+        txn.commit().await?;
+        return Ok(Reserved::Paused(until));
+    }
     let recent: Vec<DateTime> = line_insight_call::Entity::find()
         .filter(line_insight_call::Column::ChannelId.eq(channel_id))
         .filter(line_insight_call::Column::CalledAt.gt(now - TimeDelta::hours(1)))
         .order_by_desc(line_insight_call::Column::CalledAt)
-        .all(db)
+        .all(&txn)
         .await?
         .into_iter()
         .map(|c| c.called_at)
         .collect();
-    let per_hour = usize::try_from(per_hour).unwrap_or(usize::MAX);
-    if recent.len() < per_hour || per_hour == 0 {
-        return Ok(now);
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    if recent.len() >= limit {
+        txn.commit().await?;
+        // The call that leaves the window first after the `limit`th most recent frees a slot.
+        let at = limit
+            .checked_sub(1)
+            .and_then(|i| recent.get(i))
+            .copied()
+            .unwrap_or(now);
+        return Ok(Reserved::BudgetSpent(at + TimeDelta::hours(1)));
     }
-    // The call that leaves the window last frees the slot.
-    Ok(recent[per_hour - 1] + TimeDelta::hours(1))
-}
-
-/// Records an insight call before it is made (committed on its own: a crash after the call
-/// still counts it).
-pub async fn record_call(
-    db: &impl ConnectionTrait,
-    channel_id: i64,
-    endpoint: &str,
-    now: DateTime,
-) -> DomainResult<()> {
     line_insight_call::ActiveModel {
         channel_id: Set(channel_id),
         called_at: Set(now),
         endpoint: Set(endpoint.to_owned()),
         ..Default::default()
     }
-    .insert(db)
+    .insert(&txn)
     .await?;
+    txn.commit().await?;
+    Ok(Reserved::Yes)
+}
+
+/// Starts a transaction holding channel `channel_id`'s `line_insight_channel` row (made when
+/// missing), and answers its state. The first statement writes, so it waits here for any other
+/// holder (the write lock on SQLite, the row lock on PostgreSQL).
+async fn lock_channel(
+    db: &DatabaseConnection,
+    channel_id: i64,
+) -> DomainResult<(sea_orm::DatabaseTransaction, insight_channel::Model)> {
+    let txn = crate::db::begin_write(db).await?;
+    insight_channel::Entity::insert(insight_channel::ActiveModel {
+        channel_id: Set(channel_id),
+        paused_until: Set(None),
+        backoff_minutes: Set(0),
+    })
+    .on_conflict(
+        OnConflict::column(insight_channel::Column::ChannelId)
+            .update_column(insight_channel::Column::ChannelId)
+            .to_owned(),
+    )
+    .exec_without_returning(&txn)
+    .await?;
+    let state = insight_channel::Entity::find_by_id(channel_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| DomainError::Internal("line_insight_channel row missing".into()))?;
+    Ok((txn, state))
+}
+
+/// LINE answered 429 to channel `channel_id` at `now`: its insight calls wait [`BACKOFF_FIRST`],
+/// or twice the last delay when the last answer was a 429 too, at most [`BACKOFF_MAX`].
+/// Answers until when.
+pub async fn back_off(
+    db: &DatabaseConnection,
+    channel_id: i64,
+    now: DateTime,
+) -> DomainResult<DateTime> {
+    let (txn, state) = lock_channel(db, channel_id).await?;
+    let delay = if state.backoff_minutes > 0 {
+        (TimeDelta::minutes(i64::from(state.backoff_minutes)) * 2).min(BACKOFF_MAX)
+    } else {
+        BACKOFF_FIRST
+    };
+    let until = now + delay;
+    insight_channel::ActiveModel {
+        channel_id: Set(channel_id),
+        paused_until: Set(Some(until)),
+        backoff_minutes: Set(i32::try_from(delay.num_minutes()).unwrap_or(i32::MAX)),
+    }
+    .update(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(until)
+}
+
+/// LINE answered channel `channel_id`'s insight call: the next 429 backs off from the start.
+pub async fn answered(db: &impl ConnectionTrait, channel_id: i64) -> DomainResult<()> {
+    insight_channel::Entity::update_many()
+        .col_expr(insight_channel::Column::BackoffMinutes, Expr::value(0))
+        .filter(insight_channel::Column::ChannelId.eq(channel_id))
+        .filter(insight_channel::Column::BackoffMinutes.gt(0))
+        .exec(db)
+        .await?;
     Ok(())
 }
 
@@ -206,7 +280,7 @@ pub enum Fetched {
     Updated {
         is_final: bool,
     },
-    /// LINE answered 429: no more calls for this channel until the next period.
+    /// LINE answered 429: the channel's insight calls back off ([`back_off`]).
     RateLimited,
     /// Another error: tried again after [`ERROR_RETRY`].
     Failed(String),
@@ -224,20 +298,21 @@ fn period(sent_at: DateTime, now: DateTime) -> (String, String) {
     )
 }
 
-/// Fetches run `row`'s figures now (the caller checked the budget) and stores them.
+/// Fetches run `row`'s figures now and stores them (the caller reserved the call with
+/// [`reserve_call`]).
 pub async fn fetch_one<M: Messenger>(
     db: &DatabaseConnection,
     messenger: &M,
     row: &stats::Model,
     now: DateTime,
 ) -> DomainResult<Fetched> {
-    record_call(db, row.channel_id, ENDPOINT, now).await?;
     let (from, to) = period(row.sent_at, now);
     let answer = messenger
         .statistics_per_unit(&row.aggregation_unit, &from, &to)
         .await;
     match answer {
         Ok(figures) => {
+            answered(db, row.channel_id).await?;
             let next = next_fetch(row.sent_at, now);
             let detail = serde_json::to_string(&figures)
                 .map_err(|e| DomainError::Internal(format!("statistics: {e}")))?;
@@ -272,7 +347,10 @@ pub async fn fetch_one<M: Messenger>(
                 is_final: next.is_none(),
             })
         }
-        Err(e) if e.is_rate_limited() => Ok(Fetched::RateLimited),
+        Err(e) if e.is_rate_limited() => {
+            back_off(db, row.channel_id, now).await?;
+            Ok(Fetched::RateLimited)
+        }
         Err(e) => {
             let message = e.message_ja();
             stats::Entity::update_many()
@@ -321,14 +399,12 @@ pub async fn fetch_due<S: MessengerSource>(
             summary.deferred += u32::try_from(rows.len()).unwrap_or(u32::MAX);
             continue;
         };
-        let mut left = budget_left(db, channel_id, per_hour, now).await?;
         let mut rows = rows.into_iter();
         for row in rows.by_ref() {
-            if left == 0 {
+            if reserve_call(db, channel_id, ENDPOINT, per_hour, now).await? != Reserved::Yes {
                 summary.deferred += 1;
                 break;
             }
-            left -= 1;
             match fetch_one(db, &*messenger, &row, now).await? {
                 Fetched::Updated { .. } => summary.updated += 1,
                 Fetched::Failed(_) => summary.failed += 1,
@@ -364,14 +440,17 @@ pub async fn refresh<M: Messenger>(
             "数値は確定しています（配信から14日を過ぎました）。".into(),
         ));
     }
-    if budget_left(db, row.channel_id, per_hour, now).await? == 0 {
-        let at = next_call_at(db, row.channel_id, per_hour, now).await?;
-        return Err(DomainError::Invalid(format!(
+    match reserve_call(db, row.channel_id, ENDPOINT, per_hour, now).await? {
+        Reserved::Yes => fetch_one(db, messenger, &row, now).await,
+        Reserved::BudgetSpent(at) => Err(DomainError::Invalid(format!(
             "LINE の統計の取得回数の上限（1時間に{per_hour}回）に達しています。{} 以降にもう一度お試しください。",
             crate::time::minutes(at)
-        )));
+        ))),
+        Reserved::Paused(until) => Err(DomainError::Invalid(format!(
+            "LINE から取得回数が多すぎるとの応答があったため、統計の取得を控えています。{} 以降にもう一度お試しください。",
+            crate::time::minutes(until)
+        ))),
     }
-    fetch_one(db, messenger, &row, now).await
 }
 
 /// LINE's figures of runs, by run id.

@@ -26,6 +26,7 @@ pub mod liff_session;
 pub mod line_channel;
 pub mod line_follower_statistics;
 pub mod line_insight_call;
+pub mod line_insight_channel;
 pub mod line_send;
 pub mod link_click;
 pub mod login_attempt;

@@ -522,6 +522,83 @@ async fn scheduling_refuses_the_past_never_and_nobody_leaving_the_status(t: Test
     assert!(job::Entity::find().all(&t.db).await.unwrap().is_empty());
 }
 
+/// The dashboard's 今後の配信 of one channel: its own next five, even when another channel's
+/// deliveries come sooner.
+async fn upcoming_deliveries_are_those_of_the_channel_soonest_first(t: TestDb) {
+    let at = place(&t.db).await;
+    let other = Place {
+        channel_id: domain::testing::line_channel(&t.db, "other").await,
+        department_id: at.department_id,
+        scope: at.scope.clone(),
+    };
+    friends(&t.db, at.channel_id, 1, "ja").await;
+    friends(&t.db, other.channel_id, 1, "ja").await;
+    let index = AudienceIndex::new();
+    let actor = staff("sato");
+    let now = Utc::now();
+    let mut expected = Vec::new();
+    // The other channel's six come first; ours are later, and one is only a draft.
+    for (place, hours, title, scheduled) in [
+        (&other, 1, "他1", true),
+        (&other, 2, "他2", true),
+        (&other, 3, "他3", true),
+        (&other, 4, "他4", true),
+        (&other, 5, "他5", true),
+        (&other, 6, "他6", true),
+        (&at, 13, "本7", true),
+        (&at, 9, "本3", true),
+        (&at, 8, "本2", true),
+        (&at, 7, "下書き", false),
+        (&at, 10, "本4", true),
+        (&at, 12, "本6", true),
+        (&at, 11, "本5", true),
+    ] {
+        let (timing, _) = at_minute(now + TimeDelta::hours(hours));
+        let d = deliveries::create(
+            &t.db,
+            &index,
+            &actor,
+            &at.scope,
+            input(place, title, Target::everyone(), timing),
+            now,
+        )
+        .await
+        .unwrap();
+        if scheduled {
+            deliveries::schedule(&t.db, &index, &actor, &at.scope, d.id, d.version, now)
+                .await
+                .unwrap();
+        }
+        if place.channel_id == at.channel_id && scheduled && hours < 13 {
+            expected.push((hours, title));
+        }
+    }
+    expected.sort();
+    let titles = |rows: Vec<deliveries::DeliveryRow>| -> Vec<String> {
+        rows.into_iter().map(|r| r.title).collect()
+    };
+    let ours = deliveries::upcoming(&t.db, &at.scope, at.channel_id, 5)
+        .await
+        .unwrap();
+    assert!(ours.iter().all(|r| r.channel_id == at.channel_id));
+    assert_eq!(
+        titles(ours),
+        expected.iter().map(|e| e.1.to_owned()).collect::<Vec<_>>()
+    );
+    let theirs = deliveries::upcoming(&t.db, &at.scope, other.channel_id, 5)
+        .await
+        .unwrap();
+    assert_eq!(titles(theirs), ["他1", "他2", "他3", "他4", "他5"]);
+    // Another department sees none of them.
+    let elsewhere = Scope::Only([at.department_id + 100].into());
+    assert!(
+        deliveries::upcoming(&t.db, &elsewhere, at.channel_id, 5)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
 async fn a_scheduled_delivery_is_cancelled_edited_and_scheduled_again(t: TestDb) {
     let at = place(&t.db).await;
     let users = friends(&t.db, at.channel_id, 3, "ja").await;
@@ -1532,6 +1609,7 @@ async fn test_sends_are_marked_and_change_nothing_of_the_delivery(t: TestDb) {
 db_tests!(
     drafts_are_edited_with_versions_within_their_department,
     scheduling_refuses_the_past_never_and_nobody_leaving_the_status,
+    upcoming_deliveries_are_those_of_the_channel_soonest_first,
     a_scheduled_delivery_is_cancelled_edited_and_scheduled_again,
     a_delivery_goes_out_in_batches_of_500_once_to_each_friend,
     recipients_are_fixed_at_the_start_and_their_batches_stored_while_it_sends,

@@ -9,7 +9,7 @@ use domain::delivery::deliveries::{self, DeliveryView};
 use domain::delivery::engine::DeliverySettings;
 use domain::delivery::history::{self, HistoryFilter};
 use domain::delivery::links;
-use domain::delivery::statistics::{self, Fetched};
+use domain::delivery::statistics::{self, Fetched, Reserved};
 use domain::entities::{delivery_run_statistics, line_insight_call};
 use domain::testing::TestDb;
 use domain::{DomainError, db_tests};
@@ -201,8 +201,13 @@ async fn a_delivery_with_two_links_shows_opens_and_clicks_as_staff_expect(t: Tes
     assert_eq!(r.message_opens, [(1, Figure::Count(25))]);
     assert!(!r.is_final);
     // A channel with LINE credentials is not the sandbox; once it is, the report says so (the
-    // page then labels a simulated audience's figures).
+    // page then labels a simulated audience's figures), and so does 配信履歴 when the sandbox
+    // simulates an audience.
     assert!(!report.sandbox);
+    let (rows, _) = history::history(&t.db, &at.scope, &HistoryFilter::default(), true)
+        .await
+        .unwrap();
+    assert!(!rows[0].sandbox && !rows[0].simulated);
     domain::entities::line_channel::Entity::update_many()
         .col_expr(
             domain::entities::line_channel::Column::Sandbox,
@@ -217,17 +222,25 @@ async fn a_delivery_with_two_links_shows_opens_and_clicks_as_staff_expect(t: Tes
     assert!(report.sandbox);
     assert_eq!(report.runs[0].opens, Figure::Count(25));
 
-    let (rows, total) = history::history(&t.db, &at.scope, &HistoryFilter::default())
+    let (rows, total) = history::history(&t.db, &at.scope, &HistoryFilter::default(), true)
         .await
         .unwrap();
     assert_eq!(total, 1);
+    assert!(rows[0].sandbox && rows[0].simulated);
+    let (rows, _) = history::history(&t.db, &at.scope, &HistoryFilter::default(), false)
+        .await
+        .unwrap();
+    assert!(
+        rows[0].sandbox && !rows[0].simulated,
+        "no simulated audience"
+    );
     assert_eq!(
         (rows[0].delivered, rows[0].opens, rows[0].clicks),
         (30, Figure::Count(25), Some(21))
     );
     // Another department sees nothing.
     let elsewhere = model::access::Scope::Only([at.department_id + 100].into());
-    let (rows, _) = history::history(&t.db, &elsewhere, &HistoryFilter::default())
+    let (rows, _) = history::history(&t.db, &elsewhere, &HistoryFilter::default(), false)
         .await
         .unwrap();
     assert!(rows.is_empty());
@@ -249,14 +262,16 @@ async fn insight_calls_keep_to_the_hourly_budget_across_restarts(t: TestDb) {
     let now = Utc::now();
     // 59 calls made in the last half hour, by this process before a restart or by another.
     for _ in 0..59 {
-        statistics::record_call(
+        let reserved = statistics::reserve_call(
             &t.db,
             at.channel_id,
             statistics::ENDPOINT,
+            60,
             now - TimeDelta::minutes(30),
         )
         .await
         .unwrap();
+        assert_eq!(reserved, Reserved::Yes);
     }
     for _ in 0..3 {
         line.statistics
@@ -307,6 +322,128 @@ async fn insight_calls_keep_to_the_hourly_budget_across_restarts(t: TestDb) {
             c.called_at
         );
     }
+}
+
+/// Passes of the statistics job, staff refreshes and follower fetches on several instances at
+/// once: the check of the budget and the record of the call are one step, so no hour ever holds
+/// more than the budget.
+async fn concurrent_insight_calls_never_exceed_the_hourly_budget(t: TestDb) {
+    let at = place(&t.db).await;
+    let now = "2026-11-28T03:00:00Z".parse::<domain::DateTime>().unwrap();
+    let tasks: Vec<_> = (0..150)
+        .map(|i| {
+            let db = t.db.clone();
+            let channel_id = at.channel_id;
+            tokio::spawn(async move {
+                // A follower fetch leaves 10 for deliveries; most calls are deliveries'.
+                let limit = if i % 5 == 0 { 50 } else { 60 };
+                statistics::reserve_call(&db, channel_id, statistics::ENDPOINT, limit, now)
+                    .await
+                    .unwrap()
+            })
+        })
+        .collect();
+    let mut granted = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Reserved::Yes => granted += 1,
+            other => assert_eq!(other, Reserved::BudgetSpent(now + TimeDelta::hours(1))),
+        }
+    }
+    let calls = line_insight_call::Entity::find().all(&t.db).await.unwrap();
+    assert_eq!((granted, calls.len()), (60, 60));
+    // A refresh now is refused with when to try again.
+    let line = Arc::new(ScriptedLine::like_line(std::time::Duration::ZERO));
+    let ctx = context(&t, &line, stats_settings());
+    friends(&t.db, at.channel_id, 1, "ja").await;
+    let run = send(&t, &ctx, &at, "更新").await.runs[0].id;
+    match statistics::refresh(&t.db, &*line, run, 60, now).await {
+        Err(DomainError::Invalid(m)) => assert!(m.contains("上限"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(line.statistics_asked.lock().unwrap().is_empty());
+}
+
+/// LINE's 429: the channel's insight calls wait 5 minutes, then 10, 20 … at most an hour while
+/// LINE keeps answering 429, and from 5 minutes again once it answers. The wait is stored: a
+/// pass after a restart (the clock passed in) keeps it, and staff's refresh is told until when.
+async fn a_429_backs_the_channel_off_longer_each_time(t: TestDb) {
+    let at = place(&t.db).await;
+    friends(&t.db, at.channel_id, 3, "ja").await;
+    let line = Arc::new(ScriptedLine::like_line(std::time::Duration::ZERO));
+    let ctx = context(&t, &line, stats_settings());
+    let run = send(&t, &ctx, &at, "一回目").await.runs[0].id;
+    let sent_at = stats_of(&t, run).await.sent_at;
+    let asked = || line.statistics_asked.lock().unwrap().len();
+    let mut clock = sent_at + TimeDelta::minutes(10);
+    // Each 429 waits twice as long as the one before, at most an hour.
+    for minutes in [5, 10, 20, 40, 60, 60] {
+        line.statistics
+            .lock()
+            .unwrap()
+            .push_back(Err(rejected(429)));
+        let before = asked();
+        let summary = statistics::fetch_due(&t.db, &*ctx.line, 60, clock)
+            .await
+            .unwrap();
+        assert_eq!(
+            (summary.updated, summary.deferred, asked()),
+            (0, 1, before + 1)
+        );
+        // A minute before the wait ends: no call, however often the job passes.
+        let early = clock + TimeDelta::minutes(minutes - 1);
+        let summary = statistics::fetch_due(&t.db, &*ctx.line, 60, early)
+            .await
+            .unwrap();
+        assert_eq!(
+            (summary.deferred, asked()),
+            (1, before + 1),
+            "{minutes} min"
+        );
+        clock += TimeDelta::minutes(minutes);
+    }
+    // Staff's refresh while it waits: refused with until when, LINE not asked.
+    let until = statistics::back_off(&t.db, at.channel_id, clock)
+        .await
+        .unwrap();
+    assert_eq!(until, clock + TimeDelta::hours(1));
+    let before = asked();
+    match statistics::refresh(&t.db, &*line, run, 60, clock).await {
+        Err(DomainError::Invalid(m)) => {
+            assert!(m.contains("控えています"), "{m}");
+            assert!(m.contains(&domain::time::minutes(until)), "{m}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(asked(), before);
+    // LINE answers once the wait is over; the next 429 waits 5 minutes again.
+    clock = until;
+    line.statistics
+        .lock()
+        .unwrap()
+        .push_back(Ok(answer(Some(20), Vec::new())));
+    assert_eq!(
+        statistics::refresh(&t.db, &*line, run, 60, clock)
+            .await
+            .unwrap(),
+        Fetched::Updated { is_final: false }
+    );
+    line.statistics
+        .lock()
+        .unwrap()
+        .push_back(Err(rejected(429)));
+    assert_eq!(
+        statistics::refresh(&t.db, &*line, run, 60, clock)
+            .await
+            .unwrap(),
+        Fetched::RateLimited
+    );
+    assert_eq!(
+        statistics::reserve_call(&t.db, at.channel_id, statistics::ENDPOINT, 60, clock)
+            .await
+            .unwrap(),
+        Reserved::Paused(clock + statistics::BACKOFF_FIRST)
+    );
 }
 
 async fn nulls_429_and_errors_from_line_are_kept_apart(t: TestDb) {
@@ -444,9 +581,16 @@ async fn the_history_csv_opens_in_excel_without_formulas(t: TestDb) {
     let ctx = context(&t, &line, stats_settings());
     send(&t, &ctx, &at, "=HYPERLINK(\"http://evil.example\")").await;
     send(&t, &ctx, &at, "防災訓練").await;
-    let csv = history::export_csv(&t.db, &at.scope, &HistoryFilter::default())
-        .await
-        .unwrap();
+    let csv = history::export_csv(
+        &t.db,
+        &at.scope,
+        &HistoryFilter::default(),
+        domain::csv::Encoding::Utf8,
+        false,
+    )
+    .await
+    .unwrap();
+    let csv = String::from_utf8(csv).unwrap();
     assert!(
         csv.starts_with('\u{feff}'),
         "UTF-8 with a byte-order mark for Excel"
@@ -457,12 +601,14 @@ async fn the_history_csv_opens_in_excel_without_formulas(t: TestDb) {
     );
     assert!(csv.contains("防災訓練"));
     assert!(csv.contains("集計待ち"));
-    // Sorted by title, ascending; filtered by title.
+    // Filtered by title (the order: `the_history_sorts_by_each_column_both_ways`).
     let filter = HistoryFilter {
         title: "防災".into(),
         ..HistoryFilter::default()
     };
-    let (rows, total) = history::history(&t.db, &at.scope, &filter).await.unwrap();
+    let (rows, total) = history::history(&t.db, &at.scope, &filter, false)
+        .await
+        .unwrap();
     assert_eq!((total, rows[0].title.as_str()), (1, "防災訓練"));
     assert!(matches!(
         HistoryFilter::parse("2026-12-01", "2026-11-01", "", "", ""),
@@ -472,6 +618,94 @@ async fn the_history_csv_opens_in_excel_without_formulas(t: TestDb) {
         HistoryFilter::parse("", "", "", "nope", ""),
         Err(DomainError::Invalid(_))
     ));
+}
+
+/// The titles of the history in the order of `sort`.
+async fn titles_by(t: &TestDb, at: &Place, sort: &str, order: &str) -> Vec<String> {
+    let filter = HistoryFilter::parse("", "", "", sort, order).unwrap();
+    let (rows, _) = history::history(&t.db, &at.scope, &filter, false)
+        .await
+        .unwrap();
+    rows.into_iter().map(|r| r.title).collect()
+}
+
+async fn the_history_sorts_by_each_column_both_ways(t: TestDb) {
+    use domain::entities::{delivery, delivery_run};
+    use model::status::DeliveryStatus;
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel};
+
+    let at = place(&t.db).await;
+    friends(&t.db, at.channel_id, 2, "ja").await;
+    let line = Arc::new(ScriptedLine::like_line(std::time::Duration::ZERO));
+    let ctx = context(&t, &line, stats_settings());
+    // Sent in this order; then as if 30, 10 and 20 friends had received them, each run ending
+    // differently and each delivery going to other friends.
+    let removed_segment = Target {
+        all_friends: false,
+        segment_ids: vec![999],
+        ..Target::default()
+    };
+    let excluding = Target {
+        exclude_segment_ids: vec![999],
+        ..Target::everyone()
+    };
+    for (title, sent, status, target) in [
+        (
+            "あさがお祭り",
+            30,
+            DeliveryStatus::Stopped,
+            Target::everyone(),
+        ),
+        ("いちょう並木", 10, DeliveryStatus::Sent, removed_segment),
+        ("うめ園だより", 20, DeliveryStatus::PartlyFailed, excluding),
+    ] {
+        let view = send(&t, &ctx, &at, title).await;
+        let mut run = delivery_run::Entity::find_by_id(view.runs[0].id)
+            .one(&t.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .into_active_model();
+        run.sent = Set(sent);
+        run.status = Set(status);
+        run.update(&t.db).await.unwrap();
+        let mut d = delivery::Entity::find_by_id(view.id)
+            .one(&t.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .into_active_model();
+        d.target = Set(serde_json::to_string(&target).unwrap());
+        d.update(&t.db).await.unwrap();
+    }
+    let (a, i, u) = ("あさがお祭り", "いちょう並木", "うめ園だより");
+    // Newest first unless asked otherwise.
+    assert_eq!(titles_by(&t, &at, "", "").await, [u, i, a]);
+    assert_eq!(titles_by(&t, &at, "sent_at", "asc").await, [a, i, u]);
+    assert_eq!(titles_by(&t, &at, "title", "asc").await, [a, i, u]);
+    assert_eq!(titles_by(&t, &at, "title", "desc").await, [u, i, a]);
+    assert_eq!(titles_by(&t, &at, "delivered", "asc").await, [i, u, a]);
+    assert_eq!(titles_by(&t, &at, "delivered", "desc").await, [a, u, i]);
+    // 状態 in the order a run goes: 送信済み, 一部失敗, 停止.
+    assert_eq!(titles_by(&t, &at, "status", "asc").await, [i, u, a]);
+    assert_eq!(titles_by(&t, &at, "status", "desc").await, [a, u, i]);
+    // 配信対象: 友だち全員, 友だち全員（除外：…）, （削除されたセグメント）.
+    // The default (the dashboard's latest deliveries) is newest first too.
+    let (rows, _) = history::history(&t.db, &at.scope, &HistoryFilter::default(), false)
+        .await
+        .unwrap();
+    assert_eq!(
+        rows.iter()
+            .map(|r| r.target_summary.as_str())
+            .collect::<Vec<_>>(),
+        [
+            "友だち全員（除外：（削除されたセグメント））",
+            "（削除されたセグメント）",
+            "友だち全員",
+        ]
+    );
+    assert_eq!(titles_by(&t, &at, "target", "asc").await, [a, u, i]);
+    assert_eq!(titles_by(&t, &at, "target", "desc").await, [i, u, a]);
 }
 
 /// The first tracked code in a text sent to one friend.
@@ -773,7 +1007,7 @@ async fn line_follower_counts_are_fetched_daily_within_the_budget(t: TestDb) {
     assert_eq!(calls.len(), 3);
     assert!(calls.iter().all(|c| c.endpoint == followers::ENDPOINT));
     for _ in 0..48 {
-        statistics::record_call(&t.db, at.channel_id, statistics::ENDPOINT, now)
+        statistics::reserve_call(&t.db, at.channel_id, statistics::ENDPOINT, 60, now)
             .await
             .unwrap();
     }
@@ -824,7 +1058,10 @@ db_tests!(
     line_follower_counts_are_fetched_daily_within_the_budget,
     a_delivery_with_two_links_shows_opens_and_clicks_as_staff_expect,
     insight_calls_keep_to_the_hourly_budget_across_restarts,
+    concurrent_insight_calls_never_exceed_the_hourly_budget,
+    a_429_backs_the_channel_off_longer_each_time,
     nulls_429_and_errors_from_line_are_kept_apart,
     runs_go_without_a_unit_once_the_months_names_are_used,
     the_history_csv_opens_in_excel_without_formulas,
+    the_history_sorts_by_each_column_both_ways,
 );

@@ -233,7 +233,7 @@ pub const LINE_INSIGHT_CALLS_PER_HOUR: Setting = Setting {
 pub const LINE_AGGREGATION_UNITS_PER_MONTH: Setting = Setting {
     name: "LINE_AGGREGATION_UNITS_PER_MONTH",
     default: Default::Value("1000"),
-    doc: "Custom aggregation unit names each channel may use a month (1-100000): every delivery run gets one of its own so that LINE counts its opens and clicks. The delivery page warns from 90 %; once they are used up, runs are sent without one (our click counts still work, LINE's opens do not).",
+    doc: "Custom aggregation unit names each channel may use a month (1-100000): every delivery run gets one of its own so that LINE counts its opens and clicks. 配信履歴 and the send confirmation of a delivery on the channel warn from 90 %; once they are used up, runs are sent without one (our click counts still work, LINE's opens do not).",
 };
 
 pub const TEST_SENDER_NAME: Setting = Setting {

@@ -6,11 +6,9 @@
 use axum::Extension;
 use axum::body::Body;
 use axum::extract::{Multipart, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::audience::attribute_csv::{self, ExportSink};
 use domain::audience::friends::FriendQuery;
-use domain::csv::Encoding;
 use domain::security::audit::Actor;
 use domain::staff::accounts::Staff;
 use model::access::{Action, Feature, Need};
@@ -39,7 +37,7 @@ pub async fn export(
                 .find(|(k, _)| k == name)
                 .map(|(_, v)| v.clone())
         };
-        let encoding = encoding(param("encoding"))?;
+        let encoding = super::csv_encoding(param("encoding").as_deref())?;
         let channel_id = channel(&state, param("channel")).await?;
         let query = FriendQuery {
             name: param("name"),
@@ -91,7 +89,7 @@ pub async fn export(
     let mut receiver = receiver;
     // `poll_recv` keeps answering "ended" once the export is done, however often it is asked.
     let stream = futures_util::stream::poll_fn(move |cx| receiver.poll_recv(cx));
-    download(
+    super::csv_download(
         Body::from_stream(stream),
         encoding,
         &format!(
@@ -119,11 +117,11 @@ pub async fn template(
 ) -> Response {
     let file = async {
         allowed(staff.as_deref(), Action::Import)?;
-        let encoding = encoding(
+        let encoding = super::csv_encoding(
             params
                 .iter()
                 .find(|(k, _)| k == "encoding")
-                .map(|(_, v)| v.clone()),
+                .map(|(_, v)| v.as_str()),
         )?;
         Ok::<_, AppError>((
             attribute_csv::template(state.db(), encoding).await?,
@@ -131,7 +129,9 @@ pub async fn template(
         ))
     };
     match file.await {
-        Ok((bytes, encoding)) => download(Body::from(bytes), encoding, "friend-attributes.csv"),
+        Ok((bytes, encoding)) => {
+            super::csv_download(Body::from(bytes), encoding, "friend-attributes.csv")
+        }
         Err(error) => error.into_text_response(),
     }
 }
@@ -200,11 +200,6 @@ fn allowed(staff: Option<&Staff>, action: Action) -> Result<&Staff, AppError> {
     Ok(staff)
 }
 
-fn encoding(key: Option<String>) -> Result<Encoding, AppError> {
-    Encoding::from_key(key.as_deref().unwrap_or_default())
-        .ok_or_else(|| AppError::Invalid("文字コードは utf8 か sjis を指定してください。".into()))
-}
-
 /// The channel a request names (the default channel when none).
 async fn channel(state: &AppState, key: Option<String>) -> Result<i64, AppError> {
     let key = key.filter(|k| !k.is_empty());
@@ -213,16 +208,4 @@ async fn channel(state: &AppState, key: Option<String>) -> Result<i64, AppError>
         None => domain::platform::channels::default_key(state.db()).await?,
     };
     Ok(domain::platform::channels::id_of(state.db(), &key).await?)
-}
-
-fn download(body: Body, encoding: Encoding, file_name: &str) -> Response {
-    let mut response = (StatusCode::OK, body).into_response();
-    let headers = response.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(&format!("text/csv; charset={}", encoding.charset())) {
-        headers.insert(header::CONTENT_TYPE, value);
-    }
-    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    response
 }

@@ -15,7 +15,6 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::audience::attribute_csv::ExportSink;
 use domain::audience::surveys::results;
-use domain::csv::Encoding;
 use domain::security::audit::Actor;
 use domain::staff::accounts::Staff;
 use model::access::{Action, Feature, Need};
@@ -53,14 +52,12 @@ pub async fn answers_csv(
 ) -> Response {
     let started = async {
         let staff = allowed(staff.as_deref(), Action::Export)?;
-        let key = params
-            .iter()
-            .find(|(k, _)| k == "encoding")
-            .map(|(_, v)| v.as_str())
-            .unwrap_or_default();
-        let encoding = Encoding::from_key(key).ok_or_else(|| {
-            AppError::Invalid("文字コードは utf8 か sjis を指定してください。".into())
-        })?;
+        let encoding = super::csv_encoding(
+            params
+                .iter()
+                .find(|(k, _)| k == "encoding")
+                .map(|(_, v)| v.as_str()),
+        )?;
         let scope = staff.grants.scope();
         // Another department's survey is refused before the download starts.
         results::check_export(state.db(), &scope, id).await?;
@@ -84,18 +81,11 @@ pub async fn answers_csv(
     });
     let mut receiver = receiver;
     let stream = futures_util::stream::poll_fn(move |cx| receiver.poll_recv(cx));
-    let mut response = (StatusCode::OK, Body::from_stream(stream)).into_response();
-    let headers = response.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(&format!("text/csv; charset={}", encoding.charset())) {
-        headers.insert(header::CONTENT_TYPE, value);
-    }
-    if let Ok(value) = HeaderValue::from_str(&format!(
-        "attachment; filename=\"{}\"",
-        results::csv_file_name(id)
-    )) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    response
+    super::csv_download(
+        Body::from_stream(stream),
+        encoding,
+        &results::csv_file_name(id),
+    )
 }
 
 pub async fn file(

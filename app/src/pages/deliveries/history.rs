@@ -1,8 +1,9 @@
 //! `/admin/deliveries/history`: 配信履歴. Every sent run of the caller's departments with its
-//! date, title, department, channel, target, 配信数, 開封数, 開封率 and クリック数; sorted by any
-//! column (the headings are links), filtered by title, department, channel, status and period
-//! (all in the URL, so a filtered view can be bookmarked and the CSV gets the same rows); the
-//! test sends apart, marked テスト; and each channel's aggregation unit names this month.
+//! date, title, department, channel, 配信数, 開封数, 開封率, クリック数, target and status;
+//! sorted by any column (the headings are links), filtered by title, department, channel,
+//! status and period (all in the URL, so a filtered view can be bookmarked and the CSV gets the
+//! same rows); the test sends apart, marked テスト; and each channel's aggregation unit names
+//! this month.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -17,8 +18,8 @@ use crate::components::{AsyncView, Pager, query_string};
 /// The filters, in the order the form sends them.
 const FILTERS: [&str; 6] = ["q", "department", "channel", "status", "from", "until"];
 
-/// The sortable columns: (sort key, heading).
-const COLUMNS: [(&str, &str); 8] = [
+/// The columns, every one sortable: (sort key, heading).
+const COLUMNS: [(&str, &str); 10] = [
     ("sent_at", "配信日時"),
     ("title", "タイトル"),
     ("department", "部署"),
@@ -27,6 +28,8 @@ const COLUMNS: [(&str, &str); 8] = [
     ("opens", "開封数"),
     ("open_rate", "開封率"),
     ("clicks", "クリック数"),
+    ("target", "配信対象"),
+    ("status", "状態"),
 ];
 
 #[component]
@@ -106,11 +109,16 @@ fn HistoryView(data: HistoryPage) -> AnyView {
     let mut csv_pairs = filters.clone();
     csv_pairs.push(("sort", sort.clone()));
     csv_pairs.push(("order", if descending { "desc" } else { "asc" }.to_owned()));
-    let csv_href = format!("/admin/deliveries/history.csv{}", query_string(&csv_pairs));
+    let csv_href = |encoding: &str| {
+        let mut pairs = csv_pairs.clone();
+        pairs.push(("encoding", encoding.to_owned()));
+        format!("/admin/deliveries/history.csv{}", query_string(&pairs))
+    };
     let pager_filters = with_sort(&filters, &sort, if descending { "desc" } else { "asc" });
     let (status, department, channel) = (param("status"), param("department"), param("channel"));
     let filtered = FILTERS.iter().any(|k| !param(k).is_empty());
     let sort_for_form = sort.clone();
+    let simulated = rows.iter().any(|r| r.simulated);
     view! {
         {units
             .iter()
@@ -118,13 +126,7 @@ fn HistoryView(data: HistoryPage) -> AnyView {
             .map(|u| {
                 view! {
                     <p class="notice warning" role="note" data-testid="unit-warning">
-                        {format!(
-                            "{}：{}の LINE 集計単位を {} / {} 使いました。使い切ると、以降の配信は開封数を集計できません（クリック数は数えられます）。",
-                            u.channel,
-                            u.month,
-                            u.used,
-                            u.limit,
-                        )}
+                        {u.warning()}
                     </p>
                 }
             })
@@ -216,8 +218,23 @@ fn HistoryView(data: HistoryPage) -> AnyView {
             <span class="hint" data-testid="history-total">
                 {format!("{total} 件")}
             </span>
-            <a href=csv_href class="button ghost" data-testid="history-csv" download>
-                "CSV をダウンロード"
+            <a
+                href=csv_href("utf8")
+                class="button ghost"
+                rel="external"
+                data-testid="history-csv"
+                download
+            >
+                "CSV をダウンロード（UTF-8）"
+            </a>
+            <a
+                href=csv_href("sjis")
+                class="button ghost"
+                rel="external"
+                data-testid="history-csv-sjis"
+                download
+            >
+                "CSV をダウンロード（Shift_JIS）"
             </a>
         </p>
         {if rows.is_empty() {
@@ -233,6 +250,7 @@ fn HistoryView(data: HistoryPage) -> AnyView {
                 .into_any()
         } else {
             view! {
+                <SimulatedNote shown=simulated />
                 <div class="table-scroll">
                     <table class="data-table history-table" data-testid="history-table">
                         <caption class="visually-hidden">
@@ -273,8 +291,7 @@ fn HistoryView(data: HistoryPage) -> AnyView {
                                             </th>
                                         }
                                     })
-                                    .collect_view()} <th scope="col">"配信対象"</th>
-                                <th scope="col">"状態"</th>
+                                    .collect_view()}
                             </tr>
                         </thead>
                         <tbody>
@@ -289,6 +306,7 @@ fn HistoryView(data: HistoryPage) -> AnyView {
                                                     "/admin/deliveries/{}",
                                                     r.delivery_id,
                                                 )>{r.title.clone()}</A>
+                                                <SimulatedBadge simulated=r.simulated />
                                             </td>
                                             <td>{r.department.clone()}</td>
                                             <td>
@@ -383,4 +401,30 @@ fn HistoryView(data: HistoryPage) -> AnyView {
         </section>
     }
     .into_any()
+}
+
+/// What the 「シミュレーション」 of [`SimulatedBadge`] means, above a list that has one.
+#[component]
+pub fn SimulatedNote(shown: bool) -> impl IntoView {
+    shown.then(|| {
+        view! {
+            <p class="simulation-banner" role="note" data-testid="simulated-note">
+                "シミュレーション：サンドボックスの設定（SANDBOX_SIMULATED_AUDIENCE）により、「シミュレーション」と付いた配信の開封数・開封率には模擬の利用者の数が含まれています。"
+            </p>
+        }
+    })
+}
+
+/// 「シミュレーション」 after a delivery whose figures include the sandbox's simulated audience
+/// (配信履歴 and the dashboard).
+#[component]
+pub fn SimulatedBadge(simulated: bool) -> impl IntoView {
+    simulated.then(|| {
+        view! {
+            " "
+            <span class="status simulated" data-testid="simulated-row">
+                "シミュレーション"
+            </span>
+        }
+    })
 }

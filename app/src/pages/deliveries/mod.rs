@@ -24,7 +24,7 @@ use model::status::{DeliveryStatus, Environment};
 use crate::api::{channel_env_class, channel_env_label};
 
 pub use editor::DeliveryPage;
-pub use history::DeliveryHistoryPage;
+pub use history::{DeliveryHistoryPage, SimulatedBadge, SimulatedNote};
 pub use list::DeliveriesPage;
 
 /// A delivery's status: its Japanese label on its colour (the label carries the meaning).

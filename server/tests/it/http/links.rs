@@ -208,7 +208,152 @@ async fn the_history_csv_is_for_staff_who_may_view_deliveries(t: TestDb) {
     assert!(anonymous.status.is_redirection() || anonymous.status == StatusCode::UNAUTHORIZED);
 }
 
+/// A delivery of `department_id` on channel `main`, sent to 30 friends (rows as the engine
+/// leaves them); its id.
+async fn sent_delivery(t: &TestDb, department_id: i64, title: &str) -> i64 {
+    use domain::entities::{delivery, delivery_run};
+    use model::status::DeliveryStatus;
+    let now = Utc::now();
+    let channel_id = domain::platform::channels::id_of(&t.db, "main")
+        .await
+        .unwrap();
+    let d = delivery::ActiveModel {
+        department_id: Set(department_id),
+        channel_id: Set(channel_id),
+        title: Set(title.into()),
+        messages: Set("[]".into()),
+        target: Set(serde_json::to_string(&model::delivery::Target::everyone()).unwrap()),
+        timing: Set(serde_json::to_string(&model::delivery::Timing::Now).unwrap()),
+        status: Set(DeliveryStatus::Sent),
+        version: Set(1),
+        per_person_clicks: Set(false),
+        created_at: Set(now),
+        created_by: Set("sato".into()),
+        updated_at: Set(now),
+        updated_by: Set("sato".into()),
+        ..Default::default()
+    }
+    .insert(&t.db)
+    .await
+    .unwrap();
+    delivery_run::ActiveModel {
+        delivery_id: Set(d.id),
+        occurrence_at: Set(now),
+        status: Set(DeliveryStatus::Sent),
+        audience: Set(Some(30)),
+        prepared: Set(true),
+        stop_requested: Set(false),
+        sent: Set(30),
+        failed: Set(0),
+        started_at: Set(Some(now)),
+        finished_at: Set(Some(now)),
+        ..Default::default()
+    }
+    .insert(&t.db)
+    .await
+    .unwrap();
+    d.id
+}
+
+async fn the_history_csv_comes_in_shift_jis_for_excel_too(t: TestDb) {
+    let c = client(&t).await;
+    let bousai = domain::staff::departments::create(
+        &t.db,
+        &domain::security::audit::Actor::command_line(),
+        "防災課",
+    )
+    .await
+    .unwrap();
+    // An emoji has no Shift_JIS code: it becomes `?`, as in the friends and survey exports.
+    sent_delivery(&t, bousai.id, "防災訓練のお知らせ🌸").await;
+    create_admin(&t, "admin1").await;
+    create_staff(
+        &t,
+        "viewer",
+        &[Permission::Do(Feature::Deliveries, Action::View)],
+        &[bousai.id],
+    )
+    .await;
+    let viewer = c.signed_in("viewer").await;
+    let csv = c
+        .get(
+            "/admin/deliveries/history.csv?q=%E9%98%B2%E7%81%BD&encoding=sjis",
+            Some(&viewer),
+        )
+        .await;
+    assert_eq!(csv.status, StatusCode::OK, "{}", csv.body);
+    assert_eq!(
+        csv.headers[header::CONTENT_TYPE],
+        "text/csv; charset=shift_jis"
+    );
+    let sjis = |text: &str| encoding_rs::SHIFT_JIS.encode(text).0.into_owned();
+    assert!(
+        csv.bytes.starts_with(&sjis("配信日時,タイトル,部署,")),
+        "no byte-order mark: {:02X?}",
+        &csv.bytes[..8]
+    );
+    let title = sjis(",防災訓練のお知らせ?,防災課,");
+    assert!(
+        csv.bytes.windows(title.len()).any(|w| w == title),
+        "{:?}",
+        encoding_rs::SHIFT_JIS.decode(&csv.bytes).0
+    );
+    let (text, _, errors) = encoding_rs::SHIFT_JIS.decode(&csv.bytes);
+    assert!(!errors);
+    assert_eq!(text.matches("\r\n").count(), 2, "{text}");
+    assert_eq!(text.matches('\n').count(), 2, "CRLF only: {text}");
+    // UTF-8 stays the default, and a file of it keeps the emoji.
+    let utf8 = c.get("/admin/deliveries/history.csv", Some(&viewer)).await;
+    assert!(utf8.bytes.starts_with(b"\xEF\xBB\xBF"));
+    assert!(
+        utf8.body.contains(",防災訓練のお知らせ🌸,"),
+        "{}",
+        utf8.body
+    );
+    assert!(
+        utf8.body.contains(",シミュレーション,配信ID\r\n"),
+        "{}",
+        utf8.body
+    );
+    assert!(
+        !utf8.body.contains("模擬"),
+        "the sandbox adds no simulated audience: {}",
+        utf8.body
+    );
+    let bad = c
+        .get(
+            "/admin/deliveries/history.csv?encoding=ebcdic",
+            Some(&viewer),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+    assert!(bad.body.contains("sjis"), "{}", bad.body);
+}
+
+/// With `SANDBOX_SIMULATED_AUDIENCE`, the sandbox channel's rows say their figures include the
+/// simulated audience.
+async fn the_history_csv_marks_a_simulated_audiences_figures(t: TestDb) {
+    let c = client_from(&t, &[("SANDBOX_SIMULATED_AUDIENCE", "true")], LOOPBACK).await;
+    let bousai = domain::staff::departments::create(
+        &t.db,
+        &domain::security::audit::Actor::command_line(),
+        "防災課",
+    )
+    .await
+    .unwrap();
+    sent_delivery(&t, bousai.id, "防災訓練").await;
+    create_admin(&t, "admin1").await;
+    let admin = c.signed_in("admin1").await;
+    let csv = c.get("/admin/deliveries/history.csv", Some(&admin)).await;
+    assert_eq!(csv.status, StatusCode::OK, "{}", csv.body);
+    let row = csv.body.lines().nth(1).unwrap();
+    assert!(row.contains(",防災訓練,防災課,"), "{row}");
+    assert!(row.contains(",模擬の利用者を含む,"), "{row}");
+}
+
 db_tests!(
+    the_history_csv_marks_a_simulated_audiences_figures,
+    the_history_csv_comes_in_shift_jis_for_excel_too,
     a_tracked_link_redirects_and_counts_taps_but_not_previews,
     codes_we_did_not_issue_get_a_404_page_and_no_redirect,
     a_friends_own_code_is_counted_as_theirs_and_an_altered_one_is_refused,
