@@ -29,11 +29,13 @@ pub(super) fn container(c: &FlexContainer, on: Callback<Action>) -> AnyView {
 /// into one bubble of twelve redraws that one (the editor's keystroke budget), not the message.
 pub(super) fn carousel(bubbles: Signal<Vec<FlexContainer>>, on: Callback<Action>) -> AnyView {
     let count = Memo::new(move |_| bubbles.with(Vec::len));
+    // Focusable, so that a keyboard scrolls it even when no bubble holds a button.
     view! {
         <div
             class="lp-scroll lp-fcarousel"
             role="group"
             aria-label="カルーセル"
+            tabindex="0"
             data-flex-node=""
         >
             <For
