@@ -211,6 +211,14 @@ test('配信履歴 lists it with the same figures, sorts, and its CSV opens in E
   const line = lines.find((l) => l.includes(TITLE));
   assert.ok(line, csv);
   assert.match(line, new RegExp(`,${FRIENDS},${READERS},83\\.3%,${TAPPERS},`));
+
+  // The same file in Shift_JIS, for older Excel: no byte-order mark, the same lines.
+  const [sjis] = await Promise.all([page.waitForEvent('download'), page.getByTestId('history-csv-sjis').click()]);
+  const sjisBytes = readFileSync(await sjis.path());
+  assert.notDeepEqual([...sjisBytes.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
+  const decoded = new TextDecoder('shift_jis').decode(sjisBytes).split('\r\n');
+  assert.equal(decoded[0], lines[0]);
+  assert.equal(decoded.find((l) => l.includes(TITLE)), line);
 });
 
 test('the dashboard shows the friends and the latest delivery', async () => {
@@ -320,5 +328,20 @@ test('a segment of those who received it and did not tap counts the other 27', a
   // Both units of the month are used now: 配信履歴 says so before the next delivery.
   await open('/admin/deliveries/history');
   assert.match(await page.getByTestId('unit-warning').innerText(), /LINE 集計単位を 2 \/ 2 使いました/);
+  // …and so does the send confirmation of the next delivery on the channel.
+  await open('/admin/deliveries/new?ch=main');
+  await page.getByLabel('件名（管理用）').fill('年末年始の窓口のお知らせ');
+  const next = page.locator('#f-messages-0-text');
+  await next.waitFor();
+  await next.fill('年末年始は12月29日から1月3日まで窓口を閉めます。');
+  await page.getByTestId('target').getByLabel('すべての友だち').check();
+  await page.getByTestId('save-delivery').click();
+  await page.waitForURL(/\/admin\/deliveries\/\d+\?saved=1/);
+  await hydrated(page);
+  await page.getByTestId('open-confirm').click();
+  const dialog = page.getByTestId('confirm-dialog');
+  assert.match(await dialog.getByTestId('confirm-unit-warning').innerText(), /LINE 集計単位を 2 \/ 2 使いました/);
+  await shot('confirm-unit-warning');
+  assert.deepEqual(await axe(), [], 'the confirmation with the warning has no accessibility violations');
   assert.deepEqual(pageErrors, []);
 });
