@@ -112,6 +112,27 @@ pub struct RichMenuIdResponse {
     pub rich_menu_id: String,
 }
 
+/// A rich menu as LINE reads it back (`GET /v2/bot/richmenu/{id}` and the list): its id and
+/// the object it was created from.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RichMenuResponse {
+    pub rich_menu_id: String,
+    pub size: crate::rich_menu::RichMenuSize,
+    pub selected: bool,
+    pub name: String,
+    pub chat_bar_text: String,
+    pub areas: Vec<crate::rich_menu::RichMenuArea>,
+}
+
+/// `GET /v2/bot/richmenu/list`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RichMenuList {
+    #[serde(default)]
+    pub richmenus: Vec<RichMenuResponse>,
+}
+
 /// `POST /v2/bot/richmenu/bulk/link`: at most 500 user ids.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]

@@ -5,20 +5,72 @@ use reqwest::Method;
 use super::{Body, Call, Client, ClientError, Host, check, required, segment};
 use crate::api::{
     RichMenuAliasList, RichMenuAliasUpdate, RichMenuBulkLinkRequest, RichMenuBulkUnlinkRequest,
-    RichMenuIdResponse,
+    RichMenuIdResponse, RichMenuList, RichMenuResponse,
 };
 use crate::rich_menu::{RichMenu, RichMenuAlias};
 use crate::validate;
 
 impl Client {
     /// `POST /v2/bot/richmenu`: the new menu's id. The image is uploaded separately.
+    ///
+    /// One attempt, never retried: LINE takes no retry key here, so a retry after a lost answer
+    /// would make a second menu. A caller that lost the answer finds the menu again by its
+    /// `name` in [`Client::list_rich_menus`].
     pub async fn create_rich_menu(&self, menu: &RichMenu) -> Result<String, ClientError> {
         check(validate::rich_menu(menu))?;
         let endpoint = "/v2/bot/richmenu";
-        let answer = self
-            .execute(Call::new(Method::POST, endpoint.into(), endpoint).json(menu)?)
-            .await?;
+        let mut call = Call::new(Method::POST, endpoint.into(), endpoint).json(menu)?;
+        call.single_attempt = true;
+        let answer = self.execute(call).await?;
         Ok(answer.decode::<RichMenuIdResponse>(endpoint)?.rich_menu_id)
+    }
+
+    /// `GET /v2/bot/richmenu/list`: every menu of the channel made through the Messaging API.
+    pub async fn list_rich_menus(&self) -> Result<Vec<RichMenuResponse>, ClientError> {
+        let endpoint = "/v2/bot/richmenu/list";
+        let answer = self
+            .execute(Call::new(Method::GET, endpoint.into(), endpoint))
+            .await?;
+        Ok(answer.decode::<RichMenuList>(endpoint)?.richmenus)
+    }
+
+    /// `GET /v2/bot/richmenu/{richMenuId}`.
+    pub async fn get_rich_menu(&self, rich_menu_id: &str) -> Result<RichMenuResponse, ClientError> {
+        check(required("richMenuId", rich_menu_id))?;
+        let endpoint = "/v2/bot/richmenu/{richMenuId}";
+        let path = format!("/v2/bot/richmenu/{}", segment(rich_menu_id));
+        self.execute(Call::new(Method::GET, path, endpoint))
+            .await?
+            .decode(endpoint)
+    }
+
+    /// `GET /v2/bot/user/all/richmenu`: the default menu's id, `None` when there is none.
+    pub async fn get_default_rich_menu(&self) -> Result<Option<String>, ClientError> {
+        let endpoint = "/v2/bot/user/all/richmenu";
+        match self
+            .execute(Call::new(Method::GET, endpoint.into(), endpoint))
+            .await
+        {
+            Ok(answer) => Ok(Some(
+                answer.decode::<RichMenuIdResponse>(endpoint)?.rich_menu_id,
+            )),
+            Err(ClientError::Rejected { status: 404, .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// `GET /v2/bot/user/{userId}/richmenu`: the menu linked to one user, `None` when none is.
+    pub async fn get_user_rich_menu(&self, user_id: &str) -> Result<Option<String>, ClientError> {
+        check(required("userId", user_id))?;
+        let endpoint = "/v2/bot/user/{userId}/richmenu";
+        let path = format!("/v2/bot/user/{}/richmenu", segment(user_id));
+        match self.execute(Call::new(Method::GET, path, endpoint)).await {
+            Ok(answer) => Ok(Some(
+                answer.decode::<RichMenuIdResponse>(endpoint)?.rich_menu_id,
+            )),
+            Err(ClientError::Rejected { status: 404, .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
     }
 
     /// `POST {data_base}/v2/bot/richmenu/{richMenuId}/content`: JPEG or PNG, at most 1 MB.
