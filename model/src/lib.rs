@@ -9,6 +9,8 @@
 //!
 //! - [`segment`]: a segment's tree of conditions.
 //! - [`delivery`]: a delivery's target and timing.
+//! - [`menu`]: a rich menu's design (size, areas, actions), its templates and the checks
+//!   staff see while editing.
 //!
 //! - [`survey`]: a survey's questions, consent and design, and the citizens' page rendered
 //!   from them.
@@ -21,6 +23,7 @@ pub mod access;
 pub mod account;
 pub mod attribute;
 pub mod delivery;
+pub mod menu;
 pub mod segment;
 pub mod status;
 pub mod survey;
