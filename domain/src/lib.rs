@@ -14,6 +14,7 @@
 //! - [`audience`]: the friend registry.
 //! - [`messaging`]: message templates (定型文).
 //! - [`delivery`]: how a send becomes LINE API requests (the outbox with retry keys).
+//! - [`menus`]: rich menus: staff's designs and their publishing to LINE.
 
 pub mod audience;
 pub mod csv;
@@ -22,6 +23,7 @@ pub mod delivery;
 pub mod entities;
 pub mod error;
 pub mod jobs;
+pub mod menus;
 pub mod messaging;
 pub mod platform;
 pub mod security;

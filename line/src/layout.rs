@@ -311,7 +311,12 @@ mod tests {
                 .iter()
                 .map(|a| i64::from(a.width) * i64::from(a.height))
                 .sum();
-            assert_eq!(covered, i64::from(w) * i64::from(h), "{} at {w}x{h}", layout.id);
+            assert_eq!(
+                covered,
+                i64::from(w) * i64::from(h),
+                "{} at {w}x{h}",
+                layout.id
+            );
             for (i, a) in areas.iter().enumerate() {
                 assert!(a.x >= 0 && a.y >= 0 && a.x + a.width <= w && a.y + a.height <= h);
                 for b in &areas[i + 1..] {

@@ -25,6 +25,7 @@ mod m20261128_000014_per_person_clicks;
 mod m20261128_000015_surveys;
 mod m20261128_000016_editor_drafts;
 mod m20261129_000017_insight_channel_state;
+mod m20261129_000018_rich_menus;
 
 pub struct Migrator;
 
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000015_surveys::Migration),
             Box::new(m20261128_000016_editor_drafts::Migration),
             Box::new(m20261129_000017_insight_channel_state::Migration),
+            Box::new(m20261129_000018_rich_menus::Migration),
         ]
     }
 }

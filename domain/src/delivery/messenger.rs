@@ -7,10 +7,11 @@
 use std::future::Future;
 
 use line::api::{
-    MulticastRequest, NumberOfFollowers, Profile, PushRequest, ReplyRequest, SentMessagesResponse,
-    StatisticsPerUnit,
+    MulticastRequest, NumberOfFollowers, Profile, PushRequest, ReplyRequest, RichMenuResponse,
+    SentMessagesResponse, StatisticsPerUnit,
 };
 use line::client::{Client, ClientError, RetryKey, SendOutcome};
+use line::rich_menu::RichMenu;
 
 /// Sends messages to LINE. Every send carries its retry key, so an attempt repeated after a
 /// failure or a crash is answered "already accepted" instead of delivering twice.
@@ -53,6 +54,49 @@ pub trait Messenger: Send + Sync {
         &self,
         date: &str,
     ) -> impl Future<Output = Result<NumberOfFollowers, ClientError>> + Send;
+
+    // Rich menus (`menus::publish`). Only the Messaging API client has them: a messenger
+    // without them (a scripted test LINE) answers that it cannot.
+
+    fn create_rich_menu(
+        &self,
+        _menu: &RichMenu,
+    ) -> impl Future<Output = Result<String, ClientError>> + Send {
+        async { Err(no_rich_menus()) }
+    }
+
+    fn list_rich_menus(
+        &self,
+    ) -> impl Future<Output = Result<Vec<RichMenuResponse>, ClientError>> + Send {
+        async { Err(no_rich_menus()) }
+    }
+
+    fn upload_rich_menu_image(
+        &self,
+        _rich_menu_id: &str,
+        _content_type: &str,
+        _bytes: Vec<u8>,
+    ) -> impl Future<Output = Result<(), ClientError>> + Send {
+        async { Err(no_rich_menus()) }
+    }
+
+    fn set_default_rich_menu(
+        &self,
+        _rich_menu_id: &str,
+    ) -> impl Future<Output = Result<(), ClientError>> + Send {
+        async { Err(no_rich_menus()) }
+    }
+
+    fn delete_rich_menu(
+        &self,
+        _rich_menu_id: &str,
+    ) -> impl Future<Output = Result<(), ClientError>> + Send {
+        async { Err(no_rich_menus()) }
+    }
+}
+
+fn no_rich_menus() -> ClientError {
+    ClientError::Transport("this messenger has no rich menus".into())
 }
 
 impl Messenger for Client {
@@ -97,5 +141,41 @@ impl Messenger for Client {
         date: &str,
     ) -> impl Future<Output = Result<NumberOfFollowers, ClientError>> + Send {
         Client::followers(self, date)
+    }
+
+    fn create_rich_menu(
+        &self,
+        menu: &RichMenu,
+    ) -> impl Future<Output = Result<String, ClientError>> + Send {
+        Client::create_rich_menu(self, menu)
+    }
+
+    fn list_rich_menus(
+        &self,
+    ) -> impl Future<Output = Result<Vec<RichMenuResponse>, ClientError>> + Send {
+        Client::list_rich_menus(self)
+    }
+
+    fn upload_rich_menu_image(
+        &self,
+        rich_menu_id: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> impl Future<Output = Result<(), ClientError>> + Send {
+        Client::upload_rich_menu_image(self, rich_menu_id, content_type, bytes)
+    }
+
+    fn set_default_rich_menu(
+        &self,
+        rich_menu_id: &str,
+    ) -> impl Future<Output = Result<(), ClientError>> + Send {
+        Client::set_default_rich_menu(self, rich_menu_id)
+    }
+
+    fn delete_rich_menu(
+        &self,
+        rich_menu_id: &str,
+    ) -> impl Future<Output = Result<(), ClientError>> + Send {
+        Client::delete_rich_menu(self, rich_menu_id)
     }
 }

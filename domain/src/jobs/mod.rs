@@ -96,6 +96,10 @@ pub enum Work {
     /// Fetches LINE's statistics of the runs due (`crate::delivery::statistics`), within each
     /// channel's hourly insight budget.
     FetchStatistics,
+    /// Takes a rich menu publish (`line_rich_menu` row) through its steps at LINE.
+    PublishMenu { line_menu_id: i64 },
+    /// Deletes at LINE the rich menus no one sees any more (periodic).
+    CleanUpMenus,
 }
 
 impl Work {
@@ -106,15 +110,19 @@ impl Work {
             Work::PurgeSessions { .. } => "purge_sessions",
             Work::Deliver { .. } => "deliver",
             Work::FetchStatistics => "fetch_statistics",
+            Work::PublishMenu { .. } => "publish_menu",
+            Work::CleanUpMenus => "clean_up_menus",
         }
     }
 
     /// Every kind this version runs; jobs of other kinds (a newer version's) are left alone.
-    pub const KINDS: [&'static str; 4] = [
+    pub const KINDS: [&'static str; 6] = [
         "purge_logs",
         "purge_sessions",
         "deliver",
         "fetch_statistics",
+        "publish_menu",
+        "clean_up_menus",
     ];
 }
 
@@ -267,6 +275,28 @@ pub async fn run<S: MessengerSource>(
                 "statistics: {} updated, {} failed, {} left for later; {days} follower days",
                 s.updated, s.failed, s.deferred
             ))
+        }
+        Work::PublishMenu { line_menu_id } => {
+            let source = &*ctx.line;
+            crate::menus::publish::run_job(
+                db,
+                |channel| source.messenger(channel),
+                *line_menu_id,
+                crate::menus::publish::CALLS_PER_HOUR,
+                chrono::Utc::now(),
+            )
+            .await
+        }
+        Work::CleanUpMenus => {
+            let source = &*ctx.line;
+            let deleted = crate::menus::publish::clean_up(
+                db,
+                |channel| source.messenger(channel),
+                crate::menus::publish::CALLS_PER_HOUR,
+                chrono::Utc::now(),
+            )
+            .await?;
+            Ok(format!("deleted {deleted} rich menus no one sees at LINE"))
         }
     }
 }

@@ -477,6 +477,91 @@ pub(crate) fn reencode_photo(bytes: &[u8], max_side: u32) -> DomainResult<(&'sta
     encode(&image, format == ImageFormat::Png, alpha)
 }
 
+/// A rich menu image as LINE takes it: exactly the menu's size, JPEG or PNG, within 1 MB.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FittedImage {
+    pub content_type: &'static str,
+    pub data: Vec<u8>,
+    /// What was uploaded, for the editor's 「元の画像 → LINE に送る画像」.
+    pub source_bytes: usize,
+    pub source_size: (u32, u32),
+    /// The photo was smaller than the menu and was enlarged (it may look blurred).
+    pub enlarged: bool,
+}
+
+/// Fits any JPEG or PNG to a rich menu of `width` × `height`: cropped to the menu's shape
+/// around its centre (cover), scaled to the exact size, then kept as PNG when that fits LINE's
+/// 1 MB (drawn menus: sharp text), or else the best JPEG quality that fits, found by binary
+/// search. Metadata is dropped (decoded and encoded again).
+pub fn fit_rich_menu_image(bytes: &[u8], width: u32, height: u32) -> DomainResult<FittedImage> {
+    let max = line::validate::MAX_RICH_MENU_IMAGE_BYTES;
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(too_large_file(bytes.len()));
+    }
+    let format = match image::guess_format(bytes) {
+        Ok(f @ (ImageFormat::Jpeg | ImageFormat::Png)) => f,
+        _ => {
+            return Err(DomainError::Invalid(
+                "画像として読み取れないファイルです。リッチメニューの画像は JPEG か PNG を選んでください。".into(),
+            ));
+        }
+    };
+    let image = decode(bytes, format)?;
+    let source_size = image.dimensions();
+    let (sw, sh) = (u64::from(source_size.0), u64::from(source_size.1));
+    // The largest part of the image with the menu's shape, centred.
+    let (cw, ch) = if sw * u64::from(height) > sh * u64::from(width) {
+        ((sh * u64::from(width) / u64::from(height)).max(1), sh)
+    } else {
+        (sw, (sw * u64::from(height) / u64::from(width)).max(1))
+    };
+    let cropped = image.crop_imm(
+        ((sw - cw) / 2) as u32,
+        ((sh - ch) / 2) as u32,
+        cw as u32,
+        ch as u32,
+    );
+    let enlarged = cw < u64::from(width);
+    let sized = DynamicImage::ImageRgb8(flatten(&resize_exact(&cropped, width, height)));
+    if format == ImageFormat::Png {
+        let (content_type, data) = encode(&sized, true, false)?;
+        if data.len() <= max {
+            return Ok(FittedImage {
+                content_type,
+                data,
+                source_bytes: bytes.len(),
+                source_size,
+                enlarged,
+            });
+        }
+    }
+    // The highest quality within the limit: JPEG size grows with quality.
+    let (mut low, mut high) = (20u8, 95u8);
+    let mut best = None;
+    while low <= high {
+        let quality = low + (high - low) / 2;
+        let data = jpeg(&sized, quality)?;
+        if data.len() <= max {
+            best = Some(data);
+            low = quality + 1;
+        } else {
+            high = quality - 1;
+        }
+    }
+    let data = best.ok_or_else(|| {
+        DomainError::Invalid(
+            "画像を LINE の上限（1 MB）以内にできませんでした。模様の細かすぎない画像をお試しください。".into(),
+        )
+    })?;
+    Ok(FittedImage {
+        content_type: JPEG,
+        data,
+        source_bytes: bytes.len(),
+        source_size,
+        enlarged,
+    })
+}
+
 /// `image` centred on a frame of `(width, height)`: white, or transparent when it has
 /// transparency.
 fn pad_to(image: &DynamicImage, (width, height): (u32, u32), alpha: bool) -> DynamicImage {

@@ -141,6 +141,14 @@ async fn owned_items(txn: &DatabaseTransaction, id: i64) -> DomainResult<Vec<Str
                 .count(txn)
                 .await?,
         ),
+        (
+            "リッチメニュー",
+            "件",
+            crate::entities::rich_menu::Entity::find()
+                .filter(crate::entities::rich_menu::Column::DepartmentId.eq(id))
+                .count(txn)
+                .await?,
+        ),
     ];
     Ok(counts
         .into_iter()

@@ -12,6 +12,7 @@ mod friend_attributes;
 mod jobs;
 mod line_platform;
 mod media;
+mod menus;
 mod segments;
 mod staff_access;
 mod staff_auth;

@@ -115,10 +115,17 @@ mod tests {
         let size = (2500, 843);
         assert_eq!(uncovered_pixels(&[rect(0, 0, 2500, 843)], size), 0);
         // A 100-px gap between two halves; overlapping areas are not counted twice.
-        let areas = [rect(0, 0, 1200, 843), rect(1300, 0, 1200, 843), rect(0, 0, 600, 843)];
+        let areas = [
+            rect(0, 0, 1200, 843),
+            rect(1300, 0, 1200, 843),
+            rect(0, 0, 600, 843),
+        ];
         assert_eq!(uncovered_pixels(&areas, size), 100 * 843);
         // Areas outside the image do not cover it.
-        assert_eq!(uncovered_pixels(&[rect(2500, 0, 100, 843)], size), 2500 * 843);
+        assert_eq!(
+            uncovered_pixels(&[rect(2500, 0, 100, 843)], size),
+            2500 * 843
+        );
     }
 
     #[test]

@@ -233,7 +233,10 @@ impl MenuDesign {
                 .iter()
                 .map(|a| {
                     let b = a.bounds;
-                    let (x0, y0) = (scale(b.x, self.width, width), scale(b.y, self.height, height));
+                    let (x0, y0) = (
+                        scale(b.x, self.width, width),
+                        scale(b.y, self.height, height),
+                    );
                     let (x1, y1) = (
                         scale(b.x + b.width, self.width, width),
                         scale(b.y + b.height, self.height, height),
@@ -329,8 +332,14 @@ mod tests {
         design.areas[2].action.set_label(Some(" ".into()));
         design.chat_bar_text = "あ".repeat(15);
         let problems = design.problems();
-        assert!(problems.iter().any(|p| p.contains("エリア3")), "{problems:?}");
-        assert!(problems.iter().any(|p| p.contains("chatBarText")), "{problems:?}");
+        assert!(
+            problems.iter().any(|p| p.contains("エリア3")),
+            "{problems:?}"
+        );
+        assert!(
+            problems.iter().any(|p| p.contains("chatBarText")),
+            "{problems:?}"
+        );
     }
 
     #[test]
@@ -338,15 +347,36 @@ mod tests {
         let design = MenuDesign::new();
         let small = design.resized(800, 540);
         assert_eq!(small.layout.as_deref(), Some("l1"));
-        assert_eq!(small.areas[4].bounds, RichMenuBounds { x: 267, y: 270, width: 266, height: 270 });
+        assert_eq!(
+            small.areas[4].bounds,
+            RichMenuBounds {
+                x: 267,
+                y: 270,
+                width: 266,
+                height: 270
+            }
+        );
         assert_eq!(small.areas[4].action, design.areas[4].action);
         // Areas drawn by hand are scaled.
         let mut free = design.clone();
         free.layout = None;
         free.areas.truncate(1);
-        free.areas[0].bounds = RichMenuBounds { x: 250, y: 0, width: 1250, height: 843 };
+        free.areas[0].bounds = RichMenuBounds {
+            x: 250,
+            y: 0,
+            width: 1250,
+            height: 843,
+        };
         let scaled = free.resized(1200, 810);
-        assert_eq!(scaled.areas[0].bounds, RichMenuBounds { x: 120, y: 0, width: 600, height: 405 });
+        assert_eq!(
+            scaled.areas[0].bounds,
+            RichMenuBounds {
+                x: 120,
+                y: 0,
+                width: 600,
+                height: 405
+            }
+        );
     }
 
     #[test]
@@ -356,6 +386,9 @@ mod tests {
         assert_eq!(two.areas.len(), 2);
         assert_eq!(two.areas[1].action, design.areas[1].action);
         assert_eq!(design.menu_height(), MenuHeight::Large);
-        assert_eq!(MenuDesign::from_preset(&PRESETS[3]).menu_height(), MenuHeight::Compact);
+        assert_eq!(
+            MenuDesign::from_preset(&PRESETS[3]).menu_height(),
+            MenuHeight::Compact
+        );
     }
 }

@@ -45,6 +45,10 @@ impl Every {
     }
 }
 
+/// How often rich menus no one sees any more are deleted at LINE (they wait
+/// `domain::menus::publish::RETIRE_GRACE` after being replaced).
+const MENU_CLEAN_UP_EVERY: TimeDelta = TimeDelta::minutes(5);
+
 /// A job with its schedule.
 pub struct Periodic {
     pub work: Work,
@@ -63,6 +67,10 @@ pub fn periodic(config: &Config) -> Vec<Periodic> {
     jobs.push(Periodic {
         work: Work::FetchStatistics,
         every: Every::Span(STATISTICS_EVERY),
+    });
+    jobs.push(Periodic {
+        work: Work::CleanUpMenus,
+        every: Every::Span(MENU_CLEAN_UP_EVERY),
     });
     match cron::Schedule::from_str(LOG_PURGE) {
         Ok(schedule) => jobs.push(Periodic {

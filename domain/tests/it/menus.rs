@@ -1,0 +1,564 @@
+//! Rich menus: designs in department scope, images fitted to LINE's rules, and publishing to
+//! the sandbox served on loopback as LINE, interrupted at every step.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::Request;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use chrono::{TimeDelta, Utc};
+use domain::menus::designs::{self, MenuInput};
+use domain::menus::publish::{self, Advance, Reserved, State};
+use domain::security::audit::Actor;
+use domain::staff::departments;
+use domain::testing::{TestDb, line_channel};
+use domain::{DomainError, db_tests};
+use line::client::{AccessToken, Client, ClientConfig, RetryPolicy};
+use line::rate::RateLimiter;
+use model::access::Scope;
+use model::menu::{MenuDesign, PRESETS};
+use sea_orm::EntityTrait;
+
+const CHANNEL: &str = "main";
+const TOKEN: &str = "menu-test-token-abcdefghijklmnop";
+
+/// What the loopback LINE does to the next request whose path `matches`.
+#[derive(Clone, Copy, Debug)]
+enum Trouble {
+    /// LINE does it, then the answer is lost (a 502 from a proxy).
+    LoseAnswer,
+    /// LINE is down: 503, nothing done.
+    Down,
+}
+
+/// The publishing step a request is.
+#[derive(Clone, Copy, Debug)]
+enum Step {
+    Create,
+    Upload,
+    SetDefault,
+}
+
+impl Step {
+    fn matches(self, path: &str) -> bool {
+        match self {
+            Step::Create => path == "/v2/bot/richmenu",
+            Step::Upload => path.ends_with("/content"),
+            Step::SetDefault => path.starts_with("/v2/bot/user/all/richmenu/"),
+        }
+    }
+}
+
+/// The sandbox as LINE on a loopback port, and a client of it.
+struct Line {
+    sandbox: sandbox::Sandbox,
+    client: Arc<Client>,
+    trouble: Arc<Mutex<Option<(Step, Trouble)>>>,
+}
+
+impl Line {
+    async fn start() -> Line {
+        let sandbox = sandbox::Sandbox::new(sandbox::SandboxConfig {
+            state_file: None,
+            ..Default::default()
+        })
+        .unwrap();
+        sandbox.add_channel(sandbox::SandboxChannel {
+            key: CHANNEL.into(),
+            bot_user_id: "U0123456789abcdef0123456789abcdef".into(),
+            channel_secret: "0123456789abcdef0123456789abcdef".into(),
+            access_token: TOKEN.into(),
+            login_channel_id: None,
+            webhook_url: None,
+        });
+        let trouble: Arc<Mutex<Option<(Step, Trouble)>>> = Arc::new(Mutex::new(None));
+        let armed = trouble.clone();
+        let app = sandbox.router().layer(axum::middleware::from_fn(
+            move |req: Request, next: Next| {
+                let armed = armed.clone();
+                async move {
+                    let hit = {
+                        let mut armed = armed.lock().unwrap();
+                        match *armed {
+                            Some((step, what)) if step.matches(req.uri().path()) => {
+                                armed.take();
+                                Some(what)
+                            }
+                            _ => None,
+                        }
+                    };
+                    match hit {
+                        Some(Trouble::Down) => {
+                            axum::http::StatusCode::SERVICE_UNAVAILABLE.into_response()
+                        }
+                        Some(Trouble::LoseAnswer) => {
+                            let _done: Response = next.run(req).await;
+                            axum::http::StatusCode::BAD_GATEWAY.into_response()
+                        }
+                        None => next.run(req).await,
+                    }
+                }
+            },
+        ));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            axum::serve(listener, app).await.unwrap();
+        });
+        let client = Client::new(
+            CHANNEL,
+            ClientConfig {
+                api_base: base.clone(),
+                data_base: base,
+                access_token: AccessToken::new(TOKEN),
+                request_timeout: Duration::from_secs(10),
+                // One attempt: a trouble armed for one request is not retried away.
+                retry: RetryPolicy {
+                    max_attempts: 1,
+                    base_delay: Duration::from_millis(1),
+                    max_delay: Duration::from_millis(1),
+                },
+            },
+            Arc::new(RateLimiter::new(HashMap::new())),
+        )
+        .unwrap();
+        Line {
+            sandbox,
+            client: Arc::new(client),
+            trouble,
+        }
+    }
+
+    fn arm(&self, step: Step, what: Trouble) {
+        *self.trouble.lock().unwrap() = Some((step, what));
+    }
+
+    /// The LINE ids of the channel's menus.
+    async fn menus(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self
+            .client
+            .list_rich_menus()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|m| m.rich_menu_id)
+            .collect();
+        ids.sort();
+        ids
+    }
+
+    /// The menu a friend sees, and whether its image is there.
+    fn seen_by(&self, user: &str) -> Option<(String, bool)> {
+        self.sandbox
+            .effective_rich_menu(CHANNEL, user)
+            .map(|m| (m.rich_menu_id, m.image_content_type.is_some()))
+    }
+}
+
+fn as_user(username: &str) -> Actor {
+    Actor {
+        staff_id: None,
+        username: username.into(),
+        client_addr: None,
+    }
+}
+
+/// A photo-like JPEG: gradients with grain, which compress about as badly as a photo.
+fn noisy_jpeg(width: u32, height: u32, quality: u8) -> Vec<u8> {
+    let mut seed = 0x2545_f491_u32;
+    let img = image::RgbImage::from_fn(width, height, |x, y| {
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        let grain = (seed % 48) as u8;
+        image::Rgb([
+            ((x * 160 / width) as u8).saturating_add(grain),
+            ((y * 160 / height) as u8).saturating_add(grain / 2),
+            120u8.saturating_add((seed >> 8) as u8 % 40),
+        ])
+    });
+    let mut out = Vec::new();
+    img.write_with_encoder(image::codecs::jpeg::JpegEncoder::new_with_quality(
+        &mut out, quality,
+    ))
+    .unwrap();
+    out
+}
+
+/// A drawn menu: flat colours, as the browser composer makes them.
+fn flat_png(width: u32, height: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(width, height, |x, y| {
+        if (x * 3 / width + y * 2 / height) % 2 == 0 {
+            image::Rgb([0, 90, 160])
+        } else {
+            image::Rgb([255, 255, 255])
+        }
+    });
+    let mut out = Vec::new();
+    img.write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+        .unwrap();
+    out
+}
+
+/// A department, a channel, and a menu from the 6-area preset with a drawn image.
+async fn menu_ready(t: &TestDb) -> (Scope, i64, i64) {
+    let dept = departments::create(&t.db, &Actor::command_line(), "広報課")
+        .await
+        .unwrap();
+    let scope = Scope::Only([dept.id].into());
+    let channel_id = line_channel(&t.db, CHANNEL).await;
+    let menu = designs::create(
+        &t.db,
+        &as_user("sato"),
+        &scope,
+        MenuInput {
+            department_id: dept.id,
+            title: "くらしのメニュー".into(),
+            design: MenuDesign::from_preset(&PRESETS[0]),
+        },
+    )
+    .await
+    .unwrap();
+    designs::set_image(
+        &t.db,
+        &as_user("sato"),
+        &scope,
+        menu.id,
+        flat_png(2500, 1686),
+    )
+    .await
+    .unwrap();
+    (scope, channel_id, menu.id)
+}
+
+async fn state_of(t: &TestDb, id: i64) -> State {
+    let row = domain::entities::line_rich_menu::Entity::find_by_id(id)
+        .one(&t.db)
+        .await
+        .unwrap()
+        .unwrap();
+    State::parse(&row.state).unwrap()
+}
+
+async fn publishing_makes_the_menu_the_default_and_deletes_the_old_one_after_a_grace(t: TestDb) {
+    let line = Line::start().await;
+    let friend = line.sandbox.seed_friends(CHANNEL, 1).unwrap().remove(0);
+    let (scope, channel_id, menu_id) = menu_ready(&t).await;
+    let staff = as_user("sato");
+
+    let first = publish::publish_default(&t.db, &staff, &scope, menu_id, channel_id)
+        .await
+        .unwrap();
+    assert_eq!(first.version_number, 1);
+    assert_eq!(first.state, State::Queued);
+    let now = Utc::now();
+    let advanced = publish::advance(&t.db, &*line.client, first.id, 100, now)
+        .await
+        .unwrap();
+    assert_eq!(advanced, Advance::Live);
+    let v1 = line.menus().await;
+    assert_eq!(v1.len(), 1);
+    assert_eq!(line.seen_by(&friend), Some((v1[0].clone(), true)));
+    assert_eq!(
+        line.client.get_default_rich_menu().await.unwrap(),
+        Some(v1[0].clone())
+    );
+    // LINE's copy is what staff designed, named with our key.
+    let at_line = line.client.get_rich_menu(&v1[0]).await.unwrap();
+    assert_eq!(at_line.name, publish::line_name(first.id));
+    assert_eq!(at_line.areas.len(), 6);
+    assert_eq!(at_line.chat_bar_text, "メニュー");
+
+    // A change is a new LINE menu; the old one stays until the grace is over.
+    let mut menu = designs::get(&t.db, &scope, menu_id).await.unwrap();
+    menu.design.chat_bar_text = "市のメニュー".into();
+    designs::update(
+        &t.db,
+        &staff,
+        &scope,
+        menu_id,
+        MenuInput {
+            department_id: menu.department_id,
+            title: menu.title.clone(),
+            design: menu.design.clone(),
+        },
+    )
+    .await
+    .unwrap();
+    let second = publish::publish_default(&t.db, &staff, &scope, menu_id, channel_id)
+        .await
+        .unwrap();
+    assert_eq!(second.version_number, 2);
+    publish::advance(&t.db, &*line.client, second.id, 100, now)
+        .await
+        .unwrap();
+    let both = line.menus().await;
+    assert_eq!(both.len(), 2);
+    let v2 = both.into_iter().find(|id| *id != v1[0]).unwrap();
+    assert_eq!(line.seen_by(&friend), Some((v2.clone(), true)));
+    assert_eq!(state_of(&t, first.id).await, State::Retired);
+    let source = |_: i64| Some(line.client.clone());
+    assert_eq!(publish::clean_up(&t.db, source, 100, now).await.unwrap(), 0);
+    let later = now + publish::RETIRE_GRACE + TimeDelta::seconds(1);
+    assert_eq!(
+        publish::clean_up(&t.db, source, 100, later).await.unwrap(),
+        1
+    );
+    assert_eq!(line.menus().await, vec![v2.clone()]);
+    assert_eq!(state_of(&t, first.id).await, State::Deleted);
+    // The live menu is never cleaned up.
+    assert_eq!(
+        publish::clean_up(&t.db, source, 100, later).await.unwrap(),
+        0
+    );
+    assert_eq!(
+        publish::default_of(&t.db, channel_id).await.unwrap(),
+        Some((menu_id, 2))
+    );
+
+    // Rolling back publishes version 1 again, as a new LINE menu.
+    let v1_row = publish::publications(&t.db, &scope, menu_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.version_number == 1)
+        .unwrap();
+    let back = publish::republish(&t.db, &staff, &scope, v1_row.version_id, channel_id)
+        .await
+        .unwrap();
+    publish::advance(&t.db, &*line.client, back.id, 100, later)
+        .await
+        .unwrap();
+    let seen = line.seen_by(&friend).unwrap().0;
+    assert_eq!(
+        line.client
+            .get_rich_menu(&seen)
+            .await
+            .unwrap()
+            .chat_bar_text,
+        "メニュー"
+    );
+    assert_eq!(
+        publish::default_of(&t.db, channel_id).await.unwrap(),
+        Some((menu_id, 1))
+    );
+
+    // A menu on LINE cannot be deleted from under the citizens.
+    let err = designs::delete(&t.db, &staff, &scope, menu_id)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, DomainError::Conflict(_)), "{err}");
+}
+
+/// A publish interrupted at each step (LINE did the step but the answer was lost, or LINE was
+/// down) resumes on the next attempt without a second menu at LINE, and every friend sees a
+/// menu with its image all along.
+async fn a_publish_interrupted_at_any_step_resumes_and_citizens_always_see_a_menu(t: TestDb) {
+    let line = Line::start().await;
+    let friend = line.sandbox.seed_friends(CHANNEL, 1).unwrap().remove(0);
+    let (scope, channel_id, menu_id) = menu_ready(&t).await;
+    let staff = as_user("sato");
+    let now = Utc::now();
+    let first = publish::publish_default(&t.db, &staff, &scope, menu_id, channel_id)
+        .await
+        .unwrap();
+    publish::advance(&t.db, &*line.client, first.id, 100, now)
+        .await
+        .unwrap();
+    let mut old = line.seen_by(&friend).unwrap().0;
+
+    let steps = [
+        (Step::Create, Trouble::LoseAnswer, State::Creating),
+        (Step::Create, Trouble::Down, State::Creating),
+        (Step::Upload, Trouble::LoseAnswer, State::Created),
+        (Step::Upload, Trouble::Down, State::Created),
+        (Step::SetDefault, Trouble::Down, State::Uploaded),
+    ];
+    for (step, trouble, stuck_at) in steps {
+        let suffix = format!("{step:?} {trouble:?}");
+        let before = line.menus().await.len();
+        let p = publish::publish_default(&t.db, &staff, &scope, menu_id, channel_id)
+            .await
+            .unwrap();
+        line.arm(step, trouble);
+        let err = publish::advance(&t.db, &*line.client, p.id, 100, now).await;
+        assert!(err.is_err(), "{suffix}: {err:?}");
+        assert_eq!(state_of(&t, p.id).await, stuck_at, "{suffix}");
+        // Meanwhile the friend still sees the old menu, with its image.
+        let (seen, has_image) = line.seen_by(&friend).unwrap();
+        assert!(has_image, "{suffix}");
+        assert_eq!(seen, old, "{suffix}");
+        // Another publish waits for this one.
+        let busy = publish::publish_default(&t.db, &staff, &scope, menu_id, channel_id).await;
+        assert!(matches!(busy, Err(DomainError::Conflict(_))), "{suffix}");
+
+        assert_eq!(
+            publish::advance(&t.db, &*line.client, p.id, 100, now)
+                .await
+                .unwrap(),
+            Advance::Live,
+            "{suffix}"
+        );
+        // Exactly one menu more at LINE: a lost create answer did not make a second.
+        assert_eq!(line.menus().await.len(), before + 1, "{suffix}");
+        let (seen, has_image) = line.seen_by(&friend).unwrap();
+        assert!(has_image, "{suffix}");
+        assert_ne!(seen, old, "{suffix}");
+        let later = now + publish::RETIRE_GRACE + TimeDelta::seconds(1);
+        publish::clean_up(&t.db, |_| Some(line.client.clone()), 100, later)
+            .await
+            .unwrap();
+        assert_eq!(line.menus().await, vec![seen.clone()], "{suffix}");
+        assert_eq!(line.seen_by(&friend).unwrap().0, seen);
+        old = seen;
+    }
+}
+
+async fn the_hourly_create_limit_makes_a_publish_wait_then_finish(t: TestDb) {
+    let line = Line::start().await;
+    let (scope, channel_id, menu_id) = menu_ready(&t).await;
+    // Microseconds, as PostgreSQL keeps them.
+    let now = chrono::SubsecRound::trunc_subsecs(Utc::now(), 6);
+    // Two calls were made a moment ago, and the limit is two an hour.
+    for minutes in [30, 20] {
+        let at = now - TimeDelta::minutes(minutes);
+        assert_eq!(
+            publish::reserve_call(&t.db, channel_id, "create", 2, at)
+                .await
+                .unwrap(),
+            Reserved::Yes
+        );
+    }
+    let p = publish::publish_default(&t.db, &as_user("sato"), &scope, menu_id, channel_id)
+        .await
+        .unwrap();
+    let waited = publish::advance(&t.db, &*line.client, p.id, 2, now)
+        .await
+        .unwrap();
+    let free_at = now - TimeDelta::minutes(30) + TimeDelta::hours(1);
+    assert_eq!(waited, Advance::WaitUntil(free_at));
+    let shown = publish::publications(&t.db, &scope, menu_id)
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(shown.state, State::Queued);
+    assert!(shown.error.unwrap().contains("頃に続けます"));
+    assert!(line.menus().await.is_empty(), "nothing was created");
+
+    let done = publish::advance(&t.db, &*line.client, p.id, 2, free_at)
+        .await
+        .unwrap();
+    assert_eq!(done, Advance::Live);
+    assert_eq!(line.menus().await.len(), 1);
+    let shown = publish::publications(&t.db, &scope, menu_id)
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!((shown.state, shown.error), (State::Live, None));
+}
+
+async fn menus_are_per_department_and_unpublishable_ones_say_why(t: TestDb) {
+    let (scope, channel_id, menu_id) = menu_ready(&t).await;
+    let other = departments::create(&t.db, &Actor::command_line(), "福祉課")
+        .await
+        .unwrap();
+    let theirs = Scope::Only([other.id].into());
+    assert!(designs::list(&t.db, &theirs).await.unwrap().is_empty());
+    let err = designs::get(&t.db, &theirs, menu_id).await.unwrap_err();
+    assert!(matches!(err, DomainError::NotFound(_)), "{err}");
+    let err = publish::publish_default(&t.db, &as_user("x"), &theirs, menu_id, channel_id)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, DomainError::NotFound(_)), "{err}");
+
+    // An area without a label, and an image of the wrong size after the menu was resized.
+    let mut menu = designs::get(&t.db, &scope, menu_id).await.unwrap();
+    menu.design.areas[1].action.set_label(None);
+    let design = menu.design.resized(1200, 810);
+    designs::update(
+        &t.db,
+        &as_user("sato"),
+        &scope,
+        menu_id,
+        MenuInput {
+            department_id: menu.department_id,
+            title: menu.title,
+            design,
+        },
+    )
+    .await
+    .unwrap();
+    let err = publish::publish_default(&t.db, &as_user("sato"), &scope, menu_id, channel_id)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("エリア2に名前"), "{err}");
+    assert!(err.contains("画像の大きさ（2500×1686）"), "{err}");
+    // A size LINE does not take is not even saved.
+    let mut bad = MenuDesign::new();
+    bad.height = 2000;
+    let err = designs::update(
+        &t.db,
+        &as_user("sato"),
+        &scope,
+        menu_id,
+        MenuInput {
+            department_id: other.id,
+            title: "x".into(),
+            design: bad,
+        },
+    )
+    .await
+    .unwrap_err();
+    assert!(err.to_string().contains("幅÷高さ"), "{err}");
+    // The department cannot be deleted while it owns a menu.
+    let err = departments::delete(&t.db, &Actor::command_line(), menu.department_id)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("リッチメニューが1件"), "{err}");
+}
+
+db_tests!(
+    publishing_makes_the_menu_the_default_and_deletes_the_old_one_after_a_grace,
+    a_publish_interrupted_at_any_step_resumes_and_citizens_always_see_a_menu,
+    the_hourly_create_limit_makes_a_publish_wait_then_finish,
+    menus_are_per_department_and_unpublishable_ones_say_why,
+);
+
+/// Images: any photo ends within LINE's 1 MB at the menu's exact size; drawn menus stay PNG.
+#[test]
+fn images_are_fitted_to_the_menu_within_lines_limit() {
+    use domain::messaging::media::fit_rich_menu_image;
+    // A 4000×3000 noisy photo, over 5 MB: cropped to 2500×1686 and under 1,000,000 bytes.
+    let photo = noisy_jpeg(3000, 2000, 97);
+    assert!(
+        (5_000_000..10_000_000).contains(&photo.len()),
+        "{}",
+        photo.len()
+    );
+    let fitted = fit_rich_menu_image(&photo, 2500, 1686).unwrap();
+    assert_eq!(fitted.content_type, "image/jpeg");
+    assert!(fitted.data.len() <= 1_000_000, "{}", fitted.data.len());
+    assert!(
+        fitted.data.len() > 300_000,
+        "the best quality within the limit, not the least"
+    );
+    assert_eq!(image::load_from_memory(&fitted.data).unwrap().width(), 2500);
+    assert_eq!(
+        image::load_from_memory(&fitted.data).unwrap().height(),
+        1686
+    );
+    assert_eq!((fitted.source_size, fitted.enlarged), ((3000, 2000), false));
+    // A small photo is enlarged, and says so.
+    let small = fit_rich_menu_image(&noisy_jpeg(640, 480, 80), 2500, 843).unwrap();
+    assert!(small.enlarged);
+    assert_eq!(image::load_from_memory(&small.data).unwrap().height(), 843);
+    // A drawn PNG stays PNG (sharp text).
+    let drawn = fit_rich_menu_image(&flat_png(2500, 1686), 2500, 1686).unwrap();
+    assert_eq!(drawn.content_type, "image/png");
+    // Not an image.
+    let err = fit_rich_menu_image(b"%PDF-1.4 not an image", 2500, 1686).unwrap_err();
+    assert!(err.to_string().contains("JPEG か PNG"), "{err}");
+}
