@@ -19,6 +19,10 @@ pub enum DomainError {
     /// says, in Japanese, to wait.
     #[error("{0}")]
     TooManyAttempts(String),
+    /// LINE did not do what was asked (refused, or unreachable); the message says why, in
+    /// Japanese, for staff.
+    #[error("{0}")]
+    Line(String),
     #[error("database error: {0}")]
     Database(#[from] DbErr),
     /// A failure that is ours, not the caller's (a panicked hashing task, say).

@@ -10,6 +10,9 @@
 //!   `name` at LINE is our key, to find it again after an answer lost in a crash.
 //! - `rich_menu_channel`: per channel, the LINE menu that is the default, and the row that
 //!   publishing locks while it reserves a call of LINE's hourly create/delete budget.
+//! - `rich_menu_rule`: "friends in segment S see menu M", with a priority and an optional
+//!   period; `friend_rich_menu`: what each friend was linked to at LINE and why, and a
+//!   delivery's menu for its recipients until a time (`domain::menus::links` keeps LINE in step).
 //! - `line_menu_call`: those calls, counted across instances (LINE allows 100 creates and 100
 //!   deletes an hour; the in-process limiter would sleep an hour instead).
 
@@ -140,6 +143,12 @@ impl MigrationTrait for Migration {
                     .table(RichMenuChannel::Table)
                     .col(big_integer(RichMenuChannel::ChannelId).primary_key())
                     .col(big_integer_null(RichMenuChannel::DefaultLineMenuId))
+                    // The 防災 menu everyone is linked to while the emergency switch is on.
+                    .col(big_integer_null(RichMenuChannel::EmergencyMenuId))
+                    .col(timestamp_with_time_zone_null(
+                        RichMenuChannel::EmergencySince,
+                    ))
+                    .col(string_len_null(RichMenuChannel::EmergencyBy, 100))
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_rich_menu_channel_channel")
@@ -154,6 +163,80 @@ impl MigrationTrait for Migration {
                             .to(LineRichMenu::Table, LineRichMenu::Id)
                             .on_delete(ForeignKeyAction::SetNull),
                     )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(RichMenuRule::Table)
+                    .col(big_integer(RichMenuRule::Id).auto_increment().primary_key())
+                    .col(big_integer(RichMenuRule::ChannelId))
+                    .col(big_integer(RichMenuRule::DepartmentId))
+                    .col(big_integer(RichMenuRule::SegmentId))
+                    .col(big_integer(RichMenuRule::RichMenuId))
+                    // Lower first: a friend in two rules' segments gets the first rule's menu.
+                    .col(integer(RichMenuRule::Priority))
+                    // The rule applies only between these, when set (年末年始, 選挙期間).
+                    .col(timestamp_with_time_zone_null(RichMenuRule::StartsAt))
+                    .col(timestamp_with_time_zone_null(RichMenuRule::EndsAt))
+                    .col(timestamp_with_time_zone(RichMenuRule::UpdatedAt))
+                    .col(string_len(RichMenuRule::UpdatedBy, 100))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .name("fk_rich_menu_rule_channel")
+                            .from(RichMenuRule::Table, RichMenuRule::ChannelId)
+                            .to(LineChannel::Table, LineChannel::Id)
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .name("fk_rich_menu_rule_segment")
+                            .from(RichMenuRule::Table, RichMenuRule::SegmentId)
+                            .to(Segment::Table, Segment::Id)
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .name("fk_rich_menu_rule_menu")
+                            .from(RichMenuRule::Table, RichMenuRule::RichMenuId)
+                            .to(RichMenu::Table, RichMenu::Id)
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(FriendRichMenu::Table)
+                    .col(big_integer(FriendRichMenu::FriendId).primary_key())
+                    .col(big_integer(FriendRichMenu::ChannelId))
+                    // The LINE menu we linked to this friend (None: none, the default shows).
+                    .col(string_len_null(FriendRichMenu::LinkedLineId, 100))
+                    // Why, for 「だれに何が表示されるか」.
+                    .col(string_len(FriendRichMenu::Source, 200))
+                    // A delivery's menu for its recipients, until a time.
+                    .col(big_integer_null(FriendRichMenu::OverrideMenuId))
+                    .col(timestamp_with_time_zone_null(FriendRichMenu::OverrideUntil))
+                    .col(string_len_null(FriendRichMenu::OverrideNote, 200))
+                    .col(timestamp_with_time_zone(FriendRichMenu::UpdatedAt))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .name("fk_friend_rich_menu_friend")
+                            .from(FriendRichMenu::Table, FriendRichMenu::FriendId)
+                            .to(Friend::Table, Friend::Id)
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_friend_rich_menu_channel")
+                    .table(FriendRichMenu::Table)
+                    .col(FriendRichMenu::ChannelId)
                     .to_owned(),
             )
             .await?;
@@ -190,6 +273,8 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for table in [
+            FriendRichMenu::Table.into_iden(),
+            RichMenuRule::Table.into_iden(),
             LineMenuCall::Table.into_iden(),
             RichMenuChannel::Table.into_iden(),
             LineRichMenu::Table.into_iden(),
@@ -254,6 +339,49 @@ enum RichMenuChannel {
     Table,
     ChannelId,
     DefaultLineMenuId,
+    EmergencyMenuId,
+    EmergencySince,
+    EmergencyBy,
+}
+
+#[derive(DeriveIden)]
+enum RichMenuRule {
+    Table,
+    Id,
+    ChannelId,
+    DepartmentId,
+    SegmentId,
+    RichMenuId,
+    Priority,
+    StartsAt,
+    EndsAt,
+    UpdatedAt,
+    UpdatedBy,
+}
+
+#[derive(DeriveIden)]
+enum FriendRichMenu {
+    Table,
+    FriendId,
+    ChannelId,
+    LinkedLineId,
+    Source,
+    OverrideMenuId,
+    OverrideUntil,
+    OverrideNote,
+    UpdatedAt,
+}
+
+#[derive(DeriveIden)]
+enum Segment {
+    Table,
+    Id,
+}
+
+#[derive(DeriveIden)]
+enum Friend {
+    Table,
+    Id,
 }
 
 #[derive(DeriveIden)]

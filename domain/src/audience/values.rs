@@ -397,6 +397,10 @@ pub(crate) async fn write(
     username: &str,
     at: DateTime,
 ) -> DomainResult<()> {
+    // A friend's segments may change with their values, and with them their rich menu.
+    if !changes.is_empty() {
+        crate::menus::links::request_reconcile(txn, None, at).await?;
+    }
     // The rows read when the change was planned, by primary key: no index choice to get wrong.
     let old_rows: Vec<i64> = changes
         .iter()

@@ -93,6 +93,25 @@ pub trait Messenger: Send + Sync {
     ) -> impl Future<Output = Result<(), ClientError>> + Send {
         async { Err(no_rich_menus()) }
     }
+
+    fn clear_default_rich_menu(&self) -> impl Future<Output = Result<(), ClientError>> + Send {
+        async { Err(no_rich_menus()) }
+    }
+
+    fn bulk_link_rich_menu(
+        &self,
+        _user_ids: &[String],
+        _rich_menu_id: &str,
+    ) -> impl Future<Output = Result<(), ClientError>> + Send {
+        async { Err(no_rich_menus()) }
+    }
+
+    fn bulk_unlink_rich_menu(
+        &self,
+        _user_ids: &[String],
+    ) -> impl Future<Output = Result<(), ClientError>> + Send {
+        async { Err(no_rich_menus()) }
+    }
 }
 
 fn no_rich_menus() -> ClientError {
@@ -177,5 +196,24 @@ impl Messenger for Client {
         rich_menu_id: &str,
     ) -> impl Future<Output = Result<(), ClientError>> + Send {
         Client::delete_rich_menu(self, rich_menu_id)
+    }
+
+    fn clear_default_rich_menu(&self) -> impl Future<Output = Result<(), ClientError>> + Send {
+        Client::clear_default_rich_menu(self)
+    }
+
+    fn bulk_link_rich_menu(
+        &self,
+        user_ids: &[String],
+        rich_menu_id: &str,
+    ) -> impl Future<Output = Result<(), ClientError>> + Send {
+        Client::bulk_link_rich_menu(self, user_ids, rich_menu_id)
+    }
+
+    fn bulk_unlink_rich_menu(
+        &self,
+        user_ids: &[String],
+    ) -> impl Future<Output = Result<(), ClientError>> + Send {
+        Client::bulk_unlink_rich_menu(self, user_ids)
     }
 }

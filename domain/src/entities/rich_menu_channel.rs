@@ -7,6 +7,9 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub channel_id: i64,
     pub default_line_menu_id: Option<i64>,
+    pub emergency_menu_id: Option<i64>,
+    pub emergency_since: Option<DateTimeUtc>,
+    pub emergency_by: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

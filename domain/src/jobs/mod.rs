@@ -100,6 +100,9 @@ pub enum Work {
     PublishMenu { line_menu_id: i64 },
     /// Deletes at LINE the rich menus no one sees any more (periodic).
     CleanUpMenus,
+    /// Brings LINE's per-user rich menu links in step with the rules, deliveries and the
+    /// emergency switch: of one channel, or of every channel (periodic).
+    ReconcileMenus { channel_id: Option<i64> },
 }
 
 impl Work {
@@ -112,17 +115,19 @@ impl Work {
             Work::FetchStatistics => "fetch_statistics",
             Work::PublishMenu { .. } => "publish_menu",
             Work::CleanUpMenus => "clean_up_menus",
+            Work::ReconcileMenus { .. } => "reconcile_menus",
         }
     }
 
     /// Every kind this version runs; jobs of other kinds (a newer version's) are left alone.
-    pub const KINDS: [&'static str; 6] = [
+    pub const KINDS: [&'static str; 7] = [
         "purge_logs",
         "purge_sessions",
         "deliver",
         "fetch_statistics",
         "publish_menu",
         "clean_up_menus",
+        "reconcile_menus",
     ];
 }
 
@@ -297,6 +302,32 @@ pub async fn run<S: MessengerSource>(
             )
             .await?;
             Ok(format!("deleted {deleted} rich menus no one sees at LINE"))
+        }
+        Work::ReconcileMenus { channel_id } => {
+            let source = &*ctx.line;
+            let now = chrono::Utc::now();
+            let done = match channel_id {
+                Some(channel_id) => {
+                    let line = source.messenger(*channel_id).ok_or_else(|| {
+                        Retry(format!("channel {channel_id} has no LINE client here"))
+                    })?;
+                    crate::menus::links::reconcile(db, &ctx.audience, &*line, *channel_id, now)
+                        .await?
+                }
+                None => {
+                    crate::menus::links::reconcile_all(
+                        db,
+                        &ctx.audience,
+                        |channel| source.messenger(channel),
+                        now,
+                    )
+                    .await?
+                }
+            };
+            Ok(format!(
+                "rich menus: {} friends linked, {} unlinked",
+                done.linked, done.unlinked
+            ))
         }
     }
 }

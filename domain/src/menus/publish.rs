@@ -126,15 +126,35 @@ pub struct Publication {
     pub created_by: String,
 }
 
-/// Publishes menu `menu_id` (in `scope`) as the default of channel `channel_id`: freezes it as
-/// a new version and queues its publishing. Refused while the menu has problems, or while
-/// another publish of the channel is under way.
-pub async fn publish_default(
+/// What a publish makes of the menu at LINE.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    /// The channel's default: everyone without a menu of their own sees it.
+    Default,
+    /// Ready for per-user links (rules, deliveries, the emergency switch), not the default
+    /// (unless an earlier version of it is).
+    Linked,
+}
+
+impl Purpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Default => "default",
+            Purpose::Linked => "linked",
+        }
+    }
+}
+
+/// Publishes menu `menu_id` (in `scope`) on channel `channel_id`: freezes it as a new version
+/// and queues its publishing, which replaces the menu's earlier versions there. Refused while
+/// the menu has problems, or while another publish of the channel is under way.
+pub async fn publish(
     db: &DatabaseConnection,
     actor: &Actor,
     scope: &Scope,
     menu_id: i64,
     channel_id: i64,
+    purpose: Purpose,
 ) -> DomainResult<Publication> {
     let menu = super::designs::get(db, scope, menu_id).await?;
     let problems = menu.problems();
@@ -173,10 +193,21 @@ pub async fn publish_default(
     }
     .insert(&txn)
     .await?;
-    let publication = queue_publish(&txn, actor, channel_id, &version, now).await?;
+    let publication = queue_publish(&txn, actor, channel_id, &version, purpose, now).await?;
     txn.commit().await?;
     crate::jobs::wake();
     Ok(publication)
+}
+
+/// Publishes menu `menu_id` as the default of channel `channel_id` ([`publish`]).
+pub async fn publish_default(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    scope: &Scope,
+    menu_id: i64,
+    channel_id: i64,
+) -> DomainResult<Publication> {
+    publish(db, actor, scope, menu_id, channel_id, Purpose::Default).await
 }
 
 /// Publishes an earlier version of a menu again as the default (a rollback): LINE gets a new
@@ -196,7 +227,15 @@ pub async fn republish(
     super::designs::find_in_scope(db, scope, version.rich_menu_id).await?;
     let txn = crate::db::begin_write(db).await?;
     check_nothing_in_progress(&txn, channel_id).await?;
-    let publication = queue_publish(&txn, actor, channel_id, &version, Utc::now()).await?;
+    let publication = queue_publish(
+        &txn,
+        actor,
+        channel_id,
+        &version,
+        Purpose::Default,
+        Utc::now(),
+    )
+    .await?;
     txn.commit().await?;
     crate::jobs::wake();
     Ok(publication)
@@ -221,6 +260,7 @@ async fn queue_publish(
     actor: &Actor,
     channel_id: i64,
     version: &rich_menu_version::Model,
+    purpose: Purpose,
     now: DateTime,
 ) -> DomainResult<Publication> {
     let row = line_rich_menu::ActiveModel {
@@ -229,7 +269,7 @@ async fn queue_publish(
         name: Set(String::new()),
         line_id: Set(None),
         state: Set(State::Queued.as_str().to_owned()),
-        purpose: Set("default".into()),
+        purpose: Set(purpose.as_str().into()),
         error: Set(None),
         wait_until: Set(None),
         delete_after: Set(None),
@@ -262,7 +302,7 @@ async fn queue_publish(
         serde_json::json!({
             "version": version.number,
             "channel_id": channel_id,
-            "as": "default",
+            "as": purpose.as_str(),
             "line_menu": row.id,
         }),
     )
@@ -362,10 +402,11 @@ pub async fn advance<M: Messenger>(
             }
             State::Uploaded => {
                 let line_id = row.line_id.clone().unwrap_or_default();
-                if let Err(e) = line.set_default_rich_menu(&line_id).await {
+                let becomes_default = becomes_default(db, &row).await?;
+                if becomes_default && let Err(e) = line.set_default_rich_menu(&line_id).await {
                     return failed_step(db, row, e, now).await;
                 }
-                make_default(db, row, now).await?;
+                go_live(db, row, becomes_default, now).await?;
             }
             State::Live | State::Retired | State::Deleted => return Ok(Advance::Live),
             State::Failed => return Ok(Advance::Failed),
@@ -373,24 +414,84 @@ pub async fn advance<M: Messenger>(
     }
 }
 
-/// The channel's default is now `row`: it is live, and the menu it replaced retires.
-async fn make_default(
+/// Whether publish `row` makes its menu the channel's default: asked for, or an earlier version
+/// of the same menu is the default now.
+async fn becomes_default(
+    db: &DatabaseConnection,
+    row: &line_rich_menu::Model,
+) -> DomainResult<bool> {
+    if row.purpose == Purpose::Default.as_str() {
+        return Ok(true);
+    }
+    let Some(current) = rich_menu_channel::Entity::find_by_id(row.channel_id)
+        .one(db)
+        .await?
+        .and_then(|c| c.default_line_menu_id)
+    else {
+        return Ok(false);
+    };
+    Ok(design_of(db, current).await? == design_of(db, row.id).await?)
+}
+
+async fn design_of(db: &impl ConnectionTrait, line_menu_id: i64) -> DomainResult<Option<i64>> {
+    let Some(row) = line_rich_menu::Entity::find_by_id(line_menu_id)
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    Ok(rich_menu_version::Entity::find_by_id(row.version_id)
+        .one(db)
+        .await?
+        .map(|v| v.rich_menu_id))
+}
+
+/// `row` is live: the menu's earlier versions on the channel retire, and so does the default it
+/// replaces (unless rules, deliveries or the emergency switch still use that menu); links are
+/// brought in step.
+async fn go_live(
     db: &DatabaseConnection,
     row: line_rich_menu::Model,
+    becomes_default: bool,
     now: DateTime,
 ) -> DomainResult<()> {
     let txn = lock_channel(db, row.channel_id).await?;
-    let previous = rich_menu_channel::Entity::find_by_id(row.channel_id)
+    let channel = rich_menu_channel::Entity::find_by_id(row.channel_id)
         .one(&txn)
         .await?
-        .and_then(|c| c.default_line_menu_id);
-    rich_menu_channel::Entity::update(rich_menu_channel::ActiveModel {
-        channel_id: Set(row.channel_id),
-        default_line_menu_id: Set(Some(row.id)),
-    })
-    .exec(&txn)
-    .await?;
-    if let Some(previous) = previous.filter(|p| *p != row.id) {
+        .ok_or_else(|| DomainError::Internal("rich_menu_channel row missing".into()))?;
+    let design = design_of(&txn, row.id).await?;
+    let mut retiring: Vec<i64> = Vec::new();
+    // Earlier versions of this menu on the channel.
+    for other in line_rich_menu::Entity::find()
+        .filter(line_rich_menu::Column::ChannelId.eq(row.channel_id))
+        .filter(line_rich_menu::Column::State.eq(State::Live.as_str()))
+        .filter(line_rich_menu::Column::Id.ne(row.id))
+        .all(&txn)
+        .await?
+    {
+        if design_of(&txn, other.id).await? == design {
+            retiring.push(other.id);
+        }
+    }
+    if becomes_default {
+        if let Some(previous) = channel.default_line_menu_id.filter(|p| *p != row.id)
+            && !retiring.contains(&previous)
+            && let Some(previous_design) = design_of(&txn, previous).await?
+            && !super::links::in_use(&txn, row.channel_id, previous_design).await?
+        {
+            retiring.push(previous);
+        }
+        rich_menu_channel::Entity::update_many()
+            .col_expr(
+                rich_menu_channel::Column::DefaultLineMenuId,
+                sea_orm::sea_query::Expr::value(row.id),
+            )
+            .filter(rich_menu_channel::Column::ChannelId.eq(row.channel_id))
+            .exec(&txn)
+            .await?;
+    }
+    if !retiring.is_empty() {
         line_rich_menu::Entity::update_many()
             .col_expr(
                 line_rich_menu::Column::State,
@@ -404,7 +505,7 @@ async fn make_default(
                 line_rich_menu::Column::UpdatedAt,
                 sea_orm::sea_query::Expr::value(now),
             )
-            .filter(line_rich_menu::Column::Id.eq(previous))
+            .filter(line_rich_menu::Column::Id.is_in(retiring))
             .filter(line_rich_menu::Column::State.eq(State::Live.as_str()))
             .exec(&txn)
             .await?;
@@ -412,8 +513,10 @@ async fn make_default(
     let mut live: line_rich_menu::ActiveModel = row.into();
     live.state = Set(State::Live.as_str().into());
     live.updated_at = Set(now);
-    live.update(&txn).await?;
+    let live = live.update(&txn).await?;
+    super::links::request_reconcile(&txn, Some(live.channel_id), now).await?;
     txn.commit().await?;
+    crate::jobs::wake();
     Ok(())
 }
 
@@ -528,7 +631,7 @@ pub async fn reserve_call(
 }
 
 /// A transaction holding channel `channel_id`'s `rich_menu_channel` row (made when missing).
-async fn lock_channel(
+pub(crate) async fn lock_channel(
     db: &DatabaseConnection,
     channel_id: i64,
 ) -> DomainResult<sea_orm::DatabaseTransaction> {
@@ -536,6 +639,9 @@ async fn lock_channel(
     rich_menu_channel::Entity::insert(rich_menu_channel::ActiveModel {
         channel_id: Set(channel_id),
         default_line_menu_id: Set(None),
+        emergency_menu_id: Set(None),
+        emergency_since: Set(None),
+        emergency_by: Set(None),
     })
     .on_conflict(
         OnConflict::column(rich_menu_channel::Column::ChannelId)

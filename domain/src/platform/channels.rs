@@ -415,6 +415,18 @@ pub async fn default_key(db: &DatabaseConnection) -> DomainResult<String> {
 }
 
 /// The numeric id of a channel key, for queries scoped to one channel.
+/// Each channel's key by its id, for lists that record channel ids.
+pub async fn keys_by_id(
+    db: &DatabaseConnection,
+) -> DomainResult<std::collections::HashMap<i64, String>> {
+    Ok(line_channel::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.key))
+        .collect())
+}
+
 pub async fn id_of(db: &DatabaseConnection, key: &str) -> DomainResult<i64> {
     Ok(find(db, key).await?.id)
 }

@@ -78,6 +78,8 @@ async fn follow<M: Messenger>(
     let progress = stored.progress.as_deref();
     if progress.is_none() {
         friends::follow(ctx.db, ctx.channel.id, user, at).await?;
+        // A new friend gets the menu the rules give them.
+        crate::menus::links::request_reconcile(ctx.db, Some(ctx.channel.id), at).await?;
         match ctx.line.profile(user).await {
             Ok(profile) => {
                 friends::set_profile(ctx.db, ctx.channel.id, user, profile.into()).await?;

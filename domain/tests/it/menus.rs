@@ -520,11 +520,276 @@ async fn menus_are_per_department_and_unpublishable_ones_say_why(t: TestDb) {
     assert!(err.to_string().contains("リッチメニューが1件"), "{err}");
 }
 
+/// A second menu from a preset, with its image, published for links (not as the default).
+async fn linked_menu(
+    t: &TestDb,
+    line: &Line,
+    scope: &Scope,
+    channel_id: i64,
+    preset: usize,
+    title: &str,
+) -> i64 {
+    let department_id = match scope {
+        Scope::Only(ids) => *ids.iter().next().unwrap(),
+        Scope::All => unreachable!(),
+    };
+    let menu = designs::create(
+        &t.db,
+        &as_user("sato"),
+        scope,
+        MenuInput {
+            department_id,
+            title: title.into(),
+            design: MenuDesign::from_preset(&PRESETS[preset]),
+        },
+    )
+    .await
+    .unwrap();
+    designs::set_image(
+        &t.db,
+        &as_user("sato"),
+        scope,
+        menu.id,
+        flat_png(2500, 1686),
+    )
+    .await
+    .unwrap();
+    let p = publish::publish(
+        &t.db,
+        &as_user("sato"),
+        scope,
+        menu.id,
+        channel_id,
+        publish::Purpose::Linked,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        publish::advance(&t.db, &*line.client, p.id, 100, Utc::now())
+            .await
+            .unwrap(),
+        Advance::Live
+    );
+    menu.id
+}
+
+/// The LINE id of a menu's live version on the channel.
+async fn line_id_of(t: &TestDb, menu_id: i64) -> String {
+    let version_ids: Vec<i64> = domain::entities::rich_menu_version::Entity::find()
+        .all(&t.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|v| v.rich_menu_id == menu_id)
+        .map(|v| v.id)
+        .collect();
+    domain::entities::line_rich_menu::Entity::find()
+        .all(&t.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| version_ids.contains(&r.version_id) && r.state == "live")
+        .find_map(|r| r.line_id)
+        .unwrap()
+}
+
+/// The default for everyone, a 子育て menu for the segment of those who want 子育て news (kept
+/// right as a friend's answer changes), and the emergency switch on and off (with LINE's
+/// hourly create budget spent: it creates nothing).
+async fn rules_and_the_emergency_switch_keep_every_friend_on_the_right_menu(t: TestDb) {
+    use domain::audience::attributes::{self, NewAttribute};
+    use domain::audience::index::AudienceIndex;
+    use domain::audience::segments::{self, SegmentInput};
+    use domain::audience::values::{self, ValueInput};
+    use domain::menus::links;
+    use model::segment::{Condition, Rule};
+
+    let line = Line::start().await;
+    let users = line.sandbox.seed_friends(CHANNEL, 3).unwrap();
+    let (scope, channel_id, kurashi) = menu_ready(&t).await;
+    let now = Utc::now();
+    for user in &users {
+        domain::audience::friends::follow(&t.db, channel_id, user, now)
+            .await
+            .unwrap();
+    }
+    let friend_ids: Vec<i64> = domain::entities::friend::Entity::find()
+        .all(&t.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|f| f.id)
+        .collect();
+    let staff = as_user("sato");
+    let p = publish::publish_default(&t.db, &staff, &scope, kurashi, channel_id)
+        .await
+        .unwrap();
+    publish::advance(&t.db, &*line.client, p.id, 100, now)
+        .await
+        .unwrap();
+    let kosodate = linked_menu(&t, &line, &scope, channel_id, 2, "子育てメニュー").await;
+    let bousai = linked_menu(&t, &line, &scope, channel_id, 1, "防災メニュー").await;
+    let (a, b, e) = (
+        line_id_of(&t, kurashi).await,
+        line_id_of(&t, kosodate).await,
+        line_id_of(&t, bousai).await,
+    );
+    // Published for links only: the default is still the first menu.
+    for user in &users {
+        assert_eq!(line.seen_by(user).unwrap().0, a);
+    }
+
+    let wants = attributes::create(
+        &t.db,
+        &staff,
+        NewAttribute {
+            key: "kosodate".into(),
+            label: "子育て情報を受け取る".into(),
+            kind: model::status::AttributeKind::Text,
+            options: Vec::new(),
+        },
+    )
+    .await
+    .unwrap();
+    let department_id = designs::get(&t.db, &scope, kurashi)
+        .await
+        .unwrap()
+        .department_id;
+    let segment = segments::create(
+        &t.db,
+        &staff,
+        &scope,
+        SegmentInput {
+            department_id,
+            name: "子育て情報を受け取る".into(),
+            description: String::new(),
+            rule: Rule::Condition(Condition::Answered {
+                attribute_id: wants.id,
+                answered: true,
+            }),
+        },
+    )
+    .await
+    .unwrap();
+    links::add_rule(
+        &t.db,
+        &staff,
+        &scope,
+        channel_id,
+        links::RuleInput {
+            segment_id: segment.id,
+            menu_id: kosodate,
+            priority: 1,
+            starts_at: None,
+            ends_at: None,
+        },
+    )
+    .await
+    .unwrap();
+    let index = AudienceIndex::new();
+    let done = links::reconcile(&t.db, &index, &*line.client, channel_id, now)
+        .await
+        .unwrap();
+    assert_eq!(
+        done,
+        links::Reconciled::default(),
+        "nobody is in the segment yet"
+    );
+
+    // A friend answers: they move to the 子育て menu; the others stay on the default.
+    let answer = |text: &str| ValueInput {
+        attribute_id: wants.id,
+        option_ids: Vec::new(),
+        text: text.into(),
+    };
+    values::set_for_friend(
+        &t.db,
+        &staff,
+        channel_id,
+        friend_ids[0],
+        &[answer("はい")],
+        now,
+    )
+    .await
+    .unwrap();
+    let done = links::reconcile(&t.db, &index, &*line.client, channel_id, now)
+        .await
+        .unwrap();
+    assert_eq!((done.linked, done.unlinked), (1, 0));
+    assert_eq!(line.seen_by(&users[0]).unwrap().0, b);
+    assert_eq!(line.seen_by(&users[1]).unwrap().0, a);
+    let (menu, why) = links::seen_by(&t.db, channel_id, friend_ids[0])
+        .await
+        .unwrap();
+    assert_eq!(menu, Some(kosodate));
+    assert_eq!(why, "セグメント「子育て情報を受け取る」のルール");
+    // Nothing changed: nothing is sent.
+    let done = links::reconcile(&t.db, &index, &*line.client, channel_id, now)
+        .await
+        .unwrap();
+    assert_eq!(done, links::Reconciled::default());
+
+    // The emergency switch, with the hour's creates spent: everyone sees 防災 at once.
+    for _ in 0..publish::CALLS_PER_HOUR {
+        publish::reserve_call(&t.db, channel_id, "create", publish::CALLS_PER_HOUR, now)
+            .await
+            .unwrap();
+    }
+    let done = links::emergency_on(
+        &t.db,
+        &index,
+        &*line.client,
+        &staff,
+        &scope,
+        channel_id,
+        bousai,
+    )
+    .await
+    .unwrap();
+    assert_eq!(done.linked, 3);
+    for user in &users {
+        assert_eq!(line.seen_by(user).unwrap().0, e);
+    }
+    assert_eq!(
+        line.client.get_default_rich_menu().await.unwrap(),
+        Some(e.clone())
+    );
+    assert!(links::emergency(&t.db, channel_id).await.unwrap().is_some());
+    // Undone: the rule's friend is back on 子育て, the others on the default again.
+    let done = links::emergency_off(&t.db, &index, &*line.client, &staff, channel_id)
+        .await
+        .unwrap();
+    assert_eq!((done.linked, done.unlinked), (1, 2));
+    assert_eq!(line.seen_by(&users[0]).unwrap().0, b);
+    assert_eq!(line.seen_by(&users[2]).unwrap().0, a);
+    assert_eq!(
+        line.client.get_default_rich_menu().await.unwrap(),
+        Some(a.clone())
+    );
+    assert!(links::emergency(&t.db, channel_id).await.unwrap().is_none());
+
+    // The answer withdrawn: back on the default.
+    values::set_for_friend(&t.db, &staff, channel_id, friend_ids[0], &[answer("")], now)
+        .await
+        .unwrap();
+    let done = links::reconcile(&t.db, &index, &*line.client, channel_id, now)
+        .await
+        .unwrap();
+    assert_eq!((done.linked, done.unlinked), (0, 1));
+    assert_eq!(line.seen_by(&users[0]).unwrap().0, a);
+
+    // A menu an emergency may need is not retired when another default replaces it.
+    assert!(
+        links::rules(&t.db, &scope, channel_id).await.unwrap()[0].menu_title == "子育てメニュー"
+    );
+}
+
 db_tests!(
     publishing_makes_the_menu_the_default_and_deletes_the_old_one_after_a_grace,
     a_publish_interrupted_at_any_step_resumes_and_citizens_always_see_a_menu,
     the_hourly_create_limit_makes_a_publish_wait_then_finish,
     menus_are_per_department_and_unpublishable_ones_say_why,
+    rules_and_the_emergency_switch_keep_every_friend_on_the_right_menu,
 );
 
 /// Images: any photo ends within LINE's 1 MB at the menu's exact size; drawn menus stay PNG.

@@ -72,6 +72,12 @@ pub fn periodic(config: &Config) -> Vec<Periodic> {
         work: Work::CleanUpMenus,
         every: Every::Span(MENU_CLEAN_UP_EVERY),
     });
+    // Rules with a period, and deliveries' menus that expire, change who sees what by the
+    // clock alone.
+    jobs.push(Periodic {
+        work: Work::ReconcileMenus { channel_id: None },
+        every: Every::Span(MENU_CLEAN_UP_EVERY),
+    });
     match cron::Schedule::from_str(LOG_PURGE) {
         Ok(schedule) => jobs.push(Periodic {
             work: Work::PurgeLogs {

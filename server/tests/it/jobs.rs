@@ -38,7 +38,8 @@ async fn two_instances_enqueue_each_periodic_job_once_per_period(t: TestDb) {
             "clean_up_menus@2026-11-27T19:05:00Z",
             "fetch_statistics@2026-11-27T19:05:00Z",
             "purge_logs@2026-11-27T18:30:00Z",
-            "purge_sessions@2026-11-27T19:00:00Z"
+            "purge_sessions@2026-11-27T19:00:00Z",
+            "reconcile_menus@2026-11-27T19:05:00Z"
         ]
     );
 }
