@@ -271,7 +271,7 @@ test('a 定型文 with a text, a 4-area rich message on the photo and a 3-column
   assert.equal(await page.locator('#f-messages-1-altText').inputValue(), PHOTO_ALT);
   await map.getByText('4分割（2×2）').click();
   await page.locator('#f-messages-1-actions-3-linkUri').waitFor();
-  assert.equal(await map.locator('.composer-area').count(), 4);
+  assert.equal(await map.locator('.area-editor-area').count(), 4);
   assert.equal(await map.getByLabel('4分割（2×2）').isChecked(), true);
   for (const [i, area] of AREAS.entries()) {
     const at = `#f-messages-1-actions-${i}`;
