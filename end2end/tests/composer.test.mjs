@@ -4,7 +4,8 @@
 // does; the template is saved, sent from its page to a simulated friend, and the friend's chat in
 // 「LINEシミュレーター」 shows the same messages as the preview did. Then every message kind
 // round-trips form → JSON → form, LINE's limits are shown at and past them (and refused by the
-// server), and the rich message's areas move by keyboard.
+// server), and the rich message's areas move by keyboard and snap to the image's thirds (and to
+// each other) when dragged.
 //
 // LINE fetches images over https only, so the server runs as in production: behind a TLS
 // reverse proxy (a self-signed certificate made with openssl, trusted by this browser context
@@ -271,7 +272,7 @@ test('a 定型文 with a text, a 4-area rich message on the photo and a 3-column
   assert.equal(await page.locator('#f-messages-1-altText').inputValue(), PHOTO_ALT);
   await map.getByText('4分割（2×2）').click();
   await page.locator('#f-messages-1-actions-3-linkUri').waitFor();
-  assert.equal(await map.locator('.composer-area').count(), 4);
+  assert.equal(await map.locator('.area-editor-area').count(), 4);
   assert.equal(await map.getByLabel('4分割（2×2）').isChecked(), true);
   for (const [i, area] of AREAS.entries()) {
     const at = `#f-messages-1-actions-${i}`;
@@ -676,6 +677,68 @@ test('a rich message area moves by keyboard: ArrowRight 1 px, Shift+ArrowRight 1
   assert.deepEqual(actions[3].area, { x: 511, y: 519, width: 520, height: 520 });
   // Moved areas are no longer the 2×2 layout.
   assert.equal(await map.getByLabel('カスタム').isChecked(), true);
+});
+
+test('a rich message area dragged snaps to a third of the image (not with Alt), a drawn one too, and the warnings say what is left uncovered', async () => {
+  await open('/admin/templates/new');
+  const map = await addMessage('imagemap');
+  const field = (i, name) => page.locator(`#f-messages-1-actions-${i}-area-${name}`);
+  const warnings = page.locator('#composer-1-area-warnings');
+  // One area covers the 1040 × 1040 image: nothing to warn about.
+  assert.equal(await warnings.locator('li').count(), 0);
+  const surface = map.locator('.area-editor-surface');
+  const { width: shown } = await surface.boundingBox();
+  const css = (imagePixels) => imagePixels * shown / 1040;
+  // Drags area A's bottom right corner by (dx, dy) image pixels, from just inside the corner.
+  const dragCorner = async (dx, dy) => {
+    await page.locator('#composer-1-area-0').focus();
+    const handle = await page.locator('#composer-1-area-0 .area-editor-handle.se').boundingBox();
+    const [x, y] = [handle.x + handle.width / 2 - 3, handle.y + handle.height / 2 - 3];
+    await page.mouse.move(x, y);
+    await page.mouse.down();
+    await page.mouse.move(x + css(dx), y + css(dy), { steps: 8 });
+    await page.mouse.up();
+  };
+
+  // To about 700 × 700: 7 px from two thirds of 1040, which OA Manager's layouts put at 693.
+  await dragCorner(-340, -340);
+  assert.equal(await field(0, 'width').inputValue(), '693');
+  assert.equal(await field(0, 'height').inputValue(), '693');
+  await warnings.getByText('どのエリアにも入っていません').waitFor();
+
+  // With Alt held, about 600 stays about 600 (the twelfth at 607 is within reach).
+  await page.keyboard.down('Alt');
+  try {
+    await dragCorner(-93, -93);
+  } finally {
+    await page.keyboard.up('Alt');
+  }
+  const width = Number(await field(0, 'width').inputValue());
+  assert.ok(width !== 607 && Math.abs(width - 600) <= 3, `free width ${width}`);
+
+  // A new area drawn on the empty corner snaps to the last quarter (780) and to the image's edge.
+  // Measured now: focusing an area may have scrolled the page.
+  const origin = await surface.boundingBox();
+  const at = (x, y) => [origin.x + css(x), origin.y + css(y)];
+  await page.mouse.move(...at(786, 785));
+  await page.mouse.down();
+  await page.mouse.move(...at(1036, 1034), { steps: 8 });
+  await page.mouse.up();
+  await field(1, 'x').waitFor();
+  assert.equal(await map.locator('.area-editor-area').count(), 2);
+  assert.deepEqual(
+    await Promise.all(['x', 'y', 'width', 'height'].map((n) => field(1, n).inputValue())),
+    ['780', '780', '260', '260'],
+  );
+  // The drawn area has the keyboard, named with its place.
+  const areaB = page.locator('#composer-1-area-1');
+  await assertEventually(async () => areaB.evaluate((el) => el === document.activeElement), 'the new area is focused');
+  assert.equal(await areaB.getAttribute('aria-label'), '領域B（x 780, y 780, 幅 260, 高さ 260）');
+  // The editor with its warnings showing (the whole page, and the canvas alone to look at).
+  const violations = await audit('area-editor');
+  await map.locator('.area-editor').screenshot({ path: `${shots}composer-area-editor.png` });
+  assert.deepEqual(violations, []);
+  assert.deepEqual(pageErrors, []);
 });
 
 test('screenshots of the editor, the media page and the 375 px preview; no accessibility violations', async () => {

@@ -1,5 +1,6 @@
 //! Pieces of UI used by several pages. A page's own parts stay in its file under `pages/`.
 
+mod area_editor;
 mod async_view;
 mod auth_card;
 mod channel_bar;
@@ -14,6 +15,7 @@ mod password_fields;
 mod period_fields;
 pub mod segment_rule;
 
+pub use area_editor::AreaCanvas;
 pub use async_view::AsyncView;
 pub use auth_card::AuthCard;
 pub use channel_bar::ChannelBar;
