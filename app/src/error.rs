@@ -117,7 +117,7 @@ mod http_side {
         fn from(err: DomainError) -> Self {
             match err {
                 DomainError::Invalid(msg) => AppError::Invalid(msg),
-                DomainError::Conflict(msg) => AppError::Conflict(msg),
+                DomainError::Conflict(msg) | DomainError::Line(msg) => AppError::Conflict(msg),
                 DomainError::BadCredentials => AppError::BadCredentials,
                 DomainError::TooManyAttempts(msg) => AppError::TooManyAttempts(msg),
                 DomainError::NotFound(msg) => AppError::NotFound(msg),

@@ -13,7 +13,7 @@ use leptos_router::{Lazy, LazyRoute};
 
 use crate::pages::{
     AccountPage, AllowedIpsPage, AuditLogPage, DeliveriesPage, DeliveryHistoryPage, DeliveryPage,
-    DepartmentsPage, FriendAttributePage, FriendAttributesPage, FriendDetailPage, FriendImportPage,
+    DepartmentsPage, FriendAttributePage, RichMenuPage, RichMenusPage, FriendAttributesPage, FriendDetailPage, FriendImportPage,
     FriendImportReportPage, FriendsPage, LoginHistoryPage, MediaPage, PasswordPage, SegmentPage,
     SegmentsPage, SettingsPage, SimulatorPage, StaffPage, SurveyAnswersPage, SurveyPage,
     SurveysPage, TemplatePage, TemplatesPage, TestRecipientsPage,
@@ -114,6 +114,12 @@ lazy_area!(
     __preload_surveys: SurveysRoute => SurveysPage,
     SurveyRoute => SurveyPage,
     SurveyAnswersRoute => SurveyAnswersPage,
+);
+// The rich menu editor: its own code (area canvas, preview, image upload).
+lazy_area!(
+    menus,
+    __preload_menus: RichMenusRoute => RichMenusPage,
+    RichMenuRoute => RichMenuPage,
 );
 lazy_area!(password, __preload_password: PasswordRoute => PasswordPage);
 lazy_area!(logs, __preload_logs: LoginHistoryRoute => LoginHistoryPage, AuditLogRoute => AuditLogPage);

@@ -36,7 +36,8 @@ use crate::lazy_pages::{
     AccountRoute, AllowedIpsRoute, AuditLogRoute, DeliveriesRoute, DeliveryHistoryRoute,
     DeliveryRoute, DepartmentsRoute, FriendAttributeRoute, FriendAttributesRoute,
     FriendDetailRoute, FriendImportReportRoute, FriendImportRoute, FriendsRoute, LoginHistoryRoute,
-    MediaRoute, PasswordRoute, SegmentRoute, SegmentsRoute, SettingsRoute, SimulatorRoute,
+    MediaRoute, PasswordRoute, RichMenuRoute, RichMenusRoute, SegmentRoute, SegmentsRoute,
+    SettingsRoute, SimulatorRoute,
     StaffRoute, SurveyAnswersRoute, SurveyRoute, SurveysRoute, TemplateRoute, TemplatesRoute,
     TestRecipientsRoute,
 };
@@ -115,10 +116,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("surveys/new") view=SurveyRoute::lazy() />
                     <Route path=path!("surveys/:id") view=SurveyRoute::lazy() />
                     <Route path=path!("surveys/:id/answers") view=SurveyAnswersRoute::lazy() />
-                    <Route
-                        path=path!("rich-menus")
-                        view=|| view! { <Placeholder slug="rich-menus" /> }
-                    />
+                    <Route path=path!("rich-menus") view=RichMenusRoute::lazy() />
+                    <Route path=path!("rich-menus/new") view=RichMenuRoute::lazy() />
+                    <Route path=path!("rich-menus/:id") view=RichMenuRoute::lazy() />
                     <Route path=path!("chatbot") view=|| view! { <Placeholder slug="chatbot" /> } />
                     <Route path=path!("friends") view=FriendsRoute::lazy() />
                     <Route path=path!("friends/attributes") view=FriendAttributesRoute::lazy() />

@@ -67,12 +67,12 @@ test('after hydration, navigation is handled in the browser without reloading', 
   // A full page load would wipe this marker; client-side routing keeps it.
   await page.evaluate(() => { window.__notReloaded = true; });
   const nav = page.getByRole('navigation', { name: 'メインメニュー' });
-  await nav.getByRole('link', { name: 'リッチメニュー' }).click();
-  await page.waitForURL('**/admin/rich-menus');
-  await page.getByRole('heading', { name: 'リッチメニュー', level: 1 }).waitFor();
+  await nav.getByRole('link', { name: 'チャットボット' }).click();
+  await page.waitForURL('**/admin/chatbot');
+  await page.getByRole('heading', { name: 'チャットボット', level: 1 }).waitFor();
   await page.getByText('この機能は準備中です。').waitFor();
   assert.equal(await page.evaluate(() => window.__notReloaded), true);
-  assert.equal(await nav.getByRole('link', { name: 'リッチメニュー' }).getAttribute('aria-current'), 'page');
+  assert.equal(await nav.getByRole('link', { name: 'チャットボット' }).getAttribute('aria-current'), 'page');
   await page.screenshot({ path: `${shots}placeholder-1280.png` });
 });
 

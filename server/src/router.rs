@@ -22,7 +22,8 @@ use tracing::Level;
 
 use crate::AppState;
 use crate::handlers::{
-    delivery_exports, friend_csv, health, liff, log_exports, media, redirect, server_fns,
+    delivery_exports, friend_csv, health, liff, log_exports, media, redirect, rich_menus,
+    server_fns,
     survey_exports, webhook,
 };
 use crate::middleware::protect::{
@@ -143,6 +144,17 @@ pub fn router(state: AppState, limits: Limits) -> Router {
                     MEDIA_UPLOAD_LIMIT,
                 ))
                 .layer(DefaultBodyLimit::max(MEDIA_UPLOAD_LIMIT)),
+        )
+        // A rich menu's image: a photo to fit is larger than any form too.
+        .route(
+            "/admin/rich-menus/{id}/image",
+            get(rich_menus::image).merge(
+                post(rich_menus::upload)
+                    .layer::<_, std::convert::Infallible>(RequestBodyLimitLayer::new(
+                        rich_menus::UPLOAD_LIMIT_BYTES,
+                    ))
+                    .layer(DefaultBodyLimit::max(rich_menus::UPLOAD_LIMIT_BYTES)),
+            ),
         )
         .layer(axum::middleware::map_response(
             server_fns::with_error_status,

@@ -18,6 +18,7 @@ mod drafts;
 mod friends;
 mod logs;
 mod media;
+mod menus;
 #[cfg(feature = "ssr")]
 pub mod rules;
 mod segments;
@@ -37,6 +38,7 @@ pub use drafts::*;
 pub use friends::*;
 pub use logs::*;
 pub use media::*;
+pub use menus::*;
 pub use segments::*;
 pub use settings::*;
 pub use simulator::*;

@@ -26,6 +26,7 @@ pub const SERVER_FN_RULES: &[&[Rule]] = &[
     super::friends::RULES,
     super::logs::RULES,
     super::media::RULES,
+    super::menus::RULES,
     super::segments::RULES,
     super::settings::RULES,
     super::simulator::RULES,

@@ -14,17 +14,19 @@ mod pager;
 mod password_fields;
 mod period_fields;
 pub mod segment_rule;
+pub mod upload;
 
 pub use area_editor::AreaCanvas;
 pub use async_view::AsyncView;
 pub use auth_card::AuthCard;
 pub use channel_bar::ChannelBar;
 pub use chart_figure::ChartFigure;
-pub use composer::{Composer, messages_from_query};
+pub use composer::{ActionEditor, Composer, Draft, TextField, messages_from_query};
 pub use confirm_delete::ConfirmDelete;
 pub use data_table::DataTable;
 pub use line_preview::{
     AccountMessage, FlexFocus, LinePreview, PreviewAccount, QuickReplyBar, UnsupportedMessage,
+    describe_action,
 };
 pub use notices::{ErrorNote, Outcome, RedirectNotice};
 pub use pager::{Pager, query_string};

@@ -110,10 +110,16 @@ fn UploadForm(
         #[cfg(feature = "hydrate")]
         {
             ev.prevent_default();
-            let form = event_target::<HtmlFormElement>(&ev);
+            let form = event_target::<leptos::web_sys::HtmlFormElement>(&ev);
             state.set(UploadState::Sending);
             leptos::task::spawn_local(async move {
-                match send_upload(&form).await {
+                match crate::components::upload::post_form::<crate::api::MediaUploaded>(
+                    "/admin/media",
+                    &form,
+                    "ファイルが大きすぎます。画像は 1 枚 10 MB までです。",
+                )
+                .await
+                {
                     Ok(uploaded) => {
                         form.reset();
                         state.set(UploadState::Done {
@@ -249,48 +255,6 @@ fn UploadForm(
     }
 }
 
-#[cfg(feature = "hydrate")]
-use leptos::web_sys::HtmlFormElement;
-
-/// Sends the upload form as the browser would, asking for JSON.
-#[cfg(feature = "hydrate")]
-async fn send_upload(
-    form: &HtmlFormElement,
-) -> Result<crate::api::MediaUploaded, crate::error::AppError> {
-    use crate::error::AppError;
-    use leptos::server_fn::client::Client;
-    use leptos::server_fn::client::browser::BrowserClient;
-    use leptos::server_fn::request::ClientReq;
-    use leptos::server_fn::request::browser::BrowserRequest;
-    use leptos::server_fn::response::ClientRes;
-    use leptos::web_sys::FormData;
-
-    let data = FormData::new_with_form(form)
-        .map_err(|_| AppError::Transport("フォームを読み取れませんでした。".into()))?;
-    let request = <BrowserRequest as ClientReq<AppError>>::try_new_post_multipart(
-        "/admin/media",
-        "application/json",
-        data.into(),
-    )?;
-    let response = <BrowserClient as Client<AppError>>::send(request).await?;
-    let status = ClientRes::<AppError>::status(&response);
-    let body = ClientRes::<AppError>::try_into_string(response).await?;
-    if status == 413 {
-        return Err(AppError::Invalid(
-            "ファイルが大きすぎます。画像は 1 枚 10 MB までです。".into(),
-        ));
-    }
-    if (200..300).contains(&status) {
-        serde_json::from_str(&body).map_err(|_| {
-            AppError::Transport(
-                "サーバーの応答を読み取れませんでした。ページを再読み込みしてください。".into(),
-            )
-        })
-    } else {
-        Err(serde_json::from_str::<AppError>(&body).unwrap_or(AppError::Transport(body)))
-    }
-}
-
 #[component]
 fn MediaCard(
     item: MediaItem,
@@ -302,7 +266,7 @@ fn MediaCard(
         "{}×{} px・{}",
         item.width,
         item.height,
-        human_bytes(item.bytes)
+        crate::components::upload::human_bytes(item.bytes)
     );
     let used = if item.used_by.is_empty() {
         "未使用".to_owned()
@@ -381,11 +345,3 @@ fn MediaCard(
     }
 }
 
-/// `1.2 MB`, `340 KB`.
-fn human_bytes(bytes: u64) -> String {
-    if bytes >= 1024 * 1024 {
-        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
-    } else {
-        format!("{} KB", bytes.div_ceil(1024))
-    }
-}

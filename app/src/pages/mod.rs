@@ -6,6 +6,7 @@ mod deliveries;
 mod friends;
 mod logs;
 mod media;
+mod menus;
 mod not_found;
 mod placeholder;
 mod segments;
@@ -25,6 +26,7 @@ pub use friends::{
 };
 pub use logs::{AuditLogPage, LoginHistoryPage};
 pub use media::MediaPage;
+pub use menus::{RichMenuPage, RichMenusPage};
 pub use not_found::NotFound;
 pub use placeholder::Placeholder;
 pub use segments::{SegmentPage, SegmentsPage};

@@ -258,6 +258,11 @@ pub(crate) async fn in_use(
     Ok(rule.is_some() || delivery.is_some() || emergency == Some(menu_id))
 }
 
+/// The menus (design ids) with a live LINE menu on channel `channel_id`.
+pub async fn published_menus(db: &DatabaseConnection, channel_id: i64) -> DomainResult<HashSet<i64>> {
+    Ok(live_menus(db, channel_id).await?.into_keys().collect())
+}
+
 /// What decides one friend's menu, besides the rules.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Standing {

@@ -7,6 +7,7 @@ pub mod liff;
 pub mod log_exports;
 pub mod media;
 pub mod redirect;
+pub mod rich_menus;
 pub mod server_fns;
 pub mod survey_exports;
 pub mod webhook;

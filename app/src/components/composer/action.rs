@@ -26,10 +26,15 @@ pub fn ActionEditor(
     /// Longest label (LINE's 20 unless the place says otherwise, e.g. 12 in image carousels).
     #[prop(optional)]
     label_max: Option<usize>,
+    /// What the label is called and what it is for, where it is not a button's text (a rich
+    /// menu area's label is read aloud, never shown).
+    #[prop(optional)]
+    label_caption: Option<(&'static str, &'static str)>,
 ) -> impl IntoView {
     let label = LabelRule {
         optional: label_optional,
         max: label_max.unwrap_or(MAX_ACTION_LABEL),
+        caption: label_caption,
     };
     let kind = Memo::new(move |_| ActionKind::of(&value.get()));
     let kinds: Vec<(String, String)> = place
@@ -71,6 +76,7 @@ pub fn ActionEditor(
 struct LabelRule {
     optional: bool,
     max: usize,
+    caption: Option<(&'static str, &'static str)>,
 }
 
 fn action_fields(
@@ -84,10 +90,10 @@ fn action_fields(
         let path = format!("{path}.label");
         view! {
             <TextField
-                label=if rule.optional {
-                    "ボタンの表示名（任意）"
-                } else {
-                    "ボタンの表示名"
+                label=match (rule.caption, rule.optional) {
+                    (Some((caption, _)), _) => caption,
+                    (None, true) => "ボタンの表示名（任意）",
+                    (None, false) => "ボタンの表示名",
                 }
                 path=path
                 value=Signal::derive(move || value.get().label().unwrap_or_default().to_owned())
@@ -96,7 +102,7 @@ fn action_fields(
                     change(Box::new(move |a: &mut Action| a.set_label(label)))
                 })
                 max=rule.max
-                hint="LINE では長いと途中で省略されます"
+                hint=rule.caption.map_or("LINE では長いと途中で省略されます", |(_, hint)| hint)
             />
         }
     };

@@ -25,7 +25,7 @@ use line::validate::{MAX_MESSAGES_PER_REQUEST, MAX_QUICK_REPLY_ITEMS};
 use serde_json::Value;
 
 pub use action::ActionEditor;
-pub use fields::Draft;
+pub use fields::{Draft, TextField};
 use fields::{FieldErrors, field_id};
 
 use crate::components::{FlexFocus, LinePreview};

@@ -1,0 +1,516 @@
+//! リッチメニュー: menus per department, their editor, and publishing to a channel.
+
+use leptos::prelude::*;
+use model::menu::MenuDesign;
+use serde::{Deserialize, Serialize};
+
+use super::templates::DepartmentOption;
+use crate::error::AppError;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MenuRow {
+    pub id: i64,
+    pub title: String,
+    pub department_id: i64,
+    pub department: String,
+    pub size: (i32, i32),
+    pub areas: usize,
+    /// Problems that stop publishing, in Japanese (the design's and the image's).
+    pub problems: Vec<String>,
+    pub image: Option<MenuImage>,
+    /// Where the newest publish of this menu stands (「公開中」, 「失敗」…), if it was published.
+    pub status: Option<String>,
+    pub updated_at: String,
+    pub updated_by: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MenuImage {
+    pub content_type: String,
+    pub width: u32,
+    pub height: u32,
+    pub bytes: usize,
+    /// `/admin/rich-menus/{id}/image?v=…`, changing with each new image.
+    pub url: String,
+}
+
+/// `/admin/rich-menus`: the caller's menus and what the channel shows now.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MenusOverview {
+    pub menus: Vec<MenuRow>,
+    /// The menu the channel shows everyone now: (menu id, title, version), when it is one of
+    /// the caller's departments' (another department's shows as its title only).
+    pub live: Option<LiveMenu>,
+    pub can_edit: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LiveMenu {
+    pub menu_id: i64,
+    pub title: String,
+    pub version: i32,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MenuForm {
+    pub menu: Option<MenuRow>,
+    pub design: MenuDesign,
+    pub departments: Vec<DepartmentOption>,
+    pub can_edit: bool,
+}
+
+/// One publish, as the editor lists them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PublicationRow {
+    pub id: i64,
+    pub channel: String,
+    pub version_id: i64,
+    pub version: i32,
+    /// `queued`, `creating`, … (`domain::menus::publish::State`).
+    pub state: String,
+    pub state_label: String,
+    /// Still under way: the page asks again shortly.
+    pub in_progress: bool,
+    pub error: Option<String>,
+    pub created_at: String,
+    pub created_by: String,
+}
+
+/// What the server made of an uploaded image (`POST /admin/rich-menus/{id}/image`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MenuImageFitted {
+    pub content_type: String,
+    pub bytes: usize,
+    pub source_bytes: usize,
+    pub source_width: u32,
+    pub source_height: u32,
+    pub enlarged: bool,
+}
+
+#[cfg(feature = "ssr")]
+pub(crate) const RULES: &[super::rules::Rule] = {
+    use super::rules::rule;
+    use model::access::{Action, Feature, Need};
+    // The department scope is applied inside, by the domain.
+    &[
+        rule::<ListRichMenus>(Need::Can(Feature::RichMenus, Action::View)),
+        rule::<RichMenuEditor>(Need::Can(Feature::RichMenus, Action::View)),
+        rule::<RichMenuPublications>(Need::Can(Feature::RichMenus, Action::View)),
+        rule::<SaveRichMenu>(Need::Can(Feature::RichMenus, Action::Edit)),
+        rule::<DeleteRichMenu>(Need::Can(Feature::RichMenus, Action::Edit)),
+        rule::<PublishRichMenu>(Need::Can(Feature::RichMenus, Action::Edit)),
+        rule::<RepublishRichMenu>(Need::Can(Feature::RichMenus, Action::Edit)),
+        rule::<RichMenuRules>(Need::Can(Feature::RichMenus, Action::View)),
+        rule::<AddRichMenuRule>(Need::Can(Feature::RichMenus, Action::Edit)),
+        rule::<DeleteRichMenuRule>(Need::Can(Feature::RichMenus, Action::Edit)),
+        rule::<RichMenuEmergencyOn>(Need::Can(Feature::RichMenus, Action::Edit)),
+        rule::<RichMenuEmergencyOff>(Need::Can(Feature::RichMenus, Action::Edit)),
+    ]
+};
+
+#[server(endpoint = "rich_menus/list")]
+pub async fn list_rich_menus(channel: String) -> Result<MenusOverview, AppError> {
+    use model::access::{Action, Feature};
+    let (me, ctx) = crate::ssr::context::call::<ListRichMenus>()?;
+    let scope = me.grants.scope();
+    let list = domain::menus::designs::list(ctx.db(), &scope).await?;
+    let mut menus = Vec::with_capacity(list.len());
+    for m in list {
+        let status = domain::menus::publish::publications(ctx.db(), &scope, m.id)
+            .await?
+            .first()
+            .map(|p| p.state.label_ja().to_owned());
+        menus.push(menu_row(m, status));
+    }
+    let channel_id = ctx.channel_id(&channel).await?;
+    let live = match domain::menus::publish::default_of(ctx.db(), channel_id).await? {
+        Some((menu_id, version)) => menus
+            .iter()
+            .find(|m| m.id == menu_id)
+            .map(|m| LiveMenu {
+                menu_id,
+                title: m.title.clone(),
+                version,
+            })
+            .or(Some(LiveMenu {
+                menu_id: 0,
+                title: "（ほかの部署のメニュー）".into(),
+                version,
+            })),
+        None => None,
+    };
+    Ok(MenusOverview {
+        menus,
+        live,
+        can_edit: me.grants.can(Feature::RichMenus, Action::Edit),
+    })
+}
+
+/// The editor of menu `id`, or of a new menu from `preset` (a municipal preset's id).
+#[server(endpoint = "rich_menus/editor")]
+pub async fn rich_menu_editor(id: Option<i64>, preset: Option<String>) -> Result<MenuForm, AppError> {
+    use model::access::{Action, Feature};
+    let (me, ctx) = crate::ssr::context::call::<RichMenuEditor>()?;
+    let scope = me.grants.scope();
+    let menu = match id {
+        Some(id) => Some(domain::menus::designs::get(ctx.db(), &scope, id).await?),
+        None => None,
+    };
+    let design = match &menu {
+        Some(m) => m.design.clone(),
+        None => preset
+            .as_deref()
+            .and_then(model::menu::preset)
+            .map_or_else(MenuDesign::new, MenuDesign::from_preset),
+    };
+    let departments = domain::staff::departments::list(ctx.db())
+        .await?
+        .into_iter()
+        .filter(|d| scope.includes(d.id))
+        .map(|d| DepartmentOption {
+            id: d.id,
+            name: d.name,
+        })
+        .collect();
+    let status = match &menu {
+        Some(m) => domain::menus::publish::publications(ctx.db(), &scope, m.id)
+            .await?
+            .first()
+            .map(|p| p.state.label_ja().to_owned()),
+        None => None,
+    };
+    Ok(MenuForm {
+        menu: menu.map(|m| menu_row(m, status)),
+        design,
+        departments,
+        can_edit: me.grants.can(Feature::RichMenus, Action::Edit),
+    })
+}
+
+/// Creates (`id` empty) or saves a menu; answers its id. `design` is the editor's
+/// `MenuDesign` as JSON.
+#[server(endpoint = "rich_menus/save")]
+pub async fn save_rich_menu(
+    id: Option<i64>,
+    department_id: Option<i64>,
+    title: String,
+    design: String,
+) -> Result<i64, AppError> {
+    let (me, ctx) = crate::ssr::context::call::<SaveRichMenu>()?;
+    let Some(department_id) = department_id else {
+        return Err(AppError::Invalid("所属部署を選んでください。".into()));
+    };
+    let design: MenuDesign = serde_json::from_str(&design).map_err(|_| {
+        AppError::Invalid("メニューの内容を読み取れませんでした。ページを開き直してください。".into())
+    })?;
+    let input = domain::menus::designs::MenuInput {
+        department_id,
+        title,
+        design,
+    };
+    let scope = me.grants.scope();
+    let actor = ctx.actor(&me);
+    let saved = match id {
+        Some(id) => domain::menus::designs::update(ctx.db(), &actor, &scope, id, input).await,
+        None => domain::menus::designs::create(ctx.db(), &actor, &scope, input).await,
+    }?;
+    if id.is_none() {
+        leptos_axum::redirect(&format!("/admin/rich-menus/{}?saved=1", saved.id));
+    }
+    Ok(saved.id)
+}
+
+#[server(endpoint = "rich_menus/delete")]
+pub async fn delete_rich_menu(id: i64) -> Result<(), AppError> {
+    let (me, ctx) = crate::ssr::context::call::<DeleteRichMenu>()?;
+    domain::menus::designs::delete(ctx.db(), &ctx.actor(&me), &me.grants.scope(), id).await?;
+    leptos_axum::redirect("/admin/rich-menus?deleted=1");
+    Ok(())
+}
+
+/// Publishes the saved menu `id` on `channel`: as its default menu (everyone without a menu of
+/// their own sees it), or, with `for_links`, only made ready for rules, deliveries and the
+/// emergency switch.
+#[server(endpoint = "rich_menus/publish")]
+pub async fn publish_rich_menu(
+    id: i64,
+    channel: String,
+    #[server(default)] for_links: bool,
+) -> Result<PublicationRow, AppError> {
+    use domain::menus::publish::Purpose;
+    let (me, ctx) = crate::ssr::context::call::<PublishRichMenu>()?;
+    let channel_id = ctx.channel_id(&channel).await?;
+    let purpose = if for_links {
+        Purpose::Linked
+    } else {
+        Purpose::Default
+    };
+    let p = domain::menus::publish::publish(
+        ctx.db(),
+        &ctx.actor(&me),
+        &me.grants.scope(),
+        id,
+        channel_id,
+        purpose,
+    )
+    .await?;
+    Ok(publication_row(p, channel))
+}
+
+/// Publishes an earlier version again as the default of `channel` (元に戻す).
+#[server(endpoint = "rich_menus/republish")]
+pub async fn republish_rich_menu(
+    version_id: i64,
+    channel: String,
+) -> Result<PublicationRow, AppError> {
+    let (me, ctx) = crate::ssr::context::call::<RepublishRichMenu>()?;
+    let channel_id = ctx.channel_id(&channel).await?;
+    let p = domain::menus::publish::republish(
+        ctx.db(),
+        &ctx.actor(&me),
+        &me.grants.scope(),
+        version_id,
+        channel_id,
+    )
+    .await?;
+    Ok(publication_row(p, channel))
+}
+
+/// The publishes of menu `id`, newest first.
+#[server(endpoint = "rich_menus/publications")]
+pub async fn rich_menu_publications(id: i64) -> Result<Vec<PublicationRow>, AppError> {
+    let (me, ctx) = crate::ssr::context::call::<RichMenuPublications>()?;
+    let list =
+        domain::menus::publish::publications(ctx.db(), &me.grants.scope(), id).await?;
+    let channels = domain::platform::channels::keys_by_id(ctx.db()).await?;
+    Ok(list
+        .into_iter()
+        .map(|p| {
+            let channel = channels.get(&p.channel_id).cloned().unwrap_or_default();
+            publication_row(p, channel)
+        })
+        .collect())
+}
+
+#[cfg(feature = "ssr")]
+fn publication_row(p: domain::menus::publish::Publication, channel: String) -> PublicationRow {
+    use domain::menus::publish::State;
+    PublicationRow {
+        id: p.id,
+        channel,
+        version_id: p.version_id,
+        version: p.version_number,
+        state: p.state.as_str().to_owned(),
+        state_label: p.state.label_ja().to_owned(),
+        in_progress: matches!(
+            p.state,
+            State::Queued | State::Creating | State::Created | State::Uploaded
+        ),
+        error: p.error,
+        created_at: domain::time::minutes(p.created_at),
+        created_by: p.created_by,
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn menu_row(m: domain::menus::designs::Menu, status: Option<String>) -> MenuRow {
+    let version = m.updated_at.timestamp_millis();
+    MenuRow {
+        problems: m.problems(),
+        image: m.image.as_ref().map(|i| MenuImage {
+            content_type: i.content_type.clone(),
+            width: i.width,
+            height: i.height,
+            bytes: i.bytes,
+            url: format!("/admin/rich-menus/{}/image?v={version}", m.id),
+        }),
+        id: m.id,
+        title: m.title,
+        department_id: m.department_id,
+        department: m.department_name,
+        size: (m.design.width, m.design.height),
+        areas: m.design.areas.len(),
+        status,
+        updated_at: domain::time::minutes(m.updated_at),
+        updated_by: m.updated_by,
+    }
+}
+
+/// A rule of who sees which menu, as the list shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MenuRuleRow {
+    pub id: i64,
+    pub segment: String,
+    pub menu_id: i64,
+    pub menu: String,
+    pub priority: i32,
+    /// 「いつでも」 or the period in Japan time.
+    pub period: String,
+    pub unpublished: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MenuChoice {
+    pub id: i64,
+    pub name: String,
+    /// Has a live LINE menu on the channel (rules and the emergency switch need one).
+    pub published: bool,
+}
+
+/// `/admin/rich-menus`' second half: the rules, the emergency switch, and what can be chosen.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MenuRules {
+    pub rules: Vec<MenuRuleRow>,
+    pub segments: Vec<MenuChoice>,
+    pub menus: Vec<MenuChoice>,
+    /// The emergency menu's title and since when, while the switch is on.
+    pub emergency: Option<(String, String)>,
+    pub can_edit: bool,
+}
+
+#[server(endpoint = "rich_menus/rules")]
+pub async fn rich_menu_rules(channel: String) -> Result<MenuRules, AppError> {
+    use model::access::{Action, Feature};
+    let (me, ctx) = crate::ssr::context::call::<RichMenuRules>()?;
+    let scope = me.grants.scope();
+    let channel_id = ctx.channel_id(&channel).await?;
+    let db = ctx.db();
+    let live = domain::menus::links::rules(db, &scope, channel_id).await?;
+    let period = |s: Option<domain::DateTime>, e: Option<domain::DateTime>| match (s, e) {
+        (None, None) => "いつでも".to_owned(),
+        (s, e) => format!(
+            "{} 〜 {}",
+            s.map(domain::time::minutes).unwrap_or_default(),
+            e.map(domain::time::minutes).unwrap_or_default()
+        ),
+    };
+    let rules = live
+        .into_iter()
+        .map(|r| MenuRuleRow {
+            id: r.id,
+            segment: r.segment_name,
+            menu_id: r.menu_id,
+            menu: r.menu_title,
+            priority: r.priority,
+            period: period(r.starts_at, r.ends_at),
+            unpublished: r.unpublished,
+        })
+        .collect();
+    let segments = domain::audience::segments::list(db, &scope)
+        .await?
+        .into_iter()
+        .map(|s| MenuChoice {
+            id: s.id,
+            name: s.name,
+            published: true,
+        })
+        .collect();
+    let published = domain::menus::links::published_menus(db, channel_id).await?;
+    let menus: Vec<MenuChoice> = domain::menus::designs::list(db, &scope)
+        .await?
+        .into_iter()
+        .map(|m| MenuChoice {
+            published: published.contains(&m.id),
+            id: m.id,
+            name: m.title,
+        })
+        .collect();
+    let emergency = match domain::menus::links::emergency(db, channel_id).await? {
+        Some(e) => {
+            let title = menus
+                .iter()
+                .find(|m| m.id == e.menu_id)
+                .map_or_else(|| "（ほかの部署のメニュー）".to_owned(), |m| m.name.clone());
+            Some((title, format!("{}（{}）", domain::time::minutes(e.since), e.by)))
+        }
+        None => None,
+    };
+    Ok(MenuRules {
+        rules,
+        segments,
+        menus,
+        emergency,
+        can_edit: me.grants.can(Feature::RichMenus, Action::Edit),
+    })
+}
+
+/// Adds a rule: friends in `segment_id` see `menu_id`. `starts`/`ends` are optional
+/// `YYYY-MM-DDTHH:MM` in Japan time (the period the rule applies in).
+#[server(endpoint = "rich_menus/add_rule")]
+pub async fn add_rich_menu_rule(
+    channel: String,
+    segment_id: Option<i64>,
+    menu_id: Option<i64>,
+    priority: Option<i32>,
+    #[server(default)] starts: String,
+    #[server(default)] ends: String,
+) -> Result<i64, AppError> {
+    let (me, ctx) = crate::ssr::context::call::<AddRichMenuRule>()?;
+    let (Some(segment_id), Some(menu_id)) = (segment_id, menu_id) else {
+        return Err(AppError::Invalid(
+            "セグメントとメニューを選んでください。".into(),
+        ));
+    };
+    let input = domain::menus::links::RuleInput {
+        segment_id,
+        menu_id,
+        priority: priority.unwrap_or(10),
+        starts_at: domain::time::parse_local_minute(&starts, "始まり")?,
+        ends_at: domain::time::parse_local_minute(&ends, "終わり")?,
+    };
+    let channel_id = ctx.channel_id(&channel).await?;
+    Ok(domain::menus::links::add_rule(
+        ctx.db(),
+        &ctx.actor(&me),
+        &me.grants.scope(),
+        channel_id,
+        input,
+    )
+    .await?)
+}
+
+#[server(endpoint = "rich_menus/delete_rule")]
+pub async fn delete_rich_menu_rule(id: i64) -> Result<(), AppError> {
+    let (me, ctx) = crate::ssr::context::call::<DeleteRichMenuRule>()?;
+    domain::menus::links::delete_rule(ctx.db(), &ctx.actor(&me), &me.grants.scope(), id).await?;
+    Ok(())
+}
+
+/// The emergency switch: everyone on `channel` sees `menu_id` (published beforehand) at once.
+#[server(endpoint = "rich_menus/emergency_on")]
+pub async fn rich_menu_emergency_on(channel: String, menu_id: Option<i64>) -> Result<usize, AppError> {
+    let (me, ctx) = crate::ssr::context::call::<RichMenuEmergencyOn>()?;
+    let Some(menu_id) = menu_id else {
+        return Err(AppError::Invalid("切り替えるメニューを選んでください。".into()));
+    };
+    let line = ctx.line_client(&channel)?;
+    let index = super::segments::audience_index();
+    let done = domain::menus::links::emergency_on(
+        ctx.db(),
+        &index,
+        &line.client,
+        &ctx.actor(&me),
+        &me.grants.scope(),
+        line.channel_id,
+        menu_id,
+    )
+    .await?;
+    Ok(done.linked)
+}
+
+/// Undoes the emergency switch: the default and everyone's menus as before.
+#[server(endpoint = "rich_menus/emergency_off")]
+pub async fn rich_menu_emergency_off(channel: String) -> Result<usize, AppError> {
+    let (me, ctx) = crate::ssr::context::call::<RichMenuEmergencyOff>()?;
+    let line = ctx.line_client(&channel)?;
+    let index = super::segments::audience_index();
+    let done = domain::menus::links::emergency_off(
+        ctx.db(),
+        &index,
+        &line.client,
+        &ctx.actor(&me),
+        line.channel_id,
+    )
+    .await?;
+    Ok(done.linked + done.unlinked)
+}
