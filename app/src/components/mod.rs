@@ -22,7 +22,8 @@ pub use composer::{Composer, messages_from_query};
 pub use confirm_delete::ConfirmDelete;
 pub use data_table::DataTable;
 pub use line_preview::{
-    AccountMessage, FlexFocus, LinePreview, PreviewAccount, QuickReplyBar, UnsupportedMessage,
+    AccountMessage, FlexFocus, LinePreview, PreviewAccount, QuickReplyBar, RichMenuPreview,
+    UnsupportedMessage,
 };
 pub use notices::{ErrorNote, Outcome, RedirectNotice};
 pub use pager::{Pager, query_string};
