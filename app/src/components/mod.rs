@@ -21,6 +21,9 @@ pub use chart_figure::ChartFigure;
 pub use composer::{Composer, messages_from_query};
 pub use confirm_delete::ConfirmDelete;
 pub use data_table::DataTable;
+// The server describes rich menu areas for the simulator with the preview's own labels.
+#[cfg(feature = "ssr")]
+pub(crate) use line_preview::action_label;
 pub use line_preview::{
     AccountMessage, FlexFocus, LinePreview, PreviewAccount, QuickReplyBar, RichMenuPreview,
     UnsupportedMessage,

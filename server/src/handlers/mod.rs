@@ -8,6 +8,7 @@ pub mod log_exports;
 pub mod media;
 pub mod redirect;
 pub mod server_fns;
+pub mod simulator;
 pub mod survey_exports;
 pub mod webhook;
 
