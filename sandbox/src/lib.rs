@@ -12,20 +12,27 @@
 //!
 //! Emulated ([`Sandbox::router`], mounted by the server at `/sandbox/line`, used as both the API
 //! and the API-data base URL): push, multicast, reply, profile, quota and consumption; rich
-//! menus (create, list, get, delete, image upload and download with PNG/JPEG size checks,
-//! default, per-user link, bulk link/unlink, aliases); statistics per custom aggregation unit
-//! (values under 20 are `null`, as LINE answers); LINE Login's `POST /oauth2/v2.1/verify` for
-//! ID tokens minted by [`Sandbox::mint_id_token`] (HS256 with a random key of this sandbox).
+//! menus (create, validate, list, get, delete, image upload and download with PNG/JPEG size
+//! checks, default, per-user link, bulk link/unlink, aliases); statistics per custom
+//! aggregation unit (values under 20 are `null`, as LINE answers); LINE Login's
+//! `POST /oauth2/v2.1/verify` for ID tokens minted by [`Sandbox::mint_id_token`] (HS256 with a
+//! random key of this sandbox).
 //!
 //! Simulated friends (the admin UI's simulator and the tests drive them): follow, unfollow,
 //! text, postback and action taps become webhook deliveries built as LINE builds them (ULID
 //! `webhookEventId`, reply token, `x-line-signature`, `LineBotWebhook/2.0`), POSTed to the
 //! channel's webhook URL; what the account sends them is kept as a chat per friend (the message
 //! JSON exactly as sent, shared between the recipients of one request, so a multicast costs a
-//! pointer per recipient). Opens and URL clicks feed the statistics.
+//! pointer per recipient). Opens and URL clicks feed the statistics. Each friend sees the rich
+//! menu LINE would show them ([`Sandbox::effective_rich_menu`]: a switched tab, else their own
+//! link, else the default); opening it ([`Sandbox::open_rich_menu`]) and tapping its areas
+//! ([`Sandbox::tap_rich_menu_area`], which then performs the area's action) are counted per
+//! menu, area and day with their unique users ([`Sandbox::rich_menu_days`]), the figures of
+//! LINE's rich menu statistics.
 //!
 //! Not emulated: narrowcast, broadcast, audiences, groups and rooms, message content download,
-//! rich menu batch operations, LINE Login's authorization flow (only ID token verification),
+//! rich menu batch operations and their validation, the rich menu statistics endpoints (the
+//! counts are kept, see above), LINE Login's authorization flow (only ID token verification),
 //! webhook redelivery by LINE itself (only [`Sandbox::redeliver_last`] on request), the
 //! statistics' 14-day settling and per-device counting. Rich menu aliases are kept when their
 //! menu is deleted.
@@ -41,9 +48,9 @@
 //!
 //! Layout: this file holds the [`Sandbox`] handle, its [`SandboxConfig`] and [`SandboxError`];
 //! `types` the public types, `friends` the simulated friends' actions, `webhook` how their
-//! events are delivered, `rich_menus` what the simulator shows of menus, `http` the emulated
-//! API, `state` and `persist` what is remembered and how it is saved, [`Clock`] the sandbox's
-//! time (which tests move forward instead of sleeping).
+//! events are delivered, `rich_menus` the menu each friend sees and what they do with it,
+//! `http` the emulated API, `state` and `persist` what is remembered and how it is saved,
+//! [`Clock`] the sandbox's time (which tests move forward instead of sleeping).
 
 mod clock;
 mod friends;
@@ -70,7 +77,7 @@ pub use ids::{is_ulid, ulid_time_ms};
 use state::{ChannelData, State};
 pub use types::{
     ChatEntry, Delivery, MAX_DISPLAY_NAME_LENGTH, NewSimFriend, SandboxChannel, SimAction,
-    SimFriend, SimRichMenu,
+    SimCount, SimFriend, SimRichMenu, SimRichMenuDay, SimRichMenuSource,
 };
 
 /// How the sandbox behaves; `Default` is LINE's behaviour without a state file.

@@ -56,6 +56,9 @@ pub(crate) struct ChannelData {
     pub usage: BTreeMap<String, i64>,
     /// Sent message id → statistics, for messages sent with a custom aggregation unit.
     pub stats: HashMap<Arc<str>, SentStat>,
+    /// Rich menu id → day (Japan time) → what the simulated friends did with the menu, for
+    /// LINE's rich menu statistics. Dropped with the menu.
+    pub rich_menu_stats: HashMap<String, BTreeMap<NaiveDate, RichMenuDayStat>>,
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -159,6 +162,35 @@ pub(crate) struct SentStat {
 pub(crate) struct ClickStat {
     pub total: i64,
     pub users: HashSet<String>,
+}
+
+/// One rich menu on one day: how often it was shown open and each area tapped, with who did it
+/// (LINE reports unique users beside each count).
+#[derive(Clone, Default, Serialize, Deserialize)]
+pub(crate) struct RichMenuDayStat {
+    pub impressions: Tally,
+    /// Area index → taps.
+    pub taps: BTreeMap<usize, Tally>,
+}
+
+#[derive(Clone, Default, Serialize, Deserialize)]
+pub(crate) struct Tally {
+    pub count: i64,
+    pub users: HashSet<String>,
+}
+
+impl Tally {
+    pub(crate) fn add(&mut self, user_id: &str) {
+        self.count += 1;
+        self.users.insert(user_id.to_owned());
+    }
+
+    pub(crate) fn figures(&self) -> crate::SimCount {
+        crate::SimCount {
+            count: self.count,
+            unique_users: i64::try_from(self.users.len()).unwrap_or(i64::MAX),
+        }
+    }
 }
 
 /// LINE's calendar (`line::api::LINE_UTC_OFFSET_SECONDS`): its statistics days and quota months.

@@ -1,6 +1,6 @@
 //! The public types of the sandbox: channels, simulated friends, chat entries and deliveries.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use line::message::Action;
 use line::rich_menu::RichMenu;
 use serde::{Deserialize, Serialize};
@@ -102,6 +102,39 @@ pub struct SimRichMenu {
     pub menu: RichMenu,
     /// `image/png` or `image/jpeg`, once uploaded.
     pub image_content_type: Option<String>,
+    /// Why the friend sees this menu.
+    pub source: SimRichMenuSource,
+}
+
+/// Where a friend's rich menu comes from, in LINE's order of precedence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SimRichMenuSource {
+    /// A `richmenuswitch` tap (a tab) chose it.
+    Switched,
+    /// Linked to this user (`POST /v2/bot/user/{userId}/richmenu/{richMenuId}` or bulk link).
+    PerUser,
+    /// The channel's default menu.
+    Default,
+}
+
+/// A count and how many different friends it comes from (LINE's `count` and `uniqueUsers`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SimCount {
+    pub count: i64,
+    pub unique_users: i64,
+}
+
+/// One day (Japan time) of what simulated friends did with a rich menu: the figures LINE's rich
+/// menu statistics report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SimRichMenuDay {
+    pub date: NaiveDate,
+    /// The menu shown open ([`Sandbox::open_rich_menu`](crate::Sandbox::open_rich_menu)).
+    pub impressions: SimCount,
+    /// Taps per area, in the menu's order of areas
+    /// ([`Sandbox::tap_rich_menu_area`](crate::Sandbox::tap_rich_menu_area)).
+    pub area_taps: Vec<SimCount>,
 }
 
 /// What a simulated friend does, as the simulator asks for it; see [`Sandbox::act`](crate::Sandbox::act).

@@ -23,8 +23,7 @@ use tracing::Level;
 use crate::AppState;
 use crate::handlers::{
     delivery_exports, friend_csv, health, liff, log_exports, media, redirect, rich_menus,
-    server_fns,
-    survey_exports, webhook,
+    server_fns, simulator, survey_exports, webhook,
 };
 use crate::middleware::protect::{
     REQUEST_ID, RandomRequestId, explain_limits, panic_response, request_span, sanitize_request_id,
@@ -84,6 +83,10 @@ pub fn router(state: AppState, limits: Limits) -> Router {
         )
         .route("/admin/friends/template.csv", get(friend_csv::template))
         .route("/admin/simulator/liff", get(liff::simulator_open))
+        .route(
+            "/admin/simulator/rich-menus/{channel}/{rich_menu_id}",
+            get(simulator::rich_menu_image),
+        )
         .route(
             "/admin/surveys/preview-frame",
             get(survey_exports::preview_frame),

@@ -24,9 +24,12 @@ pub use chart_figure::ChartFigure;
 pub use composer::{ActionEditor, Composer, Draft, TextField, messages_from_query};
 pub use confirm_delete::ConfirmDelete;
 pub use data_table::DataTable;
+// The server describes rich menu areas for the simulator with the preview's own labels.
+#[cfg(feature = "ssr")]
+pub(crate) use line_preview::action_label;
 pub use line_preview::{
-    AccountMessage, FlexFocus, LinePreview, PreviewAccount, QuickReplyBar, UnsupportedMessage,
-    describe_action,
+    AccountMessage, FlexFocus, LinePreview, PreviewAccount, QuickReplyBar, RichMenuPreview,
+    UnsupportedMessage, describe_action,
 };
 pub use notices::{ErrorNote, Outcome, RedirectNotice};
 pub use pager::{Pager, query_string};

@@ -8,9 +8,12 @@ use line::message::{Action, Message};
 use line::validate::MAX_TEXT_LENGTH;
 use serde_json::Value;
 
-use crate::api::{ChatBubble, SimAct, SimActKind, SimCreateFriend, sim_chat, sim_friends};
+use crate::api::{
+    ChatBubble, SimAct, SimActKind, SimCreateFriend, SimRichMenuView, SimTapEffect, SimTapRichMenu,
+    sim_chat, sim_friends, sim_open_rich_menu, sim_rich_menu,
+};
 use crate::components::{
-    AccountMessage, ChannelBar, PreviewAccount, QuickReplyBar, UnsupportedMessage,
+    AccountMessage, ChannelBar, PreviewAccount, QuickReplyBar, RichMenuPreview, UnsupportedMessage,
 };
 use crate::layout::use_channel;
 
@@ -23,18 +26,15 @@ pub fn SimulatorPage() -> impl IntoView {
     let user = Signal::derive(move || query.read().get("user").unwrap_or_default());
     let create = ServerAction::<SimCreateFriend>::new();
     let act = ServerAction::<SimAct>::new();
+    let tap = ServerAction::<SimTapRichMenu>::new();
+    // Anything the friend did: their list, chat and menu may have changed.
+    let acted = move || (act.version().get(), tap.version().get());
     let friends = Resource::new(
-        move || {
-            (
-                channel.key.get(),
-                create.version().get(),
-                act.version().get(),
-            )
-        },
+        move || (channel.key.get(), create.version().get(), acted()),
         |(ch, _, _)| sim_friends(ch),
     );
     let chat = Resource::new(
-        move || (channel.key.get(), user.get(), act.version().get()),
+        move || (channel.key.get(), user.get(), acted()),
         |(ch, user, _)| async move {
             if user.is_empty() {
                 Ok(Vec::new())
@@ -43,22 +43,50 @@ pub fn SimulatorPage() -> impl IntoView {
             }
         },
     );
-    // The account answers through the workers, a moment after the action: keep the chat fresh.
+    let menu = Resource::new(
+        move || (channel.key.get(), user.get(), acted()),
+        |(ch, user, _)| async move {
+            if user.is_empty() {
+                Ok(None)
+            } else {
+                sim_rich_menu(ch, user).await
+            }
+        },
+    );
+    // The account answers through the workers, a moment after the action, and may link another
+    // menu to the friend: keep the chat and the menu fresh.
     Effect::new(move || {
-        if let Ok(handle) =
-            set_interval_with_handle(move || chat.refetch(), Duration::from_millis(800))
-        {
+        let refresh = move || {
+            chat.refetch();
+            menu.refetch();
+        };
+        if let Ok(handle) = set_interval_with_handle(refresh, Duration::from_millis(800)) {
             on_cleanup(move || handle.clear());
         }
     });
+    // The menu as last fetched; a refetch that brings the same menu changes nothing on screen.
+    let shown = Memo::new(move |_| menu.get().and_then(Result::ok).flatten());
+    // What the friend did last: a tap on the menu, or a form or button of the chat.
+    let tapped_last = RwSignal::new(false);
+    Effect::new(move || {
+        if act.input().with(Option::is_some) {
+            tapped_last.set(false);
+        }
+    });
+    let outcome = move || {
+        if tapped_last.get() {
+            tap.value().get()
+        } else {
+            act.value().get()
+        }
+    };
     let error = move || {
-        act.value()
-            .get()
+        outcome()
             .and_then(Result::err)
             .or_else(|| create.value().get().and_then(Result::err))
             .map(|e| e.to_string())
     };
-    let delivery = move || act.value().get().and_then(Result::ok).flatten();
+    let delivery = move || outcome().and_then(Result::ok).flatten();
     // Taps in the received messages are sent as the simulated friend, with the message they
     // are in (LINE counts a link's click per message). A link also opens, as in LINE's
     // browser: through the delivery's tracked address, which counts it on our side.
@@ -76,6 +104,66 @@ pub fn SimulatorPage() -> impl IntoView {
         });
     });
     let send = Callback::new(move |action: Action| send_from.run((action, None)));
+    let menu_open = RwSignal::new(false);
+    // Set by a tab's tap: the next menu is that tab, which LINE shows open.
+    let switching_tab = StoredValue::new(false);
+    // A menu that comes on screen (another friend, a new link or default) opens as its
+    // `selected` says, as LINE shows it when the chat is opened.
+    Effect::new(move |previous: Option<(String, Option<String>)>| {
+        let now = shown.with(|m| m.as_ref().map(|m| (m.rich_menu_id.clone(), m.selected)));
+        let key = (user.get(), now.as_ref().map(|(id, _)| id.clone()));
+        if previous.as_ref() != Some(&key) {
+            if let Some((_, selected)) = now {
+                menu_open.set(switching_tab.get_value() || selected);
+            }
+            switching_tab.set_value(false);
+        }
+        key
+    });
+    // Each time the friend sees the menu open is an impression in the menu's statistics.
+    Effect::new(move |previous: Option<Option<(String, String)>>| {
+        let seen = menu_open
+            .get()
+            .then(|| shown.with(|m| m.as_ref().map(|m| m.rich_menu_id.clone())))
+            .flatten()
+            .map(|id| (user.get(), id));
+        if let Some((user_id, rich_menu_id)) = seen.clone()
+            && previous.flatten() != seen
+        {
+            let channel = channel.key.get_untracked();
+            leptos::task::spawn_local(async move {
+                // Only a count: the panel shows the menu whether or not it was counted.
+                let _ = sim_open_rich_menu(channel, user_id, rich_menu_id).await;
+            });
+        }
+        seen
+    });
+    let tap_area = Callback::new(move |index: usize| {
+        let Some(menu) = shown.get_untracked() else {
+            return;
+        };
+        let Some(area) = menu.areas.get(index) else {
+            return;
+        };
+        let (ch, user_id) = (channel.key.get_untracked(), user.get_untracked());
+        match &area.effect {
+            SimTapEffect::OpenLink(uri) => open_link(uri, &ch, &user_id),
+            SimTapEffect::SwitchTab => switching_tab.set_value(true),
+            SimTapEffect::CloseMenu => menu_open.set(false),
+            SimTapEffect::OpenKeyboard => {
+                menu_open.set(false);
+                focus_text_input();
+            }
+            SimTapEffect::None => {}
+        }
+        tapped_last.set(true);
+        tap.dispatch(SimTapRichMenu {
+            channel: ch,
+            user_id,
+            rich_menu_id: menu.rich_menu_id,
+            area: index,
+        });
+    });
     // The quick replies of the last message, when the account sent it.
     let quick = Memo::new(move |_| {
         chat.with(|c| {
@@ -174,95 +262,128 @@ pub fn SimulatorPage() -> impl IntoView {
                 (!user.get().is_empty())
                     .then(|| {
                         view! {
-                            <section
-                                class="phone"
-                                aria-label="トーク画面（シミュレーション）"
-                            >
-                                <header class="phone-top">
-                                    <span>
-                                        {move || {
-                                            channel.current().map(|c| c.name).unwrap_or_default()
-                                        }}
-                                    </span>
-                                    <span class="sim-tag">"シミュレーション"</span>
-                                </header>
-                                <div class="phone-actions">
-                                    <ActForm
-                                        act=act
-                                        label="友だち追加"
-                                        kind="follow"
-                                        user=user
-                                    />
-                                    <ActForm
-                                        act=act
-                                        label="ブロック"
-                                        kind="unfollow"
-                                        user=user
-                                    />
-                                </div>
-                                <ol class="chat lp-chat" data-testid="chat">
-                                    <Transition fallback=|| ()>
-                                        <For
-                                            each=move || {
-                                                let bubbles = chat
+                            <div class="sim-phone-column">
+                                <section
+                                    class="phone"
+                                    aria-label="トーク画面（シミュレーション）"
+                                >
+                                    <header class="phone-top">
+                                        <span>
+                                            {move || {
+                                                channel.current().map(|c| c.name).unwrap_or_default()
+                                            }}
+                                        </span>
+                                        <span class="sim-tag">"シミュレーション"</span>
+                                    </header>
+                                    <div class="phone-actions">
+                                        <ActForm
+                                            act=act
+                                            label="友だち追加"
+                                            kind="follow"
+                                            user=user
+                                        />
+                                        <ActForm
+                                            act=act
+                                            label="ブロック"
+                                            kind="unfollow"
+                                            user=user
+                                        />
+                                    </div>
+                                    <ol class="chat lp-chat" data-testid="chat">
+                                        <Transition fallback=|| ()>
+                                            <For
+                                                each=move || {
+                                                    let bubbles = chat
+                                                        .get()
+                                                        .and_then(Result::ok)
+                                                        .unwrap_or_default();
+                                                    let mut previous: Option<Option<Value>> = None;
+                                                    bubbles
+                                                        .into_iter()
+                                                        .map(|b| {
+                                                            let sender = (!b.from_friend)
+                                                                .then(|| b.message.get("sender").cloned());
+                                                            let continued = sender.is_some() && previous == sender;
+                                                            previous = sender;
+                                                            (b, continued)
+                                                        })
+                                                        .collect::<Vec<_>>()
+                                                }
+                                                key=|(b, continued)| (b.id.clone(), *continued)
+                                                children=move |(b, continued)| {
+                                                    view! {
+                                                        <ChatItem bubble=b continued=continued send=send_from />
+                                                    }
+                                                }
+                                            />
+                                            {move || {
+                                                quick
                                                     .get()
-                                                    .and_then(Result::ok)
-                                                    .unwrap_or_default();
-                                                let mut previous: Option<Option<Value>> = None;
-                                                bubbles
-                                                    .into_iter()
-                                                    .map(|b| {
-                                                        let sender = (!b.from_friend)
-                                                            .then(|| b.message.get("sender").cloned());
-                                                        let continued = sender.is_some() && previous == sender;
-                                                        previous = sender;
-                                                        (b, continued)
+                                                    .map(|q| {
+                                                        view! {
+                                                            <li class="lp-item">
+                                                                <QuickReplyBar items=q.items on_action=send />
+                                                            </li>
+                                                        }
                                                     })
-                                                    .collect::<Vec<_>>()
+                                            }}
+                                        </Transition>
+                                    </ol>
+                                    <ActionForm action=act attr:class="phone-input">
+                                        <input
+                                            type="hidden"
+                                            name="channel"
+                                            value=move || channel.key.get()
+                                        />
+                                        <input
+                                            type="hidden"
+                                            name="user_id"
+                                            value=move || user.get()
+                                        />
+                                        <input type="hidden" name="act" value="text" />
+                                        <label class="visually-hidden" for="sim-text">
+                                            "メッセージ"
+                                        </label>
+                                        <input
+                                            id="sim-text"
+                                            name="text"
+                                            required
+                                            maxlength=MAX_TEXT_LENGTH
+                                            placeholder="メッセージを入力"
+                                        />
+                                        <button type="submit" class="button primary">
+                                            "送信"
+                                        </button>
+                                    </ActionForm>
+                                    <Transition fallback=|| ()>
+                                        <Show
+                                            when=move || {
+                                                menu.get().and_then(Result::ok).flatten().is_some()
                                             }
-                                            key=|(b, continued)| (b.id.clone(), *continued)
-                                            children=move |(b, continued)| {
+                                            fallback=|| {
                                                 view! {
-                                                    <ChatItem bubble=b continued=continued send=send_from />
+                                                    <p class="hint sim-no-menu" data-testid="no-rich-menu">
+                                                        "リッチメニューは設定されていません"
+                                                    </p>
                                                 }
                                             }
-                                        />
-                                        {move || {
-                                            quick
-                                                .get()
-                                                .map(|q| {
-                                                    view! {
-                                                        <li class="lp-item">
-                                                            <QuickReplyBar items=q.items on_action=send />
-                                                        </li>
-                                                    }
-                                                })
-                                        }}
+                                        >
+                                            <FriendRichMenu
+                                                shown=shown
+                                                open=menu_open
+                                                on_tap=tap_area
+                                            />
+                                        </Show>
                                     </Transition>
-                                </ol>
-                                <ActionForm action=act attr:class="phone-input">
-                                    <input
-                                        type="hidden"
-                                        name="channel"
-                                        value=move || channel.key.get()
-                                    />
-                                    <input type="hidden" name="user_id" value=move || user.get() />
-                                    <input type="hidden" name="act" value="text" />
-                                    <label class="visually-hidden" for="sim-text">
-                                        "メッセージ"
-                                    </label>
-                                    <input
-                                        id="sim-text"
-                                        name="text"
-                                        required
-                                        maxlength=MAX_TEXT_LENGTH
-                                        placeholder="メッセージを入力"
-                                    />
-                                    <button type="submit" class="button primary">
-                                        "送信"
-                                    </button>
-                                </ActionForm>
-                            </section>
+                                </section>
+                                <Transition fallback=|| ()>
+                                    <Show when=move || {
+                                        menu.get().and_then(Result::ok).flatten().is_some()
+                                    }>
+                                        <RichMenuNotes shown=shown />
+                                    </Show>
+                                </Transition>
+                            </div>
                         }
                     })
             }}
@@ -294,6 +415,102 @@ fn open_link(uri: &str, channel: &str, user: &str) {
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = (uri, channel, user);
+}
+
+/// Puts the cursor in the message field, as LINE opens the keyboard for `openKeyboard`.
+fn focus_text_input() {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        if let Some(input) = document()
+            .get_element_by_id("sim-text")
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = input.focus();
+        }
+    }
+}
+
+/// The friend's rich menu at the bottom of the phone, as LINE draws it.
+#[component]
+fn FriendRichMenu(
+    shown: Memo<Option<SimRichMenuView>>,
+    open: RwSignal<bool>,
+    on_tap: Callback<usize>,
+) -> impl IntoView {
+    let image_src =
+        Signal::derive(move || shown.with(|m| m.as_ref().and_then(|m| m.image_url.clone())));
+    let size = Signal::derive(move || {
+        shown.with(|m| m.as_ref().map_or((2500, 1686), |m| (m.width, m.height)))
+    });
+    let areas = Signal::derive(move || {
+        shown.with(|m| {
+            m.as_ref()
+                .map(|m| {
+                    m.areas
+                        .iter()
+                        .map(|a| (a.bounds, a.label.clone()))
+                        .collect()
+                })
+                .unwrap_or_default()
+        })
+    });
+    let chat_bar_text = Signal::derive(move || {
+        shown.with(|m| {
+            m.as_ref()
+                .map(|m| m.chat_bar_text.clone())
+                .unwrap_or_default()
+        })
+    });
+    view! {
+        <div class="sim-rich-menu" data-testid="rich-menu">
+            <RichMenuPreview
+                image_src=image_src
+                size=size
+                areas=areas
+                chat_bar_text=chat_bar_text
+                open=open
+                on_tap=on_tap
+            />
+        </div>
+    }
+}
+
+/// For staff, beside the phone: why the friend sees this menu and what each area does.
+#[component]
+fn RichMenuNotes(shown: Memo<Option<SimRichMenuView>>) -> impl IntoView {
+    move || {
+        shown.get().map(|m| {
+            let areas = m
+                .areas
+                .into_iter()
+                .enumerate()
+                .map(|(i, a)| {
+                    let label = if a.label.trim().is_empty() {
+                        format!("エリア{}", i + 1)
+                    } else {
+                        a.label
+                    };
+                    view! {
+                        <li>
+                            <span class="sim-menu-label">{label}</span>
+                            "："
+                            {a.description}
+                        </li>
+                    }
+                })
+                .collect_view();
+            view! {
+                <section class="sim-menu-notes" aria-labelledby="sim-menu-title">
+                    <h2 id="sim-menu-title">"リッチメニュー"</h2>
+                    <p data-testid="rich-menu-source">
+                        {format!("{}のメニュー（{}）", m.source.label_ja(), m.rich_menu_id)}
+                    </p>
+                    <ol class="sim-menu-areas">{areas}</ol>
+                </section>
+            }
+        })
+    }
 }
 
 #[component]

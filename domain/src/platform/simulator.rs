@@ -66,6 +66,39 @@ pub async fn act(
     result.map_err(refused)
 }
 
+/// Taps area `area` of the rich menu `rich_menu_id` as the simulated friend `user_id`: the
+/// sandbox counts the tap for the menu's statistics and performs the area's action (see
+/// `Sandbox::tap_rich_menu_area`); returns how the webhook was answered, as [`act`] does.
+pub async fn tap_rich_menu(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    sandbox: &Sandbox,
+    channel: &str,
+    user_id: &str,
+    rich_menu_id: &str,
+    area: usize,
+) -> DomainResult<Option<Delivery>> {
+    // The action as the friend saw it, for the audit entry (the menu may change right after).
+    let tapped = sandbox
+        .effective_rich_menu(channel, user_id)
+        .filter(|m| m.rich_menu_id == rich_menu_id)
+        .and_then(|m| m.menu.areas.get(area).map(|a| a.action.clone()));
+    let mut summary = json!({
+        "channel": channel,
+        "rich_menu_id": rich_menu_id,
+        "area": area,
+        "action": tapped,
+    });
+    let result = sandbox
+        .tap_rich_menu_area(channel, user_id, rich_menu_id, area)
+        .await;
+    if let Err(e) = &result {
+        summary["refused"] = e.to_string().into();
+    }
+    record(db, actor, "rich_menu_tap", user_id, summary).await?;
+    result.map_err(refused)
+}
+
 async fn record(
     db: &DatabaseConnection,
     actor: &Actor,

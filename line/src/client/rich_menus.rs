@@ -1,4 +1,5 @@
-//! Rich menus: create, upload the image, default menu, per-user and bulk links, aliases.
+//! Rich menus: validate, create, upload the image, default menu, per-user and bulk links,
+//! aliases.
 
 use reqwest::Method;
 
@@ -23,6 +24,16 @@ impl Client {
         call.single_attempt = true;
         let answer = self.execute(call).await?;
         Ok(answer.decode::<RichMenuIdResponse>(endpoint)?.rich_menu_id)
+    }
+
+    /// `POST /v2/bot/richmenu/validate`: whether LINE would accept `menu`, without creating it
+    /// (nor spending the hourly create limit). Checked here first with LINE's published rules;
+    /// LINE's own refusal comes back as [`ClientError::Rejected`] with its details.
+    pub async fn validate_rich_menu(&self, menu: &RichMenu) -> Result<(), ClientError> {
+        check(validate::rich_menu(menu))?;
+        let endpoint = "/v2/bot/richmenu/validate";
+        let call = Call::new(Method::POST, endpoint.into(), endpoint).json(menu)?;
+        self.execute(call).await.map(drop)
     }
 
     /// `GET /v2/bot/richmenu/list`: every menu of the channel made through the Messaging API.

@@ -802,3 +802,64 @@ async fn rich_menus_statistics_and_quota_use_lines_paths() {
     );
     assert!(seen.iter().all(|s| s.retry_key().is_none()));
 }
+
+#[tokio::test]
+async fn validating_a_rich_menu_posts_it_to_lines_validate_path() {
+    let menu: RichMenu = serde_json::from_value(json!({
+        "size": {"width": 2500, "height": 843},
+        "selected": true,
+        "name": "くらし",
+        "chatBarText": "メニュー",
+        "areas": [{"bounds": {"x": 0, "y": 0, "width": 2500, "height": 843},
+                   "action": {"type": "message", "label": "ごみ", "text": "ごみ"}}]
+    }))
+    .unwrap();
+    let refusal = json!({"message": "The request body has 1 error(s)",
+                         "details": [{"message": "Must be an HTTPS URL", "property": "areas[0].action.uri"}]});
+    let fake = Fake::start(vec![
+        ok(json!({})),
+        answer(400, refusal).header("x-line-request-id", "req-1"),
+    ])
+    .await;
+    let c = Client::new("main", config(&fake.base), Arc::new(RateLimiter::default())).unwrap();
+
+    c.validate_rich_menu(&menu).await.unwrap();
+    // LINE's refusal comes back with its details, at once (a 400 is never retried).
+    let Err(ClientError::Rejected {
+        status,
+        error,
+        request_id,
+    }) = c.validate_rich_menu(&menu).await
+    else {
+        panic!("LINE's 400 is a rejection");
+    };
+    assert_eq!((status, request_id.as_deref()), (400, Some("req-1")));
+    assert_eq!(
+        error.details[0].property.as_deref(),
+        Some("areas[0].action.uri")
+    );
+    // What breaks LINE's published rules is not sent.
+    let mut too_narrow = menu.clone();
+    too_narrow.size.width = 700;
+    assert!(matches!(
+        c.validate_rich_menu(&too_narrow).await,
+        Err(ClientError::Invalid(_))
+    ));
+
+    let seen = fake.seen();
+    let calls: Vec<_> = seen
+        .iter()
+        .map(|s| format!("{} {}", s.method, s.path))
+        .collect();
+    assert_eq!(
+        calls,
+        [
+            "POST /v2/bot/richmenu/validate",
+            "POST /v2/bot/richmenu/validate"
+        ]
+    );
+    let sent: RichMenu = serde_json::from_slice(&seen[0].body).unwrap();
+    assert_eq!(sent, menu);
+    assert_eq!(seen[0].header("content-type"), Some("application/json"));
+    assert!(seen.iter().all(|s| s.retry_key().is_none()));
+}

@@ -36,7 +36,7 @@ use self::rich_menus::{
     bulk_link, bulk_unlink, cancel_default, create_alias, create_rich_menu, delete_alias,
     delete_rich_menu, download_image, get_alias, get_default, get_rich_menu, get_user_menu,
     link_user_menu, list_aliases, list_rich_menus, set_default, unlink_user_menu, update_alias,
-    upload_image,
+    upload_image, validate_rich_menu,
 };
 
 /// The channel the access token selected.
@@ -56,6 +56,7 @@ pub(crate) fn router(sandbox: Sandbox) -> Router {
         .route("/v2/bot/profile/{user_id}", get(profile))
         .route("/v2/bot/richmenu", post(create_rich_menu))
         .route("/v2/bot/richmenu/list", get(list_rich_menus))
+        .route("/v2/bot/richmenu/validate", post(validate_rich_menu))
         .route(
             "/v2/bot/richmenu/{rich_menu_id}",
             get(get_rich_menu).delete(delete_rich_menu),

@@ -42,16 +42,23 @@ fn menu_with_image<'a>(data: &'a ChannelData, id: &str) -> Result<&'a StoredRich
     Ok(menu)
 }
 
+/// The menu in a create or validate request, with LINE's checks of the object.
+fn checked_menu(body: &[u8]) -> Result<RichMenu, Response> {
+    let (_, menu) = parse_body::<RichMenu>(body)?;
+    let violations = validate::rich_menu(&menu);
+    if violations.is_empty() {
+        Ok(menu)
+    } else {
+        Err(violations_response(&violations))
+    }
+}
+
 pub(super) async fn create_rich_menu(
     State(sb): State<Sandbox>,
     Extension(Caller(channel)): Extension<Caller>,
     body: Bytes,
 ) -> Answer {
-    let (_, menu) = parse_body::<RichMenu>(&body)?;
-    let violations = validate::rich_menu(&menu);
-    if !violations.is_empty() {
-        return Err(violations_response(&violations));
-    }
+    let menu = checked_menu(&body)?;
     with_channel(&sb, &channel, true, |data| {
         if data.rich_menus.len() >= MAX_RICH_MENUS {
             return Err(bad_request(format!(
@@ -70,6 +77,13 @@ pub(super) async fn create_rich_menu(
         );
         Ok(ok(&RichMenuIdResponse { rich_menu_id: id }))
     })
+}
+
+/// `POST /v2/bot/richmenu/validate`: the checks of create, without creating anything (nor
+/// counting against the channel's 1,000 menus).
+pub(super) async fn validate_rich_menu(body: Bytes) -> Answer {
+    checked_menu(&body)?;
+    Ok(ok_empty())
 }
 
 pub(super) async fn list_rich_menus(
@@ -105,6 +119,8 @@ pub(super) async fn delete_rich_menu(
 ) -> Answer {
     let had_image = with_channel(&sb, &channel, true, |data| {
         let removed = data.rich_menus.remove(&id).ok_or_else(not_found_error)?;
+        // LINE answers 404 for the statistics of a deleted menu.
+        data.rich_menu_stats.remove(&id);
         if data.default_rich_menu.as_deref() == Some(id.as_str()) {
             data.default_rich_menu = None;
         }

@@ -135,6 +135,26 @@ fn menu() -> RichMenu {
 }
 
 #[tokio::test]
+async fn rich_menus_are_validated_alike() {
+    let h = Harness::default().await;
+    let c = client(&h);
+    c.validate_rich_menu(&menu()).await.unwrap();
+    // 21 areas: the client refuses before sending, the sandbox's validate names the same path.
+    let mut crowded = menu();
+    crowded.areas = vec![crowded.areas[0].clone(); 21];
+    let paths = refused(c.validate_rich_menu(&crowded).await);
+    let reply = h
+        .post_json(
+            TOKEN_A,
+            "/v2/bot/richmenu/validate",
+            &serde_json::to_value(&crowded).unwrap(),
+        )
+        .await;
+    assert_eq!(properties(&reply), paths);
+    assert_eq!(paths, ["areas"]);
+}
+
+#[tokio::test]
 async fn rich_menu_images_and_bulk_links_are_read_alike() {
     let h = Harness::default().await;
     let c = client(&h);

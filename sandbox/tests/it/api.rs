@@ -725,6 +725,71 @@ async fn rich_menus_alias_link_and_delete() {
         .expect(404);
 }
 
+#[tokio::test]
+async fn rich_menu_validate_checks_like_create_and_creates_nothing() {
+    const VALIDATE: &str = "/v2/bot/richmenu/validate";
+    let h = Harness::default().await;
+
+    let valid = h.post_json(TOKEN_A, VALIDATE, &menu(800, 540, 2)).await;
+    assert_eq!(*valid.expect(200), json!({}));
+    assert!(valid.header("x-line-request-id").is_some());
+    let list = h.get(TOKEN_A, "/v2/bot/richmenu/list").await;
+    assert_eq!(*list.expect(200), json!({ "richmenus": [] }));
+
+    // Every refusal is create's own, body for body.
+    let mut unknown_field = menu(800, 540, 1);
+    unknown_field["areas"][0]["action"]["colour"] = json!("red");
+    for body in [
+        menu(700, 540, 1),
+        menu(800, 540, 21),
+        json!({ "size": { "width": 800, "height": 540 } }),
+        unknown_field,
+    ] {
+        let validated = h.post_json(TOKEN_A, VALIDATE, &body).await;
+        let created = h.post_json(TOKEN_A, "/v2/bot/richmenu", &body).await;
+        assert_eq!(validated.expect(400), created.expect(400), "{body}");
+        assert!(validated.json["details"][0]["property"].is_string());
+    }
+    let not_json = h
+        .post_with(
+            h.http
+                .post(h.url(VALIDATE))
+                .bearer_auth(TOKEN_A)
+                .header("content-type", "application/json")
+                .body("{"),
+        )
+        .await;
+    assert!(
+        not_json.expect(400)["details"][0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("The request body could not be parsed as JSON")
+    );
+    h.post_with(h.http.post(h.url(VALIDATE)).json(&menu(800, 540, 1)))
+        .await
+        .expect(401);
+
+    // Validation does not count against the channel's 1,000 menus or create's hourly limit.
+    let limited = Harness::start(SandboxConfig {
+        rate_limits: HashMap::from([(
+            RateClass::RichMenuCreateDelete,
+            RateLimit::new(1, Duration::from_secs(3600)),
+        )]),
+        ..SandboxConfig::default()
+    })
+    .await;
+    for _ in 0..3 {
+        limited
+            .post_json(TOKEN_A, VALIDATE, &menu(800, 540, 1))
+            .await
+            .expect(200);
+    }
+    limited
+        .post_json(TOKEN_A, "/v2/bot/richmenu", &menu(800, 540, 1))
+        .await
+        .expect(200);
+}
+
 // ----- Statistics -----
 
 #[tokio::test]

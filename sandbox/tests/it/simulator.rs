@@ -1,4 +1,4 @@
-//! Simulated friends: webhook deliveries, redelivery, chats, and the state file.
+//! Simulated friends: webhook deliveries, redelivery, chats, rich menu taps, and the state file.
 
 use axum::Router;
 use axum::http::StatusCode;
@@ -7,7 +7,7 @@ use line::message::Action;
 use line::webhook::EventKind;
 use sandbox::{
     MAX_DISPLAY_NAME_LENGTH, NewSimFriend, Sandbox, SandboxConfig, SandboxError, SimAction,
-    is_ulid, ulid_time_ms,
+    SimCount, SimRichMenuSource, is_ulid, ulid_time_ms,
 };
 use serde_json::{Value, json};
 
@@ -508,4 +508,225 @@ async fn display_names_are_checked() {
     let friend = create(&format!("  {twenty} ")).unwrap();
     assert_eq!(friend.display_name, twenty);
     assert_eq!(sandbox.friends("a").len(), 1);
+}
+
+/// A rich menu of channel `a` with its image uploaded: `areas` side by side, each with its
+/// action.
+async fn menu_with_image(h: &Harness, name: &str, actions: &[Value]) -> String {
+    let width = 800 / actions.len() as i32;
+    let areas: Vec<Value> = actions
+        .iter()
+        .enumerate()
+        .map(|(i, action)| {
+            json!({
+                "bounds": { "x": width * i as i32, "y": 0, "width": width, "height": 540 },
+                "action": action,
+            })
+        })
+        .collect();
+    let created = h
+        .post_json(
+            TOKEN_A,
+            "/v2/bot/richmenu",
+            &json!({
+                "size": { "width": 800, "height": 540 }, "selected": true, "name": name,
+                "chatBarText": "メニュー", "areas": areas,
+            }),
+        )
+        .await;
+    let id = created.expect(200)["richMenuId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    h.post_with(
+        h.http
+            .post(h.url(&format!("/v2/bot/richmenu/{id}/content")))
+            .bearer_auth(TOKEN_A)
+            .header("content-type", "image/png")
+            .body(png(800, 540, 1)),
+    )
+    .await
+    .expect(200);
+    id
+}
+
+fn count(count: i64, unique_users: i64) -> SimCount {
+    SimCount {
+        count,
+        unique_users,
+    }
+}
+
+#[tokio::test]
+async fn rich_menu_taps_are_counted_then_performed_and_kept_in_the_state_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = SandboxConfig {
+        state_file: Some(dir.path().join("state.json")),
+        ..SandboxConfig::default()
+    };
+    let h = Harness::start(config.clone()).await;
+    let hanako = h.friend("a", "花子").await;
+    let taro = h.friend("a", "太郎").await;
+    let tab = menu_with_image(
+        &h,
+        "防災",
+        &[json!({ "type": "message", "label": "避難所", "text": "避難所" })],
+    )
+    .await;
+    h.post_json(
+        TOKEN_A,
+        "/v2/bot/richmenu/alias",
+        &json!({ "richMenuAliasId": "tab-bousai", "richMenuId": tab }),
+    )
+    .await
+    .expect(200);
+    let main = menu_with_image(
+        &h,
+        "くらし",
+        &[
+            json!({ "type": "message", "label": "ごみ", "text": "ごみ" }),
+            json!({ "type": "postback", "label": "手続き", "data": "menu=procedures", "displayText": "手続き" }),
+            json!({ "type": "richmenuswitch", "label": "防災", "richMenuAliasId": "tab-bousai", "data": "tab=bousai" }),
+            json!({ "type": "uri", "label": "市のサイト", "uri": "https://city.example.jp/" }),
+        ],
+    )
+    .await;
+    h.post_json(
+        TOKEN_A,
+        &format!("/v2/bot/user/all/richmenu/{main}"),
+        &json!({}),
+    )
+    .await
+    .expect(200);
+    let shown = h.sandbox.effective_rich_menu("a", &hanako).unwrap();
+    assert_eq!(
+        (shown.rich_menu_id.as_str(), shown.source),
+        (main.as_str(), SimRichMenuSource::Default)
+    );
+    assert_eq!(shown.image_content_type.as_deref(), Some("image/png"));
+    assert_eq!(
+        h.sandbox.rich_menu_alias("a", "tab-bousai").as_deref(),
+        Some(tab.as_str())
+    );
+    assert!(h.sandbox.rich_menu_days("a", &main).is_empty());
+
+    // Opened by both, twice by 花子; a message area tapped twice, the postback once.
+    h.sandbox.open_rich_menu("a", &hanako, &main);
+    h.sandbox.open_rich_menu("a", &hanako, &main);
+    h.sandbox.open_rich_menu("a", &taro, &main);
+    let sent = h
+        .sandbox
+        .tap_rich_menu_area("a", &hanako, &main, 0)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(sent.succeeded(), "{sent:?}");
+    let event = h.webhook.last_event();
+    assert_eq!(
+        (&event["type"], &event["message"]["text"]),
+        (&json!("message"), &json!("ごみ"))
+    );
+    let said = h.sandbox.chat("a", &hanako).pop().unwrap();
+    assert!(said.from_friend);
+    assert_eq!(said.message["text"], "ごみ");
+    h.sandbox
+        .tap_rich_menu_area("a", &taro, &main, 0)
+        .await
+        .unwrap();
+    h.sandbox
+        .tap_rich_menu_area("a", &hanako, &main, 1)
+        .await
+        .unwrap();
+    assert_eq!(
+        h.webhook.last_event()["postback"],
+        json!({ "data": "menu=procedures" })
+    );
+    // A link opens in LINE's browser: counted, nothing delivered.
+    let deliveries = h.webhook.all().len();
+    assert_eq!(
+        h.sandbox
+            .tap_rich_menu_area("a", &hanako, &main, 3)
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(h.webhook.all().len(), deliveries);
+
+    // What is not on the friend's screen cannot be tapped, and is not counted.
+    let refused = |e: SandboxError| matches!(e, SandboxError::Invalid(_));
+    let no_area = h.sandbox.tap_rich_menu_area("a", &hanako, &main, 4).await;
+    assert!(refused(no_area.unwrap_err()));
+    let other_menu = h.sandbox.tap_rich_menu_area("a", &hanako, &tab, 0).await;
+    assert!(refused(other_menu.unwrap_err()));
+    h.sandbox.open_rich_menu("a", &hanako, &tab);
+    assert!(h.sandbox.rich_menu_days("a", &tab).is_empty());
+    h.sandbox.unfollow("a", &taro).await.unwrap();
+    assert_eq!(
+        h.sandbox
+            .tap_rich_menu_area("a", &taro, &main, 0)
+            .await
+            .unwrap_err(),
+        SandboxError::NotFollowing
+    );
+    h.sandbox.open_rich_menu("a", &taro, &main);
+
+    let days = h.sandbox.rich_menu_days("a", &main);
+    assert_eq!(days.len(), 1);
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono::FixedOffset::east_opt(9 * 3600).unwrap())
+        .date_naive();
+    assert_eq!(days[0].date, today);
+    assert_eq!(days[0].impressions, count(3, 2));
+    assert_eq!(
+        days[0].area_taps,
+        [count(2, 2), count(1, 1), count(0, 0), count(1, 1)]
+    );
+
+    // The tab: a postback with LINE's params, and the friend now sees the other menu.
+    h.sandbox
+        .tap_rich_menu_area("a", &hanako, &main, 2)
+        .await
+        .unwrap();
+    assert_eq!(
+        h.webhook.last_event()["postback"],
+        json!({ "data": "tab=bousai", "params": { "newRichMenuAliasId": "tab-bousai", "status": "SUCCESS" } })
+    );
+    let switched = h.sandbox.effective_rich_menu("a", &hanako).unwrap();
+    assert_eq!(
+        (switched.rich_menu_id.as_str(), switched.source),
+        (tab.as_str(), SimRichMenuSource::Switched)
+    );
+    h.sandbox
+        .tap_rich_menu_area("a", &hanako, &tab, 0)
+        .await
+        .unwrap();
+    assert_eq!(h.webhook.last_event()["message"]["text"], "避難所");
+    h.post_json(
+        TOKEN_A,
+        &format!("/v2/bot/user/{taro}/richmenu/{tab}"),
+        &json!({}),
+    )
+    .await
+    .expect(200);
+    assert_eq!(
+        h.sandbox.effective_rich_menu("a", &taro).unwrap().source,
+        SimRichMenuSource::PerUser
+    );
+
+    // The counts survive a restart with the rest of the state.
+    let before = h.sandbox.rich_menu_days("a", &main);
+    h.sandbox.flush().unwrap();
+    drop(h);
+    let h = Harness::start(config).await;
+    assert_eq!(h.sandbox.rich_menu_days("a", &main), before);
+    assert_eq!(
+        h.sandbox.rich_menu_days("a", &tab)[0].area_taps,
+        [count(1, 1)]
+    );
+
+    // Deleted with their menu.
+    h.delete(TOKEN_A, &format!("/v2/bot/richmenu/{main}"))
+        .await
+        .expect(200);
+    assert!(h.sandbox.rich_menu_days("a", &main).is_empty());
 }

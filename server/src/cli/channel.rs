@@ -1,4 +1,5 @@
-//! `machidayori channel set|list`: LINE channels beside `main` (secrets from standard input).
+//! `machidayori channel set|list|sandbox-token`: LINE channels beside `main` (secrets from
+//! standard input), and the token of a sandbox channel for trying the emulated Messaging API.
 
 use anyhow::{Context, bail};
 
@@ -23,6 +24,19 @@ pub async fn channel(config: &Config, action: ChannelAction) -> anyhow::Result<(
                     c.access_token
                 );
             }
+            Ok(())
+        }
+        ChannelAction::SandboxToken { key } => {
+            let channels = domain::platform::channels::load_all(&db, &secrets).await?;
+            let Some(channel) = channels.into_iter().find(|c| c.key == key) else {
+                bail!("チャネル「{key}」はありません。/ No channel {key:?}.");
+            };
+            if !channel.sandbox {
+                bail!(
+                    "チャネル「{key}」は LINE のチャネルです。トークンはサンドボックスのチャネルのものだけ表示します。/ {key:?} is a LINE channel: only a sandbox channel's token is shown."
+                );
+            }
+            println!("{}", channel.access_token);
             Ok(())
         }
         ChannelAction::Set {

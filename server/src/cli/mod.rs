@@ -120,6 +120,13 @@ pub enum ChannelAction {
     },
     /// List channels (secrets masked).
     List,
+    /// Print the access token of a sandbox channel: for calling the built-in sandbox's Messaging
+    /// API (`/sandbox/line`) as the account would, with curl or LINE's SDKs (the browser tests
+    /// publish rich menus this way). Refused for a channel on LINE, whose token is never shown.
+    SandboxToken {
+        #[arg(long)]
+        key: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

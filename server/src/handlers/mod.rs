@@ -9,6 +9,7 @@ pub mod media;
 pub mod redirect;
 pub mod rich_menus;
 pub mod server_fns;
+pub mod simulator;
 pub mod survey_exports;
 pub mod webhook;
 

@@ -139,10 +139,19 @@ pub async fn check(State(state): State<AppState>, mut req: Request, next: Next) 
             }
         }
     };
-    // Pages and data of the admin panel are per-person: never keep them in any cache.
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    // Pages and data of the admin panel are per-person: never keep them in any cache, unless
+    // the handler allowed the browser's own cache (`private`): an image that never changes
+    // under its URL (a rich menu's in the simulator).
+    let private = response
+        .headers()
+        .get(header::CACHE_CONTROL)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().starts_with("private"));
+    if !private {
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     if let Some(id) = staff_id {
         // For the access log, which sits outside this layer.
         response

@@ -188,6 +188,57 @@ async fn audit_verify_passes_and_then_names_the_altered_entry(t: TestDb) {
     );
 }
 
+async fn a_sandbox_channels_token_is_printed_and_a_line_channels_never(t: TestDb) {
+    // One key for every run, as one server's key file would be.
+    let key = domain::security::secrets::SecretBox::generate_key();
+    let run = |args: &[&str], stdin: &str| {
+        let mut child = machidayori(&t.url)
+            .env("SECRET_KEY", &key)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let set = ["channel", "set", "--key"];
+    let out = run(&[&set[..], &["trial", "--sandbox"]].concat(), "");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let on_line = "line-secret\nline-token-0123456789\n";
+    let out = run(&[&set[..], &["city"]].concat(), on_line);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    let token = run(&["channel", "sandbox-token", "--key", "trial"], "");
+    assert!(token.status.success(), "{}", text(&token.stderr));
+    let secrets = domain::security::secrets::SecretBox::from_base64(&key).unwrap();
+    let stored = domain::platform::channels::load_all(&t.db, &secrets)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.key == "trial")
+        .unwrap()
+        .access_token;
+    assert_eq!(text(&token.stdout), format!("{stored}\n"));
+
+    let refused = run(&["channel", "sandbox-token", "--key", "city"], "");
+    assert!(!refused.status.success());
+    assert!(
+        text(&refused.stderr).contains("LINE のチャネル"),
+        "{}",
+        text(&refused.stderr)
+    );
+    assert!(!text(&refused.stdout).contains("line-token"));
+    let unknown = run(&["channel", "sandbox-token", "--key", "nowhere"], "");
+    assert!(!unknown.status.success());
+}
+
 async fn admin_unlock_lifts_a_lockout(t: TestDb) {
     use domain::security::login_history::{Attempt, Policy};
     for _ in 0..5 {
@@ -739,6 +790,7 @@ db_tests!(
     admin_create_reads_the_password_from_stdin,
     migrate_reports_and_reverts,
     audit_verify_passes_and_then_names_the_altered_entry,
+    a_sandbox_channels_token_is_printed_and_a_line_channels_never,
     admin_unlock_lifts_a_lockout,
     serve_answers_over_http_and_finishes_in_flight_requests_on_sigterm,
     serve_stops_cleanly_on_sigint,

@@ -19,6 +19,8 @@ use tower::ServiceExt;
 
 pub const PASSWORD: &str = "correct horse battery";
 pub const LOOPBACK: &str = "127.0.0.1:50000";
+/// The key that seals LINE secrets in every test's database (see [`client_from`]).
+pub const SECRET_KEY: &str = "bWFjaGlkYXlvcmktaHR0cC10ZXN0cy1rZXktMzJieXQ=";
 
 pub struct Client {
     pub app: Router,
@@ -62,10 +64,7 @@ pub async fn client_from(t: &TestDb, env: &[(&str, &str)], peer: &str) -> Client
         .collect();
     // The key that seals LINE secrets, from the environment so no key file is written; the
     // same for every client of a test, as for every instance sharing a database.
-    env.push((
-        "SECRET_KEY".into(),
-        "bWFjaGlkYXlvcmktaHR0cC10ZXN0cy1rZXktMzJieXQ=".into(),
-    ));
+    env.push(("SECRET_KEY".into(), SECRET_KEY.into()));
     let data_dir = std::env::temp_dir().join("machidayori-http-tests");
     env.push(("DATA_DIR".into(), data_dir.display().to_string()));
     let config = Config::from_sources(None, |name| {

@@ -9,6 +9,7 @@
 //!   (the simulator sends them as the friend) or are explained in Japanese.
 //! - [`QuickReplyBar`]: a message's quick reply chips.
 //! - [`describe_action`]: what tapping an action does, in Japanese.
+//! - [`RichMenuPreview`]: the bottom of the chat with a rich menu (chat bar, image, areas).
 //!
 //! Flex bubbles follow `flex-rendering.md` (LINE's Flex Message Simulator numbers); values from
 //! the message are parsed and rebuilt before they reach a `style` attribute (see `style`).
@@ -17,6 +18,7 @@ mod flex;
 mod frame;
 mod imagemap;
 mod message;
+mod rich_menu;
 mod style;
 mod template;
 
@@ -25,6 +27,7 @@ use line::message::{Action, Message};
 
 pub use frame::{ChatFrame, PreviewAccount};
 pub use message::{AccountMessage, QuickReplyBar, UnsupportedMessage};
+pub use rich_menu::RichMenuPreview;
 
 /// What tapping `action` does, as one line of Japanese for staff.
 pub fn describe_action(action: &Action) -> String {

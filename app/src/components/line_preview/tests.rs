@@ -615,3 +615,110 @@ fn flex_components_carry_their_pointer_and_text_is_never_markup() {
         "{html}"
     );
 }
+
+/// A rich menu of 2500×843 in three columns, rendered alone.
+fn rich_menu(image: Option<&str>, open: bool, show_areas: bool) -> String {
+    use line::rich_menu::RichMenuBounds;
+    let column = |x: i32, width: i32| RichMenuBounds {
+        x,
+        y: 0,
+        width,
+        height: 843,
+    };
+    let areas = vec![
+        (column(0, 833), "ごみ".to_owned()),
+        (column(833, 834), "防災".to_owned()),
+        (column(1667, 833), " ".to_owned()),
+    ];
+    let image = image.map(str::to_owned);
+    let owner = Owner::new();
+    owner.with(|| {
+        view! {
+            <RichMenuPreview
+                image_src=image
+                size=(2500, 843)
+                areas=areas
+                chat_bar_text="メニュー"
+                open=RwSignal::new(open)
+                on_tap=Callback::new(|_: usize| {})
+                show_areas=show_areas
+            />
+        }
+        .to_html()
+    })
+}
+
+#[test]
+fn a_rich_menu_is_the_chat_bar_then_the_image_with_its_areas_in_percent() {
+    let html = rich_menu(
+        Some("/admin/simulator/rich-menus/main/richmenu-1"),
+        true,
+        false,
+    );
+    assert!(
+        html.contains(r#"aria-expanded="true""#) && html.contains("▼"),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"<span class="lp-rm-bar-text">メニュー</span>"#),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"<img src="/admin/simulator/rich-menus/main/richmenu-1" alt="">"#),
+        "{html}"
+    );
+    assert!(html.contains("aspect-ratio:2500 / 843;"), "{html}");
+    assert!(
+        html.contains(
+            r#"aria-label="ごみ" data-area="0" class="lp-rm-area" style="left:0%;top:0%;width:33.32%;height:100%;""#
+        ),
+        "{html}"
+    );
+    assert!(
+        html.contains(
+            r#"aria-label="防災" data-area="1" class="lp-rm-area" style="left:33.32%;top:0%;width:33.36%;height:100%;""#
+        ),
+        "{html}"
+    );
+    // An area without a label is still a named button.
+    assert!(html.contains(r#"aria-label="エリア3""#), "{html}");
+    assert_eq!(count(&html, r#"class="lp-rm-area""#), 3);
+    // Over an image, the areas draw nothing of their own.
+    assert!(
+        !html.contains("lp-rm-label") && !html.contains("lp-rm-number"),
+        "{html}"
+    );
+    assert!(!html.contains(" hidden"), "{html}");
+}
+
+#[test]
+fn a_closed_rich_menu_hides_its_areas_and_points_up() {
+    let html = rich_menu(Some("/m.png"), false, false);
+    assert!(
+        html.contains(r#"aria-expanded="false""#) && html.contains("▲"),
+        "{html}"
+    );
+    assert!(html.contains(" hidden"), "{html}");
+}
+
+#[test]
+fn a_rich_menu_without_an_image_has_labelled_boxes_and_the_editor_numbers_them() {
+    let html = rich_menu(None, true, true);
+    assert!(!html.contains("<img"), "{html}");
+    assert!(
+        html.contains("lp-rm-boxes") && html.contains("lp-rm-outlined"),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"<span class="lp-rm-label">ごみ</span>"#),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"<span class="lp-rm-label">エリア3</span>"#),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"<span aria-hidden="true" class="lp-rm-number">2</span>"#),
+        "{html}"
+    );
+}

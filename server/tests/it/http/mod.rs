@@ -10,6 +10,7 @@ mod logs;
 mod media;
 mod requests;
 mod sign_in;
+mod simulator;
 mod staff;
 mod surveys;
 mod templates;
