@@ -42,6 +42,8 @@ pub struct FriendEventRow {
 pub struct FriendDetailView {
     pub friend: FriendRow,
     pub events: Vec<FriendEventRow>,
+    /// The rich menu the friend sees and why (「だれに何が表示されるか」), when there is one.
+    pub rich_menu: Option<String>,
 }
 
 #[cfg(feature = "ssr")]
@@ -89,10 +91,21 @@ pub async fn list_friends(
 
 #[server(endpoint = "friends/detail")]
 pub async fn friend_detail(channel: String, id: i64) -> Result<FriendDetailView, AppError> {
-    let (_, ctx) = crate::ssr::context::call::<FriendDetail>()?;
+    let (me, ctx) = crate::ssr::context::call::<FriendDetail>()?;
     let channel_id = ctx.channel_id(&channel).await?;
     let detail = domain::audience::friends::detail(ctx.db(), channel_id, id).await?;
+    let rich_menu = match domain::menus::links::seen_by(ctx.db(), channel_id, id).await? {
+        (Some(menu_id), why) => {
+            // Another department's menu is named as such (department scope).
+            let title = domain::menus::designs::get(ctx.db(), &me.grants.scope(), menu_id)
+                .await
+                .map_or_else(|_| "ほかの部署のメニュー".to_owned(), |m| m.title);
+            Some(format!("{title}（{why}）"))
+        }
+        (None, _) => None,
+    };
     Ok(FriendDetailView {
+        rich_menu,
         friend: row(detail.friend),
         events: detail
             .events

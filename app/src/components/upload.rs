@@ -7,7 +7,7 @@
 #[cfg(feature = "hydrate")]
 pub async fn post_form<T: serde::de::DeserializeOwned>(
     url: &str,
-    form: &leptos::web_sys::HtmlFormElement,
+    form: &web_sys::HtmlFormElement,
     too_large: &str,
 ) -> Result<T, crate::error::AppError> {
     use crate::error::AppError;

@@ -110,7 +110,7 @@ fn UploadForm(
         #[cfg(feature = "hydrate")]
         {
             ev.prevent_default();
-            let form = event_target::<leptos::web_sys::HtmlFormElement>(&ev);
+            let form = event_target::<web_sys::HtmlFormElement>(&ev);
             state.set(UploadState::Sending);
             leptos::task::spawn_local(async move {
                 match crate::components::upload::post_form::<crate::api::MediaUploaded>(

@@ -680,3 +680,48 @@ pub async fn reconcile_all<M: Messenger>(
     }
     Ok(total)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(menu_id: i64, name: &str, members: &[i64]) -> ActiveRule {
+        ActiveRule {
+            menu_id,
+            segment_name: name.into(),
+            members: members.iter().copied().collect(),
+        }
+    }
+
+    /// Emergency > a delivery's menu until its time > the first rule holding the friend >
+    /// the default; a menu not on LINE is passed over.
+    #[test]
+    fn one_precedence_decides_a_friends_menu() {
+        let now: DateTime = "2026-12-01T00:00:00Z".parse().unwrap();
+        let rules = [rule(10, "子育て", &[1, 2]), rule(20, "防災", &[2, 3])];
+        let all = |_: i64| true;
+        let none = Standing::default();
+        assert_eq!(choose(1, &none, &rules, &all, now).0, Some(10));
+        // The first rule (by priority) wins where two hold the friend.
+        assert_eq!(choose(2, &none, &rules, &all, now).0, Some(10));
+        assert_eq!(choose(3, &none, &rules, &all, now), (Some(20), "セグメント「防災」のルール".into()));
+        assert_eq!(choose(4, &none, &rules, &all, now), (None, "既定のメニュー".into()));
+        // An unpublished menu is passed over, to the next rule.
+        assert_eq!(choose(2, &none, &rules, &|m| m != 10, now).0, Some(20));
+        // A delivery's menu, until its time.
+        let delivery = Standing {
+            emergency: None,
+            delivery: Some((30, now + chrono::TimeDelta::days(2), "配信「お祭り」".into())),
+        };
+        assert_eq!(choose(1, &delivery, &rules, &all, now), (Some(30), "配信「お祭り」".into()));
+        let later = now + chrono::TimeDelta::days(3);
+        assert_eq!(choose(1, &delivery, &rules, &all, later).0, Some(10));
+        // The emergency switch over everything.
+        let emergency = Standing {
+            emergency: Some(99),
+            ..delivery
+        };
+        assert_eq!(choose(1, &emergency, &rules, &all, now), (Some(99), "緊急切り替え".into()));
+        assert_eq!(choose(4, &emergency, &rules, &all, now).0, Some(99));
+    }
+}

@@ -375,6 +375,10 @@ pub fn FriendDetailPage() -> impl IntoView {
                         <dd>{f.followed_at}</dd>
                         <dt>"ブロック"</dt>
                         <dd>{f.blocked_at.unwrap_or_else(|| "—".into())}</dd>
+                        <dt>"リッチメニュー"</dt>
+                        <dd data-testid="friend-rich-menu">
+                            {d.rich_menu.unwrap_or_else(|| "表示していません".into())}
+                        </dd>
                     </dl>
                     <FriendAttributesSection
                         values

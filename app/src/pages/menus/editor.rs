@@ -705,7 +705,7 @@ fn ImageSection(
         #[cfg(feature = "hydrate")]
         {
             ev.prevent_default();
-            let form = event_target::<leptos::web_sys::HtmlFormElement>(&ev);
+            let form = event_target::<web_sys::HtmlFormElement>(&ev);
             sending.set(true);
             outcome.set(None);
             let size = design.get_untracked();
