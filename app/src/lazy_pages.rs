@@ -13,10 +13,10 @@ use leptos_router::{Lazy, LazyRoute};
 
 use crate::pages::{
     AccountPage, AllowedIpsPage, AuditLogPage, DeliveriesPage, DeliveryHistoryPage, DeliveryPage,
-    DepartmentsPage, FriendAttributePage, RichMenuPage, RichMenusPage, FriendAttributesPage, FriendDetailPage, FriendImportPage,
-    FriendImportReportPage, FriendsPage, LoginHistoryPage, MediaPage, PasswordPage, SegmentPage,
-    SegmentsPage, SettingsPage, SimulatorPage, StaffPage, SurveyAnswersPage, SurveyPage,
-    SurveysPage, TemplatePage, TemplatesPage, TestRecipientsPage,
+    DepartmentsPage, FriendAttributePage, FriendAttributesPage, FriendDetailPage, FriendImportPage,
+    FriendImportReportPage, FriendsPage, LoginHistoryPage, MediaPage, PasswordPage, RichMenuPage,
+    RichMenusPage, SegmentPage, SegmentsPage, SettingsPage, SimulatorPage, StaffPage,
+    SurveyAnswersPage, SurveyPage, SurveysPage, TemplatePage, TemplatesPage, TestRecipientsPage,
 };
 
 /// `lazy_area!(area, __preload_area: Route => Page, ...)`: the split point `area` (its preload

@@ -37,9 +37,8 @@ use crate::lazy_pages::{
     DeliveryRoute, DepartmentsRoute, FriendAttributeRoute, FriendAttributesRoute,
     FriendDetailRoute, FriendImportReportRoute, FriendImportRoute, FriendsRoute, LoginHistoryRoute,
     MediaRoute, PasswordRoute, RichMenuRoute, RichMenusRoute, SegmentRoute, SegmentsRoute,
-    SettingsRoute, SimulatorRoute,
-    StaffRoute, SurveyAnswersRoute, SurveyRoute, SurveysRoute, TemplateRoute, TemplatesRoute,
-    TestRecipientsRoute,
+    SettingsRoute, SimulatorRoute, StaffRoute, SurveyAnswersRoute, SurveyRoute, SurveysRoute,
+    TemplateRoute, TemplatesRoute, TestRecipientsRoute,
 };
 use crate::pages::{Dashboard, LoginPage, NotFound, Placeholder, SetupPage};
 

@@ -148,7 +148,10 @@ pub async fn list_rich_menus(channel: String) -> Result<MenusOverview, AppError>
 
 /// The editor of menu `id`, or of a new menu from `preset` (a municipal preset's id).
 #[server(endpoint = "rich_menus/editor")]
-pub async fn rich_menu_editor(id: Option<i64>, preset: Option<String>) -> Result<MenuForm, AppError> {
+pub async fn rich_menu_editor(
+    id: Option<i64>,
+    preset: Option<String>,
+) -> Result<MenuForm, AppError> {
     use model::access::{Action, Feature};
     let (me, ctx) = crate::ssr::context::call::<RichMenuEditor>()?;
     let scope = me.grants.scope();
@@ -201,7 +204,9 @@ pub async fn save_rich_menu(
         return Err(AppError::Invalid("所属部署を選んでください。".into()));
     };
     let design: MenuDesign = serde_json::from_str(&design).map_err(|_| {
-        AppError::Invalid("メニューの内容を読み取れませんでした。ページを開き直してください。".into())
+        AppError::Invalid(
+            "メニューの内容を読み取れませんでした。ページを開き直してください。".into(),
+        )
     })?;
     let input = domain::menus::designs::MenuInput {
         department_id,
@@ -280,8 +285,7 @@ pub async fn republish_rich_menu(
 #[server(endpoint = "rich_menus/publications")]
 pub async fn rich_menu_publications(id: i64) -> Result<Vec<PublicationRow>, AppError> {
     let (me, ctx) = crate::ssr::context::call::<RichMenuPublications>()?;
-    let list =
-        domain::menus::publish::publications(ctx.db(), &me.grants.scope(), id).await?;
+    let list = domain::menus::publish::publications(ctx.db(), &me.grants.scope(), id).await?;
     let channels = domain::platform::channels::keys_by_id(ctx.db()).await?;
     Ok(list
         .into_iter()
@@ -421,7 +425,10 @@ pub async fn rich_menu_rules(channel: String) -> Result<MenuRules, AppError> {
                 .iter()
                 .find(|m| m.id == e.menu_id)
                 .map_or_else(|| "（ほかの部署のメニュー）".to_owned(), |m| m.name.clone());
-            Some((title, format!("{}（{}）", domain::time::minutes(e.since), e.by)))
+            Some((
+                title,
+                format!("{}（{}）", domain::time::minutes(e.since), e.by),
+            ))
         }
         None => None,
     };
@@ -478,10 +485,15 @@ pub async fn delete_rich_menu_rule(id: i64) -> Result<(), AppError> {
 
 /// The emergency switch: everyone on `channel` sees `menu_id` (published beforehand) at once.
 #[server(endpoint = "rich_menus/emergency_on")]
-pub async fn rich_menu_emergency_on(channel: String, menu_id: Option<i64>) -> Result<usize, AppError> {
+pub async fn rich_menu_emergency_on(
+    channel: String,
+    menu_id: Option<i64>,
+) -> Result<usize, AppError> {
     let (me, ctx) = crate::ssr::context::call::<RichMenuEmergencyOn>()?;
     let Some(menu_id) = menu_id else {
-        return Err(AppError::Invalid("切り替えるメニューを選んでください。".into()));
+        return Err(AppError::Invalid(
+            "切り替えるメニューを選んでください。".into(),
+        ));
     };
     let line = ctx.line_client(&channel)?;
     let index = super::segments::audience_index();

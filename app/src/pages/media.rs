@@ -344,4 +344,3 @@ fn MediaCard(
         </li>
     }
 }
-

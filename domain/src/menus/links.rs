@@ -259,7 +259,10 @@ pub(crate) async fn in_use(
 }
 
 /// The menus (design ids) with a live LINE menu on channel `channel_id`.
-pub async fn published_menus(db: &DatabaseConnection, channel_id: i64) -> DomainResult<HashSet<i64>> {
+pub async fn published_menus(
+    db: &DatabaseConnection,
+    channel_id: i64,
+) -> DomainResult<HashSet<i64>> {
     Ok(live_menus(db, channel_id).await?.into_keys().collect())
 }
 
@@ -704,16 +707,29 @@ mod tests {
         assert_eq!(choose(1, &none, &rules, &all, now).0, Some(10));
         // The first rule (by priority) wins where two hold the friend.
         assert_eq!(choose(2, &none, &rules, &all, now).0, Some(10));
-        assert_eq!(choose(3, &none, &rules, &all, now), (Some(20), "セグメント「防災」のルール".into()));
-        assert_eq!(choose(4, &none, &rules, &all, now), (None, "既定のメニュー".into()));
+        assert_eq!(
+            choose(3, &none, &rules, &all, now),
+            (Some(20), "セグメント「防災」のルール".into())
+        );
+        assert_eq!(
+            choose(4, &none, &rules, &all, now),
+            (None, "既定のメニュー".into())
+        );
         // An unpublished menu is passed over, to the next rule.
         assert_eq!(choose(2, &none, &rules, &|m| m != 10, now).0, Some(20));
         // A delivery's menu, until its time.
         let delivery = Standing {
             emergency: None,
-            delivery: Some((30, now + chrono::TimeDelta::days(2), "配信「お祭り」".into())),
+            delivery: Some((
+                30,
+                now + chrono::TimeDelta::days(2),
+                "配信「お祭り」".into(),
+            )),
         };
-        assert_eq!(choose(1, &delivery, &rules, &all, now), (Some(30), "配信「お祭り」".into()));
+        assert_eq!(
+            choose(1, &delivery, &rules, &all, now),
+            (Some(30), "配信「お祭り」".into())
+        );
         let later = now + chrono::TimeDelta::days(3);
         assert_eq!(choose(1, &delivery, &rules, &all, later).0, Some(10));
         // The emergency switch over everything.
@@ -721,7 +737,10 @@ mod tests {
             emergency: Some(99),
             ..delivery
         };
-        assert_eq!(choose(1, &emergency, &rules, &all, now), (Some(99), "緊急切り替え".into()));
+        assert_eq!(
+            choose(1, &emergency, &rules, &all, now),
+            (Some(99), "緊急切り替え".into())
+        );
         assert_eq!(choose(4, &emergency, &rules, &all, now).0, Some(99));
     }
 }

@@ -21,8 +21,8 @@ use crate::api::{
 };
 use crate::components::upload::human_bytes;
 use crate::components::{
-    ActionEditor, AreaCanvas, AsyncView, ConfirmDelete, Draft, ErrorNote, Outcome,
-    RedirectNotice, RichMenuPreview, TextField, describe_action,
+    ActionEditor, AreaCanvas, AsyncView, ConfirmDelete, Draft, ErrorNote, Outcome, RedirectNotice,
+    RichMenuPreview, TextField, describe_action,
 };
 use crate::error::AppError;
 use crate::layout::use_channel;
@@ -71,9 +71,11 @@ fn MenuEditor(form: MenuForm) -> impl IntoView {
         }
     });
     let unsaved = Memo::new(move |_| saved.get() != Some(design.with(design_json)));
-    let image = RwSignal::new(menu.as_ref().and_then(|m| m.image.clone()).map(|i| {
-        (i.url, (i.width as i32, i.height as i32), i.bytes)
-    }));
+    let image = RwSignal::new(
+        menu.as_ref()
+            .and_then(|m| m.image.clone())
+            .map(|i| (i.url, (i.width as i32, i.height as i32), i.bytes)),
+    );
     let selected = RwSignal::new(Some(0usize));
     // The LINE rules, at the JSON paths the area fields show them under.
     let draft = Draft {
@@ -219,7 +221,9 @@ fn MenuEditor(form: MenuForm) -> impl IntoView {
                                             .get()
                                             .then(|| {
                                                 view! {
-                                                    <span class="hint">"保存していない変更があります"</span>
+                                                    <span class="hint">
+                                                        "保存していない変更があります"
+                                                    </span>
                                                 }
                                             })
                                     }}
@@ -332,7 +336,9 @@ fn TemplatePicker(design: RwSignal<MenuDesign>, readonly: bool, is_new: bool) ->
                             view! {
                                 <option
                                     value=value
-                                    prop:selected=move || design.with(|d| (d.width, d.height) == (w, h))
+                                    prop:selected=move || {
+                                        design.with(|d| (d.width, d.height) == (w, h))
+                                    }
                                 >
                                     {format!("{} {w}×{h}", kind.name_ja())}
                                 </option>
@@ -345,7 +351,9 @@ fn TemplatePicker(design: RwSignal<MenuDesign>, readonly: bool, is_new: bool) ->
                 </p>
             </div>
             <fieldset class="menu-layouts">
-                <legend>"エリアの分け方（LINE 公式アカウントと同じテンプレート）"</legend>
+                <legend>
+                    "エリアの分け方（LINE 公式アカウントと同じテンプレート）"
+                </legend>
                 <div class="menu-layout-list">
                     {move || {
                         layouts()
@@ -363,7 +371,11 @@ fn TemplatePicker(design: RwSignal<MenuDesign>, readonly: bool, is_new: bool) ->
 }
 
 #[component]
-fn LayoutChoice(layout: &'static Layout, design: RwSignal<MenuDesign>, readonly: bool) -> impl IntoView {
+fn LayoutChoice(
+    layout: &'static Layout,
+    design: RwSignal<MenuDesign>,
+    readonly: bool,
+) -> impl IntoView {
     let id = format!("menu-layout-{}", layout.id);
     let label_for = id.clone();
     let checked = move || {
@@ -374,22 +386,18 @@ fn LayoutChoice(layout: &'static Layout, design: RwSignal<MenuDesign>, readonly:
     };
     // A thumbnail of the areas (twelfths on a 120×(81|40) box).
     let compact = layout.id.starts_with('c');
-    let (w, h) = if compact { (120.0, 40.0) } else { (120.0, 81.0) };
+    let (w, h) = if compact {
+        (120.0, 40.0)
+    } else {
+        (120.0, 81.0)
+    };
     let rects = layout
         .areas
         .iter()
         .map(|&[x0, y0, x1, y1]| {
             let (x, y) = (f64::from(x0) * w / 12.0, f64::from(y0) * h / 12.0);
             let (rw, rh) = (f64::from(x1 - x0) * w / 12.0, f64::from(y1 - y0) * h / 12.0);
-            view! {
-                <rect
-                    x=x + 1.0
-                    y=y + 1.0
-                    width=(rw - 2.0).max(1.0)
-                    height=(rh - 2.0).max(1.0)
-                    rx="3"
-                />
-            }
+            view! { <rect x=x + 1.0 y=y + 1.0 width=(rw - 2.0).max(1.0) height=(rh - 2.0).max(1.0) rx="3" /> }
         })
         .collect_view();
     view! {
@@ -489,7 +497,11 @@ fn AreasSection(
                                             .map(|a| {
                                                 format!(
                                                     "{} — {}",
-                                                    if a.label().is_empty() { "（名前なし）" } else { a.label() },
+                                                    if a.label().is_empty() {
+                                                        "（名前なし）"
+                                                    } else {
+                                                        a.label()
+                                                    },
                                                     describe_action(&a.action),
                                                 )
                                             })
@@ -521,7 +533,7 @@ fn AreasSection(
                             <button
                                 type="button"
                                 class="button"
-                                disabled=move || count.get() >= MAX_RICH_MENU_AREAS
+                                disabled=move || { count.get() >= MAX_RICH_MENU_AREAS }
                                 on:click=move |_| {
                                     let (w, h) = size.get_untracked();
                                     add_area(RichMenuBounds {
@@ -566,7 +578,9 @@ fn AreaFields(
                 .unwrap_or_else(|| message_action(""))
         })
     });
-    let number = move |label: &'static str, get: fn(&RichMenuBounds) -> i32, set: fn(&mut RichMenuBounds, i32)| {
+    let number = move |label: &'static str,
+                       get: fn(&RichMenuBounds) -> i32,
+                       set: fn(&mut RichMenuBounds, i32)| {
         let id = format!("menu-area-{index}-{label}");
         view! {
             <div class="field compact">
@@ -657,7 +671,12 @@ fn ChecksSection(problems: Memo<Vec<String>>, warnings: Memo<Vec<String>>) -> im
                 {move || {
                     let (p, w) = (problems.get(), warnings.get());
                     if p.is_empty() && w.is_empty() {
-                        view! { <p class="notice">"問題は見つかりません。公開できます。"</p> }.into_any()
+                        view! {
+                            <p class="notice">
+                                "問題は見つかりません。公開できます。"
+                            </p>
+                        }
+                            .into_any()
                     } else {
                         view! {
                             {(!p.is_empty())
@@ -667,7 +686,10 @@ fn ChecksSection(problems: Memo<Vec<String>>, warnings: Memo<Vec<String>>) -> im
                                             <strong>"公開する前に直してください"</strong>
                                         </p>
                                         <ul class="form-error-list">
-                                            {p.into_iter().map(|e| view! { <li class="field-error">{e}</li> }).collect_view()}
+                                            {p
+                                                .into_iter()
+                                                .map(|e| view! { <li class="field-error">{e}</li> })
+                                                .collect_view()}
                                         </ul>
                                     }
                                 })}
@@ -675,10 +697,15 @@ fn ChecksSection(problems: Memo<Vec<String>>, warnings: Memo<Vec<String>>) -> im
                                 .then(|| {
                                     view! {
                                         <p>
-                                            <strong>"気をつけること（このままでも公開できます）"</strong>
+                                            <strong>
+                                                "気をつけること（このままでも公開できます）"
+                                            </strong>
                                         </p>
                                         <ul class="warning-list">
-                                            {w.into_iter().map(|e| view! { <li>{e}</li> }).collect_view()}
+                                            {w
+                                                .into_iter()
+                                                .map(|e| view! { <li>{e}</li> })
+                                                .collect_view()}
                                         </ul>
                                     }
                                 })}
@@ -741,7 +768,10 @@ fn ImageSection(
                     .map(|(_, (w, h), bytes)| {
                         view! {
                             <p class="hint">
-                                {format!("いまの画像：{w}×{h} px・{}", human_bytes(bytes as u64))}
+                                {format!(
+                                    "いまの画像：{w}×{h} px・{}",
+                                    human_bytes(bytes as u64),
+                                )}
                             </p>
                         }
                     })
@@ -757,7 +787,9 @@ fn ImageSection(
                             on:submit=on_submit
                         >
                             <div class="field">
-                                <label for="menu-image-file">"画像ファイル（JPEG・PNG）"</label>
+                                <label for="menu-image-file">
+                                    "画像ファイル（JPEG・PNG）"
+                                </label>
                                 <input
                                     id="menu-image-file"
                                     name="file"
@@ -776,8 +808,18 @@ fn ImageSection(
                                 </p>
                             </div>
                             <div class="toolbar">
-                                <button type="submit" class="button primary" disabled=move || sending.get()>
-                                    {move || if sending.get() { "処理中…" } else { "アップロード" }}
+                                <button
+                                    type="submit"
+                                    class="button primary"
+                                    disabled=move || sending.get()
+                                >
+                                    {move || {
+                                        if sending.get() {
+                                            "処理中…"
+                                        } else {
+                                            "アップロード"
+                                        }
+                                    }}
                                 </button>
                             </div>
                         </form>
@@ -839,7 +881,13 @@ fn PublishSection(
     let republish = ServerAction::<RepublishRichMenu>::new();
     let tick = RwSignal::new(0u32);
     let publications = Resource::new(
-        move || (publish.version().get(), republish.version().get(), tick.get()),
+        move || {
+            (
+                publish.version().get(),
+                republish.version().get(),
+                tick.get(),
+            )
+        },
         move |_| rich_menu_publications(id),
     );
     // While a publish is under way, ask again every 2 seconds.
@@ -869,7 +917,11 @@ fn PublishSection(
                     view! {
                         <ActionForm action=publish attr:class="inline-form">
                             <input type="hidden" name="id" value=id />
-                            <input type="hidden" name="channel" prop:value=move || channel.key.get() />
+                            <input
+                                type="hidden"
+                                name="channel"
+                                prop:value=move || channel.key.get()
+                            />
                             <button
                                 type="submit"
                                 class="button primary"
@@ -890,16 +942,31 @@ fn PublishSection(
                             </button>
                             {move || {
                                 if unsaved.get() {
-                                    Some(view! { <span class="hint">"保存してから公開してください。"</span> })
+                                    Some(
+                                        view! {
+                                            <span class="hint">
+                                                "保存してから公開してください。"
+                                            </span>
+                                        },
+                                    )
                                 } else if !problems.get().is_empty() {
-                                    Some(view! { <span class="hint">"「確認」の問題を直すと公開できます。"</span> })
+                                    Some(
+                                        view! {
+                                            <span class="hint">
+                                                "「確認」の問題を直すと公開できます。"
+                                            </span>
+                                        },
+                                    )
                                 } else {
                                     None
                                 }
                             }}
                         </ActionForm>
                         <Outcome value=publish.value() done="公開を始めました。" />
-                        <Outcome value=republish.value() done="この版での公開を始めました。" />
+                        <Outcome
+                            value=republish.value()
+                            done="この版での公開を始めました。"
+                        />
                     }
                 })}
             <Transition fallback=|| ()>
@@ -909,7 +976,8 @@ fn PublishSection(
                         .map(|r| match r {
                             Err(error) => view! { <ErrorNote error /> }.into_any(),
                             Ok(list) if list.is_empty() => {
-                                view! { <p class="hint">"まだ公開していません。"</p> }.into_any()
+                                view! { <p class="hint">"まだ公開していません。"</p> }
+                                    .into_any()
                             }
                             Ok(list) => {
                                 view! {
@@ -1034,7 +1102,8 @@ fn MenuPreviewPanel(
                     tapped
                         .get()
                         .unwrap_or_else(|| {
-                            "プレビューのエリアを押すと、そのときの動作がここに出ます。".into()
+                            "プレビューのエリアを押すと、そのときの動作がここに出ます。"
+                                .into()
                         })
                 }}
             </p>

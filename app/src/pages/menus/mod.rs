@@ -31,7 +31,11 @@ pub fn RichMenusPage() -> impl IntoView {
             {
                 let live = value.live.clone();
                 view! {
-                    <section class="panel" aria-labelledby="live-menu-title" data-testid="live-menu">
+                    <section
+                        class="panel"
+                        aria-labelledby="live-menu-title"
+                        data-testid="live-menu"
+                    >
                         <h2 id="live-menu-title">"いま表示しているメニュー"</h2>
                         {match live {
                             Some(l) if l.menu_id > 0 => {
@@ -79,7 +83,14 @@ pub fn RichMenusPage() -> impl IntoView {
                         view! {
                             <DataTable
                                 test_id="rich-menus"
-                                headings=&["メニュー名", "部署", "大きさ", "エリア", "状態", "更新"]
+                                headings=&[
+                                    "メニュー名",
+                                    "部署",
+                                    "大きさ",
+                                    "エリア",
+                                    "状態",
+                                    "更新",
+                                ]
                             >
                                 {value
                                     .menus
@@ -147,7 +158,10 @@ fn WhoSeesWhat() -> impl IntoView {
     );
     view! {
         <AsyncView resource=rules let:value>
-            {view! { <EmergencySection value=value.clone() on off /> <RulesSection value add remove /> }
+            {view! {
+                <EmergencySection value=value.clone() on off />
+                <RulesSection value add remove />
+            }
                 .into_any()}
         </AsyncView>
     }
@@ -161,7 +175,12 @@ fn EmergencySection(
 ) -> impl IntoView {
     let channel = use_channel();
     let confirmed = RwSignal::new(false);
-    let ready: Vec<_> = value.menus.iter().filter(|m| m.published).cloned().collect();
+    let ready: Vec<_> = value
+        .menus
+        .iter()
+        .filter(|m| m.published)
+        .cloned()
+        .collect();
     view! {
         <section class="panel stack" aria-labelledby="emergency-title" data-testid="menu-emergency">
             <h2 id="emergency-title">"緊急切り替え（災害時）"</h2>
@@ -169,15 +188,26 @@ fn EmergencySection(
                 Some((title, since)) => {
                     view! {
                         <p class="form-error" role="status">
-                            {format!("緊急切り替え中：友だち全員に「{title}」を表示しています（{since}から）。")}
+                            {format!(
+                                "緊急切り替え中：友だち全員に「{title}」を表示しています（{since}から）。",
+                            )}
                         </p>
                         {value
                             .can_edit
                             .then(|| {
                                 view! {
                                     <ActionForm action=off attr:class="inline-form">
-                                        <input type="hidden" name="channel" prop:value=move || channel.key.get() />
-                                        <button type="submit" class="button primary" data-testid="emergency-off" disabled=move || off.pending().get()>
+                                        <input
+                                            type="hidden"
+                                            name="channel"
+                                            prop:value=move || channel.key.get()
+                                        />
+                                        <button
+                                            type="submit"
+                                            class="button primary"
+                                            data-testid="emergency-off"
+                                            disabled=move || off.pending().get()
+                                        >
                                             "元のメニューに戻す"
                                         </button>
                                     </ActionForm>
@@ -195,18 +225,31 @@ fn EmergencySection(
                             .then(|| {
                                 view! {
                                     <ActionForm action=on attr:class="stack">
-                                        <input type="hidden" name="channel" prop:value=move || channel.key.get() />
+                                        <input
+                                            type="hidden"
+                                            name="channel"
+                                            prop:value=move || channel.key.get()
+                                        />
                                         <div class="field">
-                                            <label for="emergency-menu">"切り替えるメニュー"</label>
+                                            <label for="emergency-menu">
+                                                "切り替えるメニュー"
+                                            </label>
                                             <select id="emergency-menu" name="menu_id" required>
                                                 {ready
                                                     .iter()
-                                                    .map(|m| view! { <option value=m.id.to_string()>{m.name.clone()}</option> })
+                                                    .map(|m| {
+                                                        view! {
+                                                            <option value=m.id.to_string()>{m.name.clone()}</option>
+                                                        }
+                                                    })
                                                     .collect_view()}
                                             </select>
                                         </div>
                                         <label class="check">
-                                            <input type="checkbox" on:change=move |ev| confirmed.set(event_target_checked(&ev)) />
+                                            <input
+                                                type="checkbox"
+                                                on:change=move |ev| confirmed.set(event_target_checked(&ev))
+                                            />
                                             "友だち全員のメニューをすぐに切り替えることを確認しました"
                                         </label>
                                         <p>
@@ -249,7 +292,10 @@ fn RulesSection(
                 view! { <p class="hint">"ルールはまだありません。"</p> }.into_any()
             } else {
                 view! {
-                    <DataTable test_id="menu-rules-table" headings=&["優先順位", "セグメント", "メニュー", "期間", ""]>
+                    <DataTable
+                        test_id="menu-rules-table"
+                        headings=&["優先順位", "セグメント", "メニュー", "期間", ""]
+                    >
                         {value
                             .rules
                             .iter()
@@ -261,7 +307,15 @@ fn RulesSection(
                                         <td>{r.segment.clone()}</td>
                                         <td>
                                             {r.menu.clone()}
-                                            {r.unpublished.then(|| view! { <p class="hint">"（このメニューはまだ公開されていないため、今は使われません）"</p> })}
+                                            {r
+                                                .unpublished
+                                                .then(|| {
+                                                    view! {
+                                                        <p class="hint">
+                                                            "（このメニューはまだ公開されていないため、今は使われません）"
+                                                        </p>
+                                                    }
+                                                })}
                                         </td>
                                         <td>{r.period.clone()}</td>
                                         <td>
@@ -269,9 +323,15 @@ fn RulesSection(
                                                 .can_edit
                                                 .then(|| {
                                                     view! {
-                                                        <button type="button" class="button" on:click=move |_| {
-                                                            remove.dispatch(DeleteRichMenuRule { id });
-                                                        }>"削除"</button>
+                                                        <button
+                                                            type="button"
+                                                            class="button"
+                                                            on:click=move |_| {
+                                                                remove.dispatch(DeleteRichMenuRule { id });
+                                                            }
+                                                        >
+                                                            "削除"
+                                                        </button>
                                                     }
                                                 })}
                                         </td>
@@ -294,13 +354,29 @@ fn RulesSection(
                             .into_any()
                     } else {
                         view! {
-                            <ActionForm action=add attr:class="stack" attr:data-testid="add-menu-rule">
-                                <input type="hidden" name="channel" prop:value=move || channel.key.get() />
+                            <ActionForm
+                                action=add
+                                attr:class="stack"
+                                attr:data-testid="add-menu-rule"
+                            >
+                                <input
+                                    type="hidden"
+                                    name="channel"
+                                    prop:value=move || channel.key.get()
+                                />
                                 <div class="field-row">
                                     <div class="field">
                                         <label for="rule-segment">"セグメント"</label>
                                         <select id="rule-segment" name="segment_id" required>
-                                            {value.segments.iter().map(|s| view! { <option value=s.id.to_string()>{s.name.clone()}</option> }).collect_view()}
+                                            {value
+                                                .segments
+                                                .iter()
+                                                .map(|s| {
+                                                    view! {
+                                                        <option value=s.id.to_string()>{s.name.clone()}</option>
+                                                    }
+                                                })
+                                                .collect_view()}
                                         </select>
                                     </div>
                                     <div class="field">
@@ -310,7 +386,11 @@ fn RulesSection(
                                                 .menus
                                                 .iter()
                                                 .map(|m| {
-                                                    let name = if m.published { m.name.clone() } else { format!("{}（未公開）", m.name) };
+                                                    let name = if m.published {
+                                                        m.name.clone()
+                                                    } else {
+                                                        format!("{}（未公開）", m.name)
+                                                    };
                                                     view! { <option value=m.id.to_string()>{name}</option> }
                                                 })
                                                 .collect_view()}
@@ -318,21 +398,41 @@ fn RulesSection(
                                     </div>
                                     <div class="field compact">
                                         <label for="rule-priority">"優先順位"</label>
-                                        <input id="rule-priority" name="priority" type="number" min="1" max="999" value="10" />
+                                        <input
+                                            id="rule-priority"
+                                            name="priority"
+                                            type="number"
+                                            min="1"
+                                            max="999"
+                                            value="10"
+                                        />
                                     </div>
                                 </div>
                                 <div class="field-row">
                                     <div class="field">
-                                        <label for="rule-starts">"期間の始まり（任意）"</label>
-                                        <input id="rule-starts" name="starts" type="datetime-local" />
+                                        <label for="rule-starts">
+                                            "期間の始まり（任意）"
+                                        </label>
+                                        <input
+                                            id="rule-starts"
+                                            name="starts"
+                                            type="datetime-local"
+                                        />
                                     </div>
                                     <div class="field">
-                                        <label for="rule-ends">"期間の終わり（任意）"</label>
+                                        <label for="rule-ends">
+                                            "期間の終わり（任意）"
+                                        </label>
                                         <input id="rule-ends" name="ends" type="datetime-local" />
                                     </div>
                                 </div>
                                 <p>
-                                    <button type="submit" class="button primary" data-testid="add-rule" disabled=move || add.pending().get()>
+                                    <button
+                                        type="submit"
+                                        class="button primary"
+                                        data-testid="add-rule"
+                                        disabled=move || add.pending().get()
+                                    >
                                         "ルールを追加"
                                     </button>
                                 </p>
@@ -341,8 +441,17 @@ fn RulesSection(
                             .into_any()
                     }
                 })}
-            <Outcome value=add.value() done="ルールを追加しました。数分以内に友だちのメニューが切り替わります。" />
-            {move || remove.value().get().and_then(Result::err).map(|error| view! { <ErrorNote error /> })}
+            <Outcome
+                value=add.value()
+                done="ルールを追加しました。数分以内に友だちのメニューが切り替わります。"
+            />
+            {move || {
+                remove
+                    .value()
+                    .get()
+                    .and_then(Result::err)
+                    .map(|error| view! { <ErrorNote error /> })
+            }}
         </section>
     }
 }

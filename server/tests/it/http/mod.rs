@@ -9,6 +9,7 @@ mod links;
 mod logs;
 mod media;
 mod requests;
+mod rich_menus;
 mod sign_in;
 mod simulator;
 mod staff;
