@@ -405,16 +405,14 @@ pub async fn reconcile<M: Messenger>(
             .and_then(|m| live.get(&m))
             .map(|(line_id, _)| line_id.clone());
         let have = row.and_then(|r| r.linked_line_id.clone());
-        if want != have || row.is_some_and(|r| r.source != source) && want == have {
-            if want == have {
-                // Only the reason changed: record it, nothing to send.
-                record(db, channel_id, &[(friend_id, source)], want.clone(), now).await?;
-                continue;
-            }
+        if want != have {
             changes
                 .entry(want)
                 .or_default()
                 .push((friend_id, user_id, source));
+        } else if row.is_some_and(|r| r.source != source) {
+            // Only the reason changed: record it, nothing to send.
+            record(db, channel_id, &[(friend_id, source)], want, now).await?;
         }
     }
     let mut done = Reconciled::default();

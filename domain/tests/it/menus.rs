@@ -190,7 +190,7 @@ fn noisy_jpeg(width: u32, height: u32, quality: u8) -> Vec<u8> {
 /// A drawn menu: flat colours, as the browser composer makes them.
 fn flat_png(width: u32, height: u32) -> Vec<u8> {
     let img = image::RgbImage::from_fn(width, height, |x, y| {
-        if (x * 3 / width + y * 2 / height) % 2 == 0 {
+        if (x * 3 / width + y * 2 / height).is_multiple_of(2) {
             image::Rgb([0, 90, 160])
         } else {
             image::Rgb([255, 255, 255])

@@ -63,8 +63,9 @@ async fn the_runner_finishes_a_job_or_keeps_why_it_could_not(t: TestDb) {
     let due = queue::take_due(&t.db, 10, job_runner::LEASE, now)
         .await
         .unwrap();
-    // The purges, the statistics fetch (nothing due) and the unreadable one.
-    assert_eq!(due.len(), 4);
+    // The purges, the statistics fetch (nothing due), the rich menu clean-up and reconcile
+    // (no menus) and the unreadable one.
+    assert_eq!(due.len(), 6);
     let ctx = domain::jobs::JobContext::database_only(t.db.clone());
     for job in due {
         job_runner::execute(&ctx, job).await;

@@ -102,7 +102,9 @@ fn action_fields(
                     change(Box::new(move |a: &mut Action| a.set_label(label)))
                 })
                 max=rule.max
-                hint=rule.caption.map_or("LINE では長いと途中で省略されます", |(_, hint)| hint)
+                hint=rule
+                    .caption
+                    .map_or("LINE では長いと途中で省略されます", |(_, hint)| hint)
             />
         }
     };

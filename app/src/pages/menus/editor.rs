@@ -47,6 +47,15 @@ pub fn RichMenuPage() -> impl IntoView {
     }
 }
 
+/// The menu's stored image as the editor shows it: where to fetch it, its size in pixels and
+/// in bytes.
+#[derive(Clone, Debug, PartialEq)]
+struct ShownImage {
+    url: String,
+    size: (i32, i32),
+    bytes: usize,
+}
+
 fn design_json(design: &MenuDesign) -> String {
     serde_json::to_string(design).unwrap_or_default()
 }
@@ -74,7 +83,11 @@ fn MenuEditor(form: MenuForm) -> impl IntoView {
     let image = RwSignal::new(
         menu.as_ref()
             .and_then(|m| m.image.clone())
-            .map(|i| (i.url, (i.width as i32, i.height as i32), i.bytes)),
+            .map(|i| ShownImage {
+                url: i.url,
+                size: (i.width as i32, i.height as i32),
+                bytes: i.bytes,
+            }),
     );
     let selected = RwSignal::new(Some(0usize));
     // The LINE rules, at the JSON paths the area fields show them under.
@@ -93,7 +106,7 @@ fn MenuEditor(form: MenuForm) -> impl IntoView {
             None => problems.push(
                 "画像がありません。下の「画像」でアップロードしてください。".into(),
             ),
-            Some((_, image_size, _)) if image_size != size => problems.push(format!(
+            Some(ShownImage { size: image_size, .. }) if image_size != size => problems.push(format!(
                 "画像の大きさ（{}×{}）がメニューの大きさ（{}×{}）と違います。画像をアップロードし直してください。",
                 image_size.0, image_size.1, size.0, size.1
             )),
@@ -322,10 +335,10 @@ fn TemplatePicker(design: RwSignal<MenuDesign>, readonly: bool, is_new: bool) ->
                     aria-describedby="menu-size-hint"
                     on:change=move |ev| {
                         let value = event_target_value(&ev);
-                        if let Some((w, h)) = value.split_once('x') {
-                            if let (Ok(w), Ok(h)) = (w.parse::<i32>(), h.parse::<i32>()) {
-                                design.update(|d| *d = d.resized(w, h));
-                            }
+                        if let Some((w, h)) = value.split_once('x')
+                            && let (Ok(w), Ok(h)) = (w.parse::<i32>(), h.parse::<i32>())
+                        {
+                            design.update(|d| *d = d.resized(w, h));
                         }
                     }
                 >
@@ -425,7 +438,7 @@ fn AreasSection(
     design: RwSignal<MenuDesign>,
     selected: RwSignal<Option<usize>>,
     readonly: bool,
-    image: RwSignal<Option<(String, (i32, i32), usize)>>,
+    image: RwSignal<Option<ShownImage>>,
 ) -> impl IntoView {
     let count = Memo::new(move |_| design.with(|d| d.areas.len()));
     let size = Signal::derive(move || design.with(|d| (d.width, d.height)));
@@ -443,8 +456,8 @@ fn AreasSection(
         let size = size.get();
         image
             .get()
-            .filter(|(_, image_size, _)| *image_size == size)
-            .map(|(url, _, _)| url)
+            .filter(|shown| shown.size == size)
+            .map(|shown| shown.url)
     });
     let add_area = move |bounds: RichMenuBounds| {
         if count.get_untracked() >= MAX_RICH_MENU_AREAS {
@@ -723,7 +736,7 @@ fn ChecksSection(problems: Memo<Vec<String>>, warnings: Memo<Vec<String>>) -> im
 fn ImageSection(
     id: i64,
     design: RwSignal<MenuDesign>,
-    image: RwSignal<Option<(String, (i32, i32), usize)>>,
+    image: RwSignal<Option<ShownImage>>,
     readonly: bool,
 ) -> impl IntoView {
     let sending = RwSignal::new(false);
@@ -745,11 +758,11 @@ fn ImageSection(
                 .await;
                 if let Ok(fitted) = &result {
                     let stamp = js_sys::Date::now() as i64;
-                    image.set(Some((
-                        format!("/admin/rich-menus/{id}/image?v={stamp}"),
-                        (size.width, size.height),
-                        fitted.bytes,
-                    )));
+                    image.set(Some(ShownImage {
+                        url: format!("/admin/rich-menus/{id}/image?v={stamp}"),
+                        size: (size.width, size.height),
+                        bytes: fitted.bytes,
+                    }));
                     form.reset();
                 }
                 outcome.set(Some(result));
@@ -765,7 +778,7 @@ fn ImageSection(
             {move || {
                 image
                     .get()
-                    .map(|(_, (w, h), bytes)| {
+                    .map(|ShownImage { size: (w, h), bytes, .. }| {
                         view! {
                             <p class="hint">
                                 {format!(
@@ -896,13 +909,13 @@ fn PublishSection(
             .get()
             .and_then(Result::ok)
             .is_some_and(|list| list.iter().any(|p| p.in_progress));
-        if busy {
-            if let Ok(handle) = set_timeout_with_handle(
+        if busy
+            && let Ok(handle) = set_timeout_with_handle(
                 move || tick.update(|t| *t += 1),
                 std::time::Duration::from_secs(2),
-            ) {
-                on_cleanup(move || handle.clear());
-            }
+            )
+        {
+            on_cleanup(move || handle.clear());
         }
     });
     let blocked = move || !problems.get().is_empty() || unsaved.get();
@@ -1049,7 +1062,7 @@ fn PublishSection(
 #[component]
 fn MenuPreviewPanel(
     design: RwSignal<MenuDesign>,
-    image: RwSignal<Option<(String, (i32, i32), usize)>>,
+    image: RwSignal<Option<ShownImage>>,
 ) -> impl IntoView {
     let open = RwSignal::new(design.with_untracked(|d| d.open_by_default));
     let tapped = RwSignal::new(None::<String>);
@@ -1058,8 +1071,8 @@ fn MenuPreviewPanel(
         let size = size.get();
         image
             .get()
-            .filter(|(_, image_size, _)| *image_size == size)
-            .map(|(url, _, _)| url)
+            .filter(|shown| shown.size == size)
+            .map(|shown| shown.url)
     });
     let areas = Signal::derive(move || {
         design.with(|d| {

@@ -159,8 +159,10 @@ fn WhoSeesWhat() -> impl IntoView {
     view! {
         <AsyncView resource=rules let:value>
             {view! {
-                <EmergencySection value=value.clone() on off />
-                <RulesSection value add remove />
+                <div class="stack menu-channel-sections">
+                    <EmergencySection value=value.clone() on off />
+                    <RulesSection value add remove />
+                </div>
             }
                 .into_any()}
         </AsyncView>

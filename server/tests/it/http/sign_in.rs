@@ -128,7 +128,7 @@ async fn signing_in_sets_a_strict_http_only_cookie_and_opens_the_admin_pages(t: 
     let page = c.get("/admin", Some(&cookie)).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("ダッシュボード") && page.body.contains("田中 太郎"));
-    let placeholder = c.get("/admin/rich-menus", Some(&cookie)).await;
+    let placeholder = c.get("/admin/chatbot", Some(&cookie)).await;
     assert_eq!(placeholder.status, StatusCode::OK);
     assert!(placeholder.body.contains("この機能は準備中です。"));
     // Signed in, the sign-in page sends you on.
