@@ -129,7 +129,9 @@ pub fn RichMenuPreview(
                         type="button"
                         class="lp-rm-area"
                         style=area_style(&bounds, width, height)
-                        aria-label=name
+                        // Drawn as a box, its visible name is its accessible name (an
+                        // aria-label beside the shown number would differ from what is seen).
+                        aria-label=(!boxes).then_some(name)
                         data-area=i
                         on:click=move |_| on_tap.run(i)
                     >

@@ -721,4 +721,7 @@ fn a_rich_menu_without_an_image_has_labelled_boxes_and_the_editor_numbers_them()
         html.contains(r#"<span aria-hidden="true" class="lp-rm-number">2</span>"#),
         "{html}"
     );
+    // The box's visible name is its accessible name: no aria-label that would differ from it
+    // (axe: label-content-name-mismatch).
+    assert!(!html.contains("aria-label=\"ごみ\""), "{html}");
 }
