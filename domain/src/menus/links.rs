@@ -388,6 +388,8 @@ pub async fn reconcile<M: Messenger>(
         .collect();
     // Changes grouped by the LINE menu to link (None: unlink).
     let mut changes: HashMap<Option<String>, Vec<(i64, String, String)>> = HashMap::new();
+    // Friends whose menu stays and whose reason changed, by their menu.
+    let mut reasons: HashMap<Option<String>, Vec<(i64, String)>> = HashMap::new();
     for (friend_id, user_id) in friends {
         let row = known.get(&friend_id);
         let standing = Standing {
@@ -411,8 +413,13 @@ pub async fn reconcile<M: Messenger>(
                 .or_default()
                 .push((friend_id, user_id, source));
         } else if row.is_some_and(|r| r.source != source) {
-            // Only the reason changed: record it, nothing to send.
-            record(db, channel_id, &[(friend_id, source)], want, now).await?;
+            // Only the reason changed: recorded below, nothing to send.
+            reasons.entry(want).or_default().push((friend_id, source));
+        }
+    }
+    for (linked, friends) in reasons {
+        for chunk in friends.chunks(USERS_PER_CALL) {
+            record(db, channel_id, chunk, linked.clone(), now).await?;
         }
     }
     let mut done = Reconciled::default();
@@ -450,7 +457,8 @@ pub async fn reconcile<M: Messenger>(
     Ok(done)
 }
 
-/// Records what `friends` are linked to now and why.
+/// Records what `friends` are linked to now and why: one upsert per call (a bulk call's 500
+/// friends), keeping each friend's delivery menu as it is.
 async fn record(
     db: &DatabaseConnection,
     channel_id: i64,
@@ -458,34 +466,33 @@ async fn record(
     linked: Option<String>,
     now: DateTime,
 ) -> DomainResult<()> {
-    for (friend_id, source) in friends {
-        let existing = friend_rich_menu::Entity::find_by_id(*friend_id)
-            .one(db)
-            .await?;
-        match existing {
-            Some(row) => {
-                let mut row: friend_rich_menu::ActiveModel = row.into();
-                row.linked_line_id = Set(linked.clone());
-                row.source = Set(source.clone());
-                row.updated_at = Set(now);
-                row.update(db).await?;
-            }
-            None => {
-                friend_rich_menu::ActiveModel {
-                    friend_id: Set(*friend_id),
-                    channel_id: Set(channel_id),
-                    linked_line_id: Set(linked.clone()),
-                    source: Set(source.clone()),
-                    override_menu_id: Set(None),
-                    override_until: Set(None),
-                    override_note: Set(None),
-                    updated_at: Set(now),
-                }
-                .insert(db)
-                .await?;
-            }
-        }
+    if friends.is_empty() {
+        return Ok(());
     }
+    let rows = friends
+        .iter()
+        .map(|(friend_id, source)| friend_rich_menu::ActiveModel {
+            friend_id: Set(*friend_id),
+            channel_id: Set(channel_id),
+            linked_line_id: Set(linked.clone()),
+            source: Set(source.clone()),
+            override_menu_id: Set(None),
+            override_until: Set(None),
+            override_note: Set(None),
+            updated_at: Set(now),
+        });
+    friend_rich_menu::Entity::insert_many(rows)
+        .on_conflict(
+            sea_orm::sea_query::OnConflict::column(friend_rich_menu::Column::FriendId)
+                .update_columns([
+                    friend_rich_menu::Column::LinkedLineId,
+                    friend_rich_menu::Column::Source,
+                    friend_rich_menu::Column::UpdatedAt,
+                ])
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
     Ok(())
 }
 
