@@ -784,12 +784,24 @@ async fn rules_and_the_emergency_switch_keep_every_friend_on_the_right_menu(t: T
     );
 }
 
+/// The rich menu migration reverts (its tables go, with a menu in them) and applies again.
+async fn the_rich_menu_migration_reverts_and_applies_again(t: TestDb) {
+    use migrations::{Migrator, MigratorTrait};
+    let (scope, _, _) = menu_ready(&t).await;
+    Migrator::down(&t.db, Some(1)).await.unwrap();
+    assert!(designs::list(&t.db, &scope).await.is_err(), "the tables are gone");
+    Migrator::up(&t.db, None).await.unwrap();
+    assert!(designs::list(&t.db, &scope).await.unwrap().is_empty());
+    assert!(Migrator::get_pending_migrations(&t.db).await.unwrap().is_empty());
+}
+
 db_tests!(
     publishing_makes_the_menu_the_default_and_deletes_the_old_one_after_a_grace,
     a_publish_interrupted_at_any_step_resumes_and_citizens_always_see_a_menu,
     the_hourly_create_limit_makes_a_publish_wait_then_finish,
     menus_are_per_department_and_unpublishable_ones_say_why,
     rules_and_the_emergency_switch_keep_every_friend_on_the_right_menu,
+    the_rich_menu_migration_reverts_and_applies_again,
 );
 
 /// Images: any photo ends within LINE's 1 MB at the menu's exact size; drawn menus stay PNG.

@@ -115,6 +115,14 @@ fn MenuEditor(form: MenuForm) -> impl IntoView {
         problems
     });
     let warnings = Memo::new(move |_| design.with(MenuDesign::warnings));
+    // The stored image, shown only while it fits the menu's size (a new size needs a new image).
+    let image_src = Signal::derive(move || {
+        let size = design.with(|d| (d.width, d.height));
+        image
+            .get()
+            .filter(|shown| shown.size == size)
+            .map(|shown| shown.url)
+    });
 
     let current_department = menu.as_ref().map(|m| m.department_id);
     let single = (form.departments.len() == 1).then(|| form.departments[0].id);
@@ -214,7 +222,7 @@ fn MenuEditor(form: MenuForm) -> impl IntoView {
                         </label>
                     </section>
                     <TemplatePicker design readonly is_new=menu_id.is_none() />
-                    <AreasSection design selected readonly image />
+                    <AreasSection design selected readonly image_src />
                     <ChecksSection problems warnings />
                     {form
                         .can_edit
@@ -284,7 +292,7 @@ fn MenuEditor(form: MenuForm) -> impl IntoView {
                         }
                     })}
             </div>
-            <MenuPreviewPanel design image />
+            <MenuPreviewPanel design image_src />
         </div>
     }
 }
@@ -438,7 +446,8 @@ fn AreasSection(
     design: RwSignal<MenuDesign>,
     selected: RwSignal<Option<usize>>,
     readonly: bool,
-    image: RwSignal<Option<ShownImage>>,
+    /// The image, while it fits the menu's size.
+    image_src: Signal<Option<String>>,
 ) -> impl IntoView {
     let count = Memo::new(move |_| design.with(|d| d.areas.len()));
     let size = Signal::derive(move || design.with(|d| (d.width, d.height)));
@@ -451,13 +460,6 @@ fn AreasSection(
                 .map(|(i, a)| format!("エリア{} {}", i + 1, a.label()))
                 .collect::<Vec<_>>()
         })
-    });
-    let image_src = Signal::derive(move || {
-        let size = size.get();
-        image
-            .get()
-            .filter(|shown| shown.size == size)
-            .map(|shown| shown.url)
     });
     let add_area = move |bounds: RichMenuBounds| {
         if count.get_untracked() >= MAX_RICH_MENU_AREAS {
@@ -1062,18 +1064,11 @@ fn PublishSection(
 #[component]
 fn MenuPreviewPanel(
     design: RwSignal<MenuDesign>,
-    image: RwSignal<Option<ShownImage>>,
+    image_src: Signal<Option<String>>,
 ) -> impl IntoView {
     let open = RwSignal::new(design.with_untracked(|d| d.open_by_default));
     let tapped = RwSignal::new(None::<String>);
     let size = Signal::derive(move || design.with(|d| (d.width, d.height)));
-    let image_src = Signal::derive(move || {
-        let size = size.get();
-        image
-            .get()
-            .filter(|shown| shown.size == size)
-            .map(|shown| shown.url)
-    });
     let areas = Signal::derive(move || {
         design.with(|d| {
             d.areas
