@@ -789,10 +789,18 @@ async fn the_rich_menu_migration_reverts_and_applies_again(t: TestDb) {
     use migrations::{Migrator, MigratorTrait};
     let (scope, _, _) = menu_ready(&t).await;
     Migrator::down(&t.db, Some(1)).await.unwrap();
-    assert!(designs::list(&t.db, &scope).await.is_err(), "the tables are gone");
+    assert!(
+        designs::list(&t.db, &scope).await.is_err(),
+        "the tables are gone"
+    );
     Migrator::up(&t.db, None).await.unwrap();
     assert!(designs::list(&t.db, &scope).await.unwrap().is_empty());
-    assert!(Migrator::get_pending_migrations(&t.db).await.unwrap().is_empty());
+    assert!(
+        Migrator::get_pending_migrations(&t.db)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 db_tests!(
