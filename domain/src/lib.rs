@@ -36,3 +36,4 @@ pub mod webhook;
 pub use error::{DomainError, DomainResult};
 pub use sea_orm::DatabaseConnection;
 pub type DateTime = chrono::DateTime<chrono::Utc>;
+pub use chrono::TimeDelta;

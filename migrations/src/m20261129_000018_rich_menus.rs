@@ -173,7 +173,8 @@ impl MigrationTrait for Migration {
                     .col(big_integer(RichMenuRule::Id).auto_increment().primary_key())
                     .col(big_integer(RichMenuRule::ChannelId))
                     .col(big_integer(RichMenuRule::DepartmentId))
-                    .col(big_integer(RichMenuRule::SegmentId))
+                    // None: every friend (a switch for a period, e.g. 年末年始 or 選挙期間).
+                    .col(big_integer_null(RichMenuRule::SegmentId))
                     .col(big_integer(RichMenuRule::RichMenuId))
                     // Lower first: a friend in two rules' segments gets the first rule's menu.
                     .col(integer(RichMenuRule::Priority))

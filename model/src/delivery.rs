@@ -44,6 +44,18 @@ impl Target {
     }
 }
 
+/// The rich menu a delivery shows its recipients once it is sent (spec 4(2) ア): LINE links
+/// each friend it reached to the menu, until `until` if given, after which their rules or the
+/// channel's default apply again.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryMenu {
+    /// The menu's design id (published to the delivery's channel).
+    pub menu_id: i64,
+    /// Japan time as a `datetime-local` field gives it (`YYYY-MM-DDTHH:MM`); empty: no end.
+    #[serde(default)]
+    pub until: String,
+}
+
 /// When a delivery goes out.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "when", rename_all = "snake_case")]

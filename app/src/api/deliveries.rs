@@ -7,7 +7,7 @@
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use line::message::Message;
-use model::delivery::{Target, Timing};
+use model::delivery::{DeliveryMenu, Target, Timing};
 use model::status::{DeliveryStatus, Environment, SendStatus};
 use serde::{Deserialize, Serialize};
 
@@ -182,6 +182,10 @@ pub struct DeliveryDetail {
     pub untracked_links: Vec<String>,
     /// 「クリックした人を記録」.
     pub per_person_clicks: bool,
+    /// The rich menu its recipients see once it is sent.
+    pub rich_menu: Option<DeliveryMenu>,
+    /// That menu in Japanese: 「イベント（2026-12-06 23:59 まで）」.
+    pub rich_menu_summary: Option<String>,
     /// When, in Japanese.
     pub timing_summary: String,
     pub status: DeliveryStatus,
@@ -210,6 +214,16 @@ pub struct DeliverySegment {
     pub department: String,
 }
 
+/// A rich menu a delivery can switch its recipients to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryMenuChoice {
+    pub id: i64,
+    pub title: String,
+    pub department: String,
+    /// The channels it is published to (「切り替え用に公開」 or as the default).
+    pub channel_ids: Vec<i64>,
+}
+
 /// Everything the delivery page needs.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DeliveryEditor {
@@ -221,6 +235,10 @@ pub struct DeliveryEditor {
     pub templates: Vec<DeliveryTemplate>,
     pub can_use_templates: bool,
     pub segments: Vec<DeliverySegment>,
+    /// The rich menus in the caller's scope (empty without リッチメニュー 閲覧).
+    pub rich_menus: Vec<DeliveryMenuChoice>,
+    /// The caller may read rich menus (リッチメニュー 閲覧).
+    pub can_use_rich_menus: bool,
     /// What the one-off conditions can be made of.
     pub rule_choices: super::segments::RuleChoices,
     pub can_edit: bool,
@@ -256,6 +274,9 @@ pub struct DeliveryDraft {
     /// 「クリックした人を記録」: one push per friend, with links of their own.
     #[serde(default)]
     pub per_person_clicks: bool,
+    /// The rich menu its recipients see once it is sent.
+    #[serde(default)]
+    pub rich_menu: Option<DeliveryMenu>,
 }
 
 /// A delivery after a change: its id, status, new version and next occurrence.
@@ -440,6 +461,32 @@ pub async fn load_delivery(id: Option<i64>) -> Result<DeliveryEditor, AppError> 
             department: s.department_name,
         })
         .collect();
+    let rich_menus = if me.grants.can(Feature::RichMenus, Action::View) {
+        let menus = domain::menus::designs::list(ctx.db(), &scope).await?;
+        let mut choices = Vec::with_capacity(menus.len());
+        let mut published = std::collections::HashMap::new();
+        for channel in &channels {
+            published.insert(
+                channel.id,
+                domain::menus::links::published_menus(ctx.db(), channel.id).await?,
+            );
+        }
+        for m in menus {
+            choices.push(DeliveryMenuChoice {
+                id: m.id,
+                channel_ids: channels
+                    .iter()
+                    .filter(|c| published.get(&c.id).is_some_and(|p| p.contains(&m.id)))
+                    .map(|c| c.id)
+                    .collect(),
+                title: m.title,
+                department: m.department_name,
+            });
+        }
+        choices
+    } else {
+        Vec::new()
+    };
     // 日時を指定 starts at the next round half hour in Japan, at least five minutes ahead
     // (Japan's offset is a whole number of half hours).
     const HALF_HOUR: i64 = 30 * 60;
@@ -453,6 +500,8 @@ pub async fn load_delivery(id: Option<i64>) -> Result<DeliveryEditor, AppError> 
         templates,
         can_use_templates,
         segments,
+        rich_menus,
+        can_use_rich_menus: me.grants.can(Feature::RichMenus, Action::View),
         rule_choices: super::segments::rule_choices(&ctx, &scope).await?,
         can_edit,
         can_send: me.grants.can(Feature::Deliveries, Action::Send),
@@ -500,6 +549,7 @@ pub async fn save_delivery(
         timing: draft.timing,
         untracked_links: draft.untracked_links,
         per_person_clicks: draft.per_person_clicks,
+        rich_menu: draft.rich_menu,
     };
     let scope = me.grants.scope();
     let actor = ctx.actor(&me);
@@ -723,6 +773,24 @@ fn detail(v: domain::delivery::deliveries::DeliveryView) -> DeliveryDetail {
         timing: v.timing,
         untracked_links: v.untracked_links,
         per_person_clicks: v.per_person_clicks,
+        rich_menu: v.rich_menu.as_ref().map(|m| DeliveryMenu {
+            menu_id: m.menu_id,
+            until: m
+                .until
+                .map(domain::time::local_minute_input)
+                .unwrap_or_default(),
+        }),
+        rich_menu_summary: v.rich_menu.map(|m| {
+            let title = if m.title.is_empty() {
+                "（削除されたメニュー）".to_owned()
+            } else {
+                format!("「{}」", m.title)
+            };
+            match m.until {
+                Some(until) => format!("{title}（{} まで）", domain::time::minutes(until)),
+                None => format!("{title}（期限なし）"),
+            }
+        }),
         timing_summary: v.timing_summary,
         status: v.status,
         version: v.version,

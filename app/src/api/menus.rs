@@ -350,6 +350,9 @@ pub struct MenuRuleRow {
     pub priority: i32,
     /// 「いつでも」 or the period in Japan time.
     pub period: String,
+    /// The period in Unix seconds (the timeline draws it).
+    pub starts: Option<i64>,
+    pub ends: Option<i64>,
     pub unpublished: bool,
 }
 
@@ -370,7 +373,14 @@ pub struct MenuRules {
     /// The emergency menu's title and since when, while the switch is on.
     pub emergency: Option<(String, String)>,
     pub can_edit: bool,
+    /// The timeline's first day (midnight in Japan, Unix seconds) and its days, each labelled
+    /// 「12/1(火)」.
+    pub timeline_start: i64,
+    pub timeline_days: Vec<String>,
 }
+
+/// Days the timeline of rules shows, from today.
+pub const TIMELINE_DAYS: i64 = 42;
 
 #[server(endpoint = "rich_menus/rules")]
 pub async fn rich_menu_rules(channel: String) -> Result<MenuRules, AppError> {
@@ -397,6 +407,8 @@ pub async fn rich_menu_rules(channel: String) -> Result<MenuRules, AppError> {
             menu: r.menu_title,
             priority: r.priority,
             period: period(r.starts_at, r.ends_at),
+            starts: r.starts_at.map(|t| t.timestamp()),
+            ends: r.ends_at.map(|t| t.timestamp()),
             unpublished: r.unpublished,
         })
         .collect();
@@ -432,31 +444,53 @@ pub async fn rich_menu_rules(channel: String) -> Result<MenuRules, AppError> {
         }
         None => None,
     };
+    let start = domain::time::start_of_day(domain::time::day_of(domain::time::now()));
+    let timeline_days = (0..TIMELINE_DAYS)
+        .map(|d| {
+            // Noon of each day in Japan: clear of any day boundary.
+            let at = start + domain::TimeDelta::hours(24 * d + 12);
+            let weekday = domain::time::format(at, "%u")
+                .parse::<usize>()
+                .ok()
+                .and_then(|n| model::delivery::WEEKDAYS_JA.get(n.wrapping_sub(1)))
+                .copied()
+                .unwrap_or_default();
+            format!("{}({weekday})", domain::time::format(at, "%-m/%-d"))
+        })
+        .collect();
     Ok(MenuRules {
         rules,
         segments,
         menus,
         emergency,
         can_edit: me.grants.can(Feature::RichMenus, Action::Edit),
+        timeline_start: start.timestamp(),
+        timeline_days,
     })
 }
 
-/// Adds a rule: friends in `segment_id` see `menu_id`. `starts`/`ends` are optional
-/// `YYYY-MM-DDTHH:MM` in Japan time (the period the rule applies in).
+/// Adds a rule: friends in `segment_id` (「all」: every friend, for a period) see `menu_id`.
+/// `starts`/`ends` are optional `YYYY-MM-DDTHH:MM` in Japan time (the period the rule applies
+/// in).
 #[server(endpoint = "rich_menus/add_rule")]
 pub async fn add_rich_menu_rule(
     channel: String,
-    segment_id: Option<i64>,
+    segment_id: String,
     menu_id: Option<i64>,
     priority: Option<i32>,
     #[server(default)] starts: String,
     #[server(default)] ends: String,
 ) -> Result<i64, AppError> {
     let (me, ctx) = crate::ssr::context::call::<AddRichMenuRule>()?;
-    let (Some(segment_id), Some(menu_id)) = (segment_id, menu_id) else {
-        return Err(AppError::Invalid(
-            "セグメントとメニューを選んでください。".into(),
-        ));
+    let segment_id = match segment_id.trim() {
+        "all" => None,
+        id => Some(
+            id.parse::<i64>()
+                .map_err(|_| AppError::Invalid("セグメントを選んでください。".into()))?,
+        ),
+    };
+    let Some(menu_id) = menu_id else {
+        return Err(AppError::Invalid("メニューを選んでください。".into()));
     };
     let input = domain::menus::links::RuleInput {
         segment_id,

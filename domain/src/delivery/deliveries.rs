@@ -23,7 +23,7 @@ use std::collections::HashMap;
 use chrono::{NaiveDate, Utc};
 use line::message::Message;
 use model::access::Scope;
-use model::delivery::{TITLE_MAX_CHARS, Target, Timing};
+use model::delivery::{DeliveryMenu, TITLE_MAX_CHARS, Target, Timing};
 use model::status::{DeliveryStatus, Environment, SendStatus};
 use sea_orm::sea_query::{Expr, ExprTrait as _};
 use sea_orm::{
@@ -37,7 +37,9 @@ use super::timing;
 use crate::audience::index::AudienceIndex;
 use crate::audience::segments;
 use crate::db::Page;
-use crate::entities::{delivery, delivery_run, delivery_test, line_channel, line_send, segment};
+use crate::entities::{
+    delivery, delivery_run, delivery_test, line_channel, line_send, rich_menu, segment,
+};
 use crate::security::audit::{self, Actor};
 use crate::staff::scope::{ScopeCondition, check_owner, department_names};
 use crate::{DateTime, DomainError, DomainResult};
@@ -60,6 +62,8 @@ pub struct DeliveryInput {
     pub untracked_links: Vec<String>,
     /// 「クリックした人を記録」: one push per friend, with links of their own.
     pub per_person_clicks: bool,
+    /// The rich menu its recipients see once it is sent.
+    pub rich_menu: Option<DeliveryMenu>,
 }
 
 /// One occurrence of a delivery (a run) and how sending it went.
@@ -137,6 +141,8 @@ pub struct DeliveryView {
     pub untracked_links: Vec<String>,
     /// Records who clicked (sent one push per friend).
     pub per_person_clicks: bool,
+    /// The rich menu its recipients see once it is sent.
+    pub rich_menu: Option<DeliveryMenuView>,
     /// 「毎週 火・金 07:00（2026-12-01〜2027-03-31、除外 2日）」.
     pub timing_summary: String,
     pub status: DeliveryStatus,
@@ -153,6 +159,15 @@ pub struct DeliveryView {
     pub runs: Vec<RunView>,
     /// Newest first.
     pub tests: Vec<TestView>,
+}
+
+/// A delivery's rich menu as staff read it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DeliveryMenuView {
+    pub menu_id: i64,
+    /// The menu's title (empty if it was deleted meanwhile).
+    pub title: String,
+    pub until: Option<DateTime>,
 }
 
 /// A delivery in the list.
@@ -290,11 +305,13 @@ fn check_messages(messages: &[Message], required: bool) -> DomainResult<()> {
 /// Checks what staff filled in, as a draft may have it: the department is theirs, the channel
 /// exists, the title and messages fit, the saved segments are theirs and every condition fits
 /// the attributes.
+/// Checks staff's input; answers the title to store and the rich menu (design id, until).
 async fn check_input(
     db: &DatabaseConnection,
     scope: &Scope,
     input: &DeliveryInput,
-) -> DomainResult<String> {
+    now: DateTime,
+) -> DomainResult<(String, Option<(i64, Option<DateTime>)>)> {
     let title = validate_title(&input.title)?;
     check_owner(db, scope, input.department_id).await?;
     if line_channel::Entity::find_by_id(input.channel_id)
@@ -335,7 +352,21 @@ async fn check_input(
     if let Some(rule) = &input.target.rule {
         segments::check_click_deliveries(db, scope, rule).await?;
     }
-    Ok(title)
+    let menu = match &input.rich_menu {
+        Some(chosen) => {
+            crate::menus::designs::find_in_scope(db, scope, chosen.menu_id).await?;
+            let until = crate::time::parse_local_minute(&chosen.until, "リッチメニューの表示期限")?;
+            if until.is_some_and(|u| u <= now) {
+                return Err(DomainError::Invalid(
+                    "リッチメニューの表示期限が過ぎています。これから先の日時にしてください。"
+                        .into(),
+                ));
+            }
+            Some((chosen.menu_id, until))
+        }
+        None => None,
+    };
+    Ok((title, menu))
 }
 
 /// The audience of `target` on `channel_id` at `now`: following friends who match it.
@@ -571,6 +602,18 @@ pub(crate) async fn view_of(
         .await?;
     let runs = runs_of(db, row.id, row.per_person_clicks).await?;
     let tests = tests_of(db, row.id).await?;
+    let rich_menu = match row.rich_menu_id {
+        Some(menu_id) => Some(DeliveryMenuView {
+            menu_id,
+            title: rich_menu::Entity::find_by_id(menu_id)
+                .one(db)
+                .await?
+                .map(|m| m.title)
+                .unwrap_or_default(),
+            until: row.rich_menu_until,
+        }),
+        None => None,
+    };
     Ok(DeliveryView {
         id: row.id,
         department_id: row.department_id,
@@ -587,6 +630,7 @@ pub(crate) async fn view_of(
         timing_summary: timing::summary_ja(&timing),
         untracked_links,
         per_person_clicks: row.per_person_clicks,
+        rich_menu,
         target,
         timing,
         status: row.status,
@@ -785,7 +829,7 @@ pub async fn create(
     input: DeliveryInput,
     now: DateTime,
 ) -> DomainResult<DeliveryView> {
-    let title = check_input(db, scope, &input).await?;
+    let (title, menu) = check_input(db, scope, &input, now).await?;
     let audience = audience_for_audit(db, index, input.channel_id, &input.target, now).await;
     let txn = db.begin().await?;
     let row = delivery::ActiveModel {
@@ -797,6 +841,8 @@ pub async fn create(
         timing: Set(json_of(&input.timing, "timing")?),
         untracked_links: Set(untracked_json(&input.untracked_links)?),
         per_person_clicks: Set(input.per_person_clicks),
+        rich_menu_id: Set(menu.map(|m| m.0)),
+        rich_menu_until: Set(menu.and_then(|m| m.1)),
         status: Set(DeliveryStatus::Draft),
         version: Set(1),
         next_at: Set(None),
@@ -850,7 +896,7 @@ pub async fn update(
     now: DateTime,
 ) -> DomainResult<DeliveryView> {
     let existing = editable_at(db, scope, id, version, "変更").await?;
-    let title = check_input(db, scope, &input).await?;
+    let (title, menu) = check_input(db, scope, &input, now).await?;
     let audience = audience_for_audit(db, index, input.channel_id, &input.target, now).await;
     let scheduled = existing.status == DeliveryStatus::Scheduled;
     let mut next_at = None;
@@ -893,6 +939,11 @@ pub async fn update(
         .col_expr(
             delivery::Column::PerPersonClicks,
             Expr::value(input.per_person_clicks),
+        )
+        .col_expr(delivery::Column::RichMenuId, Expr::value(menu.map(|m| m.0)))
+        .col_expr(
+            delivery::Column::RichMenuUntil,
+            Expr::value(menu.and_then(|m| m.1)),
         )
         .col_expr(delivery::Column::Version, Expr::value(new_version))
         .col_expr(delivery::Column::NextAt, Expr::value(next_at))
@@ -943,6 +994,8 @@ pub async fn copy(
         timing: Set(source.timing.clone()),
         untracked_links: Set(source.untracked_links.clone()),
         per_person_clicks: Set(source.per_person_clicks),
+        rich_menu_id: Set(source.rich_menu_id),
+        rich_menu_until: Set(source.rich_menu_until),
         status: Set(DeliveryStatus::Draft),
         version: Set(1),
         next_at: Set(None),
@@ -1014,6 +1067,44 @@ fn no_recipients() -> DomainError {
     )
 }
 
+/// A delivery naming a rich menu is sent only once the menu is on LINE for its channel (so
+/// that linking its recipients cannot wait on LINE's hourly limit on new menus), and only if
+/// the menu is still to be shown after the send time `at`.
+async fn check_menu_ready(
+    db: &DatabaseConnection,
+    row: &delivery::Model,
+    at: DateTime,
+) -> DomainResult<()> {
+    let Some(menu_id) = row.rich_menu_id else {
+        return Ok(());
+    };
+    let title = rich_menu::Entity::find_by_id(menu_id)
+        .one(db)
+        .await?
+        .map(|m| m.title)
+        .ok_or_else(|| {
+            DomainError::Invalid(
+                "配信で切り替えるリッチメニューが削除されています。配信を編集して選び直してください。"
+                    .into(),
+            )
+        })?;
+    if !crate::menus::links::live_menus(db, row.channel_id)
+        .await?
+        .contains_key(&menu_id)
+    {
+        return Err(DomainError::Invalid(format!(
+            "リッチメニュー「{title}」はこの配信のチャネルにまだ公開されていません。メニューの画面で「切り替え用に公開」してから送信・予約してください。"
+        )));
+    }
+    if row.rich_menu_until.is_some_and(|until| until <= at) {
+        return Err(DomainError::Invalid(
+            "リッチメニューの表示期限が配信日時より前です。期限を配信日時より後にしてください。"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
 /// What sending needs beyond a draft: messages and a target.
 fn check_ready(messages: &[Message], target: &Target) -> DomainResult<()> {
     check_messages(messages, true)?;
@@ -1053,6 +1144,7 @@ pub async fn schedule(
             None => return Err(DomainError::Invalid("配信日時が過ぎています。".into())),
         },
     };
+    check_menu_ready(db, &row, at).await?;
     let new_version = version + 1;
     let txn = db.begin().await?;
     let updated = delivery::Entity::update_many()

@@ -30,11 +30,11 @@ use std::time::Duration;
 
 use chrono::{TimeDelta, Utc};
 use model::delivery::Timing;
-use model::status::DeliveryStatus;
+use model::status::{DeliveryStatus, SendStatus};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait,
+    EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, TransactionTrait,
 };
 use serde_json::json;
 
@@ -42,7 +42,9 @@ use super::deliveries::{self, Tally};
 use super::messenger::Messenger;
 use super::{links, outbox, sender_lock, staging, statistics, timing};
 use crate::audience::segments;
-use crate::entities::{delivery, delivery_run, delivery_run_audience, delivery_run_content};
+use crate::entities::{
+    delivery, delivery_run, delivery_run_audience, delivery_run_content, friend, line_send,
+};
 use crate::jobs::{JobContext, Retry, Running, Work, queue};
 use crate::security::audit::{self, Actor};
 use crate::{DateTime, DomainError, DomainResult};
@@ -795,6 +797,52 @@ fn run_status(t: &Tally, stopped: bool) -> DeliveryStatus {
     }
 }
 
+/// The friends of channel `channel_id` that LINE accepted run `run_id`'s messages for (its
+/// batches sent), ascending.
+async fn friends_reached(
+    db: &impl ConnectionTrait,
+    channel_id: i64,
+    run_id: i64,
+) -> DomainResult<Vec<i64>> {
+    let bodies: Vec<String> = line_send::Entity::find()
+        .select_only()
+        .column(line_send::Column::Body)
+        .filter(line_send::Column::RunId.eq(run_id))
+        .filter(line_send::Column::Status.eq(SendStatus::Sent))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut users: Vec<String> = Vec::new();
+    for body in bodies {
+        // A multicast names its users in an array, a push its one user.
+        match serde_json::from_str::<serde_json::Value>(&body)
+            .ok()
+            .and_then(|v| v.get("to").cloned())
+        {
+            Some(serde_json::Value::Array(to)) => {
+                users.extend(to.into_iter().filter_map(|u| u.as_str().map(str::to_owned)))
+            }
+            Some(serde_json::Value::String(to)) => users.push(to),
+            _ => {}
+        }
+    }
+    let mut ids = Vec::with_capacity(users.len());
+    for chunk in users.chunks(500) {
+        let found: Vec<i64> = friend::Entity::find()
+            .select_only()
+            .column(friend::Column::Id)
+            .filter(friend::Column::ChannelId.eq(channel_id))
+            .filter(friend::Column::LineUserId.is_in(chunk.iter().cloned()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        ids.extend(found);
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}
+
 /// Ends run `run_id` with its counts and status, and moves the delivery on.
 async fn finish_run(
     db: &DatabaseConnection,
@@ -843,6 +891,24 @@ async fn finish_run(
         .rows_affected;
     if ended == 0 {
         return Ok(format!("run {run_id} was already finished"));
+    }
+    // The delivery's rich menu for the friends it reached (spec 4(2) ア), in the same
+    // transaction as the run's end: given exactly once, even if this job runs again.
+    if let Some(menu_id) = d.rich_menu_id
+        && t.sent > 0
+        && d.rich_menu_until.is_none_or(|until| until > now)
+    {
+        let reached = friends_reached(&txn, d.channel_id, run_id).await?;
+        crate::menus::links::give_delivery_menu(
+            &txn,
+            d.channel_id,
+            &reached,
+            menu_id,
+            d.rich_menu_until,
+            &format!("配信「{}」", d.title),
+            now,
+        )
+        .await?;
     }
     let current = delivery::Entity::find_by_id(d.id).one(&txn).await?;
     let others = delivery_run::Entity::find()

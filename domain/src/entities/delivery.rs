@@ -25,6 +25,10 @@ pub struct Model {
     pub untracked_links: Option<String>,
     /// 「クリックした人を記録」: sent one push per friend with links of their own.
     pub per_person_clicks: bool,
+    /// The rich menu (design id) its recipients see once a run is sent (spec 4(2) ア).
+    pub rich_menu_id: Option<i64>,
+    /// Until when they see it; none: until another delivery or staff change it.
+    pub rich_menu_until: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub created_by: String,
     pub updated_at: DateTimeUtc,

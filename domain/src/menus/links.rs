@@ -1,5 +1,5 @@
 //! Who sees which menu: rules ("friends in segment S see menu M", by priority, optionally in a
-//! period), a delivery's menu for its recipients until a time, and the emergency switch, kept
+//! period; a rule for every friend in a period is a scheduled switch such as 年末年始), a delivery's menu for its recipients until a time, and the emergency switch, kept
 //! in step at LINE by per-user links ([`reconcile`]).
 //!
 //! One precedence, in [`choose`]: emergency > a delivery's menu (until its time) > the first
@@ -21,13 +21,17 @@ use sea_orm::{
 use crate::audience::index::AudienceIndex;
 use crate::delivery::messenger::Messenger;
 use crate::entities::{
-    friend, friend_rich_menu, line_rich_menu, rich_menu, rich_menu_channel, rich_menu_rule,
-    rich_menu_version, segment,
+    delivery, friend, friend_rich_menu, line_rich_menu, rich_menu, rich_menu_channel,
+    rich_menu_rule, rich_menu_version, segment,
 };
 use crate::jobs::{Work, queue};
 use crate::security::audit::{self, Actor};
 use crate::staff::scope::ScopeCondition;
 use crate::{DateTime, DomainError, DomainResult};
+use model::status::DeliveryStatus;
+
+/// What staff read for a rule without a segment.
+pub const EVERYONE: &str = "すべての友だち";
 
 /// LINE's bulk link and unlink take at most this many users a call.
 const USERS_PER_CALL: usize = line::validate::MAX_BULK_USERS;
@@ -36,7 +40,9 @@ const USERS_PER_CALL: usize = line::validate::MAX_BULK_USERS;
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleView {
     pub id: i64,
-    pub segment_id: i64,
+    /// None: every friend.
+    pub segment_id: Option<i64>,
+    /// 「すべての友だち」 for a rule without a segment.
     pub segment_name: String,
     pub menu_id: i64,
     pub menu_title: String,
@@ -48,7 +54,8 @@ pub struct RuleView {
 }
 
 pub struct RuleInput {
-    pub segment_id: i64,
+    /// None: every friend (then a period is required).
+    pub segment_id: Option<i64>,
     pub menu_id: i64,
     pub priority: i32,
     pub starts_at: Option<DateTime>,
@@ -86,7 +93,10 @@ pub async fn rules(
         .map(|r| RuleView {
             id: r.id,
             segment_id: r.segment_id,
-            segment_name: segments.get(&r.segment_id).cloned().unwrap_or_default(),
+            segment_name: match r.segment_id {
+                Some(id) => segments.get(&id).cloned().unwrap_or_default(),
+                None => EVERYONE.to_owned(),
+            },
             menu_id: r.rich_menu_id,
             menu_title: menus.get(&r.rich_menu_id).cloned().unwrap_or_default(),
             priority: r.priority,
@@ -98,7 +108,7 @@ pub async fn rules(
 }
 
 /// Adds a rule: segment and menu must both be in `scope`; the rule belongs to the menu's
-/// department.
+/// department. A rule for every friend needs a period (else the menu is the default's job).
 pub async fn add_rule(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -107,11 +117,24 @@ pub async fn add_rule(
     input: RuleInput,
 ) -> DomainResult<i64> {
     let menu = super::designs::find_in_scope(db, scope, input.menu_id).await?;
-    segment::Entity::find_by_id(input.segment_id)
-        .filter(scope.condition(segment::Column::DepartmentId))
-        .one(db)
-        .await?
-        .ok_or_else(|| DomainError::NotFound("指定されたセグメントはありません。".into()))?;
+    match input.segment_id {
+        Some(segment_id) => {
+            segment::Entity::find_by_id(segment_id)
+                .filter(scope.condition(segment::Column::DepartmentId))
+                .one(db)
+                .await?
+                .ok_or_else(|| {
+                    DomainError::NotFound("指定されたセグメントはありません。".into())
+                })?;
+        }
+        None if input.starts_at.is_none() || input.ends_at.is_none() => {
+            return Err(DomainError::Invalid(
+                "すべての友だちに切り替えるときは、期間の始まりと終わりを入れてください（ずっと表示するメニューは「既定として公開」してください）。"
+                    .into(),
+            ));
+        }
+        None => {}
+    }
     if let (Some(s), Some(e)) = (input.starts_at, input.ends_at)
         && e <= s
     {
@@ -184,18 +207,22 @@ pub async fn delete_rule(
 }
 
 /// Asks for a `reconcile_menus` job (of one channel, or of all) soon: one per channel and
-/// second, so a burst of changes (a CSV import) is one pass.
+/// second, so a burst of changes (a CSV import) is one pass. The job runs when the second is
+/// over, so it sees every change asked for in it (a job of the same second that already ran
+/// would otherwise swallow a later request).
 pub async fn request_reconcile(
     db: &impl ConnectionTrait,
     channel_id: Option<i64>,
     now: DateTime,
 ) -> DomainResult<()> {
     let which = channel_id.map_or_else(|| "all".to_owned(), |c| c.to_string());
+    let next_second = now.timestamp() + 1;
+    let run_at = DateTime::from_timestamp(next_second, 0).unwrap_or(now);
     queue::enqueue(
         db,
-        &format!("reconcile_menus:{which}@{}", now.timestamp()),
+        &format!("reconcile_menus:{which}@{next_second}"),
         &Work::ReconcileMenus { channel_id },
-        now,
+        run_at,
         now,
     )
     .await?;
@@ -255,7 +282,57 @@ pub(crate) async fn in_use(
         .one(db)
         .await?
         .and_then(|c| c.emergency_menu_id);
-    Ok(rule.is_some() || delivery.is_some() || emergency == Some(menu_id))
+    // A delivery still to be sent that will link its recipients to it.
+    let to_send = delivery::Entity::find()
+        .filter(delivery::Column::ChannelId.eq(channel_id))
+        .filter(delivery::Column::RichMenuId.eq(menu_id))
+        .filter(
+            delivery::Column::Status.is_in([DeliveryStatus::Scheduled, DeliveryStatus::Sending]),
+        )
+        .one(db)
+        .await?;
+    Ok(rule.is_some() || delivery.is_some() || emergency == Some(menu_id) || to_send.is_some())
+}
+
+/// Gives the friends a run of a delivery reached (`friend_ids`) the delivery's menu
+/// `menu_id` until `until` (none: no end), in the run's end transaction; the next
+/// [`reconcile`] links them at LINE (500 a call) and returns them to their rules after `until`.
+pub(crate) async fn give_delivery_menu(
+    db: &impl ConnectionTrait,
+    channel_id: i64,
+    friend_ids: &[i64],
+    menu_id: i64,
+    until: Option<DateTime>,
+    note: &str,
+    now: DateTime,
+) -> DomainResult<()> {
+    for chunk in friend_ids.chunks(USERS_PER_CALL) {
+        let rows = chunk.iter().map(|friend_id| friend_rich_menu::ActiveModel {
+            friend_id: Set(*friend_id),
+            channel_id: Set(channel_id),
+            // A new row: nothing linked yet (reconcile links it).
+            linked_line_id: Set(None),
+            source: Set(String::new()),
+            override_menu_id: Set(Some(menu_id)),
+            override_until: Set(until),
+            override_note: Set(Some(note.to_owned())),
+            updated_at: Set(now),
+        });
+        friend_rich_menu::Entity::insert_many(rows)
+            .on_conflict(
+                sea_orm::sea_query::OnConflict::column(friend_rich_menu::Column::FriendId)
+                    .update_columns([
+                        friend_rich_menu::Column::OverrideMenuId,
+                        friend_rich_menu::Column::OverrideUntil,
+                        friend_rich_menu::Column::OverrideNote,
+                        friend_rich_menu::Column::UpdatedAt,
+                    ])
+                    .to_owned(),
+            )
+            .exec_without_returning(db)
+            .await?;
+    }
+    request_reconcile(db, Some(channel_id), now).await
 }
 
 /// The menus (design ids) with a live LINE menu on channel `channel_id`.
@@ -271,15 +348,17 @@ pub async fn published_menus(
 pub struct Standing {
     /// The emergency menu of the channel, while the switch is on.
     pub emergency: Option<i64>,
-    /// A delivery's menu for this friend, until a time, with what staff read.
-    pub delivery: Option<(i64, DateTime, String)>,
+    /// A delivery's menu for this friend, until a time (none: no end), with what staff read.
+    pub delivery: Option<(i64, Option<DateTime>, String)>,
 }
 
 /// A rule that applies now, with its members.
 pub struct ActiveRule {
     pub menu_id: i64,
-    pub segment_name: String,
-    pub members: HashSet<i64>,
+    /// What the friend page says: 「セグメント「子育て」のルール」.
+    pub reason: String,
+    /// The segment's friends; none: every friend.
+    pub members: Option<HashSet<i64>>,
 }
 
 /// The menu friend `friend_id` should see and why, by the one precedence: emergency, then a
@@ -297,17 +376,15 @@ pub fn choose(
         return (Some(menu), "緊急切り替え".into());
     }
     if let Some((menu, until, note)) = &standing.delivery
-        && *until > now
+        && until.is_none_or(|u| u > now)
         && published(*menu)
     {
         return (Some(*menu), note.clone());
     }
     for rule in rules {
-        if rule.members.contains(&friend_id) && published(rule.menu_id) {
-            return (
-                Some(rule.menu_id),
-                format!("セグメント「{}」のルール", rule.segment_name),
-            );
+        let holds = rule.members.as_ref().is_none_or(|m| m.contains(&friend_id));
+        if holds && published(rule.menu_id) {
+            return (Some(rule.menu_id), rule.reason.clone());
         }
     }
     (None, "既定のメニュー".into())
@@ -349,8 +426,19 @@ pub async fn reconcile<M: Messenger>(
         if !in_period {
             continue;
         }
+        let Some(segment_id) = rule.segment_id else {
+            active.push(ActiveRule {
+                menu_id: rule.rich_menu_id,
+                reason: format!(
+                    "期間の切り替え（{}まで）",
+                    rule.ends_at.map(crate::time::minutes).unwrap_or_default()
+                ),
+                members: None,
+            });
+            continue;
+        };
         let target = model::delivery::Target {
-            segment_ids: vec![rule.segment_id],
+            segment_ids: vec![segment_id],
             ..Default::default()
         };
         let selection = crate::audience::segments::selection(db, &target).await?;
@@ -359,15 +447,15 @@ pub async fn reconcile<M: Messenger>(
             .await?
             .into_iter()
             .collect();
-        let segment_name = segment::Entity::find_by_id(rule.segment_id)
+        let segment_name = segment::Entity::find_by_id(segment_id)
             .one(db)
             .await?
             .map(|s| s.name)
             .unwrap_or_default();
         active.push(ActiveRule {
             menu_id: rule.rich_menu_id,
-            segment_name,
-            members,
+            reason: format!("セグメント「{segment_name}」のルール"),
+            members: Some(members),
         });
     }
     let friends: Vec<(i64, String)> = friend::Entity::find()
@@ -397,7 +485,7 @@ pub async fn reconcile<M: Messenger>(
             delivery: row.and_then(|r| {
                 Some((
                     r.override_menu_id?,
-                    r.override_until?,
+                    r.override_until,
                     r.override_note.clone().unwrap_or_default(),
                 ))
             }),
@@ -696,8 +784,8 @@ mod tests {
     fn rule(menu_id: i64, name: &str, members: &[i64]) -> ActiveRule {
         ActiveRule {
             menu_id,
-            segment_name: name.into(),
-            members: members.iter().copied().collect(),
+            reason: format!("セグメント「{name}」のルール"),
+            members: Some(members.iter().copied().collect()),
         }
     }
 
@@ -722,12 +810,26 @@ mod tests {
         );
         // An unpublished menu is passed over, to the next rule.
         assert_eq!(choose(2, &none, &rules, &|m| m != 10, now).0, Some(20));
+        // A rule for every friend (a period's switch) holds everyone after the rules before it.
+        let season = [
+            rule(10, "子育て", &[1]),
+            ActiveRule {
+                menu_id: 40,
+                reason: "期間の切り替え".into(),
+                members: None,
+            },
+        ];
+        assert_eq!(choose(1, &none, &season, &all, now).0, Some(10));
+        assert_eq!(
+            choose(4, &none, &season, &all, now),
+            (Some(40), "期間の切り替え".into())
+        );
         // A delivery's menu, until its time.
         let delivery = Standing {
             emergency: None,
             delivery: Some((
                 30,
-                now + chrono::TimeDelta::days(2),
+                Some(now + chrono::TimeDelta::days(2)),
                 "配信「お祭り」".into(),
             )),
         };
@@ -737,6 +839,12 @@ mod tests {
         );
         let later = now + chrono::TimeDelta::days(3);
         assert_eq!(choose(1, &delivery, &rules, &all, later).0, Some(10));
+        // Without an end, until something else changes it.
+        let endless = Standing {
+            emergency: None,
+            delivery: Some((30, None, "配信「お祭り」".into())),
+        };
+        assert_eq!(choose(1, &endless, &rules, &all, later).0, Some(30));
         // The emergency switch over everything.
         let emergency = Standing {
             emergency: Some(99),

@@ -110,6 +110,7 @@ pub(crate) fn input(at: &Place, title: &str, target: Target, timing: Timing) -> 
         timing,
         untracked_links: Vec::new(),
         per_person_clicks: false,
+        rich_menu: None,
     }
 }
 

@@ -677,7 +677,7 @@ async fn rules_and_the_emergency_switch_keep_every_friend_on_the_right_menu(t: T
         &scope,
         channel_id,
         links::RuleInput {
-            segment_id: segment.id,
+            segment_id: Some(segment.id),
             menu_id: kosodate,
             priority: 1,
             starts_at: None,
@@ -784,11 +784,263 @@ async fn rules_and_the_emergency_switch_keep_every_friend_on_the_right_menu(t: T
     );
 }
 
-/// The rich menu migration reverts (its tables go, with a menu in them) and applies again.
+/// A delivery naming a menu (spec 4(2) ア): refused while the menu is not on LINE; once sent,
+/// the friends it reached (and only they) see the menu, the friend page says which delivery
+/// gave it, and after its time they are back on the default.
+async fn a_deliverys_menu_reaches_its_recipients_until_its_time(t: TestDb) {
+    use domain::audience::attributes::{self, NewAttribute};
+    use domain::audience::index::AudienceIndex;
+    use domain::audience::values::{self, ValueInput};
+    use domain::delivery::deliveries;
+    use domain::delivery::engine::OneMessenger;
+    use domain::jobs::{self, JobContext, queue};
+    use domain::menus::links;
+    use model::delivery::{DeliveryMenu, Target, Timing};
+    use model::segment::{Condition, Rule};
+
+    let line = Line::start().await;
+    let users = line.sandbox.seed_friends(CHANNEL, 3).unwrap();
+    let (scope, channel_id, kurashi) = menu_ready(&t).await;
+    let now = Utc::now();
+    for user in &users {
+        domain::audience::friends::follow(&t.db, channel_id, user, now)
+            .await
+            .unwrap();
+    }
+    let friend_ids: Vec<i64> = domain::entities::friend::Entity::find()
+        .all(&t.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|f| f.id)
+        .collect();
+    let staff = as_user("sato");
+    let p = publish::publish_default(&t.db, &staff, &scope, kurashi, channel_id)
+        .await
+        .unwrap();
+    publish::advance(&t.db, &*line.client, p.id, 100, now)
+        .await
+        .unwrap();
+    let event = linked_menu(&t, &line, &scope, channel_id, 3, "イベントメニュー").await;
+    let department_id = designs::get(&t.db, &scope, kurashi)
+        .await
+        .unwrap()
+        .department_id;
+    let unpublished = designs::create(
+        &t.db,
+        &staff,
+        &scope,
+        MenuInput {
+            department_id,
+            title: "未公開のメニュー".into(),
+            design: MenuDesign::from_preset(&PRESETS[1]),
+        },
+    )
+    .await
+    .unwrap()
+    .id;
+    let (a, ev) = (line_id_of(&t, kurashi).await, line_id_of(&t, event).await);
+
+    // Friends 0 and 1 asked for event news: the delivery goes to them.
+    let wants = attributes::create(
+        &t.db,
+        &staff,
+        NewAttribute {
+            key: "event".into(),
+            label: "イベント情報".into(),
+            kind: model::status::AttributeKind::Text,
+            options: Vec::new(),
+        },
+    )
+    .await
+    .unwrap();
+    for friend_id in &friend_ids[..2] {
+        let answer = ValueInput {
+            attribute_id: wants.id,
+            option_ids: Vec::new(),
+            text: "はい".into(),
+        };
+        values::set_for_friend(&t.db, &staff, channel_id, *friend_id, &[answer], now)
+            .await
+            .unwrap();
+    }
+    let index = AudienceIndex::new();
+    let mut input = crate::deliveries::input(
+        &crate::deliveries::Place {
+            department_id,
+            channel_id,
+            scope: scope.clone(),
+        },
+        "お祭りのお知らせ",
+        Target {
+            rule: Some(Rule::Condition(Condition::Answered {
+                attribute_id: wants.id,
+                answered: true,
+            })),
+            ..Default::default()
+        },
+        Timing::Now,
+    );
+    // A time already past is refused when saving.
+    input.rich_menu = Some(DeliveryMenu {
+        menu_id: event,
+        until: domain::time::local_minute_input(now - TimeDelta::hours(1)),
+    });
+    let err = deliveries::create(&t.db, &index, &staff, &scope, input.clone(), now)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("表示期限が過ぎています"), "{err}");
+    // A menu not yet on LINE: saved, but not sent.
+    input.rich_menu = Some(DeliveryMenu {
+        menu_id: unpublished,
+        until: String::new(),
+    });
+    let draft = deliveries::create(&t.db, &index, &staff, &scope, input.clone(), now)
+        .await
+        .unwrap();
+    assert_eq!(
+        draft
+            .rich_menu
+            .as_ref()
+            .map(|m| (m.title.as_str(), m.until)),
+        Some(("未公開のメニュー", None))
+    );
+    let err = deliveries::schedule(&t.db, &index, &staff, &scope, draft.id, draft.version, now)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("切り替え用に公開"), "{err}");
+    // The event menu until two days later: sent.
+    let until = now + TimeDelta::days(2);
+    input.rich_menu = Some(DeliveryMenu {
+        menu_id: event,
+        until: domain::time::local_minute_input(until),
+    });
+    let draft = deliveries::update(
+        &t.db,
+        &index,
+        &staff,
+        &scope,
+        draft.id,
+        draft.version,
+        input,
+        now,
+    )
+    .await
+    .unwrap();
+    deliveries::schedule(&t.db, &index, &staff, &scope, draft.id, draft.version, now)
+        .await
+        .unwrap();
+    let ctx = JobContext::new(
+        t.db.clone(),
+        Arc::new(OneMessenger(line.client.clone())),
+        Arc::new(AudienceIndex::new()),
+        crate::deliveries::settings("menus"),
+    );
+    // The delivery, then the links it asked for (each job as the server runs it; links are
+    // made once the second they were asked in is over).
+    let (_keep, never) = tokio::sync::watch::channel(false);
+    for _ in 0..40 {
+        let due = queue::take_due(&t.db, 10, ctx.delivery.lease, Utc::now())
+            .await
+            .unwrap();
+        for job in due {
+            jobs::execute(&ctx, job, never.clone()).await;
+        }
+        if line.seen_by(&users[0]).unwrap().0 == ev {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(line.seen_by(&users[0]).unwrap().0, ev);
+    assert_eq!(line.seen_by(&users[1]).unwrap().0, ev);
+    assert_eq!(line.seen_by(&users[2]).unwrap().0, a, "not a recipient");
+    assert_eq!(
+        links::seen_by(&t.db, channel_id, friend_ids[0])
+            .await
+            .unwrap(),
+        (Some(event), "配信「お祭りのお知らせ」".into())
+    );
+    // Before its time nothing changes; after it, both are back on the default.
+    let done = links::reconcile(
+        &t.db,
+        &index,
+        &*line.client,
+        channel_id,
+        until - TimeDelta::minutes(1),
+    )
+    .await
+    .unwrap();
+    assert_eq!(done, links::Reconciled::default());
+    let done = links::reconcile(
+        &t.db,
+        &index,
+        &*line.client,
+        channel_id,
+        until + TimeDelta::minutes(1),
+    )
+    .await
+    .unwrap();
+    assert_eq!((done.linked, done.unlinked), (0, 2));
+    assert_eq!(line.seen_by(&users[0]).unwrap().0, a);
+    assert_eq!(
+        links::seen_by(&t.db, channel_id, friend_ids[0])
+            .await
+            .unwrap(),
+        (Some(kurashi), "既定のメニュー".into())
+    );
+
+    // A switch for every friend needs a period (else it is the default's job) ...
+    let for_everyone = |starts_at, ends_at| links::RuleInput {
+        segment_id: None,
+        menu_id: event,
+        priority: 5,
+        starts_at,
+        ends_at,
+    };
+    let err = links::add_rule(&t.db, &staff, &scope, channel_id, for_everyone(None, None))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("期間の始まりと終わり"), "{err}");
+    // ... and within it puts everyone on the menu; after it, back on the default.
+    let later = until + TimeDelta::hours(1);
+    links::add_rule(
+        &t.db,
+        &staff,
+        &scope,
+        channel_id,
+        for_everyone(Some(later), Some(later + TimeDelta::days(3))),
+    )
+    .await
+    .unwrap();
+    let done = links::reconcile(&t.db, &index, &*line.client, channel_id, later)
+        .await
+        .unwrap();
+    assert_eq!(done.linked, 3);
+    assert_eq!(line.seen_by(&users[2]).unwrap().0, ev);
+    let (_, why) = links::seen_by(&t.db, channel_id, friend_ids[2])
+        .await
+        .unwrap();
+    assert!(why.starts_with("期間の切り替え"), "{why}");
+    let rules = links::rules(&t.db, &scope, channel_id).await.unwrap();
+    assert_eq!(rules[0].segment_name, links::EVERYONE);
+    let done = links::reconcile(
+        &t.db,
+        &index,
+        &*line.client,
+        channel_id,
+        later + TimeDelta::days(4),
+    )
+    .await
+    .unwrap();
+    assert_eq!(done.unlinked, 3);
+}
+
+/// The rich menu migration reverts (its tables go, with a menu in them) and applies again
+/// (with the delivery's menu columns after it).
 async fn the_rich_menu_migration_reverts_and_applies_again(t: TestDb) {
     use migrations::{Migrator, MigratorTrait};
     let (scope, _, _) = menu_ready(&t).await;
-    Migrator::down(&t.db, Some(1)).await.unwrap();
+    Migrator::down(&t.db, Some(2)).await.unwrap();
     assert!(
         designs::list(&t.db, &scope).await.is_err(),
         "the tables are gone"
@@ -809,6 +1061,7 @@ db_tests!(
     the_hourly_create_limit_makes_a_publish_wait_then_finish,
     menus_are_per_department_and_unpublishable_ones_say_why,
     rules_and_the_emergency_switch_keep_every_friend_on_the_right_menu,
+    a_deliverys_menu_reaches_its_recipients_until_its_time,
     the_rich_menu_migration_reverts_and_applies_again,
 );
 

@@ -478,6 +478,7 @@ async fn send(
             timing,
             untracked_links: Vec::new(),
             per_person_clicks: false,
+            rich_menu: None,
         },
         now,
     )
@@ -1085,6 +1086,7 @@ async fn bench_one(backend: Backend, friends_count: usize) -> Vec<(String, Strin
             timing: Timing::Now,
             untracked_links: Vec::new(),
             per_person_clicks: per_person,
+            rich_menu: None,
         },
         Utc::now(),
     )

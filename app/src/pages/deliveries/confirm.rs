@@ -102,6 +102,23 @@ pub fn ConfirmDialog(open: RwSignal<bool>) -> AnyView {
         .map_or_else(|| "公式アカウント".to_owned(), |c| c.name.clone());
     let messages = draft.messages.clone();
     let per_person = draft.per_person_clicks;
+    // 「イベント」に切り替え（2026-12-06T23:59 まで）.
+    let menu_line = draft.rich_menu.as_ref().map(|chosen| {
+        let title = page
+            .rich_menus
+            .with_value(|m| {
+                m.iter()
+                    .find(|c| c.id == chosen.menu_id)
+                    .map(|c| c.title.clone())
+            })
+            .unwrap_or_default();
+        let until = if chosen.until.is_empty() {
+            "期限なし".to_owned()
+        } else {
+            format!("{} まで", chosen.until.replace('T', " "))
+        };
+        format!("受け取った友だちを「{title}」に切り替え（{until}）")
+    });
     view! {
         <h2 id="confirm-title">{heading}</h2>
         <div class="delivery-confirm">
@@ -123,6 +140,13 @@ pub fn ConfirmDialog(open: RwSignal<bool>) -> AnyView {
                     </dd>
                     <dt>"配信日時"</dt>
                     <dd>{timing_line(&draft.timing)}</dd>
+                    {menu_line
+                        .map(|line| {
+                            view! {
+                                <dt>"リッチメニュー"</dt>
+                                <dd data-testid="confirm-rich-menu">{line}</dd>
+                            }
+                        })}
                     <dt>"配信対象"</dt>
                     <dd data-testid="confirm-audience" aria-live="polite">
                         {move || match count.get().flatten() {

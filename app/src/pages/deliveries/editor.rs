@@ -19,15 +19,18 @@ use super::dialog::Modal;
 use super::links::LinkTracking;
 use super::progress::{ProgressSection, TestHistory};
 use super::results::ResultsSection;
+use super::rich_menu::DeliveryMenuPicker;
 use super::target::{TargetEditor, TargetState};
 use super::test_send::TestSendDialog;
 use super::timing::{Mode, TimingEditor, TimingState};
 use super::{EnvBadge, StatusBadge};
 use crate::api::{
-    AppError, DeleteDelivery, DeliveryChannel, DeliveryDraft, DeliveryEditor, DeliveryRun,
-    DeliveryState, DeliveryTest, cancel_delivery, copy_delivery, load_delivery, save_delivery,
+    AppError, DeleteDelivery, DeliveryChannel, DeliveryDraft, DeliveryEditor, DeliveryMenuChoice,
+    DeliveryRun, DeliveryState, DeliveryTest, cancel_delivery, copy_delivery, load_delivery,
+    save_delivery,
 };
 use crate::components::{AsyncView, Composer, ConfirmDelete, Outcome, RedirectNotice};
+use model::delivery::DeliveryMenu;
 
 /// Whether a delivery in `status` can be scheduled or sent.
 pub fn schedulable(status: DeliveryStatus) -> bool {
@@ -72,6 +75,11 @@ pub struct Page {
     pub untracked: RwSignal<Vec<String>>,
     /// 「クリックした人を記録」.
     pub per_person: RwSignal<bool>,
+    /// The rich menu its recipients see once sent, and until when (`datetime-local`).
+    pub rich_menu: RwSignal<Option<i64>>,
+    pub rich_menu_until: RwSignal<String>,
+    /// The menus it can name (in the caller's scope).
+    pub rich_menus: StoredValue<Vec<DeliveryMenuChoice>>,
     pub target: TargetState,
     pub timing: TimingState,
     /// What the server has (dirty when the form differs).
@@ -110,6 +118,10 @@ impl Page {
                     .collect()
             },
             per_person_clicks: self.per_person.get(),
+            rich_menu: self.rich_menu.get().map(|menu_id| DeliveryMenu {
+                menu_id,
+                until: self.rich_menu_until.get(),
+            }),
         }
     }
 
@@ -178,6 +190,8 @@ fn DeliveryForm(data: DeliveryEditor) -> AnyView {
         templates,
         can_use_templates,
         segments,
+        rich_menus,
+        can_use_rich_menus,
         rule_choices,
         can_edit,
         can_send,
@@ -231,6 +245,19 @@ fn DeliveryForm(data: DeliveryEditor) -> AnyView {
                 .unwrap_or_default(),
         ),
         per_person: RwSignal::new(delivery.as_ref().is_some_and(|d| d.per_person_clicks)),
+        rich_menu: RwSignal::new(
+            delivery
+                .as_ref()
+                .and_then(|d| d.rich_menu.as_ref())
+                .map(|m| m.menu_id),
+        ),
+        rich_menu_until: RwSignal::new(
+            delivery
+                .as_ref()
+                .and_then(|d| d.rich_menu.as_ref())
+                .map(|m| m.until.clone())
+                .unwrap_or_default(),
+        ),
         target: TargetState::new(&target),
         timing: TimingState::new(&timing, &default_date, &default_time),
         saved: RwSignal::new(None),
@@ -249,6 +276,7 @@ fn DeliveryForm(data: DeliveryEditor) -> AnyView {
         ),
         channels: StoredValue::new(channels.clone()),
         rule_choices: StoredValue::new(rule_choices),
+        rich_menus: StoredValue::new(rich_menus),
         can_edit,
         can_send,
         busy: RwSignal::new(false),
@@ -578,6 +606,7 @@ fn DeliveryForm(data: DeliveryEditor) -> AnyView {
                 <h2 id="delivery-timing-title">"配信日時"</h2>
                 <TimingEditor state=page.timing readonly />
             </section>
+            <DeliveryMenuPicker can_use=can_use_rich_menus readonly />
             {view! {
                 <div class="toolbar sticky-actions delivery-actions" data-testid="delivery-actions">
                     {move || {

@@ -14,6 +14,7 @@ mod links;
 mod list;
 mod progress;
 mod results;
+mod rich_menu;
 mod target;
 mod test_send;
 mod timing;

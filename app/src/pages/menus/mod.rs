@@ -286,10 +286,14 @@ fn RulesSection(
     let channel = use_channel();
     view! {
         <section class="panel stack" aria-labelledby="rules-title" data-testid="menu-rules">
-            <h2 id="rules-title">"セグメントごとのメニュー"</h2>
+            <h2 id="rules-title">"セグメント・期間ごとのメニュー"</h2>
             <p class="hint">
                 "セグメントに当てはまる友だちに、既定とは別のメニューを表示します。友だちの属性が変わる（アンケートの回答・CSV 取込・職員の編集）と、数分以内に表示が切り替わります。複数のルールに当てはまるときは、優先順位の数字が小さいルールが使われます。"
             </p>
+            <p class="hint">
+                "年末年始や選挙期間など、決まった期間だけ全員のメニューを変えるときは、セグメントに「すべての友だち」を選び、期間を入れます。期間が終わると元のメニューに戻ります。"
+            </p>
+            <RuleTimeline value=value.clone() />
             {if value.rules.is_empty() {
                 view! { <p class="hint">"ルールはまだありません。"</p> }.into_any()
             } else {
@@ -347,10 +351,10 @@ fn RulesSection(
             }}
             {(value.can_edit)
                 .then(|| {
-                    if value.segments.is_empty() || value.menus.is_empty() {
+                    if value.menus.is_empty() {
                         view! {
                             <p class="hint">
-                                "ルールを作るには、セグメント（「セグメント」で作成）とリッチメニューが必要です。"
+                                "ルールを作るには、まずリッチメニューを作ってください。"
                             </p>
                         }
                             .into_any()
@@ -379,6 +383,9 @@ fn RulesSection(
                                                     }
                                                 })
                                                 .collect_view()}
+                                            <option value="all">
+                                                "すべての友だち（期間を決めて切り替え）"
+                                            </option>
                                         </select>
                                     </div>
                                     <div class="field">
@@ -456,4 +463,69 @@ fn RulesSection(
             }}
         </section>
     }
+}
+
+/// The rules on a timeline of the coming weeks: each rule a row, its period a bar (a rule
+/// without a period fills the row). The table below says the same in words.
+#[component]
+fn RuleTimeline(value: MenuRules) -> impl IntoView {
+    if value.rules.is_empty() {
+        return ().into_any();
+    }
+    const DAY: i64 = 24 * 60 * 60;
+    let days = value.timeline_days.len() as i64;
+    let (from, to) = (value.timeline_start, value.timeline_start + days * DAY);
+    // Where a moment falls across the timeline, in percent.
+    let at = move |t: i64| (t.clamp(from, to) - from) as f64 * 100.0 / (to - from) as f64;
+    view! {
+        <figure class="menu-timeline" data-testid="menu-timeline">
+            <figcaption>{format!("これから{days}日間の予定")}</figcaption>
+            <div class="menu-timeline-scale" aria-hidden="true">
+                {value
+                    .timeline_days
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| i % 7 == 0)
+                    .map(|(i, day)| {
+                        let left = format!("left:{:.2}%", i as f64 * 100.0 / days as f64);
+                        view! { <span style=left>{day.clone()}</span> }
+                    })
+                    .collect_view()}
+            </div>
+            <ul class="menu-timeline-rows">
+                {value
+                    .rules
+                    .iter()
+                    .map(|r| {
+                        let start = r.starts.unwrap_or(from);
+                        let end = r.ends.unwrap_or(to);
+                        let shown = start < to && end > from;
+                        let (left, right) = (at(start), at(end));
+                        let bar = format!("left:{left:.2}%;width:{:.2}%", (right - left).max(0.8));
+                        view! {
+                            <li>
+                                <span class="menu-timeline-label">
+                                    {format!("{}：{}", r.segment, r.menu)}
+                                    <span class="hint">{format!("（{}）", r.period)}</span>
+                                </span>
+                                <span class="menu-timeline-track" aria-hidden="true">
+                                    {shown
+                                        .then(|| {
+                                            view! {
+                                                <span
+                                                    class="menu-timeline-bar"
+                                                    class:unpublished=r.unpublished
+                                                    style=bar
+                                                ></span>
+                                            }
+                                        })}
+                                </span>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </figure>
+    }
+    .into_any()
 }
