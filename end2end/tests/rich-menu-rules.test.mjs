@@ -3,7 +3,9 @@
 // links and given, by a rule, to the segment 「子育て情報を受け取る」; when staff record that a
 // friend wants 子育て news, the job runner links that friend (and only that friend) to it, and
 // the friend page says why; the emergency switch puts both friends on a prepared 防災 menu in
-// one click and the second click restores the rule's menu and the default. Screenshots:
+// one click and the second click restores the rule's menu and the default; a delivery to the
+// segment switches the friend it reaches (only them) to an event menu until a date; a switch
+// for every friend in a period shows on the timeline and holds everyone else. Screenshots:
 // test-results/rich-menu-rules-*.png.
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -173,5 +175,67 @@ test('the emergency switch puts everyone on 防災 in one click, and the second 
   await panel.getByText('災害などのとき').waitFor();
   assert.equal(await seen(friends['市民 花子']), 'PerUser:子育てメニュー');
   assert.equal(await seen(friends['市民 太郎']), 'Default:メニュー');
+});
+
+/// A Japan-time `datetime-local` value `hours` from now.
+function jstInput(hours) {
+  return new Date(Date.now() + hours * 3_600_000 + 9 * 3_600_000).toISOString().slice(0, 16);
+}
+
+async function axeViolations() {
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(() =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }),
+  );
+  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`);
+}
+
+test('a delivery switches the friends it reaches to an event menu until a date; the others keep theirs', async () => {
+  await menu('イベントの3分割', 'イベントメニュー', true);
+  await open('/admin/deliveries/new?ch=main');
+  await page.getByLabel('件名（管理用）').fill('秋祭りのお知らせ');
+  const text = page.locator('#f-messages-0-text');
+  await text.waitFor();
+  await text.fill('今週末は秋祭りです。メニューからプログラムを見られます。');
+  const target = page.getByTestId('target');
+  await target.getByLabel('条件で絞り込む').check();
+  await target.getByRole('group', { name: /保存済みのセグメント/ }).getByLabel('子育て情報を受け取る').check();
+  const section = page.getByTestId('delivery-rich-menu');
+  const choice = await section.locator('#delivery-rich-menu option', { hasText: 'イベントメニュー' }).getAttribute('value');
+  await section.getByLabel('切り替えるメニュー').selectOption(choice);
+  await section.getByLabel('表示期限（任意）').fill(jstInput(5 * 24));
+  assert.equal(await section.getByTestId('delivery-menu-unpublished').count(), 0, 'the menu is on LINE already');
+  await section.screenshot({ path: `${shots}rich-menu-rules-delivery.png` });
+  assert.deepEqual(await axeViolations(), [], 'the delivery form with a menu has no accessibility violations');
+
+  await page.getByTestId('open-confirm').click();
+  const dialog = page.getByTestId('confirm-dialog');
+  await dialog.getByTestId('confirm-rich-menu').filter({ hasText: '「イベントメニュー」に切り替え' }).waitFor();
+  await dialog.getByTestId('confirm-audience').filter({ hasText: /^1 人（/ }).waitFor();
+  await dialog.getByTestId('confirm-send').click();
+  await eventually(async () => (await seen(friends['市民 花子'])) === 'PerUser:イベント' || (await seen(friends['市民 花子'])), '花子 sees the event menu');
+  assert.equal(await seen(friends['市民 太郎']), 'Default:メニュー', '太郎 did not receive it');
+
+  await open('/admin/friends');
+  await page.getByRole('link', { name: '市民 花子' }).click();
+  await hydrated(page);
+  await eventually(async () => (await page.getByTestId('friend-rich-menu').innerText()).includes('イベントメニュー（配信「秋祭りのお知らせ」）') || (await page.getByTestId('friend-rich-menu').innerText()), 'the friend page names the delivery');
+});
+
+test('a switch for every friend in a period (年末年始) is on the timeline and holds everyone without a delivery menu', async () => {
+  await open('/admin/rich-menus');
+  const rules = page.getByTestId('add-menu-rule');
+  await rules.getByLabel('セグメント').selectOption({ label: 'すべての友だち（期間を決めて切り替え）' });
+  await rules.getByLabel('表示するメニュー').selectOption({ label: '防災メニュー' });
+  await rules.getByLabel('期間の始まり（任意）').fill(jstInput(-1));
+  await rules.getByLabel('期間の終わり（任意）').fill(jstInput(48));
+  await rules.getByRole('button', { name: 'ルールを追加' }).click();
+  const timeline = page.getByTestId('menu-timeline');
+  await timeline.getByText('すべての友だち：防災メニュー').waitFor();
+  await eventually(async () => (await seen(friends['市民 太郎'])) === 'PerUser:防災情報' || (await seen(friends['市民 太郎'])), '太郎 is on the period menu');
+  assert.equal(await seen(friends['市民 花子']), 'PerUser:イベント', "a delivery's menu comes first");
+  await page.screenshot({ path: `${shots}rich-menu-rules-timeline.png`, fullPage: true });
+  assert.deepEqual(await axeViolations(), [], 'the rules with their timeline have no accessibility violations');
   assert.deepEqual(pageErrors, []);
 });

@@ -471,7 +471,8 @@ pub async fn load_delivery(id: Option<i64>) -> Result<DeliveryEditor, AppError> 
                 domain::menus::links::published_menus(ctx.db(), channel.id).await?,
             );
         }
-        for m in menus {
+        // A menu with tabs is chosen by its first tab (friends are linked to it).
+        for m in menus.into_iter().filter(|m| m.tab_of.is_none()) {
             choices.push(DeliveryMenuChoice {
                 id: m.id,
                 channel_ids: channels

@@ -20,6 +20,9 @@ pub struct MenuRow {
     pub image: Option<MenuImage>,
     /// Where the newest publish of this menu stands (「公開中」, 「失敗」…), if it was published.
     pub status: Option<String>,
+    /// The first tab's id when this menu is a further tab of it (published with it).
+    pub tab_of: Option<i64>,
+    pub tab_name: String,
     pub updated_at: String,
     pub updated_by: String,
 }
@@ -41,6 +44,8 @@ pub struct MenusOverview {
     /// The menu the channel shows everyone now: (menu id, title, version), when it is one of
     /// the caller's departments' (another department's shows as its title only).
     pub live: Option<LiveMenu>,
+    /// The emergency menu's title while the emergency switch is on.
+    pub emergency: Option<String>,
     pub can_edit: bool,
 }
 
@@ -57,6 +62,16 @@ pub struct MenuForm {
     pub design: MenuDesign,
     pub departments: Vec<DepartmentOption>,
     pub can_edit: bool,
+    /// The tabs of the menu, the first first (one: a menu without tabs; none: a new menu).
+    pub tabs: Vec<MenuTab>,
+}
+
+/// A tab of a menu: the menu that is it, its name, and the alias `richmenuswitch` names.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MenuTab {
+    pub id: i64,
+    pub name: String,
+    pub alias: String,
 }
 
 /// One publish, as the editor lists them.
@@ -98,6 +113,7 @@ pub(crate) const RULES: &[super::rules::Rule] = {
         rule::<RichMenuPublications>(Need::Can(Feature::RichMenus, Action::View)),
         rule::<SaveRichMenu>(Need::Can(Feature::RichMenus, Action::Edit)),
         rule::<DeleteRichMenu>(Need::Can(Feature::RichMenus, Action::Edit)),
+        rule::<AddRichMenuTab>(Need::Can(Feature::RichMenus, Action::Edit)),
         rule::<PublishRichMenu>(Need::Can(Feature::RichMenus, Action::Edit)),
         rule::<RepublishRichMenu>(Need::Can(Feature::RichMenus, Action::Edit)),
         rule::<RichMenuRules>(Need::Can(Feature::RichMenus, Action::View)),
@@ -139,9 +155,18 @@ pub async fn list_rich_menus(channel: String) -> Result<MenusOverview, AppError>
             })),
         None => None,
     };
+    let emergency = domain::menus::links::emergency(ctx.db(), channel_id)
+        .await?
+        .map(|e| {
+            menus.iter().find(|m| m.id == e.menu_id).map_or_else(
+                || "（ほかの部署のメニュー）".to_owned(),
+                |m| m.title.clone(),
+            )
+        });
     Ok(MenusOverview {
         menus,
         live,
+        emergency,
         can_edit: me.grants.can(Feature::RichMenus, Action::Edit),
     })
 }
@@ -182,12 +207,36 @@ pub async fn rich_menu_editor(
             .map(|p| p.state.label_ja().to_owned()),
         None => None,
     };
+    let tabs = match &menu {
+        Some(m) => domain::menus::designs::tabs(ctx.db(), &scope, m.id)
+            .await?
+            .into_iter()
+            .map(|t| MenuTab {
+                id: t.id,
+                name: t.name,
+                alias: t.alias,
+            })
+            .collect(),
+        None => Vec::new(),
+    };
     Ok(MenuForm {
         menu: menu.map(|m| menu_row(m, status)),
         design,
         departments,
         can_edit: me.grants.can(Feature::RichMenus, Action::Edit),
+        tabs,
     })
+}
+
+/// Adds a tab named `name` to menu `id`'s menu and opens its editor.
+#[server(endpoint = "rich_menus/add_tab")]
+pub async fn add_rich_menu_tab(id: i64, name: String) -> Result<i64, AppError> {
+    let (me, ctx) = crate::ssr::context::call::<AddRichMenuTab>()?;
+    let tab =
+        domain::menus::designs::add_tab(ctx.db(), &ctx.actor(&me), &me.grants.scope(), id, &name)
+            .await?;
+    leptos_axum::redirect(&format!("/admin/rich-menus/{}?tab=1", tab.id));
+    Ok(tab.id)
 }
 
 /// Creates (`id` empty) or saves a menu; answers its id. `design` is the editor's
@@ -335,6 +384,8 @@ fn menu_row(m: domain::menus::designs::Menu, status: Option<String>) -> MenuRow 
         size: (m.design.width, m.design.height),
         areas: m.design.areas.len(),
         status,
+        tab_of: m.tab_of,
+        tab_name: m.design.tab_name.clone(),
         updated_at: domain::time::minutes(m.updated_at),
         updated_by: m.updated_by,
     }
@@ -422,9 +473,11 @@ pub async fn rich_menu_rules(channel: String) -> Result<MenuRules, AppError> {
         })
         .collect();
     let published = domain::menus::links::published_menus(db, channel_id).await?;
+    // A menu with tabs is chosen by its first tab (friends are linked to it).
     let menus: Vec<MenuChoice> = domain::menus::designs::list(db, &scope)
         .await?
         .into_iter()
+        .filter(|m| m.tab_of.is_none())
         .map(|m| MenuChoice {
             published: published.contains(&m.id),
             id: m.id,

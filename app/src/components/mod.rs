@@ -21,7 +21,7 @@ pub use async_view::AsyncView;
 pub use auth_card::AuthCard;
 pub use channel_bar::ChannelBar;
 pub use chart_figure::ChartFigure;
-pub use composer::{ActionEditor, Composer, Draft, TextField, messages_from_query};
+pub use composer::{ActionEditor, Composer, Draft, SwitchTargets, TextField, messages_from_query};
 pub use confirm_delete::ConfirmDelete;
 pub use data_table::DataTable;
 // The server describes rich menu areas for the simulator with the preview's own labels.

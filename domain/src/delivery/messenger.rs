@@ -11,7 +11,7 @@ use line::api::{
     SentMessagesResponse, StatisticsPerUnit,
 };
 use line::client::{Client, ClientError, RetryKey, SendOutcome};
-use line::rich_menu::RichMenu;
+use line::rich_menu::{RichMenu, RichMenuAlias};
 
 /// Sends messages to LINE. Every send carries its retry key, so an attempt repeated after a
 /// failure or a crash is answered "already accepted" instead of delivering twice.
@@ -110,6 +110,24 @@ pub trait Messenger: Send + Sync {
         &self,
         _user_ids: &[String],
     ) -> impl Future<Output = Result<(), ClientError>> + Send {
+        async { Err(no_rich_menus()) }
+    }
+
+    /// Points alias `alias_id` (a tab's name for `richmenuswitch`) at `rich_menu_id`: created,
+    /// or moved when it exists.
+    fn set_rich_menu_alias(
+        &self,
+        _alias_id: &str,
+        _rich_menu_id: &str,
+    ) -> impl Future<Output = Result<(), ClientError>> + Send {
+        async { Err(no_rich_menus()) }
+    }
+
+    /// The menu alias `alias_id` points at.
+    fn get_rich_menu_alias(
+        &self,
+        _alias_id: &str,
+    ) -> impl Future<Output = Result<RichMenuAlias, ClientError>> + Send {
         async { Err(no_rich_menus()) }
     }
 }
@@ -215,5 +233,31 @@ impl Messenger for Client {
         user_ids: &[String],
     ) -> impl Future<Output = Result<(), ClientError>> + Send {
         Client::bulk_unlink_rich_menu(self, user_ids)
+    }
+
+    async fn set_rich_menu_alias(
+        &self,
+        alias_id: &str,
+        rich_menu_id: &str,
+    ) -> Result<(), ClientError> {
+        // Moved when LINE has it already (a tab published before), else created.
+        match Client::get_rich_menu_alias(self, alias_id).await {
+            Ok(_) => Client::update_rich_menu_alias(self, alias_id, rich_menu_id).await,
+            Err(ClientError::Rejected { status: 404, .. }) => {
+                let alias = RichMenuAlias {
+                    rich_menu_alias_id: alias_id.to_owned(),
+                    rich_menu_id: rich_menu_id.to_owned(),
+                };
+                Client::create_rich_menu_alias(self, &alias).await
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn get_rich_menu_alias(
+        &self,
+        alias_id: &str,
+    ) -> impl Future<Output = Result<RichMenuAlias, ClientError>> + Send {
+        Client::get_rich_menu_alias(self, alias_id)
     }
 }

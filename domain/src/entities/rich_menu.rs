@@ -11,6 +11,8 @@ pub struct Model {
     pub design: String,
     pub image: Option<Vec<u8>>,
     pub image_type: Option<String>,
+    /// The first tab's id when this menu is a further tab of it (published with it).
+    pub tab_of: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub updated_by: String,

@@ -6,8 +6,8 @@ use chrono::Utc;
 use model::access::Scope;
 use model::menu::MenuDesign;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 
 use crate::entities::{line_rich_menu, rich_menu, rich_menu_version};
@@ -25,8 +25,20 @@ pub struct Menu {
     pub design: MenuDesign,
     /// The image's type and size in pixels and bytes, when one is set.
     pub image: Option<ImageInfo>,
+    /// The first tab's id when this menu is a further tab of it.
+    pub tab_of: Option<i64>,
     pub updated_at: DateTime,
     pub updated_by: String,
+}
+
+/// One tab of a menu with tabs, in order (the first tab first).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tab {
+    pub id: i64,
+    pub name: String,
+    pub title: String,
+    /// The alias `richmenuswitch` actions name it by.
+    pub alias: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -197,6 +209,17 @@ pub async fn delete(
     id: i64,
 ) -> DomainResult<Menu> {
     let row = find_in_scope(db, scope, id).await?;
+    if row.tab_of.is_none()
+        && rich_menu::Entity::find()
+            .filter(rich_menu::Column::TabOf.eq(id))
+            .one(db)
+            .await?
+            .is_some()
+    {
+        return Err(DomainError::Conflict(
+            "タブのあるメニューです。先に2つ目以降のタブを削除してください。".into(),
+        ));
+    }
     let menu = menu_of(row, &department_names(db).await?)?;
     let versions: Vec<i64> = rich_menu_version::Entity::find()
         .select_only()
@@ -222,8 +245,96 @@ pub async fn delete(
     Ok(menu)
 }
 
+/// The tabs of the menu `id` belongs to (in `scope`), the first tab first; a menu without tabs
+/// is its one tab.
+pub async fn tabs(db: &impl ConnectionTrait, scope: &Scope, id: i64) -> DomainResult<Vec<Tab>> {
+    let row = find_in_scope(db, scope, id).await?;
+    let first = row.tab_of.unwrap_or(row.id);
+    let rows = rich_menu::Entity::find()
+        .filter(
+            sea_orm::Condition::any()
+                .add(rich_menu::Column::Id.eq(first))
+                .add(rich_menu::Column::TabOf.eq(first)),
+        )
+        .order_by_asc(rich_menu::Column::Id)
+        .all(db)
+        .await?;
+    // The first tab first (its id is the smallest: further tabs are made after it).
+    rows.into_iter()
+        .map(|m| {
+            let design = read_design(&m)?;
+            Ok(Tab {
+                id: m.id,
+                alias: model::menu::tab_alias(m.id),
+                name: design.tab_name,
+                title: m.title,
+            })
+        })
+        .collect()
+}
+
+/// Adds a tab named `name` to the menu `id` belongs to: a menu of its own (the first tab's
+/// size, areas and actions to start from, no image), published with the first tab.
+pub async fn add_tab(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    scope: &Scope,
+    id: i64,
+    name: &str,
+) -> DomainResult<Menu> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > model::menu::TAB_NAME_MAX_CHARS {
+        return Err(DomainError::Invalid(format!(
+            "タブの名前を{}文字以内で入れてください。",
+            model::menu::TAB_NAME_MAX_CHARS
+        )));
+    }
+    let existing = tabs(db, scope, id).await?;
+    if existing.len() >= model::menu::MAX_TABS {
+        return Err(DomainError::Invalid(format!(
+            "タブは{}つまでです。",
+            model::menu::MAX_TABS
+        )));
+    }
+    let first_id = existing.first().map_or(id, |t| t.id);
+    let first = find_in_scope(db, scope, first_id).await?;
+    let mut design = read_design(&first)?;
+    let now = Utc::now();
+    let txn = db.begin().await?;
+    if design.tab_name.trim().is_empty() {
+        // The first tab is named when it gets a second.
+        design.tab_name = "タブ1".into();
+        let mut owner: rich_menu::ActiveModel = first.clone().into();
+        owner.design = Set(design_json(&design)?);
+        owner.update(&txn).await?;
+    }
+    design.tab_name = name.to_owned();
+    let title: String = format!("{}・{name}", first.title)
+        .chars()
+        .take(model::menu::TITLE_MAX_CHARS)
+        .collect();
+    let row = rich_menu::ActiveModel {
+        department_id: Set(first.department_id),
+        title: Set(title),
+        design: Set(design_json(&design)?),
+        image: Set(None),
+        image_type: Set(None),
+        tab_of: Set(Some(first.id)),
+        created_at: Set(now),
+        updated_at: Set(now),
+        updated_by: Set(actor.username.clone()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let menu = menu_of(row, &department_names(&txn).await?)?;
+    record(&txn, actor, "rich_menu.add_tab", &menu).await?;
+    txn.commit().await?;
+    Ok(menu)
+}
+
 pub(crate) async fn find_in_scope(
-    db: &impl sea_orm::ConnectionTrait,
+    db: &impl ConnectionTrait,
     scope: &Scope,
     id: i64,
 ) -> DomainResult<rich_menu::Model> {
@@ -327,6 +438,7 @@ fn menu_of(
         title: m.title,
         design,
         image,
+        tab_of: m.tab_of,
         updated_at: m.updated_at,
         updated_by: m.updated_by,
     })

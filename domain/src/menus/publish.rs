@@ -26,7 +26,9 @@ use sea_orm::{
 };
 
 use crate::delivery::messenger::Messenger;
-use crate::entities::{line_menu_call, line_rich_menu, rich_menu_channel, rich_menu_version};
+use crate::entities::{
+    line_menu_call, line_rich_menu, rich_menu, rich_menu_channel, rich_menu_version,
+};
 use crate::jobs::{Retry, Work, queue};
 use crate::security::audit::{self, Actor};
 use crate::{DateTime, DomainError, DomainResult};
@@ -40,6 +42,8 @@ pub const CALLS_PER_HOUR: u32 = 100;
 
 /// How long to wait after LINE answered 429 to a create or delete.
 const AFTER_TOO_MANY: TimeDelta = TimeDelta::minutes(10);
+/// How long the first tab waits before it looks again whether the other tabs are on LINE.
+const TAB_WAIT: TimeDelta = TimeDelta::seconds(5);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum State {
@@ -156,33 +160,67 @@ pub async fn publish(
     channel_id: i64,
     purpose: Purpose,
 ) -> DomainResult<Publication> {
-    let menu = super::designs::get(db, scope, menu_id).await?;
-    let problems = menu.problems();
-    if !problems.is_empty() {
-        return Err(DomainError::Invalid(format!(
-            "公開できません。\n{}",
-            problems.join("\n")
-        )));
+    // A menu with tabs is published as one: every tab, each a LINE menu with its alias.
+    let tabs = super::designs::tabs(db, scope, menu_id).await?;
+    let ids: Vec<i64> = tabs.iter().map(|t| t.id).collect();
+    let mut frozen = Vec::with_capacity(tabs.len());
+    for tab in &tabs {
+        let menu = super::designs::get(db, scope, tab.id).await?;
+        let mut problems = menu.problems();
+        problems.extend(menu.design.tab_problems(&ids));
+        if !problems.is_empty() {
+            let whose = if tabs.len() > 1 {
+                format!("タブ「{}」: ", tab.name)
+            } else {
+                String::new()
+            };
+            return Err(DomainError::Invalid(format!(
+                "公開できません。\n{whose}{}",
+                problems.join(&format!("\n{whose}"))
+            )));
+        }
+        frozen.push(super::designs::find_in_scope(db, scope, tab.id).await?);
     }
-    let row = super::designs::find_in_scope(db, scope, menu_id).await?;
-    let (Some(image), Some(image_type)) = (row.image, row.image_type) else {
-        return Err(DomainError::Invalid("画像がありません。".into()));
-    };
     let now = Utc::now();
     let txn = crate::db::begin_write(db).await?;
     check_nothing_in_progress(&txn, channel_id).await?;
+    let mut first = None;
+    // Further tabs first: the first tab (what friends are shown) waits for them in `advance`.
+    for (i, row) in frozen.into_iter().enumerate().rev() {
+        let version = freeze(&txn, actor, row, now).await?;
+        let purpose = if i == 0 { purpose } else { Purpose::Linked };
+        let publication = queue_publish(&txn, actor, channel_id, &version, purpose, now).await?;
+        if i == 0 {
+            first = Some(publication);
+        }
+    }
+    txn.commit().await?;
+    crate::jobs::wake();
+    first.ok_or_else(|| DomainError::Internal("a menu without its own tab".into()))
+}
+
+/// A new version of menu `row`: its design and image as they are now.
+async fn freeze(
+    txn: &sea_orm::DatabaseTransaction,
+    actor: &Actor,
+    row: rich_menu::Model,
+    now: DateTime,
+) -> DomainResult<rich_menu_version::Model> {
+    let (Some(image), Some(image_type)) = (row.image, row.image_type) else {
+        return Err(DomainError::Invalid("画像がありません。".into()));
+    };
     let number = rich_menu_version::Entity::find()
         .select_only()
         .column_as(rich_menu_version::Column::Number.max(), "n")
-        .filter(rich_menu_version::Column::RichMenuId.eq(menu_id))
+        .filter(rich_menu_version::Column::RichMenuId.eq(row.id))
         .into_tuple::<Option<i32>>()
-        .one(&txn)
+        .one(txn)
         .await?
         .flatten()
         .unwrap_or(0)
         + 1;
-    let version = rich_menu_version::ActiveModel {
-        rich_menu_id: Set(menu_id),
+    Ok(rich_menu_version::ActiveModel {
+        rich_menu_id: Set(row.id),
         number: Set(number),
         design: Set(row.design),
         image: Set(image),
@@ -191,12 +229,8 @@ pub async fn publish(
         created_by: Set(actor.username.clone()),
         ..Default::default()
     }
-    .insert(&txn)
-    .await?;
-    let publication = queue_publish(&txn, actor, channel_id, &version, purpose, now).await?;
-    txn.commit().await?;
-    crate::jobs::wake();
-    Ok(publication)
+    .insert(txn)
+    .await?)
 }
 
 /// Publishes menu `menu_id` as the default of channel `channel_id` ([`publish`]).
@@ -402,6 +436,54 @@ pub async fn advance<M: Messenger>(
             }
             State::Uploaded => {
                 let line_id = row.line_id.clone().unwrap_or_default();
+                if let Some((design, tabs)) = tab_group(db, &row).await? {
+                    // Its alias names the new menu (read back to be sure) before it shows.
+                    let alias = model::menu::tab_alias(design);
+                    if let Err(e) = line.set_rich_menu_alias(&alias, &line_id).await {
+                        return failed_step(db, row, e, now).await;
+                    }
+                    match line.get_rich_menu_alias(&alias).await {
+                        Ok(read) if read.rich_menu_id == line_id => {}
+                        Ok(read) => {
+                            return Err(Retry(format!(
+                                "alias {alias} names {} after it was set to {line_id}",
+                                read.rich_menu_id
+                            )));
+                        }
+                        Err(e) => return failed_step(db, row, e, now).await,
+                    }
+                    // The first tab shows once every other tab is on LINE, so a tap on a tab
+                    // never finds nothing.
+                    if tabs.first() == Some(&design) {
+                        for other in &tabs[1..] {
+                            match newest_state(db, row.channel_id, *other).await? {
+                                Some(State::Live) => {}
+                                Some(State::Failed) => {
+                                    let message = "ほかのタブの公開に失敗したため、公開を中止しました。公開の履歴で理由を確かめてください。".to_owned();
+                                    set(db, row, |r| {
+                                        r.state = Set(State::Failed.as_str().into());
+                                        r.error = Set(Some(message));
+                                        r.wait_until = Set(None);
+                                    })
+                                    .await?;
+                                    return Ok(Advance::Failed);
+                                }
+                                _ => {
+                                    let at = now + TAB_WAIT;
+                                    set(db, row, |r| {
+                                        r.wait_until = Set(Some(at));
+                                        r.error = Set(Some(
+                                            "ほかのタブが LINE に用意できるのを待っています。"
+                                                .into(),
+                                        ));
+                                    })
+                                    .await?;
+                                    return Ok(Advance::WaitUntil(at));
+                                }
+                            }
+                        }
+                    }
+                }
                 let becomes_default = becomes_default(db, &row).await?;
                 if becomes_default && let Err(e) = line.set_default_rich_menu(&line_id).await {
                     return failed_step(db, row, e, now).await;
@@ -412,6 +494,56 @@ pub async fn advance<M: Messenger>(
             State::Failed => return Ok(Advance::Failed),
         }
     }
+}
+
+/// The design publish `row` is of and the tabs of its menu (the first tab first), when the
+/// menu has tabs.
+async fn tab_group(
+    db: &DatabaseConnection,
+    row: &line_rich_menu::Model,
+) -> DomainResult<Option<(i64, Vec<i64>)>> {
+    let Some(design) = design_of(db, row.id).await? else {
+        return Ok(None);
+    };
+    let Some(menu) = rich_menu::Entity::find_by_id(design).one(db).await? else {
+        return Ok(None);
+    };
+    let first = menu.tab_of.unwrap_or(menu.id);
+    let mut tabs: Vec<i64> = rich_menu::Entity::find()
+        .select_only()
+        .column(rich_menu::Column::Id)
+        .filter(rich_menu::Column::TabOf.eq(first))
+        .into_tuple()
+        .all(db)
+        .await?;
+    if tabs.is_empty() {
+        return Ok(None);
+    }
+    tabs.sort_unstable();
+    tabs.insert(0, first);
+    Ok(Some((design, tabs)))
+}
+
+/// Where the newest publish of design `design` on channel `channel_id` stands.
+async fn newest_state(
+    db: &DatabaseConnection,
+    channel_id: i64,
+    design: i64,
+) -> DomainResult<Option<State>> {
+    let versions: Vec<i64> = rich_menu_version::Entity::find()
+        .select_only()
+        .column(rich_menu_version::Column::Id)
+        .filter(rich_menu_version::Column::RichMenuId.eq(design))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(line_rich_menu::Entity::find()
+        .filter(line_rich_menu::Column::ChannelId.eq(channel_id))
+        .filter(line_rich_menu::Column::VersionId.is_in(versions))
+        .order_by_desc(line_rich_menu::Column::Id)
+        .one(db)
+        .await?
+        .and_then(|r| State::parse(&r.state)))
 }
 
 /// Whether publish `row` makes its menu the channel's default: asked for, or an earlier version
@@ -819,7 +951,7 @@ pub async fn run_job<M: Messenger>(
             )
             .await?;
             Ok(format!(
-                "rich menu {id} waits for LINE's hourly budget until {at}"
+                "rich menu {id} waits (LINE's hourly budget or its other tabs) until {at}"
             ))
         }
     }

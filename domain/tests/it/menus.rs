@@ -1035,6 +1035,166 @@ async fn a_deliverys_menu_reaches_its_recipients_until_its_time(t: TestDb) {
     assert_eq!(done.unlinked, 3);
 }
 
+/// A menu with two tabs (くらし / 防災) is published as one: the 防災 tab first, each with its
+/// alias (read back), the くらし tab as the default once both are on LINE; a friend's tap on
+/// 「防災」 switches to that tab and a tap on 「くらし」 back. A switch to a tab that is not the
+/// menu's is refused, and the first tab cannot be deleted before the others.
+async fn a_menu_with_tabs_is_published_as_one_and_its_tabs_switch(t: TestDb) {
+    use line::message::Action;
+    use model::menu::tab_alias;
+
+    let line = Line::start().await;
+    let users = line.sandbox.seed_friends(CHANNEL, 1).unwrap();
+    let (scope, channel_id, kurashi) = menu_ready(&t).await;
+    let staff = as_user("sato");
+    let bousai = designs::add_tab(&t.db, &staff, &scope, kurashi, "防災")
+        .await
+        .unwrap();
+    assert_eq!(bousai.tab_of, Some(kurashi));
+    let tabs = designs::tabs(&t.db, &scope, bousai.id).await.unwrap();
+    assert_eq!(
+        tabs.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
+        ["タブ1", "防災"]
+    );
+    assert!(
+        designs::add_tab(&t.db, &staff, &scope, kurashi, "")
+            .await
+            .is_err()
+    );
+    let switch = |to: i64, label: &str| Action::RichMenuSwitch {
+        label: Some(label.into()),
+        rich_menu_alias_id: tab_alias(to),
+        data: format!("tab={to}"),
+    };
+    let save = |id: i64, title: &str, design: MenuDesign| {
+        let scope = scope.clone();
+        let staff = staff.clone();
+        let title = title.to_owned();
+        let db = t.db.clone();
+        async move {
+            let department_id = designs::get(&db, &scope, id).await.unwrap().department_id;
+            designs::update(
+                &db,
+                &staff,
+                &scope,
+                id,
+                MenuInput {
+                    department_id,
+                    title,
+                    design,
+                },
+            )
+            .await
+            .unwrap();
+        }
+    };
+    let mut first = designs::get(&t.db, &scope, kurashi).await.unwrap().design;
+    first.tab_name = "くらし".into();
+    first.areas[5].action = switch(999, "防災");
+    save(kurashi, "くらしのメニュー", first.clone()).await;
+    designs::set_image(&t.db, &staff, &scope, bousai.id, flat_png(2500, 1686))
+        .await
+        .unwrap();
+    let mut second = bousai.design.clone();
+    second.areas[0].action = switch(kurashi, "くらし");
+    save(bousai.id, &bousai.title, second).await;
+    // A switch to a tab that is not this menu's.
+    let err = publish::publish_default(&t.db, &staff, &scope, kurashi, channel_id)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("切り替え先のタブ"), "{err}");
+    first.areas[5].action = switch(bousai.id, "防災");
+    save(kurashi, "くらしのメニュー", first).await;
+
+    let p = publish::publish_default(&t.db, &staff, &scope, bousai.id, channel_id)
+        .await
+        .unwrap();
+    let now = Utc::now();
+    // The first tab waits for the other; the other goes live for links; then the first.
+    assert!(matches!(
+        publish::advance(&t.db, &*line.client, p.id, 100, now)
+            .await
+            .unwrap(),
+        Advance::WaitUntil(_)
+    ));
+    assert_eq!(
+        line.seen_by(&users[0]),
+        None,
+        "nothing shown before both are there"
+    );
+    let pubs = publish::publications(&t.db, &scope, bousai.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        publish::advance(&t.db, &*line.client, pubs[0].id, 100, now)
+            .await
+            .unwrap(),
+        Advance::Live
+    );
+    assert_eq!(
+        publish::advance(&t.db, &*line.client, p.id, 100, now)
+            .await
+            .unwrap(),
+        Advance::Live
+    );
+    let (a, b) = (
+        line_id_of(&t, kurashi).await,
+        line_id_of(&t, bousai.id).await,
+    );
+    assert_eq!(
+        line.sandbox.rich_menu_alias(CHANNEL, &tab_alias(kurashi)),
+        Some(a.clone())
+    );
+    assert_eq!(
+        line.sandbox.rich_menu_alias(CHANNEL, &tab_alias(bousai.id)),
+        Some(b.clone())
+    );
+    assert_eq!(line.seen_by(&users[0]).unwrap().0, a);
+    // Tapping 「防災」 shows the 防災 tab; 「くらし」 on it shows the first again.
+    line.sandbox
+        .tap_action(CHANNEL, &users[0], &switch(bousai.id, "防災"))
+        .await
+        .unwrap();
+    assert_eq!(line.seen_by(&users[0]).unwrap().0, b);
+    line.sandbox
+        .tap_action(CHANNEL, &users[0], &switch(kurashi, "くらし"))
+        .await
+        .unwrap();
+    assert_eq!(line.seen_by(&users[0]).unwrap().0, a);
+    // Published again: the aliases move to the new menus.
+    let p = publish::publish_default(&t.db, &staff, &scope, kurashi, channel_id)
+        .await
+        .unwrap();
+    for publication in publish::publications(&t.db, &scope, bousai.id)
+        .await
+        .unwrap()
+    {
+        publish::advance(&t.db, &*line.client, publication.id, 100, now)
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        publish::advance(&t.db, &*line.client, p.id, 100, now)
+            .await
+            .unwrap(),
+        Advance::Live
+    );
+    let b2 = line_id_of(&t, bousai.id).await;
+    assert_ne!(b2, b);
+    assert_eq!(
+        line.sandbox.rich_menu_alias(CHANNEL, &tab_alias(bousai.id)),
+        Some(b2)
+    );
+    // The first tab goes last.
+    assert!(
+        designs::delete(&t.db, &staff, &scope, kurashi)
+            .await
+            .unwrap_err()
+            .to_string()
+            .contains("タブ")
+    );
+}
+
 /// The rich menu migration reverts (its tables go, with a menu in them) and applies again
 /// (with the delivery's menu columns after it).
 async fn the_rich_menu_migration_reverts_and_applies_again(t: TestDb) {
@@ -1062,6 +1222,7 @@ db_tests!(
     menus_are_per_department_and_unpublishable_ones_say_why,
     rules_and_the_emergency_switch_keep_every_friend_on_the_right_menu,
     a_deliverys_menu_reaches_its_recipients_until_its_time,
+    a_menu_with_tabs_is_published_as_one_and_its_tabs_switch,
     the_rich_menu_migration_reverts_and_applies_again,
 );
 

@@ -14,6 +14,21 @@ use serde::{Deserialize, Serialize};
 
 /// A menu's title (for staff; LINE's `name` is ours, see `to_line`).
 pub const TITLE_MAX_CHARS: usize = 100;
+/// Tabs of one menu, at most (LINE's examples and OA Manager's tab templates go to 4).
+pub const MAX_TABS: usize = 4;
+/// A tab's name, in characters.
+pub const TAB_NAME_MAX_CHARS: usize = 10;
+
+/// The alias LINE knows tab (design) `menu_id` by, named in `richmenuswitch` actions
+/// (`^[a-z0-9_-]{1,32}$`).
+pub fn tab_alias(menu_id: i64) -> String {
+    format!("mdy-tab-{menu_id}")
+}
+
+/// The design id a [`tab_alias`] names.
+pub fn tab_of_alias(alias: &str) -> Option<i64> {
+    alias.strip_prefix("mdy-tab-")?.parse().ok()
+}
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MenuDesign {
@@ -28,6 +43,9 @@ pub struct MenuDesign {
     /// Shown open when the chat is opened (LINE's `selected`).
     pub open_by_default: bool,
     pub areas: Vec<MenuArea>,
+    /// The tab's name when the menu is one of a menu's tabs (タブ).
+    #[serde(default)]
+    pub tab_name: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -172,6 +190,7 @@ impl MenuDesign {
             chat_bar_text: preset.chat_bar_text.to_owned(),
             open_by_default: true,
             areas,
+            tab_name: String::new(),
         }
     }
 
@@ -300,6 +319,36 @@ impl MenuDesign {
         problems
     }
 
+    /// What stops publishing a tab of a menu whose tabs are the designs `tabs` (a menu without
+    /// tabs: itself alone): a name when there are tabs, and 「タブを切り替え」 actions that switch
+    /// to one of these tabs (nothing else answers them).
+    pub fn tab_problems(&self, tabs: &[i64]) -> Vec<String> {
+        let mut problems = Vec::new();
+        let name = self.tab_name.trim();
+        if tabs.len() < 2 {
+            // No tabs: no name needed.
+        } else if name.is_empty() {
+            problems.push("タブの名前を入れてください。".to_owned());
+        } else if name.chars().count() > TAB_NAME_MAX_CHARS {
+            problems.push(format!(
+                "タブの名前は{TAB_NAME_MAX_CHARS}文字以内にしてください。"
+            ));
+        }
+        for (i, area) in self.areas.iter().enumerate() {
+            if let Action::RichMenuSwitch {
+                rich_menu_alias_id, ..
+            } = &area.action
+                && !tab_of_alias(rich_menu_alias_id).is_some_and(|id| tabs.contains(&id))
+            {
+                problems.push(format!(
+                    "エリア{}の切り替え先のタブがありません。切り替え先をもう一度選んでください。",
+                    i + 1
+                ));
+            }
+        }
+        problems
+    }
+
     /// What staff should look at but may publish anyway: overlaps, dead zones, small areas.
     pub fn warnings(&self) -> Vec<String> {
         geometry::warnings(&self.bounds(), (self.width, self.height))
@@ -315,6 +364,35 @@ impl Default for MenuDesign {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_tab_needs_a_name_and_switches_only_to_its_menus_tabs() {
+        let mut design = MenuDesign::from_preset(&PRESETS[0]);
+        assert_eq!(
+            design.tab_problems(&[1, 2]),
+            vec!["タブの名前を入れてください。"]
+        );
+        design.tab_name = "くらし".into();
+        design.areas[0].action = Action::RichMenuSwitch {
+            label: Some("防災".into()),
+            rich_menu_alias_id: tab_alias(2),
+            data: "tab=2".into(),
+        };
+        assert!(design.tab_problems(&[1, 2]).is_empty());
+        assert_eq!(tab_of_alias(&tab_alias(2)), Some(2));
+        assert_eq!(design.tab_problems(&[1, 3]).len(), 1);
+        // A menu without tabs has no tab to switch to.
+        assert_eq!(design.tab_problems(&[1]).len(), 1);
+        design.tab_name = "あ".repeat(TAB_NAME_MAX_CHARS + 1);
+        assert_eq!(
+            design.tab_problems(&[1, 2]),
+            vec![format!(
+                "タブの名前は{TAB_NAME_MAX_CHARS}文字以内にしてください。"
+            )]
+        );
+        // LINE's rule for alias ids.
+        assert!(line::validate::rich_menu_alias_id("id", &tab_alias(i64::MAX)).is_empty());
+    }
 
     #[test]
     fn every_preset_is_publishable_as_it_comes() {

@@ -11,6 +11,11 @@ use line::validate::{
 
 use super::fields::{OptionalTextField, SelectField, TextField, field_id};
 
+/// The tabs a 「リッチメニューを切り替え」 action may switch to, as (alias, tab name), provided
+/// as context by an editor of a menu with tabs: the action then offers them by name.
+#[derive(Clone, Debug, Default)]
+pub struct SwitchTargets(pub Vec<(String, String)>);
+
 /// Edits one action at `path` (e.g. `messages[0].template.actions[1]`).
 #[component]
 pub fn ActionEditor(
@@ -260,6 +265,38 @@ fn action_fields(
             />
         }
         .into_any(),
+        ActionKind::RichMenuSwitch
+            if use_context::<SwitchTargets>().is_some_and(|t| !t.0.is_empty()) =>
+        {
+            let targets = use_context::<SwitchTargets>().unwrap_or_default().0;
+            let options = std::iter::once((String::new(), "選んでください".to_owned()))
+                .chain(targets)
+                .collect::<Vec<_>>();
+            view! {
+                <SelectField
+                    label="切り替え先のタブ"
+                    path=format!("{path}.richMenuAliasId")
+                    options
+                    value=text_of(|a| match a {
+                        Action::RichMenuSwitch { rich_menu_alias_id, .. } => {
+                            Some(rich_menu_alias_id.clone())
+                        }
+                        _ => None,
+                    })
+                    on_change=Callback::new(move |alias: String| {
+                        change(
+                            Box::new(move |a: &mut Action| {
+                                if let Action::RichMenuSwitch { rich_menu_alias_id, data, .. } = a {
+                                    *data = format!("tab={alias}");
+                                    *rich_menu_alias_id = alias;
+                                }
+                            }),
+                        )
+                    })
+                />
+            }
+            .into_any()
+        }
         ActionKind::RichMenuSwitch => view! {
             <TextField
                 label="切り替え先のリッチメニュー（エイリアス ID）"

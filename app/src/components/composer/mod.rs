@@ -24,7 +24,7 @@ use line::message::{Message, QuickReply, QuickReplyItem, QuickReplyItemType};
 use line::validate::{MAX_MESSAGES_PER_REQUEST, MAX_QUICK_REPLY_ITEMS};
 use serde_json::Value;
 
-pub use action::ActionEditor;
+pub use action::{ActionEditor, SwitchTargets};
 pub use fields::{Draft, TextField};
 use fields::{FieldErrors, field_id};
 

@@ -15,6 +15,7 @@ use line::rich_menu::RichMenuBounds;
 use line::validate::{MAX_CHAT_BAR_TEXT, MAX_RICH_MENU_AREAS};
 use model::menu::{MenuDesign, MenuHeight, PRESETS, message_action};
 
+use super::tabs::TabsSection;
 use crate::api::{
     DeleteRichMenu, MenuForm, MenuImageFitted, PublishRichMenu, RepublishRichMenu, SaveRichMenu,
     rich_menu_editor, rich_menu_publications,
@@ -22,7 +23,7 @@ use crate::api::{
 use crate::components::upload::human_bytes;
 use crate::components::{
     ActionEditor, AreaCanvas, AsyncView, ConfirmDelete, Draft, ErrorNote, Outcome, RedirectNotice,
-    RichMenuPreview, TextField, describe_action,
+    RichMenuPreview, SwitchTargets, TextField, describe_action,
 };
 use crate::error::AppError;
 use crate::layout::use_channel;
@@ -99,6 +100,15 @@ fn MenuEditor(form: MenuForm) -> impl IntoView {
         readonly,
     };
     provide_context(draft);
+    // 「リッチメニューを切り替え」 offers the other tabs by name.
+    provide_context(SwitchTargets(
+        form.tabs
+            .iter()
+            .filter(|t| Some(t.id) != menu_id)
+            .map(|t| (t.alias.clone(), t.name.clone()))
+            .collect(),
+    ));
+    let tabs = form.tabs.clone();
     let problems = Memo::new(move |_| {
         let mut problems = design.with(MenuDesign::problems);
         let size = design.with(|d| (d.width, d.height));
@@ -256,6 +266,7 @@ fn MenuEditor(form: MenuForm) -> impl IntoView {
                 {match menu_id {
                     Some(id) => {
                         view! {
+                            <TabsSection id tabs=tabs.clone() design readonly />
                             <ImageSection id design image readonly />
                             <PublishSection id problems unsaved readonly />
                         }

@@ -2,6 +2,7 @@
 //! their actions, image, live preview) and publishing to the channel.
 
 mod editor;
+mod tabs;
 
 pub use editor::RichMenuPage;
 
@@ -37,6 +38,18 @@ pub fn RichMenusPage() -> impl IntoView {
                         data-testid="live-menu"
                     >
                         <h2 id="live-menu-title">"いま表示しているメニュー"</h2>
+                        {value
+                            .emergency
+                            .clone()
+                            .map(|title| {
+                                view! {
+                                    <p class="form-error" role="status">
+                                        {format!(
+                                            "緊急切り替え中：友だち全員に「{title}」を表示しています。元に戻すには、下の「緊急切り替え」で「元のメニューに戻す」を押してください。",
+                                        )}
+                                    </p>
+                                }
+                            })}
                         {match live {
                             Some(l) if l.menu_id > 0 => {
                                 view! {
@@ -114,6 +127,15 @@ pub fn RichMenusPage() -> impl IntoView {
                                                         "/admin/rich-menus/{}",
                                                         m.id,
                                                     )>{m.title.clone()}</A>
+                                                    {m
+                                                        .tab_of
+                                                        .map(|_| {
+                                                            view! {
+                                                                <span class="hint">
+                                                                    {format!("（タブ「{}」）", m.tab_name)}
+                                                                </span>
+                                                            }
+                                                        })}
                                                 </td>
                                                 <td>{m.department.clone()}</td>
                                                 <td>{format!("{}×{}", m.size.0, m.size.1)}</td>
