@@ -572,10 +572,7 @@ pub async fn delete_rich_menu_rule(id: i64) -> Result<(), AppError> {
 
 /// The emergency switch: everyone on `channel` sees `menu_id` (published beforehand) at once.
 #[server(endpoint = "rich_menus/emergency_on")]
-pub async fn rich_menu_emergency_on(
-    channel: String,
-    menu_id: Option<i64>,
-) -> Result<usize, AppError> {
+pub async fn rich_menu_emergency_on(channel: String, menu_id: Option<i64>) -> Result<(), AppError> {
     let (me, ctx) = crate::ssr::context::call::<RichMenuEmergencyOn>()?;
     let Some(menu_id) = menu_id else {
         return Err(AppError::Invalid(
@@ -583,10 +580,8 @@ pub async fn rich_menu_emergency_on(
         ));
     };
     let line = ctx.line_client(&channel)?;
-    let index = super::segments::audience_index();
-    let done = domain::menus::links::emergency_on(
+    domain::menus::links::emergency_on(
         ctx.db(),
-        &index,
         &line.client,
         &ctx.actor(&me),
         &me.grants.scope(),
@@ -594,22 +589,15 @@ pub async fn rich_menu_emergency_on(
         menu_id,
     )
     .await?;
-    Ok(done.linked)
+    Ok(())
 }
 
 /// Undoes the emergency switch: the default and everyone's menus as before.
 #[server(endpoint = "rich_menus/emergency_off")]
-pub async fn rich_menu_emergency_off(channel: String) -> Result<usize, AppError> {
+pub async fn rich_menu_emergency_off(channel: String) -> Result<(), AppError> {
     let (me, ctx) = crate::ssr::context::call::<RichMenuEmergencyOff>()?;
     let line = ctx.line_client(&channel)?;
-    let index = super::segments::audience_index();
-    let done = domain::menus::links::emergency_off(
-        ctx.db(),
-        &index,
-        &line.client,
-        &ctx.actor(&me),
-        line.channel_id,
-    )
-    .await?;
-    Ok(done.linked + done.unlinked)
+    domain::menus::links::emergency_off(ctx.db(), &line.client, &ctx.actor(&me), line.channel_id)
+        .await?;
+    Ok(())
 }

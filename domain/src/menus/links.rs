@@ -611,17 +611,18 @@ pub async fn emergency(
 /// Turns the emergency switch on: everyone on channel `channel_id` sees menu `menu_id` (in
 /// `scope`) at once. The menu must be on LINE already (published beforehand, so that LINE's
 /// hourly limit on creating menus can never hold this up): it becomes the default (for new
-/// friends) and is linked to every friend, as per-user links show at once where a new
-/// default waits for the chat to be reopened.
+/// friends) and the `reconcile_menus` job links it to every friend within seconds, as per-user
+/// links show at once where a new default waits for the chat to be reopened. It answers as soon
+/// as the default is set: linking 100,000 friends (200 bulk calls) is the job's, not the
+/// request's.
 pub async fn emergency_on<M: Messenger>(
     db: &DatabaseConnection,
-    index: &AudienceIndex,
     line: &M,
     actor: &Actor,
     scope: &Scope,
     channel_id: i64,
     menu_id: i64,
-) -> DomainResult<Reconciled> {
+) -> DomainResult<()> {
     let menu = super::designs::find_in_scope(db, scope, menu_id).await?;
     let live = live_menus(db, channel_id).await?;
     let Some((line_id, _)) = live.get(&menu_id) else {
@@ -660,19 +661,20 @@ pub async fn emergency_on<M: Messenger>(
         serde_json::json!({ "channel_id": channel_id, "title": menu.title }),
     )
     .await?;
+    request_reconcile(&txn, Some(channel_id), now).await?;
     txn.commit().await?;
-    reconcile(db, index, line, channel_id, now).await
+    crate::jobs::wake();
+    Ok(())
 }
 
 /// Turns the emergency switch off: the default menu is the one before again, and every friend
-/// goes back to what the rules and deliveries give them.
+/// goes back to what the rules and deliveries give them (by the `reconcile_menus` job).
 pub async fn emergency_off<M: Messenger>(
     db: &DatabaseConnection,
-    index: &AudienceIndex,
     line: &M,
     actor: &Actor,
     channel_id: i64,
-) -> DomainResult<Reconciled> {
+) -> DomainResult<()> {
     let channel = rich_menu_channel::Entity::find_by_id(channel_id)
         .one(db)
         .await?;
@@ -720,8 +722,10 @@ pub async fn emergency_off<M: Messenger>(
         serde_json::json!({ "channel_id": channel_id }),
     )
     .await?;
+    request_reconcile(&txn, Some(channel_id), now).await?;
     txn.commit().await?;
-    reconcile(db, index, line, channel_id, now).await
+    crate::jobs::wake();
+    Ok(())
 }
 
 /// Who sees what: one friend's menu now and why, as [`reconcile`] last linked it.

@@ -735,17 +735,17 @@ async fn rules_and_the_emergency_switch_keep_every_friend_on_the_right_menu(t: T
             .await
             .unwrap();
     }
-    let done = links::emergency_on(
-        &t.db,
-        &index,
-        &*line.client,
-        &staff,
-        &scope,
-        channel_id,
-        bousai,
-    )
-    .await
-    .unwrap();
+    links::emergency_on(&t.db, &*line.client, &staff, &scope, channel_id, bousai)
+        .await
+        .unwrap();
+    // The default at once; the links by the job it asked for.
+    assert_eq!(
+        line.client.get_default_rich_menu().await.unwrap(),
+        Some(e.clone())
+    );
+    let done = links::reconcile(&t.db, &index, &*line.client, channel_id, now)
+        .await
+        .unwrap();
     assert_eq!(done.linked, 3);
     for user in &users {
         assert_eq!(line.seen_by(user).unwrap().0, e);
@@ -756,7 +756,10 @@ async fn rules_and_the_emergency_switch_keep_every_friend_on_the_right_menu(t: T
     );
     assert!(links::emergency(&t.db, channel_id).await.unwrap().is_some());
     // Undone: the rule's friend is back on 子育て, the others on the default again.
-    let done = links::emergency_off(&t.db, &index, &*line.client, &staff, channel_id)
+    links::emergency_off(&t.db, &*line.client, &staff, channel_id)
+        .await
+        .unwrap();
+    let done = links::reconcile(&t.db, &index, &*line.client, channel_id, now)
         .await
         .unwrap();
     assert_eq!((done.linked, done.unlinked), (1, 2));

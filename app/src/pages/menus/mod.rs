@@ -293,8 +293,14 @@ fn EmergencySection(
                         .into_any()
                 }
             }}
-            <Outcome value=on.value() done="切り替えました。" />
-            <Outcome value=off.value() done="元に戻しました。" />
+            <Outcome
+                value=on.value()
+                done="切り替えました。新しく開いた人にはすぐ、ほかの友だちにも数秒から数分で表示されます。"
+            />
+            <Outcome
+                value=off.value()
+                done="元に戻しました。友だちのメニューは数秒から数分で元に戻ります。"
+            />
         </section>
     }
 }
