@@ -104,7 +104,11 @@ async function seen() {
   return view ? `${view.source}:${view.chat_bar_text}` : 'none';
 }
 
-test('a friend follows in the simulator', async () => {
+test('a department owns the menu, and a friend follows in the simulator', async () => {
+  await open('/admin/staff/departments');
+  await page.getByLabel('新しい部署名').fill('危機管理課');
+  await page.getByRole('button', { name: '追加' }).click();
+  await page.getByText('部署を追加しました。').waitFor();
   await open('/admin/simulator?ch=main');
   const created = await call('simulator/create_friend', { channel: 'main', display_name: '市民 花子' });
   await call('simulator/act', { channel: 'main', user_id: created.user_id, act: 'follow' });

@@ -87,6 +87,10 @@ export async function adminPage(server, browser, { width = 1366, path = '/admin'
     console.error('page error:', err);
     onError?.(err);
   });
+  // A panic's message and place (console_error_panic_hook) come before its page error.
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') console.error('console error:', msg.text());
+  });
   await page.goto(`${server.baseUrl}${path === '/admin' ? '/admin/login' : path}`);
   await hydrated(page);
   await page.getByLabel('ユーザー名').fill(ADMIN.username);

@@ -49,7 +49,18 @@ pub fn describe_action(action: &Action) -> String {
         }
         Action::RichMenuSwitch {
             rich_menu_alias_id, ..
-        } => format!("リッチメニュー切替：{rich_menu_alias_id}"),
+        } => {
+            // In the editor of a menu with tabs, the tab by its name.
+            let tab = use_context::<crate::components::SwitchTargets>().and_then(|t| {
+                t.0.into_iter()
+                    .find(|(alias, _)| alias == rich_menu_alias_id)
+                    .map(|(_, name)| name)
+            });
+            match tab {
+                Some(name) => format!("タブ「{name}」に切り替え"),
+                None => format!("リッチメニュー切替：{rich_menu_alias_id}"),
+            }
+        }
     }
 }
 

@@ -70,19 +70,24 @@ pub fn ConfirmDialog(open: RwSignal<bool>) -> AnyView {
                 schedule_delivery(state.id, state.version).await
             }
             .await;
-            page.busy.set(false);
             match result {
                 Ok(state) => {
-                    page.apply(&state);
-                    open.set(false);
                     let sending = state.status == DeliveryStatus::Sending;
                     if was_new {
+                        // The saved delivery's page replaces this one, the dialog with it: no
+                        // signal of this page is set first (an update still pending when the
+                        // page goes would read a disposed signal).
                         let flag = if sending { "sending" } else { "scheduled" };
                         navigate(
                             &format!("/admin/deliveries/{}?{flag}=1", state.id),
                             NavigateOptions::default(),
                         );
-                    } else if sending {
+                        return;
+                    }
+                    page.busy.set(false);
+                    page.apply(&state);
+                    open.set(false);
+                    if sending {
                         page.outcome.set(Some(Ok(
                             "送信を始めました。進み具合は「送信状況」に表示されます。".into(),
                         )));
@@ -93,7 +98,10 @@ pub fn ConfirmDialog(open: RwSignal<bool>) -> AnyView {
                         ))));
                     }
                 }
-                Err(e) => error.set(Some(e)),
+                Err(e) => {
+                    page.busy.set(false);
+                    error.set(Some(e));
+                }
             }
         });
     };

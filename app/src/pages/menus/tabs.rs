@@ -99,7 +99,7 @@ pub fn TabsSection(
                                     name="name"
                                     required
                                     maxlength=TAB_NAME_MAX_CHARS.to_string()
-                                    placeholder="防災"
+                                    placeholder="例：防災"
                                 />
                             </div>
                             <div class="field compact">
