@@ -5,7 +5,9 @@
 //! city's: every area has a label (read aloud by LINE's accessibility features), and the
 //! warnings of [`geometry`] (overlaps, dead zones, areas too small to tap).
 
+pub mod compose;
 pub mod geometry;
+pub mod icons;
 
 use line::layout::Layout;
 use line::message::Action;
@@ -28,6 +30,10 @@ pub struct MenuDesign {
     /// Shown open when the chat is opened (LINE's `selected`).
     pub open_by_default: bool,
     pub areas: Vec<MenuArea>,
+    /// The image's layered source when staff composed it in the browser (画像をつくる), kept so
+    /// that the image can be changed later. Designs saved before the composer have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub composition: Option<compose::Composition>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -172,6 +178,7 @@ impl MenuDesign {
             chat_bar_text: preset.chat_bar_text.to_owned(),
             open_by_default: true,
             areas,
+            composition: None,
         }
     }
 
@@ -300,9 +307,14 @@ impl MenuDesign {
         problems
     }
 
-    /// What staff should look at but may publish anyway: overlaps, dead zones, small areas.
+    /// What staff should look at but may publish anyway: overlaps, dead zones, small areas,
+    /// and labels of a composed image that are hard to read (contrast under 4.5:1).
     pub fn warnings(&self) -> Vec<String> {
-        geometry::warnings(&self.bounds(), (self.width, self.height))
+        let mut warnings = geometry::warnings(&self.bounds(), (self.width, self.height));
+        if let Some(composition) = &self.composition {
+            warnings.extend(composition.contrast_warnings(&self.areas));
+        }
+        warnings
     }
 }
 
