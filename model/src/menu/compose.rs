@@ -186,7 +186,10 @@ pub fn suggested_icon(label: &str) -> Option<&'static str> {
         (&["手続", "申請", "届出", "証明"], "file-text"),
         (&["子育", "保育", "幼稚園", "赤ちゃん"], "baby-carriage"),
         (&["健診", "検診", "予防接種", "病院", "医療"], "stethoscope"),
-        (&["イベント", "催し", "プログラム", "行事"], "calendar-event"),
+        (
+            &["イベント", "催し", "プログラム", "行事"],
+            "calendar-event",
+        ),
         (&["問い合わせ", "問合せ", "お問合", "電話"], "phone"),
         (&["相談", "窓口"], "message-circle"),
         (&["アクセス", "地図", "会場", "場所"], "map-pin"),
@@ -216,7 +219,11 @@ pub fn parse_hex(colour: &str) -> Option<(u8, u8, u8)> {
     }
     let channel = |s: &str| u8::from_str_radix(s, 16).ok();
     match hex.len() {
-        6 => Some((channel(&hex[0..2])?, channel(&hex[2..4])?, channel(&hex[4..6])?)),
+        6 => Some((
+            channel(&hex[0..2])?,
+            channel(&hex[2..4])?,
+            channel(&hex[4..6])?,
+        )),
         3 => {
             let twice = |i: usize| channel(&hex[i..=i]).map(|v| v * 17);
             Some((twice(0)?, twice(1)?, twice(2)?))
@@ -385,11 +392,7 @@ pub fn tile_layout(
     let h = (f64::from(bounds.height) - 2.0 * gap).max(1.0);
     let short = w.min(h);
     let font_size = (short * style.size.share()).max(8.0);
-    let icon_size = if has_text {
-        short * 0.36
-    } else {
-        short * 0.5
-    };
+    let icon_size = if has_text { short * 0.36 } else { short * 0.5 };
     TileLayout {
         tile: (x, y, w, h),
         radius: short * 0.06,
@@ -456,11 +459,20 @@ mod tests {
         for id in icons {
             assert!(icon(id).is_some(), "{id} is bundled");
         }
-        assert_eq!(composition.contrast_warnings(&design.areas), Vec::<String>::new());
+        assert_eq!(
+            composition.contrast_warnings(&design.areas),
+            Vec::<String>::new()
+        );
         // Neighbouring tiles differ.
-        assert_ne!(composition.areas[0].background, composition.areas[1].background);
+        assert_ne!(
+            composition.areas[0].background,
+            composition.areas[1].background
+        );
         // The label is the area's name until staff type another.
-        assert_eq!(composition.areas[0].text(design.areas.first()), "ごみ・リサイクル");
+        assert_eq!(
+            composition.areas[0].text(design.areas.first()),
+            "ごみ・リサイクル"
+        );
         // Every preset starts without a warning.
         for preset in PRESETS {
             let mut d = MenuDesign::from_preset(preset);
