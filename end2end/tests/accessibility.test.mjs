@@ -164,3 +164,21 @@ for (const [which, ready, name] of [
     assert.deepEqual(await audit(attributePages[which], ready, name), []);
   });
 }
+
+test('the rich menu composer (画像をつくる) has no accessibility violations', async () => {
+  await page.goto(`${server.baseUrl}/admin/rich-menus/new`);
+  await hydrated(page);
+  await page.getByRole('button', { name: /くらしの6分割/ }).click();
+  await page.getByLabel('メニュー名（職員用）').fill('くらしのメニュー');
+  await page.getByTestId('save-menu').click();
+  await page.waitForURL(/\/admin\/rich-menus\/\d+\?saved=1$/);
+  await hydrated(page);
+  await page.getByLabel('画像をつくる').check();
+  await page.getByTestId('menu-composer').waitFor();
+  await page.getByTestId('composer-font').getByText('BIZ UDPゴシック').waitFor();
+  const path = new URL(page.url()).pathname;
+  // Reopened, the composition is shown as saved (画像をつくる is chosen).
+  await page.getByTestId('save-menu').click();
+  await page.getByRole('status').filter({ hasText: '保存しました。' }).first().waitFor();
+  assert.deepEqual(await audit(path, '編集するエリア', 'rich-menu-composer'), []);
+});

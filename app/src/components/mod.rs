@@ -9,6 +9,7 @@ mod composer;
 mod confirm_delete;
 mod data_table;
 mod line_preview;
+mod menu_composer;
 mod notices;
 mod pager;
 mod password_fields;
@@ -31,6 +32,9 @@ pub use line_preview::{
     AccountMessage, FlexFocus, LinePreview, PreviewAccount, QuickReplyBar, RichMenuPreview,
     UnsupportedMessage, describe_action,
 };
+pub use menu_composer::MenuComposer;
+#[cfg(feature = "hydrate")]
+pub use menu_composer::draw::render_png;
 pub use notices::{ErrorNote, Outcome, RedirectNotice};
 pub use pager::{Pager, query_string};
 pub use password_fields::NewPasswordFields;

@@ -11,15 +11,28 @@ pub async fn post_form<T: serde::de::DeserializeOwned>(
     too_large: &str,
 ) -> Result<T, crate::error::AppError> {
     use crate::error::AppError;
+    use leptos::web_sys::FormData;
+
+    let data = FormData::new_with_form(form)
+        .map_err(|_| AppError::Transport("フォームを読み取れませんでした。".into()))?;
+    post_form_data(url, data, too_large).await
+}
+
+/// Posts `data` as multipart to `url`, asking for JSON (as [`post_form`]); for files made in
+/// the page, e.g. the rich menu composer's PNG.
+#[cfg(feature = "hydrate")]
+pub async fn post_form_data<T: serde::de::DeserializeOwned>(
+    url: &str,
+    data: web_sys::FormData,
+    too_large: &str,
+) -> Result<T, crate::error::AppError> {
+    use crate::error::AppError;
     use leptos::server_fn::client::Client;
     use leptos::server_fn::client::browser::BrowserClient;
     use leptos::server_fn::request::ClientReq;
     use leptos::server_fn::request::browser::BrowserRequest;
     use leptos::server_fn::response::ClientRes;
-    use leptos::web_sys::FormData;
 
-    let data = FormData::new_with_form(form)
-        .map_err(|_| AppError::Transport("フォームを読み取れませんでした。".into()))?;
     let request = <BrowserRequest as ClientReq<AppError>>::try_new_post_multipart(
         url,
         "application/json",

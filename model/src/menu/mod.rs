@@ -5,7 +5,9 @@
 //! city's: every area has a label (read aloud by LINE's accessibility features), and the
 //! warnings of [`geometry`] (overlaps, dead zones, areas too small to tap).
 
+pub mod compose;
 pub mod geometry;
+pub mod icons;
 
 use line::layout::Layout;
 use line::message::Action;
@@ -46,6 +48,10 @@ pub struct MenuDesign {
     /// The tab's name when the menu is one of a menu's tabs (タブ).
     #[serde(default)]
     pub tab_name: String,
+    /// The image's layered source when staff composed it in the browser (画像をつくる), kept so
+    /// that the image can be changed later. Designs saved before the composer have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub composition: Option<compose::Composition>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -191,6 +197,7 @@ impl MenuDesign {
             open_by_default: true,
             areas,
             tab_name: String::new(),
+            composition: None,
         }
     }
 
@@ -349,9 +356,14 @@ impl MenuDesign {
         problems
     }
 
-    /// What staff should look at but may publish anyway: overlaps, dead zones, small areas.
+    /// What staff should look at but may publish anyway: overlaps, dead zones, small areas,
+    /// and labels of a composed image that are hard to read (contrast under 4.5:1).
     pub fn warnings(&self) -> Vec<String> {
-        geometry::warnings(&self.bounds(), (self.width, self.height))
+        let mut warnings = geometry::warnings(&self.bounds(), (self.width, self.height));
+        if let Some(composition) = &self.composition {
+            warnings.extend(composition.contrast_warnings(&self.areas));
+        }
+        warnings
     }
 }
 

@@ -22,8 +22,8 @@ use crate::api::{
 };
 use crate::components::upload::human_bytes;
 use crate::components::{
-    ActionEditor, AreaCanvas, AsyncView, ConfirmDelete, Draft, ErrorNote, Outcome, RedirectNotice,
-    RichMenuPreview, SwitchTargets, TextField, describe_action,
+    ActionEditor, AreaCanvas, AsyncView, ConfirmDelete, Draft, ErrorNote, MenuComposer, Outcome,
+    RedirectNotice, RichMenuPreview, SwitchTargets, TextField, describe_action,
 };
 use crate::error::AppError;
 use crate::layout::use_channel;
@@ -267,7 +267,7 @@ fn MenuEditor(form: MenuForm) -> impl IntoView {
                     Some(id) => {
                         view! {
                             <TabsSection id tabs=tabs.clone() design readonly />
-                            <ImageSection id design image readonly />
+                            <ImageSection id design image saved selected readonly />
                             <PublishSection id problems unsaved readonly />
                         }
                             .into_any()
@@ -744,16 +744,50 @@ fn ChecksSection(problems: Memo<Vec<String>>, warnings: Memo<Vec<String>>) -> im
     }
 }
 
-/// Uploading the image: any photo, fitted by the server to the menu's size within 1 MB.
+/// How staff provide the image.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ImageWay {
+    Upload,
+    Compose,
+}
+
+/// The menu's title and department as the form has them now (the composer saves the menu before
+/// it sends the image, which the server fits to the saved size).
+#[cfg(feature = "hydrate")]
+fn form_basics() -> (String, Option<i64>) {
+    use wasm_bindgen::JsCast;
+    let document = document();
+    let title = document
+        .get_element_by_id("menu-title")
+        .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .map(|e| e.value())
+        .unwrap_or_default();
+    let department = document
+        .get_element_by_id("menu-department")
+        .and_then(|e| e.dyn_into::<web_sys::HtmlSelectElement>().ok())
+        .and_then(|e| e.value().parse::<i64>().ok());
+    (title, department)
+}
+
+/// The image: a photo uploaded (fitted by the server to the menu's size within 1 MB), or one
+/// composed here (画像をつくる) and sent the same way.
 #[component]
 fn ImageSection(
     id: i64,
     design: RwSignal<MenuDesign>,
     image: RwSignal<Option<ShownImage>>,
+    /// The design as the server holds it (the composer saves before it sends).
+    saved: RwSignal<Option<String>>,
+    selected: RwSignal<Option<usize>>,
     readonly: bool,
 ) -> impl IntoView {
     let sending = RwSignal::new(false);
     let outcome = RwSignal::new(None::<Result<MenuImageFitted, AppError>>);
+    let way = RwSignal::new(if design.with_untracked(|d| d.composition.is_some()) {
+        ImageWay::Compose
+    } else {
+        ImageWay::Upload
+    });
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         #[cfg(feature = "hydrate")]
         {
@@ -785,6 +819,105 @@ fn ImageSection(
         #[cfg(not(feature = "hydrate"))]
         let _ = (ev, id, design, image);
     };
+    // 「この画像を使う」: save the menu (with the composition), draw the image at full size and
+    // send it as a PNG through the same endpoint as a photo.
+    let use_composed = Callback::new(move |()| {
+        #[cfg(feature = "hydrate")]
+        {
+            if sending.get_untracked() {
+                return;
+            }
+            sending.set(true);
+            outcome.set(None);
+            let current = design.get_untracked();
+            leptos::task::spawn_local(async move {
+                let result: Result<MenuImageFitted, AppError> = async {
+                    let (title, department) = form_basics();
+                    let json = design_json(&current);
+                    crate::api::save_rich_menu(Some(id), department, title, json.clone()).await?;
+                    saved.set(Some(json));
+                    let blob = crate::components::render_png(&current).await.map_err(|_| {
+                        AppError::Transport(
+                            "画像を作れませんでした。ページを再読み込みして、もう一度お試しください。"
+                                .into(),
+                        )
+                    })?;
+                    let data = web_sys::FormData::new()
+                        .and_then(|data| {
+                            data.append_with_blob_and_filename("file", &blob, "menu.png")?;
+                            Ok(data)
+                        })
+                        .map_err(|_| AppError::Transport("画像を送れませんでした。".into()))?;
+                    crate::components::upload::post_form_data::<MenuImageFitted>(
+                        &format!("/admin/rich-menus/{id}/image"),
+                        data,
+                        "画像が大きすぎます。",
+                    )
+                    .await
+                }
+                .await;
+                if let Ok(fitted) = &result {
+                    let stamp = js_sys::Date::now() as i64;
+                    image.set(Some(ShownImage {
+                        url: format!("/admin/rich-menus/{id}/image?v={stamp}"),
+                        size: (current.width, current.height),
+                        bytes: fitted.bytes,
+                    }));
+                }
+                outcome.set(Some(result));
+                sending.set(false);
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (id, saved);
+    });
+    let choose = move |next: ImageWay| {
+        if next == ImageWay::Compose {
+            design.update(|d| {
+                if d.composition.is_none() {
+                    d.composition = Some(model::menu::compose::Composition::starting(d));
+                }
+            });
+        }
+        outcome.set(None);
+        way.set(next);
+    };
+    let upload_form = move || {
+        view! {
+            <form
+                class="stack"
+                method="post"
+                enctype="multipart/form-data"
+                action=format!("/admin/rich-menus/{id}/image")
+                on:submit=on_submit
+            >
+                <div class="field">
+                    <label for="menu-image-file">"画像ファイル（JPEG・PNG）"</label>
+                    <input
+                        id="menu-image-file"
+                        name="file"
+                        type="file"
+                        accept="image/jpeg,image/png"
+                        required
+                        aria-describedby="menu-image-hint"
+                    />
+                    <p id="menu-image-hint" class="hint">
+                        {move || {
+                            let (w, h) = design.with(|d| (d.width, d.height));
+                            format!(
+                                "どんな写真でも、メニューの大きさ（{w}×{h} px）に合わせて中央を切り抜き、LINE の上限 1 MB 以内に縮めて保存します。文字は画像の中に入れてください。",
+                            )
+                        }}
+                    </p>
+                </div>
+                <div class="toolbar">
+                    <button type="submit" class="button primary" disabled=move || sending.get()>
+                        {move || if sending.get() { "処理中…" } else { "アップロード" }}
+                    </button>
+                </div>
+            </form>
+        }
+    };
     view! {
         <section class="panel stack" aria-labelledby="menu-image" data-testid="menu-image">
             <h2 id="menu-image">"画像"</h2>
@@ -802,55 +935,46 @@ fn ImageSection(
                         }
                     })
             }}
-            {(!readonly)
-                .then(|| {
+            <fieldset class="choices image-ways">
+                <legend>"画像の用意のしかた"</legend>
+                <div class="composer-choice-row">
+                    <label class="composer-choice" for="image-way-upload">
+                        <input
+                            type="radio"
+                            id="image-way-upload"
+                            name="image-way"
+                            value="upload"
+                            prop:checked=move || way.get() == ImageWay::Upload
+                            on:change=move |_| choose(ImageWay::Upload)
+                        />
+                        "写真をアップロード"
+                    </label>
+                    <label class="composer-choice" for="image-way-compose">
+                        <input
+                            type="radio"
+                            id="image-way-compose"
+                            name="image-way"
+                            value="compose"
+                            disabled=readonly && design.with_untracked(|d| d.composition.is_none())
+                            prop:checked=move || way.get() == ImageWay::Compose
+                            on:change=move |_| choose(ImageWay::Compose)
+                        />
+                        "画像をつくる"
+                    </label>
+                </div>
+                <p class="hint">
+                    "画像ソフトがなくても、「画像をつくる」で色・アイコン・文字を選ぶだけでメニュー画像ができます。つくった内容はメニューと一緒に保存され、あとから直せます。"
+                </p>
+            </fieldset>
+            {move || match way.get() {
+                ImageWay::Upload => (!readonly).then(upload_form).into_any(),
+                ImageWay::Compose => {
                     view! {
-                        <form
-                            class="stack"
-                            method="post"
-                            enctype="multipart/form-data"
-                            action=format!("/admin/rich-menus/{id}/image")
-                            on:submit=on_submit
-                        >
-                            <div class="field">
-                                <label for="menu-image-file">
-                                    "画像ファイル（JPEG・PNG）"
-                                </label>
-                                <input
-                                    id="menu-image-file"
-                                    name="file"
-                                    type="file"
-                                    accept="image/jpeg,image/png"
-                                    required
-                                    aria-describedby="menu-image-hint"
-                                />
-                                <p id="menu-image-hint" class="hint">
-                                    {move || {
-                                        let (w, h) = design.with(|d| (d.width, d.height));
-                                        format!(
-                                            "どんな写真でも、メニューの大きさ（{w}×{h} px）に合わせて中央を切り抜き、LINE の上限 1 MB 以内に縮めて保存します。文字は画像の中に入れてください。",
-                                        )
-                                    }}
-                                </p>
-                            </div>
-                            <div class="toolbar">
-                                <button
-                                    type="submit"
-                                    class="button primary"
-                                    disabled=move || sending.get()
-                                >
-                                    {move || {
-                                        if sending.get() {
-                                            "処理中…"
-                                        } else {
-                                            "アップロード"
-                                        }
-                                    }}
-                                </button>
-                            </div>
-                        </form>
+                        <MenuComposer design selected readonly busy=sending on_use=use_composed />
                     }
-                })}
+                        .into_any()
+                }
+            }}
             <div aria-live="polite">
                 {move || match outcome.get() {
                     None if sending.get() => {
@@ -863,6 +987,20 @@ fn ImageSection(
                             .into_any()
                     }
                     None => ().into_any(),
+                    Some(Ok(f)) if way.get_untracked() == ImageWay::Compose => {
+                        view! {
+                            <p class="notice" role="status" data-testid="menu-image-fitted">
+                                {format!(
+                                    "つくった画像を保存しました：{}×{} px・{}・{}。メニューの内容も保存しました。",
+                                    f.source_width,
+                                    f.source_height,
+                                    if f.content_type == "image/png" { "PNG" } else { "JPEG" },
+                                    human_bytes(f.bytes as u64),
+                                )}
+                            </p>
+                        }
+                            .into_any()
+                    }
                     Some(Ok(f)) => {
                         view! {
                             <p class="notice" role="status" data-testid="menu-image-fitted">
