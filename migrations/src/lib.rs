@@ -26,6 +26,7 @@ mod m20261128_000015_surveys;
 mod m20261128_000016_editor_drafts;
 mod m20261129_000017_insight_channel_state;
 mod m20261129_000018_rich_menus;
+mod m20261130_000020_rich_menu_statistics;
 
 pub struct Migrator;
 
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000016_editor_drafts::Migration),
             Box::new(m20261129_000017_insight_channel_state::Migration),
             Box::new(m20261129_000018_rich_menus::Migration),
+            Box::new(m20261130_000020_rich_menu_statistics::Migration),
         ]
     }
 }

@@ -39,6 +39,7 @@ pub mod message_template;
 pub mod rich_menu;
 pub mod rich_menu_channel;
 pub mod rich_menu_rule;
+pub mod rich_menu_statistics;
 pub mod rich_menu_version;
 pub mod segment;
 pub mod staff_account;

@@ -505,6 +505,10 @@ async fn go_live(
                 line_rich_menu::Column::UpdatedAt,
                 sea_orm::sea_query::Expr::value(now),
             )
+            .col_expr(
+                line_rich_menu::Column::EndedAt,
+                sea_orm::sea_query::Expr::value(now),
+            )
             .filter(line_rich_menu::Column::Id.is_in(retiring))
             .filter(line_rich_menu::Column::State.eq(State::Live.as_str()))
             .exec(&txn)
@@ -513,6 +517,7 @@ async fn go_live(
     let mut live: line_rich_menu::ActiveModel = row.into();
     live.state = Set(State::Live.as_str().into());
     live.updated_at = Set(now);
+    live.live_at = Set(Some(now));
     let live = live.update(&txn).await?;
     super::links::request_reconcile(&txn, Some(live.channel_id), now).await?;
     txn.commit().await?;
