@@ -9,6 +9,9 @@
 //!   their users, as JSON. Under LINE's privacy threshold only the id comes back: stored as
 //!   `below_threshold` with null figures (「20未満」, never 0). Fetched by a periodic job
 //!   within the channel's insight budget shared with deliveries (`line_insight_call`).
+//! - `rich_menu_area_link`: a URL area of a published LINE menu sent through our click redirect
+//!   (`/r/{code}`): the `tracked_link` it was given (with no delivery: `delivery_id` and
+//!   `run_id` 0), so the redirect's clicks (`link_click`) count that area's taps ourselves.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
@@ -97,6 +100,40 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
+            .create_table(
+                Table::create()
+                    .table(RichMenuAreaLink::Table)
+                    .col(
+                        big_integer(RichMenuAreaLink::Id)
+                            .auto_increment()
+                            .primary_key(),
+                    )
+                    .col(big_integer(RichMenuAreaLink::LineMenuId))
+                    // 0-based, as in the design's areas.
+                    .col(integer(RichMenuAreaLink::AreaIndex))
+                    .col(big_integer(RichMenuAreaLink::LinkId))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .name("fk_rich_menu_area_link_line_menu")
+                            .from(RichMenuAreaLink::Table, RichMenuAreaLink::LineMenuId)
+                            .to(LineRichMenu::Table, LineRichMenu::Id)
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_rich_menu_area_link_menu_area")
+                    .table(RichMenuAreaLink::Table)
+                    .col(RichMenuAreaLink::LineMenuId)
+                    .col(RichMenuAreaLink::AreaIndex)
+                    .unique()
+                    .to_owned(),
+            )
+            .await?;
+        manager
             .create_index(
                 Index::create()
                     .name("idx_rich_menu_statistics_next_fetch")
@@ -108,6 +145,9 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_table(Table::drop().table(RichMenuAreaLink::Table).to_owned())
+            .await?;
         manager
             .drop_table(Table::drop().table(RichMenuStatistics::Table).to_owned())
             .await?;
@@ -152,4 +192,13 @@ enum RichMenuStatistics {
     NextFetchAt,
     IsFinal,
     LastError,
+}
+
+#[derive(DeriveIden)]
+enum RichMenuAreaLink {
+    Table,
+    Id,
+    LineMenuId,
+    AreaIndex,
+    LinkId,
 }

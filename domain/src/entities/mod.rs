@@ -37,6 +37,7 @@ pub mod media;
 pub mod media_variant;
 pub mod message_template;
 pub mod rich_menu;
+pub mod rich_menu_area_link;
 pub mod rich_menu_channel;
 pub mod rich_menu_rule;
 pub mod rich_menu_statistics;

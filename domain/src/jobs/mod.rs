@@ -294,6 +294,7 @@ pub async fn run<S: MessengerSource>(
                 |channel| source.messenger(channel),
                 *line_menu_id,
                 crate::menus::publish::CALLS_PER_HOUR,
+                Some(ctx.delivery.public_base.as_str()),
                 chrono::Utc::now(),
             )
             .await

@@ -15,6 +15,10 @@
 //!   is left is for deliveries' statistics, which are fetched first.
 //! - Under LINE's privacy threshold LINE answers only the menu's id: stored as
 //!   `below_threshold` with null figures and shown 「20未満」, never 0.
+//! - Our own counts: when a menu is published, each URL area (http or https, not LIFF) is sent
+//!   to LINE as our click redirect `{PUBLIC_URL}/r/{code}` ([`track_areas`]: a `tracked_link`
+//!   without a delivery, kept per area in `rich_menu_area_link`), so every tap of it is counted
+//!   (`link_click`) whatever LINE's threshold; [`figures`] counts them over the same days.
 
 use std::collections::BTreeMap;
 
@@ -25,15 +29,18 @@ use model::access::Scope;
 use model::menu::MenuDesign;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder,
+    ActiveModelTrait as _, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use super::publish::State;
 use crate::delivery::engine::MessengerSource;
 use crate::delivery::messenger::Messenger;
 use crate::delivery::statistics::{FetchSummary, Reserved, answered, back_off, reserve_call};
-use crate::entities::{line_rich_menu, rich_menu_statistics as stats, rich_menu_version};
+use crate::entities::{
+    line_rich_menu, link_click, rich_menu_area_link, rich_menu_statistics as stats,
+    rich_menu_version, tracked_link,
+};
 use crate::{DateTime, DomainError, DomainResult};
 
 /// What a rich menu insight call is recorded as in `line_insight_call`.
@@ -360,6 +367,125 @@ pub async fn fetch_due<S: MessengerSource>(
     Ok(summary)
 }
 
+/// The menu `menu` as sent to LINE for publish `line_menu_id`: each URL area (http or https,
+/// not a LIFF link) opens our click redirect `{base}/r/{code}` instead, a tracked link of its
+/// own that leads to the area's URL. Made once per publish: a publish tried again gets the same
+/// codes.
+pub async fn track_areas(
+    db: &impl ConnectionTrait,
+    line_menu_id: i64,
+    channel_id: i64,
+    mut menu: line::rich_menu::RichMenu,
+    base: &str,
+    now: DateTime,
+) -> DomainResult<line::rich_menu::RichMenu> {
+    let existing: Vec<(i32, i64)> = rich_menu_area_link::Entity::find()
+        .select_only()
+        .column(rich_menu_area_link::Column::AreaIndex)
+        .column(rich_menu_area_link::Column::LinkId)
+        .filter(rich_menu_area_link::Column::LineMenuId.eq(line_menu_id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let codes: BTreeMap<i64, String> = if existing.is_empty() {
+        BTreeMap::new()
+    } else {
+        tracked_link::Entity::find()
+            .filter(tracked_link::Column::Id.is_in(existing.iter().map(|e| e.1)))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|l| (l.id, l.code))
+            .collect()
+    };
+    for (index, area) in menu.areas.iter_mut().enumerate() {
+        let line::message::Action::Uri { uri, .. } = &mut area.action else {
+            continue;
+        };
+        let lower = uri.to_ascii_lowercase();
+        if !(lower.starts_with("https://") || lower.starts_with("http://"))
+            || line::links::is_liff_url(uri)
+        {
+            continue;
+        }
+        let area_index = i32::try_from(index).unwrap_or(i32::MAX);
+        let code = match existing
+            .iter()
+            .find(|e| e.0 == area_index)
+            .and_then(|e| codes.get(&e.1))
+        {
+            Some(code) => code.clone(),
+            None => {
+                let code = crate::delivery::links::new_code();
+                let link = tracked_link::ActiveModel {
+                    code: Set(code.clone()),
+                    // A menu's link belongs to no delivery.
+                    delivery_id: Set(0),
+                    run_id: Set(0),
+                    channel_id: Set(channel_id),
+                    position: Set(area_index + 1),
+                    message_seq: Set(0),
+                    url: Set(uri.clone()),
+                    person_key: Set(None),
+                    created_at: Set(now),
+                    ..Default::default()
+                }
+                .insert(db)
+                .await?;
+                rich_menu_area_link::ActiveModel {
+                    line_menu_id: Set(line_menu_id),
+                    area_index: Set(area_index),
+                    link_id: Set(link.id),
+                    ..Default::default()
+                }
+                .insert(db)
+                .await?;
+                code
+            }
+        };
+        *uri = format!("{}/r/{code}", base.trim_end_matches('/'));
+    }
+    Ok(menu)
+}
+
+/// Taps of menu `line_menu_id`'s URL areas counted by our redirect on the days `from` to `to`
+/// (Japan), by area index.
+async fn our_clicks(
+    db: &impl ConnectionTrait,
+    line_menu_id: i64,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> DomainResult<BTreeMap<usize, i64>> {
+    let links: Vec<(i32, i64)> = rich_menu_area_link::Entity::find()
+        .select_only()
+        .column(rich_menu_area_link::Column::AreaIndex)
+        .column(rich_menu_area_link::Column::LinkId)
+        .filter(rich_menu_area_link::Column::LineMenuId.eq(line_menu_id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut out = BTreeMap::new();
+    for (area_index, link_id) in links {
+        let clicks: Vec<i64> = link_click::Entity::find()
+            .select_only()
+            .column(link_click::Column::Id)
+            .filter(link_click::Column::LinkId.eq(link_id))
+            .filter(link_click::Column::ClickedAt.gte(crate::time::start_of_day(from)))
+            .filter(
+                link_click::Column::ClickedAt
+                    .lt(crate::time::start_of_day(to + TimeDelta::days(1))),
+            )
+            .into_tuple()
+            .all(db)
+            .await?;
+        out.insert(
+            usize::try_from(area_index).unwrap_or(usize::MAX),
+            i64::try_from(clicks.len()).unwrap_or(i64::MAX),
+        );
+    }
+    Ok(out)
+}
+
 /// A LINE menu of a staff menu that was shown, for the statistics page's choice.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ShownMenu {
@@ -383,6 +509,9 @@ pub struct AreaFigures {
     /// not fetched yet). An area missing from LINE's answer above the threshold had no taps.
     pub taps: Option<i64>,
     pub tap_users: Option<i64>,
+    /// Taps counted by our redirect over the same days; none for an area not sent through it
+    /// (not a web link, or published without a public URL).
+    pub our_clicks: Option<i64>,
 }
 
 /// LINE's figures of one LINE menu for one period, as stored.
@@ -439,13 +568,21 @@ pub async fn shown(
         .collect())
 }
 
-/// The stored figures of `menu` (one of [`shown`]) for `period`, area by area of the version
-/// that was published (LINE names areas by their bounds).
+/// The stored figures of `menu` (one of [`shown`]) for `period` as of `now`, area by area of
+/// the version that was published (LINE names areas by their bounds), with our own counts of
+/// its URL areas over the same days.
 pub async fn figures(
     db: &impl ConnectionTrait,
     menu: ShownMenu,
     period: Period,
+    now: DateTime,
 ) -> DomainResult<MenuFigures> {
+    let today = crate::time::day_of(now);
+    let last = menu
+        .ended_at
+        .map_or(today, |e| crate::time::day_of(e).min(today));
+    let (from, to) = period.days(crate::time::day_of(menu.live_at), last);
+    let ours = our_clicks(db, menu.line_menu_id, from, to).await?;
     let version = rich_menu_version::Entity::find_by_id(menu.version_id)
         .one(db)
         .await?
@@ -464,7 +601,8 @@ pub async fn figures(
     let areas = design
         .areas
         .iter()
-        .map(|area| {
+        .enumerate()
+        .map(|(index, area)| {
             let bounds = RichMenuInsightBounds::from(area.bounds);
             let metrics = clicks.as_ref().map(|clicks| {
                 clicks
@@ -482,6 +620,7 @@ pub async fn figures(
                 },
                 taps: metrics.map(|m| m.count),
                 tap_users: metrics.map(|m| m.unique_users),
+                our_clicks: ours.get(&index).copied(),
             }
         })
         .collect();

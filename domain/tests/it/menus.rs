@@ -918,7 +918,7 @@ async fn menu_statistics_share_the_insight_budget_and_keep_lines_threshold(t: Te
     }
     let shown = statistics::shown(&t.db, &scope, menu_id).await.unwrap();
     assert_eq!(shown.len(), 1);
-    let week = statistics::figures(&t.db, shown[0].clone(), Period::Week)
+    let week = statistics::figures(&t.db, shown[0].clone(), Period::Week, rest)
         .await
         .unwrap();
     assert!(week.below_threshold);
@@ -939,7 +939,7 @@ async fn menu_statistics_share_the_insight_budget_and_keep_lines_threshold(t: Te
         .await
         .unwrap();
     assert_eq!(fetched.updated, 3);
-    let week = statistics::figures(&t.db, shown[0].clone(), Period::Week)
+    let week = statistics::figures(&t.db, shown[0].clone(), Period::Week, morning)
         .await
         .unwrap();
     assert!(!week.below_threshold);
@@ -997,17 +997,140 @@ async fn menu_statistics_share_the_insight_budget_and_keep_lines_threshold(t: Te
         shown.iter().map(|s| s.version_number).collect::<Vec<_>>(),
         [2, 1]
     );
-    let old = statistics::figures(&t.db, shown[1].clone(), Period::Live)
+    let old = statistics::figures(&t.db, shown[1].clone(), Period::Live, next_day)
         .await
         .unwrap();
     assert!(old.is_final);
     assert_eq!(old.impressions, Some(25));
     assert!(old.menu.ended_at.is_some());
-    let current = statistics::figures(&t.db, shown[0].clone(), Period::Live)
+    let current = statistics::figures(&t.db, shown[0].clone(), Period::Live, next_day)
         .await
         .unwrap();
     assert!(!current.is_final);
     assert!(current.below_threshold, "nobody tapped the new one");
+}
+
+/// URL areas are published through our click redirect, so their taps are counted by us (per
+/// area, over the page's period) whatever LINE's threshold; other areas are sent as they are.
+async fn url_areas_are_published_through_the_click_redirect_and_counted(t: TestDb) {
+    use domain::delivery::links;
+    use domain::menus::statistics::{self, Period};
+    let line = Line::start().await;
+    let (scope, channel_id, menu_id) = menu_ready(&t).await;
+    let staff = as_user("sato");
+    let mut menu = designs::get(&t.db, &scope, menu_id).await.unwrap();
+    menu.design.areas[0].action = line::message::Action::Uri {
+        label: Some("ごみの出し方".into()),
+        uri: "https://city.example.jp/gomi".into(),
+        alt_uri: None,
+    };
+    // A LIFF link opens in the LIFF browser only as it is: never redirected.
+    menu.design.areas[1].action = line::message::Action::Uri {
+        label: Some("アンケート".into()),
+        uri: "https://liff.line.me/1650000000-abcdefgh".into(),
+        alt_uri: None,
+    };
+    designs::update(
+        &t.db,
+        &staff,
+        &scope,
+        menu_id,
+        MenuInput {
+            department_id: menu.department_id,
+            title: menu.title.clone(),
+            design: menu.design.clone(),
+        },
+    )
+    .await
+    .unwrap();
+    let published = publish::publish_default(&t.db, &staff, &scope, menu_id, channel_id)
+        .await
+        .unwrap();
+    let now = Utc::now();
+    // LINE is down at the create: tried again, the area keeps its code (one tracked link).
+    line.arm(Step::Create, Trouble::Down);
+    assert!(
+        publish::advance_tracked(
+            &t.db,
+            &*line.client,
+            published.id,
+            100,
+            Some("https://machi.example.jp/"),
+            now
+        )
+        .await
+        .is_err()
+    );
+    publish::advance_tracked(
+        &t.db,
+        &*line.client,
+        published.id,
+        100,
+        Some("https://machi.example.jp"),
+        now,
+    )
+    .await
+    .unwrap();
+    let at_line = line
+        .client
+        .get_rich_menu(&line_id_of_publish(&t, published.id).await)
+        .await
+        .unwrap();
+    let uri = |i: usize| match &at_line.areas[i].action {
+        line::message::Action::Uri { uri, .. } => uri.clone(),
+        other => panic!("{other:?}"),
+    };
+    let tracked = uri(0);
+    let code = tracked
+        .strip_prefix("https://machi.example.jp/r/")
+        .unwrap_or_else(|| panic!("{tracked}"));
+    assert_eq!(uri(1), "https://liff.line.me/1650000000-abcdefgh");
+    assert!(matches!(
+        at_line.areas[2].action,
+        line::message::Action::Message { .. }
+    ));
+    let link = links::resolve(&t.db, code).await.unwrap().unwrap();
+    assert_eq!(link.url, "https://city.example.jp/gomi");
+    assert_eq!(
+        domain::entities::tracked_link::Entity::find()
+            .all(&t.db)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    // Three taps today, one eight days ago (outside the last 7 days).
+    let click = |at| links::Click {
+        link_id: link.link_id,
+        friend_id: None,
+        at,
+    };
+    links::record_clicks(
+        &t.db,
+        &[
+            click(now),
+            click(now),
+            click(now),
+            click(now - TimeDelta::days(8)),
+        ],
+    )
+    .await
+    .unwrap();
+    let shown = statistics::shown(&t.db, &scope, menu_id).await.unwrap();
+    let week = statistics::figures(&t.db, shown[0].clone(), Period::Week, now)
+        .await
+        .unwrap();
+    assert_eq!(
+        week.areas.iter().map(|a| a.our_clicks).collect::<Vec<_>>(),
+        [Some(3), None, None, None, None, None]
+    );
+    assert_eq!(
+        week.areas[0].url.as_deref(),
+        Some("https://city.example.jp/gomi")
+    );
+    // LINE has no figures yet (nothing fetched).
+    assert_eq!(week.areas[0].taps, None);
+    assert!(!week.below_threshold);
 }
 
 db_tests!(
@@ -1018,6 +1141,7 @@ db_tests!(
     rules_and_the_emergency_switch_keep_every_friend_on_the_right_menu,
     the_rich_menu_migration_reverts_and_applies_again,
     menu_statistics_share_the_insight_budget_and_keep_lines_threshold,
+    url_areas_are_published_through_the_click_redirect_and_counted,
 );
 
 /// Images: any photo ends within LINE's 1 MB at the menu's exact size; drawn menus stay PNG.
