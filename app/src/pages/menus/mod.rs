@@ -2,8 +2,10 @@
 //! their actions, image, live preview) and publishing to the channel.
 
 mod editor;
+mod stats;
 
 pub use editor::RichMenuPage;
+pub use stats::RichMenuStatsPage;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
