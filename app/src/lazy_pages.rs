@@ -15,8 +15,9 @@ use crate::pages::{
     AccountPage, AllowedIpsPage, AuditLogPage, DeliveriesPage, DeliveryHistoryPage, DeliveryPage,
     DepartmentsPage, FriendAttributePage, FriendAttributesPage, FriendDetailPage, FriendImportPage,
     FriendImportReportPage, FriendsPage, LoginHistoryPage, MediaPage, PasswordPage, RichMenuPage,
-    RichMenusPage, SegmentPage, SegmentsPage, SettingsPage, SimulatorPage, StaffPage,
-    SurveyAnswersPage, SurveyPage, SurveysPage, TemplatePage, TemplatesPage, TestRecipientsPage,
+    RichMenuStatsPage, RichMenusPage, SegmentPage, SegmentsPage, SettingsPage, SimulatorPage,
+    StaffPage, SurveyAnswersPage, SurveyPage, SurveysPage, TemplatePage, TemplatesPage,
+    TestRecipientsPage,
 };
 
 /// `lazy_area!(area, __preload_area: Route => Page, ...)`: the split point `area` (its preload
@@ -120,6 +121,7 @@ lazy_area!(
     menus,
     __preload_menus: RichMenusRoute => RichMenusPage,
     RichMenuRoute => RichMenuPage,
+    RichMenuStatsRoute => RichMenuStatsPage,
 );
 lazy_area!(password, __preload_password: PasswordRoute => PasswordPage);
 lazy_area!(logs, __preload_logs: LoginHistoryRoute => LoginHistoryPage, AuditLogRoute => AuditLogPage);

@@ -36,9 +36,9 @@ use crate::lazy_pages::{
     AccountRoute, AllowedIpsRoute, AuditLogRoute, DeliveriesRoute, DeliveryHistoryRoute,
     DeliveryRoute, DepartmentsRoute, FriendAttributeRoute, FriendAttributesRoute,
     FriendDetailRoute, FriendImportReportRoute, FriendImportRoute, FriendsRoute, LoginHistoryRoute,
-    MediaRoute, PasswordRoute, RichMenuRoute, RichMenusRoute, SegmentRoute, SegmentsRoute,
-    SettingsRoute, SimulatorRoute, StaffRoute, SurveyAnswersRoute, SurveyRoute, SurveysRoute,
-    TemplateRoute, TemplatesRoute, TestRecipientsRoute,
+    MediaRoute, PasswordRoute, RichMenuRoute, RichMenuStatsRoute, RichMenusRoute, SegmentRoute,
+    SegmentsRoute, SettingsRoute, SimulatorRoute, StaffRoute, SurveyAnswersRoute, SurveyRoute,
+    SurveysRoute, TemplateRoute, TemplatesRoute, TestRecipientsRoute,
 };
 use crate::pages::{Dashboard, LoginPage, NotFound, Placeholder, SetupPage};
 
@@ -118,6 +118,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("rich-menus") view=RichMenusRoute::lazy() />
                     <Route path=path!("rich-menus/new") view=RichMenuRoute::lazy() />
                     <Route path=path!("rich-menus/:id") view=RichMenuRoute::lazy() />
+                    <Route path=path!("rich-menus/:id/stats") view=RichMenuStatsRoute::lazy() />
                     <Route path=path!("chatbot") view=|| view! { <Placeholder slug="chatbot" /> } />
                     <Route path=path!("friends") view=FriendsRoute::lazy() />
                     <Route path=path!("friends/attributes") view=FriendAttributesRoute::lazy() />

@@ -223,6 +223,118 @@ pub struct ClickStatistics {
     pub unique_click_of_request: Option<i64>,
 }
 
+/// `GET /v2/bot/insight/richmenu/{richMenuId}/summary?from=yyyyMMdd&to=yyyyMMdd`: a rich menu's
+/// impressions and each area's taps over the period (Japan days, at most 396 days apart). When
+/// fewer unique users than LINE's privacy threshold tapped it in the period, only `richMenuId`
+/// comes back ([`RichMenuInsightSummary::is_below_threshold`]): that is "too few to show", not
+/// zero.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RichMenuInsightSummary {
+    pub rich_menu_id: String,
+    /// The first day (Japan) the figures actually cover, `yyyyMMdd`.
+    pub metrics_from: Option<String>,
+    /// The last day they cover.
+    pub metrics_to: Option<String>,
+    pub impression: Option<RichMenuInsightImpression>,
+    /// Per tappable area, keyed by the area's `bounds`.
+    pub clicks: Option<Vec<RichMenuInsightClick>>,
+}
+
+impl RichMenuInsightSummary {
+    /// LINE gave only the menu's id: too few users for its privacy threshold.
+    pub fn is_below_threshold(&self) -> bool {
+        self.impression.is_none() && self.clicks.is_none()
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RichMenuInsightImpression {
+    pub metrics: RichMenuInsightMetrics,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RichMenuInsightClick {
+    pub bounds: RichMenuInsightBounds,
+    pub metrics: RichMenuInsightMetrics,
+}
+
+/// An area as LINE's insight names it: the area's `bounds` as the menu was created with them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RichMenuInsightBounds {
+    pub x: i32,
+    pub y: i32,
+    pub width: i32,
+    pub height: i32,
+}
+
+impl From<crate::rich_menu::RichMenuBounds> for RichMenuInsightBounds {
+    fn from(b: crate::rich_menu::RichMenuBounds) -> Self {
+        Self {
+            x: b.x,
+            y: b.y,
+            width: b.width,
+            height: b.height,
+        }
+    }
+}
+
+/// Impressions or taps over the whole period, and the (approximate) users behind them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RichMenuInsightMetrics {
+    pub count: i64,
+    pub unique_users: i64,
+}
+
+/// `GET /v2/bot/insight/richmenu/{richMenuId}/daily?from=yyyyMMdd&to=yyyyMMdd`: the same figures
+/// per day (at most 99 days apart); only `richMenuId` under the privacy threshold.
+#[serde_with::skip_serializing_none]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RichMenuInsightDaily {
+    pub rich_menu_id: String,
+    pub metrics_from: Option<String>,
+    pub metrics_to: Option<String>,
+    pub impression: Option<RichMenuInsightDailyImpression>,
+    pub clicks: Option<Vec<RichMenuInsightDailyClick>>,
+}
+
+impl RichMenuInsightDaily {
+    /// LINE gave only the menu's id: too few users for its privacy threshold.
+    pub fn is_below_threshold(&self) -> bool {
+        self.impression.is_none() && self.clicks.is_none()
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RichMenuInsightDailyImpression {
+    #[serde(default)]
+    pub metrics: Vec<RichMenuInsightDayMetrics>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RichMenuInsightDailyClick {
+    pub bounds: RichMenuInsightBounds,
+    #[serde(default)]
+    pub metrics: Vec<RichMenuInsightDayMetrics>,
+}
+
+/// One day's impressions or taps (`date`: `yyyyMMdd`, Japan).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RichMenuInsightDayMetrics {
+    pub date: String,
+    pub count: i64,
+    pub unique_users: i64,
+}
+
 /// Answer of LINE Login's `POST /oauth2/v2.1/verify` for an ID token. Only `sub` identifies
 /// the user; the rest is what the user allowed LINE to share.
 #[serde_with::skip_serializing_none]
@@ -263,4 +375,116 @@ pub struct Quota {
 #[serde(rename_all = "camelCase")]
 pub struct QuotaConsumption {
     pub total_usage: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The `default` example of `getRichMenuInsightSummary` in LINE's OpenAPI (insight.yml).
+    const SUMMARY: &str = r#"{
+        "richMenuId": "richmenu-0123456789abcdef0123456789abcdef",
+        "metricsFrom": "20260213",
+        "metricsTo": "20260215",
+        "impression": {"metrics": {"count": 567, "uniqueUsers": 300}},
+        "clicks": [
+            {"bounds": {"x": 0, "y": 0, "width": 400, "height": 250},
+             "metrics": {"count": 123, "uniqueUsers": 45}},
+            {"bounds": {"x": 400, "y": 0, "width": 400, "height": 250},
+             "metrics": {"count": 45, "uniqueUsers": 24}}
+        ]
+    }"#;
+
+    /// The `belowThreshold` example of both rich menu insight calls.
+    const BELOW: &str = r#"{"richMenuId": "richmenu-0123456789abcdef0123456789abcdef"}"#;
+
+    /// The `default` example of `getRichMenuInsightDaily`.
+    const DAILY: &str = r#"{
+        "richMenuId": "richmenu-0123456789abcdef0123456789abcdef",
+        "metricsFrom": "20260213",
+        "metricsTo": "20260215",
+        "impression": {"metrics": [
+            {"date": "20260213", "count": 300, "uniqueUsers": 191},
+            {"date": "20260214", "count": 267, "uniqueUsers": 222}
+        ]},
+        "clicks": [
+            {"bounds": {"x": 0, "y": 0, "width": 400, "height": 250},
+             "metrics": [
+                {"date": "20260213", "count": 45, "uniqueUsers": 22},
+                {"date": "20260214", "count": 78, "uniqueUsers": 35}
+             ]},
+            {"bounds": {"x": 400, "y": 0, "width": 400, "height": 250},
+             "metrics": [
+                {"date": "20260213", "count": 22, "uniqueUsers": 21},
+                {"date": "20260214", "count": 23, "uniqueUsers": 22}
+             ]}
+        ]
+    }"#;
+
+    fn json(text: &str) -> serde_json::Value {
+        serde_json::from_str(text).unwrap()
+    }
+
+    #[test]
+    fn the_rich_menu_summary_reads_and_writes_lines_example() {
+        let summary: RichMenuInsightSummary = serde_json::from_str(SUMMARY).unwrap();
+        assert!(!summary.is_below_threshold());
+        assert_eq!(summary.metrics_from.as_deref(), Some("20260213"));
+        assert_eq!(
+            summary.impression.as_ref().map(|i| i.metrics),
+            Some(RichMenuInsightMetrics {
+                count: 567,
+                unique_users: 300
+            })
+        );
+        let clicks = summary.clicks.clone().unwrap();
+        assert_eq!(
+            clicks[1].bounds,
+            RichMenuInsightBounds {
+                x: 400,
+                y: 0,
+                width: 400,
+                height: 250
+            }
+        );
+        assert_eq!(clicks[1].metrics.count, 45);
+        assert_eq!(clicks[1].metrics.unique_users, 24);
+        assert_eq!(serde_json::to_value(&summary).unwrap(), json(SUMMARY));
+    }
+
+    #[test]
+    fn under_the_threshold_only_the_id_comes_back() {
+        let summary: RichMenuInsightSummary = serde_json::from_str(BELOW).unwrap();
+        assert!(summary.is_below_threshold());
+        assert_eq!(
+            summary.rich_menu_id,
+            "richmenu-0123456789abcdef0123456789abcdef"
+        );
+        assert_eq!(serde_json::to_value(&summary).unwrap(), json(BELOW));
+        let daily: RichMenuInsightDaily = serde_json::from_str(BELOW).unwrap();
+        assert!(daily.is_below_threshold());
+        assert_eq!(serde_json::to_value(&daily).unwrap(), json(BELOW));
+    }
+
+    #[test]
+    fn the_rich_menu_daily_figures_read_and_write_lines_example() {
+        let daily: RichMenuInsightDaily = serde_json::from_str(DAILY).unwrap();
+        assert!(!daily.is_below_threshold());
+        let impressions = &daily.impression.as_ref().unwrap().metrics;
+        assert_eq!(impressions.len(), 2);
+        assert_eq!(impressions[1].date, "20260214");
+        assert_eq!(impressions[1].unique_users, 222);
+        let clicks = daily.clicks.as_ref().unwrap();
+        assert_eq!(clicks[0].metrics[1].count, 78);
+        assert_eq!(clicks[1].bounds.x, 400);
+        assert_eq!(serde_json::to_value(&daily).unwrap(), json(DAILY));
+    }
+
+    #[test]
+    fn fields_line_adds_later_are_accepted() {
+        let with_more = r#"{"richMenuId": "r", "newField": 1,
+            "impression": {"metrics": {"count": 1, "uniqueUsers": 1, "ratio": 0.5}}}"#;
+        let summary: RichMenuInsightSummary = serde_json::from_str(with_more).unwrap();
+        assert_eq!(summary.impression.unwrap().metrics.count, 1);
+    }
 }

@@ -57,6 +57,13 @@ pub const MAX_AGGREGATION_UNITS: usize = 1;
 pub const AGGREGATION_UNIT_PATTERN: &str = "^[a-zA-Z0-9_]{1,30}$";
 /// How many days `to` may be after `from` when reading statistics.
 pub const MAX_STATISTICS_DAYS: u32 = 30;
+/// How many days `to` may be after `from` in a rich menu's insight summary
+/// (`GET /v2/bot/insight/richmenu/{richMenuId}/summary`).
+pub const MAX_RICH_MENU_SUMMARY_DAYS: u32 = 396;
+/// The same for the rich menu's daily insight (`.../daily`).
+pub const MAX_RICH_MENU_DAILY_DAYS: u32 = 99;
+/// How far back a rich menu insight's `from` may be: the most recent 3 years.
+pub const RICH_MENU_INSIGHT_YEARS: i32 = 3;
 /// How statistics dates are written (a day in Japan time).
 pub const STATISTICS_DATE_FORMAT: &str = "yyyyMMdd";
 
@@ -315,16 +322,28 @@ pub fn statistics_date(path: &str, value: &str) -> Vec<Violation> {
 /// The `from` and `to` of a statistics request: both real days, `to` on or after `from` and at
 /// most [`MAX_STATISTICS_DAYS`] later.
 pub fn statistics_period(from: &str, to: &str) -> Vec<Violation> {
+    period_of_days(from, to, MAX_STATISTICS_DAYS)
+}
+
+/// The `from` and `to` of a rich menu insight request: both real days, `to` on or after `from`
+/// and at most `max_days` later ([`MAX_RICH_MENU_SUMMARY_DAYS`] for the summary,
+/// [`MAX_RICH_MENU_DAILY_DAYS`] for the daily figures). That `from` is within the last
+/// [`RICH_MENU_INSIGHT_YEARS`] depends on today: LINE (and the sandbox) check it.
+pub fn rich_menu_insight_period(from: &str, to: &str, max_days: u32) -> Vec<Violation> {
+    period_of_days(from, to, max_days)
+}
+
+fn period_of_days(from: &str, to: &str, max_days: u32) -> Vec<Violation> {
     let mut v = statistics_date("from", from);
     v.extend(statistics_date("to", to));
     if let (Some(first), Some(last)) = (day_number(from), day_number(to)) {
         let actual = last - first;
-        if !(0..=i64::from(MAX_STATISTICS_DAYS)).contains(&actual) {
+        if !(0..=i64::from(max_days)).contains(&actual) {
             v.push(Violation {
                 path: "to".to_owned(),
                 rule: Rule::DaysAfter {
                     start: "from",
-                    max_days: MAX_STATISTICS_DAYS,
+                    max_days,
                     actual,
                 },
             });

@@ -27,6 +27,7 @@ mod m20261128_000016_editor_drafts;
 mod m20261129_000017_insight_channel_state;
 mod m20261129_000018_rich_menus;
 mod m20261130_000019_delivery_menus_and_tabs;
+mod m20261130_000020_rich_menu_statistics;
 
 pub struct Migrator;
 
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000017_insight_channel_state::Migration),
             Box::new(m20261129_000018_rich_menus::Migration),
             Box::new(m20261130_000019_delivery_menus_and_tabs::Migration),
+            Box::new(m20261130_000020_rich_menu_statistics::Migration),
         ]
     }
 }

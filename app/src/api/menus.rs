@@ -102,6 +102,75 @@ pub struct MenuImageFitted {
     pub enlarged: bool,
 }
 
+/// `/admin/rich-menus/{id}/stats`: LINE's figures of one published version of a menu.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MenuStats {
+    pub menu_id: i64,
+    pub title: String,
+    /// The versions of the menu that were shown (newest first), for the choice.
+    pub shown: Vec<ShownMenuRow>,
+    /// The one shown below (a `line_rich_menu` id), if any was shown.
+    pub selected: Option<i64>,
+    /// `7d`, `30d` or `live`.
+    pub period: String,
+    pub figures: Option<MenuFigures>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ShownMenuRow {
+    pub id: i64,
+    /// 「第2版（main）公開中・2026/11/28 10:00〜」.
+    pub label: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MenuFigures {
+    /// The published version's image (`/admin/rich-menus/{id}/image?version=…`).
+    pub image_url: String,
+    pub size: (i32, i32),
+    pub chat_bar_text: String,
+    /// When LINE's figures were last fetched; none before the first fetch.
+    pub fetched_at: Option<String>,
+    /// The days the figures cover, in Japanese.
+    pub days: Option<String>,
+    /// LINE gave no figures: fewer users than its threshold (「20未満」).
+    pub below_threshold: bool,
+    pub impressions: Option<i64>,
+    pub impression_users: Option<i64>,
+    pub areas: Vec<AreaFigures>,
+    /// The menu is no longer shown and its figures will not change.
+    pub is_final: bool,
+    pub ended: bool,
+    pub last_error: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AreaFigures {
+    pub bounds: line::rich_menu::RichMenuBounds,
+    pub label: String,
+    /// The area's link, for a URL area.
+    pub url: Option<String>,
+    /// LINE's taps and tapping users; none when LINE gave none (under its threshold or not
+    /// fetched yet).
+    pub taps: Option<i64>,
+    pub tap_users: Option<i64>,
+    /// Taps of a URL area counted by our click redirect over the same days; none for an area
+    /// not sent through it.
+    pub our_clicks: Option<i64>,
+}
+
+impl MenuFigures {
+    /// An area's taps per impression, in percent (none without both figures).
+    pub fn tap_rate(&self, area: &AreaFigures) -> Option<f64> {
+        match (area.taps, self.impressions) {
+            (Some(taps), Some(impressions)) if impressions > 0 => {
+                Some(taps as f64 * 100.0 / impressions as f64)
+            }
+            _ => None,
+        }
+    }
+}
+
 #[cfg(feature = "ssr")]
 pub(crate) const RULES: &[super::rules::Rule] = {
     use super::rules::rule;
@@ -111,6 +180,7 @@ pub(crate) const RULES: &[super::rules::Rule] = {
         rule::<ListRichMenus>(Need::Can(Feature::RichMenus, Action::View)),
         rule::<RichMenuEditor>(Need::Can(Feature::RichMenus, Action::View)),
         rule::<RichMenuPublications>(Need::Can(Feature::RichMenus, Action::View)),
+        rule::<RichMenuStatistics>(Need::Can(Feature::RichMenus, Action::View)),
         rule::<SaveRichMenu>(Need::Can(Feature::RichMenus, Action::Edit)),
         rule::<DeleteRichMenu>(Need::Can(Feature::RichMenus, Action::Edit)),
         rule::<AddRichMenuTab>(Need::Can(Feature::RichMenus, Action::Edit)),
@@ -343,6 +413,108 @@ pub async fn rich_menu_publications(id: i64) -> Result<Vec<PublicationRow>, AppE
             publication_row(p, channel)
         })
         .collect())
+}
+
+/// LINE's figures of menu `id`: of its shown version `shown` (the newest when none) over
+/// `period` (`7d`, `30d`, `live`).
+#[server(endpoint = "rich_menus/statistics")]
+pub async fn rich_menu_statistics(
+    id: i64,
+    #[server(default)] shown: Option<i64>,
+    #[server(default)] period: String,
+) -> Result<MenuStats, AppError> {
+    use domain::menus::statistics::{self, Period};
+    let (me, ctx) = crate::ssr::context::call::<RichMenuStatistics>()?;
+    let scope = me.grants.scope();
+    let menu = domain::menus::designs::get(ctx.db(), &scope, id).await?;
+    let period = Period::parse(&period).unwrap_or(Period::Week);
+    let list = statistics::shown(ctx.db(), &scope, id).await?;
+    let channels = domain::platform::channels::keys_by_id(ctx.db()).await?;
+    let rows = list
+        .iter()
+        .map(|s| {
+            let channel = channels.get(&s.channel_id).cloned().unwrap_or_default();
+            let until = s.ended_at.map(domain::time::minutes).unwrap_or_default();
+            ShownMenuRow {
+                id: s.line_menu_id,
+                label: format!(
+                    "第{}版（{channel}）{}・{}〜{until}",
+                    s.version_number,
+                    s.state.label_ja(),
+                    domain::time::minutes(s.live_at),
+                ),
+            }
+        })
+        .collect();
+    let chosen = match shown {
+        Some(wanted) => Some(
+            list.into_iter()
+                .find(|s| s.line_menu_id == wanted)
+                .ok_or_else(|| AppError::NotFound("指定された公開はありません。".into()))?,
+        ),
+        None => list.into_iter().next(),
+    };
+    let figures = match chosen {
+        Some(s) => Some(statistics::figures(ctx.db(), s, period, domain::time::now()).await?),
+        None => None,
+    };
+    // LINE's `yyyyMMdd` as 2026年11月8日.
+    let day = |d: &str| match (d.get(0..4), d.get(4..6), d.get(6..8)) {
+        (Some(y), Some(m), Some(dd)) => format!(
+            "{y}年{}月{}日",
+            m.trim_start_matches('0'),
+            dd.trim_start_matches('0')
+        ),
+        _ => d.to_owned(),
+    };
+    Ok(MenuStats {
+        menu_id: menu.id,
+        title: menu.title,
+        shown: rows,
+        selected: figures.as_ref().map(|f| f.menu.line_menu_id),
+        period: period.as_str().to_owned(),
+        figures: figures.map(|f| {
+            let days = match (&f.metrics_from, &f.metrics_to, &f.from_day, &f.to_day) {
+                (Some(from), Some(to), ..) | (None, None, Some(from), Some(to)) => {
+                    Some(format!("{}〜{}", day(from), day(to)))
+                }
+                _ => None,
+            };
+            MenuFigures {
+                image_url: format!(
+                    "/admin/rich-menus/{}/image?version={}",
+                    menu.id, f.menu.version_id
+                ),
+                size: (f.design.width, f.design.height),
+                chat_bar_text: f.design.chat_bar_text.clone(),
+                fetched_at: f.fetched_at.map(domain::time::minutes),
+                days,
+                below_threshold: f.below_threshold,
+                impressions: f.impressions,
+                impression_users: f.impression_users,
+                areas: f
+                    .areas
+                    .into_iter()
+                    .map(|a| AreaFigures {
+                        bounds: line::rich_menu::RichMenuBounds {
+                            x: a.bounds.x,
+                            y: a.bounds.y,
+                            width: a.bounds.width,
+                            height: a.bounds.height,
+                        },
+                        label: a.label,
+                        url: a.url,
+                        taps: a.taps,
+                        tap_users: a.tap_users,
+                        our_clicks: a.our_clicks,
+                    })
+                    .collect(),
+                is_final: f.is_final,
+                ended: f.menu.ended_at.is_some(),
+                last_error: f.last_error,
+            }
+        }),
+    })
 }
 
 #[cfg(feature = "ssr")]

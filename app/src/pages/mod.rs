@@ -26,7 +26,7 @@ pub use friends::{
 };
 pub use logs::{AuditLogPage, LoginHistoryPage};
 pub use media::MediaPage;
-pub use menus::{RichMenuPage, RichMenusPage};
+pub use menus::{RichMenuPage, RichMenuStatsPage, RichMenusPage};
 pub use not_found::NotFound;
 pub use placeholder::Placeholder;
 pub use segments::{SegmentPage, SegmentsPage};

@@ -7,8 +7,8 @@
 use std::future::Future;
 
 use line::api::{
-    MulticastRequest, NumberOfFollowers, Profile, PushRequest, ReplyRequest, RichMenuResponse,
-    SentMessagesResponse, StatisticsPerUnit,
+    MulticastRequest, NumberOfFollowers, Profile, PushRequest, ReplyRequest,
+    RichMenuInsightSummary, RichMenuResponse, SentMessagesResponse, StatisticsPerUnit,
 };
 use line::client::{Client, ClientError, RetryKey, SendOutcome};
 use line::rich_menu::{RichMenu, RichMenuAlias};
@@ -128,6 +128,17 @@ pub trait Messenger: Send + Sync {
         &self,
         _alias_id: &str,
     ) -> impl Future<Output = Result<RichMenuAlias, ClientError>> + Send {
+        async { Err(no_rich_menus()) }
+    }
+
+    /// A rich menu's impressions and taps per area on the days `from` to `to` (`yyyyMMdd`,
+    /// Japan): one insight call, never retried (`menus::statistics`).
+    fn rich_menu_insight_summary(
+        &self,
+        _rich_menu_id: &str,
+        _from: &str,
+        _to: &str,
+    ) -> impl Future<Output = Result<RichMenuInsightSummary, ClientError>> + Send {
         async { Err(no_rich_menus()) }
     }
 }
@@ -259,5 +270,14 @@ impl Messenger for Client {
         alias_id: &str,
     ) -> impl Future<Output = Result<RichMenuAlias, ClientError>> + Send {
         Client::get_rich_menu_alias(self, alias_id)
+    }
+
+    fn rich_menu_insight_summary(
+        &self,
+        rich_menu_id: &str,
+        from: &str,
+        to: &str,
+    ) -> impl Future<Output = Result<RichMenuInsightSummary, ClientError>> + Send {
+        Client::rich_menu_insight_summary(self, rich_menu_id, from, to)
     }
 }

@@ -18,6 +18,10 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub created_by: String,
+    /// When it went live (what citizens see), and when it stopped being shown: the period
+    /// LINE's statistics of it are asked for (`menus::statistics`).
+    pub live_at: Option<DateTimeUtc>,
+    pub ended_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -103,6 +103,10 @@ pub enum Work {
     /// Brings LINE's per-user rich menu links in step with the rules, deliveries and the
     /// emergency switch: of one channel, or of every channel (periodic).
     ReconcileMenus { channel_id: Option<i64> },
+    /// Fetches LINE's statistics of the published rich menus due
+    /// (`crate::menus::statistics`), within the insight budget shared with deliveries
+    /// (periodic).
+    FetchMenuStatistics,
 }
 
 impl Work {
@@ -116,11 +120,12 @@ impl Work {
             Work::PublishMenu { .. } => "publish_menu",
             Work::CleanUpMenus => "clean_up_menus",
             Work::ReconcileMenus { .. } => "reconcile_menus",
+            Work::FetchMenuStatistics => "fetch_menu_statistics",
         }
     }
 
     /// Every kind this version runs; jobs of other kinds (a newer version's) are left alone.
-    pub const KINDS: [&'static str; 7] = [
+    pub const KINDS: [&'static str; 8] = [
         "purge_logs",
         "purge_sessions",
         "deliver",
@@ -128,6 +133,7 @@ impl Work {
         "publish_menu",
         "clean_up_menus",
         "reconcile_menus",
+        "fetch_menu_statistics",
     ];
 }
 
@@ -288,6 +294,7 @@ pub async fn run<S: MessengerSource>(
                 |channel| source.messenger(channel),
                 *line_menu_id,
                 crate::menus::publish::CALLS_PER_HOUR,
+                Some(ctx.delivery.public_base.as_str()),
                 chrono::Utc::now(),
             )
             .await
@@ -327,6 +334,15 @@ pub async fn run<S: MessengerSource>(
             Ok(format!(
                 "rich menus: {} friends linked, {} unlinked",
                 done.linked, done.unlinked
+            ))
+        }
+        Work::FetchMenuStatistics => {
+            let now = chrono::Utc::now();
+            let per_hour = ctx.delivery.insight_calls_per_hour;
+            let s = crate::menus::statistics::fetch_due(db, &*ctx.line, per_hour, now).await?;
+            Ok(format!(
+                "rich menu statistics: {} updated, {} failed, {} left for later",
+                s.updated, s.failed, s.deferred
             ))
         }
     }

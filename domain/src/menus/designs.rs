@@ -108,6 +108,22 @@ pub async fn image(
     }
 }
 
+/// The image of published version `version_id` of menu `id` (what LINE shows of it).
+pub async fn version_image(
+    db: &DatabaseConnection,
+    scope: &Scope,
+    id: i64,
+    version_id: i64,
+) -> DomainResult<(String, Vec<u8>)> {
+    find_in_scope(db, scope, id).await?;
+    rich_menu_version::Entity::find_by_id(version_id)
+        .filter(rich_menu_version::Column::RichMenuId.eq(id))
+        .one(db)
+        .await?
+        .map(|v| (v.image_type, v.image))
+        .ok_or_else(|| DomainError::NotFound("指定された版はありません。".into()))
+}
+
 pub async fn create(
     db: &DatabaseConnection,
     actor: &Actor,

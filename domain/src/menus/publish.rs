@@ -360,12 +360,26 @@ pub enum Advance {
 }
 
 /// Takes publish `id` through its remaining steps with `line`, recording each. An error is one
-/// to retry (LINE unreachable): the next attempt resumes at the recorded step.
+/// to retry (LINE unreachable): the next attempt resumes at the recorded step. URL areas are
+/// sent as they are ([`advance_tracked`] sends them through the click redirect).
 pub async fn advance<M: Messenger>(
     db: &DatabaseConnection,
     line: &M,
     id: i64,
     calls_per_hour: u32,
+    now: DateTime,
+) -> Result<Advance, Retry> {
+    advance_tracked(db, line, id, calls_per_hour, None, now).await
+}
+
+/// [`advance`], with each URL area sent to LINE as our click redirect under `public_base`
+/// (`super::statistics::track_areas`) when one is given.
+pub async fn advance_tracked<M: Messenger>(
+    db: &DatabaseConnection,
+    line: &M,
+    id: i64,
+    calls_per_hour: u32,
+    public_base: Option<&str>,
     now: DateTime,
 ) -> Result<Advance, Retry> {
     loop {
@@ -400,8 +414,14 @@ pub async fn advance<M: Messenger>(
                     .ok_or_else(|| Retry(format!("version {} is gone", row.version_id)))?;
                 let design: model::menu::MenuDesign = serde_json::from_str(&version.design)
                     .map_err(|e| Retry(format!("version {}: {e}", version.id)))?;
+                let mut menu = design.to_line(&row.name);
+                if let Some(base) = public_base.filter(|b| !b.is_empty()) {
+                    menu =
+                        super::statistics::track_areas(db, row.id, row.channel_id, menu, base, now)
+                            .await?;
+                }
                 let row = set(db, row, |r| r.state = Set(State::Creating.as_str().into())).await?;
-                match line.create_rich_menu(&design.to_line(&row.name)).await {
+                match line.create_rich_menu(&menu).await {
                     Ok(line_id) => {
                         set(db, row, |r| {
                             r.line_id = Set(Some(line_id));
@@ -637,6 +657,10 @@ async fn go_live(
                 line_rich_menu::Column::UpdatedAt,
                 sea_orm::sea_query::Expr::value(now),
             )
+            .col_expr(
+                line_rich_menu::Column::EndedAt,
+                sea_orm::sea_query::Expr::value(now),
+            )
             .filter(line_rich_menu::Column::Id.is_in(retiring))
             .filter(line_rich_menu::Column::State.eq(State::Live.as_str()))
             .exec(&txn)
@@ -645,6 +669,7 @@ async fn go_live(
     let mut live: line_rich_menu::ActiveModel = row.into();
     live.state = Set(State::Live.as_str().into());
     live.updated_at = Set(now);
+    live.live_at = Set(Some(now));
     let live = live.update(&txn).await?;
     super::links::request_reconcile(&txn, Some(live.channel_id), now).await?;
     txn.commit().await?;
@@ -926,6 +951,7 @@ pub async fn run_job<M: Messenger>(
     line_of: impl Fn(i64) -> Option<std::sync::Arc<M>>,
     id: i64,
     calls_per_hour: u32,
+    public_base: Option<&str>,
     now: DateTime,
 ) -> Result<String, Retry> {
     let row = find(db, id).await?;
@@ -935,7 +961,7 @@ pub async fn run_job<M: Messenger>(
             row.channel_id
         ))
     })?;
-    match advance(db, &*line, id, calls_per_hour, now).await? {
+    match advance_tracked(db, &*line, id, calls_per_hour, public_base, now).await? {
         Advance::Live => Ok(format!("rich menu {id} is live")),
         Advance::Failed => Ok(format!("rich menu {id} failed; LINE refused a step")),
         Advance::WaitUntil(at) => {

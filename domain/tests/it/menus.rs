@@ -1198,12 +1198,12 @@ async fn a_menu_with_tabs_is_published_as_one_and_its_tabs_switch(t: TestDb) {
     );
 }
 
-/// The rich menu migration reverts (its tables go, with a menu in them) and applies again
-/// (with the delivery's menu columns after it).
+/// The rich menu migrations revert (their tables go, with a menu in them: the menus', then
+/// what came after them: the delivery's menu and tabs, the statistics) and apply again.
 async fn the_rich_menu_migration_reverts_and_applies_again(t: TestDb) {
     use migrations::{Migrator, MigratorTrait};
     let (scope, _, _) = menu_ready(&t).await;
-    Migrator::down(&t.db, Some(2)).await.unwrap();
+    Migrator::down(&t.db, Some(3)).await.unwrap();
     assert!(
         designs::list(&t.db, &scope).await.is_err(),
         "the tables are gone"
@@ -1218,6 +1218,335 @@ async fn the_rich_menu_migration_reverts_and_applies_again(t: TestDb) {
     );
 }
 
+/// The LINE menu id of publish `id`.
+async fn line_id_of_publish(t: &TestDb, id: i64) -> String {
+    domain::entities::line_rich_menu::Entity::find_by_id(id)
+        .one(&t.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .line_id
+        .unwrap()
+}
+
+/// `friends` open the menu and tap area `area`.
+async fn tap(line: &Line, menu: &str, friends: &[String], area: usize) {
+    for friend in friends {
+        line.sandbox.open_rich_menu(CHANNEL, friend, menu);
+        // The tap is counted before its action is performed (a message, with no webhook here).
+        let _ = line
+            .sandbox
+            .tap_rich_menu_area(CHANNEL, friend, menu, area)
+            .await;
+    }
+}
+
+async fn stats_rows(t: &TestDb) -> Vec<domain::entities::rich_menu_statistics::Model> {
+    domain::entities::rich_menu_statistics::Entity::find()
+        .all(&t.db)
+        .await
+        .unwrap()
+}
+
+/// Menu statistics: fetched per published menu and period from LINE (the sandbox, counting
+/// simulated friends' taps), within the insight budget deliveries use too; under LINE's
+/// threshold stored as null, never 0; final once LINE has deleted a replaced menu.
+async fn menu_statistics_share_the_insight_budget_and_keep_lines_threshold(t: TestDb) {
+    use domain::delivery::engine::OneMessenger;
+    use domain::delivery::statistics as delivery_stats;
+    use domain::menus::statistics::{self, Period};
+    let line = Line::start().await;
+    let friends = line.sandbox.seed_friends(CHANNEL, 25).unwrap();
+    let (scope, channel_id, menu_id) = menu_ready(&t).await;
+    let staff = as_user("sato");
+    let source = OneMessenger(line.client.clone());
+    // Nothing published: nothing to fetch, nothing shown.
+    let now = Utc::now();
+    assert_eq!(
+        statistics::fetch_due(&t.db, &source, 60, now)
+            .await
+            .unwrap(),
+        Default::default()
+    );
+    assert!(
+        statistics::shown(&t.db, &scope, menu_id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let first = publish::publish_default(&t.db, &staff, &scope, menu_id, channel_id)
+        .await
+        .unwrap();
+    publish::advance(&t.db, &*line.client, first.id, 100, now)
+        .await
+        .unwrap();
+    let v1 = line_id_of_publish(&t, first.id).await;
+    tap(&line, &v1, &friends[..5], 0).await;
+
+    // Deliveries spent the hour's insight calls: menu statistics wait.
+    for _ in 0..60 {
+        delivery_stats::reserve_call(&t.db, channel_id, delivery_stats::ENDPOINT, 60, now)
+            .await
+            .unwrap();
+    }
+    let waited = statistics::fetch_due(&t.db, &source, 60, now)
+        .await
+        .unwrap();
+    assert_eq!((waited.updated, waited.deferred), (0, 3));
+    assert!(stats_rows(&t).await.iter().all(|r| r.fetched_at.is_none()));
+    // An hour later the calls are free again; menus take at most two thirds of the hour and
+    // leave the rest to deliveries.
+    let later = now + TimeDelta::minutes(61);
+    for _ in 0..38 {
+        delivery_stats::reserve_call(&t.db, channel_id, delivery_stats::ENDPOINT, 60, later)
+            .await
+            .unwrap();
+    }
+    let partly = statistics::fetch_due(&t.db, &source, 60, later)
+        .await
+        .unwrap();
+    assert_eq!((partly.updated, partly.deferred), (2, 1));
+    assert_eq!(
+        delivery_stats::reserve_call(&t.db, channel_id, delivery_stats::ENDPOINT, 60, later)
+            .await
+            .unwrap(),
+        delivery_stats::Reserved::Yes,
+        "deliveries still have calls"
+    );
+    let rest = now + TimeDelta::minutes(125);
+    let done = statistics::fetch_due(&t.db, &source, 60, rest)
+        .await
+        .unwrap();
+    assert_eq!((done.updated, done.deferred), (1, 0));
+    // Five friends tapped: under LINE's threshold, stored as null (shown 「20未満」).
+    let rows = stats_rows(&t).await;
+    assert_eq!(rows.len(), 3);
+    for row in &rows {
+        assert!(row.below_threshold, "{row:?}");
+        assert_eq!(
+            (row.impressions, row.impression_users, row.clicks.as_deref()),
+            (None, None, None)
+        );
+        assert!(row.next_fetch_at.unwrap() > rest);
+    }
+    let shown = statistics::shown(&t.db, &scope, menu_id).await.unwrap();
+    assert_eq!(shown.len(), 1);
+    let week = statistics::figures(&t.db, shown[0].clone(), Period::Week, rest)
+        .await
+        .unwrap();
+    assert!(week.below_threshold);
+    assert_eq!(week.areas.len(), 6);
+    assert!(week.areas.iter().all(|a| a.taps.is_none()));
+    // Not due again before the next morning.
+    assert_eq!(
+        statistics::fetch_due(&t.db, &source, 60, rest)
+            .await
+            .unwrap(),
+        Default::default()
+    );
+
+    // Twenty more friends: LINE's figures, per area by its bounds.
+    tap(&line, &v1, &friends[5..], 1).await;
+    let morning = rows.iter().filter_map(|r| r.next_fetch_at).max().unwrap();
+    let fetched = statistics::fetch_due(&t.db, &source, 60, morning)
+        .await
+        .unwrap();
+    assert_eq!(fetched.updated, 3);
+    let week = statistics::figures(&t.db, shown[0].clone(), Period::Week, morning)
+        .await
+        .unwrap();
+    assert!(!week.below_threshold);
+    assert_eq!(week.impressions, Some(25));
+    assert_eq!(week.impression_users, Some(25));
+    assert_eq!(
+        week.areas.iter().map(|a| a.taps).collect::<Vec<_>>(),
+        [Some(5), Some(20), Some(0), Some(0), Some(0), Some(0)]
+    );
+    assert_eq!(week.areas[1].tap_users, Some(20));
+    assert!(!week.areas[1].label.is_empty());
+    assert_eq!(week.fetched_at, Some(morning));
+
+    // A new version replaces it: the old one is fetched once more, then, deleted at LINE,
+    // its figures are final.
+    let mut menu = designs::get(&t.db, &scope, menu_id).await.unwrap();
+    menu.design.chat_bar_text = "市のメニュー".into();
+    designs::update(
+        &t.db,
+        &staff,
+        &scope,
+        menu_id,
+        MenuInput {
+            department_id: menu.department_id,
+            title: menu.title.clone(),
+            design: menu.design.clone(),
+        },
+    )
+    .await
+    .unwrap();
+    let second = publish::publish_default(&t.db, &staff, &scope, menu_id, channel_id)
+        .await
+        .unwrap();
+    let replaced = morning + TimeDelta::minutes(1);
+    publish::advance(&t.db, &*line.client, second.id, 100, replaced)
+        .await
+        .unwrap();
+    let again = statistics::fetch_due(&t.db, &source, 60, replaced + TimeDelta::minutes(5))
+        .await
+        .unwrap();
+    // v1's three once more, v2's three for the first time.
+    assert_eq!(again.updated, 6);
+    let clients = |_: i64| Some(line.client.clone());
+    let gone = replaced + publish::RETIRE_GRACE + TimeDelta::minutes(1);
+    assert_eq!(
+        publish::clean_up(&t.db, clients, 100, gone).await.unwrap(),
+        1
+    );
+    let next_day = replaced + TimeDelta::days(1);
+    statistics::fetch_due(&t.db, &source, 60, next_day)
+        .await
+        .unwrap();
+    let shown = statistics::shown(&t.db, &scope, menu_id).await.unwrap();
+    assert_eq!(
+        shown.iter().map(|s| s.version_number).collect::<Vec<_>>(),
+        [2, 1]
+    );
+    let old = statistics::figures(&t.db, shown[1].clone(), Period::Live, next_day)
+        .await
+        .unwrap();
+    assert!(old.is_final);
+    assert_eq!(old.impressions, Some(25));
+    assert!(old.menu.ended_at.is_some());
+    let current = statistics::figures(&t.db, shown[0].clone(), Period::Live, next_day)
+        .await
+        .unwrap();
+    assert!(!current.is_final);
+    assert!(current.below_threshold, "nobody tapped the new one");
+}
+
+/// URL areas are published through our click redirect, so their taps are counted by us (per
+/// area, over the page's period) whatever LINE's threshold; other areas are sent as they are.
+async fn url_areas_are_published_through_the_click_redirect_and_counted(t: TestDb) {
+    use domain::delivery::links;
+    use domain::menus::statistics::{self, Period};
+    let line = Line::start().await;
+    let (scope, channel_id, menu_id) = menu_ready(&t).await;
+    let staff = as_user("sato");
+    let mut menu = designs::get(&t.db, &scope, menu_id).await.unwrap();
+    menu.design.areas[0].action = line::message::Action::Uri {
+        label: Some("ごみの出し方".into()),
+        uri: "https://city.example.jp/gomi".into(),
+        alt_uri: None,
+    };
+    // A LIFF link opens in the LIFF browser only as it is: never redirected.
+    menu.design.areas[1].action = line::message::Action::Uri {
+        label: Some("アンケート".into()),
+        uri: "https://liff.line.me/1650000000-abcdefgh".into(),
+        alt_uri: None,
+    };
+    designs::update(
+        &t.db,
+        &staff,
+        &scope,
+        menu_id,
+        MenuInput {
+            department_id: menu.department_id,
+            title: menu.title.clone(),
+            design: menu.design.clone(),
+        },
+    )
+    .await
+    .unwrap();
+    let published = publish::publish_default(&t.db, &staff, &scope, menu_id, channel_id)
+        .await
+        .unwrap();
+    let now = Utc::now();
+    // LINE is down at the create: tried again, the area keeps its code (one tracked link).
+    line.arm(Step::Create, Trouble::Down);
+    assert!(
+        publish::advance_tracked(
+            &t.db,
+            &*line.client,
+            published.id,
+            100,
+            Some("https://machi.example.jp/"),
+            now
+        )
+        .await
+        .is_err()
+    );
+    publish::advance_tracked(
+        &t.db,
+        &*line.client,
+        published.id,
+        100,
+        Some("https://machi.example.jp"),
+        now,
+    )
+    .await
+    .unwrap();
+    let at_line = line
+        .client
+        .get_rich_menu(&line_id_of_publish(&t, published.id).await)
+        .await
+        .unwrap();
+    let uri = |i: usize| match &at_line.areas[i].action {
+        line::message::Action::Uri { uri, .. } => uri.clone(),
+        other => panic!("{other:?}"),
+    };
+    let tracked = uri(0);
+    let code = tracked
+        .strip_prefix("https://machi.example.jp/r/")
+        .unwrap_or_else(|| panic!("{tracked}"));
+    assert_eq!(uri(1), "https://liff.line.me/1650000000-abcdefgh");
+    assert!(matches!(
+        at_line.areas[2].action,
+        line::message::Action::Message { .. }
+    ));
+    let link = links::resolve(&t.db, code).await.unwrap().unwrap();
+    assert_eq!(link.url, "https://city.example.jp/gomi");
+    assert_eq!(
+        domain::entities::tracked_link::Entity::find()
+            .all(&t.db)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    // Three taps today, one eight days ago (outside the last 7 days).
+    let click = |at| links::Click {
+        link_id: link.link_id,
+        friend_id: None,
+        at,
+    };
+    links::record_clicks(
+        &t.db,
+        &[
+            click(now),
+            click(now),
+            click(now),
+            click(now - TimeDelta::days(8)),
+        ],
+    )
+    .await
+    .unwrap();
+    let shown = statistics::shown(&t.db, &scope, menu_id).await.unwrap();
+    let week = statistics::figures(&t.db, shown[0].clone(), Period::Week, now)
+        .await
+        .unwrap();
+    assert_eq!(
+        week.areas.iter().map(|a| a.our_clicks).collect::<Vec<_>>(),
+        [Some(3), None, None, None, None, None]
+    );
+    assert_eq!(
+        week.areas[0].url.as_deref(),
+        Some("https://city.example.jp/gomi")
+    );
+    // LINE has no figures yet (nothing fetched).
+    assert_eq!(week.areas[0].taps, None);
+    assert!(!week.below_threshold);
+}
+
 db_tests!(
     publishing_makes_the_menu_the_default_and_deletes_the_old_one_after_a_grace,
     a_publish_interrupted_at_any_step_resumes_and_citizens_always_see_a_menu,
@@ -1227,6 +1556,8 @@ db_tests!(
     a_deliverys_menu_reaches_its_recipients_until_its_time,
     a_menu_with_tabs_is_published_as_one_and_its_tabs_switch,
     the_rich_menu_migration_reverts_and_applies_again,
+    menu_statistics_share_the_insight_budget_and_keep_lines_threshold,
+    url_areas_are_published_through_the_click_redirect_and_counted,
 );
 
 /// Images: any photo ends within LINE's 1 MB at the menu's exact size; drawn menus stay PNG.

@@ -1,24 +1,29 @@
 //! LINE's insight endpoints: `GET /v2/bot/insight/message/event/aggregation` (statistics per
-//! custom aggregation unit, `null` under 20 as LINE answers) and `GET /v2/bot/insight/followers`
-//! (friends as of a day, `unready` until the day is over in Japan).
+//! custom aggregation unit, `null` under 20 as LINE answers), `GET /v2/bot/insight/followers`
+//! (friends as of a day, `unready` until the day is over in Japan), and a rich menu's
+//! `GET /v2/bot/insight/richmenu/{richMenuId}/summary` and `.../daily` (from the opens and taps
+//! of simulated friends; only `richMenuId` when fewer than [`RICH_MENU_THRESHOLD`] friends
+//! tapped the menu in the period).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use axum::extract::{RawQuery, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::{Extension, Json};
 use chrono::NaiveDate;
 use line::api::{
-    ClickStatistics, ErrorResponse, MessageStatistics, NumberOfFollowers, StatisticsOverview,
-    StatisticsPerUnit,
+    ClickStatistics, ErrorResponse, MessageStatistics, NumberOfFollowers, RichMenuInsightBounds,
+    RichMenuInsightClick, RichMenuInsightDaily, RichMenuInsightDailyClick,
+    RichMenuInsightDailyImpression, RichMenuInsightDayMetrics, RichMenuInsightImpression,
+    RichMenuInsightMetrics, RichMenuInsightSummary, StatisticsOverview, StatisticsPerUnit,
 };
 use line::validate;
 
-use super::reply::{Answer, described, detail, ok};
+use super::reply::{Answer, described, detail, not_found_error, ok};
 use super::{Caller, with_channel};
 use crate::Sandbox;
-use crate::state::{ChannelData, SentStat};
+use crate::state::{ChannelData, RichMenuDayStat, SentStat};
 
 /// LINE answers `null` for anything under 20.
 fn at_least_20(n: usize) -> Option<i64> {
@@ -307,5 +312,238 @@ fn aggregate(
                 unique_click_of_request: at_least_20(per_url.get(url).map_or(0, HashSet::len)),
             })
             .collect(),
+    }
+}
+
+/// LINE's privacy threshold of rich menu statistics: fewer unique users tapping the menu in the
+/// period, and only `richMenuId` comes back.
+pub(crate) const RICH_MENU_THRESHOLD: usize = 20;
+
+pub(super) async fn rich_menu_summary(
+    State(sb): State<Sandbox>,
+    Extension(Caller(channel)): Extension<Caller>,
+    Path(rich_menu_id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Answer {
+    let (from, to) = rich_menu_period(&sb, query, validate::MAX_RICH_MENU_SUMMARY_DAYS)?;
+    let today = (sb.clock().utc() + chrono::TimeDelta::hours(9)).date_naive();
+    with_channel(&sb, &channel, false, |data| {
+        let days = rich_menu_days(data, &rich_menu_id, from, to)?;
+        Ok(ok(&summary(
+            data,
+            &rich_menu_id,
+            &days,
+            from,
+            to.min(today),
+        )))
+    })
+}
+
+pub(super) async fn rich_menu_daily(
+    State(sb): State<Sandbox>,
+    Extension(Caller(channel)): Extension<Caller>,
+    Path(rich_menu_id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Answer {
+    let (from, to) = rich_menu_period(&sb, query, validate::MAX_RICH_MENU_DAILY_DAYS)?;
+    let today = (sb.clock().utc() + chrono::TimeDelta::hours(9)).date_naive();
+    with_channel(&sb, &channel, false, |data| {
+        let days = rich_menu_days(data, &rich_menu_id, from, to)?;
+        Ok(ok(&daily(data, &rich_menu_id, &days, from, to.min(today))))
+    })
+}
+
+/// The `from` and `to` of a rich menu insight request, checked as LINE checks them (both there,
+/// real days, `to` at most `max_days` after `from`, `from` within the last 3 years): 400 with
+/// LINE's details otherwise.
+fn rich_menu_period(
+    sb: &Sandbox,
+    query: Option<String>,
+    max_days: u32,
+) -> Result<(NaiveDate, NaiveDate), axum::response::Response> {
+    let params: HashMap<String, String> =
+        url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+            .into_owned()
+            .collect();
+    let (from, to) = (params.get("from"), params.get("to"));
+    let mut details = Vec::new();
+    for (name, value, other) in [("from", from, to), ("to", to, from)] {
+        match (value, other) {
+            (None, _) => details.push(detail(name, "Must be specified")),
+            (Some(value), None) => {
+                details.extend(described(&validate::statistics_date(name, value)))
+            }
+            (Some(_), Some(_)) => {}
+        }
+    }
+    if let (Some(from), Some(to)) = (from, to) {
+        details.extend(described(&validate::rich_menu_insight_period(
+            from, to, max_days,
+        )));
+    }
+    let day = |value: Option<&String>| NaiveDate::parse_from_str(value?, "%Y%m%d").ok();
+    let (from, to) = (day(from), day(to));
+    let today = (sb.clock().utc() + chrono::TimeDelta::hours(9)).date_naive();
+    if let Some(first) = from
+        && let Some(earliest) = today.checked_sub_months(chrono::Months::new(
+            12 * validate::RICH_MENU_INSIGHT_YEARS.unsigned_abs(),
+        ))
+        && first < earliest
+    {
+        details.push(detail("from", "Must be within the last 3 years"));
+    }
+    match (from, to, details.is_empty()) {
+        (Some(from), Some(to), true) => Ok((from, to)),
+        _ => {
+            let body = ErrorResponse {
+                message: format!("The request has {} error(s)", details.len()),
+                details,
+                sent_messages: None,
+            };
+            Err((StatusCode::BAD_REQUEST, Json(body)).into_response())
+        }
+    }
+}
+
+/// The days `from`..=`to` of a rich menu's figures; 404 as LINE for a menu that does not exist
+/// (never created, or deleted: LINE keeps no statistics of a deleted menu).
+fn rich_menu_days<'a>(
+    data: &'a ChannelData,
+    rich_menu_id: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<(NaiveDate, &'a RichMenuDayStat)>, axum::response::Response> {
+    if !data.rich_menus.contains_key(rich_menu_id) {
+        return Err(not_found_error());
+    }
+    Ok(data
+        .rich_menu_stats
+        .get(rich_menu_id)
+        .map(|days| {
+            days.range(from..=to)
+                .map(|(date, day)| (*date, day))
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+/// The bounds of the menu's areas, by area index.
+fn area_bounds(data: &ChannelData, rich_menu_id: &str) -> Vec<RichMenuInsightBounds> {
+    data.rich_menus
+        .get(rich_menu_id)
+        .map(|m| {
+            m.menu
+                .areas
+                .iter()
+                .map(|a| RichMenuInsightBounds::from(a.bounds))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Whether enough different friends tapped the menu on `days` for LINE to show figures.
+fn above_threshold(days: &[(NaiveDate, &RichMenuDayStat)]) -> bool {
+    let tappers: HashSet<&str> = days
+        .iter()
+        .flat_map(|(_, day)| day.taps.values())
+        .flat_map(|t| t.users.iter().map(String::as_str))
+        .collect();
+    tappers.len() >= RICH_MENU_THRESHOLD
+}
+
+fn yyyymmdd(day: NaiveDate) -> String {
+    day.format("%Y%m%d").to_string()
+}
+
+fn metrics<'a>(tallies: impl Iterator<Item = &'a crate::state::Tally>) -> RichMenuInsightMetrics {
+    let mut users: HashSet<&str> = HashSet::new();
+    let mut count = 0;
+    for t in tallies {
+        count += t.count;
+        users.extend(t.users.iter().map(String::as_str));
+    }
+    RichMenuInsightMetrics {
+        count,
+        unique_users: i64::try_from(users.len()).unwrap_or(i64::MAX),
+    }
+}
+
+/// LINE's summary: the whole period's impressions and, per area tapped in it, its taps (an
+/// area nobody tapped is left out).
+fn summary(
+    data: &ChannelData,
+    rich_menu_id: &str,
+    days: &[(NaiveDate, &RichMenuDayStat)],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> RichMenuInsightSummary {
+    if !above_threshold(days) {
+        return RichMenuInsightSummary {
+            rich_menu_id: rich_menu_id.to_owned(),
+            ..Default::default()
+        };
+    }
+    let clicks = area_bounds(data, rich_menu_id)
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, bounds)| {
+            let m = metrics(days.iter().filter_map(|(_, day)| day.taps.get(&i)));
+            (m.count > 0).then_some(RichMenuInsightClick { bounds, metrics: m })
+        })
+        .collect();
+    RichMenuInsightSummary {
+        rich_menu_id: rich_menu_id.to_owned(),
+        metrics_from: Some(yyyymmdd(from)),
+        metrics_to: Some(yyyymmdd(to)),
+        impression: Some(RichMenuInsightImpression {
+            metrics: metrics(days.iter().map(|(_, day)| &day.impressions)),
+        }),
+        clicks: Some(clicks),
+    }
+}
+
+/// LINE's daily figures: per day with impressions or taps, and per area tapped in the period.
+fn daily(
+    data: &ChannelData,
+    rich_menu_id: &str,
+    days: &[(NaiveDate, &RichMenuDayStat)],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> RichMenuInsightDaily {
+    if !above_threshold(days) {
+        return RichMenuInsightDaily {
+            rich_menu_id: rich_menu_id.to_owned(),
+            ..Default::default()
+        };
+    }
+    let day_metrics = |date: NaiveDate, t: &crate::state::Tally| RichMenuInsightDayMetrics {
+        date: yyyymmdd(date),
+        count: t.count,
+        unique_users: i64::try_from(t.users.len()).unwrap_or(i64::MAX),
+    };
+    let clicks = area_bounds(data, rich_menu_id)
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, bounds)| {
+            let metrics: Vec<_> = days
+                .iter()
+                .filter_map(|(date, day)| day.taps.get(&i).map(|t| day_metrics(*date, t)))
+                .filter(|m| m.count > 0)
+                .collect();
+            (!metrics.is_empty()).then_some(RichMenuInsightDailyClick { bounds, metrics })
+        })
+        .collect();
+    RichMenuInsightDaily {
+        rich_menu_id: rich_menu_id.to_owned(),
+        metrics_from: Some(yyyymmdd(from)),
+        metrics_to: Some(yyyymmdd(to)),
+        impression: Some(RichMenuInsightDailyImpression {
+            metrics: days
+                .iter()
+                .filter(|(_, day)| day.impressions.count > 0)
+                .map(|(date, day)| day_metrics(*date, &day.impressions))
+                .collect(),
+        }),
+        clicks: Some(clicks),
     }
 }

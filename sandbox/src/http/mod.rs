@@ -28,7 +28,7 @@ use line::rate::RateClass;
 use crate::Sandbox;
 use crate::state::{Channel, ChannelData, State as SandboxState};
 
-use self::insight::{followers, statistics_per_unit};
+use self::insight::{followers, rich_menu_daily, rich_menu_summary, statistics_per_unit};
 use self::login::verify_id_token;
 use self::messages::{consumption, multicast, profile, push, quota, reply};
 use self::reply::{bad_request, error, not_found, unauthorized};
@@ -94,6 +94,14 @@ pub(crate) fn router(sandbox: Sandbox) -> Router {
             get(statistics_per_unit),
         )
         .route("/v2/bot/insight/followers", get(followers))
+        .route(
+            "/v2/bot/insight/richmenu/{rich_menu_id}/summary",
+            get(rich_menu_summary),
+        )
+        .route(
+            "/v2/bot/insight/richmenu/{rich_menu_id}/daily",
+            get(rich_menu_daily),
+        )
         .route_layer(middleware::from_fn_with_state(
             sandbox.clone(),
             authenticate,

@@ -279,3 +279,36 @@ async fn follower_days_are_read_alike() {
         assert_eq!(properties(&reply), paths, "{day}");
     }
 }
+
+#[tokio::test]
+async fn rich_menu_insight_periods_are_read_alike() {
+    let h = Harness::default().await;
+    let c = client(&h);
+    // The client reads the sandbox's answer (an unknown menu: LINE's 404).
+    let unknown = c
+        .rich_menu_insight_summary("richmenu-0000", "20260101", "20270201")
+        .await;
+    assert!(
+        matches!(unknown, Err(ClientError::Rejected { status: 404, .. })),
+        "{unknown:?}"
+    );
+    let path = |which: &str, from: &str, to: &str| {
+        format!("/v2/bot/insight/richmenu/richmenu-0000/{which}?from={from}&to={to}")
+    };
+    for (from, to) in [
+        ("20260101", "20270202"),
+        ("20260102", "20260101"),
+        ("20260230", "20260301"),
+    ] {
+        let paths = refused(c.rich_menu_insight_summary("richmenu-0000", from, to).await);
+        let reply = h.get(TOKEN_A, &path("summary", from, to)).await;
+        assert_eq!(properties(&reply), paths, "summary {from}..{to}");
+    }
+    let paths = refused(
+        c.rich_menu_insight_daily("richmenu-0000", "20260101", "20260501")
+            .await,
+    );
+    let reply = h.get(TOKEN_A, &path("daily", "20260101", "20260501")).await;
+    assert_eq!(properties(&reply), paths);
+    assert_eq!(paths, ["to"]);
+}

@@ -730,3 +730,167 @@ async fn rich_menu_taps_are_counted_then_performed_and_kept_in_the_state_file() 
         .expect(200);
     assert!(h.sandbox.rich_menu_days("a", &main).is_empty());
 }
+
+/// The rich menu insight of channel `a` (`summary` or `daily`) over `from`..=`to`.
+async fn rich_menu_insight(h: &Harness, id: &str, which: &str, from: &str, to: &str) -> Reply {
+    h.get(
+        TOKEN_A,
+        &format!("/v2/bot/insight/richmenu/{id}/{which}?from={from}&to={to}"),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn rich_menu_insight_answers_from_the_taps_with_lines_threshold_and_errors() {
+    let h = Harness::default().await;
+    let menu = menu_with_image(
+        &h,
+        "くらし",
+        &[
+            json!({ "type": "uri", "label": "ごみ", "uri": "https://city.example.jp/gomi" }),
+            json!({ "type": "uri", "label": "子育て", "uri": "https://city.example.jp/kosodate" }),
+            json!({ "type": "uri", "label": "防災", "uri": "https://city.example.jp/bousai" }),
+        ],
+    )
+    .await;
+    h.post_json(
+        TOKEN_A,
+        &format!("/v2/bot/user/all/richmenu/{menu}"),
+        &json!({}),
+    )
+    .await
+    .expect(200);
+    let today = (chrono::Utc::now() + chrono::TimeDelta::hours(9))
+        .format("%Y%m%d")
+        .to_string();
+    let friends = h.sandbox.seed_friends("a", 25).unwrap();
+    // 19 friends tap: under LINE's threshold only the id comes back.
+    for friend in &friends[..19] {
+        h.sandbox.open_rich_menu("a", friend, &menu);
+        h.sandbox
+            .tap_rich_menu_area("a", friend, &menu, 0)
+            .await
+            .unwrap();
+    }
+    for which in ["summary", "daily"] {
+        let reply = rich_menu_insight(&h, &menu, which, &today, &today).await;
+        assert_eq!(*reply.expect(200), json!({ "richMenuId": menu }), "{which}");
+    }
+    // The 20th: the figures, every count with its unique users; areas keyed by bounds.
+    h.sandbox.open_rich_menu("a", &friends[19], &menu);
+    h.sandbox.open_rich_menu("a", &friends[19], &menu);
+    h.sandbox
+        .tap_rich_menu_area("a", &friends[19], &menu, 2)
+        .await
+        .unwrap();
+    h.sandbox
+        .tap_rich_menu_area("a", &friends[0], &menu, 0)
+        .await
+        .unwrap();
+    let summary = rich_menu_insight(&h, &menu, "summary", &today, &today).await;
+    let summary: line::api::RichMenuInsightSummary =
+        serde_json::from_value(summary.expect(200).clone()).unwrap();
+    assert_eq!(summary.rich_menu_id, menu);
+    assert_eq!(summary.metrics_from.as_deref(), Some(today.as_str()));
+    assert_eq!(
+        summary.impression.unwrap().metrics,
+        line::api::RichMenuInsightMetrics {
+            count: 21,
+            unique_users: 20
+        }
+    );
+    let clicks = summary.clicks.unwrap();
+    // Area 1 was not tapped: left out.
+    assert_eq!(clicks.len(), 2);
+    assert_eq!(
+        (
+            clicks[0].bounds.x,
+            clicks[0].bounds.width,
+            clicks[0].bounds.height
+        ),
+        (0, 266, 540)
+    );
+    assert_eq!(
+        (clicks[0].metrics.count, clicks[0].metrics.unique_users),
+        (20, 19)
+    );
+    assert_eq!(clicks[1].bounds.x, 532);
+    assert_eq!(
+        (clicks[1].metrics.count, clicks[1].metrics.unique_users),
+        (1, 1)
+    );
+    let daily = rich_menu_insight(&h, &menu, "daily", &today, &today).await;
+    let daily: line::api::RichMenuInsightDaily =
+        serde_json::from_value(daily.expect(200).clone()).unwrap();
+    let impressions = daily.impression.unwrap().metrics;
+    assert_eq!(impressions.len(), 1);
+    assert_eq!(impressions[0].date, today);
+    assert_eq!(daily.clicks.unwrap()[0].metrics[0].count, 20);
+    // A period before the taps: under the threshold.
+    let reply = rich_menu_insight(&h, &menu, "summary", "20260101", "20260102").await;
+    assert_eq!(*reply.expect(200), json!({ "richMenuId": menu }));
+
+    // LINE's 400s: missing, not a day, too long a period, `to` before `from`, too far back.
+    let properties = |reply: &Reply| -> Vec<String> {
+        reply.expect(400)["details"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["property"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let missing = h
+        .get(
+            TOKEN_A,
+            &format!("/v2/bot/insight/richmenu/{menu}/summary?from=20260101"),
+        )
+        .await;
+    assert_eq!(properties(&missing), ["to"]);
+    assert_eq!(missing.expect(400)["message"], "The request has 1 error(s)");
+    for (which, from, to, expected) in [
+        ("summary", "2026-01-01", "20260102", vec!["from"]),
+        ("summary", "20260101", "20270202", vec!["to"]),
+        ("summary", "20260102", "20260101", vec!["to"]),
+        ("summary", "20220101", "20220102", vec!["from"]),
+        ("daily", "20260101", "20260501", vec!["to"]),
+    ] {
+        let reply = rich_menu_insight(&h, &menu, which, from, to).await;
+        assert_eq!(properties(&reply), expected, "{which} {from}..{to}");
+    }
+    // 396 days for the summary, 99 for the daily figures, are fine.
+    rich_menu_insight(&h, &menu, "summary", "20260101", "20270201")
+        .await
+        .expect(200);
+    rich_menu_insight(&h, &menu, "daily", "20260101", "20260410")
+        .await
+        .expect(200);
+    // An unknown menu is 404, as is a deleted one (LINE keeps no statistics of it).
+    let unknown = rich_menu_insight(&h, "richmenu-0000", "summary", &today, &today).await;
+    assert_eq!(unknown.expect(404)["message"], "Not found");
+}
+
+#[tokio::test]
+async fn rich_menu_insight_shares_lines_hourly_insight_limit() {
+    let h = Harness::start(SandboxConfig {
+        rate_limits: std::collections::HashMap::from([(
+            line::rate::RateClass::Insight,
+            line::rate::RateLimit::new(2, std::time::Duration::from_secs(3600)),
+        )]),
+        ..SandboxConfig::default()
+    })
+    .await;
+    let menu = menu_with_image(
+        &h,
+        "くらし",
+        &[json!({ "type": "uri", "label": "ごみ", "uri": "https://city.example.jp/gomi" })],
+    )
+    .await;
+    rich_menu_insight(&h, &menu, "summary", "20260101", "20260102")
+        .await
+        .expect(200);
+    h.get(TOKEN_A, "/v2/bot/insight/followers?date=20260101")
+        .await
+        .expect(200);
+    let limited = rich_menu_insight(&h, &menu, "daily", "20260101", "20260102").await;
+    assert_eq!(limited.expect(429)["message"], "Too many requests");
+}

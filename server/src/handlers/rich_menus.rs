@@ -2,14 +2,15 @@
 //!
 //! - `GET /admin/rich-menus/{id}/image`: the image as stored (staff session, リッチメニュー 閲覧,
 //!   the menu in the caller's departments). The editor's URL carries `?v=` of the last change,
-//!   so the image may be cached privately.
+//!   so the image may be cached privately. With `?version={version id}`, a published version's
+//!   frozen image (the statistics page draws its figures on it).
 //! - `POST /admin/rich-menus/{id}/image` (multipart `file`), with a body limit of its own: any
 //!   JPEG or PNG, fitted to the menu's size within LINE's 1 MB
 //!   (`domain::menus::designs::set_image`); answers `app::api::MenuImageFitted` as JSON, or the
 //!   error as JSON (a 4xx, in Japanese). Needs リッチメニュー 編集.
 
 use axum::Extension;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use domain::security::audit::Actor;
@@ -24,17 +25,32 @@ use crate::AppState;
 /// The upload's body limit: LINE's image is 1 MB, but the photo staff start from is larger.
 pub const UPLOAD_LIMIT_BYTES: usize = domain::messaging::media::UPLOAD_LIMIT_BYTES;
 
+/// The query of `GET /admin/rich-menus/{id}/image`.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct ImageQuery {
+    /// A published version's image instead of the current one.
+    version: Option<i64>,
+    /// The editor's cache buster (ignored).
+    #[serde(default, rename = "v")]
+    _v: Option<String>,
+}
+
 /// `GET /admin/rich-menus/{id}/image`.
 pub async fn image(
     State(state): State<AppState>,
     staff: Option<Extension<Staff>>,
     Path(id): Path<i64>,
+    Query(query): Query<ImageQuery>,
 ) -> Response {
     let found = async {
         let staff = allowed(staff.as_deref(), Action::View)?;
-        Ok::<_, AppError>(
-            domain::menus::designs::image(state.db(), &staff.grants.scope(), id).await?,
-        )
+        let scope = staff.grants.scope();
+        Ok::<_, AppError>(match query.version {
+            Some(version) => {
+                domain::menus::designs::version_image(state.db(), &scope, id, version).await?
+            }
+            None => domain::menus::designs::image(state.db(), &scope, id).await?,
+        })
     };
     match found.await {
         Ok((content_type, bytes)) => {

@@ -78,6 +78,12 @@ pub fn periodic(config: &Config) -> Vec<Periodic> {
         work: Work::ReconcileMenus { channel_id: None },
         every: Every::Span(MENU_CLEAN_UP_EVERY),
     });
+    // Each menu's figures are due daily (or at once when new or just ended); the budget is
+    // checked on every call.
+    jobs.push(Periodic {
+        work: Work::FetchMenuStatistics,
+        every: Every::Span(STATISTICS_EVERY),
+    });
     match cron::Schedule::from_str(LOG_PURGE) {
         Ok(schedule) => jobs.push(Periodic {
             work: Work::PurgeLogs {

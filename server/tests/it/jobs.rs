@@ -36,6 +36,7 @@ async fn two_instances_enqueue_each_periodic_job_once_per_period(t: TestDb) {
         keys,
         [
             "clean_up_menus@2026-11-27T19:05:00Z",
+            "fetch_menu_statistics@2026-11-27T19:05:00Z",
             "fetch_statistics@2026-11-27T19:05:00Z",
             "purge_logs@2026-11-27T18:30:00Z",
             "purge_sessions@2026-11-27T19:00:00Z",
@@ -63,9 +64,9 @@ async fn the_runner_finishes_a_job_or_keeps_why_it_could_not(t: TestDb) {
     let due = queue::take_due(&t.db, 10, job_runner::LEASE, now)
         .await
         .unwrap();
-    // The purges, the statistics fetch (nothing due), the rich menu clean-up and reconcile
+    // The purges, the statistics fetches (nothing due), the rich menu clean-up and reconcile
     // (no menus) and the unreadable one.
-    assert_eq!(due.len(), 6);
+    assert_eq!(due.len(), 7);
     let ctx = domain::jobs::JobContext::database_only(t.db.clone());
     for job in due {
         job_runner::execute(&ctx, job).await;

@@ -1,7 +1,8 @@
 //! The bottom of LINE's chat screen with a rich menu: the chat bar (its text with ▼ or ▲, a
 //! button that opens and closes the menu, as LINE's does) and, when open, the menu image at
 //! the full width with its tappable areas. The 「LINEシミュレーター」 sends the taps as the
-//! simulated friend; the rich menu editor outlines and numbers the areas.
+//! simulated friend; the rich menu editor outlines and numbers the areas; the statistics page
+//! writes each area's tap rate on it (`overlay`).
 
 use leptos::prelude::*;
 use line::rich_menu::RichMenuBounds;
@@ -82,6 +83,10 @@ pub fn RichMenuPreview(
     /// Outline and number the areas (the editor turns this on).
     #[prop(optional, into)]
     show_areas: Signal<bool>,
+    /// A short text on each area, by index (the statistics page's tap rates). It is part of
+    /// the area's accessible name, after its label. Empty: none.
+    #[prop(optional, into)]
+    overlay: Signal<Vec<String>>,
 ) -> impl IntoView {
     let ratio = move || {
         let (width, height) = size.get();
@@ -107,16 +112,25 @@ pub fn RichMenuPreview(
         let (width, height) = (f64::from(width.max(1)), f64::from(height.max(1)));
         let boxes = image_src.with(Option::is_none);
         let numbered = show_areas.get();
+        let notes = overlay.get();
         areas
             .get()
             .into_iter()
             .enumerate()
             .map(|(i, (bounds, label))| {
-                let name = area_name(i, &label);
+                let note = notes.get(i).filter(|n| !n.trim().is_empty()).cloned();
+                // With an image, the area is named by its label, then its note (which is
+                // shown), so the visible text is part of the name.
+                let name = match &note {
+                    Some(note) if !boxes => format!("{} {note}", area_name(i, &label)),
+                    _ => area_name(i, &label),
+                };
                 // Without an image, the box shows its name, which is then its accessible name
                 // as is; the number is a visual aid for the editor's list of areas.
                 let shown =
                     boxes.then(|| view! { <span class="lp-rm-label">{name.clone()}</span> });
+                let note = note
+                    .map(|note| view! { <span class="lp-rm-overlay">{format!(" {note}")}</span> });
                 let number = numbered.then(|| {
                     view! {
                         <span class="lp-rm-number" aria-hidden="true">
@@ -137,6 +151,7 @@ pub fn RichMenuPreview(
                     >
                         {number}
                         {shown}
+                        {note}
                     </button>
                 }
             })

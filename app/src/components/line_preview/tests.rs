@@ -725,3 +725,57 @@ fn a_rich_menu_without_an_image_has_labelled_boxes_and_the_editor_numbers_them()
     // (axe: label-content-name-mismatch).
     assert!(!html.contains("aria-label=\"ごみ\""), "{html}");
 }
+
+#[test]
+fn a_rich_menu_overlay_writes_each_areas_figure_and_names_the_area_with_it() {
+    use line::rich_menu::RichMenuBounds;
+    let column = |x: i32, width: i32| RichMenuBounds {
+        x,
+        y: 0,
+        width,
+        height: 843,
+    };
+    let areas = vec![
+        (column(0, 833), "ごみ".to_owned()),
+        (column(833, 834), "防災".to_owned()),
+        (column(1667, 833), "子育て".to_owned()),
+    ];
+    let render = |image: Option<String>| {
+        let areas = areas.clone();
+        let owner = Owner::new();
+        owner.with(|| {
+            view! {
+                <RichMenuPreview
+                    image_src=image
+                    size=(2500, 843)
+                    areas=areas
+                    chat_bar_text="メニュー"
+                    open=RwSignal::new(true)
+                    on_tap=Callback::new(|_: usize| {})
+                    overlay=vec!["12.5%".to_owned(), "20未満".to_owned(), String::new()]
+                />
+            }
+            .to_html()
+        })
+    };
+    let html = render(Some("/admin/rich-menus/1/image?version=2".into()));
+    // The figure is shown on the area and is part of its name (after the label).
+    assert!(html.contains(r#"aria-label="ごみ 12.5%""#), "{html}");
+    assert!(html.contains(r#"aria-label="防災 20未満""#), "{html}");
+    assert!(
+        html.contains(r#"<span class="lp-rm-overlay"> 12.5%</span>"#),
+        "{html}"
+    );
+    // An area without a figure is named by its label alone.
+    assert!(html.contains(r#"aria-label="子育て""#), "{html}");
+    assert_eq!(count(&html, "lp-rm-overlay"), 2);
+    // Without an image the box shows its label, then its figure: its content is its name.
+    let boxes = render(None);
+    assert!(!boxes.contains("aria-label=\"ごみ"), "{boxes}");
+    assert!(
+        boxes.contains(
+            r#"<span class="lp-rm-label">ごみ</span><span class="lp-rm-overlay"> 12.5%</span>"#
+        ),
+        "{boxes}"
+    );
+}

@@ -1076,6 +1076,11 @@ fn PublishSection(
             <p class="hint">
                 "「既定のメニューとして公開」で、このチャネルの友だち全員（個別のメニューがある人を除く）に表示されます。「切り替え用に公開」は、セグメントごとのルールや緊急切り替えで使うメニューを LINE に用意します。LINE では公開したメニューを書き換えられないため、公開のたびに新しい版を作り、前の版と入れ替えます。"
             </p>
+            <p>
+                <A href=format!("/admin/rich-menus/{id}/stats") attr:data-testid="menu-stats-link">
+                    "統計（表示回数・エリアごとのタップ数）"
+                </A>
+            </p>
             {(!readonly)
                 .then(|| {
                     view! {

@@ -2,9 +2,11 @@
 //! their actions, image, live preview) and publishing to the channel.
 
 mod editor;
+mod stats;
 mod tabs;
 
 pub use editor::RichMenuPage;
+pub use stats::RichMenuStatsPage;
 
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -133,3 +133,167 @@ async fn images_are_fitted_on_upload_and_only_their_department_sees_them(t: Test
 }
 
 db_tests!(images_are_fitted_on_upload_and_only_their_department_sees_them,);
+
+/// A published, live version of `menu_id` on a channel, with LINE's 7-day figures stored as
+/// under LINE's threshold (written as the publish and the statistics job would): the LINE
+/// menu's id and the version's id.
+async fn shown_under_the_threshold(t: &TestDb, menu_id: i64, image: Vec<u8>) -> (i64, i64) {
+    use domain::entities::{line_rich_menu, rich_menu_statistics, rich_menu_version};
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+    let channel_id = domain::testing::line_channel(&t.db, "main").await;
+    let now = chrono::Utc::now();
+    let design = serde_json::to_string(&MenuDesign::from_preset(&PRESETS[0])).unwrap();
+    let version = rich_menu_version::ActiveModel {
+        rich_menu_id: Set(menu_id),
+        number: Set(1),
+        design: Set(design),
+        image: Set(image),
+        image_type: Set("image/jpeg".into()),
+        created_at: Set(now),
+        created_by: Set("sato".into()),
+        ..Default::default()
+    }
+    .insert(&t.db)
+    .await
+    .unwrap();
+    let line_menu = line_rich_menu::ActiveModel {
+        channel_id: Set(channel_id),
+        version_id: Set(version.id),
+        name: Set("machidayori-1".into()),
+        line_id: Set(Some("richmenu-0123".into())),
+        state: Set("live".into()),
+        purpose: Set("default".into()),
+        error: Set(None),
+        wait_until: Set(None),
+        delete_after: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        created_by: Set("sato".into()),
+        live_at: Set(Some(now)),
+        ended_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&t.db)
+    .await
+    .unwrap();
+    rich_menu_statistics::ActiveModel {
+        line_menu_id: Set(line_menu.id),
+        channel_id: Set(channel_id),
+        period: Set("7d".into()),
+        from_day: Set(Some("20261122".into())),
+        to_day: Set(Some("20261128".into())),
+        metrics_from: Set(None),
+        metrics_to: Set(None),
+        below_threshold: Set(true),
+        impressions: Set(None),
+        impression_users: Set(None),
+        clicks: Set(None),
+        fetched_at: Set(Some(now)),
+        next_fetch_at: Set(Some(now + chrono::TimeDelta::days(1))),
+        is_final: Set(false),
+        last_error: Set(None),
+        ..Default::default()
+    }
+    .insert(&t.db)
+    .await
+    .unwrap();
+    (line_menu.id, version.id)
+}
+
+async fn menu_statistics_are_shown_to_their_department_with_lines_threshold(t: TestDb) {
+    create_admin(&t, "admin").await;
+    let kouhou = department(&t, "広報課").await;
+    let fukushi = department(&t, "福祉課").await;
+    let view = Permission::Do(Feature::RichMenus, Action::View);
+    create_staff(&t, "yamada", &[view], &[kouhou]).await;
+    create_staff(&t, "suzuki", &[view], &[fukushi]).await;
+    let menu = designs::create(
+        &t.db,
+        &Actor::command_line(),
+        &Scope::All,
+        MenuInput {
+            department_id: kouhou,
+            title: "くらしのメニュー".into(),
+            design: MenuDesign::from_preset(&PRESETS[0]),
+        },
+    )
+    .await
+    .unwrap();
+    let c = client(&t).await;
+    let yamada = c.signed_in("yamada").await;
+    let suzuki = c.signed_in("suzuki").await;
+    let stats = path_of::<app::api::RichMenuStatistics>();
+    let form = format!("id={}&period=7d", menu.id);
+
+    // Not published yet: no versions, no figures (the page's empty state).
+    let reply = c.post_form(stats, &form, Some(&yamada)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let empty: app::api::MenuStats = serde_json::from_str(&reply.body).unwrap();
+    assert!(empty.shown.is_empty() && empty.figures.is_none());
+
+    let frozen = photo(2500, 1686);
+    let (line_menu_id, version_id) = shown_under_the_threshold(&t, menu.id, frozen.clone()).await;
+    let reply = c.post_form(stats, &form, Some(&yamada)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let shown: app::api::MenuStats = serde_json::from_str(&reply.body).unwrap();
+    assert_eq!(shown.selected, Some(line_menu_id));
+    assert_eq!(shown.period, "7d");
+    let figures = shown.figures.unwrap();
+    assert!(figures.below_threshold);
+    assert_eq!(figures.impressions, None);
+    assert_eq!(figures.areas.len(), 6);
+    assert!(figures.areas.iter().all(|a| a.taps.is_none()));
+    assert_eq!(
+        figures.days.as_deref(),
+        Some("2026年11月22日〜2026年11月28日")
+    );
+    // The page draws on the version's own image.
+    assert_eq!(
+        figures.image_url,
+        format!("/admin/rich-menus/{}/image?version={version_id}", menu.id)
+    );
+    let image = c.get(&figures.image_url, Some(&yamada)).await;
+    assert_eq!(image.status, StatusCode::OK);
+    assert_eq!(image.bytes, frozen);
+    let missing = format!("/admin/rich-menus/{}/image?version=999999", menu.id);
+    assert_eq!(
+        c.get(&missing, Some(&yamada)).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // The page itself, rendered on the server: 「20未満」, never 0.
+    let page = c
+        .get(
+            &format!("/admin/rich-menus/{}/stats", menu.id),
+            Some(&yamada),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        page.body.contains("くらしのメニュー の統計"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("20未満"), "{}", page.body);
+    assert!(page.body.contains("翌日以降に反映"), "{}", page.body);
+
+    // Another department's staff: not found; an unknown version of the menu: not found.
+    let reply = c.post_form(stats, &form, Some(&suzuki)).await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND, "{}", reply.body);
+    assert_eq!(
+        c.get(&figures.image_url, Some(&suzuki)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let reply = c
+        .post_form(stats, &format!("{form}&shown=999999"), Some(&yamada))
+        .await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND, "{}", reply.body);
+    // An unknown period falls back to the last 7 days.
+    let reply = c
+        .post_form(stats, &format!("id={}&period=1y", menu.id), Some(&yamada))
+        .await;
+    let fallback: app::api::MenuStats = serde_json::from_str(&reply.body).unwrap();
+    assert_eq!(fallback.period, "7d");
+}
+
+db_tests!(menu_statistics_are_shown_to_their_department_with_lines_threshold,);
