@@ -45,8 +45,9 @@ pub struct MenuDesign {
     /// Shown open when the chat is opened (LINE's `selected`).
     pub open_by_default: bool,
     pub areas: Vec<MenuArea>,
-    /// The tab's name when the menu is one of a menu's tabs (タブ).
-    #[serde(default)]
+    /// The tab's name when the menu is one of a menu's tabs (タブ); a design without tabs is
+    /// saved as it was before tabs.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub tab_name: String,
     /// The image's layered source when staff composed it in the browser (画像をつくる), kept so
     /// that the image can be changed later. Designs saved before the composer have none.
