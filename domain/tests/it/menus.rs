@@ -520,6 +520,48 @@ async fn menus_are_per_department_and_unpublishable_ones_say_why(t: TestDb) {
     assert!(err.to_string().contains("リッチメニューが1件"), "{err}");
 }
 
+/// Three friends who follow (at LINE and here), and the 6-area menu live as their default.
+struct Followed {
+    users: Vec<String>,
+    friend_ids: Vec<i64>,
+    scope: Scope,
+    channel_id: i64,
+    kurashi: i64,
+    now: chrono::DateTime<Utc>,
+}
+
+async fn followed_with_default(t: &TestDb, line: &Line) -> Followed {
+    let users = line.sandbox.seed_friends(CHANNEL, 3).unwrap();
+    let (scope, channel_id, kurashi) = menu_ready(t).await;
+    let now = Utc::now();
+    for user in &users {
+        domain::audience::friends::follow(&t.db, channel_id, user, now)
+            .await
+            .unwrap();
+    }
+    let friend_ids: Vec<i64> = domain::entities::friend::Entity::find()
+        .all(&t.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|f| f.id)
+        .collect();
+    let p = publish::publish_default(&t.db, &as_user("sato"), &scope, kurashi, channel_id)
+        .await
+        .unwrap();
+    publish::advance(&t.db, &*line.client, p.id, 100, now)
+        .await
+        .unwrap();
+    Followed {
+        users,
+        friend_ids,
+        scope,
+        channel_id,
+        kurashi,
+        now,
+    }
+}
+
 /// A second menu from a preset, with its image, published for links (not as the default).
 async fn linked_menu(
     t: &TestDb,
@@ -605,28 +647,15 @@ async fn rules_and_the_emergency_switch_keep_every_friend_on_the_right_menu(t: T
     use model::segment::{Condition, Rule};
 
     let line = Line::start().await;
-    let users = line.sandbox.seed_friends(CHANNEL, 3).unwrap();
-    let (scope, channel_id, kurashi) = menu_ready(&t).await;
-    let now = Utc::now();
-    for user in &users {
-        domain::audience::friends::follow(&t.db, channel_id, user, now)
-            .await
-            .unwrap();
-    }
-    let friend_ids: Vec<i64> = domain::entities::friend::Entity::find()
-        .all(&t.db)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|f| f.id)
-        .collect();
+    let Followed {
+        users,
+        friend_ids,
+        scope,
+        channel_id,
+        kurashi,
+        now,
+    } = followed_with_default(&t, &line).await;
     let staff = as_user("sato");
-    let p = publish::publish_default(&t.db, &staff, &scope, kurashi, channel_id)
-        .await
-        .unwrap();
-    publish::advance(&t.db, &*line.client, p.id, 100, now)
-        .await
-        .unwrap();
     let kosodate = linked_menu(&t, &line, &scope, channel_id, 2, "子育てメニュー").await;
     let bousai = linked_menu(&t, &line, &scope, channel_id, 1, "防災メニュー").await;
     let (a, b, e) = (
@@ -802,28 +831,15 @@ async fn a_deliverys_menu_reaches_its_recipients_until_its_time(t: TestDb) {
     use model::segment::{Condition, Rule};
 
     let line = Line::start().await;
-    let users = line.sandbox.seed_friends(CHANNEL, 3).unwrap();
-    let (scope, channel_id, kurashi) = menu_ready(&t).await;
-    let now = Utc::now();
-    for user in &users {
-        domain::audience::friends::follow(&t.db, channel_id, user, now)
-            .await
-            .unwrap();
-    }
-    let friend_ids: Vec<i64> = domain::entities::friend::Entity::find()
-        .all(&t.db)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|f| f.id)
-        .collect();
+    let Followed {
+        users,
+        friend_ids,
+        scope,
+        channel_id,
+        kurashi,
+        now,
+    } = followed_with_default(&t, &line).await;
     let staff = as_user("sato");
-    let p = publish::publish_default(&t.db, &staff, &scope, kurashi, channel_id)
-        .await
-        .unwrap();
-    publish::advance(&t.db, &*line.client, p.id, 100, now)
-        .await
-        .unwrap();
     let event = linked_menu(&t, &line, &scope, channel_id, 3, "イベントメニュー").await;
     let department_id = designs::get(&t.db, &scope, kurashi)
         .await
